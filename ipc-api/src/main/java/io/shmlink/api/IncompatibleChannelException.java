@@ -1,0 +1,26 @@
+package io.shmlink.api;
+
+/**
+ * The channel exists but with another configuration or a layout version this library does not read.
+ */
+public class IncompatibleChannelException extends ShmLinkException
+{
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param message what went wrong, naming the channel and its file.
+     */
+    public IncompatibleChannelException(final String message)
+    {
+        super(message);
+    }
+
+    /**
+     * @param message what went wrong, naming the channel and its file.
+     * @param cause   the underlying failure.
+     */
+    public IncompatibleChannelException(final String message, final Throwable cause)
+    {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,168 @@
+package io.shmlink.shm;
+
+import io.shmlink.api.BufferClaim;
+import io.shmlink.api.Publisher;
+import io.shmlink.shm.liveness.LivenessMonitor;
+import io.shmlink.shm.liveness.PartySlots;
+import io.shmlink.shm.liveness.ProcessToken;
+import io.shmlink.shm.ring.RingWriter;
+import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.SegmentDescriptor;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_HEARTBEAT_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
+
+/**
+ * A publisher attached to a shared-memory channel. On an MPSC channel one instance may be used by many threads at
+ * once; on an SPSC channel by one thread at a time. None of the send methods allocates.
+ */
+public final class ShmPublisher implements Publisher, LivenessMonitor.Watched
+{
+    /** Never a token: the initial value of {@link #deadSubscriberToken}. */
+    private static final long NO_TOKEN = Long.MIN_VALUE;
+
+    private final ShmRegistry registry;
+    private final ChannelSegment segment;
+    private final UnsafeBuffer buffer;
+    private final RingWriter writer;
+    private final int slot;
+    private final int maxMessageLength;
+    private volatile boolean closed;
+
+    /**
+     * The subscriber token the liveness monitor last found to name a dead process. Offers compare it with the
+     * token in the segment, so a new subscriber taking the slot reconnects this publisher at once.
+     */
+    private volatile long deadSubscriberToken = NO_TOKEN;
+
+    ShmPublisher(final ShmRegistry registry, final ChannelSegment segment, final int slot)
+    {
+        this.registry = registry;
+        this.segment = segment;
+        this.buffer = segment.buffer();
+        this.slot = slot;
+        this.maxMessageLength = segment.config().maxMessageLength();
+        this.writer = new RingWriter(segment, !isExclusive(segment), slot + 1);
+    }
+
+    static boolean isExclusive(final ChannelSegment segment)
+    {
+        return segment.config().mode() == io.shmlink.api.ChannelMode.SPSC;
+    }
+
+    @Override
+    public long offer(final DirectBuffer buffer, final int offset, final int length)
+    {
+        Objects.requireNonNull(buffer, "buffer");
+        checkRange(offset, length, buffer.capacity());
+        final long status = status();
+        return status != 0 ? status : writer.write(buffer, offset, length);
+    }
+
+    @Override
+    public long offer(final ByteBuffer buffer)
+    {
+        final int offset = buffer.position();
+        final int length = buffer.remaining();
+        checkLength(length);
+        final long status = status();
+        return status != 0 ? status : writer.write(buffer, offset, length);
+    }
+
+    @Override
+    public long tryClaim(final int length, final BufferClaim claim)
+    {
+        Objects.requireNonNull(claim, "claim");
+        checkLength(length);
+        final long status = status();
+        return status != 0 ? status : writer.claim(length, claim);
+    }
+
+    @Override
+    public int maxMessageLength()
+    {
+        return maxMessageLength;
+    }
+
+    /**
+     * The channel this publisher sends into.
+     *
+     * @return the channel name.
+     */
+    public String channel()
+    {
+        return segment.name();
+    }
+
+    /**
+     * Whether a subscriber is attached and, as far as the last liveness check knows, alive. Before any subscriber
+     * has attached this is false, yet offers succeed: the first subscriber reads from the beginning.
+     *
+     * @return true if a live subscriber is attached.
+     */
+    public boolean isConnected()
+    {
+        final long token = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
+        return ProcessToken.isAttached(token) && token != deadSubscriberToken && !closed;
+    }
+
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            registry.detached(this);
+            PartySlots.detachPublisher(segment, slot);
+        }
+    }
+
+    @Override
+    public void onLivenessTick()
+    {
+        if (closed)
+        {
+            return;
+        }
+        PartySlots.heartbeat(buffer, SegmentDescriptor.publisherSlotOffset(slot) + SLOT_HEARTBEAT_OFFSET);
+        final long token = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
+        if (ProcessToken.isAttached(token) && !ProcessToken.isAlive(token))
+        {
+            deadSubscriberToken = token;
+        }
+    }
+
+    private long status()
+    {
+        if (closed)
+        {
+            return CLOSED;
+        }
+        final long token = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
+        return token == ProcessToken.DETACHED || token == deadSubscriberToken ? NOT_CONNECTED : 0;
+    }
+
+    private void checkLength(final int length)
+    {
+        if (length < 0 || length > maxMessageLength)
+        {
+            throw new IllegalArgumentException("message length " + length + " is outside [0, " + maxMessageLength +
+                "] for channel '" + segment.name() + "'");
+        }
+    }
+
+    private void checkRange(final int offset, final int length, final int capacity)
+    {
+        checkLength(length);
+        if (offset < 0 || offset > capacity - length)
+        {
+            throw new IllegalArgumentException("offset " + offset + " and length " + length +
+                " leave the buffer of capacity " + capacity);
+        }
+    }
+}

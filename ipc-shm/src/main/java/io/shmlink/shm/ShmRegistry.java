@@ -1,0 +1,355 @@
+package io.shmlink.shm;
+
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelExistsException;
+import io.shmlink.api.ChannelInfo;
+import io.shmlink.api.ChannelNotFoundException;
+import io.shmlink.api.ChannelRegistry;
+import io.shmlink.api.CorruptChannelException;
+import io.shmlink.api.IncompatibleChannelException;
+import io.shmlink.api.Publisher;
+import io.shmlink.api.ShmLinkException;
+import io.shmlink.api.Subscriber;
+import io.shmlink.shm.liveness.LivenessMonitor;
+import io.shmlink.shm.liveness.PartySlots;
+import io.shmlink.shm.registry.ChannelNames;
+import io.shmlink.shm.registry.RegistryDirectory;
+import io.shmlink.shm.registry.StaleChannels;
+import io.shmlink.shm.segment.ChannelSegment;
+
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The channel registry over a directory of shared-memory files, by default {@code /dev/shm/shmlink-$USER}.
+ * <p>
+ * Each channel is one file named after it; see {@link io.shmlink.shm.segment.SegmentDescriptor} for its layout and
+ * {@link ChannelSegment} for how creation is made atomic. The registry is thread-safe. It runs one daemon thread,
+ * started with the first publisher or subscriber, that keeps heartbeats fresh and notices dead peers.
+ */
+public final class ShmRegistry implements ChannelRegistry
+{
+    /**
+     * Settings of a registry. Defaults: claim timeout 1 s, liveness interval 100 ms, files 0600 in a 0700
+     * directory.
+     */
+    public static final class Options
+    {
+        private Duration claimTimeout = Duration.ofSeconds(1);
+        private long livenessIntervalMs = 100;
+        private Duration staleGrace = Duration.ofSeconds(10);
+
+        /**
+         * How long a subscriber waits at a claimed, uncommitted record whose publisher still lives before it
+         * skips the record and counts it as lost. A claim by a dead publisher is skipped at once.
+         *
+         * @param timeout more than any pause a live publisher may take between claim and commit.
+         * @return this.
+         */
+        public Options claimTimeout(final Duration timeout)
+        {
+            if (timeout.isNegative())
+            {
+                throw new IllegalArgumentException("claimTimeout must not be negative: " + timeout);
+            }
+            this.claimTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Period of the liveness thread: heartbeats and the bound on how late a dead peer is noticed.
+         *
+         * @param intervalMs milliseconds, at least 1.
+         * @return this.
+         */
+        public Options livenessIntervalMs(final long intervalMs)
+        {
+            if (intervalMs < 1)
+            {
+                throw new IllegalArgumentException("livenessIntervalMs must be >= 1: " + intervalMs);
+            }
+            this.livenessIntervalMs = intervalMs;
+            return this;
+        }
+
+        /**
+         * How long a channel with no live party must have been idle before {@link #cleanStale()} removes it.
+         *
+         * @param grace the idle time.
+         * @return this.
+         */
+        public Options staleGrace(final Duration grace)
+        {
+            this.staleGrace = grace;
+            return this;
+        }
+    }
+
+    private static final Set<PosixFilePermission> FILE_MODE =
+        EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+
+    private final Path directory;
+    private final Options options;
+    private final Set<AutoCloseable> parties = ConcurrentHashMap.newKeySet();
+    private LivenessMonitor monitor;
+    private boolean closed;
+
+    private ShmRegistry(final Path directory, final Options options)
+    {
+        this.directory = directory;
+        this.options = options;
+    }
+
+    /**
+     * Opens a registry on a directory, creating it with mode 0700 if absent.
+     *
+     * @param directory the registry directory.
+     * @return the registry.
+     * @throws ShmLinkException if the directory is a symbolic link, writable by others, or owned by another user.
+     */
+    public static ShmRegistry open(final Path directory)
+    {
+        return open(directory, new Options());
+    }
+
+    /**
+     * Opens a registry with settings.
+     *
+     * @param directory the registry directory.
+     * @param options   settings.
+     * @return the registry.
+     */
+    public static ShmRegistry open(final Path directory, final Options options)
+    {
+        return new ShmRegistry(RegistryDirectory.prepare(directory), options);
+    }
+
+    /**
+     * Opens the registry named by {@code $SHMLINK_DIR}, else {@code /dev/shm/shmlink-$USER}.
+     *
+     * @return the registry.
+     */
+    public static ShmRegistry openDefault()
+    {
+        return open(defaultDirectory());
+    }
+
+    /**
+     * The directory {@link #openDefault()} uses.
+     *
+     * @return {@code $SHMLINK_DIR}, else {@code /dev/shm/shmlink-$USER}.
+     */
+    public static Path defaultDirectory()
+    {
+        final String configured = System.getenv("SHMLINK_DIR");
+        if (configured != null && !configured.isEmpty())
+        {
+            return Path.of(configured);
+        }
+        return Path.of("/dev/shm", "shmlink-" + System.getProperty("user.name"));
+    }
+
+    /**
+     * The directory holding this registry's channel files.
+     *
+     * @return the directory.
+     */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    @Override
+    public ChannelInfo create(final String name, final ChannelConfig config)
+    {
+        return ChannelSegment.create(file(name), name, config, FILE_MODE);
+    }
+
+    @Override
+    public ChannelInfo openOrCreate(final String name, final ChannelConfig config)
+    {
+        final Path file = file(name);
+        // Each pass either returns or saw the file appear (create lost a race) or vanish (a concurrent delete);
+        // the bound only stops a pathological create/delete storm from looping forever.
+        for (int attempt = 0; attempt < 1000; attempt++)
+        {
+            try
+            {
+                final ChannelInfo existing = ChannelSegment.describe(file, name);
+                if (!existing.config().equals(config))
+                {
+                    throw new IncompatibleChannelException("channel '" + name + "' (" + file + ") exists as " +
+                        existing.config() + ", not " + config);
+                }
+                return existing;
+            }
+            catch (final ChannelNotFoundException notFound)
+            {
+                try
+                {
+                    return ChannelSegment.create(file, name, config, FILE_MODE);
+                }
+                catch (final ChannelExistsException lostRace)
+                {
+                    // another process created it first: describe theirs
+                }
+            }
+        }
+        throw new ShmLinkException("channel '" + name + "' (" + file + ") kept appearing and vanishing");
+    }
+
+    @Override
+    public Optional<ChannelInfo> lookup(final String name)
+    {
+        try
+        {
+            return Optional.of(ChannelSegment.describe(file(name), name));
+        }
+        catch (final ChannelNotFoundException ex)
+        {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * {@inheritDoc} Files that are not valid channels are left out; {@link #lookup} reports why.
+     */
+    @Override
+    public List<ChannelInfo> list()
+    {
+        final List<ChannelInfo> channels = new ArrayList<>();
+        for (final String name : RegistryDirectory.channelNames(directory))
+        {
+            try
+            {
+                channels.add(ChannelSegment.describe(directory.resolve(name), name));
+            }
+            catch (final ChannelNotFoundException | CorruptChannelException | IncompatibleChannelException ex)
+            {
+                // deleted meanwhile, or not a channel this library can read
+            }
+        }
+        return channels;
+    }
+
+    @Override
+    public boolean delete(final String name)
+    {
+        return RegistryDirectory.delete(file(name));
+    }
+
+    @Override
+    public Publisher publisher(final String name)
+    {
+        ensureOpen();
+        final ChannelSegment segment = ChannelSegment.open(file(name), name);
+        final int slot = PartySlots.attachPublisher(segment, ShmPublisher.isExclusive(segment));
+        try
+        {
+            return attached(new ShmPublisher(this, segment, slot));
+        }
+        catch (final RuntimeException ex)
+        {
+            PartySlots.detachPublisher(segment, slot);
+            throw ex;
+        }
+    }
+
+    @Override
+    public Subscriber subscriber(final String name)
+    {
+        ensureOpen();
+        final ChannelSegment segment = ChannelSegment.open(file(name), name);
+        PartySlots.attachSubscriber(segment);
+        try
+        {
+            return attached(new ShmSubscriber(this, segment, options.claimTimeout.toNanos()));
+        }
+        catch (final RuntimeException ex)
+        {
+            PartySlots.detachSubscriber(segment);
+            throw ex;
+        }
+    }
+
+    @Override
+    public int cleanStale()
+    {
+        return StaleChannels.clean(directory, options.staleGrace);
+    }
+
+    /**
+     * Closes every publisher and subscriber this registry made, and stops its liveness thread.
+     */
+    @Override
+    public void close()
+    {
+        final List<AutoCloseable> toClose;
+        synchronized (this)
+        {
+            closed = true;
+            toClose = new ArrayList<>(parties);
+        }
+        for (final AutoCloseable party : toClose)
+        {
+            try
+            {
+                party.close();
+            }
+            catch (final Exception ignore)
+            {
+                // close() of our parties does not throw
+            }
+        }
+        synchronized (this)
+        {
+            if (monitor != null)
+            {
+                monitor.close();
+                monitor = null;
+            }
+        }
+    }
+
+    private synchronized <T extends AutoCloseable & LivenessMonitor.Watched> T attached(final T party)
+    {
+        ensureOpen();
+        parties.add(party);
+        if (monitor == null)
+        {
+            monitor = new LivenessMonitor(options.livenessIntervalMs);
+        }
+        monitor.add(party);
+        return party;
+    }
+
+    synchronized void detached(final LivenessMonitor.Watched party)
+    {
+        parties.remove(party);
+        if (monitor != null)
+        {
+            monitor.remove(party);
+        }
+    }
+
+    private synchronized void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new ShmLinkException("registry " + directory + " is closed");
+        }
+    }
+
+    private Path file(final String name)
+    {
+        ChannelNames.validate(name);
+        return directory.resolve(name);
+    }
+}

@@ -1,0 +1,125 @@
+package io.shmlink.shm;
+
+import io.shmlink.api.MessageHandler;
+import io.shmlink.api.Subscriber;
+import io.shmlink.shm.liveness.LivenessMonitor;
+import io.shmlink.shm.liveness.PartySlots;
+import io.shmlink.shm.liveness.ProcessToken;
+import io.shmlink.shm.ring.RingReader;
+import io.shmlink.shm.segment.ChannelSegment;
+
+import java.util.Objects;
+
+import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.MAX_PUBLISHERS;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_HEARTBEAT_OFFSET;
+
+/**
+ * The subscriber of a shared-memory channel. Use it from one thread at a time. {@link #poll} allocates nothing.
+ */
+public final class ShmSubscriber implements Subscriber, LivenessMonitor.Watched
+{
+    private final ShmRegistry registry;
+    private final ChannelSegment segment;
+    private final RingReader reader;
+    private volatile boolean closed;
+
+    ShmSubscriber(final ShmRegistry registry, final ChannelSegment segment, final long claimTimeoutNs)
+    {
+        this.registry = registry;
+        this.segment = segment;
+        this.reader = new RingReader(segment, claimTimeoutNs, this::isClaimerDead);
+    }
+
+    @Override
+    public int poll(final MessageHandler handler, final int messageLimit)
+    {
+        Objects.requireNonNull(handler, "handler");
+        if (messageLimit < 0)
+        {
+            throw new IllegalArgumentException("messageLimit must be >= 0: " + messageLimit);
+        }
+        if (closed)
+        {
+            return 0;
+        }
+        return reader.read(handler, messageLimit);
+    }
+
+    /**
+     * Whether any publisher attached to the channel lives.
+     *
+     * @return true if one does; reads {@code /proc}, so not for the hot path.
+     */
+    public boolean hasLivePublisher()
+    {
+        return PartySlots.anyLivePublisher(segment);
+    }
+
+    /**
+     * Claims that were never committed and that this channel's subscribers skipped.
+     *
+     * @return the count stored in the segment.
+     */
+    public long lostClaims()
+    {
+        return segment.buffer().getLongVolatile(LOST_CLAIMS_OFFSET);
+    }
+
+    /**
+     * The position after the last consumed record.
+     *
+     * @return bytes consumed since the channel was created.
+     */
+    public long position()
+    {
+        return reader.position();
+    }
+
+    /**
+     * The channel this subscriber reads.
+     *
+     * @return the channel name.
+     */
+    public String channel()
+    {
+        return segment.name();
+    }
+
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            registry.detached(this);
+            PartySlots.detachSubscriber(segment);
+        }
+    }
+
+    @Override
+    public void onLivenessTick()
+    {
+        if (!closed)
+        {
+            PartySlots.heartbeat(segment.buffer(), SUBSCRIBER_HEARTBEAT_OFFSET);
+        }
+    }
+
+    /**
+     * Whether the publisher that claimed a stalled record is dead. Session 0 means the claimer left no header: then
+     * it is dead if no publisher lives at all.
+     */
+    private boolean isClaimerDead(final long session)
+    {
+        if (session == 0)
+        {
+            return !PartySlots.anyLivePublisher(segment);
+        }
+        if (session < 1 || session > MAX_PUBLISHERS)
+        {
+            return false;
+        }
+        return !ProcessToken.isAlive(PartySlots.publisherToken(segment, (int)session - 1));
+    }
+}

@@ -1,0 +1,152 @@
+package io.shmlink.shm.liveness;
+
+import io.shmlink.api.ShmLinkException;
+import io.shmlink.shm.segment.ChannelSegment;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static io.shmlink.shm.segment.SegmentDescriptor.MAX_PUBLISHERS;
+import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_HEARTBEAT_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_TOKEN_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_HEARTBEAT_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.publisherSlotOffset;
+
+/**
+ * Who is attached to a channel: the subscriber slot and the publisher slots of a segment. A party takes a slot by
+ * a CAS of its {@link ProcessToken} over a token that is {@link ProcessToken#NONE}, {@link ProcessToken#DETACHED}
+ * or names a dead process, so two processes can never both believe they hold the same slot.
+ */
+public final class PartySlots
+{
+    private PartySlots()
+    {
+    }
+
+    /**
+     * Takes the subscriber slot.
+     *
+     * @param segment the channel.
+     * @throws ShmLinkException if a live subscriber holds it.
+     */
+    public static void attachSubscriber(final ChannelSegment segment)
+    {
+        if (!take(segment.buffer(), SUBSCRIBER_TOKEN_OFFSET))
+        {
+            final long holder = segment.buffer().getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
+            throw new ShmLinkException("channel '" + segment.name() + "' (" + segment.file() +
+                ") already has a live subscriber: pid " + ProcessToken.pid(holder) +
+                "; a channel has one subscriber at a time");
+        }
+        heartbeat(segment.buffer(), SUBSCRIBER_HEARTBEAT_OFFSET);
+    }
+
+    /**
+     * Releases the subscriber slot; publishers then see the subscriber as gone.
+     *
+     * @param segment the channel.
+     */
+    public static void detachSubscriber(final ChannelSegment segment)
+    {
+        segment.buffer().compareAndSetLong(SUBSCRIBER_TOKEN_OFFSET, ProcessToken.SELF, ProcessToken.DETACHED);
+    }
+
+    /**
+     * Takes a publisher slot: slot 0 only for an exclusive (SPSC) publisher, the first free one otherwise.
+     *
+     * @param segment   the channel.
+     * @param exclusive true if the channel admits one publisher.
+     * @return the slot taken.
+     * @throws ShmLinkException if no slot is free.
+     */
+    public static int attachPublisher(final ChannelSegment segment, final boolean exclusive)
+    {
+        final UnsafeBuffer buffer = segment.buffer();
+        final int slots = exclusive ? 1 : MAX_PUBLISHERS;
+        for (int slot = 0; slot < slots; slot++)
+        {
+            if (take(buffer, publisherSlotOffset(slot) + SLOT_TOKEN_OFFSET))
+            {
+                heartbeat(buffer, publisherSlotOffset(slot) + SLOT_HEARTBEAT_OFFSET);
+                return slot;
+            }
+        }
+        if (exclusive)
+        {
+            final long holder = buffer.getLongVolatile(publisherSlotOffset(0) + SLOT_TOKEN_OFFSET);
+            throw new ShmLinkException("channel '" + segment.name() + "' (" + segment.file() +
+                ") is SPSC and already has a live publisher: pid " + ProcessToken.pid(holder));
+        }
+        throw new ShmLinkException("channel '" + segment.name() + "' (" + segment.file() + ") has " +
+            MAX_PUBLISHERS + " live publishers, the most it admits");
+    }
+
+    /**
+     * Releases a publisher slot.
+     *
+     * @param segment the channel.
+     * @param slot    the slot {@link #attachPublisher} returned.
+     */
+    public static void detachPublisher(final ChannelSegment segment, final int slot)
+    {
+        segment.buffer().compareAndSetLong(
+            publisherSlotOffset(slot) + SLOT_TOKEN_OFFSET, ProcessToken.SELF, ProcessToken.DETACHED);
+    }
+
+    /**
+     * The token in a publisher slot.
+     *
+     * @param segment the channel.
+     * @param slot    in {@code [0, MAX_PUBLISHERS)}.
+     * @return the token.
+     */
+    public static long publisherToken(final ChannelSegment segment, final int slot)
+    {
+        return segment.buffer().getLongVolatile(publisherSlotOffset(slot) + SLOT_TOKEN_OFFSET);
+    }
+
+    /**
+     * Whether any publisher slot names a live process.
+     *
+     * @param segment the channel.
+     * @return true if a live publisher is attached.
+     */
+    public static boolean anyLivePublisher(final ChannelSegment segment)
+    {
+        for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
+        {
+            final long token = publisherToken(segment, slot);
+            if (ProcessToken.isAttached(token) && ProcessToken.isAlive(token))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Refreshes a heartbeat: epoch milliseconds, comparable across processes.
+     *
+     * @param buffer the segment.
+     * @param offset of the heartbeat field.
+     */
+    public static void heartbeat(final UnsafeBuffer buffer, final int offset)
+    {
+        buffer.putLongRelease(offset, System.currentTimeMillis());
+    }
+
+    private static boolean take(final UnsafeBuffer buffer, final int tokenOffset)
+    {
+        while (true)
+        {
+            final long holder = buffer.getLongVolatile(tokenOffset);
+            if (ProcessToken.isAttached(holder) && ProcessToken.isAlive(holder))
+            {
+                return false;
+            }
+            if (buffer.compareAndSetLong(tokenOffset, holder, ProcessToken.SELF))
+            {
+                return true;
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.shmlink.shm.registry;
+
+import io.shmlink.api.ShmLinkException;
+import io.shmlink.shm.liveness.ProcessToken;
+import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.SegmentDescriptor;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+
+import static io.shmlink.shm.segment.SegmentDescriptor.*;
+
+/**
+ * Finds what dead processes left in a registry directory: temporary files of creations killed half-way, and
+ * channels whose every recorded party is dead and that have been idle longer than a grace period.
+ */
+public final class StaleChannels
+{
+    private StaleChannels()
+    {
+    }
+
+    /**
+     * Removes stale channels and creation debris.
+     *
+     * @param directory the registry directory.
+     * @param grace     how long a channel without live parties must have been idle.
+     * @return files removed.
+     */
+    public static int clean(final Path directory, final Duration grace)
+    {
+        int removed = 0;
+        final long idleBefore = System.currentTimeMillis() - grace.toMillis();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory))
+        {
+            for (final Path path : stream)
+            {
+                final String name = path.getFileName().toString();
+                if (ChannelSegment.isCreationDebris(name) ? isDebrisOfDeadCreator(name) :
+                    ChannelNames.isValid(name) && isStale(path, idleBefore))
+                {
+                    removed += Files.deleteIfExists(path) ? 1 : 0;
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmLinkException("cannot clean registry directory " + directory + ": " + ex, ex);
+        }
+        return removed;
+    }
+
+    /** Debris is named {@code .NAME.PID.RANDOM.creating}: stale once that pid is gone. */
+    private static boolean isDebrisOfDeadCreator(final String fileName)
+    {
+        final String[] parts = fileName.split("\\.");
+        try
+        {
+            final long pid = Long.parseLong(parts[parts.length - 3]);
+            return ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true);
+        }
+        catch (final RuntimeException malformed)
+        {
+            return true;
+        }
+    }
+
+    private static boolean isStale(final Path file, final long idleBefore)
+    {
+        final ByteBuffer bytes = ByteBuffer.allocate(RING_OFFSET).order(ByteOrder.nativeOrder());
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) > 0)
+            {
+                // read the whole header page
+            }
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+        if (bytes.position() < RING_OFFSET)
+        {
+            return false; // not a channel we understand: leave it to a human
+        }
+        final UnsafeBuffer header = new UnsafeBuffer(bytes);
+        if (header.getLong(MAGIC_OFFSET) != SegmentDescriptor.MAGIC)
+        {
+            return false;
+        }
+        long lastActivity = header.getLong(CREATION_TIME_OFFSET);
+        if (isLive(header.getLong(SUBSCRIBER_TOKEN_OFFSET)))
+        {
+            return false;
+        }
+        lastActivity = Math.max(lastActivity, header.getLong(SUBSCRIBER_HEARTBEAT_OFFSET));
+        for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
+        {
+            final int offset = publisherSlotOffset(slot);
+            if (isLive(header.getLong(offset + SLOT_TOKEN_OFFSET)))
+            {
+                return false;
+            }
+            lastActivity = Math.max(lastActivity, header.getLong(offset + SLOT_HEARTBEAT_OFFSET));
+        }
+        final long creator = header.getLong(CREATOR_PID_OFFSET);
+        final boolean creatorAlive = ProcessHandle.of(creator).map(ProcessHandle::isAlive).orElse(false);
+        return !creatorAlive && lastActivity < idleBefore;
+    }
+
+    private static boolean isLive(final long token)
+    {
+        return ProcessToken.isAttached(token) && ProcessToken.isAlive(token);
+    }
+}

@@ -1,0 +1,258 @@
+package io.shmlink.shm.ring;
+
+import io.shmlink.api.MessageHandler;
+import io.shmlink.shm.segment.ChannelSegment;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.function.LongPredicate;
+
+import static io.shmlink.shm.ring.RecordDescriptor.*;
+import static io.shmlink.shm.segment.SegmentDescriptor.CONSUMED_UP_TO_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
+import static org.agrona.BitUtil.align;
+
+/**
+ * The subscribing side of a ring: reads committed records in order, hands messages to the handler, then releases
+ * the space.
+ * <p>
+ * <b>Reading.</b> The record length at the head is read with an acquire load; a positive length means every byte
+ * of the record is visible. Each length is checked against the ring and the maximum message length before a byte
+ * of the record is read, so garbage in the segment becomes a {@code CorruptChannelException}, never an access
+ * outside the mapping. A batch reads at most one ring's worth of bytes, so no value can make it loop forever.
+ * <p>
+ * <b>Releasing.</b> After a batch: store consumed-up-to (release), zero the batch's bytes, store the head
+ * (release). Zeroing lets the next lap tell "not yet written" (0) from a stale length; the consumed-up-to mark
+ * lets a successor of a subscriber killed while zeroing finish the job instead of parsing half-zeroed records.
+ * <p>
+ * <b>Recovery.</b> A record that stays claimed (negative length) or a gap that stays zero while the tail is past
+ * it belongs to a publisher that died, or stalls, between claim and commit. After {@code claimTimeoutNs}, or at
+ * once if its publisher is known dead, the reader turns it into padding, counts it in the segment's lost-claims
+ * counter and goes on. A publisher that was only slow and commits later has lost that message: the timeout must
+ * exceed any pause a live publisher can take between claim and commit.
+ */
+public final class RingReader
+{
+    private static final int STALL_CHECK_INTERVAL_MASK = 255;
+
+    private final ChannelSegment segment;
+    private final UnsafeBuffer buffer;
+    private final int capacity;
+    private final int mask;
+    private final int maxMessageLength;
+    private final long claimTimeoutNs;
+    private final LongPredicate claimerDead;
+
+    /** Only this reader writes the head, so it keeps its own copy. */
+    private long head;
+
+    private int emptyPolls;
+    private long stallPosition = -1;
+    private long stallSinceNs;
+
+    /**
+     * Attaches to the ring and finishes any release a dead predecessor left half done.
+     *
+     * @param segment        the mapped channel.
+     * @param claimTimeoutNs how long a claimed record may stay uncommitted before it is skipped.
+     * @param claimerDead    given a record's type (a publisher session, or 0 for an unattributed gap), whether
+     *                       the publisher that claimed it is known to be dead.
+     */
+    public RingReader(final ChannelSegment segment, final long claimTimeoutNs, final LongPredicate claimerDead)
+    {
+        this.segment = segment;
+        this.buffer = segment.buffer();
+        this.capacity = segment.config().capacity();
+        this.mask = capacity - 1;
+        this.maxMessageLength = segment.config().maxMessageLength();
+        this.claimTimeoutNs = claimTimeoutNs;
+        this.claimerDead = claimerDead;
+
+        final long storedHead = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
+        final long tail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
+        checkPosition("head position", storedHead, tail);
+        final long consumedUpTo = buffer.getLongAcquire(CONSUMED_UP_TO_OFFSET);
+        if (consumedUpTo > storedHead)
+        {
+            checkPosition("consumed-up-to position", consumedUpTo, tail);
+            release(storedHead, (int)(consumedUpTo - storedHead));
+        }
+        else
+        {
+            head = storedHead;
+        }
+    }
+
+    /**
+     * Hands up to {@code messageLimit} committed messages to the handler.
+     *
+     * @param handler      receives each message.
+     * @param messageLimit the most messages to deliver.
+     * @return messages delivered.
+     */
+    public int read(final MessageHandler handler, final int messageLimit)
+    {
+        final long head = this.head;
+        final int headIndex = (int)head & mask;
+        final int maxBytes = capacity;
+        int bytesRead = 0;
+        int messages = 0;
+        try
+        {
+            while (messages < messageLimit && bytesRead < maxBytes)
+            {
+                final int index = (headIndex + bytesRead) & mask;
+                final int recordOffset = RING_OFFSET + index;
+                final int frameLength = buffer.getIntAcquire(recordOffset + LENGTH_OFFSET);
+                if (frameLength <= 0)
+                {
+                    break;
+                }
+                final int alignedLength = align(frameLength, ALIGNMENT);
+                if (frameLength < HEADER_LENGTH || alignedLength > capacity - index)
+                {
+                    throw segment.corrupt("record length", frameLength + " at position " + (head + bytesRead) +
+                        " (index " + index + " of a " + capacity + "-byte ring: must be >= " + HEADER_LENGTH +
+                        " and end inside the ring)");
+                }
+                final int type = buffer.getInt(recordOffset + TYPE_OFFSET);
+                if (type != PADDING_TYPE)
+                {
+                    final int length = frameLength - HEADER_LENGTH;
+                    if (length > maxMessageLength)
+                    {
+                        throw segment.corrupt("record length", frameLength + " at position " + (head + bytesRead) +
+                            " (message of " + length + " bytes exceeds the maximum " + maxMessageLength + ")");
+                    }
+                    bytesRead += alignedLength;
+                    ++messages;
+                    handler.onMessage(buffer, recordOffset + HEADER_LENGTH, length);
+                }
+                else
+                {
+                    bytesRead += alignedLength;
+                }
+            }
+        }
+        finally
+        {
+            if (bytesRead > 0)
+            {
+                release(head, bytesRead);
+            }
+        }
+
+        if (bytesRead == 0 && (++emptyPolls & STALL_CHECK_INTERVAL_MASK) == 0)
+        {
+            checkForStalledClaim();
+        }
+        return messages;
+    }
+
+    /**
+     * The position after the last consumed record.
+     *
+     * @return the head position.
+     */
+    public long position()
+    {
+        return head;
+    }
+
+    /**
+     * Looks at the head for a claim that is not being committed, and skips it if its time is up. Runs every
+     * {@code STALL_CHECK_INTERVAL_MASK + 1} empty polls, so a busy-spinning reader reads the publishers' tail
+     * line rarely.
+     */
+    public void checkForStalledClaim()
+    {
+        final long head = this.head;
+        final long tail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
+        if (tail == head)
+        {
+            stallPosition = -1;
+            return;
+        }
+        checkPosition("head position", head, tail);
+        final int recordOffset = RING_OFFSET + ((int)head & mask);
+        final int frameLength = buffer.getIntAcquire(recordOffset + LENGTH_OFFSET);
+        if (frameLength > 0)
+        {
+            return;
+        }
+        final long now = System.nanoTime();
+        if (stallPosition != head)
+        {
+            stallPosition = head;
+            stallSinceNs = now;
+        }
+        final int claimer = frameLength < 0 ? buffer.getInt(recordOffset + TYPE_OFFSET) : 0;
+        if (now - stallSinceNs >= claimTimeoutNs || claimerDead.test(claimer))
+        {
+            skipStalledClaim(head, tail, recordOffset, frameLength);
+        }
+    }
+
+    private void skipStalledClaim(final long head, final long tail, final int recordOffset, final int frameLength)
+    {
+        final int index = (int)head & mask;
+        final int skipLength;
+        if (frameLength < 0)
+        {
+            skipLength = align(-frameLength, ALIGNMENT);
+            if (-frameLength < HEADER_LENGTH || skipLength > capacity - index || skipLength > tail - head)
+            {
+                throw segment.corrupt("record length", frameLength + " at position " + head +
+                    " (a claim must be >= " + HEADER_LENGTH + " bytes, end inside the ring and before the tail " +
+                    tail + ")");
+            }
+        }
+        else
+        {
+            // The publisher advanced the tail and died before writing a header: the gap runs to the next
+            // non-zero header, the tail, or the end of the ring, whichever comes first.
+            final long limit = Math.min(tail - head, capacity - index);
+            int gap = ALIGNMENT;
+            while (gap < limit && buffer.getIntVolatile(recordOffset + gap + LENGTH_OFFSET) == 0)
+            {
+                gap += ALIGNMENT;
+            }
+            skipLength = gap;
+        }
+        // The length goes first, by CAS: if the publisher commits now after all, its record stands and is read.
+        // Only this thread reads the ring, so nobody sees the length before the type is set to padding.
+        if (buffer.compareAndSetInt(recordOffset + LENGTH_OFFSET, frameLength, skipLength))
+        {
+            buffer.putInt(recordOffset + TYPE_OFFSET, PADDING_TYPE);
+            buffer.getAndAddLong(LOST_CLAIMS_OFFSET, 1);
+            stallPosition = -1;
+        }
+    }
+
+    private void release(final long head, final int bytesRead)
+    {
+        final long newHead = head + bytesRead;
+        buffer.putLongRelease(CONSUMED_UP_TO_OFFSET, newHead);
+        final int index = (int)head & mask;
+        final int firstPart = Math.min(bytesRead, capacity - index);
+        buffer.setMemory(RING_OFFSET + index, firstPart, (byte)0);
+        if (bytesRead > firstPart)
+        {
+            buffer.setMemory(RING_OFFSET, bytesRead - firstPart, (byte)0);
+        }
+        buffer.putLongRelease(HEAD_POSITION_OFFSET, newHead);
+        this.head = newHead;
+    }
+
+    private void checkPosition(final String field, final long position, final long tail)
+    {
+        if (((position | tail) & (ALIGNMENT - 1)) != 0 || position < 0 || position > tail ||
+            tail - position > capacity)
+        {
+            throw segment.corrupt(field, position + " (tail " + tail + ", capacity " + capacity +
+                ": positions must be 8-aligned and within one ring behind the tail)");
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.shmlink.shm.ring;
+
+import io.shmlink.api.BufferClaim;
+import io.shmlink.api.Publisher;
+import io.shmlink.shm.segment.ChannelSegment;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+import static io.shmlink.shm.ring.RecordDescriptor.*;
+import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
+import static org.agrona.BitUtil.align;
+
+/**
+ * The publishing side of a ring: claims space, writes records, commits them.
+ * <p>
+ * <b>Claiming.</b> The tail position is advanced <i>before</i> the record is written, so a position handed out is
+ * never handed out again, even if this process dies before it commits; the subscriber then finds a claimed record
+ * (negative length) or a zeroed gap and recovers it (see {@link RingReader}).
+ * <ul>
+ *   <li>SPSC: the only publisher keeps the tail in a field and publishes it with a release store: no atomic
+ *   read-modify-write on the hot path.</li>
+ *   <li>MPSC: publishers race with a CAS on the tail. A CAS rather than a fetch-add, because a fetch-add cannot be
+ *   taken back: a publisher that found the ring full after adding would leave a hole the subscriber must skip.
+ *   </li>
+ * </ul>
+ * Either way the publisher caches the subscriber's head and re-reads it (acquire) only when the cache says full,
+ * so an un-full ring costs no read of the subscriber's cache line.
+ * <p>
+ * <b>Committing.</b> Each record is written as: type, then {@code -frameLength} (release: the extent of the claim
+ * is known before any payload byte lands), payload, then {@code +frameLength} with a release store. That last
+ * store is the one that makes the record visible.
+ * <p>
+ * An MPSC writer may be used by many threads at once; an SPSC writer by one thread at a time.
+ */
+public final class RingWriter implements BufferClaim.Completer
+{
+    private final ChannelSegment segment;
+    private final UnsafeBuffer buffer;
+    private final boolean multiProducer;
+    private final int capacity;
+    private final int mask;
+    private final int maxMessageLength;
+    private final int session;
+    private final long baseAddress;
+
+    /** The subscriber's head as last read; stale is safe, it only under-reports free space. */
+    private long headCache;
+
+    /** SPSC only: the tail this sole publisher owns. */
+    private long tail;
+
+    /**
+     * @param segment       the mapped channel.
+     * @param multiProducer true for MPSC (CAS on the tail), false for SPSC.
+     * @param session       this publisher's session, written into every record's type field.
+     */
+    public RingWriter(final ChannelSegment segment, final boolean multiProducer, final int session)
+    {
+        this.segment = segment;
+        this.buffer = segment.buffer();
+        this.multiProducer = multiProducer;
+        this.capacity = segment.config().capacity();
+        this.mask = capacity - 1;
+        this.maxMessageLength = segment.config().maxMessageLength();
+        this.session = session;
+        this.baseAddress = buffer.addressOffset();
+        final long currentTail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
+        final long currentHead = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
+        checkPositions(currentHead, currentTail);
+        this.tail = currentTail;
+        this.headCache = currentHead;
+    }
+
+    /**
+     * Copies a message into the ring.
+     *
+     * @param src    the message's buffer.
+     * @param offset of the message.
+     * @param length of the message, already checked against the maximum.
+     * @return the position after the record, or {@link Publisher#BACK_PRESSURED}.
+     */
+    public long write(final DirectBuffer src, final int offset, final int length)
+    {
+        final int frameLength = length + HEADER_LENGTH;
+        final int alignedLength = align(frameLength, ALIGNMENT);
+        final long position = claim(alignedLength);
+        if (position < 0)
+        {
+            return position;
+        }
+        final int recordOffset = RING_OFFSET + ((int)position & mask);
+        begin(recordOffset, frameLength);
+        buffer.putBytes(recordOffset + HEADER_LENGTH, src, offset, length);
+        buffer.putIntRelease(recordOffset + LENGTH_OFFSET, frameLength);
+        return position + alignedLength;
+    }
+
+    /**
+     * Copies a message from a {@link ByteBuffer} into the ring.
+     *
+     * @param src    the message's buffer.
+     * @param offset absolute index of the message in {@code src}.
+     * @param length of the message, already checked against the maximum.
+     * @return the position after the record, or {@link Publisher#BACK_PRESSURED}.
+     */
+    public long write(final ByteBuffer src, final int offset, final int length)
+    {
+        final int frameLength = length + HEADER_LENGTH;
+        final int alignedLength = align(frameLength, ALIGNMENT);
+        final long position = claim(alignedLength);
+        if (position < 0)
+        {
+            return position;
+        }
+        final int recordOffset = RING_OFFSET + ((int)position & mask);
+        begin(recordOffset, frameLength);
+        buffer.putBytes(recordOffset + HEADER_LENGTH, src, offset, length);
+        buffer.putIntRelease(recordOffset + LENGTH_OFFSET, frameLength);
+        return position + alignedLength;
+    }
+
+    /**
+     * Claims a record for the caller to fill in place.
+     *
+     * @param length of the message, already checked against the maximum.
+     * @param claim  filled with the claimed region.
+     * @return the position after the record, or {@link Publisher#BACK_PRESSURED}.
+     */
+    public long claim(final int length, final BufferClaim claim)
+    {
+        final int frameLength = length + HEADER_LENGTH;
+        final int alignedLength = align(frameLength, ALIGNMENT);
+        final long position = claim(alignedLength);
+        if (position < 0)
+        {
+            return position;
+        }
+        final int recordOffset = RING_OFFSET + ((int)position & mask);
+        begin(recordOffset, frameLength);
+        claim.wrap(this, baseAddress + recordOffset + HEADER_LENGTH, recordOffset, length);
+        return position + alignedLength;
+    }
+
+    @Override
+    public void commit(final int recordOffset, final int length)
+    {
+        buffer.putIntRelease(recordOffset + LENGTH_OFFSET, length + HEADER_LENGTH);
+    }
+
+    @Override
+    public void abort(final int recordOffset, final int length)
+    {
+        buffer.putInt(recordOffset + TYPE_OFFSET, PADDING_TYPE);
+        buffer.putIntRelease(recordOffset + LENGTH_OFFSET, align(length + HEADER_LENGTH, ALIGNMENT));
+    }
+
+    /**
+     * The longest message this ring carries.
+     *
+     * @return bytes.
+     */
+    public int maxMessageLength()
+    {
+        return maxMessageLength;
+    }
+
+    private void begin(final int recordOffset, final int frameLength)
+    {
+        buffer.putInt(recordOffset + TYPE_OFFSET, session);
+        buffer.putIntRelease(recordOffset + LENGTH_OFFSET, -frameLength);
+    }
+
+    /**
+     * Advances the tail by the record, and by a padding record first if the record would straddle the end.
+     *
+     * @return the position of the record (after any padding), or BACK_PRESSURED.
+     */
+    private long claim(final int alignedLength)
+    {
+        long head = headCache;
+        long claimed;
+        int padding;
+        do
+        {
+            claimed = multiProducer ? buffer.getLongVolatile(TAIL_POSITION_OFFSET) : tail;
+            final int toEnd = capacity - ((int)claimed & mask);
+            padding = alignedLength > toEnd ? toEnd : 0;
+            final long required = padding + alignedLength;
+            if (claimed + required - head > capacity)
+            {
+                head = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
+                checkHead(head, claimed);
+                headCache = head;
+                if (claimed + required - head > capacity)
+                {
+                    return Publisher.BACK_PRESSURED;
+                }
+            }
+            if (!multiProducer)
+            {
+                tail = claimed + required;
+                buffer.putLongRelease(TAIL_POSITION_OFFSET, tail);
+                break;
+            }
+        }
+        while (!buffer.compareAndSetLong(TAIL_POSITION_OFFSET, claimed, claimed + padding + alignedLength));
+
+        if (padding != 0)
+        {
+            final int paddingOffset = RING_OFFSET + ((int)claimed & mask);
+            buffer.putInt(paddingOffset + TYPE_OFFSET, PADDING_TYPE);
+            buffer.putIntRelease(paddingOffset + LENGTH_OFFSET, padding);
+        }
+        return claimed + padding;
+    }
+
+    private void checkHead(final long head, final long claimedTail)
+    {
+        // MPSC: our tail may be stale, so the head may legitimately have passed it; compare with the current tail.
+        final long currentTail = multiProducer ? buffer.getLongVolatile(TAIL_POSITION_OFFSET) : claimedTail;
+        checkPositions(head, Math.max(currentTail, claimedTail));
+    }
+
+    private void checkPositions(final long head, final long tail)
+    {
+        if (((head | tail) & (ALIGNMENT - 1)) != 0 || head < 0 || head > tail || tail - head > capacity)
+        {
+            throw segment.corrupt("head/tail position", head + "/" + tail + " (capacity " + capacity +
+                ": both must be 8-aligned and the head within one ring behind the tail)");
+        }
+    }
+}

@@ -1,0 +1,348 @@
+package io.shmlink.shm.segment;
+
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelExistsException;
+import io.shmlink.api.ChannelInfo;
+import io.shmlink.api.ChannelMode;
+import io.shmlink.api.ChannelNotFoundException;
+import io.shmlink.api.CorruptChannelException;
+import io.shmlink.api.IncompatibleChannelException;
+import io.shmlink.api.ShmLinkException;
+import org.agrona.IoUtil;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static io.shmlink.shm.segment.SegmentDescriptor.*;
+
+/**
+ * One channel's segment file, mapped into this process and validated.
+ * <p>
+ * <b>Atomic creation.</b> The creator writes the whole segment under a temporary name that no channel name can
+ * take (it starts with a dot), stores the ready word last, then hard-links it to the channel's name. {@code link}
+ * fails if the name exists, so exactly one racer wins and nobody can open a half-written header; losers get
+ * {@link ChannelExistsException} and open the winner's file. A creator killed half-way leaves only a dot-file,
+ * which {@link #isCreationDebris(String)} recognises for cleanup.
+ */
+public final class ChannelSegment
+{
+    /** Suffix of the temporary file a creation writes before linking it to its name. */
+    public static final String CREATING_SUFFIX = ".creating";
+
+    private static final int PAGE_SIZE = UnsafeApi.pageSize();
+
+    private final String name;
+    private final Path file;
+    private final ChannelConfig config;
+    private final UnsafeBuffer buffer;
+
+    private ChannelSegment(
+        final String name, final Path file, final ChannelConfig config, final MappedByteBuffer mapping)
+    {
+        this.name = name;
+        this.file = file;
+        this.config = config;
+        this.buffer = new UnsafeBuffer(mapping);
+    }
+
+    /**
+     * Creates a channel's segment atomically (see the class comment).
+     *
+     * @param file        the channel file to create.
+     * @param name        the channel name, for messages.
+     * @param config      the channel's configuration.
+     * @param permissions the file mode.
+     * @return the channel's description.
+     * @throws ChannelExistsException if the file exists.
+     */
+    public static ChannelInfo create(
+        final Path file, final String name, final ChannelConfig config, final Set<PosixFilePermission> permissions)
+    {
+        if (Files.exists(file))
+        {
+            throw new ChannelExistsException("channel '" + name + "' exists: " + file);
+        }
+        final Path temp = file.resolveSibling(
+            "." + name + "." + ProcessHandle.current().pid() + "." +
+            Long.toHexString(ThreadLocalRandom.current().nextLong()) + CREATING_SUFFIX);
+        final long length = segmentLength(config.capacity(), PAGE_SIZE);
+        final long now = System.currentTimeMillis();
+        try
+        {
+            final FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(permissions);
+            Files.createFile(temp, mode);
+            Files.setPosixFilePermissions(temp, permissions); // the umask may have narrowed the requested mode
+            try (RandomAccessFile raf = new RandomAccessFile(temp.toFile(), "rw"))
+            {
+                raf.setLength(length);
+            }
+            final MappedByteBuffer mapping = IoUtil.mapExistingFile(temp.toFile(), name);
+            try
+            {
+                final UnsafeBuffer header = new UnsafeBuffer(mapping);
+                preTouch(header);
+                header.putLong(MAGIC_OFFSET, MAGIC);
+                header.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
+                header.putInt(MODE_OFFSET, config.mode() == ChannelMode.SPSC ? MODE_SPSC : MODE_MPSC);
+                header.putInt(CAPACITY_OFFSET, config.capacity());
+                header.putInt(MAX_MESSAGE_LENGTH_OFFSET, config.maxMessageLength());
+                header.putLong(CREATION_TIME_OFFSET, now);
+                header.putLong(CREATOR_PID_OFFSET, ProcessHandle.current().pid());
+                header.putIntRelease(READY_OFFSET, READY_VALUE);
+            }
+            finally
+            {
+                IoUtil.unmap(mapping);
+            }
+            Files.createLink(file, temp);
+        }
+        catch (final FileAlreadyExistsException ex)
+        {
+            throw new ChannelExistsException("channel '" + name + "' exists: " + file, ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmLinkException("cannot create channel '" + name + "' in " + file + ": " + ex, ex);
+        }
+        finally
+        {
+            try
+            {
+                Files.deleteIfExists(temp);
+            }
+            catch (final IOException ignore)
+            {
+                // left as creation debris for cleanStale
+            }
+        }
+        return new ChannelInfo(name, config.mode(), config.capacity(), config.maxMessageLength(), file,
+            ProcessHandle.current().pid(), now);
+    }
+
+    /**
+     * Maps an existing channel and validates its header against the file before anything else reads it.
+     *
+     * @param file the channel file.
+     * @param name the channel name, for messages.
+     * @return the mapped segment. It stays mapped while anything references its buffer, and is unmapped by the
+     * garbage collector after that: a thread still inside {@code offer} or {@code poll} when another closes the
+     * publisher or subscriber therefore never touches unmapped memory.
+     * @throws ChannelNotFoundException     if there is no such file.
+     * @throws CorruptChannelException      if a header field is invalid.
+     * @throws IncompatibleChannelException if the layout version is not this library's.
+     */
+    public static ChannelSegment open(final Path file, final String name)
+    {
+        final long fileSize;
+        final MappedByteBuffer mapping;
+        try
+        {
+            fileSize = Files.size(file);
+            if (fileSize < RING_OFFSET)
+            {
+                throw new CorruptChannelException("channel '" + name + "' (" + file + "): file size " + fileSize +
+                    " is shorter than the header of " + RING_OFFSET + " bytes (truncated)");
+            }
+            mapping = IoUtil.mapExistingFile(file.toFile(), name);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new ChannelNotFoundException("no channel '" + name + "': " + file, ex);
+        }
+        catch (final IOException | IllegalStateException ex)
+        {
+            if (!Files.exists(file))
+            {
+                throw new ChannelNotFoundException("no channel '" + name + "': " + file, ex);
+            }
+            throw new ShmLinkException("cannot map channel '" + name + "' (" + file + "): " + ex, ex);
+        }
+        try
+        {
+            final UnsafeBuffer buffer = new UnsafeBuffer(mapping);
+            final ChannelConfig config = validate(buffer, fileSize, name, file);
+            preTouch(buffer);
+            return new ChannelSegment(name, file, config, mapping);
+        }
+        catch (final RuntimeException ex)
+        {
+            IoUtil.unmap(mapping);
+            throw ex;
+        }
+    }
+
+    /**
+     * Reads and validates a channel's description without mapping it.
+     *
+     * @param file the channel file.
+     * @param name the channel name.
+     * @return its description.
+     * @throws ChannelNotFoundException if there is no such file.
+     * @throws CorruptChannelException  if a header field is invalid.
+     */
+    public static ChannelInfo describe(final Path file, final String name)
+    {
+        final ByteBuffer bytes = ByteBuffer.allocate(DESCRIPTION_LENGTH).order(ByteOrder.nativeOrder());
+        final long fileSize;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            fileSize = channel.size();
+            while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) > 0)
+            {
+                // read the description fully
+            }
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new ChannelNotFoundException("no channel '" + name + "': " + file, ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmLinkException("cannot read channel '" + name + "' (" + file + "): " + ex, ex);
+        }
+        if (fileSize < RING_OFFSET)
+        {
+            throw new CorruptChannelException("channel '" + name + "' (" + file + "): file size " + fileSize +
+                " is shorter than the header of " + RING_OFFSET + " bytes (truncated)");
+        }
+        final UnsafeBuffer header = new UnsafeBuffer(bytes);
+        final ChannelConfig config = validate(header, fileSize, name, file);
+        return new ChannelInfo(name, config.mode(), config.capacity(), config.maxMessageLength(), file,
+            header.getLong(CREATOR_PID_OFFSET), header.getLong(CREATION_TIME_OFFSET));
+    }
+
+    /**
+     * Whether a file name in the registry directory is left over from a creation (see the class comment).
+     *
+     * @param fileName a file name.
+     * @return true for a temporary creation file.
+     */
+    public static boolean isCreationDebris(final String fileName)
+    {
+        return fileName.startsWith(".") && fileName.endsWith(CREATING_SUFFIX);
+    }
+
+    private static ChannelConfig validate(
+        final UnsafeBuffer header, final long fileSize, final String name, final Path file)
+    {
+        final long magic = header.getLong(MAGIC_OFFSET);
+        if (magic != MAGIC)
+        {
+            throw corrupt(name, file, "magic", "0x" + Long.toHexString(magic) +
+                " (expected 0x" + Long.toHexString(MAGIC) + "): not a ShmLink channel");
+        }
+        final int version = header.getInt(LAYOUT_VERSION_OFFSET);
+        if (version != LAYOUT_VERSION)
+        {
+            throw new IncompatibleChannelException("channel '" + name + "' (" + file + "): layout version " +
+                version + " is not supported (this library reads version " + LAYOUT_VERSION + ")");
+        }
+        final int ready = header.getIntAcquire(READY_OFFSET);
+        if (ready != READY_VALUE)
+        {
+            throw corrupt(name, file, "ready word", "0x" + Integer.toHexString(ready) + ": never initialised");
+        }
+        final int mode = header.getInt(MODE_OFFSET);
+        if (mode != MODE_SPSC && mode != MODE_MPSC)
+        {
+            throw corrupt(name, file, "mode", Integer.toString(mode));
+        }
+        final int capacity = header.getInt(CAPACITY_OFFSET);
+        if (capacity < ChannelConfig.MIN_CAPACITY || capacity > ChannelConfig.MAX_CAPACITY ||
+            Integer.bitCount(capacity) != 1)
+        {
+            throw corrupt(name, file, "capacity", capacity + " (must be a power of two in [" +
+                ChannelConfig.MIN_CAPACITY + ", " + ChannelConfig.MAX_CAPACITY + "])");
+        }
+        if (fileSize < (long)RING_OFFSET + capacity)
+        {
+            throw corrupt(name, file, "file size", fileSize + " (capacity " + capacity + " needs " +
+                ((long)RING_OFFSET + capacity) + "): truncated");
+        }
+        final int maxMessageLength = header.getInt(MAX_MESSAGE_LENGTH_OFFSET);
+        if (maxMessageLength < 0 || maxMessageLength > capacity / 8)
+        {
+            throw corrupt(name, file, "max message length", maxMessageLength + " (must be in [0, " +
+                capacity / 8 + "])");
+        }
+        return new ChannelConfig(mode == MODE_SPSC ? ChannelMode.SPSC : ChannelMode.MPSC, capacity, maxMessageLength);
+    }
+
+    /**
+     * A {@link CorruptChannelException} naming the channel, file, field and value.
+     *
+     * @param name  channel name.
+     * @param file  channel file.
+     * @param field the field that holds an impossible value.
+     * @param value the value and why it is wrong.
+     * @return the exception to throw.
+     */
+    public static CorruptChannelException corrupt(
+        final String name, final Path file, final String field, final String value)
+    {
+        return new CorruptChannelException("channel '" + name + "' (" + file + ") is corrupt: " + field + " = " + value);
+    }
+
+    /**
+     * Faults every page in now, with a write, so that no page fault lands on the hot path. The write is an atomic
+     * add of zero: it changes nothing, even while other processes use the segment.
+     */
+    private static void preTouch(final UnsafeBuffer buffer)
+    {
+        final int capacity = buffer.capacity();
+        for (int i = 0; i < capacity; i += PAGE_SIZE)
+        {
+            buffer.getAndAddLong(i, 0);
+        }
+    }
+
+    /**
+     * @return a {@link CorruptChannelException} for this segment.
+     * @param field the field that holds an impossible value.
+     * @param value the value and why it is wrong.
+     */
+    public CorruptChannelException corrupt(final String field, final String value)
+    {
+        return corrupt(name, file, field, value);
+    }
+
+    /** @return the channel name. */
+    public String name()
+    {
+        return name;
+    }
+
+    /** @return the channel file. */
+    public Path file()
+    {
+        return file;
+    }
+
+    /** @return the validated configuration. */
+    public ChannelConfig config()
+    {
+        return config;
+    }
+
+    /** @return the whole mapping: header, party slots and ring. */
+    public UnsafeBuffer buffer()
+    {
+        return buffer;
+    }
+}

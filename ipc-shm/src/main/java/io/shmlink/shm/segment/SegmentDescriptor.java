@@ -1,0 +1,148 @@
+package io.shmlink.shm.segment;
+
+import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
+
+/**
+ * The binary layout of a channel segment: one file in the registry directory, mapped read-write by every process
+ * attached to the channel.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+ 0     header: written once by the creator
+ *  |                     Magic "SHMLINK1" (64)                     |
+ *  +---------------------------------------------------------------+ 8
+ *  |                       Layout Version                          |
+ *  +---------------------------------------------------------------+ 12
+ *  |                    Mode (0 SPSC, 1 MPSC)                      |
+ *  +---------------------------------------------------------------+ 16
+ *  |                   Capacity (ring data bytes)                  |
+ *  +---------------------------------------------------------------+ 20
+ *  |                      Max Message Length                       |
+ *  +---------------------------------------------------------------+ 24
+ *  |                 Creation Time (epoch ms, 64)                  |
+ *  +---------------------------------------------------------------+ 32
+ *  |                       Creator Pid (64)                        |
+ *  +---------------------------------------------------------------+ 40
+ *  |           Ready Word: READY_VALUE, stored last (release)      |
+ *  +---------------------------------------------------------------+ 44
+ *  |                     reserved to byte 256                      |
+ *  +---------------------------------------------------------------+ 256   written by publishers
+ *  |                     Tail Position (64)                        |
+ *  |                 padding to 128 bytes (2 lines)                |
+ *  +---------------------------------------------------------------+ 384   written by the subscriber
+ *  |                     Head Position (64)                        |
+ *  +---------------------------------------------------------------+ 392
+ *  |                   Consumed-Up-To Position (64)                |
+ *  |                 padding to 128 bytes (2 lines)                |
+ *  +---------------------------------------------------------------+ 512   subscriber party
+ *  |                   Subscriber Process Token (64)               |
+ *  +---------------------------------------------------------------+ 520
+ *  |                 Subscriber Heartbeat (epoch ms, 64)           |
+ *  |                 padding to 128 bytes (2 lines)                |
+ *  +---------------------------------------------------------------+ 640   counters
+ *  |                        Lost Claims (64)                       |
+ *  |                 padding to 128 bytes (2 lines)                |
+ *  +---------------------------------------------------------------+ 1024  publisher slots
+ *  |   Publisher Slot 0: Process Token (64) | Heartbeat (64) | 16 reserved |
+ *  |   ... MAX_PUBLISHERS slots of 32 bytes ...                    |
+ *  +---------------------------------------------------------------+ 4096  ring data (page aligned)
+ *  |                  Records: Capacity bytes                      |
+ *  ...                                                           ...
+ *  +---------------------------------------------------------------+ 4096 + Capacity (file size, whole pages)
+ * </pre>
+ * Each region written by a different party starts on its own 128-byte boundary: two cache lines, because the
+ * adjacent-line prefetcher of x86 fetches lines in pairs, so a 64-byte gap still lets the publisher's tail store
+ * invalidate the line the subscriber is writing its head into.
+ * <p>
+ * Positions are byte counts since creation that only grow; a position's index in the ring is
+ * {@code position & (capacity - 1)}. Process tokens are described in
+ * {@link io.shmlink.shm.liveness.ProcessToken}.
+ */
+public final class SegmentDescriptor
+{
+    /** "SHMLINK1" in ASCII, read as a little-endian long. */
+    public static final long MAGIC = 0x314B4E494C4D4853L;
+
+    /** Bumped on any change to this layout; a reader refuses versions it does not know. */
+    public static final int LAYOUT_VERSION = 1;
+
+    /** Stored in the ready word after everything else is written. */
+    public static final int READY_VALUE = 0x52454459;
+
+    /** Padding between regions written by different parties. */
+    public static final int PADDED_REGION = 2 * CACHE_LINE_LENGTH;
+
+    public static final int MAGIC_OFFSET = 0;
+    public static final int LAYOUT_VERSION_OFFSET = 8;
+    public static final int MODE_OFFSET = 12;
+    public static final int CAPACITY_OFFSET = 16;
+    public static final int MAX_MESSAGE_LENGTH_OFFSET = 20;
+    public static final int CREATION_TIME_OFFSET = 24;
+    public static final int CREATOR_PID_OFFSET = 32;
+    public static final int READY_OFFSET = 40;
+
+    /** The bytes {@code lookup} reads: everything a {@code ChannelInfo} needs. */
+    public static final int DESCRIPTION_LENGTH = 64;
+
+    /** Written by publishers when they claim space: release store (SPSC) or CAS (MPSC). */
+    public static final int TAIL_POSITION_OFFSET = 256;
+
+    /** Written by the subscriber after it has zeroed what it consumed: release store. */
+    public static final int HEAD_POSITION_OFFSET = TAIL_POSITION_OFFSET + PADDED_REGION;
+
+    /**
+     * Written by the subscriber, release, before it zeroes consumed records: if it dies while zeroing, its
+     * successor finishes the zeroing up to here instead of reading half-zeroed records.
+     */
+    public static final int CONSUMED_UP_TO_OFFSET = HEAD_POSITION_OFFSET + 8;
+
+    /** The live subscriber's process token, or 0 (never attached), or {@code ProcessToken.DETACHED}. */
+    public static final int SUBSCRIBER_TOKEN_OFFSET = HEAD_POSITION_OFFSET + PADDED_REGION;
+    public static final int SUBSCRIBER_HEARTBEAT_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 8;
+
+    /** Claims the subscriber turned into padding because their publisher died or stalled past the timeout. */
+    public static final int LOST_CLAIMS_OFFSET = SUBSCRIBER_TOKEN_OFFSET + PADDED_REGION;
+
+    public static final int PUBLISHER_SLOTS_OFFSET = 1024;
+    public static final int PUBLISHER_SLOT_LENGTH = 32;
+    public static final int SLOT_TOKEN_OFFSET = 0;
+    public static final int SLOT_HEARTBEAT_OFFSET = 8;
+
+    /** Ring data starts on the second page, so records are page aligned like the ring itself. */
+    public static final int RING_OFFSET = 4096;
+
+    /** How many publishers may be attached to one MPSC channel at once. */
+    public static final int MAX_PUBLISHERS = (RING_OFFSET - PUBLISHER_SLOTS_OFFSET) / PUBLISHER_SLOT_LENGTH;
+
+    /** Mode field values. */
+    public static final int MODE_SPSC = 0;
+    public static final int MODE_MPSC = 1;
+
+    private SegmentDescriptor()
+    {
+    }
+
+    /**
+     * Offset of a publisher slot.
+     *
+     * @param slot index in {@code [0, MAX_PUBLISHERS)}.
+     * @return the offset of the slot's first byte.
+     */
+    public static int publisherSlotOffset(final int slot)
+    {
+        return PUBLISHER_SLOTS_OFFSET + slot * PUBLISHER_SLOT_LENGTH;
+    }
+
+    /**
+     * The file size for a ring: header page plus ring data, rounded up to whole pages.
+     *
+     * @param capacity ring data bytes.
+     * @param pageSize the system page size.
+     * @return the file size.
+     */
+    public static long segmentLength(final int capacity, final int pageSize)
+    {
+        final long raw = (long)RING_OFFSET + capacity;
+        return (raw + pageSize - 1) / pageSize * pageSize;
+    }
+}

@@ -1,0 +1,347 @@
+package io.shmlink.shm.ring;
+
+import io.shmlink.api.BufferClaim;
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelMode;
+import io.shmlink.api.Publisher;
+import io.shmlink.api.Subscriber;
+import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.ShmSubscriber;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.shmlink.shm.ring.RecordDescriptor.HEADER_LENGTH;
+import static org.junit.jupiter.api.Assertions.*;
+
+class SpscRingTest
+{
+    private static final int CAPACITY = 4096;
+
+    @TempDir
+    Path dir;
+
+    private ShmRegistry registry;
+    private Publisher publisher;
+    private Subscriber subscriber;
+    private final List<byte[]> received = new ArrayList<>();
+
+    @BeforeEach
+    void setUp()
+    {
+        registry = ShmRegistry.open(dir);
+        registry.create("ring", ChannelConfig.spsc(CAPACITY));
+        publisher = registry.publisher("ring");
+        subscriber = registry.subscriber("ring");
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        registry.close();
+    }
+
+    private long offer(final int length, final int fill)
+    {
+        final byte[] bytes = new byte[length];
+        java.util.Arrays.fill(bytes, (byte)fill);
+        return publisher.offer(new UnsafeBuffer(bytes), 0, length);
+    }
+
+    private int poll(final int limit)
+    {
+        return subscriber.poll((buffer, offset, length) ->
+        {
+            final byte[] bytes = new byte[length];
+            buffer.getBytes(offset, bytes);
+            received.add(bytes);
+        }, limit);
+    }
+
+    private static void assertFilled(final byte[] bytes, final int length, final int fill)
+    {
+        assertEquals(length, bytes.length);
+        for (final byte b : bytes)
+        {
+            assertEquals((byte)fill, b);
+        }
+    }
+
+    @Test
+    void deliversMessagesInOrderWithTheirBytes()
+    {
+        assertEquals(16, offer(5, 1));
+        assertEquals(16 + 24, offer(13, 2));
+        assertEquals(2, poll(10));
+        assertFilled(received.get(0), 5, 1);
+        assertFilled(received.get(1), 13, 2);
+        assertEquals(0, poll(10));
+    }
+
+    @Test
+    void wrapsAroundThroughAPaddingRecord()
+    {
+        // 500-byte messages take 512 bytes: 8 fit exactly, so use 504-byte frames (496 + 8 -> 504, aligned 504)
+        final int length = 496;
+        long position = 0;
+        for (int lap = 0; lap < 5; lap++)
+        {
+            for (int i = 0; i < 7; i++)
+            {
+                final long result = offer(length, lap * 10 + i);
+                assertTrue(result > position, "position grows");
+                position = result;
+                assertEquals(1, poll(1));
+                assertFilled(received.get(received.size() - 1), length, lap * 10 + i);
+            }
+        }
+        // 35 records of 504 bytes cross the 4096-byte end four times; each crossing adds padding
+        assertTrue(position > 35L * 504, "padding was inserted: " + position);
+        assertEquals(35, received.size());
+    }
+
+    @Test
+    void aRecordThatEndsExactlyAtTheEndNeedsNoPadding()
+    {
+        final int length = CAPACITY / 8 - HEADER_LENGTH; // aligned frame = 512 bytes
+        for (int i = 0; i < 8; i++)
+        {
+            assertEquals((i + 1) * 512L, offer(length, i));
+        }
+        assertEquals(Publisher.BACK_PRESSURED, offer(0, 0));
+        assertEquals(8, poll(100));
+        assertEquals(CAPACITY + 512L, offer(length, 9), "next record starts at index 0 with no padding");
+        assertEquals(1, poll(100));
+        assertFilled(received.get(8), length, 9);
+    }
+
+    @Test
+    void carriesAMessageOfMaximumLength()
+    {
+        assertEquals(CAPACITY / 8, publisher.maxMessageLength());
+        assertTrue(offer(CAPACITY / 8, 7) > 0);
+        assertEquals(1, poll(1));
+        assertFilled(received.get(0), CAPACITY / 8, 7);
+    }
+
+    @Test
+    void rejectsAMessageLongerThanTheMaximumWithTheNumbers()
+    {
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> offer(CAPACITY / 8 + 1, 0));
+        assertTrue(ex.getMessage().contains(Integer.toString(CAPACITY / 8 + 1)), ex.getMessage());
+        assertTrue(ex.getMessage().contains(Integer.toString(CAPACITY / 8)), ex.getMessage());
+    }
+
+    @Test
+    void rejectsNegativeLengthNegativeOffsetAndOffsetPastTheBuffer()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
+        assertThrows(IllegalArgumentException.class, () -> publisher.offer(buffer, 0, -1));
+        assertThrows(IllegalArgumentException.class, () -> publisher.offer(buffer, -1, 4));
+        assertThrows(IllegalArgumentException.class, () -> publisher.offer(buffer, 61, 4));
+        assertThrows(IllegalArgumentException.class, () -> publisher.offer(buffer, 65, 0));
+        assertThrows(IllegalArgumentException.class, () -> publisher.tryClaim(-1, new BufferClaim()));
+        assertEquals(0, poll(10), "nothing was sent");
+    }
+
+    @Test
+    void carriesZeroLengthMessages()
+    {
+        assertEquals(8, offer(0, 0));
+        assertEquals(16, offer(0, 0));
+        assertEquals(2, poll(10));
+        assertEquals(0, received.get(0).length);
+        assertEquals(0, received.get(1).length);
+    }
+
+    @Test
+    void aCommittedClaimIsDeliveredWithoutACopy()
+    {
+        final BufferClaim claim = new BufferClaim();
+        assertEquals(16, publisher.tryClaim(8, claim));
+        assertEquals(8, claim.length());
+        claim.buffer().putLong(claim.offset(), 0x1122334455667788L);
+        assertEquals(0, poll(10), "invisible before commit");
+        claim.commit();
+        final long[] value = new long[1];
+        assertEquals(1, subscriber.poll((buffer, offset, length) -> value[0] = buffer.getLong(offset), 10));
+        assertEquals(0x1122334455667788L, value[0]);
+    }
+
+    @Test
+    void anAbortedClaimIsNeverDelivered()
+    {
+        final BufferClaim claim = new BufferClaim();
+        assertTrue(publisher.tryClaim(100, claim) > 0);
+        claim.buffer().setMemory(0, 100, (byte)5);
+        claim.abort();
+        assertTrue(offer(3, 9) > 0);
+        assertEquals(1, poll(10));
+        assertFilled(received.get(0), 3, 9);
+    }
+
+    @Test
+    void aClaimCannotBeCompletedTwice()
+    {
+        final BufferClaim claim = new BufferClaim();
+        assertTrue(publisher.tryClaim(4, claim) > 0);
+        claim.commit();
+        assertThrows(IllegalStateException.class, claim::commit);
+        assertThrows(IllegalStateException.class, claim::abort);
+    }
+
+    @Test
+    void aFullRingReturnsBackPressuredUntilTheSubscriberConsumes()
+    {
+        int sent = 0;
+        while (offer(100, sent) > 0)
+        {
+            sent++;
+        }
+        assertEquals(CAPACITY / 112, sent, "108-byte frames align to 112");
+        assertEquals(Publisher.BACK_PRESSURED, offer(100, 0));
+        assertEquals(1, poll(1));
+        assertTrue(offer(100, 99) > 0);
+        assertEquals(sent, poll(1000));
+        assertFilled(received.get(sent), 100, 99);
+    }
+
+    @Test
+    void pollHandsOverAtMostTheMessageLimit()
+    {
+        for (int i = 0; i < 10; i++)
+        {
+            offer(8, i);
+        }
+        assertEquals(3, poll(3));
+        assertEquals(0, poll(0));
+        assertEquals(7, poll(100));
+        for (int i = 0; i < 10; i++)
+        {
+            assertFilled(received.get(i), 8, i);
+        }
+    }
+
+    @Test
+    void offerOfAByteBufferSendsPositionToLimitAndLeavesThePosition()
+    {
+        final ByteBuffer direct = ByteBuffer.allocateDirect(32);
+        for (int i = 0; i < 32; i++)
+        {
+            direct.put(i, (byte)i);
+        }
+        direct.position(4).limit(12);
+        assertTrue(publisher.offer(direct) > 0);
+        assertEquals(4, direct.position());
+        assertEquals(12, direct.limit());
+        final ByteBuffer heap = ByteBuffer.wrap(new byte[]{1, 2, 3});
+        assertTrue(publisher.offer(heap) > 0);
+        assertEquals(2, poll(10));
+        assertArrayEquals(new byte[]{4, 5, 6, 7, 8, 9, 10, 11}, received.get(0));
+        assertArrayEquals(new byte[]{1, 2, 3}, received.get(1));
+    }
+
+    @Test
+    void aHandlerThatThrowsConsumesTheMessageItWasGiven()
+    {
+        offer(1, 1);
+        offer(1, 2);
+        assertThrows(IllegalStateException.class, () -> subscriber.poll((b, o, l) ->
+        {
+            throw new IllegalStateException("handler failure");
+        }, 10));
+        assertEquals(1, poll(10));
+        assertFilled(received.get(0), 1, 2);
+    }
+
+    @Test
+    void aLaterSubscriberResumesWhereThePreviousOneStopped()
+    {
+        for (int i = 0; i < 5; i++)
+        {
+            offer(4, i);
+        }
+        assertEquals(2, poll(2));
+        subscriber.close();
+        subscriber = registry.subscriber("ring");
+        assertEquals(3, poll(10));
+        assertFilled(received.get(2), 4, 2);
+        assertFilled(received.get(4), 4, 4);
+    }
+
+    @Test
+    void messagesOfferedBeforeAnySubscriberAttachedAreDelivered()
+    {
+        registry.create("early", ChannelConfig.spsc(CAPACITY));
+        final Publisher early = registry.publisher("early");
+        assertTrue(early.offer(new UnsafeBuffer(new byte[]{42}), 0, 1) > 0);
+        final Subscriber late = registry.subscriber("early");
+        final int[] value = new int[1];
+        assertEquals(1, late.poll((b, o, l) -> value[0] = b.getByte(o), 10));
+        assertEquals(42, value[0]);
+    }
+
+    @Test
+    void aPublisherIsNotConnectedWhileItsSubscriberIsClosedAndRecoversWhenOneAttaches()
+    {
+        subscriber.close();
+        assertEquals(Publisher.NOT_CONNECTED, offer(4, 1));
+        subscriber = registry.subscriber("ring");
+        assertTrue(offer(4, 2) > 0);
+        assertEquals(1, poll(10));
+        assertFilled(received.get(0), 4, 2);
+    }
+
+    @Test
+    void aClosedPublisherReturnsClosedAndAClosedSubscriberDeliversNothing()
+    {
+        offer(4, 1);
+        publisher.close();
+        assertEquals(Publisher.CLOSED, offer(4, 1));
+        assertEquals(Publisher.CLOSED, publisher.tryClaim(4, new BufferClaim()));
+        subscriber.close();
+        assertEquals(0, poll(10));
+    }
+
+    @Test
+    void closingTheRegistryClosesItsPublishersAndSubscribers()
+    {
+        registry.close();
+        assertEquals(Publisher.CLOSED, offer(4, 1));
+    }
+
+    @Test
+    void aSkippedClaimOfALivePublisherIsCountedAsLostAfterTheTimeout()
+    {
+        registry.close();
+        registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(java.time.Duration.ofMillis(50)));
+        registry.create("stall", new ChannelConfig(ChannelMode.SPSC, CAPACITY, 64));
+        final Publisher stalled = registry.publisher("stall");
+        final ShmSubscriber reader = (ShmSubscriber)registry.subscriber("stall");
+        final BufferClaim claim = new BufferClaim();
+        assertTrue(stalled.tryClaim(8, claim) > 0);
+        assertTrue(stalled.offer(new UnsafeBuffer(new byte[]{7}), 0, 1) > 0);
+        final int[] got = new int[2];
+        final long start = System.nanoTime();
+        while (got[0] == 0 && System.nanoTime() - start < 5_000_000_000L)
+        {
+            reader.poll((b, o, l) ->
+            {
+                got[0]++;
+                got[1] = b.getByte(o);
+            }, 10);
+        }
+        assertEquals(1, got[0], "the message after the stalled claim arrives");
+        assertEquals(7, got[1]);
+        assertEquals(1, reader.lostClaims());
+        assertTrue(System.nanoTime() - start >= 50_000_000L, "not skipped before the timeout");
+    }
+}

@@ -1,0 +1,146 @@
+package io.shmlink.shm.testing;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real child JVM on the current {@code java} and class path, running a test's {@code main}. Its standard output
+ * is read line by line, so parent and child synchronise on what the child prints, never on sleeps.
+ */
+public final class ChildJvm implements AutoCloseable
+{
+    private final Process process;
+    private final BufferedReader out;
+
+    private ChildJvm(final Process process)
+    {
+        this.process = process;
+        this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Starts {@code main} of a class in a new JVM.
+     *
+     * @param main the class whose main runs.
+     * @param args its arguments.
+     * @return the running child.
+     * @throws IOException if it cannot start.
+     */
+    public static ChildJvm start(final Class<?> main, final String... args) throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--add-opens");
+        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        command.add("-Xmx256m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(main.getName());
+        command.addAll(List.of(args));
+        final ProcessBuilder builder = new ProcessBuilder(command);
+        builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.directory(new File(System.getProperty("user.dir")));
+        return new ChildJvm(builder.start());
+    }
+
+    /**
+     * Waits for the child to print a line.
+     *
+     * @return the line; fails if the child ended first.
+     * @throws IOException if reading fails.
+     */
+    public String readLine() throws IOException
+    {
+        final String line = out.readLine();
+        if (line == null)
+        {
+            throw new IOException("child ended without printing (exit " + exitCodeOrRunning() + ")");
+        }
+        return line;
+    }
+
+    /**
+     * Waits for a line that starts with a prefix, skipping others.
+     *
+     * @param prefix the expected start.
+     * @return the line.
+     * @throws IOException if the child ends first.
+     */
+    public String awaitLine(final String prefix) throws IOException
+    {
+        while (true)
+        {
+            final String line = readLine();
+            if (line.startsWith(prefix))
+            {
+                return line;
+            }
+        }
+    }
+
+    /**
+     * Waits for the child to exit.
+     *
+     * @param timeoutSeconds the most to wait.
+     * @return the exit code.
+     * @throws InterruptedException if interrupted.
+     */
+    public int waitFor(final long timeoutSeconds) throws InterruptedException
+    {
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("child did not exit within " + timeoutSeconds + " s");
+        }
+        return process.exitValue();
+    }
+
+    /**
+     * Kills the child with SIGKILL and reaps it, so its pid is really gone.
+     *
+     * @throws InterruptedException if interrupted.
+     */
+    public void kill() throws InterruptedException
+    {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /**
+     * @return the child's pid.
+     */
+    public long pid()
+    {
+        return process.pid();
+    }
+
+    private String exitCodeOrRunning()
+    {
+        try
+        {
+            return process.waitFor(5, TimeUnit.SECONDS) ? Integer.toString(process.exitValue()) : "still running";
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException
+    {
+        if (process.isAlive())
+        {
+            kill();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.shmlink.shm.testing;
+
+import io.shmlink.api.BufferClaim;
+import io.shmlink.api.Publisher;
+import io.shmlink.shm.ShmRegistry;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.file.Path;
+
+/**
+ * Child JVM: publishes {@code count} messages of a {@link MessageStream}, by copy ({@code offer}) or in place
+ * ({@code claim}), then prints {@code DONE}.
+ * Args: directory channel count seed offer|claim
+ */
+public final class StreamPublisherMain
+{
+    public static void main(final String[] args)
+    {
+        final Path dir = Path.of(args[0]);
+        final String channel = args[1];
+        final long count = Long.parseLong(args[2]);
+        final long seed = Long.parseLong(args[3]);
+        final boolean claim = "claim".equals(args[4]);
+        try (ShmRegistry registry = ShmRegistry.open(dir); Publisher publisher = registry.publisher(channel))
+        {
+            System.out.println("ATTACHED");
+            System.out.flush();
+            publish(publisher, new MessageStream(seed, publisher.maxMessageLength()), 0, count, claim);
+        }
+        System.out.println("DONE");
+        System.out.flush();
+    }
+
+    /**
+     * Publishes messages {@code [from, to)} of a stream, retrying while back-pressured.
+     *
+     * @param publisher where to.
+     * @param stream    the messages.
+     * @param from      first sequence number.
+     * @param to        end (exclusive).
+     * @param claim     use tryClaim instead of offer.
+     */
+    public static void publish(
+        final Publisher publisher, final MessageStream stream, final long from, final long to, final boolean claim)
+    {
+        final UnsafeBuffer scratch = new UnsafeBuffer(new byte[Math.max(1, publisher.maxMessageLength())]);
+        final BufferClaim bufferClaim = new BufferClaim();
+        for (long seq = from; seq < to; seq++)
+        {
+            if (claim)
+            {
+                final int length = stream.length(seq);
+                while (publisher.tryClaim(length, bufferClaim) < 0)
+                {
+                    Thread.onSpinWait();
+                }
+                stream.write(seq, bufferClaim.buffer(), bufferClaim.offset());
+                bufferClaim.commit();
+            }
+            else
+            {
+                final int length = stream.write(seq, scratch, 0);
+                while (publisher.offer(scratch, 0, length) < 0)
+                {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.shmlink.shm.testing;
+
+import io.shmlink.api.Subscriber;
+import io.shmlink.shm.ShmRegistry;
+
+import java.nio.file.Path;
+
+/**
+ * Child JVM: receives {@code count} messages of a {@link MessageStream} and checks every byte; prints
+ * {@code OK <count>} or {@code FAIL <what>}.
+ * Args: directory channel count seed
+ */
+public final class StreamVerifierMain
+{
+    public static void main(final String[] args)
+    {
+        final Path dir = Path.of(args[0]);
+        final String channel = args[1];
+        final long count = Long.parseLong(args[2]);
+        final long seed = Long.parseLong(args[3]);
+        try (ShmRegistry registry = ShmRegistry.open(dir); Subscriber subscriber = registry.subscriber(channel))
+        {
+            System.out.println("ATTACHED");
+            System.out.flush();
+            final StreamVerifier verifier = new StreamVerifier(
+                new MessageStream(seed, registry.lookup(channel).orElseThrow().maxMessageLength()), 0);
+            verifier.receive(subscriber, count, 60_000);
+            System.out.println(verifier.failure() == null ? "OK " + verifier.next() : "FAIL " + verifier.failure());
+        }
+        System.out.flush();
+    }
+}
