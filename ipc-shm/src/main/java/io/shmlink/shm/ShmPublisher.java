@@ -2,7 +2,6 @@ package io.shmlink.shm;
 
 import io.shmlink.api.BufferClaim;
 import io.shmlink.api.Publisher;
-import io.shmlink.shm.liveness.LivenessMonitor;
 import io.shmlink.shm.liveness.PartySlots;
 import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.ring.RingWriter;
@@ -21,7 +20,7 @@ import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
  * A publisher attached to a shared-memory channel. On an MPSC channel one instance may be used by many threads at
  * once; on an SPSC channel by one thread at a time. None of the send methods allocates.
  */
-public final class ShmPublisher implements Publisher, LivenessMonitor.Watched
+public final class ShmPublisher implements Publisher, Party
 {
     /** Never a token: the initial value of {@link #deadSubscriberToken}. */
     private static final long NO_TOKEN = Long.MIN_VALUE;
@@ -30,7 +29,7 @@ public final class ShmPublisher implements Publisher, LivenessMonitor.Watched
     private final ChannelSegment segment;
     private final UnsafeBuffer buffer;
     private final RingWriter writer;
-    private final int slot;
+    private final int session;
     private final int maxMessageLength;
     private volatile boolean closed;
 
@@ -40,14 +39,14 @@ public final class ShmPublisher implements Publisher, LivenessMonitor.Watched
      */
     private volatile long deadSubscriberToken = NO_TOKEN;
 
-    ShmPublisher(final ShmRegistry registry, final ChannelSegment segment, final int slot)
+    ShmPublisher(final ShmRegistry registry, final ChannelSegment segment, final int session)
     {
         this.registry = registry;
         this.segment = segment;
         this.buffer = segment.buffer();
-        this.slot = slot;
+        this.session = session;
         this.maxMessageLength = segment.config().maxMessageLength();
-        this.writer = new RingWriter(segment, !isExclusive(segment), slot + 1);
+        this.writer = new RingWriter(segment, !isExclusive(segment), session);
     }
 
     static boolean isExclusive(final ChannelSegment segment)
@@ -118,7 +117,7 @@ public final class ShmPublisher implements Publisher, LivenessMonitor.Watched
         {
             closed = true;
             registry.detached(this);
-            PartySlots.detachPublisher(segment, slot);
+            PartySlots.detachPublisher(segment, session);
         }
     }
 
@@ -129,7 +128,8 @@ public final class ShmPublisher implements Publisher, LivenessMonitor.Watched
         {
             return;
         }
-        PartySlots.heartbeat(buffer, SegmentDescriptor.publisherSlotOffset(slot) + SLOT_HEARTBEAT_OFFSET);
+        PartySlots.heartbeat(
+            buffer, SegmentDescriptor.publisherSlotOffset(PartySlots.slotOf(session)) + SLOT_HEARTBEAT_OFFSET);
         final long token = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
         if (ProcessToken.isAttached(token) && !ProcessToken.isAlive(token))
         {

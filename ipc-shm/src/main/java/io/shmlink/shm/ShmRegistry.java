@@ -97,7 +97,7 @@ public final class ShmRegistry implements ChannelRegistry
 
     private final Path directory;
     private final Options options;
-    private final Set<AutoCloseable> parties = ConcurrentHashMap.newKeySet();
+    private final Set<Party> parties = ConcurrentHashMap.newKeySet();
     private LivenessMonitor monitor;
     private boolean closed;
 
@@ -250,14 +250,14 @@ public final class ShmRegistry implements ChannelRegistry
     {
         ensureOpen();
         final ChannelSegment segment = ChannelSegment.open(file(name), name);
-        final int slot = PartySlots.attachPublisher(segment, ShmPublisher.isExclusive(segment));
+        final int session = PartySlots.attachPublisher(segment, ShmPublisher.isExclusive(segment));
         try
         {
-            return attached(new ShmPublisher(this, segment, slot));
+            return attached(new ShmPublisher(this, segment, session));
         }
         catch (final RuntimeException ex)
         {
-            PartySlots.detachPublisher(segment, slot);
+            PartySlots.detachPublisher(segment, session);
             throw ex;
         }
     }
@@ -291,22 +291,15 @@ public final class ShmRegistry implements ChannelRegistry
     @Override
     public void close()
     {
-        final List<AutoCloseable> toClose;
+        final List<Party> toClose;
         synchronized (this)
         {
             closed = true;
             toClose = new ArrayList<>(parties);
         }
-        for (final AutoCloseable party : toClose)
+        for (final Party party : toClose)
         {
-            try
-            {
-                party.close();
-            }
-            catch (final Exception ignore)
-            {
-                // close() of our parties does not throw
-            }
+            party.close();
         }
         synchronized (this)
         {
@@ -318,7 +311,7 @@ public final class ShmRegistry implements ChannelRegistry
         }
     }
 
-    private synchronized <T extends AutoCloseable & LivenessMonitor.Watched> T attached(final T party)
+    private synchronized <T extends Party> T attached(final T party)
     {
         ensureOpen();
         parties.add(party);
@@ -330,7 +323,7 @@ public final class ShmRegistry implements ChannelRegistry
         return party;
     }
 
-    synchronized void detached(final LivenessMonitor.Watched party)
+    synchronized void detached(final Party party)
     {
         parties.remove(party);
         if (monitor != null)

@@ -2,22 +2,19 @@ package io.shmlink.shm;
 
 import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Subscriber;
-import io.shmlink.shm.liveness.LivenessMonitor;
 import io.shmlink.shm.liveness.PartySlots;
-import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.segment.ChannelSegment;
 
 import java.util.Objects;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
-import static io.shmlink.shm.segment.SegmentDescriptor.MAX_PUBLISHERS;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_HEARTBEAT_OFFSET;
 
 /**
  * The subscriber of a shared-memory channel. Use it from one thread at a time. {@link #poll} allocates nothing.
  */
-public final class ShmSubscriber implements Subscriber, LivenessMonitor.Watched
+public final class ShmSubscriber implements Subscriber, Party
 {
     private final ShmRegistry registry;
     private final ChannelSegment segment;
@@ -107,19 +104,11 @@ public final class ShmSubscriber implements Subscriber, LivenessMonitor.Watched
     }
 
     /**
-     * Whether the publisher that claimed a stalled record is dead. Session 0 means the claimer left no header: then
-     * it is dead if no publisher lives at all.
+     * Whether the publisher that claimed a stalled record is gone. Session 0 means the claimer left no header:
+     * then it is gone if no publisher lives at all.
      */
     private boolean isClaimerDead(final long session)
     {
-        if (session == 0)
-        {
-            return !PartySlots.anyLivePublisher(segment);
-        }
-        if (session < 1 || session > MAX_PUBLISHERS)
-        {
-            return false;
-        }
-        return !ProcessToken.isAlive(PartySlots.publisherToken(segment, (int)session - 1));
+        return session == 0 ? !PartySlots.anyLivePublisher(segment) : PartySlots.isSessionDead(segment, session);
     }
 }

@@ -5,6 +5,7 @@ import io.shmlink.shm.segment.ChannelSegment;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.MAX_PUBLISHERS;
+import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_GENERATION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_HEARTBEAT_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_TOKEN_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_HEARTBEAT_OFFSET;
@@ -18,8 +19,59 @@ import static io.shmlink.shm.segment.SegmentDescriptor.publisherSlotOffset;
  */
 public final class PartySlots
 {
+    private static final int SLOT_BITS = 7;
+    private static final int SLOT_MASK = (1 << SLOT_BITS) - 1;
+    private static final int GENERATION_MASK = 0xFF_FFFF;
+
     private PartySlots()
     {
+    }
+
+    /**
+     * The session a publisher writes into its records' type field: {@code slot + 1} in the low 7 bits and the
+     * slot's attach generation (24 bits) above, so that it is positive, never 0 (an unwritten header) nor
+     * {@code PADDING_TYPE}, and names one attach even after a successor retakes the slot.
+     *
+     * @param slot       the publisher slot.
+     * @param generation the slot's generation after this attach.
+     * @return the session.
+     */
+    public static int session(final int slot, final int generation)
+    {
+        return ((generation & GENERATION_MASK) << SLOT_BITS) | (slot + 1);
+    }
+
+    /**
+     * The slot a session was attached to.
+     *
+     * @param session from a record's type field.
+     * @return the slot, or -1 if the session cannot be one.
+     */
+    public static int slotOf(final long session)
+    {
+        final int slot = (int)(session & SLOT_MASK) - 1;
+        return session <= 0 || session > Integer.MAX_VALUE || slot >= MAX_PUBLISHERS ? -1 : slot;
+    }
+
+    /**
+     * Whether the publisher attach that a session names is over: its slot was retaken or released since, or the
+     * process that holds it is dead.
+     *
+     * @param segment the channel.
+     * @param session from a record's type field.
+     * @return true if that publisher can no longer commit; false if it may, or if the session is not valid.
+     */
+    public static boolean isSessionDead(final ChannelSegment segment, final long session)
+    {
+        final int slot = slotOf(session);
+        if (slot < 0)
+        {
+            return false;
+        }
+        final int offset = publisherSlotOffset(slot);
+        final int generation = segment.buffer().getIntVolatile(offset + SLOT_GENERATION_OFFSET) & GENERATION_MASK;
+        return generation != (int)(session >>> SLOT_BITS) ||
+            !ProcessToken.isAlive(segment.buffer().getLongVolatile(offset + SLOT_TOKEN_OFFSET));
     }
 
     /**
@@ -55,7 +107,7 @@ public final class PartySlots
      *
      * @param segment   the channel.
      * @param exclusive true if the channel admits one publisher.
-     * @return the slot taken.
+     * @return the session of this attach (see {@link #session}).
      * @throws ShmLinkException if no slot is free.
      */
     public static int attachPublisher(final ChannelSegment segment, final boolean exclusive)
@@ -67,7 +119,8 @@ public final class PartySlots
             if (take(buffer, publisherSlotOffset(slot) + SLOT_TOKEN_OFFSET))
             {
                 heartbeat(buffer, publisherSlotOffset(slot) + SLOT_HEARTBEAT_OFFSET);
-                return slot;
+                final int generation = buffer.getAndAddInt(publisherSlotOffset(slot) + SLOT_GENERATION_OFFSET, 1) + 1;
+                return session(slot, generation);
             }
         }
         if (exclusive)
@@ -84,10 +137,11 @@ public final class PartySlots
      * Releases a publisher slot.
      *
      * @param segment the channel.
-     * @param slot    the slot {@link #attachPublisher} returned.
+     * @param session the session {@link #attachPublisher} returned.
      */
-    public static void detachPublisher(final ChannelSegment segment, final int slot)
+    public static void detachPublisher(final ChannelSegment segment, final int session)
     {
+        final int slot = slotOf(session);
         segment.buffer().compareAndSetLong(
             publisherSlotOffset(slot) + SLOT_TOKEN_OFFSET, ProcessToken.SELF, ProcessToken.DETACHED);
     }

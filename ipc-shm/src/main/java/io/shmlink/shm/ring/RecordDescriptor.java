@@ -22,8 +22,9 @@ package io.shmlink.shm.ring;
  *   <li>positive: committed. It is stored last, with release semantics, and read by the subscriber with an
  *   acquire load, so every byte of the message is visible before the length is.</li>
  * </ul>
- * Type is the publisher's session (its slot number plus one), so that a record left claimed by a dead publisher
- * can be attributed; or {@link #PADDING_TYPE} for space the subscriber skips.
+ * Type is the publisher's session, so that a record left claimed by a dead publisher can be attributed even after
+ * its slot was retaken (see {@link io.shmlink.shm.liveness.PartySlots#session}); or {@link #PADDING_TYPE} for
+ * space the subscriber skips.
  */
 public final class RecordDescriptor
 {

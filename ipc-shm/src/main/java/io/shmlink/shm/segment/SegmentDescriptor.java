@@ -43,7 +43,7 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  |                        Lost Claims (64)                       |
  *  |                 padding to 128 bytes (2 lines)                |
  *  +---------------------------------------------------------------+ 1024  publisher slots
- *  |   Publisher Slot 0: Process Token (64) | Heartbeat (64) | 16 reserved |
+ *  |   Publisher Slot 0: Process Token (64) | Heartbeat (64) | Generation (32) | 12 reserved |
  *  |   ... MAX_PUBLISHERS slots of 32 bytes ...                    |
  *  +---------------------------------------------------------------+ 4096  ring data (page aligned)
  *  |                  Records: Capacity bytes                      |
@@ -107,6 +107,9 @@ public final class SegmentDescriptor
     public static final int PUBLISHER_SLOT_LENGTH = 32;
     public static final int SLOT_TOKEN_OFFSET = 0;
     public static final int SLOT_HEARTBEAT_OFFSET = 8;
+
+    /** Counts the attaches to a slot, so a session names one attach, not just a slot that may be retaken. */
+    public static final int SLOT_GENERATION_OFFSET = 16;
 
     /** Ring data starts on the second page, so records are page aligned like the ring itself. */
     public static final int RING_OFFSET = 4096;

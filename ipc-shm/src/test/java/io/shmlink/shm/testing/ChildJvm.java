@@ -136,11 +136,16 @@ public final class ChildJvm implements AutoCloseable
     }
 
     @Override
-    public void close() throws InterruptedException
+    public void close()
     {
-        if (process.isAlive())
+        process.destroyForcibly();
+        try
         {
-            kill();
+            process.waitFor();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 }

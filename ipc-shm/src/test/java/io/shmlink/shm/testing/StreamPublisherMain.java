@@ -45,6 +45,7 @@ public final class StreamPublisherMain
     {
         final UnsafeBuffer scratch = new UnsafeBuffer(new byte[Math.max(1, publisher.maxMessageLength())]);
         final BufferClaim bufferClaim = new BufferClaim();
+        final long deadline = System.nanoTime() + 120_000_000_000L;
         for (long seq = from; seq < to; seq++)
         {
             if (claim)
@@ -52,7 +53,7 @@ public final class StreamPublisherMain
                 final int length = stream.length(seq);
                 while (publisher.tryClaim(length, bufferClaim) < 0)
                 {
-                    Thread.onSpinWait();
+                    awaitRetry(deadline, seq);
                 }
                 stream.write(seq, bufferClaim.buffer(), bufferClaim.offset());
                 bufferClaim.commit();
@@ -62,9 +63,18 @@ public final class StreamPublisherMain
                 final int length = stream.write(seq, scratch, 0);
                 while (publisher.offer(scratch, 0, length) < 0)
                 {
-                    Thread.onSpinWait();
+                    awaitRetry(deadline, seq);
                 }
             }
         }
+    }
+
+    private static void awaitRetry(final long deadline, final long seq)
+    {
+        if (System.nanoTime() > deadline)
+        {
+            throw new IllegalStateException("no progress publishing seq " + seq + " for 120 s");
+        }
+        Thread.onSpinWait();
     }
 }

@@ -47,7 +47,7 @@ public final class StreamVerifier implements MessageHandler
         long polls = 0;
         while (next < count && failure == null)
         {
-            if (subscriber.poll(this, 256) == 0)
+            if (subscriber.poll(this, (int)Math.min(256, count - next)) == 0)
             {
                 Thread.onSpinWait();
                 if ((++polls & 0xFFFF) == 0 && System.currentTimeMillis() > deadline)

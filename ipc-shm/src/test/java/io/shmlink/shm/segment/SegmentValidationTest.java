@@ -1,0 +1,312 @@
+package io.shmlink.shm.segment;
+
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelExistsException;
+import io.shmlink.api.ChannelNotFoundException;
+import io.shmlink.api.CorruptChannelException;
+import io.shmlink.api.IncompatibleChannelException;
+import io.shmlink.api.Publisher;
+import io.shmlink.api.ShmLinkException;
+import io.shmlink.api.Subscriber;
+import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.testing.SegmentEditor;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.shmlink.shm.segment.SegmentDescriptor.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+class SegmentValidationTest
+{
+    @TempDir
+    Path dir;
+
+    private ShmRegistry registry;
+    private Path file;
+
+    @BeforeEach
+    void setUp()
+    {
+        registry = ShmRegistry.open(dir);
+        file = registry.create("chan", ChannelConfig.spsc(8192)).file();
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        registry.close();
+    }
+
+    private static <T extends Throwable> T assertRefused(
+        final Class<T> type, final Executable attach, final String... mentions)
+    {
+        final T ex = assertThrows(type, attach);
+        for (final String mention : mentions)
+        {
+            assertTrue(ex.getMessage().contains(mention), () -> "'" + mention + "' not in: " + ex.getMessage());
+        }
+        return ex;
+    }
+
+    private void assertEveryAttachRefused(final Class<? extends Throwable> type, final String... mentions)
+    {
+        assertRefused(type, () -> registry.publisher("chan"), mentions);
+        assertRefused(type, () -> registry.subscriber("chan"), mentions);
+        assertRefused(type, () -> registry.lookup("chan"), mentions);
+    }
+
+    @Test
+    void aTruncatedFileIsCorrupt() throws Exception
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.setLength(RING_OFFSET + 4096);
+        }
+        assertEveryAttachRefused(CorruptChannelException.class, "chan", file.toString(), "file size", "truncated");
+    }
+
+    @Test
+    void aFileShorterThanTheHeaderIsCorrupt() throws Exception
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.setLength(100);
+        }
+        assertEveryAttachRefused(CorruptChannelException.class, "chan", "file size 100");
+    }
+
+    @Test
+    void aWrongMagicIsCorrupt()
+    {
+        SegmentEditor.edit(file, b -> b.putLong(MAGIC_OFFSET, 0x1234L));
+        assertEveryAttachRefused(CorruptChannelException.class, "chan", file.toString(), "magic", "0x1234");
+    }
+
+    @Test
+    void aFutureLayoutVersionIsIncompatible()
+    {
+        SegmentEditor.edit(file, b -> b.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION + 1));
+        assertEveryAttachRefused(IncompatibleChannelException.class, "chan", "layout version " + (LAYOUT_VERSION + 1));
+    }
+
+    @Test
+    void aCapacityThatIsNotAPowerOfTwoIsCorrupt()
+    {
+        SegmentEditor.edit(file, b -> b.putInt(CAPACITY_OFFSET, 6000));
+        assertEveryAttachRefused(CorruptChannelException.class, "capacity", "6000", "power of two");
+    }
+
+    @Test
+    void aCapacityLargerThanTheFileIsCorrupt()
+    {
+        SegmentEditor.edit(file, b -> b.putInt(CAPACITY_OFFSET, 1 << 20));
+        assertEveryAttachRefused(CorruptChannelException.class, "file size");
+    }
+
+    @Test
+    void aMaxMessageLengthAboveAnEighthOfTheRingIsCorrupt()
+    {
+        SegmentEditor.edit(file, b -> b.putInt(MAX_MESSAGE_LENGTH_OFFSET, 8192));
+        assertEveryAttachRefused(CorruptChannelException.class, "max message length", "8192");
+    }
+
+    @Test
+    void anUnknownModeIsCorrupt()
+    {
+        SegmentEditor.edit(file, b -> b.putInt(MODE_OFFSET, 7));
+        assertEveryAttachRefused(CorruptChannelException.class, "mode", "7");
+    }
+
+    @Test
+    void aSegmentWhoseReadyWordWasNeverWrittenIsCorrupt()
+    {
+        SegmentEditor.edit(file, b -> b.putInt(READY_OFFSET, 0));
+        assertEveryAttachRefused(CorruptChannelException.class, "ready");
+    }
+
+    @Test
+    void aRecordLengthPointingPastTheRingIsCorruptNotACrash()
+    {
+        final Subscriber subscriber = registry.subscriber("chan");
+        SegmentEditor.edit(file, b -> b.putInt(RING_OFFSET, 1 << 20));
+        final CorruptChannelException ex = assertThrows(CorruptChannelException.class,
+            () -> subscriber.poll((buffer, offset, length) -> fail("nothing valid to deliver"), 10));
+        assertTrue(ex.getMessage().contains("record length"), ex.getMessage());
+        assertTrue(ex.getMessage().contains(Integer.toString(1 << 20)), ex.getMessage());
+        assertTrue(ex.getMessage().contains(file.toString()), ex.getMessage());
+    }
+
+    @Test
+    void aRecordLongerThanTheMaximumMessageIsCorrupt()
+    {
+        final Subscriber subscriber = registry.subscriber("chan");
+        SegmentEditor.edit(file, b -> b.putInt(RING_OFFSET, 4000));
+        final CorruptChannelException ex = assertThrows(CorruptChannelException.class,
+            () -> subscriber.poll((buffer, offset, length) -> fail("nothing valid to deliver"), 10));
+        assertTrue(ex.getMessage().contains("exceeds the maximum"), ex.getMessage());
+    }
+
+    @Test
+    void aRecordLengthShorterThanItsHeaderIsCorrupt()
+    {
+        final Subscriber subscriber = registry.subscriber("chan");
+        SegmentEditor.edit(file, b -> b.putInt(RING_OFFSET, 3));
+        assertThrows(CorruptChannelException.class, () -> subscriber.poll((buffer, offset, length) -> { }, 10));
+    }
+
+    @Test
+    void aHeadPositionAheadOfTheTailIsCorruptAtAttach()
+    {
+        SegmentEditor.edit(file, b -> b.putLong(HEAD_POSITION_OFFSET, 1L << 40));
+        assertRefused(CorruptChannelException.class, () -> registry.subscriber("chan"), "head position");
+        assertRefused(CorruptChannelException.class, () -> registry.publisher("chan"), "head");
+    }
+
+    @Test
+    void aMisalignedTailIsCorruptAtAttach()
+    {
+        SegmentEditor.edit(file, b -> b.putLong(TAIL_POSITION_OFFSET, 3));
+        assertRefused(CorruptChannelException.class, () -> registry.publisher("chan"), "tail");
+    }
+
+    @Test
+    void aSecondLiveSubscriberIsRefused()
+    {
+        final Subscriber first = registry.subscriber("chan");
+        final ShmLinkException ex = assertRefused(ShmLinkException.class, () -> registry.subscriber("chan"),
+            "chan", "live subscriber", "pid " + ProcessHandle.current().pid());
+        assertEquals(ShmLinkException.class, ex.getClass());
+        first.close();
+        assertNotNull(registry.subscriber("chan"), "the slot is free once the first closes");
+    }
+
+    @Test
+    void aSecondLivePublisherOfAnSpscChannelIsRefused()
+    {
+        final Publisher first = registry.publisher("chan");
+        assertRefused(ShmLinkException.class, () -> registry.publisher("chan"), "SPSC", "live publisher");
+        first.close();
+        assertNotNull(registry.publisher("chan"));
+    }
+
+    @Test
+    void aSecondRegistryInTheSameProcessCannotAddASecondSubscriber()
+    {
+        registry.subscriber("chan");
+        try (ShmRegistry other = ShmRegistry.open(dir))
+        {
+            assertThrows(ShmLinkException.class, () -> other.subscriber("chan"));
+        }
+    }
+
+    @Test
+    void creatingAnExistingChannelIsRefused()
+    {
+        assertRefused(ChannelExistsException.class, () -> registry.create("chan", ChannelConfig.spsc(8192)),
+            "chan", file.toString());
+    }
+
+    @Test
+    void openOrCreateWithAnotherConfigurationIsIncompatible()
+    {
+        assertRefused(IncompatibleChannelException.class,
+            () -> registry.openOrCreate("chan", ChannelConfig.mpsc(8192)), "chan", "MPSC");
+        assertEquals(file, registry.openOrCreate("chan", ChannelConfig.spsc(8192)).file());
+    }
+
+    @Test
+    void attachingToAMissingChannelIsNotFound()
+    {
+        assertRefused(ChannelNotFoundException.class, () -> registry.publisher("nope"), "nope");
+        assertRefused(ChannelNotFoundException.class, () -> registry.subscriber("nope"), "nope");
+        assertTrue(registry.lookup("nope").isEmpty());
+        assertFalse(registry.delete("nope"));
+    }
+
+    @Test
+    void invalidNamesAreRefusedWithTheRule()
+    {
+        for (final String name : new String[]{"../x", "", "a".repeat(65), "/", "a/b", ".hidden", "x\0y", "ü", " "})
+        {
+            final IllegalArgumentException ex =
+                assertThrows(IllegalArgumentException.class, () -> registry.create(name, ChannelConfig.spsc(4096)));
+            assertTrue(ex.getMessage().contains("[A-Za-z0-9._-]"), ex.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> registry.lookup(name));
+            assertThrows(IllegalArgumentException.class, () -> registry.delete(name));
+            assertThrows(IllegalArgumentException.class, () -> registry.publisher(name));
+        }
+        assertNotNull(registry.create("a".repeat(64), ChannelConfig.spsc(4096)));
+        assertNotNull(registry.create("A-b_c.9", ChannelConfig.spsc(4096)));
+    }
+
+    @Test
+    void listShowsValidChannelsSortedAndLeavesOutOtherFiles() throws Exception
+    {
+        registry.create("b-chan", ChannelConfig.mpsc(4096));
+        Files.writeString(dir.resolve("not-a-channel"), "hello");
+        final var names = registry.list().stream().map(i -> i.name()).toList();
+        assertEquals(java.util.List.of("b-chan", "chan"), names);
+        assertEquals(io.shmlink.api.ChannelMode.MPSC, registry.lookup("b-chan").orElseThrow().mode());
+    }
+
+    @Test
+    void deleteRemovesTheFileWhileAnAttachedPublisherKeepsWorking()
+    {
+        final Publisher publisher = registry.publisher("chan");
+        assertTrue(registry.delete("chan"));
+        assertFalse(Files.exists(file));
+        assertTrue(publisher.offer(new UnsafeBuffer(new byte[4]), 0, 4) > 0, "its mapping outlives the name");
+    }
+
+    @Test
+    void filesAre0600AndTheDirectory0700() throws Exception
+    {
+        final Path fresh = dir.resolve("fresh-registry");
+        try (ShmRegistry r = ShmRegistry.open(fresh))
+        {
+            final Path f = r.create("x", ChannelConfig.spsc(4096)).file();
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(f)));
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(fresh)));
+        }
+    }
+
+    @Test
+    void aFileIsWholePagesWithTheRingAfterTheHeaderPage() throws Exception
+    {
+        assertEquals(RING_OFFSET + 8192, Files.size(file));
+        assertEquals(0, Files.size(file) % 4096);
+    }
+
+    @Test
+    void aSubscriberTakingOverFinishesAReleaseItsPredecessorDiedIn()
+    {
+        final Publisher publisher = registry.publisher("chan");
+        for (int i = 0; i < 3; i++)
+        {
+            publisher.offer(new UnsafeBuffer(new byte[]{(byte)i}), 0, 1);
+        }
+        // A subscriber died after announcing it consumed the first two records (consumed-up-to = 32) and after
+        // zeroing only the first: the successor must resume at the third, not parse the half-zeroed second.
+        SegmentEditor.edit(file, b ->
+        {
+            b.putLong(CONSUMED_UP_TO_OFFSET, 32);
+            b.setMemory(RING_OFFSET, 16, (byte)0);
+        });
+        final Subscriber successor = registry.subscriber("chan");
+        final byte[] got = new byte[4];
+        final int[] count = new int[1];
+        successor.poll((buffer, offset, length) -> got[count[0]++] = buffer.getByte(offset), 10);
+        assertEquals(1, count[0]);
+        assertEquals(2, got[0]);
+    }
+}
