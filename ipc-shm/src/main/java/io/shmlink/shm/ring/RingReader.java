@@ -35,7 +35,15 @@ import static org.agrona.BitUtil.align;
  */
 public final class RingReader
 {
-    private static final int STALL_CHECK_INTERVAL_MASK = 255;
+    /** Empty polls between looks at the clock: a clock read costs about as much as a poll. */
+    private static final int CLOCK_CHECK_INTERVAL_MASK = 255;
+
+    /**
+     * The most often an idle reader looks at the tail. Reading the publishers' tail line takes it away from
+     * them, so their next claim pays a coherence miss: once a millisecond costs nothing measurable, once every
+     * few polls would cost every message.
+     */
+    private static final long STALL_CHECK_INTERVAL_NS = 1_000_000L;
 
     private final ChannelSegment segment;
     private final UnsafeBuffer buffer;
@@ -49,6 +57,7 @@ public final class RingReader
     private long head;
 
     private int emptyPolls;
+    private long nextStallCheckNs;
     private long stallPosition = -1;
     private long stallSinceNs;
 
@@ -69,6 +78,7 @@ public final class RingReader
         this.maxMessageLength = segment.config().maxMessageLength();
         this.claimTimeoutNs = claimTimeoutNs;
         this.claimerDead = claimerDead;
+        this.nextStallCheckNs = System.nanoTime();
 
         final long storedHead = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
         final long tail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
@@ -144,9 +154,14 @@ public final class RingReader
             }
         }
 
-        if (bytesRead == 0 && (++emptyPolls & STALL_CHECK_INTERVAL_MASK) == 0)
+        if (bytesRead == 0 && (++emptyPolls & CLOCK_CHECK_INTERVAL_MASK) == 0)
         {
-            checkForStalledClaim();
+            final long now = System.nanoTime();
+            if (now - nextStallCheckNs >= 0)
+            {
+                nextStallCheckNs = now + STALL_CHECK_INTERVAL_NS;
+                checkForStalledClaim(now);
+            }
         }
         return messages;
     }
@@ -162,11 +177,14 @@ public final class RingReader
     }
 
     /**
-     * Looks at the head for a claim that is not being committed, and skips it if its time is up. Runs every
-     * {@code STALL_CHECK_INTERVAL_MASK + 1} empty polls, so a busy-spinning reader reads the publishers' tail
-     * line rarely.
+     * Looks at the head for a claim that is not being committed, and skips it if its time is up. Runs at most
+     * once per {@link #STALL_CHECK_INTERVAL_NS} from an empty poll. The claimer's liveness (which reads
+     * {@code /proc} and allocates) is asked only from the second sighting of the same stall on, so an ordinary
+     * record caught mid-write never pays for it.
+     *
+     * @param now {@link System#nanoTime()}.
      */
-    public void checkForStalledClaim()
+    public void checkForStalledClaim(final long now)
     {
         final long head = this.head;
         final long tail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
@@ -182,11 +200,11 @@ public final class RingReader
         {
             return;
         }
-        final long now = System.nanoTime();
         if (stallPosition != head)
         {
             stallPosition = head;
             stallSinceNs = now;
+            return;
         }
         final int claimer = frameLength < 0 ? buffer.getInt(recordOffset + TYPE_OFFSET) : 0;
         if (now - stallSinceNs >= claimTimeoutNs || claimerDead.test(claimer))

@@ -218,11 +218,19 @@ public final class RingWriter implements BufferClaim.Completer
         return claimed + padding;
     }
 
+    /**
+     * Checks a head read after the tail {@code claimedTail} was read. The head only grows, so it is at most one
+     * ring behind that older tail; it may be ahead of it (MPSC: others claimed and the subscriber consumed since),
+     * but never ahead of the tail as it is now.
+     */
     private void checkHead(final long head, final long claimedTail)
     {
-        // MPSC: our tail may be stale, so the head may legitimately have passed it; compare with the current tail.
-        final long currentTail = multiProducer ? buffer.getLongVolatile(TAIL_POSITION_OFFSET) : claimedTail;
-        checkPositions(head, Math.max(currentTail, claimedTail));
+        if ((head & (ALIGNMENT - 1)) != 0 || head < 0 || claimedTail - head > capacity ||
+            (head > claimedTail && (!multiProducer || head > buffer.getLongVolatile(TAIL_POSITION_OFFSET))))
+        {
+            throw segment.corrupt("head position", head + " (tail " + claimedTail + ", capacity " + capacity +
+                ": the head must be 8-aligned, at most one ring behind the tail and not ahead of it)");
+        }
     }
 
     private void checkPositions(final long head, final long tail)

@@ -1,0 +1,349 @@
+package io.shmlink.bench.jmh;
+
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.Publisher;
+import io.shmlink.api.Subscriber;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Control;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * MPSC offer + poll throughput: a ShmLink MPSC channel against Agrona's {@link ManyToOneRingBuffer}, both 64 KiB
+ * over a {@code /dev/shm} mapping.
+ * <ul>
+ *   <li>{@code shmlinkOnePublisher} / {@code agronaOnePublisher}: one thread offers one message and polls it, as in
+ *   {@link SpscBenchmark}; the difference to the SPSC numbers is the price of the CAS on the tail.</li>
+ *   <li>{@code shmlinkTwoPublishers} / {@code agronaTwoPublishers}: a JMH group of two threads, both publishing to
+ *   the same ring through their own publisher (as two processes would). One of them is also the ring's only
+ *   consumer: each of its ops offers one message and then drains whatever is there. The other only offers; when the
+ *   ring is full it spins until the consumer makes room. The group's score is messages offered per microsecond, all
+ *   of them also polled.</li>
+ * </ul>
+ * Why not two pure publishers and a third, polling thread: this machine class has two cores, and three busy
+ * threads on two cores measure the scheduler's time slices, not the ring. Two threads on two cores still make the
+ * publishers contend for the tail with a CAS and bounce its cache line between cores, which is what MPSC costs.
+ * <p>
+ * The pure publisher checks {@link Control#stopMeasurement} while it waits: at the end of an iteration the consumer
+ * may stop first, and without the check the publisher would spin on a full ring forever.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"})
+public class MpscBenchmark
+{
+    /** The most messages the consumer takes per poll; more than a 64 KiB ring of small messages holds. */
+    public static final int DRAIN_LIMIT = 2048;
+
+    /**
+     * A ShmLink MPSC channel with one publisher, for the single-thread benchmark.
+     */
+    @State(Scope.Thread)
+    public static class ShmLinkState
+    {
+        /** Message length in bytes. */
+        @Param({"32", "1024"})
+        public int size;
+
+        Rings.ShmLinkChannel channel;
+        Publisher publisher;
+        Subscriber subscriber;
+        UnsafeBuffer message;
+        final MessageSink sink = new MessageSink();
+
+        /**
+         * Creates the channel in a fresh {@code /dev/shm} directory.
+         *
+         * @throws IOException if the directory cannot be created.
+         */
+        @Setup(Level.Trial)
+        public void setUp() throws IOException
+        {
+            channel = new Rings.ShmLinkChannel(ChannelConfig.mpsc(Rings.CAPACITY), 1);
+            publisher = channel.publisher(0);
+            subscriber = channel.subscriber();
+            message = Rings.message(size);
+        }
+
+        /**
+         * Closes the channel and deletes its directory.
+         */
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            channel.close();
+        }
+    }
+
+    /**
+     * An Agrona many-to-one ring, for the single-thread benchmark.
+     */
+    @State(Scope.Thread)
+    public static class AgronaState
+    {
+        /** Message length in bytes. */
+        @Param({"32", "1024"})
+        public int size;
+
+        Rings.AgronaRing file;
+        ManyToOneRingBuffer ring;
+        UnsafeBuffer message;
+        final MessageSink sink = new MessageSink();
+
+        /**
+         * Maps the ring in a fresh {@code /dev/shm} directory.
+         *
+         * @throws IOException if the directory cannot be created.
+         */
+        @Setup(Level.Trial)
+        public void setUp() throws IOException
+        {
+            file = new Rings.AgronaRing(true);
+            ring = (ManyToOneRingBuffer)file.ring();
+            message = Rings.message(size);
+        }
+
+        /**
+         * Unmaps the ring and deletes its directory.
+         */
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            file.close();
+        }
+    }
+
+    /**
+     * A ShmLink MPSC channel shared by a group: publisher 0 belongs to the polling thread, publisher 1 to the other.
+     */
+    @State(Scope.Group)
+    public static class ShmLinkGroupState
+    {
+        /** Message length in bytes. */
+        @Param({"32", "1024"})
+        public int size;
+
+        Rings.ShmLinkChannel channel;
+        Publisher pollingPublisher;
+        Publisher otherPublisher;
+        Subscriber subscriber;
+        UnsafeBuffer message;
+        final MessageSink sink = new MessageSink();
+
+        /**
+         * Creates the channel in a fresh {@code /dev/shm} directory.
+         *
+         * @throws IOException if the directory cannot be created.
+         */
+        @Setup(Level.Trial)
+        public void setUp() throws IOException
+        {
+            channel = new Rings.ShmLinkChannel(ChannelConfig.mpsc(Rings.CAPACITY), 2);
+            pollingPublisher = channel.publisher(0);
+            otherPublisher = channel.publisher(1);
+            subscriber = channel.subscriber();
+            // Read-only for both threads: sharing it costs no cache-line traffic.
+            message = Rings.message(size);
+        }
+
+        /**
+         * Closes the channel and deletes its directory.
+         */
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            channel.close();
+        }
+    }
+
+    /**
+     * An Agrona many-to-one ring shared by a group; Agrona publishers are threads on one instance.
+     */
+    @State(Scope.Group)
+    public static class AgronaGroupState
+    {
+        /** Message length in bytes. */
+        @Param({"32", "1024"})
+        public int size;
+
+        Rings.AgronaRing file;
+        ManyToOneRingBuffer ring;
+        UnsafeBuffer message;
+        final MessageSink sink = new MessageSink();
+
+        /**
+         * Maps the ring in a fresh {@code /dev/shm} directory.
+         *
+         * @throws IOException if the directory cannot be created.
+         */
+        @Setup(Level.Trial)
+        public void setUp() throws IOException
+        {
+            file = new Rings.AgronaRing(true);
+            ring = (ManyToOneRingBuffer)file.ring();
+            message = Rings.message(size);
+        }
+
+        /**
+         * Unmaps the ring and deletes its directory.
+         */
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            file.close();
+        }
+    }
+
+    /**
+     * ShmLink, one publisher: offer one message, poll it.
+     *
+     * @param s the channel.
+     * @return the checksum, for JMH to consume.
+     */
+    @Benchmark
+    public long shmlinkOnePublisher(final ShmLinkState s)
+    {
+        SpscBenchmark.offer(s.publisher, s.message, s.size);
+        SpscBenchmark.pollOne(s.subscriber, s.sink);
+        return s.sink.checksum;
+    }
+
+    /**
+     * Agrona, one publisher: write one message, read it.
+     *
+     * @param s the ring.
+     * @return the checksum, for JMH to consume.
+     */
+    @Benchmark
+    public long agronaOnePublisher(final AgronaState s)
+    {
+        SpscBenchmark.write(s.ring, s.message, s.size);
+        SpscBenchmark.readOne(s.ring, s.sink);
+        return s.sink.checksum;
+    }
+
+    /**
+     * ShmLink, two publishers: the thread that also consumes. Offers one message, then drains the ring.
+     *
+     * @param s       the channel.
+     * @param control JMH's iteration state.
+     * @return messages polled, for JMH to consume.
+     */
+    @Benchmark
+    @Group("shmlinkTwoPublishers")
+    @GroupThreads(1)
+    public int shmlinkPollingPublisher(final ShmLinkGroupState s, final Control control)
+    {
+        long result;
+        while ((result = s.pollingPublisher.offer(s.message, 0, s.size)) == Publisher.BACK_PRESSURED)
+        {
+            // Full: this thread is the consumer, so it makes the room itself.
+            s.subscriber.poll(s.sink, DRAIN_LIMIT);
+            if (control.stopMeasurement)
+            {
+                return 0;
+            }
+        }
+        checkOffered(result);
+        return s.subscriber.poll(s.sink, DRAIN_LIMIT);
+    }
+
+    /**
+     * ShmLink, two publishers: the thread that only offers, spinning while the ring is full.
+     *
+     * @param s       the channel.
+     * @param control JMH's iteration state.
+     * @return the position, for JMH to consume.
+     */
+    @Benchmark
+    @Group("shmlinkTwoPublishers")
+    @GroupThreads(1)
+    public long shmlinkPublisher(final ShmLinkGroupState s, final Control control)
+    {
+        long result;
+        while ((result = s.otherPublisher.offer(s.message, 0, s.size)) == Publisher.BACK_PRESSURED)
+        {
+            if (control.stopMeasurement)
+            {
+                return result;
+            }
+            Thread.onSpinWait();
+        }
+        checkOffered(result);
+        return result;
+    }
+
+    /**
+     * Agrona, two publishers: the thread that also consumes. Writes one message, then drains the ring.
+     *
+     * @param s       the ring.
+     * @param control JMH's iteration state.
+     * @return messages read, for JMH to consume.
+     */
+    @Benchmark
+    @Group("agronaTwoPublishers")
+    @GroupThreads(1)
+    public int agronaPollingPublisher(final AgronaGroupState s, final Control control)
+    {
+        while (!s.ring.write(Rings.MESSAGE_TYPE, s.message, 0, s.size))
+        {
+            s.ring.read(s.sink, DRAIN_LIMIT);
+            if (control.stopMeasurement)
+            {
+                return 0;
+            }
+        }
+        return s.ring.read(s.sink, DRAIN_LIMIT);
+    }
+
+    /**
+     * Agrona, two publishers: the thread that only writes, spinning while the ring is full.
+     *
+     * @param s       the ring.
+     * @param control JMH's iteration state.
+     * @return whether the last write succeeded, for JMH to consume.
+     */
+    @Benchmark
+    @Group("agronaTwoPublishers")
+    @GroupThreads(1)
+    public boolean agronaPublisher(final AgronaGroupState s, final Control control)
+    {
+        while (!s.ring.write(Rings.MESSAGE_TYPE, s.message, 0, s.size))
+        {
+            if (control.stopMeasurement)
+            {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return true;
+    }
+
+    private static void checkOffered(final long result)
+    {
+        if (result <= 0)
+        {
+            throw new IllegalStateException("offer returned " + result + ": the subscriber is gone or the channel " +
+                "closed");
+        }
+    }
+}

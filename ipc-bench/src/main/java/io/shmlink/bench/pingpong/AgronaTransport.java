@@ -1,0 +1,184 @@
+package io.shmlink.bench.pingpong;
+
+import io.shmlink.bench.MappedFile;
+import org.agrona.BufferUtil;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.nio.file.Path;
+
+/**
+ * The baseline: two Agrona {@link OneToOneRingBuffer}s over {@code /dev/shm} files, of the same capacity as
+ * ShmLink's rings. Same shape as {@link ShmLinkTransport}: the echo writes the ping's bytes into the pong ring from
+ * inside its read handler. Agrona has no registry, no liveness and no crash recovery, which is what ShmLink's
+ * overhead over this buys.
+ */
+public final class AgronaTransport implements Transport
+{
+    private static final String PING = "ping.ring";
+    private static final String PONG = "pong.ring";
+    private static final int MESSAGE_TYPE = 1;
+
+    /** Needed by {@link Transports}. */
+    public AgronaTransport()
+    {
+    }
+
+    @Override
+    public String name()
+    {
+        return "agrona";
+    }
+
+    @Override
+    public String describe(final LinkSpec link)
+    {
+        return "two Agrona OneToOneRingBuffers of " + link.ringCapacity() / 1024 + " KiB over /dev/shm files";
+    }
+
+    @Override
+    public void create(final LinkSpec link)
+    {
+        final int length = link.ringCapacity() + RingBufferDescriptor.TRAILER_LENGTH;
+        MappedFile.createNew(link.directory().resolve(PING), length).close();
+        MappedFile.createNew(link.directory().resolve(PONG), length).close();
+    }
+
+    @Override
+    public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
+    {
+        return new AgronaPinger(map(link, PING), map(link, PONG), link.messageLength(), watch);
+    }
+
+    @Override
+    public Echo openEcho(final LinkSpec link)
+    {
+        return new AgronaEcho(map(link, PING), map(link, PONG));
+    }
+
+    private static MappedFile map(final LinkSpec link, final String name)
+    {
+        final Path file = link.directory().resolve(name);
+        return MappedFile.mapExisting(file);
+    }
+
+    private static IllegalStateException refused(final String ring)
+    {
+        return new IllegalStateException("write to " + ring + " failed although the ring cannot be full");
+    }
+
+    private static final class AgronaPinger implements Pinger, MessageHandler
+    {
+        private final MappedFile pingFile;
+        private final MappedFile pongFile;
+        private final RingBuffer ping;
+        private final RingBuffer pong;
+        private final UnsafeBuffer message;
+        private final int messageLength;
+        private final PeerWatch watch;
+        private long echoed;
+
+        AgronaPinger(final MappedFile pingFile, final MappedFile pongFile, final int messageLength,
+            final PeerWatch watch)
+        {
+            this.pingFile = pingFile;
+            this.pongFile = pongFile;
+            this.ping = new OneToOneRingBuffer(pingFile.buffer());
+            this.pong = new OneToOneRingBuffer(pongFile.buffer());
+            this.messageLength = messageLength;
+            this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
+            this.watch = watch;
+        }
+
+        @Override
+        public long roundTrip(final long sequence)
+        {
+            message.putLong(0, sequence);
+            if (!ping.write(MESSAGE_TYPE, message, 0, messageLength))
+            {
+                throw refused(PING);
+            }
+            long spins = 0;
+            while (pong.read(this, 1) == 0)
+            {
+                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                {
+                    watch.stillWaiting(spins, sequence);
+                }
+                Thread.onSpinWait();
+            }
+            return echoed;
+        }
+
+        @Override
+        public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index,
+            final int length)
+        {
+            if (length != messageLength)
+            {
+                throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
+            }
+            echoed = buffer.getLong(index);
+        }
+
+        @Override
+        public void close()
+        {
+            pingFile.close();
+            pongFile.close();
+        }
+    }
+
+    private static final class AgronaEcho implements Echo, MessageHandler
+    {
+        private final MappedFile pingFile;
+        private final MappedFile pongFile;
+        private final RingBuffer ping;
+        private final RingBuffer pong;
+
+        AgronaEcho(final MappedFile pingFile, final MappedFile pongFile)
+        {
+            this.pingFile = pingFile;
+            this.pongFile = pongFile;
+            this.ping = new OneToOneRingBuffer(pingFile.buffer());
+            this.pong = new OneToOneRingBuffer(pongFile.buffer());
+        }
+
+        @Override
+        public void run(final EchoControl control, final int index)
+        {
+            while (true)
+            {
+                if (ping.read(this, 1) == 0)
+                {
+                    if (!control.isActive(index))
+                    {
+                        return;
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        @Override
+        public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index,
+            final int length)
+        {
+            if (!pong.write(msgTypeId, buffer, index, length))
+            {
+                throw refused(PONG);
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            pingFile.close();
+            pongFile.close();
+        }
+    }
+}

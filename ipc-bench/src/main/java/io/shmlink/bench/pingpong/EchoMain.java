@@ -1,0 +1,189 @@
+package io.shmlink.bench.pingpong;
+
+import io.shmlink.bench.ShmTempDirectory;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The echo child JVM, started by {@link EchoChild}: opens the echo side of every transport of the run, prints
+ * {@value #READY}, then serves whichever transport the {@link EchoControl} word names until it says
+ * {@link EchoControl#STOP}.
+ * <p>
+ * Arguments: {@code <run directory> <message length> <transport,transport,...>}.
+ * <p>
+ * <b>Never outliving the parent.</b> The parent holds the write end of this process's standard input and never
+ * writes to it; a daemon thread blocks reading it. The read returns end-of-file when the parent closes it or when
+ * the parent process ends in any way, SIGKILL included. If by then the parent has not requested STOP, the parent
+ * vanished mid-run: this process requests STOP itself, leaves its echo loop within microseconds, deletes the run
+ * directory the parent can no longer delete, and exits. If the echo loop does not stop (a bug), the watcher halts
+ * the JVM after {@value #ORPHAN_GRACE_SECONDS} s.
+ */
+public final class EchoMain
+{
+    /** The line the child prints once every echo is open. */
+    public static final String READY = "READY";
+
+    /**
+     * Prefix of the last line: per transport, comma-separated, the bytes the echo thread allocated inside its echo
+     * loops, except the first loop (class loading).
+     */
+    public static final String ALLOCATED = "ALLOCATED ";
+
+    /** Name of the control file in the run directory. */
+    public static final String CONTROL_FILE = "echo-control";
+
+    private static final long ORPHAN_GRACE_SECONDS = 10;
+    private static final int ORPHAN_HALT_STATUS = 3;
+
+    private static volatile boolean orphaned;
+
+    private EchoMain()
+    {
+    }
+
+    /**
+     * Runs the echo child.
+     *
+     * @param args run directory, message length, comma-separated transports.
+     * @throws IOException if a transport cannot be opened.
+     */
+    public static void main(final String[] args) throws IOException
+    {
+        if (args.length != 3)
+        {
+            System.err.println("usage: EchoMain <run directory> <message length> <transport,transport,...>");
+            System.exit(2);
+        }
+        final Path runDirectory = Path.of(args[0]);
+        final int messageLength = Integer.parseInt(args[1]);
+        final List<Transport> transports = Transports.create(List.of(args[2].split(",")));
+
+        // Never unmapped: the stdin watcher may read it at any time until the JVM exits, and an access to an
+        // unmapped buffer would crash the JVM. The exit releases the mapping.
+        final EchoControl control = EchoControl.open(runDirectory.resolve(CONTROL_FILE));
+        watchStdin(control, Thread.currentThread());
+
+        final Echo[] echoes = new Echo[transports.size()];
+        for (int i = 0; i < echoes.length; i++)
+        {
+            final Transport transport = transports.get(i);
+            echoes[i] = transport.openEcho(new LinkSpec(runDirectory.resolve(transport.name()), messageLength));
+        }
+        System.out.println(READY);
+        System.out.flush();
+
+        final long[] allocated = serve(control, echoes);
+
+        for (final Echo echo : echoes)
+        {
+            echo.close();
+        }
+        for (final Transport transport : transports)
+        {
+            transport.close();
+        }
+        if (orphaned)
+        {
+            ShmTempDirectory.deleteTree(runDirectory);
+        }
+        final StringBuilder line = new StringBuilder(ALLOCATED);
+        for (int i = 0; i < allocated.length; i++)
+        {
+            line.append(i == 0 ? "" : ",").append(allocated[i]);
+        }
+        System.out.println(line);
+        System.out.flush();
+    }
+
+    /**
+     * The child's only busy thread: spins on the requested transport's echo, idles with a back-off otherwise.
+     *
+     * @return per transport, bytes this thread allocated inside its echo loops, except the first: should be 0.
+     */
+    private static long[] serve(final EchoControl control, final Echo[] echoes)
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final IdleStrategy idle = new BackoffIdleStrategy();
+        final boolean[] served = new boolean[echoes.length];
+        final long[] allocated = new long[echoes.length];
+        while (true)
+        {
+            final long requested = control.requested();
+            if (requested == EchoControl.STOP)
+            {
+                return allocated;
+            }
+            if (requested >= 0 && requested < echoes.length)
+            {
+                final int index = (int)requested;
+                control.acknowledge(index);
+                final long before = threads.getCurrentThreadAllocatedBytes();
+                echoes[index].run(control, index);
+                final long delta = threads.getCurrentThreadAllocatedBytes() - before;
+                // A transport's first loop loads and links the classes its echo path touches (kilobytes); that is
+                // start-up, not the hot path, so only later loops count.
+                if (served[index])
+                {
+                    allocated[index] += delta;
+                }
+                served[index] = true;
+                idle.reset();
+            }
+            else if (requested == EchoControl.IDLE)
+            {
+                idle.idle();
+            }
+            else
+            {
+                throw new IllegalStateException("control word names no transport of " + echoes.length + ": " +
+                    requested);
+            }
+        }
+    }
+
+    private static void watchStdin(final EchoControl control, final Thread echoThread)
+    {
+        final Thread watcher = new Thread(() ->
+        {
+            try
+            {
+                while (System.in.read() >= 0)
+                {
+                    // the parent never writes: anything read is ignored
+                }
+            }
+            catch (final IOException ex)
+            {
+                // a broken pipe means the same as end-of-file: the parent is gone
+            }
+            if (control.requested() != EchoControl.STOP)
+            {
+                orphaned = true;
+                control.stop();
+            }
+            try
+            {
+                echoThread.join(TimeUnit.SECONDS.toMillis(ORPHAN_GRACE_SECONDS));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            if (echoThread.isAlive())
+            {
+                System.err.println("echo child: standard input closed but the echo loop did not stop within " +
+                    ORPHAN_GRACE_SECONDS + " s; halting");
+                Runtime.getRuntime().halt(ORPHAN_HALT_STATUS);
+            }
+        }, "echo-stdin-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+}

@@ -1,0 +1,201 @@
+package io.shmlink.bench.pingpong;
+
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelMode;
+import io.shmlink.api.MessageHandler;
+import io.shmlink.api.Publisher;
+import io.shmlink.api.Subscriber;
+import io.shmlink.shm.ShmRegistry;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Two ShmLink channels, {@code ping} and {@code pong}, through the public API: the pinger offers on {@code ping}
+ * and polls {@code pong}; the echo polls {@code ping} and, from inside its handler, offers the very bytes it was
+ * handed on {@code pong} (one copy, ring to ring, as Agrona's echo does).
+ * <p>
+ * The rings can never be full: a ping is sent only after the previous pong arrived, so a ring holds at most the
+ * message being released and the next one, and it has room for eight. A refused offer is therefore a bug and fails
+ * the run rather than being retried.
+ */
+public final class ShmLinkTransport implements Transport
+{
+    private static final String PING = "ping";
+    private static final String PONG = "pong";
+
+    private final ChannelMode mode;
+
+    /**
+     * A transport over SPSC or MPSC channels; {@link Transports} makes the two built-in ones.
+     *
+     * @param mode the channel mode.
+     */
+    public ShmLinkTransport(final ChannelMode mode)
+    {
+        this.mode = mode;
+    }
+
+    @Override
+    public String name()
+    {
+        return mode == ChannelMode.SPSC ? "shmlink-spsc" : "shmlink-mpsc";
+    }
+
+    @Override
+    public String describe(final LinkSpec link)
+    {
+        return "two ShmLink " + mode + " channels of " + link.ringCapacity() / 1024 + " KiB, offer + poll";
+    }
+
+    @Override
+    public void create(final LinkSpec link)
+    {
+        final ChannelConfig config = new ChannelConfig(mode, link.ringCapacity(), link.ringCapacity() / 8);
+        try (ShmRegistry registry = ShmRegistry.open(link.directory()))
+        {
+            registry.create(PING, config);
+            registry.create(PONG, config);
+        }
+    }
+
+    @Override
+    public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
+    {
+        final ShmRegistry registry = ShmRegistry.open(link.directory());
+        try
+        {
+            return new ShmLinkPinger(registry, link.messageLength(), watch);
+        }
+        catch (final RuntimeException ex)
+        {
+            registry.close();
+            throw ex;
+        }
+    }
+
+    @Override
+    public Echo openEcho(final LinkSpec link)
+    {
+        final ShmRegistry registry = ShmRegistry.open(link.directory());
+        try
+        {
+            return new ShmLinkEcho(registry);
+        }
+        catch (final RuntimeException ex)
+        {
+            registry.close();
+            throw ex;
+        }
+    }
+
+    static IllegalStateException refused(final String channel, final long result)
+    {
+        return new IllegalStateException("offer on '" + channel + "' returned " + result +
+            " although the ring cannot be full: the peer is gone or the channel is broken");
+    }
+
+    private static final class ShmLinkPinger implements Pinger, MessageHandler
+    {
+        private final ShmRegistry registry;
+        private final Publisher ping;
+        private final Subscriber pong;
+        private final UnsafeBuffer message;
+        private final int messageLength;
+        private final PeerWatch watch;
+        private long echoed;
+
+        ShmLinkPinger(final ShmRegistry registry, final int messageLength, final PeerWatch watch)
+        {
+            this.registry = registry;
+            this.pong = registry.subscriber(PONG);
+            this.ping = registry.publisher(PING);
+            this.messageLength = messageLength;
+            this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
+            this.watch = watch;
+        }
+
+        @Override
+        public long roundTrip(final long sequence)
+        {
+            message.putLong(0, sequence);
+            final long result = ping.offer(message, 0, messageLength);
+            if (result <= 0)
+            {
+                throw refused(PING, result);
+            }
+            long spins = 0;
+            while (pong.poll(this, 1) == 0)
+            {
+                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                {
+                    watch.stillWaiting(spins, sequence);
+                }
+                Thread.onSpinWait();
+            }
+            return echoed;
+        }
+
+        @Override
+        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            if (length != messageLength)
+            {
+                throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
+            }
+            echoed = buffer.getLong(offset);
+        }
+
+        @Override
+        public void close()
+        {
+            registry.close();
+        }
+    }
+
+    private static final class ShmLinkEcho implements Echo, MessageHandler
+    {
+        private final ShmRegistry registry;
+        private final Subscriber ping;
+        private final Publisher pong;
+
+        ShmLinkEcho(final ShmRegistry registry)
+        {
+            this.registry = registry;
+            this.ping = registry.subscriber(PING);
+            this.pong = registry.publisher(PONG);
+        }
+
+        @Override
+        public void run(final EchoControl control, final int index)
+        {
+            while (true)
+            {
+                if (ping.poll(this, 1) == 0)
+                {
+                    if (!control.isActive(index))
+                    {
+                        return;
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        @Override
+        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final long result = pong.offer(buffer, offset, length);
+            if (result <= 0)
+            {
+                throw refused(PONG, result);
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            registry.close();
+        }
+    }
+}

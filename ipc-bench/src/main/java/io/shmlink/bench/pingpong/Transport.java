@@ -1,0 +1,67 @@
+package io.shmlink.bench.pingpong;
+
+import java.io.IOException;
+
+/**
+ * One way of carrying a ping from the parent JVM to the echo child and back. An instance lives in each of the two
+ * processes: the parent calls {@link #create} then {@link #openPinger}, the child calls {@link #openEcho}.
+ * <p>
+ * The split suits more than shared memory: a TCP or Unix-socket transport would bind in {@code create} (before the
+ * child starts, so the child's connect cannot race it), connect in {@code openEcho} (the child prints READY only
+ * after every echo is open) and accept in {@code openPinger}; an Aeron transport would start its media driver in
+ * {@code create} and stop it in {@link #close()}. Implementations have a public no-argument constructor, so the
+ * child can make its own instance from the name or class name the parent passes.
+ */
+public interface Transport extends AutoCloseable
+{
+    /**
+     * The transport's name in options and reports, also the name of its directory; {@code [a-z0-9-]+}.
+     *
+     * @return the name.
+     */
+    String name();
+
+    /**
+     * One line for the report: what is being measured.
+     *
+     * @param link where and how big.
+     * @return a human-readable description.
+     */
+    String describe(LinkSpec link);
+
+    /**
+     * Parent, before the echo child starts: creates what both sides will open (files, channels, listening sockets).
+     *
+     * @param link the transport's directory (already created, mode 0700) and message length.
+     * @throws IOException if that fails.
+     */
+    void create(LinkSpec link) throws IOException;
+
+    /**
+     * Parent, after the echo child reported that every echo is open: attaches the measuring side.
+     *
+     * @param link  as given to {@link #create}.
+     * @param watch consulted while spinning for an echo.
+     * @return the pinger.
+     * @throws IOException if that fails.
+     */
+    Pinger openPinger(LinkSpec link, PeerWatch watch) throws IOException;
+
+    /**
+     * Child: attaches the echoing side.
+     *
+     * @param link as given to {@link #create} in the parent.
+     * @return the echo.
+     * @throws IOException if that fails.
+     */
+    Echo openEcho(LinkSpec link) throws IOException;
+
+    /**
+     * Releases what {@link #create} made in this process and no pinger or echo took over. Files in the transport's
+     * directory need no cleanup: the run deletes the directory.
+     */
+    @Override
+    default void close()
+    {
+    }
+}

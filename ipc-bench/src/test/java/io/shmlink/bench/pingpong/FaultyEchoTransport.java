@@ -1,0 +1,113 @@
+package io.shmlink.bench.pingpong;
+
+import io.shmlink.bench.MappedFile;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Test transports whose echo misbehaves, to prove the harness notices: the floor's pinger over the floor's cache
+ * line, with a faulty echo on the other side. The child JVM makes them by class name, as it would any transport.
+ */
+abstract class FaultyEchoTransport implements Transport
+{
+    private final FloorTransport floor = new FloorTransport();
+
+    @Override
+    public String describe(final LinkSpec link)
+    {
+        return "a faulty echo on the floor's line";
+    }
+
+    @Override
+    public void create(final LinkSpec link)
+    {
+        floor.create(link);
+    }
+
+    @Override
+    public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
+    {
+        return floor.openPinger(link, watch);
+    }
+
+    @Override
+    public Echo openEcho(final LinkSpec link)
+    {
+        final MappedFile file = MappedFile.mapExisting(link.directory().resolve(FloorTransport.FILE));
+        final UnsafeBuffer line = file.buffer();
+        return new Echo()
+        {
+            @Override
+            public void run(final EchoControl control, final int index)
+            {
+                while (control.isActive(index))
+                {
+                    final long value = line.getLongAcquire(0);
+                    if ((value & 1) != 0)
+                    {
+                        answer(line, value);
+                    }
+                }
+            }
+
+            @Override
+            public void close()
+            {
+                file.close();
+            }
+        };
+    }
+
+    /**
+     * Answers the ping {@code value} (odd: {@code 2 * sequence + 1}); the correct answer is {@code value + 1}.
+     */
+    abstract void answer(UnsafeBuffer line, long value);
+
+    /**
+     * Echoes every ping as the pong of the next sequence number.
+     */
+    public static final class Misnumbering extends FaultyEchoTransport
+    {
+        /** Made by name in the child. */
+        public Misnumbering()
+        {
+        }
+
+        @Override
+        public String name()
+        {
+            return "misnumbering";
+        }
+
+        @Override
+        void answer(final UnsafeBuffer line, final long value)
+        {
+            line.putLongRelease(0, value + 3);
+        }
+    }
+
+    /**
+     * Kills its JVM with status 7 at the first ping, as a crashing echo would.
+     */
+    public static final class Dying extends FaultyEchoTransport
+    {
+        /** The exit status of the child. */
+        static final int STATUS = 7;
+
+        /** Made by name in the child. */
+        public Dying()
+        {
+        }
+
+        @Override
+        public String name()
+        {
+            return "dying";
+        }
+
+        @Override
+        void answer(final UnsafeBuffer line, final long value)
+        {
+            Runtime.getRuntime().halt(STATUS);
+        }
+    }
+}

@@ -1,0 +1,366 @@
+package io.shmlink.shm;
+
+import io.shmlink.api.BufferClaim;
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelMode;
+import io.shmlink.api.CorruptChannelException;
+import io.shmlink.api.Publisher;
+import io.shmlink.api.Subscriber;
+import io.shmlink.shm.segment.SegmentDescriptor;
+import io.shmlink.shm.testing.ChildJvm;
+import io.shmlink.shm.testing.SegmentEditor;
+import io.shmlink.shm.testing.TaggedClaimAndHaltMain;
+import io.shmlink.shm.testing.TaggedMessages;
+import io.shmlink.shm.testing.TaggedPublisherMain;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * MPSC channels with publishers in many JVMs and threads, and publishers killed at any moment.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class CrossProcessMpscTest
+{
+    private static final int MAX_LENGTH = 1024;
+    private static final ChannelConfig CONFIG = new ChannelConfig(ChannelMode.MPSC, 1 << 18, MAX_LENGTH);
+
+    private Path dir;
+    private ShmRegistry registry;
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "shmlink-mpsc-test-");
+        registry = ShmRegistry.open(dir);
+        registry.create("mpsc", CONFIG);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException
+    {
+        registry.close();
+        try (Stream<Path> files = Files.list(dir))
+        {
+            for (final Path file : files.toList())
+            {
+                Files.deleteIfExists(file);
+            }
+        }
+        Files.deleteIfExists(dir);
+    }
+
+    /** Polls until the condition holds; fails on a verifier failure or after the deadline. */
+    private static void pollUntil(
+        final Subscriber subscriber, final TaggedMessages.Verifier verifier, final BooleanSupplier done,
+        final long timeoutMs)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!done.getAsBoolean())
+        {
+            assertNull(verifier.failure());
+            if (subscriber.poll(verifier, 256) == 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "timed out");
+                Thread.yield();
+            }
+        }
+        assertNull(verifier.failure());
+    }
+
+    @Test
+    void fourPublisherJvmsInterleaveAMillionMessagesWithPerPublisherOrderAndEveryByteIntact() throws Exception
+    {
+        final int publishers = 4;
+        final int each = 250_000;
+        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("mpsc");
+        final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, publishers);
+        final List<ChildJvm> children = new ArrayList<>();
+        try
+        {
+            for (int id = 0; id < publishers; id++)
+            {
+                children.add(ChildJvm.start(TaggedPublisherMain.class,
+                    dir.toString(), "mpsc", Integer.toString(id), Integer.toString(each), "50000"));
+            }
+            pollUntil(subscriber, verifier, () ->
+            {
+                for (int id = 0; id < publishers; id++)
+                {
+                    if (verifier.received(id) < each)
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }, 200_000);
+            for (final ChildJvm child : children)
+            {
+                assertEquals("DONE", child.awaitLine("DONE"));
+                assertEquals(0, child.waitFor(30));
+            }
+        }
+        finally
+        {
+            children.forEach(ChildJvm::close);
+        }
+        assertEquals((long)publishers * each, verifier.total(), "nothing duplicated, nothing extra");
+        assertEquals(0, subscriber.poll(verifier, 10));
+        assertEquals(0, subscriber.lostClaims());
+    }
+
+    @Test
+    void fourThreadsSharingOnePublisherKeepPerThreadOrder() throws Exception
+    {
+        final int threads = 4;
+        final int each = 100_000;
+        final Publisher publisher = registry.publisher("mpsc");
+        final Subscriber subscriber = registry.subscriber("mpsc");
+        final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, threads);
+        final List<Thread> workers = new ArrayList<>();
+        final AtomicBoolean stuck = new AtomicBoolean();
+        for (int t = 0; t < threads; t++)
+        {
+            final int id = t;
+            workers.add(new Thread(() ->
+            {
+                final TaggedMessages messages = new TaggedMessages(MAX_LENGTH);
+                final UnsafeBuffer scratch = new UnsafeBuffer(new byte[MAX_LENGTH]);
+                final BufferClaim claim = new BufferClaim();
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                for (long seq = 0; seq < each && !stuck.get(); seq++)
+                {
+                    final int length = messages.length(id, seq);
+                    if ((seq & 1) == 0)
+                    {
+                        messages.write(id, seq, scratch, 0);
+                        while (publisher.offer(scratch, 0, length) < 0 && !stuck.get())
+                        {
+                            stuck.set(System.nanoTime() > deadline);
+                            Thread.yield();
+                        }
+                    }
+                    else
+                    {
+                        while (publisher.tryClaim(length, claim) < 0 && !stuck.get())
+                        {
+                            stuck.set(System.nanoTime() > deadline);
+                            Thread.yield();
+                        }
+                        messages.write(id, seq, claim.buffer(), claim.offset());
+                        claim.commit();
+                    }
+                }
+            }));
+        }
+        workers.forEach(Thread::start);
+        pollUntil(subscriber, verifier, () ->
+        {
+            for (int id = 0; id < threads; id++)
+            {
+                if (verifier.received(id) < each)
+                {
+                    return stuck.get();
+                }
+            }
+            return true;
+        }, 150_000);
+        for (final Thread worker : workers)
+        {
+            worker.join();
+        }
+        assertFalse(stuck.get(), "publishers made progress");
+        assertEquals((long)threads * each, verifier.total());
+    }
+
+    @Test
+    void aPublisherHaltedBetweenClaimAndCommitCostsOneLostClaimAndAShortStall() throws Exception
+    {
+        final int live = 100_000;
+        final int beforeHalt = 500;
+        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("mpsc");
+        final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, 2);
+        final long[] lastDelivery = {System.nanoTime()};
+        final long[] longestGap = {0};
+        final io.shmlink.api.MessageHandler timed = (buffer, offset, length) ->
+        {
+            final long now = System.nanoTime();
+            longestGap[0] = Math.max(longestGap[0], now - lastDelivery[0]);
+            lastDelivery[0] = now;
+            verifier.onMessage(buffer, offset, length);
+        };
+        try (ChildJvm livePublisher = ChildJvm.start(TaggedPublisherMain.class,
+                dir.toString(), "mpsc", "0", Integer.toString(live), "1000");
+            ChildJvm crasher = ChildJvm.start(TaggedClaimAndHaltMain.class,
+                dir.toString(), "mpsc", "1", Integer.toString(beforeHalt)))
+        {
+            livePublisher.awaitLine("ATTACHED");
+            lastDelivery[0] = System.nanoTime();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (verifier.received(0) < live || verifier.received(1) < beforeHalt)
+            {
+                assertNull(verifier.failure());
+                if (subscriber.poll(timed, 256) == 0)
+                {
+                    assertTrue(System.nanoTime() < deadline, "timed out");
+                    Thread.yield();
+                }
+            }
+            assertEquals("CLAIMED", crasher.awaitLine("CLAIMED"));
+            assertEquals(0, crasher.waitFor(30));
+            assertEquals("DONE", livePublisher.awaitLine("DONE"));
+            while (subscriber.lostClaims() == 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "the dead claim was never skipped");
+                subscriber.poll(timed, 256);
+                Thread.yield();
+            }
+        }
+        assertNull(verifier.failure());
+        assertEquals(1, subscriber.lostClaims());
+        assertEquals(live + beforeHalt, verifier.total(), "nothing of the dead claim was delivered");
+        assertTrue(longestGap[0] < Duration.ofMillis(1500).toNanos(),
+            "longest stall " + longestGap[0] / 1_000_000 + " ms is within the 1 s timeout plus slack");
+    }
+
+    @Test
+    void publisherJvmsKilledAtRandomMomentsLoseNoCommittedMessage() throws Exception
+    {
+        final int rounds = 10;
+        final int parentId = rounds;
+        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("mpsc");
+        final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, rounds + 1);
+        final AtomicBoolean stop = new AtomicBoolean();
+        final Thread polling = new Thread(() ->
+        {
+            while (!stop.get())
+            {
+                if (subscriber.poll(verifier, 256) == 0)
+                {
+                    Thread.yield();
+                }
+            }
+        });
+        polling.start();
+        final Publisher parent = registry.publisher("mpsc");
+        final TaggedMessages messages = new TaggedMessages(MAX_LENGTH);
+        final UnsafeBuffer scratch = new UnsafeBuffer(new byte[MAX_LENGTH]);
+        final SplittableRandom random = new SplittableRandom(42);
+        final long[] committed = new long[rounds];
+        long parentSeq = 0;
+        try
+        {
+            for (int round = 0; round < rounds; round++)
+            {
+                try (ChildJvm child = ChildJvm.start(TaggedPublisherMain.class,
+                    dir.toString(), "mpsc", Integer.toString(round), "100000000", "500"))
+                {
+                    final int waitFor = 1 + random.nextInt(4);
+                    for (int i = 0; i < waitFor; i++)
+                    {
+                        committed[round] = Long.parseLong(child.awaitLine("COMMITTED ").substring(10));
+                    }
+                    child.kill();
+                }
+                for (int i = 0; i < 200; i++, parentSeq++)
+                {
+                    final int length = messages.write(parentId, parentSeq, scratch, 0);
+                    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (parent.offer(scratch, 0, length) < 0)
+                    {
+                        assertTrue(System.nanoTime() < deadline, "the channel is wedged after round " + round);
+                        Thread.yield();
+                    }
+                }
+            }
+            final long expectedParent = parentSeq;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (verifier.received(parentId) < expectedParent && verifier.failure() == null)
+            {
+                assertTrue(System.nanoTime() < deadline, "parent messages never all arrived");
+                Thread.yield();
+            }
+        }
+        finally
+        {
+            stop.set(true);
+            polling.join();
+        }
+        assertNull(verifier.failure(), "no garbage, no gap, no duplicate");
+        assertEquals(parentSeq, verifier.received(parentId));
+        for (int round = 0; round < rounds; round++)
+        {
+            assertTrue(verifier.received(round) >= committed[round], "round " + round + ": " +
+                verifier.received(round) + " delivered, " + committed[round] + " reported committed");
+        }
+        assertTrue(subscriber.lostClaims() <= rounds, "at most one lost claim per kill");
+    }
+
+    @Test
+    void aGapWhoseClaimerNeverWroteAHeaderIsSkippedAfterTheTimeout()
+    {
+        registry.close();
+        registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofMillis(200)));
+        final Publisher publisher = registry.publisher("mpsc");
+        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("mpsc");
+        // a publisher won the tail CAS for 64 bytes and died before writing anything
+        SegmentEditor.edit(dir.resolve("mpsc"), b -> b.getAndAddLong(SegmentDescriptor.TAIL_POSITION_OFFSET, 64));
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[MAX_LENGTH]);
+        final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, 1);
+        final int length = new TaggedMessages(MAX_LENGTH).write(0, 0, message, 0);
+        assertTrue(publisher.offer(message, 0, length) > 0);
+        final long start = System.nanoTime();
+        pollUntil(subscriber, verifier, () -> verifier.received(0) == 1, 10_000);
+        assertTrue(System.nanoTime() - start >= Duration.ofMillis(200).toNanos(), "waited for the timeout");
+        assertEquals(1, subscriber.lostClaims());
+    }
+
+    @Test
+    void aGarbageRecordLengthInAnMpscRingIsCorrupt()
+    {
+        final Publisher publisher = registry.publisher("mpsc");
+        final Subscriber subscriber = registry.subscriber("mpsc");
+        assertTrue(publisher.offer(new UnsafeBuffer(new byte[8]), 0, 8) > 0);
+        SegmentEditor.edit(dir.resolve("mpsc"), b -> b.putInt(SegmentDescriptor.RING_OFFSET, Integer.MAX_VALUE));
+        final CorruptChannelException ex = assertThrows(CorruptChannelException.class,
+            () -> subscriber.poll((buffer, offset, length) -> fail("garbage delivered"), 10));
+        assertTrue(ex.getMessage().contains("record length"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("mpsc"), ex.getMessage());
+    }
+
+    @Test
+    void aGarbageNegativeClaimLengthIsCorruptWhenTheSubscriberTriesToSkipIt()
+    {
+        registry.close();
+        registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ZERO));
+        final Publisher publisher = registry.publisher("mpsc");
+        final Subscriber subscriber = registry.subscriber("mpsc");
+        assertTrue(publisher.offer(new UnsafeBuffer(new byte[8]), 0, 8) > 0);
+        SegmentEditor.edit(dir.resolve("mpsc"), b -> b.putInt(SegmentDescriptor.RING_OFFSET, -(1 << 30)));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        final CorruptChannelException ex = assertThrows(CorruptChannelException.class, () ->
+        {
+            while (System.nanoTime() < deadline)
+            {
+                subscriber.poll((buffer, offset, length) -> fail("garbage delivered"), 10);
+            }
+        });
+        assertTrue(ex.getMessage().contains("record length"), ex.getMessage());
+    }
+}
