@@ -25,7 +25,8 @@ public final class ShmSubscriber implements Subscriber, Party
     {
         this.registry = registry;
         this.segment = segment;
-        this.reader = new RingReader(segment, claimTimeoutNs, this::isClaimerDead);
+        this.reader = new RingReader(
+            segment, !ShmPublisher.isExclusive(segment), claimTimeoutNs, this::isClaimerDead);
     }
 
     @Override

@@ -23,9 +23,12 @@ import static org.agrona.BitUtil.align;
  * of the record is read, so garbage in the segment becomes a {@code CorruptChannelException}, never an access
  * outside the mapping. A batch reads at most one ring's worth of bytes, so no value can make it loop forever.
  * <p>
- * <b>Releasing.</b> After a batch: store consumed-up-to (release), zero the batch's bytes, store the head
- * (release). Zeroing lets the next lap tell "not yet written" (0) from a stale length; the consumed-up-to mark
- * lets a successor of a subscriber killed while zeroing finish the job instead of parsing half-zeroed records.
+ * <b>Releasing.</b> SPSC: store the head (release); the publisher zeroes the header after each record it
+ * writes, so a stale length from the last lap is never read. MPSC (publishers cannot zero ahead: the next
+ * header may already be another publisher's): store consumed-up-to (release), zero the batch's bytes, store the
+ * head (release). The consumed-up-to mark lets the successor of a subscriber killed while zeroing finish the job
+ * instead of parsing half-zeroed records. Either way a subscriber killed inside {@code poll} has not moved the
+ * head, so its successor sees that batch again: at-least-once, never a loss.
  * <p>
  * <b>Recovery.</b> A record that stays claimed (negative length) or a gap that stays zero while the tail is past
  * it belongs to a publisher that died, or stalls, between claim and commit. After {@code claimTimeoutNs}, or at
@@ -52,6 +55,7 @@ public final class RingReader
     private final int maxMessageLength;
     private final long claimTimeoutNs;
     private final LongPredicate claimerDead;
+    private final boolean zeroOnRelease;
 
     /** Only this reader writes the head, so it keeps its own copy. */
     private long head;
@@ -65,12 +69,18 @@ public final class RingReader
      * Attaches to the ring and finishes any release a dead predecessor left half done.
      *
      * @param segment        the mapped channel.
+     * @param multiProducer  true for MPSC: the reader zeroes what it consumes.
      * @param claimTimeoutNs how long a claimed record may stay uncommitted before it is skipped.
      * @param claimerDead    given a record's type (a publisher session, or 0 for an unattributed gap), whether
      *                       the publisher that claimed it is known to be dead.
      */
-    public RingReader(final ChannelSegment segment, final long claimTimeoutNs, final LongPredicate claimerDead)
+    public RingReader(
+        final ChannelSegment segment,
+        final boolean multiProducer,
+        final long claimTimeoutNs,
+        final LongPredicate claimerDead)
     {
+        this.zeroOnRelease = multiProducer;
         this.segment = segment;
         this.buffer = segment.buffer();
         this.capacity = segment.config().capacity();
@@ -84,7 +94,7 @@ public final class RingReader
         final long tail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
         checkPosition("head position", storedHead, tail);
         final long consumedUpTo = buffer.getLongAcquire(CONSUMED_UP_TO_OFFSET);
-        if (consumedUpTo > storedHead)
+        if (multiProducer && consumedUpTo > storedHead)
         {
             checkPosition("consumed-up-to position", consumedUpTo, tail);
             release(storedHead, (int)(consumedUpTo - storedHead));
@@ -227,6 +237,11 @@ public final class RingReader
                     tail + ")");
             }
         }
+        else if (!zeroOnRelease)
+        {
+            throw segment.corrupt("record length", "0 at position " + head + " below the tail " + tail +
+                " (an SPSC publisher writes the header before it advances the tail)");
+        }
         else
         {
             // The publisher advanced the tail and died before writing a header: the gap runs to the next
@@ -252,13 +267,16 @@ public final class RingReader
     private void release(final long head, final int bytesRead)
     {
         final long newHead = head + bytesRead;
-        buffer.putLongRelease(CONSUMED_UP_TO_OFFSET, newHead);
-        final int index = (int)head & mask;
-        final int firstPart = Math.min(bytesRead, capacity - index);
-        buffer.setMemory(RING_OFFSET + index, firstPart, (byte)0);
-        if (bytesRead > firstPart)
+        if (zeroOnRelease)
         {
-            buffer.setMemory(RING_OFFSET, bytesRead - firstPart, (byte)0);
+            buffer.putLongRelease(CONSUMED_UP_TO_OFFSET, newHead);
+            final int index = (int)head & mask;
+            final int firstPart = Math.min(bytesRead, capacity - index);
+            buffer.setMemory(RING_OFFSET + index, firstPart, (byte)0);
+            if (bytesRead > firstPart)
+            {
+                buffer.setMemory(RING_OFFSET, bytesRead - firstPart, (byte)0);
+            }
         }
         buffer.putLongRelease(HEAD_POSITION_OFFSET, newHead);
         this.head = newHead;

@@ -17,9 +17,9 @@ import static org.agrona.BitUtil.align;
 /**
  * The publishing side of a ring: claims space, writes records, commits them.
  * <p>
- * <b>Claiming.</b> The tail position is advanced <i>before</i> the record is written, so a position handed out is
+ * <b>Claiming.</b> The tail position is advanced <i>before</i> the record is committed, so a position handed out is
  * never handed out again, even if this process dies before it commits; the subscriber then finds a claimed record
- * (negative length) or a zeroed gap and recovers it (see {@link RingReader}).
+ * (negative length) or, for MPSC, a zeroed gap and recovers it (see {@link RingReader}).
  * <ul>
  *   <li>SPSC: the only publisher keeps the tail in a field and publishes it with a release store: no atomic
  *   read-modify-write on the hot path.</li>
@@ -32,7 +32,7 @@ import static org.agrona.BitUtil.align;
  * <p>
  * <b>Committing.</b> Each record is written as: type, then {@code -frameLength} (release: the extent of the claim
  * is known before any payload byte lands), payload, then {@code +frameLength} with a release store. That last
- * store is the one that makes the record visible.
+ * store is the one that makes the record visible; the subscriber reads it with an acquire load.
  * <p>
  * An MPSC writer may be used by many threads at once; an SPSC writer by one thread at a time.
  */
@@ -87,13 +87,12 @@ public final class RingWriter implements BufferClaim.Completer
     {
         final int frameLength = length + HEADER_LENGTH;
         final int alignedLength = align(frameLength, ALIGNMENT);
-        final long position = claim(alignedLength);
+        final long position = claim(frameLength, alignedLength);
         if (position < 0)
         {
             return position;
         }
         final int recordOffset = RING_OFFSET + ((int)position & mask);
-        begin(recordOffset, frameLength);
         buffer.putBytes(recordOffset + HEADER_LENGTH, src, offset, length);
         buffer.putIntRelease(recordOffset + LENGTH_OFFSET, frameLength);
         return position + alignedLength;
@@ -111,13 +110,12 @@ public final class RingWriter implements BufferClaim.Completer
     {
         final int frameLength = length + HEADER_LENGTH;
         final int alignedLength = align(frameLength, ALIGNMENT);
-        final long position = claim(alignedLength);
+        final long position = claim(frameLength, alignedLength);
         if (position < 0)
         {
             return position;
         }
         final int recordOffset = RING_OFFSET + ((int)position & mask);
-        begin(recordOffset, frameLength);
         buffer.putBytes(recordOffset + HEADER_LENGTH, src, offset, length);
         buffer.putIntRelease(recordOffset + LENGTH_OFFSET, frameLength);
         return position + alignedLength;
@@ -134,13 +132,12 @@ public final class RingWriter implements BufferClaim.Completer
     {
         final int frameLength = length + HEADER_LENGTH;
         final int alignedLength = align(frameLength, ALIGNMENT);
-        final long position = claim(alignedLength);
+        final long position = claim(frameLength, alignedLength);
         if (position < 0)
         {
             return position;
         }
         final int recordOffset = RING_OFFSET + ((int)position & mask);
-        begin(recordOffset, frameLength);
         claim.wrap(this, baseAddress + recordOffset + HEADER_LENGTH, recordOffset, length);
         return position + alignedLength;
     }
@@ -168,25 +165,73 @@ public final class RingWriter implements BufferClaim.Completer
         return maxMessageLength;
     }
 
-    private void begin(final int recordOffset, final int frameLength)
-    {
-        buffer.putInt(recordOffset + TYPE_OFFSET, session);
-        buffer.putIntRelease(recordOffset + LENGTH_OFFSET, -frameLength);
-    }
-
     /**
-     * Advances the tail by the record, and by a padding record first if the record would straddle the end.
+     * Claims space for a record and writes its header as claimed ({@code -frameLength}).
      *
      * @return the position of the record (after any padding), or BACK_PRESSURED.
      */
-    private long claim(final int alignedLength)
+    private long claim(final int frameLength, final int alignedLength)
+    {
+        return multiProducer ? claimShared(frameLength, alignedLength) : claimExclusive(frameLength, alignedLength);
+    }
+
+    /**
+     * SPSC. The subscriber does not zero what it consumes (that would write into lines this publisher is about to
+     * fill, costing a coherence miss per message); instead this publisher zeroes the header after its record
+     * before committing, as Agrona's {@code OneToOneRingBuffer} does, so it needs {@code HEADER_LENGTH} bytes of
+     * room beyond the record. Every header of the claim is written, as claimed, <i>before</i> the tail store:
+     * a publisher that dies after the tail store always leaves the extent of its claim for the subscriber to
+     * skip, and one that dies before it leaves nothing its successor will not overwrite.
+     */
+    private long claimExclusive(final int frameLength, final int alignedLength)
+    {
+        final long claimed = tail;
+        final int index = (int)claimed & mask;
+        final int toEnd = capacity - index;
+        final int padding = alignedLength > toEnd ? toEnd : 0;
+        final long required = padding + alignedLength + HEADER_LENGTH;
+        if (claimed + required - headCache > capacity)
+        {
+            final long head = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
+            checkHead(head, claimed);
+            headCache = head;
+            if (claimed + required - head > capacity)
+            {
+                return Publisher.BACK_PRESSURED;
+            }
+        }
+        final int recordIndex = padding != 0 ? 0 : index;
+        buffer.putLong(RING_OFFSET + ((recordIndex + alignedLength) & mask), 0L);
+        if (padding != 0)
+        {
+            buffer.putInt(RING_OFFSET + index + TYPE_OFFSET, session);
+            buffer.putIntRelease(RING_OFFSET + index + LENGTH_OFFSET, -padding);
+        }
+        buffer.putInt(RING_OFFSET + recordIndex + TYPE_OFFSET, session);
+        buffer.putIntRelease(RING_OFFSET + recordIndex + LENGTH_OFFSET, -frameLength);
+        tail = claimed + padding + alignedLength;
+        buffer.putLongRelease(TAIL_POSITION_OFFSET, tail);
+        if (padding != 0)
+        {
+            buffer.putInt(RING_OFFSET + index + TYPE_OFFSET, PADDING_TYPE);
+            buffer.putIntRelease(RING_OFFSET + index + LENGTH_OFFSET, padding);
+        }
+        return claimed + padding;
+    }
+
+    /**
+     * MPSC. The tail CAS is the claim, so it comes first; a publisher that dies right after it leaves a gap
+     * of zeros (the subscriber zeroes what it consumes), which the subscriber measures by scanning for the next
+     * header.
+     */
+    private long claimShared(final int frameLength, final int alignedLength)
     {
         long head = headCache;
         long claimed;
         int padding;
         do
         {
-            claimed = multiProducer ? buffer.getLongVolatile(TAIL_POSITION_OFFSET) : tail;
+            claimed = buffer.getLongVolatile(TAIL_POSITION_OFFSET);
             final int toEnd = capacity - ((int)claimed & mask);
             padding = alignedLength > toEnd ? toEnd : 0;
             final long required = padding + alignedLength;
@@ -200,12 +245,6 @@ public final class RingWriter implements BufferClaim.Completer
                     return Publisher.BACK_PRESSURED;
                 }
             }
-            if (!multiProducer)
-            {
-                tail = claimed + required;
-                buffer.putLongRelease(TAIL_POSITION_OFFSET, tail);
-                break;
-            }
         }
         while (!buffer.compareAndSetLong(TAIL_POSITION_OFFSET, claimed, claimed + padding + alignedLength));
 
@@ -215,6 +254,9 @@ public final class RingWriter implements BufferClaim.Completer
             buffer.putInt(paddingOffset + TYPE_OFFSET, PADDING_TYPE);
             buffer.putIntRelease(paddingOffset + LENGTH_OFFSET, padding);
         }
+        final int recordOffset = RING_OFFSET + ((int)(claimed + padding) & mask);
+        buffer.putInt(recordOffset + TYPE_OFFSET, session);
+        buffer.putIntRelease(recordOffset + LENGTH_OFFSET, -frameLength);
         return claimed + padding;
     }
 

@@ -111,15 +111,29 @@ class SpscRingTest
     void aRecordThatEndsExactlyAtTheEndNeedsNoPadding()
     {
         final int length = CAPACITY / 8 - HEADER_LENGTH; // aligned frame = 512 bytes
-        for (int i = 0; i < 8; i++)
+        for (int i = 0; i < 7; i++)
         {
             assertEquals((i + 1) * 512L, offer(length, i));
         }
-        assertEquals(Publisher.BACK_PRESSURED, offer(0, 0));
+        assertEquals(7, poll(100));
+        assertEquals(CAPACITY, offer(length, 7), "the eighth record ends exactly at the end of the ring");
+        assertEquals(CAPACITY + 512L, offer(length, 8), "the next starts at index 0 with no padding");
+        assertEquals(2, poll(100));
+        assertFilled(received.get(7), length, 7);
+        assertFilled(received.get(8), length, 8);
+    }
+
+    @Test
+    void theRingKeepsOneHeaderOfRoomSoThePublisherCanZeroTheNextHeader()
+    {
+        final int length = CAPACITY / 8 - HEADER_LENGTH;
+        for (int i = 0; i < 7; i++)
+        {
+            assertTrue(offer(length, i) > 0);
+        }
+        assertEquals(Publisher.BACK_PRESSURED, offer(length, 7), "512 more would leave no room past the end");
+        assertEquals(CAPACITY - 8, offer(length - 8, 7), "504 more fit");
         assertEquals(8, poll(100));
-        assertEquals(CAPACITY + 512L, offer(length, 9), "next record starts at index 0 with no padding");
-        assertEquals(1, poll(100));
-        assertFilled(received.get(8), length, 9);
     }
 
     @Test
@@ -209,8 +223,11 @@ class SpscRingTest
         assertEquals(CAPACITY / 112, sent, "108-byte frames align to 112");
         assertEquals(Publisher.BACK_PRESSURED, offer(100, 0));
         assertEquals(1, poll(1));
+        assertEquals(Publisher.BACK_PRESSURED, offer(100, 0),
+            "64 bytes of padding to the end + 112 + the next header need 184 bytes; 176 are free");
+        assertEquals(1, poll(1));
         assertTrue(offer(100, 99) > 0);
-        assertEquals(sent, poll(1000));
+        assertEquals(sent - 1, poll(1000));
         assertFilled(received.get(sent), 100, 99);
     }
 

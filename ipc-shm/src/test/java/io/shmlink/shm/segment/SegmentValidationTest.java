@@ -288,21 +288,23 @@ class SegmentValidationTest
     }
 
     @Test
-    void aSubscriberTakingOverFinishesAReleaseItsPredecessorDiedIn()
+    void anMpscSubscriberTakingOverFinishesAReleaseItsPredecessorDiedIn()
     {
-        final Publisher publisher = registry.publisher("chan");
+        registry.create("mchan", ChannelConfig.mpsc(8192));
+        final Path mfile = dir.resolve("mchan");
+        final Publisher publisher = registry.publisher("mchan");
         for (int i = 0; i < 3; i++)
         {
             publisher.offer(new UnsafeBuffer(new byte[]{(byte)i}), 0, 1);
         }
         // A subscriber died after announcing it consumed the first two records (consumed-up-to = 32) and after
         // zeroing only the first: the successor must resume at the third, not parse the half-zeroed second.
-        SegmentEditor.edit(file, b ->
+        SegmentEditor.edit(mfile, b ->
         {
             b.putLong(CONSUMED_UP_TO_OFFSET, 32);
             b.setMemory(RING_OFFSET, 16, (byte)0);
         });
-        final Subscriber successor = registry.subscriber("chan");
+        final Subscriber successor = registry.subscriber("mchan");
         final byte[] got = new byte[4];
         final int[] count = new int[1];
         successor.poll((buffer, offset, length) -> got[count[0]++] = buffer.getByte(offset), 10);
