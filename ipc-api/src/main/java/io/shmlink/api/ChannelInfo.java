@@ -1,9 +1,11 @@
 package io.shmlink.api;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * What the registry knows about a channel, read from its segment header.
+ * What the registry knows about a channel, read from its segment: its shape, who is attached, how far each side
+ * has come, and its counters. A snapshot: positions and counters move on while you read them.
  *
  * @param name               the channel's name in the registry.
  * @param mode               SPSC or MPSC.
@@ -12,6 +14,14 @@ import java.nio.file.Path;
  * @param file               the segment file that holds the channel.
  * @param creatorPid         the process that created the channel.
  * @param creationTimeMillis when it was created, in epoch milliseconds.
+ * @param publishers         publishers recorded as attached (not closed), alive or dead.
+ * @param subscriber         the subscriber recorded as attached, alive or dead; null if none is.
+ * @param publisherPosition  bytes claimed by publishers since creation (the tail).
+ * @param subscriberPosition bytes consumed by subscribers since creation (the head).
+ * @param messages           messages consumed by subscribers since creation.
+ * @param bytes              payload bytes consumed by subscribers since creation.
+ * @param backPressureEvents offers and claims refused because the ring was full.
+ * @param lostClaims         claimed records skipped because their publisher died or stalled past the timeout.
  */
 public record ChannelInfo(
     String name,
@@ -20,8 +30,24 @@ public record ChannelInfo(
     int maxMessageLength,
     Path file,
     long creatorPid,
-    long creationTimeMillis)
+    long creationTimeMillis,
+    List<PartyInfo> publishers,
+    PartyInfo subscriber,
+    long publisherPosition,
+    long subscriberPosition,
+    long messages,
+    long bytes,
+    long backPressureEvents,
+    long lostClaims)
 {
+    /**
+     * Copies the publisher list.
+     */
+    public ChannelInfo
+    {
+        publishers = List.copyOf(publishers);
+    }
+
     /**
      * The configuration this channel was created with.
      *
@@ -30,5 +56,25 @@ public record ChannelInfo(
     public ChannelConfig config()
     {
         return new ChannelConfig(mode, capacity, maxMessageLength);
+    }
+
+    /**
+     * Bytes published but not yet consumed, padding and headers included.
+     *
+     * @return publisher position minus subscriber position.
+     */
+    public long backlogBytes()
+    {
+        return publisherPosition - subscriberPosition;
+    }
+
+    /**
+     * Whether any recorded party's process still runs.
+     *
+     * @return true if a publisher or the subscriber is alive.
+     */
+    public boolean hasLiveParty()
+    {
+        return (subscriber != null && subscriber.alive()) || publishers.stream().anyMatch(PartyInfo::alive);
     }
 }

@@ -110,6 +110,29 @@ public final class ShmPublisher implements Publisher, Party
         return ProcessToken.isAttached(token) && token != deadSubscriberToken && !closed;
     }
 
+    /**
+     * Refreshes this publisher's heartbeat now. The registry's liveness thread does so every 100 ms anyway; call
+     * this where that thread is not wanted or to prove progress from the publishing thread itself.
+     */
+    public void keepAlive()
+    {
+        if (!closed)
+        {
+            PartySlots.heartbeat(
+                buffer, SegmentDescriptor.publisherSlotOffset(PartySlots.slotOf(session)) + SLOT_HEARTBEAT_OFFSET);
+        }
+    }
+
+    /**
+     * A snapshot of the channel: parties, positions and counters.
+     *
+     * @return the channel's description.
+     */
+    public io.shmlink.api.ChannelInfo channelInfo()
+    {
+        return segment.describe();
+    }
+
     @Override
     public void close()
     {
@@ -128,8 +151,7 @@ public final class ShmPublisher implements Publisher, Party
         {
             return;
         }
-        PartySlots.heartbeat(
-            buffer, SegmentDescriptor.publisherSlotOffset(PartySlots.slotOf(session)) + SLOT_HEARTBEAT_OFFSET);
+        keepAlive();
         final long token = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
         if (ProcessToken.isAttached(token) && !ProcessToken.isAlive(token))
         {
@@ -144,7 +166,11 @@ public final class ShmPublisher implements Publisher, Party
             return CLOSED;
         }
         final long token = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
-        return token == ProcessToken.DETACHED || token == deadSubscriberToken ? NOT_CONNECTED : 0;
+        if (token == ProcessToken.DETACHED || token == deadSubscriberToken)
+        {
+            return NOT_CONNECTED;
+        }
+        return token == ProcessToken.DELETED ? CLOSED : 0;
     }
 
     private void checkLength(final int length)

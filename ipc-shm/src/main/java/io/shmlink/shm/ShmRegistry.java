@@ -45,6 +45,7 @@ public final class ShmRegistry implements ChannelRegistry
         private Duration claimTimeout = Duration.ofSeconds(1);
         private long livenessIntervalMs = 100;
         private Duration staleGrace = Duration.ofSeconds(10);
+        private boolean cleanDebrisOnOpen = true;
 
         /**
          * How long a subscriber waits at a claimed, uncommitted record whose publisher still lives before it
@@ -90,6 +91,19 @@ public final class ShmRegistry implements ChannelRegistry
             this.staleGrace = grace;
             return this;
         }
+
+        /**
+         * Whether opening the registry removes the temporary files of creations whose process died (default
+         * true). Channels are only removed by {@link #cleanStale()}.
+         *
+         * @param clean true to clean on open.
+         * @return this.
+         */
+        public Options cleanDebrisOnOpen(final boolean clean)
+        {
+            this.cleanDebrisOnOpen = clean;
+            return this;
+        }
     }
 
     private static final Set<PosixFilePermission> FILE_MODE =
@@ -128,7 +142,12 @@ public final class ShmRegistry implements ChannelRegistry
      */
     public static ShmRegistry open(final Path directory, final Options options)
     {
-        return new ShmRegistry(RegistryDirectory.prepare(directory), options);
+        final Path dir = RegistryDirectory.prepare(directory);
+        if (options.cleanDebrisOnOpen)
+        {
+            StaleChannels.cleanDebris(dir);
+        }
+        return new ShmRegistry(dir, options);
     }
 
     /**
@@ -239,10 +258,28 @@ public final class ShmRegistry implements ChannelRegistry
         return channels;
     }
 
+    /**
+     * {@inheritDoc} Before unlinking, marks the segment deleted, so attached publishers get {@code CLOSED} and the
+     * subscriber's {@code poll} throws {@link ChannelNotFoundException} on their next call; each process's mapping
+     * (and with it the memory) goes when its publishers and subscriber are closed and collected.
+     */
     @Override
     public boolean delete(final String name)
     {
-        return RegistryDirectory.delete(file(name));
+        final Path file = file(name);
+        try
+        {
+            PartySlots.markDeleted(ChannelSegment.open(file, name, false));
+        }
+        catch (final ChannelNotFoundException ex)
+        {
+            return false;
+        }
+        catch (final ShmLinkException notAValidChannel)
+        {
+            // corrupt or foreign: nobody can be attached to it, so just unlink it
+        }
+        return RegistryDirectory.delete(file);
     }
 
     @Override

@@ -1,14 +1,18 @@
 package io.shmlink.shm;
 
+import io.shmlink.api.ChannelInfo;
+import io.shmlink.api.ChannelNotFoundException;
 import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.liveness.PartySlots;
+import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.segment.ChannelSegment;
 
 import java.util.Objects;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_HEARTBEAT_OFFSET;
 
 /**
@@ -41,7 +45,15 @@ public final class ShmSubscriber implements Subscriber, Party
         {
             return 0;
         }
-        return reader.read(handler, messageLimit);
+        final int messages = reader.read(handler, messageLimit);
+        // A deleted channel's backlog is still delivered; only an empty poll looks for the mark, so a busy
+        // subscriber pays nothing for it.
+        if (messages == 0 && segment.buffer().getLongVolatile(SUBSCRIBER_TOKEN_OFFSET) == ProcessToken.DELETED)
+        {
+            throw new ChannelNotFoundException("channel '" + segment.name() + "' (" + segment.file() +
+                ") was deleted");
+        }
+        return messages;
     }
 
     /**
@@ -84,11 +96,31 @@ public final class ShmSubscriber implements Subscriber, Party
         return segment.name();
     }
 
+    /**
+     * Refreshes this subscriber's heartbeat and publishes its message and byte counters to the segment now (the
+     * registry's liveness thread does both every 100 ms anyway).
+     */
+    public void keepAlive()
+    {
+        onLivenessTick();
+    }
+
+    /**
+     * A snapshot of the channel: parties, positions and counters.
+     *
+     * @return the channel's description.
+     */
+    public ChannelInfo channelInfo()
+    {
+        return segment.describe();
+    }
+
     @Override
     public void close()
     {
         if (!closed)
         {
+            reader.publishCounters();
             closed = true;
             registry.detached(this);
             PartySlots.detachSubscriber(segment);
@@ -101,6 +133,7 @@ public final class ShmSubscriber implements Subscriber, Party
         if (!closed)
         {
             PartySlots.heartbeat(segment.buffer(), SUBSCRIBER_HEARTBEAT_OFFSET);
+            reader.publishCounters();
         }
     }
 

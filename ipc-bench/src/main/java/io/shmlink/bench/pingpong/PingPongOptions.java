@@ -21,10 +21,11 @@ public record PingPongOptions(
      * The default: a few seconds all told, most of it JVM start-up. Enough for stable medians on a quiet machine;
      * use {@link #FULL} (or more rounds) for tails.
      */
-    public static final PingPongOptions QUICK = new PingPongOptions(Transports.builtIn(), 5, 20_000, 50_000, 32, null);
+    public static final PingPongOptions QUICK = new PingPongOptions(Transports.builtIn(), 20, 50_000, 100_000, 32, null);
 
-    /** Longer: 20 rounds of 200,000, so rounds span minutes of host scheduling, not a second. */
-    public static final PingPongOptions FULL = new PingPongOptions(Transports.builtIn(), 20, 200_000, 200_000, 32, null);
+    /** Longer: 100 rounds of 200,000, so rounds span more of the host's scheduling moods. */
+    public static final PingPongOptions FULL =
+        new PingPongOptions(Transports.builtIn(), 100, 200_000, 200_000, 32, null);
 
     /** Command-line help. */
     public static final String USAGE = String.join(System.lineSeparator(),
@@ -32,9 +33,9 @@ public record PingPongOptions(
         "  Cross-process ping-pong: round-trip time between this JVM and an echo child JVM, per transport.",
         "  --transports a,b,c  transports in round order (default " + String.join(",", Transports.builtIn()) + ");",
         "                      a class name of an io.shmlink.bench.pingpong.Transport also works",
-        "  --rounds N          interleaved rounds (quick: 5, full: 20)",
-        "  --count N           measured round trips per transport per round (quick: 20000, full: 200000)",
-        "  --warmup N          unmeasured round trips per transport first (quick: 50000, full: 200000)",
+        "  --rounds N          interleaved rounds (quick: 20, full: 100)",
+        "  --count N           measured round trips per transport per round (quick: 50000, full: 200000)",
+        "  --warmup N          unmeasured round trips per transport first (quick: 100000, full: 200000)",
         "  --size BYTES        message length, " + LinkSpec.MIN_MESSAGE_LENGTH + " to " + LinkSpec.MAX_MESSAGE_LENGTH +
             " (default 32; floor always sends 8)",
         "  --quick             the short preset (the default)",

@@ -1,5 +1,6 @@
 package io.shmlink.shm.liveness;
 
+import io.shmlink.api.ChannelNotFoundException;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.segment.ChannelSegment;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -82,7 +83,7 @@ public final class PartySlots
      */
     public static void attachSubscriber(final ChannelSegment segment)
     {
-        if (!take(segment.buffer(), SUBSCRIBER_TOKEN_OFFSET))
+        if (!take(segment, SUBSCRIBER_TOKEN_OFFSET))
         {
             final long holder = segment.buffer().getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
             throw new ShmLinkException("channel '" + segment.name() + "' (" + segment.file() +
@@ -116,7 +117,7 @@ public final class PartySlots
         final int slots = exclusive ? 1 : MAX_PUBLISHERS;
         for (int slot = 0; slot < slots; slot++)
         {
-            if (take(buffer, publisherSlotOffset(slot) + SLOT_TOKEN_OFFSET))
+            if (take(segment, publisherSlotOffset(slot) + SLOT_TOKEN_OFFSET))
             {
                 heartbeat(buffer, publisherSlotOffset(slot) + SLOT_HEARTBEAT_OFFSET);
                 final int generation = buffer.getAndAddInt(publisherSlotOffset(slot) + SLOT_GENERATION_OFFSET, 1) + 1;
@@ -188,11 +189,28 @@ public final class PartySlots
         buffer.putLongRelease(offset, System.currentTimeMillis());
     }
 
-    private static boolean take(final UnsafeBuffer buffer, final int tokenOffset)
+    /**
+     * Marks the channel deleted: publishers return CLOSED and the subscriber's poll throws from now on, and
+     * nobody attaches again. Final.
+     *
+     * @param segment the channel about to be unlinked.
+     */
+    public static void markDeleted(final ChannelSegment segment)
     {
+        segment.buffer().putLongVolatile(SUBSCRIBER_TOKEN_OFFSET, ProcessToken.DELETED);
+    }
+
+    private static boolean take(final ChannelSegment segment, final int tokenOffset)
+    {
+        final UnsafeBuffer buffer = segment.buffer();
         while (true)
         {
             final long holder = buffer.getLongVolatile(tokenOffset);
+            if (buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET) == ProcessToken.DELETED)
+            {
+                throw new ChannelNotFoundException("channel '" + segment.name() + "' (" + segment.file() +
+                    ") was deleted");
+            }
             if (ProcessToken.isAttached(holder) && ProcessToken.isAlive(holder))
             {
                 return false;

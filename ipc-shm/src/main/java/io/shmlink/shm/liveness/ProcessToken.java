@@ -9,6 +9,7 @@ import java.util.Optional;
  * <ul>
  *   <li>{@link #NONE} (0): the slot was never taken;</li>
  *   <li>{@link #DETACHED}: the party closed in an orderly way;</li>
+ *   <li>{@link #DELETED} (subscriber slot only): the channel was deleted; publishers return CLOSED;</li>
  *   <li>anything else: the token of the process that holds the slot, alive or not.</li>
  * </ul>
  */
@@ -19,6 +20,9 @@ public final class ProcessToken
 
     /** A slot whose party closed. */
     public static final long DETACHED = -1;
+
+    /** Stored in the subscriber slot by a delete, before the file is unlinked: final. */
+    public static final long DELETED = -2;
 
     /** This process. */
     public static final long SELF = of(ProcessHandle.current());
@@ -50,14 +54,14 @@ public final class ProcessToken
     }
 
     /**
-     * Whether a token names a party that holds its slot: not {@link #NONE}, not {@link #DETACHED}.
+     * Whether a token names a party that holds its slot: pids are positive, so tokens of processes are too.
      *
      * @param token read from a slot.
      * @return true if it names a process.
      */
     public static boolean isAttached(final long token)
     {
-        return token != NONE && token != DETACHED;
+        return token > 0;
     }
 
     /**

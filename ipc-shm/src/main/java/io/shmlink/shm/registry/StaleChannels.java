@@ -37,6 +37,22 @@ public final class StaleChannels
      */
     public static int clean(final Path directory, final Duration grace)
     {
+        return clean(directory, grace, true);
+    }
+
+    /**
+     * Removes only the debris of creations whose creator died: cheap enough to run whenever a registry opens.
+     *
+     * @param directory the registry directory.
+     * @return files removed.
+     */
+    public static int cleanDebris(final Path directory)
+    {
+        return clean(directory, Duration.ZERO, false);
+    }
+
+    private static int clean(final Path directory, final Duration grace, final boolean channels)
+    {
         int removed = 0;
         final long idleBefore = System.currentTimeMillis() - grace.toMillis();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory))
@@ -45,7 +61,7 @@ public final class StaleChannels
             {
                 final String name = path.getFileName().toString();
                 if (ChannelSegment.isCreationDebris(name) ? isDebrisOfDeadCreator(name) :
-                    ChannelNames.isValid(name) && isStale(path, idleBefore))
+                    channels && ChannelNames.isValid(name) && isStale(path, idleBefore))
                 {
                     removed += Files.deleteIfExists(path) ? 1 : 0;
                 }

@@ -7,9 +7,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.function.LongPredicate;
 
 import static io.shmlink.shm.ring.RecordDescriptor.*;
+import static io.shmlink.shm.segment.SegmentDescriptor.BYTES_CONSUMED_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.CONSUMED_UP_TO_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.MESSAGES_CONSUMED_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
 import static org.agrona.BitUtil.align;
@@ -57,8 +59,10 @@ public final class RingReader
     private final LongPredicate claimerDead;
     private final boolean zeroOnRelease;
 
-    /** Only this reader writes the head, so it keeps its own copy. */
+    /** Only this reader writes the head and the consumption counters, so it keeps its own copies. */
     private long head;
+    private long messagesConsumed;
+    private long bytesConsumed;
 
     private int emptyPolls;
     private long nextStallCheckNs;
@@ -93,6 +97,8 @@ public final class RingReader
         final long storedHead = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
         final long tail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
         checkPosition("head position", storedHead, tail);
+        messagesConsumed = buffer.getLongVolatile(MESSAGES_CONSUMED_OFFSET);
+        bytesConsumed = buffer.getLongVolatile(BYTES_CONSUMED_OFFSET);
         final long consumedUpTo = buffer.getLongAcquire(CONSUMED_UP_TO_OFFSET);
         if (multiProducer && consumedUpTo > storedHead)
         {
@@ -119,6 +125,7 @@ public final class RingReader
         final int maxBytes = capacity;
         int bytesRead = 0;
         int messages = 0;
+        long payloadBytes = 0;
         try
         {
             while (messages < messageLimit && bytesRead < maxBytes)
@@ -148,6 +155,7 @@ public final class RingReader
                     }
                     bytesRead += alignedLength;
                     ++messages;
+                    payloadBytes += length;
                     handler.onMessage(buffer, recordOffset + HEADER_LENGTH, length);
                 }
                 else
@@ -160,6 +168,8 @@ public final class RingReader
         {
             if (bytesRead > 0)
             {
+                messagesConsumed += messages;
+                bytesConsumed += payloadBytes;
                 release(head, bytesRead);
             }
         }
@@ -174,6 +184,19 @@ public final class RingReader
             }
         }
         return messages;
+    }
+
+    /**
+     * Copies the consumption counters into the segment for statistics. They are kept in this reader's fields on
+     * the hot path and published from here, by the liveness thread every 100 ms and at close, so a poll stores
+     * nothing but the head. A reader killed in between loses at most that long of counting, never a message.
+     * Called from another thread than the polling one: the fields are read racily, which is fine for counters
+     * that only grow.
+     */
+    public void publishCounters()
+    {
+        buffer.putLongRelease(MESSAGES_CONSUMED_OFFSET, messagesConsumed);
+        buffer.putLongRelease(BYTES_CONSUMED_OFFSET, bytesConsumed);
     }
 
     /**

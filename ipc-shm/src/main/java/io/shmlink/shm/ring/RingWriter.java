@@ -9,6 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.ByteBuffer;
 
 import static io.shmlink.shm.ring.RecordDescriptor.*;
+import static io.shmlink.shm.segment.SegmentDescriptor.BACK_PRESSURE_EVENTS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
@@ -197,7 +198,7 @@ public final class RingWriter implements BufferClaim.Completer
             headCache = head;
             if (claimed + required - head > capacity)
             {
-                return Publisher.BACK_PRESSURED;
+                return backPressured();
             }
         }
         final int recordIndex = padding != 0 ? 0 : index;
@@ -242,7 +243,7 @@ public final class RingWriter implements BufferClaim.Completer
                 headCache = head;
                 if (claimed + required - head > capacity)
                 {
-                    return Publisher.BACK_PRESSURED;
+                    return backPressured();
                 }
             }
         }
@@ -258,6 +259,12 @@ public final class RingWriter implements BufferClaim.Completer
         buffer.putInt(recordOffset + TYPE_OFFSET, session);
         buffer.putIntRelease(recordOffset + LENGTH_OFFSET, -frameLength);
         return claimed + padding;
+    }
+
+    private long backPressured()
+    {
+        buffer.getAndAddLong(BACK_PRESSURE_EVENTS_OFFSET, 1);
+        return Publisher.BACK_PRESSURED;
     }
 
     /**

@@ -7,7 +7,9 @@ import io.shmlink.api.ChannelMode;
 import io.shmlink.api.ChannelNotFoundException;
 import io.shmlink.api.CorruptChannelException;
 import io.shmlink.api.IncompatibleChannelException;
+import io.shmlink.api.PartyInfo;
 import io.shmlink.api.ShmLinkException;
+import io.shmlink.shm.liveness.ProcessToken;
 import org.agrona.IoUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -26,6 +28,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -44,6 +48,15 @@ public final class ChannelSegment
 {
     /** Suffix of the temporary file a creation writes before linking it to its name. */
     public static final String CREATING_SUFFIX = ".creating";
+
+    /**
+     * Test hook: a system property naming a creation step ({@code temp-created}, {@code sized},
+     * {@code header-written}, {@code ready}, {@code linked}) at which the creating JVM halts, as a
+     * {@code kill -9} would stop it there. Unset in production.
+     */
+    public static final String CRASH_AT_STEP_PROPERTY = "shmlink.test.crashAtCreationStep";
+
+    private static final String CRASH_AT_STEP = System.getProperty(CRASH_AT_STEP_PROPERTY);
 
     private static final int PAGE_SIZE = UnsafeApi.pageSize();
 
@@ -88,10 +101,12 @@ public final class ChannelSegment
             final FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(permissions);
             Files.createFile(temp, mode);
             Files.setPosixFilePermissions(temp, permissions); // the umask may have narrowed the requested mode
+            crashPoint("temp-created");
             try (RandomAccessFile raf = new RandomAccessFile(temp.toFile(), "rw"))
             {
                 raf.setLength(length);
             }
+            crashPoint("sized");
             final MappedByteBuffer mapping = IoUtil.mapExistingFile(temp.toFile(), name);
             try
             {
@@ -104,13 +119,16 @@ public final class ChannelSegment
                 header.putInt(MAX_MESSAGE_LENGTH_OFFSET, config.maxMessageLength());
                 header.putLong(CREATION_TIME_OFFSET, now);
                 header.putLong(CREATOR_PID_OFFSET, ProcessHandle.current().pid());
+                crashPoint("header-written");
                 header.putIntRelease(READY_OFFSET, READY_VALUE);
+                crashPoint("ready");
             }
             finally
             {
                 IoUtil.unmap(mapping);
             }
             Files.createLink(file, temp);
+            crashPoint("linked");
         }
         catch (final FileAlreadyExistsException ex)
         {
@@ -132,7 +150,15 @@ public final class ChannelSegment
             }
         }
         return new ChannelInfo(name, config.mode(), config.capacity(), config.maxMessageLength(), file,
-            ProcessHandle.current().pid(), now);
+            ProcessHandle.current().pid(), now, List.of(), null, 0, 0, 0, 0, 0, 0);
+    }
+
+    private static void crashPoint(final String step)
+    {
+        if (step.equals(CRASH_AT_STEP))
+        {
+            Runtime.getRuntime().halt(137);
+        }
     }
 
     /**
@@ -148,6 +174,19 @@ public final class ChannelSegment
      * @throws IncompatibleChannelException if the layout version is not this library's.
      */
     public static ChannelSegment open(final Path file, final String name)
+    {
+        return open(file, name, true);
+    }
+
+    /**
+     * Maps an existing channel, validates it, and optionally faults its pages in.
+     *
+     * @param file     the channel file.
+     * @param name     the channel name, for messages.
+     * @param preTouch fault every page in now (for parties that will use the ring).
+     * @return the mapped segment.
+     */
+    public static ChannelSegment open(final Path file, final String name, final boolean preTouch)
     {
         final long fileSize;
         final MappedByteBuffer mapping;
@@ -177,7 +216,10 @@ public final class ChannelSegment
         {
             final UnsafeBuffer buffer = new UnsafeBuffer(mapping);
             final ChannelConfig config = validate(buffer, fileSize, name, file);
-            preTouch(buffer);
+            if (preTouch)
+            {
+                preTouch(buffer);
+            }
             return new ChannelSegment(name, file, config, mapping);
         }
         catch (final RuntimeException ex)
@@ -198,7 +240,7 @@ public final class ChannelSegment
      */
     public static ChannelInfo describe(final Path file, final String name)
     {
-        final ByteBuffer bytes = ByteBuffer.allocate(DESCRIPTION_LENGTH).order(ByteOrder.nativeOrder());
+        final ByteBuffer bytes = ByteBuffer.allocate(RING_OFFSET).order(ByteOrder.nativeOrder());
         final long fileSize;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
@@ -223,8 +265,47 @@ public final class ChannelSegment
         }
         final UnsafeBuffer header = new UnsafeBuffer(bytes);
         final ChannelConfig config = validate(header, fileSize, name, file);
+        return describe(header, config, name, file);
+    }
+
+    /**
+     * Describes this mapped channel as it is now.
+     *
+     * @return its description.
+     */
+    public ChannelInfo describe()
+    {
+        return describe(buffer, config, name, file);
+    }
+
+    private static ChannelInfo describe(
+        final UnsafeBuffer header, final ChannelConfig config, final String name, final Path file)
+    {
+        final List<PartyInfo> publishers = new ArrayList<>();
+        for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
+        {
+            final int offset = publisherSlotOffset(slot);
+            final PartyInfo party = party(header.getLongVolatile(offset + SLOT_TOKEN_OFFSET),
+                header.getLongVolatile(offset + SLOT_HEARTBEAT_OFFSET));
+            if (party != null)
+            {
+                publishers.add(party);
+            }
+        }
+        final PartyInfo subscriber = party(header.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET),
+            header.getLongVolatile(SUBSCRIBER_HEARTBEAT_OFFSET));
+        final long head = header.getLongVolatile(HEAD_POSITION_OFFSET);
+        final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
         return new ChannelInfo(name, config.mode(), config.capacity(), config.maxMessageLength(), file,
-            header.getLong(CREATOR_PID_OFFSET), header.getLong(CREATION_TIME_OFFSET));
+            header.getLong(CREATOR_PID_OFFSET), header.getLong(CREATION_TIME_OFFSET), publishers, subscriber,
+            tail, head, header.getLongVolatile(MESSAGES_CONSUMED_OFFSET), header.getLongVolatile(BYTES_CONSUMED_OFFSET),
+            header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET), header.getLongVolatile(LOST_CLAIMS_OFFSET));
+    }
+
+    private static PartyInfo party(final long token, final long heartbeat)
+    {
+        return ProcessToken.isAttached(token) ?
+            new PartyInfo(ProcessToken.pid(token), ProcessToken.isAlive(token), heartbeat) : null;
     }
 
     /**

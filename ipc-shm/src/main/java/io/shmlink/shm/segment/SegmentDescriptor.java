@@ -33,14 +33,20 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  |                     Head Position (64)                        |
  *  +---------------------------------------------------------------+ 392
  *  |                   Consumed-Up-To Position (64)                |
+ *  +---------------------------------------------------------------+ 400
+ *  |                   Messages Consumed (64)                      |
+ *  +---------------------------------------------------------------+ 408
+ *  |                   Payload Bytes Consumed (64)                 |
  *  |                 padding to 128 bytes (2 lines)                |
  *  +---------------------------------------------------------------+ 512   subscriber party
- *  |                   Subscriber Process Token (64)               |
+ *  |     Subscriber Process Token (64), or DETACHED, or DELETED    |
  *  +---------------------------------------------------------------+ 520
  *  |                 Subscriber Heartbeat (epoch ms, 64)           |
  *  |                 padding to 128 bytes (2 lines)                |
  *  +---------------------------------------------------------------+ 640   counters
  *  |                        Lost Claims (64)                       |
+ *  +---------------------------------------------------------------+ 648
+ *  |                   Back-Pressure Events (64)                   |
  *  |                 padding to 128 bytes (2 lines)                |
  *  +---------------------------------------------------------------+ 1024  publisher slots
  *  |   Publisher Slot 0: Process Token (64) | Heartbeat (64) | Generation (32) | 12 reserved |
@@ -81,8 +87,6 @@ public final class SegmentDescriptor
     public static final int CREATOR_PID_OFFSET = 32;
     public static final int READY_OFFSET = 40;
 
-    /** The bytes {@code lookup} reads: everything a {@code ChannelInfo} needs. */
-    public static final int DESCRIPTION_LENGTH = 64;
 
     /** Written by publishers when they claim space: release store (SPSC) or CAS (MPSC). */
     public static final int TAIL_POSITION_OFFSET = 256;
@@ -96,12 +100,23 @@ public final class SegmentDescriptor
      */
     public static final int CONSUMED_UP_TO_OFFSET = HEAD_POSITION_OFFSET + 8;
 
-    /** The live subscriber's process token, or 0 (never attached), or {@code ProcessToken.DETACHED}. */
+    /** Counted by the subscriber when it releases a batch; written with the head, read by statistics. */
+    public static final int MESSAGES_CONSUMED_OFFSET = HEAD_POSITION_OFFSET + 16;
+    public static final int BYTES_CONSUMED_OFFSET = HEAD_POSITION_OFFSET + 24;
+
+    /**
+     * The subscriber's process token, or {@code ProcessToken.NONE}, {@code DETACHED} or {@code DELETED}. Every
+     * offer reads it (to return NOT_CONNECTED or CLOSED), so nothing that changes often lives in its line but the
+     * subscriber's heartbeat, stored every 100 ms.
+     */
     public static final int SUBSCRIBER_TOKEN_OFFSET = HEAD_POSITION_OFFSET + PADDED_REGION;
     public static final int SUBSCRIBER_HEARTBEAT_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 8;
 
     /** Claims the subscriber turned into padding because their publisher died or stalled past the timeout. */
     public static final int LOST_CLAIMS_OFFSET = SUBSCRIBER_TOKEN_OFFSET + PADDED_REGION;
+
+    /** Offers and claims refused for lack of space; counted with an atomic add on that slow path only. */
+    public static final int BACK_PRESSURE_EVENTS_OFFSET = LOST_CLAIMS_OFFSET + 8;
 
     public static final int PUBLISHER_SLOTS_OFFSET = 1024;
     public static final int PUBLISHER_SLOT_LENGTH = 32;

@@ -258,12 +258,18 @@ class SegmentValidationTest
     }
 
     @Test
-    void deleteRemovesTheFileWhileAnAttachedPublisherKeepsWorking()
+    void deleteRemovesTheFileAndAttachedPartiesGetClosedOrAnExceptionNotACrash()
     {
         final Publisher publisher = registry.publisher("chan");
+        final Subscriber subscriber = registry.subscriber("chan");
         assertTrue(registry.delete("chan"));
         assertFalse(Files.exists(file));
-        assertTrue(publisher.offer(new UnsafeBuffer(new byte[4]), 0, 4) > 0, "its mapping outlives the name");
+        assertEquals(Publisher.CLOSED, publisher.offer(new UnsafeBuffer(new byte[4]), 0, 4));
+        final ChannelNotFoundException ex = assertThrows(ChannelNotFoundException.class,
+            () -> subscriber.poll((buffer, offset, length) -> fail("nothing was sent"), 10));
+        assertTrue(ex.getMessage().contains("deleted"), ex.getMessage());
+        assertFalse(registry.delete("chan"));
+        assertThrows(ChannelNotFoundException.class, () -> registry.publisher("chan"));
     }
 
     @Test

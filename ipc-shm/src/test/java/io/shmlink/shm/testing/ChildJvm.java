@@ -35,8 +35,24 @@ public final class ChildJvm implements AutoCloseable
      */
     public static ChildJvm start(final Class<?> main, final String... args) throws IOException
     {
+        return start(List.of(), main, args);
+    }
+
+    /**
+     * Starts {@code main} of a class in a new JVM with extra JVM options.
+     *
+     * @param jvmOptions options before the class name, such as {@code -Dkey=value}.
+     * @param main       the class whose main runs.
+     * @param args       its arguments.
+     * @return the running child.
+     * @throws IOException if it cannot start.
+     */
+    public static ChildJvm start(final List<String> jvmOptions, final Class<?> main, final String... args)
+        throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
         command.add("--add-opens");
         command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
         command.add("-Xmx256m");

@@ -1,0 +1,159 @@
+package io.shmlink.bench.jmh;
+
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs ShmLink's JMH benchmarks against their Agrona baselines in interleaved rounds (A B A B ...), one short fork
+ * each, and reports the median of per-round score ratios with their range, plus the allocation per op from
+ * {@code -prof gc}. On a host that moves vCPUs around, a ratio taken within one round compares like with like; a
+ * sequential A-then-B run compares two different machines.
+ * <pre>
+ * java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp ipc-bench/target/benchmarks.jar \
+ *     io.shmlink.bench.jmh.InterleavedJmh [--rounds N] [--seconds S]
+ * </pre>
+ */
+public final class InterleavedJmh
+{
+    /** A ShmLink benchmark and the Agrona benchmark it is compared with. */
+    private record Pair(String label, String shmlink, String agrona, String size)
+    {
+    }
+
+    private static final List<Pair> PAIRS = List.of(
+        new Pair("SPSC offer+poll 32 B", "SpscBenchmark.shmlink", "SpscBenchmark.agrona", "32"),
+        new Pair("SPSC offer+poll 1 KiB", "SpscBenchmark.shmlink", "SpscBenchmark.agrona", "1024"),
+        new Pair("MPSC 1 publisher 32 B", "MpscBenchmark.shmlinkOnePublisher", "MpscBenchmark.agronaOnePublisher",
+            "32"),
+        new Pair("MPSC 1 publisher 1 KiB", "MpscBenchmark.shmlinkOnePublisher", "MpscBenchmark.agronaOnePublisher",
+            "1024"),
+        new Pair("MPSC 2 publishers 32 B", "MpscBenchmark.shmlinkTwoPublishers",
+            "MpscBenchmark.agronaTwoPublishers", "32"),
+        new Pair("MPSC 2 publishers 1 KiB", "MpscBenchmark.shmlinkTwoPublishers",
+            "MpscBenchmark.agronaTwoPublishers", "1024"));
+
+    private InterleavedJmh()
+    {
+    }
+
+    public static void main(final String[] args) throws RunnerException
+    {
+        int rounds = 5;
+        int seconds = 1;
+        for (int i = 0; i < args.length; i++)
+        {
+            switch (args[i])
+            {
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("usage: [--rounds N] [--seconds S], not " + args[i]);
+            }
+        }
+        final Map<String, double[]> scores = new LinkedHashMap<>();
+        final Map<String, Double> maxAllocation = new LinkedHashMap<>();
+        for (int round = 0; round < rounds; round++)
+        {
+            for (final Pair pair : PAIRS)
+            {
+                for (final String benchmark : new String[]{pair.shmlink(), pair.agrona()})
+                {
+                    final String key = benchmark + " size=" + pair.size();
+                    final RunResult result = run(benchmark, pair.size(), seconds);
+                    scores.computeIfAbsent(key, k -> new double[0]);
+                    final double[] old = scores.get(key);
+                    final double[] grown = Arrays.copyOf(old, old.length + 1);
+                    grown[old.length] = result.getPrimaryResult().getScore();
+                    scores.put(key, grown);
+                    maxAllocation.merge(key, allocationPerOp(result), Math::max);
+                }
+            }
+        }
+        System.out.println();
+        System.out.println("JMH throughput (ops/us), " + rounds + " interleaved rounds of one " + seconds +
+            " s x 3 iterations (after 2 warm-up) per fork");
+        System.out.printf(Locale.ROOT, "%-26s %14s %14s   %-24s %s%n",
+            "benchmark", "shmlink", "agrona", "shmlink/agrona", "shmlink B/op (max)");
+        for (final Pair pair : PAIRS)
+        {
+            final double[] shm = scores.get(pair.shmlink() + " size=" + pair.size());
+            final double[] agr = scores.get(pair.agrona() + " size=" + pair.size());
+            final double[] ratios = new double[shm.length];
+            for (int i = 0; i < shm.length; i++)
+            {
+                ratios[i] = shm[i] / agr[i];
+            }
+            System.out.printf(Locale.ROOT, "%-26s %14.2f %14.2f   %-24s %.3f%n", pair.label(), median(shm),
+                median(agr), String.format(Locale.ROOT, "%.2f [%.2f..%.2f]", median(ratios), min(ratios),
+                max(ratios)), maxAllocation.get(pair.shmlink() + " size=" + pair.size()));
+        }
+    }
+
+    private static RunResult run(final String benchmark, final String size, final int seconds) throws RunnerException
+    {
+        final ChainedOptionsBuilder options = new OptionsBuilder()
+            .include("io\\.shmlink\\.bench\\.jmh\\." + benchmark.replace(".", "\\.") + "$")
+            .param("size", size)
+            .forks(1)
+            .warmupIterations(2)
+            .warmupTime(TimeValue.seconds(seconds))
+            .measurementIterations(3)
+            .measurementTime(TimeValue.seconds(seconds))
+            .addProfiler(GCProfiler.class)
+            .shouldFailOnError(true);
+        final List<RunResult> results = new ArrayList<>(new Runner(options.build()).run());
+        if (results.size() != 1)
+        {
+            throw new IllegalStateException(benchmark + " size=" + size + " gave " + results.size() + " results");
+        }
+        final BenchmarkParams params = results.get(0).getParams();
+        if (!params.getParam("size").equals(size))
+        {
+            throw new IllegalStateException("ran " + params.getBenchmark() + " with the wrong size");
+        }
+        return results.get(0);
+    }
+
+    private static double allocationPerOp(final RunResult result)
+    {
+        for (final Map.Entry<String, Result> entry : result.getSecondaryResults().entrySet())
+        {
+            if (entry.getKey().endsWith("gc.alloc.rate.norm"))
+            {
+                return entry.getValue().getScore();
+            }
+        }
+        throw new IllegalStateException("no gc.alloc.rate.norm: the GC profiler did not run");
+    }
+
+    private static double median(final double[] values)
+    {
+        final double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        final int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static double min(final double[] values)
+    {
+        return Arrays.stream(values).min().orElse(Double.NaN);
+    }
+
+    private static double max(final double[] values)
+    {
+        return Arrays.stream(values).max().orElse(Double.NaN);
+    }
+}

@@ -1,0 +1,291 @@
+package io.shmlink.shm.liveness;
+
+import io.shmlink.api.BufferClaim;
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelInfo;
+import io.shmlink.api.PartyInfo;
+import io.shmlink.api.Publisher;
+import io.shmlink.api.ShmLinkException;
+import io.shmlink.shm.ShmPublisher;
+import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.ShmSubscriber;
+import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.testing.AttachAndWaitMain;
+import io.shmlink.shm.testing.ChildJvm;
+import io.shmlink.shm.testing.CreateMain;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Dead parties noticed in time, debris of killed creations cleaned, channel statistics, directory permissions.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class LivenessAndCleanupTest
+{
+    private Path dir;
+    private ShmRegistry registry;
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "shmlink-liveness-test-");
+        registry = ShmRegistry.open(dir, new ShmRegistry.Options().cleanDebrisOnOpen(false));
+    }
+
+    @AfterEach
+    void tearDown() throws IOException
+    {
+        registry.close();
+        try (Stream<Path> files = Files.list(dir))
+        {
+            for (final Path file : files.toList())
+            {
+                Files.deleteIfExists(file);
+            }
+        }
+        Files.deleteIfExists(dir);
+    }
+
+    private List<String> debris() throws IOException
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            return files.map(p -> p.getFileName().toString()).filter(ChannelSegment::isCreationDebris).toList();
+        }
+    }
+
+    @Test
+    void aPublisherSeesNotConnectedWithinOneSecondOfItsSubscriberBeingKilledAndRecovers() throws Exception
+    {
+        registry.create("live", ChannelConfig.spsc(4096));
+        final Publisher publisher = registry.publisher("live");
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, dir.toString(), "live", "subscriber"))
+        {
+            assertEquals("ATTACHED", child.readLine());
+            assertTrue(((ShmPublisher)publisher).isConnected());
+            child.kill();
+        }
+        final long killed = System.nanoTime();
+        long result;
+        while ((result = publisher.offer(message, 0, 0)) != Publisher.NOT_CONNECTED)
+        {
+            assertTrue(result > 0 || result == Publisher.BACK_PRESSURED);
+            assertTrue(System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(1), "noticed within 1 s");
+            Thread.onSpinWait();
+        }
+        assertFalse(((ShmPublisher)publisher).isConnected());
+        final ShmSubscriber successor = (ShmSubscriber)registry.subscriber("live");
+        while (successor.poll((b, o, l) -> { }, 100) > 0)
+        {
+            // drain what was offered before the death was noticed
+        }
+        assertTrue(((ShmPublisher)publisher).isConnected());
+        assertTrue(publisher.offer(message, 0, 8) > 0, "the same publisher works again");
+        final int[] length = {-1};
+        assertEquals(1, successor.poll((b, o, l) -> length[0] = l, 100));
+        assertEquals(8, length[0]);
+    }
+
+    @Test
+    void aSubscriberSeesNoLivePublisherOnceItsPublisherIsKilled() throws Exception
+    {
+        registry.create("pubdeath", ChannelConfig.mpsc(4096));
+        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("pubdeath");
+        assertFalse(subscriber.hasLivePublisher());
+        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, dir.toString(), "pubdeath", "publisher"))
+        {
+            assertEquals("ATTACHED", child.readLine());
+            assertTrue(subscriber.hasLivePublisher());
+            final PartyInfo party = subscriber.channelInfo().publishers().get(0);
+            assertEquals(child.pid(), party.pid());
+            assertTrue(party.alive());
+            child.kill();
+        }
+        assertFalse(subscriber.hasLivePublisher(), "a reaped process is dead at once");
+        final ChannelInfo info = subscriber.channelInfo();
+        assertEquals(1, info.publishers().size());
+        assertFalse(info.publishers().get(0).alive());
+    }
+
+    @Test
+    void aJvmKilledAtAnyCreationStepLeavesNothingThatBlocksTheNextOpenOrCreate() throws Exception
+    {
+        for (final String step : List.of("temp-created", "sized", "header-written", "ready", "linked"))
+        {
+            final String name = "crash-" + step;
+            try (ChildJvm child = ChildJvm.start(
+                List.of("-D" + ChannelSegment.CRASH_AT_STEP_PROPERTY + "=" + step), CreateMain.class,
+                dir.toString(), name))
+            {
+                assertEquals(137, child.waitFor(30), step + ": the child halted at the step");
+            }
+            assertEquals(1, debris().size(), step + ": the temporary file is left: " + debris());
+            final ChannelInfo info = registry.openOrCreate(name, ChannelConfig.mpsc(1 << 16));
+            assertEquals(ChannelConfig.mpsc(1 << 16), info.config(), step);
+            try (Publisher publisher = registry.publisher(name))
+            {
+                assertTrue(publisher.offer(new UnsafeBuffer(new byte[4]), 0, 4) > 0, step + ": usable");
+            }
+            assertTrue(registry.cleanStale() >= 1, step + ": debris removed");
+            assertEquals(List.of(), debris(), step);
+            assertTrue(registry.lookup(name).isPresent(), step + ": the channel itself stays");
+        }
+    }
+
+    @Test
+    void openingARegistryRemovesDebrisOfDeadCreatorsByDefault() throws Exception
+    {
+        try (ChildJvm child = ChildJvm.start(
+            List.of("-D" + ChannelSegment.CRASH_AT_STEP_PROPERTY + "=sized"), CreateMain.class,
+            dir.toString(), "half"))
+        {
+            assertEquals(137, child.waitFor(30));
+        }
+        assertEquals(1, debris().size());
+        ShmRegistry.open(dir).close();
+        assertEquals(List.of(), debris());
+    }
+
+    @Test
+    void cleanStaleRemovesChannelsWhosePartiesAndCreatorAreDeadAndKeepsTheRest() throws Exception
+    {
+        registry.close();
+        registry = ShmRegistry.open(dir, new ShmRegistry.Options().staleGrace(Duration.ZERO));
+        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class,
+            dir.toString(), "orphan", "publisher", "create"))
+        {
+            assertEquals("ATTACHED", child.readLine());
+            assertEquals(0, registry.cleanStale(), "kept while its publisher lives");
+            child.kill();
+        }
+        registry.create("mine", ChannelConfig.spsc(4096));
+        assertEquals(1, registry.cleanStale());
+        assertTrue(registry.lookup("orphan").isEmpty());
+        assertTrue(registry.lookup("mine").isPresent(), "its creator (this JVM) lives");
+    }
+
+    @Test
+    void cleanStaleKeepsADeadChannelUntilTheGracePeriodHasPassed() throws Exception
+    {
+        registry.close();
+        registry = ShmRegistry.open(dir, new ShmRegistry.Options().staleGrace(Duration.ofHours(1)));
+        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class,
+            dir.toString(), "recent", "subscriber", "create"))
+        {
+            assertEquals("ATTACHED", child.readLine());
+            child.kill();
+        }
+        assertEquals(0, registry.cleanStale());
+        assertTrue(registry.lookup("recent").isPresent());
+    }
+
+    @Test
+    void channelInfoShowsPartiesPositionsAndCounters()
+    {
+        registry.create("stats", new ChannelConfig(io.shmlink.api.ChannelMode.SPSC, 4096, 100));
+        final Publisher publisher = registry.publisher("stats");
+        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("stats");
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[100]);
+        int sent = 0;
+        while (publisher.offer(message, 0, 100) > 0)
+        {
+            sent++;
+        }
+        assertEquals(Publisher.BACK_PRESSURED, publisher.offer(message, 0, 100));
+        assertEquals(3, subscriber.poll((b, o, l) -> { }, 3));
+        subscriber.keepAlive(); // counters are published with the heartbeat
+        final ChannelInfo info = registry.lookup("stats").orElseThrow();
+        assertEquals(ProcessHandle.current().pid(), info.subscriber().pid());
+        assertTrue(info.subscriber().alive());
+        assertEquals(1, info.publishers().size());
+        assertTrue(info.publishers().get(0).alive());
+        assertTrue(info.publishers().get(0).lastHeartbeatMillis() > System.currentTimeMillis() - 60_000);
+        assertEquals(sent * 112L, info.publisherPosition());
+        assertEquals(3 * 112L, info.subscriberPosition());
+        assertEquals((sent - 3) * 112L, info.backlogBytes());
+        assertEquals(3, info.messages());
+        assertEquals(300, info.bytes());
+        assertEquals(2, info.backPressureEvents());
+        assertEquals(0, info.lostClaims());
+        subscriber.close();
+        assertNull(registry.lookup("stats").orElseThrow().subscriber(), "a closed subscriber is not listed");
+    }
+
+    @Test
+    void keepAliveRefreshesTheHeartbeat() throws Exception
+    {
+        registry.create("hb", ChannelConfig.mpsc(4096));
+        final ShmPublisher publisher = (ShmPublisher)registry.publisher("hb");
+        final long before = publisher.channelInfo().publishers().get(0).lastHeartbeatMillis();
+        final long deadline = System.currentTimeMillis() + 5_000;
+        while (System.currentTimeMillis() <= before)
+        {
+            assertTrue(System.currentTimeMillis() < deadline);
+            Thread.onSpinWait();
+        }
+        publisher.keepAlive();
+        assertTrue(publisher.channelInfo().publishers().get(0).lastHeartbeatMillis() > before);
+    }
+
+    @Test
+    void aRegistryDirectoryThatIsASymlinkIsRefused() throws Exception
+    {
+        final Path target = Files.createDirectory(dir.resolve("real"));
+        final Path link = Files.createSymbolicLink(dir.resolve("link"), target);
+        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(link));
+        assertTrue(ex.getMessage().contains("symbolic link"), ex.getMessage());
+    }
+
+    @Test
+    void aWorldWritableRegistryDirectoryIsRefused() throws Exception
+    {
+        final Path open = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(open));
+        assertTrue(ex.getMessage().contains("writable by others"), ex.getMessage());
+    }
+
+    @Test
+    void aRegistryDirectoryOwnedByAnotherUserIsRefused() throws Exception
+    {
+        assumeTrue("root".equals(System.getProperty("user.name")), "only root can give a directory away");
+        final Path theirs = Files.createDirectory(dir.resolve("theirs"));
+        Files.setOwner(theirs, theirs.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(theirs));
+        assertTrue(ex.getMessage().contains("owned by nobody"), ex.getMessage());
+    }
+
+    @Test
+    void aDeadClaimIsCountedInTheChannelInfo()
+    {
+        registry.create("lost", ChannelConfig.spsc(4096));
+        final Publisher publisher = registry.publisher("lost");
+        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("lost");
+        final BufferClaim claim = new BufferClaim();
+        assertTrue(publisher.tryClaim(16, claim) > 0);
+        publisher.close(); // a closed publisher can never commit: its claim is dead
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (subscriber.lostClaims() == 0)
+        {
+            assertTrue(System.nanoTime() < deadline);
+            subscriber.poll((b, o, l) -> fail("nothing committed"), 10);
+        }
+        assertEquals(1, registry.lookup("lost").orElseThrow().lostClaims());
+    }
+}
