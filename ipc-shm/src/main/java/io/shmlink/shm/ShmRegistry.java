@@ -16,12 +16,11 @@ import io.shmlink.shm.registry.ChannelNames;
 import io.shmlink.shm.registry.RegistryDirectory;
 import io.shmlink.shm.registry.StaleChannels;
 import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.FileAccess;
 
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -46,6 +45,7 @@ public final class ShmRegistry implements ChannelRegistry
         private long livenessIntervalMs = 100;
         private Duration staleGrace = Duration.ofSeconds(10);
         private boolean cleanDebrisOnOpen = true;
+        private FileAccess access = FileAccess.OWNER_ONLY;
 
         /**
          * How long a subscriber waits at a claimed, uncommitted record whose publisher still lives before it
@@ -93,6 +93,19 @@ public final class ShmRegistry implements ChannelRegistry
         }
 
         /**
+         * Shares the registry with a Unix group: the directory is created 0770 and files 0660, all with that
+         * group, so processes of other users in the group can attach. The default is owner only (0700 / 0600).
+         *
+         * @param groupName a group the owner belongs to.
+         * @return this.
+         */
+        public Options shareWithGroup(final String groupName)
+        {
+            this.access = FileAccess.sharedWithGroup(groupName);
+            return this;
+        }
+
+        /**
          * Whether opening the registry removes the temporary files of creations whose process died (default
          * true). Channels are only removed by {@link #cleanStale()}.
          *
@@ -105,9 +118,6 @@ public final class ShmRegistry implements ChannelRegistry
             return this;
         }
     }
-
-    private static final Set<PosixFilePermission> FILE_MODE =
-        EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
     private final Path directory;
     private final Options options;
@@ -142,7 +152,7 @@ public final class ShmRegistry implements ChannelRegistry
      */
     public static ShmRegistry open(final Path directory, final Options options)
     {
-        final Path dir = RegistryDirectory.prepare(directory);
+        final Path dir = RegistryDirectory.prepare(directory, options.access);
         if (options.cleanDebrisOnOpen)
         {
             StaleChannels.cleanDebris(dir);
@@ -188,7 +198,7 @@ public final class ShmRegistry implements ChannelRegistry
     @Override
     public ChannelInfo create(final String name, final ChannelConfig config)
     {
-        return ChannelSegment.create(file(name), name, config, FILE_MODE);
+        return ChannelSegment.create(file(name), name, config, options.access);
     }
 
     @Override
@@ -213,7 +223,7 @@ public final class ShmRegistry implements ChannelRegistry
             {
                 try
                 {
-                    return ChannelSegment.create(file, name, config, FILE_MODE);
+                    return ChannelSegment.create(file, name, config, options.access);
                 }
                 catch (final ChannelExistsException lostRace)
                 {

@@ -1,6 +1,7 @@
 package io.shmlink.shm.registry;
 
 import io.shmlink.api.ShmLinkException;
+import io.shmlink.shm.segment.FileAccess;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -14,16 +15,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 
 /**
- * The registry directory: created 0700, and refused when it could let another user tamper with channels (the
- * checks of ssh's StrictModes): a symbolic link, a directory writable by others, or one owned by another user.
+ * The registry directory: created 0700 (0770 when shared with a group), and refused when it could let another
+ * user tamper with channels (the checks of ssh's StrictModes): a symbolic link, a directory writable by others,
+ * writable by its group when not shared with one, or owned by another user.
  */
 public final class RegistryDirectory
 {
-    private static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwx------");
-
     private RegistryDirectory()
     {
     }
@@ -32,10 +31,11 @@ public final class RegistryDirectory
      * Creates the directory if absent and checks it.
      *
      * @param directory the registry directory.
+     * @param access    who may use it.
      * @return its absolute path.
      * @throws ShmLinkException if it cannot be created or is refused.
      */
-    public static Path prepare(final Path directory)
+    public static Path prepare(final Path directory, final FileAccess access)
     {
         final Path dir = directory.toAbsolutePath().normalize();
         try
@@ -49,8 +49,8 @@ public final class RegistryDirectory
                 }
                 try
                 {
-                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIRECTORY_MODE));
-                    Files.setPosixFilePermissions(dir, DIRECTORY_MODE); // the umask may have narrowed it
+                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(access.directoryMode()));
+                    access.applyTo(dir, true);
                 }
                 catch (final FileAlreadyExistsException raced)
                 {
@@ -71,6 +71,12 @@ public final class RegistryDirectory
             {
                 throw refused(dir, "it is writable by others (mode " +
                     PosixFilePermissions.toString(attributes.permissions()) + ")");
+            }
+            if (access.groupName() == null && attributes.permissions().contains(PosixFilePermission.GROUP_WRITE))
+            {
+                throw refused(dir, "it is writable by its group " + attributes.group().getName() +
+                    " (mode " + PosixFilePermissions.toString(attributes.permissions()) +
+                    "); share it deliberately with Options.shareWithGroup");
             }
             final String user = System.getProperty("user.name");
             final String owner = attributes.owner().getName();

@@ -80,12 +80,12 @@ public final class ChannelSegment
      * @param file        the channel file to create.
      * @param name        the channel name, for messages.
      * @param config      the channel's configuration.
-     * @param permissions the file mode.
+     * @param access      the file's mode and group.
      * @return the channel's description.
      * @throws ChannelExistsException if the file exists.
      */
     public static ChannelInfo create(
-        final Path file, final String name, final ChannelConfig config, final Set<PosixFilePermission> permissions)
+        final Path file, final String name, final ChannelConfig config, final FileAccess access)
     {
         if (Files.exists(file))
         {
@@ -98,9 +98,9 @@ public final class ChannelSegment
         final long now = System.currentTimeMillis();
         try
         {
-            final FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(permissions);
+            final FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(access.fileMode());
             Files.createFile(temp, mode);
-            Files.setPosixFilePermissions(temp, permissions); // the umask may have narrowed the requested mode
+            access.applyTo(temp, false);
             crashPoint("temp-created");
             try (RandomAccessFile raf = new RandomAccessFile(temp.toFile(), "rw"))
             {

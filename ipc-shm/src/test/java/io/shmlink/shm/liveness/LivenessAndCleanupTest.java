@@ -51,14 +51,13 @@ class LivenessAndCleanupTest
     void tearDown() throws IOException
     {
         registry.close();
-        try (Stream<Path> files = Files.list(dir))
+        try (Stream<Path> files = Files.walk(dir))
         {
-            for (final Path file : files.toList())
+            for (final Path file : files.sorted(java.util.Comparator.reverseOrder()).toList())
             {
                 Files.deleteIfExists(file);
             }
         }
-        Files.deleteIfExists(dir);
     }
 
     private List<String> debris() throws IOException
@@ -287,5 +286,36 @@ class LivenessAndCleanupTest
             subscriber.poll((b, o, l) -> fail("nothing committed"), 10);
         }
         assertEquals(1, registry.lookup("lost").orElseThrow().lostClaims());
+    }
+
+    @Test
+    void aGroupWritableRegistryDirectoryIsRefusedUnlessSharedWithTheGroup() throws Exception
+    {
+        final Path grouped = Files.createDirectory(dir.resolve("grouped"));
+        Files.setPosixFilePermissions(grouped, PosixFilePermissions.fromString("rwxrwx---"));
+        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(grouped));
+        assertTrue(ex.getMessage().contains("writable by its group"), ex.getMessage());
+    }
+
+    @Test
+    void aRegistrySharedWithAGroupHas0770And0660FilesOfThatGroup() throws Exception
+    {
+        final String group = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class)
+            .group().getName();
+        final Path shared = dir.resolve("shared");
+        try (ShmRegistry r = ShmRegistry.open(shared, new ShmRegistry.Options().shareWithGroup(group)))
+        {
+            final Path file = r.create("team", ChannelConfig.spsc(4096)).file();
+            assertEquals("rwxrwx---", PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)));
+            assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+            assertEquals(group, Files.readAttributes(file, java.nio.file.attribute.PosixFileAttributes.class)
+                .group().getName());
+            try (Publisher publisher = r.publisher("team"))
+            {
+                assertTrue(publisher.offer(new UnsafeBuffer(new byte[1]), 0, 1) > 0);
+            }
+        }
+        assertThrows(ShmLinkException.class, () -> ShmRegistry.open(shared, new ShmRegistry.Options()
+            .shareWithGroup("no-such-group-shmlink")).create("x", ChannelConfig.spsc(4096)));
     }
 }

@@ -234,7 +234,8 @@ class SegmentValidationTest
     @Test
     void invalidNamesAreRefusedWithTheRule()
     {
-        for (final String name : new String[]{"../x", "", "a".repeat(65), "/", "a/b", ".hidden", "x\0y", "ü", " "})
+        for (final String name : new String[]{"../x", "", "a".repeat(65), "a".repeat(5000), "/", "a/b", ".hidden",
+            "x\0y", "ü", "日本", " ", "..", "."})
         {
             final IllegalArgumentException ex =
                 assertThrows(IllegalArgumentException.class, () -> registry.create(name, ChannelConfig.spsc(4096)));
