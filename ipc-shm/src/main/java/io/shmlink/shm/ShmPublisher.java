@@ -57,8 +57,11 @@ public final class ShmPublisher implements Publisher, Party
     @Override
     public long offer(final DirectBuffer buffer, final int offset, final int length)
     {
-        Objects.requireNonNull(buffer, "buffer");
-        checkRange(offset, length, buffer.capacity());
+        final int capacity = buffer.capacity();
+        if (length < 0 || length > maxMessageLength || offset < 0 || offset > capacity - length)
+        {
+            throw badRange(offset, length, capacity);
+        }
         final long status = status();
         return status != 0 ? status : writer.write(buffer, offset, length);
     }
@@ -177,18 +180,23 @@ public final class ShmPublisher implements Publisher, Party
     {
         if (length < 0 || length > maxMessageLength)
         {
-            throw new IllegalArgumentException("message length " + length + " is outside [0, " + maxMessageLength +
-                "] for channel '" + segment.name() + "'");
+            throw badLength(length);
         }
     }
 
-    private void checkRange(final int offset, final int length, final int capacity)
+    private IllegalArgumentException badLength(final int length)
     {
-        checkLength(length);
-        if (offset < 0 || offset > capacity - length)
+        return new IllegalArgumentException("message length " + length + " is outside [0, " + maxMessageLength +
+            "] for channel '" + segment.name() + "'");
+    }
+
+    private IllegalArgumentException badRange(final int offset, final int length, final int capacity)
+    {
+        if (length < 0 || length > maxMessageLength)
         {
-            throw new IllegalArgumentException("offset " + offset + " and length " + length +
-                " leave the buffer of capacity " + capacity);
+            return badLength(length);
         }
+        return new IllegalArgumentException("offset " + offset + " and length " + length +
+            " leave the buffer of capacity " + capacity);
     }
 }

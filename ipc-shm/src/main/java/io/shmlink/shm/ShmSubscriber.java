@@ -9,7 +9,6 @@ import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.segment.ChannelSegment;
 
-import java.util.Objects;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
@@ -36,10 +35,9 @@ public final class ShmSubscriber implements Subscriber, Party
     @Override
     public int poll(final MessageHandler handler, final int messageLimit)
     {
-        Objects.requireNonNull(handler, "handler");
-        if (messageLimit < 0)
+        if (messageLimit < 0 || handler == null)
         {
-            throw new IllegalArgumentException("messageLimit must be >= 0: " + messageLimit);
+            throw badArguments(handler, messageLimit);
         }
         if (closed)
         {
@@ -50,10 +48,20 @@ public final class ShmSubscriber implements Subscriber, Party
         // subscriber pays nothing for it.
         if (messages == 0 && segment.buffer().getLongVolatile(SUBSCRIBER_TOKEN_OFFSET) == ProcessToken.DELETED)
         {
-            throw new ChannelNotFoundException("channel '" + segment.name() + "' (" + segment.file() +
-                ") was deleted");
+            throw deleted();
         }
         return messages;
+    }
+
+    private static RuntimeException badArguments(final MessageHandler handler, final int messageLimit)
+    {
+        return handler == null ? new NullPointerException("handler") :
+            new IllegalArgumentException("messageLimit must be >= 0: " + messageLimit);
+    }
+
+    private ChannelNotFoundException deleted()
+    {
+        return new ChannelNotFoundException("channel '" + segment.name() + "' (" + segment.file() + ") was deleted");
     }
 
     /**

@@ -24,7 +24,7 @@ import java.util.Map;
  * sequential A-then-B run compares two different machines.
  * <pre>
  * java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp ipc-bench/target/benchmarks.jar \
- *     io.shmlink.bench.jmh.InterleavedJmh [--rounds N] [--seconds S]
+ *     io.shmlink.bench.jmh.InterleavedJmh [--rounds N] [--seconds S] [--only SPSC|MPSC]
  * </pre>
  */
 public final class InterleavedJmh
@@ -54,20 +54,25 @@ public final class InterleavedJmh
     {
         int rounds = 5;
         int seconds = 1;
+        String only = "";
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
             {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("usage: [--rounds N] [--seconds S], not " + args[i]);
+                case "--only" -> only = args[++i];
+                default -> throw new IllegalArgumentException(
+                    "usage: [--rounds N] [--seconds S] [--only LABEL-PREFIX, e.g. SPSC], not " + args[i]);
             }
         }
+        final String prefix = only;
+        final List<Pair> pairs = PAIRS.stream().filter(p -> p.label().startsWith(prefix)).toList();
         final Map<String, double[]> scores = new LinkedHashMap<>();
         final Map<String, Double> maxAllocation = new LinkedHashMap<>();
         for (int round = 0; round < rounds; round++)
         {
-            for (final Pair pair : PAIRS)
+            for (final Pair pair : pairs)
             {
                 for (final String benchmark : new String[]{pair.shmlink(), pair.agrona()})
                 {
@@ -87,7 +92,7 @@ public final class InterleavedJmh
             " s x 3 iterations (after 2 warm-up) per fork");
         System.out.printf(Locale.ROOT, "%-26s %14s %14s   %-24s %s%n",
             "benchmark", "shmlink", "agrona", "shmlink/agrona", "shmlink B/op (max)");
-        for (final Pair pair : PAIRS)
+        for (final Pair pair : pairs)
         {
             final double[] shm = scores.get(pair.shmlink() + " size=" + pair.size());
             final double[] agr = scores.get(pair.agrona() + " size=" + pair.size());

@@ -120,15 +120,15 @@ public final class RingReader
      */
     public int read(final MessageHandler handler, final int messageLimit)
     {
+        // Kept under HotSpot's inlining limit for hot methods (325 bytecodes): failures are built out of line.
         final long head = this.head;
         final int headIndex = (int)head & mask;
-        final int maxBytes = capacity;
         int bytesRead = 0;
         int messages = 0;
         long payloadBytes = 0;
         try
         {
-            while (messages < messageLimit && bytesRead < maxBytes)
+            while (messages < messageLimit && bytesRead < capacity)
             {
                 final int index = (headIndex + bytesRead) & mask;
                 final int recordOffset = RING_OFFSET + index;
@@ -138,29 +138,19 @@ public final class RingReader
                     break;
                 }
                 final int alignedLength = align(frameLength, ALIGNMENT);
-                if (frameLength < HEADER_LENGTH || alignedLength > capacity - index)
+                if (frameLength < HEADER_LENGTH || alignedLength > capacity - index ||
+                    (frameLength - HEADER_LENGTH > maxMessageLength &&
+                    buffer.getInt(recordOffset + TYPE_OFFSET) != PADDING_TYPE))
                 {
-                    throw segment.corrupt("record length", frameLength + " at position " + (head + bytesRead) +
-                        " (index " + index + " of a " + capacity + "-byte ring: must be >= " + HEADER_LENGTH +
-                        " and end inside the ring)");
+                    throw badRecordLength(frameLength, head + bytesRead);
                 }
-                final int type = buffer.getInt(recordOffset + TYPE_OFFSET);
-                if (type != PADDING_TYPE)
+                bytesRead += alignedLength;
+                if (buffer.getInt(recordOffset + TYPE_OFFSET) != PADDING_TYPE)
                 {
                     final int length = frameLength - HEADER_LENGTH;
-                    if (length > maxMessageLength)
-                    {
-                        throw segment.corrupt("record length", frameLength + " at position " + (head + bytesRead) +
-                            " (message of " + length + " bytes exceeds the maximum " + maxMessageLength + ")");
-                    }
-                    bytesRead += alignedLength;
                     ++messages;
                     payloadBytes += length;
                     handler.onMessage(buffer, recordOffset + HEADER_LENGTH, length);
-                }
-                else
-                {
-                    bytesRead += alignedLength;
                 }
             }
         }
@@ -176,14 +166,29 @@ public final class RingReader
 
         if (bytesRead == 0 && (++emptyPolls & CLOCK_CHECK_INTERVAL_MASK) == 0)
         {
-            final long now = System.nanoTime();
-            if (now - nextStallCheckNs >= 0)
-            {
-                nextStallCheckNs = now + STALL_CHECK_INTERVAL_NS;
-                checkForStalledClaim(now);
-            }
+            onIdle();
         }
         return messages;
+    }
+
+    private void onIdle()
+    {
+        final long now = System.nanoTime();
+        if (now - nextStallCheckNs >= 0)
+        {
+            nextStallCheckNs = now + STALL_CHECK_INTERVAL_NS;
+            checkForStalledClaim(now);
+        }
+    }
+
+    private RuntimeException badRecordLength(final int frameLength, final long position)
+    {
+        final int index = (int)position & mask;
+        return segment.corrupt("record length", frameLength + " at position " + position + " (index " + index +
+            " of a " + capacity + "-byte ring: a record is " + HEADER_LENGTH + " to " +
+            (HEADER_LENGTH + maxMessageLength) + " bytes, padding may be longer, and it ends inside the ring;" +
+            " a message of " + (frameLength - HEADER_LENGTH) + " bytes exceeds the maximum " + maxMessageLength +
+            " if that is the case)");
     }
 
     /**
@@ -293,16 +298,21 @@ public final class RingReader
         if (zeroOnRelease)
         {
             buffer.putLongRelease(CONSUMED_UP_TO_OFFSET, newHead);
-            final int index = (int)head & mask;
-            final int firstPart = Math.min(bytesRead, capacity - index);
-            buffer.setMemory(RING_OFFSET + index, firstPart, (byte)0);
-            if (bytesRead > firstPart)
-            {
-                buffer.setMemory(RING_OFFSET, bytesRead - firstPart, (byte)0);
-            }
+            zero(head, bytesRead);
         }
         buffer.putLongRelease(HEAD_POSITION_OFFSET, newHead);
         this.head = newHead;
+    }
+
+    private void zero(final long head, final int bytesRead)
+    {
+        final int index = (int)head & mask;
+        final int firstPart = Math.min(bytesRead, capacity - index);
+        buffer.setMemory(RING_OFFSET + index, firstPart, (byte)0);
+        if (bytesRead > firstPart)
+        {
+            buffer.setMemory(RING_OFFSET, bytesRead - firstPart, (byte)0);
+        }
     }
 
     private void checkPosition(final String field, final long position, final long tail)
