@@ -10,7 +10,10 @@ import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.segment.ChannelSegment;
 
 
+import java.util.concurrent.atomic.AtomicLongArray;
+
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.MAX_PUBLISHERS;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_HEARTBEAT_OFFSET;
 
@@ -23,6 +26,15 @@ public final class ShmSubscriber implements Subscriber, Party
     private final ChannelSegment segment;
     private final RingReader reader;
     private volatile boolean closed;
+
+    /**
+     * Per publisher slot, the token the liveness thread last found dead there. The poll path compares tokens with
+     * these instead of reading {@code /proc}, which allocates and takes microseconds.
+     */
+    private final AtomicLongArray deadTokens = new AtomicLongArray(MAX_PUBLISHERS);
+
+    /** Whether the last liveness check found no live publisher at all. */
+    private volatile boolean noLivePublisher;
 
     ShmSubscriber(final ShmRegistry registry, final ChannelSegment segment, final long claimTimeoutNs)
     {
@@ -142,6 +154,23 @@ public final class ShmSubscriber implements Subscriber, Party
         {
             PartySlots.heartbeat(segment.buffer(), SUBSCRIBER_HEARTBEAT_OFFSET);
             reader.publishCounters();
+            boolean anyLive = false;
+            for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
+            {
+                final long token = PartySlots.publisherToken(segment, slot);
+                if (ProcessToken.isAttached(token))
+                {
+                    if (ProcessToken.isAlive(token))
+                    {
+                        anyLive = true;
+                    }
+                    else
+                    {
+                        deadTokens.set(slot, token);
+                    }
+                }
+            }
+            noLivePublisher = !anyLive;
         }
     }
 
@@ -151,6 +180,11 @@ public final class ShmSubscriber implements Subscriber, Party
      */
     private boolean isClaimerDead(final long session)
     {
-        return session == 0 ? !PartySlots.anyLivePublisher(segment) : PartySlots.isSessionDead(segment, session);
+        if (session == 0)
+        {
+            return noLivePublisher;
+        }
+        final int slot = PartySlots.slotOf(session);
+        return slot >= 0 && PartySlots.isSessionOver(segment, session, deadTokens.get(slot));
     }
 }

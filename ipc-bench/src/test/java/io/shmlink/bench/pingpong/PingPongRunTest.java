@@ -80,6 +80,9 @@ class PingPongRunTest
         assertEquals(0, result.pingerAllocatedBytes(floor), "floor pinger");
         assertEquals(0, result.pingerAllocatedBytes(result.indexOf("agrona")), "agrona pinger");
         assertEquals(0, result.echoAllocatedBytes(floor), "floor echo");
+        // ShmLink is not asserted here: in a run this short its loops are still being compiled, and a C2
+        // deoptimisation (at the first idle-poll check, say) re-materialises scalar-replaced objects on the heap.
+        // Its zero allocation is shown by JMH -prof gc and by the full run's allocation table.
 
         assertFalse(Files.exists(result.runDirectory()), "run directory deleted");
         assertFalse(ProcessHandle.of(result.echoPid()).map(ProcessHandle::isAlive).orElse(false), "child exited");

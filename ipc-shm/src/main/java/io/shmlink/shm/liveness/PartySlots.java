@@ -56,13 +56,16 @@ public final class PartySlots
 
     /**
      * Whether the publisher attach that a session names is over: its slot was retaken or released since, or the
-     * process that holds it is dead.
+     * process that holds it is dead. Reads only the segment and the caller's verdicts, never {@code /proc}, so
+     * the subscriber's poll can ask it without allocating.
      *
-     * @param segment the channel.
-     * @param session from a record's type field.
+     * @param segment     the channel.
+     * @param session     from a record's type field.
+     * @param deadToken   the token the last liveness check found dead in the session's slot, or 0.
      * @return true if that publisher can no longer commit; false if it may, or if the session is not valid.
      */
-    public static boolean isSessionDead(final ChannelSegment segment, final long session)
+    public static boolean isSessionOver(
+        final ChannelSegment segment, final long session, final long deadToken)
     {
         final int slot = slotOf(session);
         if (slot < 0)
@@ -71,8 +74,8 @@ public final class PartySlots
         }
         final int offset = publisherSlotOffset(slot);
         final int generation = segment.buffer().getIntVolatile(offset + SLOT_GENERATION_OFFSET) & GENERATION_MASK;
-        return generation != (int)(session >>> SLOT_BITS) ||
-            !ProcessToken.isAlive(segment.buffer().getLongVolatile(offset + SLOT_TOKEN_OFFSET));
+        final long token = segment.buffer().getLongVolatile(offset + SLOT_TOKEN_OFFSET);
+        return generation != (int)(session >>> SLOT_BITS) || !ProcessToken.isAttached(token) || token == deadToken;
     }
 
     /**
