@@ -1,0 +1,81 @@
+package io.shmlink.examples.cli;
+
+import io.shmlink.api.ChannelInfo;
+import io.shmlink.api.PartyInfo;
+import io.shmlink.shm.ShmRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code shmlink list}: one row per channel.
+ */
+@Command(name = "list", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = {
+        "Lists the channels of a registry, one row each: name, mode, capacity, maximum message length, "
+            + "backlog in bytes, publishers alive and dead, and the subscriber (alive, dead or none).",
+        "Sizes use the notation create accepts (64k = 65536 bytes); the backlog is in bytes."})
+final class ListCommand implements Callable<Integer>
+{
+    @Mixin
+    private RegistryOptions registry;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call()
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final List<ChannelInfo> channels;
+        final Optional<ShmRegistry> opened = registry.openExisting();
+        if (opened.isEmpty())
+        {
+            channels = List.of();
+        }
+        else
+        {
+            try (ShmRegistry shm = opened.get())
+            {
+                channels = shm.list();
+            }
+        }
+        if (channels.isEmpty())
+        {
+            out.println("no channels in " + registry.directory());
+            return ShmLinkCli.OK;
+        }
+        final Table table =
+            new Table("NAME", "MODE", "CAPACITY", "MAX-MESSAGE", "BACKLOG", "PUBS-ALIVE", "PUBS-DEAD", "SUBSCRIBER");
+        for (final ChannelInfo channel : channels)
+        {
+            final long alive = channel.publishers().stream().filter(PartyInfo::alive).count();
+            table.add(
+                channel.name(),
+                channel.mode(),
+                SizeConverter.format(channel.capacity()),
+                SizeConverter.format(channel.maxMessageLength()),
+                channel.backlogBytes(),
+                alive,
+                channel.publishers().size() - alive,
+                subscriberState(channel.subscriber()));
+        }
+        table.print(out);
+        return ShmLinkCli.OK;
+    }
+
+    static String subscriberState(final PartyInfo subscriber)
+    {
+        if (subscriber == null)
+        {
+            return "none";
+        }
+        return subscriber.alive() ? "alive" : "dead";
+    }
+}

@@ -1,0 +1,171 @@
+package io.shmlink.examples.cli;
+
+import io.shmlink.api.ChannelInfo;
+import io.shmlink.api.ChannelNotFoundException;
+import io.shmlink.api.PartyInfo;
+import io.shmlink.shm.ShmRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code shmlink stat}: positions, counters and parties of one channel or all, once or repeatedly with rates.
+ */
+@Command(name = "stat", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = {
+        "Shows a channel's positions (publisher, subscriber), backlog, counters (messages, bytes, back-pressure "
+            + "events, lost claims) and parties (pid, alive, heartbeat age); all channels when NAME is omitted.",
+        "Messages and bytes count what the subscriber consumed; a live subscriber publishes them every 100 ms, "
+            + "so they may lag by that much.",
+        "With --watch, samples every --interval and adds the consumption rate since the previous sample."})
+final class StatCommand implements Callable<Integer>
+{
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+    @Parameters(arity = "0..1", paramLabel = "NAME", description = "The channel (default: every channel).")
+    private String name;
+
+    @Option(names = "--watch", description = "Repeat every --interval until interrupted or --count samples.")
+    private boolean watch;
+
+    @Option(names = "--interval", paramLabel = "MS", defaultValue = "1000",
+        description = "Milliseconds between samples with --watch (default: ${DEFAULT-VALUE}).")
+    private long intervalMs;
+
+    @Option(names = "--count", paramLabel = "N",
+        description = "With --watch, stop after N samples (default: until interrupted).")
+    private Integer count;
+
+    @Mixin
+    private RegistryOptions registry;
+
+    @Spec
+    private CommandSpec spec;
+
+    /** The previous sample of each channel, by name, for rates. */
+    private final Map<String, CounterSample> previous = new HashMap<>();
+
+    @Override
+    public Integer call() throws InterruptedException
+    {
+        if (intervalMs < 1)
+        {
+            throw new ParameterException(spec.commandLine(), "--interval must be at least 1 ms: " + intervalMs);
+        }
+        if (count != null && count < 1)
+        {
+            throw new ParameterException(spec.commandLine(), "--count must be at least 1: " + count);
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        final Optional<ShmRegistry> opened = registry.openExisting();
+        try
+        {
+            final int samples = !watch ? 1 : count != null ? count : Integer.MAX_VALUE;
+            final long start = System.nanoTime();
+            for (int sample = 1; sample <= samples; sample++)
+            {
+                if (sample > 1)
+                {
+                    // Fixed rate: a slow sample (a large registry, a busy machine) does not push the rest later.
+                    final long due = start + TimeUnit.MILLISECONDS.toNanos(intervalMs) * (sample - 1);
+                    TimeUnit.NANOSECONDS.sleep(due - System.nanoTime());
+                }
+                if (watch)
+                {
+                    out.println("--- sample " + sample + " at " + LocalTime.now().format(CLOCK) + " ---");
+                }
+                print(out, read(opened));
+                out.flush();
+            }
+        }
+        finally
+        {
+            opened.ifPresent(ShmRegistry::close);
+        }
+        return ShmLinkCli.OK;
+    }
+
+    private List<ChannelInfo> read(final Optional<ShmRegistry> opened)
+    {
+        if (name == null)
+        {
+            return opened.map(ShmRegistry::list).orElse(List.of());
+        }
+        // A named channel that is missing is a failure, even half-way through --watch: it was deleted.
+        return List.of(opened.flatMap(shm -> shm.lookup(name)).orElseThrow(() -> new ChannelNotFoundException(
+            "no channel '" + name + "' in " + registry.directory())));
+    }
+
+    private void print(final PrintWriter out, final List<ChannelInfo> channels)
+    {
+        final long nanoTime = System.nanoTime();
+        final long nowMillis = System.currentTimeMillis();
+        if (channels.isEmpty())
+        {
+            out.println("no channels in " + registry.directory());
+        }
+        for (final ChannelInfo channel : channels)
+        {
+            out.println("channel " + channel.name() + ": " + channel.mode() + ", capacity " +
+                SizeConverter.format(channel.capacity()) + ", max message length " +
+                SizeConverter.format(channel.maxMessageLength()));
+            line(out, "file", channel.file());
+            line(out, "created", Instant.ofEpochMilli(channel.creationTimeMillis()).truncatedTo(ChronoUnit.MILLIS) +
+                " by pid " + channel.creatorPid());
+            line(out, "publisher position", channel.publisherPosition());
+            line(out, "subscriber position", channel.subscriberPosition());
+            line(out, "backlog bytes", channel.backlogBytes());
+            line(out, "messages", channel.messages());
+            line(out, "bytes", channel.bytes());
+            line(out, "back-pressure events", channel.backPressureEvents());
+            line(out, "lost claims", channel.lostClaims());
+            if (channel.publishers().isEmpty())
+            {
+                line(out, "publishers", "none");
+            }
+            for (final PartyInfo publisher : channel.publishers())
+            {
+                line(out, "publisher", party(publisher, nowMillis));
+            }
+            line(out, "subscriber", channel.subscriber() == null ? "none" : party(channel.subscriber(), nowMillis));
+            if (watch)
+            {
+                final CounterSample sample = CounterSample.of(channel, nanoTime);
+                final CounterSample earlier = previous.put(channel.name(), sample);
+                line(out, "rate", earlier == null ? "n/a (first sample)" : sample.rateSince(earlier)
+                    .map(rate -> String.format(Locale.ROOT, "%.1f msgs/s, %.3f MB/s",
+                        rate.messagesPerSecond(), rate.megabytesPerSecond()))
+                    .orElse("n/a (channel re-created since the previous sample)"));
+            }
+        }
+    }
+
+    private static void line(final PrintWriter out, final String label, final Object value)
+    {
+        out.printf("  %-21s %s%n", label, value);
+    }
+
+    private static String party(final PartyInfo party, final long nowMillis)
+    {
+        final String heartbeat = party.lastHeartbeatMillis() == 0 ? "never" :
+            Math.max(0, nowMillis - party.lastHeartbeatMillis()) + " ms ago";
+        return "pid " + party.pid() + " " + (party.alive() ? "alive" : "dead") + ", heartbeat " + heartbeat;
+    }
+}

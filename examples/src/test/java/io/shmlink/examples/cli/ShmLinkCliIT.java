@@ -1,0 +1,542 @@
+package io.shmlink.examples.cli;
+
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelInfo;
+import io.shmlink.api.ChannelMode;
+import io.shmlink.api.MessageHandler;
+import io.shmlink.api.Publisher;
+import io.shmlink.api.Subscriber;
+import io.shmlink.examples.cli.ShmLinkProcess.Result;
+import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.ShmSubscriber;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static io.shmlink.examples.cli.ShmLinkProcess.TIMEOUT_SECONDS;
+import static io.shmlink.examples.cli.ShmLinkProcess.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Runs the real {@code target/shmlink.jar} with {@code java -jar} against a fresh registry directory under
+ * /dev/shm, and checks what it prints and returns. Where a test needs traffic or live parties it makes them
+ * in-process with {@link ShmRegistry}, on the same directory.
+ */
+class ShmLinkCliIT
+{
+    private static final Pattern RATE = Pattern.compile("([0-9.]+) msgs/s, ([0-9.]+) MB/s");
+    private static final String EOF = "\u0000EOF";
+
+    private Path dir;
+    private Path otherDir;
+
+    @BeforeEach
+    void freshDirectory() throws IOException
+    {
+        dir = TestRegistryDirectory.create("main");
+    }
+
+    @AfterEach
+    void removeDirectories() throws IOException
+    {
+        TestRegistryDirectory.deleteRecursively(dir);
+        TestRegistryDirectory.deleteRecursively(otherDir);
+    }
+
+    @Test
+    void createThenListShowsTheChannelWithModeAndCapacity()
+    {
+        final Result created = ok("create", "orders", "--mode", "spsc", "--capacity", "65536", "--dir", d());
+        assertTrue(created.out().contains("created channel orders: SPSC, capacity 64k (65536 bytes)"), created::toString);
+        assertTrue(Files.isRegularFile(dir.resolve("orders")), created::toString);
+
+        final Result listed = ok("list", "--dir", d());
+        final List<String> lines = listed.out().lines().collect(Collectors.toList());
+        assertEquals(2, lines.size(), listed::toString);
+        assertEquals(List.of("NAME", "MODE", "CAPACITY", "MAX-MESSAGE", "BACKLOG", "PUBS-ALIVE", "PUBS-DEAD",
+            "SUBSCRIBER"), cells(lines.get(0)), listed::toString);
+        assertEquals(List.of("orders", "SPSC", "64k", "8k", "0", "0", "0", "none"), cells(lines.get(1)),
+            listed::toString);
+    }
+
+    @Test
+    void createAcceptsSizeSuffixes()
+    {
+        ok("create", "sized", "--mode", "MPSC", "--capacity", "64k", "--max-message-length", "1K", "--dir", d());
+
+        try (ShmRegistry registry = ShmRegistry.open(dir))
+        {
+            final ChannelInfo info = registry.lookup("sized").orElseThrow();
+            assertEquals(new ChannelConfig(ChannelMode.MPSC, 65536, 1024), info.config());
+        }
+    }
+
+    @Test
+    void creatingAnExistingChannelFailsWithExitCode1AndLeavesItAlone()
+    {
+        ok("create", "taken", "--mode", "spsc", "--capacity", "4k", "--dir", d());
+
+        final Result again = run("create", "taken", "--mode", "mpsc", "--capacity", "1m", "--dir", d());
+
+        assertFailure(1, again, "shmlink create: ", "exists", "taken");
+        try (ShmRegistry registry = ShmRegistry.open(dir))
+        {
+            assertEquals(ChannelConfig.spsc(4096), registry.lookup("taken").orElseThrow().config());
+        }
+    }
+
+    @Test
+    void deletingAMissingChannelFailsWithExitCode1()
+    {
+        assertFailure(1, run("delete", "ghost", "--dir", d()), "shmlink delete: ", "no channel 'ghost'", d());
+        // A directory that does not exist has no channels either, and is not created by asking.
+        otherDir = TestRegistryDirectory.newPath("absent");
+        assertFailure(1, run("delete", "ghost", "--dir", otherDir.toString()), "no channel 'ghost'");
+        assertFalse(Files.exists(otherDir));
+    }
+
+    @Test
+    void deleteRemovesTheChannel()
+    {
+        ok("create", "doomed", "--mode", "spsc", "--capacity", "4k", "--dir", d());
+
+        final Result deleted = ok("delete", "doomed", "--dir", d());
+
+        assertTrue(deleted.out().contains("deleted channel doomed"), deleted::toString);
+        assertFalse(Files.exists(dir.resolve("doomed")));
+        assertEquals("no channels in " + dir, ok("list", "--dir", d()).out().trim());
+    }
+
+    static Stream<Arguments> usageErrors()
+    {
+        return Stream.of(
+            Arguments.of(List.of("list", "--bogus"), "Unknown option: '--bogus'"),
+            Arguments.of(List.of("frobnicate"), "'frobnicate'"),
+            Arguments.of(List.of("create", "x", "--mode", "fifo", "--capacity", "4k"), "fifo"),
+            Arguments.of(List.of("create", "x", "--mode", "spsc"), "--capacity"),
+            Arguments.of(List.of("create", "x", "--mode", "spsc", "--capacity", "12q"), "'12q'"),
+            Arguments.of(List.of("create", "x", "--mode", "spsc", "--capacity", "5000"), "power of two"),
+            Arguments.of(List.of("create", "../x", "--mode", "spsc", "--capacity", "4k"), "invalid channel name"),
+            Arguments.of(List.of("clean", "--grace", "10"), "'10'"),
+            Arguments.of(List.of("stat", "--watch", "--count", "0"), "--count"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("usageErrors")
+    void usageErrorsExitWith2AndSayWhatIsWrong(final List<String> args, final String expected)
+    {
+        final List<String> withDir = new ArrayList<>(args);
+        withDir.addAll(List.of("--dir", d()));
+
+        final Result result = run(withDir.toArray(String[]::new));
+
+        assertFailure(2, result, expected, "--help");
+        assertEquals(List.of(), channelFiles(), "a usage error changes nothing");
+    }
+
+    @Test
+    void anUnknownModeIsAUsageErrorListingTheValidOnes()
+    {
+        final Result result = run("create", "x", "--mode", "fifo", "--capacity", "4k", "--dir", d());
+
+        assertFailure(2, result, "--mode", "'fifo'", "SPSC, MPSC");
+        assertFalse(Files.exists(dir.resolve("x")));
+    }
+
+    static Stream<Arguments> subcommandOptions()
+    {
+        return Stream.of(
+            Arguments.of("list", List.of("--dir", "--help")),
+            Arguments.of("stat", List.of("NAME", "--watch", "--interval", "--count", "--dir", "--help")),
+            Arguments.of("create", List.of("NAME", "--mode", "--capacity", "--max-message-length", "--dir", "--help")),
+            Arguments.of("delete", List.of("NAME", "--dir", "--help")),
+            Arguments.of("clean", List.of("--grace", "--dir", "--help")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("subcommandOptions")
+    void everySubcommandHasHelpNamingItsOptions(final String subcommand, final List<String> options)
+    {
+        final Result result = ok(subcommand, "--help");
+
+        assertTrue(result.out().startsWith("Usage: shmlink " + subcommand + " "), result::toString);
+        for (final String option : options)
+        {
+            assertTrue(result.out().contains(option), () -> "help of " + subcommand + " lacks " + option + "\n" +
+                result);
+        }
+    }
+
+    @Test
+    void topLevelHelpListsEverySubcommandAndVersionComesFromTheManifest()
+    {
+        final Result help = ok("--help");
+        for (final String subcommand : List.of("list", "stat", "create", "delete", "clean"))
+        {
+            assertTrue(help.out().lines().anyMatch(line -> line.startsWith("  " + subcommand + " ")),
+                () -> subcommand + " missing\n" + help);
+        }
+
+        final Result version = ok("--version");
+        assertTrue(version.out().matches("shmlink \\d+\\.\\d+\\.\\d+\\S*\\R"), version::toString);
+    }
+
+    @Test
+    void statShowsPositionsCountersAndParties()
+    {
+        final long pid = ProcessHandle.current().pid();
+        try (ShmRegistry registry = ShmRegistry.open(dir))
+        {
+            registry.create("stats", ChannelConfig.spsc(4096));
+            try (Subscriber subscriber = registry.subscriber("stats");
+                Publisher publisher = registry.publisher("stats"))
+            {
+                // Fill the 4 KiB ring with 100-byte messages: exactly the last offer is refused.
+                final int published = publishUntilFull(publisher, 100);
+                assertEquals(published, drain(subscriber, published));
+                ((ShmSubscriber)subscriber).keepAlive(); // publish the consumed counters now
+
+                final Result stat = ok("stat", "stats", "--dir", d());
+
+                final ChannelInfo expected = registry.lookup("stats").orElseThrow();
+                assertTrue(stat.out().startsWith("channel stats: SPSC, capacity 4k, max message length 512\n"),
+                    stat::toString);
+                assertEquals(String.valueOf(published), field(stat, "messages"), stat::toString);
+                assertEquals(String.valueOf(published * 100L), field(stat, "bytes"), stat::toString);
+                assertEquals("1", field(stat, "back-pressure events"), stat::toString);
+                assertEquals("0", field(stat, "lost claims"), stat::toString);
+                assertEquals("0", field(stat, "backlog bytes"), stat::toString);
+                assertTrue(expected.publisherPosition() > 0);
+                assertEquals(String.valueOf(expected.publisherPosition()), field(stat, "publisher position"),
+                    stat::toString);
+                assertEquals(String.valueOf(expected.publisherPosition()), field(stat, "subscriber position"),
+                    stat::toString);
+                assertTrue(field(stat, "publisher").matches("pid " + pid + " alive, heartbeat \\d+ ms ago"),
+                    stat::toString);
+                assertTrue(field(stat, "subscriber").matches("pid " + pid + " alive, heartbeat \\d+ ms ago"),
+                    stat::toString);
+
+                final Result list = ok("list", "--dir", d());
+                assertEquals(List.of("stats", "SPSC", "4k", "512", "0", "1", "0", "alive"),
+                    cells(list.out().lines().skip(1).findFirst().orElseThrow()), list::toString);
+            }
+        }
+    }
+
+    @Test
+    void statOfAMissingChannelFailsWithExitCode1()
+    {
+        assertFailure(1, run("stat", "ghost", "--dir", d()), "shmlink stat: ", "no channel 'ghost'");
+    }
+
+    @Test
+    void statWatchPrintsTheRequestedSamplesWithRatesFromTheDeltas()
+    {
+        try (ShmRegistry registry = ShmRegistry.open(dir))
+        {
+            registry.create("watched", ChannelConfig.spsc(64 * 1024));
+            try (Subscriber subscriber = registry.subscriber("watched");
+                Publisher publisher = registry.publisher("watched"))
+            {
+                publish(publisher, 10, 100);
+                assertEquals(10, drain(subscriber, 10));
+                ((ShmSubscriber)subscriber).keepAlive();
+
+                final Result watch = ok("stat", "watched", "--watch", "--interval", "100", "--count", "2", "--dir", d());
+
+                assertEquals(2, watch.out().lines().filter(line -> line.startsWith("--- sample ")).count(),
+                    watch::toString);
+                assertEquals(List.of("10", "10"), fields(watch, "messages"), watch::toString);
+                // Nothing was consumed between the samples: a rate from the totals would be 100 msgs/s, not 0.
+                assertEquals(List.of("n/a (first sample)", "0.0 msgs/s, 0.000 MB/s"), fields(watch, "rate"),
+                    watch::toString);
+            }
+        }
+    }
+
+    @Test
+    void statWatchRatesShowTrafficConsumedBetweenSamples() throws Exception
+    {
+        try (ShmRegistry registry = ShmRegistry.open(dir))
+        {
+            registry.create("busy", ChannelConfig.spsc(64 * 1024));
+            try (Subscriber subscriber = registry.subscriber("busy");
+                Publisher publisher = registry.publisher("busy"))
+            {
+                final List<String> command =
+                    ShmLinkProcess.command("stat", "busy", "--watch", "--interval", "700", "--count", "3", "--dir", d());
+                final Process process = ShmLinkProcess.builder(command, Map.of()).redirectErrorStream(true).start();
+                final List<String> lines = new ArrayList<>();
+                try
+                {
+                    final BlockingQueue<String> queue = readLines(process);
+                    awaitLine(queue, lines, line -> line.endsWith("n/a (first sample)"));
+
+                    // After the first sample and, barring a pause of over a second here, before the last one.
+                    publish(publisher, 40, 250);
+                    assertEquals(40, drain(subscriber, 40));
+                    ((ShmSubscriber)subscriber).keepAlive();
+
+                    awaitLine(queue, lines, EOF::equals);
+                    assertTrue(process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+                }
+                finally
+                {
+                    process.destroyForcibly();
+                }
+                final Result watch = new Result(process.exitValue(), String.join("\n", lines) + "\n", "");
+                assertEquals(0, watch.exitCode(), watch::toString);
+                final List<String> messages = fields(watch, "messages");
+                assertEquals(List.of("0", "40"), List.of(messages.get(0), messages.get(2)), watch::toString);
+                final List<String> rates = fields(watch, "rate");
+                assertEquals(3, rates.size(), watch::toString);
+                double maxMessagesPerSecond = 0;
+                double maxMegabytesPerSecond = 0;
+                for (final String rate : rates.subList(1, 3))
+                {
+                    final Matcher matcher = RATE.matcher(rate);
+                    assertTrue(matcher.matches(), watch::toString);
+                    maxMessagesPerSecond = Math.max(maxMessagesPerSecond, Double.parseDouble(matcher.group(1)));
+                    maxMegabytesPerSecond = Math.max(maxMegabytesPerSecond, Double.parseDouble(matcher.group(2)));
+                }
+                assertTrue(maxMessagesPerSecond > 0, watch::toString);
+                assertTrue(maxMegabytesPerSecond > 0, watch::toString);
+            }
+        }
+    }
+
+    @Test
+    void cleanRemovesDebrisAndDeadChannelsPastTheGraceAndCountsThem() throws IOException
+    {
+        // Created by a shmlink process that has exited: no live party, so stale once idle past the grace.
+        ok("create", "dead", "--mode", "spsc", "--capacity", "4k", "--dir", d());
+        try (ShmRegistry registry = ShmRegistry.open(dir))
+        {
+            registry.create("live", ChannelConfig.spsc(4096));
+            registry.publisher("live"); // attached, and so alive, until the registry closes
+
+            // The default 10 s grace spares a channel created a moment ago.
+            assertEquals("removed 0 files from " + dir + " (grace 10s)", ok("clean", "--dir", d()).out().trim());
+            assertTrue(Files.exists(dir.resolve("dead")));
+
+            // Written after the registry opened, since opening removes the debris of dead creators itself.
+            final Path debris = dir.resolve(".x.999999999.abcd.creating"); // no pid is that high
+            Files.write(debris, new byte[4096]);
+
+            final Result clean = ok("clean", "--grace", "0s", "--dir", d());
+
+            assertEquals("removed 2 files from " + dir + " (grace 0s)", clean.out().trim(), clean::toString);
+            assertFalse(Files.exists(debris), clean::toString);
+            assertFalse(Files.exists(dir.resolve("dead")), clean::toString);
+            assertTrue(Files.exists(dir.resolve("live")), "a channel with a live publisher stays");
+        }
+    }
+
+    @Test
+    void aWorldWritableDirectoryIsRefusedWithExitCode1() throws IOException
+    {
+        otherDir = TestRegistryDirectory.create("open");
+        Files.setPosixFilePermissions(otherDir, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        assertFailure(1, run("list", "--dir", otherDir.toString()), "shmlink list: ", "refusing registry directory",
+            otherDir.toString(), "writable by others");
+        assertFailure(1, run("create", "x", "--mode", "spsc", "--capacity", "4k", "--dir", otherDir.toString()),
+            "writable by others");
+        assertFalse(Files.exists(otherDir.resolve("x")));
+    }
+
+    @Test
+    void withoutDirTheRegistryIsShmlinkDirFromTheEnvironment()
+    {
+        final Result created = ShmLinkProcess.run(
+            ShmLinkProcess.command("create", "from-env", "--mode", "spsc", "--capacity", "4k"),
+            Map.of("SHMLINK_DIR", d()));
+
+        assertEquals(0, created.exitCode(), created::toString);
+        assertTrue(Files.isRegularFile(dir.resolve("from-env")), created::toString);
+    }
+
+    private String d()
+    {
+        return dir.toString();
+    }
+
+    private List<String> channelFiles()
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            return files.map(file -> file.getFileName().toString()).collect(Collectors.toList());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static Result ok(final String... args)
+    {
+        final Result result = run(args);
+        assertEquals(0, result.exitCode(), () -> Arrays.toString(args) + "\n" + result);
+        assertEquals("", result.err(), () -> Arrays.toString(args) + "\n" + result);
+        return result;
+    }
+
+    /** A failure is one exit code, messages on stderr only, and no stack trace. */
+    private static void assertFailure(final int exitCode, final Result result, final String... expectedInStderr)
+    {
+        assertEquals(exitCode, result.exitCode(), result::toString);
+        assertEquals("", result.out(), result::toString);
+        for (final String expected : expectedInStderr)
+        {
+            assertTrue(result.err().contains(expected), () -> "stderr lacks '" + expected + "'\n" + result);
+        }
+        assertFalse(result.err().contains("\tat ") || result.err().contains("Exception in thread"), result::toString);
+    }
+
+    private static List<String> cells(final String row)
+    {
+        return List.of(row.trim().split("\\s+"));
+    }
+
+    /** The value of the only line of {@code stat} output with this label. */
+    private static String field(final Result result, final String label)
+    {
+        final List<String> values = fields(result, label);
+        assertEquals(1, values.size(), () -> label + "\n" + result);
+        return values.get(0);
+    }
+
+    /**
+     * Values of {@code stat}'s lines with this label, in order. The label is padded to 21 characters, so that
+     * "publisher" does not match "publisher position".
+     */
+    private static List<String> fields(final Result result, final String label)
+    {
+        final Pattern line = Pattern.compile("^  " + Pattern.quote(label) + " {" + (22 - label.length()) + "}(\\S.*)$");
+        return result.out().lines()
+            .map(line::matcher)
+            .filter(Matcher::matches)
+            .map(matcher -> matcher.group(1))
+            .collect(Collectors.toList());
+    }
+
+    private static int publishUntilFull(final Publisher publisher, final int length)
+    {
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[length]);
+        for (int published = 0; published < 10_000; published++)
+        {
+            final long result = publisher.offer(message, 0, length);
+            if (result < 0)
+            {
+                assertEquals(Publisher.BACK_PRESSURED, result);
+                assertTrue(published > 0);
+                return published;
+            }
+        }
+        return fail("the ring never filled");
+    }
+
+    private static void publish(final Publisher publisher, final int count, final int length)
+    {
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[length]);
+        for (int i = 0; i < count; i++)
+        {
+            final long result = publisher.offer(message, 0, length);
+            assertTrue(result > 0, "offer returned " + result);
+        }
+    }
+
+    /** In-process and already committed, so a few polls get everything; the bound only stops a broken ring. */
+    private static int drain(final Subscriber subscriber, final int expected)
+    {
+        final MessageHandler ignore = (buffer, offset, length) -> { };
+        int received = 0;
+        for (int polls = 0; polls < 10_000 && received < expected; polls++)
+        {
+            received += subscriber.poll(ignore, expected - received);
+        }
+        return received;
+    }
+
+    /** Lines of the process's output as they come; {@link #EOF} at the end. */
+    private static BlockingQueue<String> readLines(final Process process)
+    {
+        final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
+        final Thread reader = new Thread(() ->
+        {
+            try (BufferedReader in = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
+            {
+                for (String line = in.readLine(); line != null; line = in.readLine())
+                {
+                    queue.add(line);
+                }
+            }
+            catch (final IOException ex)
+            {
+                queue.add("(reading the output failed: " + ex + ")");
+            }
+            finally
+            {
+                queue.add(EOF);
+            }
+        }, "shmlink-output");
+        reader.setDaemon(true);
+        reader.start();
+        return queue;
+    }
+
+    /** Moves lines to {@code seen} until one matches; the timeout bounds a hung process, it does not pace. */
+    private static void awaitLine(
+        final BlockingQueue<String> queue, final List<String> seen, final Predicate<String> until)
+        throws InterruptedException
+    {
+        while (true)
+        {
+            final String line = queue.poll(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            assertNotNull(line, () -> "no output for " + TIMEOUT_SECONDS + " s after:\n" + String.join("\n", seen));
+            if (until.test(line))
+            {
+                if (!EOF.equals(line))
+                {
+                    seen.add(line);
+                }
+                return;
+            }
+            if (EOF.equals(line))
+            {
+                fail("output ended before the expected line:\n" + String.join("\n", seen));
+            }
+            seen.add(line);
+        }
+    }
+}
