@@ -29,14 +29,27 @@ import java.util.Map;
  */
 public final class InterleavedJmh
 {
-    /** A ShmLink benchmark and the Agrona benchmark it is compared with. */
-    private record Pair(String label, String shmlink, String agrona, String size)
+    /**
+     * A ShmLink benchmark and the Agrona benchmark it is compared with; for a group benchmark, the methods whose
+     * scores count (the publishing ones), else null for the primary score.
+     */
+    private record Pair(String label, String shmlink, String agrona, String size, String shmlinkMethod,
+        String agronaMethod)
     {
+        Pair(final String label, final String shmlink, final String agrona, final String size)
+        {
+            this(label, shmlink, agrona, size, null, null);
+        }
     }
 
     private static final List<Pair> PAIRS = List.of(
         new Pair("SPSC offer+poll 32 B", "SpscBenchmark.shmlink", "SpscBenchmark.agrona", "32"),
         new Pair("SPSC offer+poll 1 KiB", "SpscBenchmark.shmlink", "SpscBenchmark.agrona", "1024"),
+        new Pair("SPSC ring core 32 B", "RingCoreBenchmark.ringCore", "SpscBenchmark.agrona", "32"),
+        new Pair("SPSC 2 threads 32 B", "SpscThroughputBenchmark.shmlink", "SpscThroughputBenchmark.agrona", "32",
+            "shmlinkPublish", "agronaPublish"),
+        new Pair("SPSC 2 threads 1 KiB", "SpscThroughputBenchmark.shmlink", "SpscThroughputBenchmark.agrona",
+            "1024", "shmlinkPublish", "agronaPublish"),
         new Pair("MPSC 1 publisher 32 B", "MpscBenchmark.shmlinkOnePublisher", "MpscBenchmark.agronaOnePublisher",
             "32"),
         new Pair("MPSC 1 publisher 1 KiB", "MpscBenchmark.shmlinkOnePublisher", "MpscBenchmark.agronaOnePublisher",
@@ -74,14 +87,17 @@ public final class InterleavedJmh
         {
             for (final Pair pair : pairs)
             {
-                for (final String benchmark : new String[]{pair.shmlink(), pair.agrona()})
+                for (final boolean shmlink : new boolean[]{true, false})
                 {
+                    final String benchmark = shmlink ? pair.shmlink() : pair.agrona();
+                    final String method = shmlink ? pair.shmlinkMethod() : pair.agronaMethod();
                     final String key = benchmark + " size=" + pair.size();
                     final RunResult result = run(benchmark, pair.size(), seconds);
                     scores.computeIfAbsent(key, k -> new double[0]);
                     final double[] old = scores.get(key);
                     final double[] grown = Arrays.copyOf(old, old.length + 1);
-                    grown[old.length] = result.getPrimaryResult().getScore();
+                    grown[old.length] = method == null ? result.getPrimaryResult().getScore() :
+                        result.getSecondaryResults().get(method).getScore();
                     scores.put(key, grown);
                     maxAllocation.merge(key, allocationPerOp(result), Math::max);
                 }

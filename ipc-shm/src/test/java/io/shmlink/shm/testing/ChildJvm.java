@@ -18,6 +18,7 @@ public final class ChildJvm implements AutoCloseable
 {
     private final Process process;
     private final BufferedReader out;
+    private String label = "";
 
     private ChildJvm(final Process process)
     {
@@ -65,6 +66,26 @@ public final class ChildJvm implements AutoCloseable
         builder.redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.directory(new File(System.getProperty("user.dir")));
         return new ChildJvm(builder.start());
+    }
+
+    /**
+     * Names the child, for tests that juggle several.
+     *
+     * @param label the name.
+     * @return this.
+     */
+    public ChildJvm labelled(final String label)
+    {
+        this.label = label;
+        return this;
+    }
+
+    /**
+     * @return the name given by {@link #labelled}.
+     */
+    public String label()
+    {
+        return label;
     }
 
     /**
