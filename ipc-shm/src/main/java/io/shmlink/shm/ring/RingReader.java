@@ -137,13 +137,14 @@ public final class RingReader
                 {
                     break;
                 }
-                final int alignedLength = align(frameLength, ALIGNMENT);
-                if (frameLength < HEADER_LENGTH || alignedLength > capacity - index ||
+                // Bounded before it is aligned: aligning a length near Integer.MAX_VALUE would overflow.
+                if (frameLength < HEADER_LENGTH || frameLength > capacity - index ||
                     (frameLength - HEADER_LENGTH > maxMessageLength &&
                     buffer.getInt(recordOffset + TYPE_OFFSET) != PADDING_TYPE))
                 {
                     throw badRecordLength(frameLength, head + bytesRead);
                 }
+                final int alignedLength = align(frameLength, ALIGNMENT);
                 bytesRead += alignedLength;
                 if (buffer.getInt(recordOffset + TYPE_OFFSET) != PADDING_TYPE)
                 {
@@ -257,13 +258,15 @@ public final class RingReader
         final int skipLength;
         if (frameLength < 0)
         {
-            skipLength = align(-frameLength, ALIGNMENT);
-            if (-frameLength < HEADER_LENGTH || skipLength > capacity - index || skipLength > tail - head)
+            // -frameLength is negative for Integer.MIN_VALUE, and aligning a value near Integer.MAX_VALUE would
+            // overflow: both are caught by bounding the claim before it is aligned.
+            if (-frameLength < HEADER_LENGTH || -frameLength > capacity - index || -frameLength > tail - head)
             {
                 throw segment.corrupt("record length", frameLength + " at position " + head +
                     " (a claim must be >= " + HEADER_LENGTH + " bytes, end inside the ring and before the tail " +
                     tail + ")");
             }
+            skipLength = align(-frameLength, ALIGNMENT); // positions are 8-aligned, so this stays within both
         }
         else if (!zeroOnRelease)
         {

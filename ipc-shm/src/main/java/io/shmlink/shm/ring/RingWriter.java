@@ -233,6 +233,10 @@ public final class RingWriter implements BufferClaim.Completer
         do
         {
             claimed = buffer.getLongVolatile(TAIL_POSITION_OFFSET);
+            if ((claimed & (ALIGNMENT - 1)) != 0 || claimed < 0)
+            {
+                throw segment.corrupt("tail position", claimed + " (must be 8-aligned and not negative)");
+            }
             final int toEnd = capacity - ((int)claimed & mask);
             padding = alignedLength > toEnd ? toEnd : 0;
             final long required = padding + alignedLength;

@@ -386,8 +386,8 @@ public final class ChannelSegment
      */
     private static void preTouch(final UnsafeBuffer buffer)
     {
-        final int capacity = buffer.capacity();
-        for (int i = 0; i < capacity; i += PAGE_SIZE)
+        final int last = buffer.capacity() - Long.BYTES; // a file of any length may be handed to us
+        for (int i = 0; i <= last; i += PAGE_SIZE)
         {
             buffer.getAndAddLong(i, 0);
         }

@@ -318,4 +318,41 @@ class SegmentValidationTest
         assertEquals(1, count[0]);
         assertEquals(2, got[0]);
     }
+
+    // Regressions found by SegmentFuzzTest
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 10, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void aPaddingLengthThatOverflowsWhenAlignedIsCorruptNotAnEndlessPoll()
+    {
+        final Subscriber subscriber = registry.subscriber("chan");
+        SegmentEditor.edit(file, b ->
+        {
+            b.putInt(RING_OFFSET + 4, io.shmlink.shm.ring.RecordDescriptor.PADDING_TYPE);
+            b.putInt(RING_OFFSET, Integer.MAX_VALUE - 3);
+        });
+        assertThrows(CorruptChannelException.class, () -> subscriber.poll((buffer, offset, length) -> { }, 10));
+    }
+
+    @Test
+    void aMisalignedTailInAnMpscChannelIsCorruptAtTheNextOffer()
+    {
+        registry.create("m", ChannelConfig.mpsc(4096));
+        final Publisher publisher = registry.publisher("m");
+        SegmentEditor.edit(dir.resolve("m"), b -> b.putLong(TAIL_POSITION_OFFSET, 4093));
+        final CorruptChannelException ex = assertThrows(CorruptChannelException.class,
+            () -> publisher.offer(new UnsafeBuffer(new byte[8]), 0, 8));
+        assertTrue(ex.getMessage().contains("tail position"), ex.getMessage());
+    }
+
+    @Test
+    void aSegmentFileOfAnOddLengthCanBeAttachedWithoutReadingPastItsEnd() throws Exception
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.setLength(RING_OFFSET + 8192 + 4099);
+        }
+        final Publisher publisher = registry.publisher("chan");
+        assertTrue(publisher.offer(new UnsafeBuffer(new byte[8]), 0, 8) > 0);
+    }
 }
