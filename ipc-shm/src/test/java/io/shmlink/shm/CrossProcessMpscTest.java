@@ -7,6 +7,7 @@ import io.shmlink.api.CorruptChannelException;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.segment.SegmentDescriptor;
+import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.SegmentEditor;
 import io.shmlink.shm.testing.TaggedClaimAndHaltMain;
@@ -19,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +28,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -47,7 +46,7 @@ class CrossProcessMpscTest
     @BeforeEach
     void setUp() throws IOException
     {
-        dir = Files.createTempDirectory(Path.of("/dev/shm"), "shmlink-mpsc-test-");
+        dir = ShmTestDirectory.create("shmlink-mpsc-test-");
         registry = ShmRegistry.open(dir);
         registry.create("mpsc", CONFIG);
     }
@@ -56,14 +55,7 @@ class CrossProcessMpscTest
     void tearDown() throws IOException
     {
         registry.close();
-        try (Stream<Path> files = Files.list(dir))
-        {
-            for (final Path file : files.toList())
-            {
-                Files.deleteIfExists(file);
-            }
-        }
-        Files.deleteIfExists(dir);
+        ShmTestDirectory.delete(dir);
     }
 
     /** Polls until the condition holds; fails on a verifier failure or after the deadline. */

@@ -5,6 +5,7 @@ import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.ClaimAndHaltMain;
 import io.shmlink.shm.testing.CreationRaceMain;
@@ -47,7 +48,7 @@ class CrossProcessSpscTest
     @BeforeEach
     void setUp() throws IOException
     {
-        dir = Files.createTempDirectory(Path.of("/dev/shm"), "shmlink-test-");
+        dir = ShmTestDirectory.create("shmlink-test-");
         registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofSeconds(30)));
     }
 
@@ -55,14 +56,7 @@ class CrossProcessSpscTest
     void tearDown() throws IOException
     {
         registry.close();
-        try (Stream<Path> files = Files.list(dir))
-        {
-            for (final Path file : files.toList())
-            {
-                Files.deleteIfExists(file);
-            }
-        }
-        Files.deleteIfExists(dir);
+        ShmTestDirectory.delete(dir);
     }
 
     @Test

@@ -3,20 +3,18 @@ package io.shmlink.shm;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.shm.testing.ChildJvm;
+import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.TaggedMessages;
 import io.shmlink.shm.testing.TaggedPublisherMain;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -36,7 +34,7 @@ class MpscKillSoakTest
     void publishersKilledAtRandomForMinutesLoseNoCommittedMessage() throws Exception
     {
         final long seconds = Long.getLong("shmlink.soak.seconds", 120);
-        final Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "shmlink-soak-");
+        final Path dir = ShmTestDirectory.create("shmlink-soak-");
         final int maxPublishers = 100_000;
         final List<ChildJvm> running = new ArrayList<>();
         final long[] committed = new long[maxPublishers];
@@ -116,13 +114,7 @@ class MpscKillSoakTest
         }
         finally
         {
-            try (Stream<Path> files = Files.walk(dir))
-            {
-                for (final Path file : files.sorted(Comparator.reverseOrder()).toList())
-                {
-                    Files.deleteIfExists(file);
-                }
-            }
+            ShmTestDirectory.delete(dir);
         }
     }
 

@@ -86,17 +86,15 @@ public final class RingWriter implements BufferClaim.Completer
      */
     public long write(final DirectBuffer src, final int offset, final int length)
     {
-        final int frameLength = length + HEADER_LENGTH;
-        final int alignedLength = align(frameLength, ALIGNMENT);
-        final long position = claim(frameLength, alignedLength);
+        final long position = claim(length + HEADER_LENGTH);
         if (position < 0)
         {
             return position;
         }
-        final int recordOffset = RING_OFFSET + ((int)position & mask);
+        final int recordOffset = recordOffset(position);
         buffer.putBytes(recordOffset + HEADER_LENGTH, src, offset, length);
-        buffer.putIntRelease(recordOffset + LENGTH_OFFSET, frameLength);
-        return position + alignedLength;
+        commit(recordOffset, length);
+        return position + align(length + HEADER_LENGTH, ALIGNMENT);
     }
 
     /**
@@ -109,17 +107,15 @@ public final class RingWriter implements BufferClaim.Completer
      */
     public long write(final ByteBuffer src, final int offset, final int length)
     {
-        final int frameLength = length + HEADER_LENGTH;
-        final int alignedLength = align(frameLength, ALIGNMENT);
-        final long position = claim(frameLength, alignedLength);
+        final long position = claim(length + HEADER_LENGTH);
         if (position < 0)
         {
             return position;
         }
-        final int recordOffset = RING_OFFSET + ((int)position & mask);
+        final int recordOffset = recordOffset(position);
         buffer.putBytes(recordOffset + HEADER_LENGTH, src, offset, length);
-        buffer.putIntRelease(recordOffset + LENGTH_OFFSET, frameLength);
-        return position + alignedLength;
+        commit(recordOffset, length);
+        return position + align(length + HEADER_LENGTH, ALIGNMENT);
     }
 
     /**
@@ -131,16 +127,19 @@ public final class RingWriter implements BufferClaim.Completer
      */
     public long claim(final int length, final BufferClaim claim)
     {
-        final int frameLength = length + HEADER_LENGTH;
-        final int alignedLength = align(frameLength, ALIGNMENT);
-        final long position = claim(frameLength, alignedLength);
+        final long position = claim(length + HEADER_LENGTH);
         if (position < 0)
         {
             return position;
         }
-        final int recordOffset = RING_OFFSET + ((int)position & mask);
+        final int recordOffset = recordOffset(position);
         claim.wrap(this, baseAddress + recordOffset + HEADER_LENGTH, recordOffset, length);
-        return position + alignedLength;
+        return position + align(length + HEADER_LENGTH, ALIGNMENT);
+    }
+
+    private int recordOffset(final long position)
+    {
+        return RING_OFFSET + ((int)position & mask);
     }
 
     @Override
@@ -171,8 +170,9 @@ public final class RingWriter implements BufferClaim.Completer
      *
      * @return the position of the record (after any padding), or BACK_PRESSURED.
      */
-    private long claim(final int frameLength, final int alignedLength)
+    private long claim(final int frameLength)
     {
+        final int alignedLength = align(frameLength, ALIGNMENT);
         return multiProducer ? claimShared(frameLength, alignedLength) : claimExclusive(frameLength, alignedLength);
     }
 

@@ -8,6 +8,7 @@ import io.shmlink.api.ShmLinkException;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.segment.SegmentDescriptor;
+import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.SegmentEditor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -20,10 +21,8 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -53,7 +52,7 @@ class SegmentFuzzTest
     @BeforeEach
     void setUp() throws IOException
     {
-        dir = Files.createTempDirectory(Path.of("/dev/shm"), "shmlink-fuzz-");
+        dir = ShmTestDirectory.create("shmlink-fuzz-");
         registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ZERO));
     }
 
@@ -61,13 +60,7 @@ class SegmentFuzzTest
     void tearDown() throws IOException
     {
         registry.close();
-        try (Stream<Path> files = Files.walk(dir))
-        {
-            for (final Path file : files.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(file);
-            }
-        }
+        ShmTestDirectory.delete(dir);
     }
 
     @Test

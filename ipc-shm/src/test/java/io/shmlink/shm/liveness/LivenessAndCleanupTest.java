@@ -10,6 +10,7 @@ import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.AttachAndWaitMain;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.CreateMain;
@@ -43,7 +44,7 @@ class LivenessAndCleanupTest
     @BeforeEach
     void setUp() throws IOException
     {
-        dir = Files.createTempDirectory(Path.of("/dev/shm"), "shmlink-liveness-test-");
+        dir = ShmTestDirectory.create("shmlink-liveness-test-");
         registry = ShmRegistry.open(dir, new ShmRegistry.Options().cleanDebrisOnOpen(false));
     }
 
@@ -51,13 +52,7 @@ class LivenessAndCleanupTest
     void tearDown() throws IOException
     {
         registry.close();
-        try (Stream<Path> files = Files.walk(dir))
-        {
-            for (final Path file : files.sorted(java.util.Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(file);
-            }
-        }
+        ShmTestDirectory.delete(dir);
     }
 
     private List<String> debris() throws IOException
