@@ -33,8 +33,6 @@ public final class ShmSubscriber implements Subscriber, Party
      */
     private final AtomicLongArray deadTokens = new AtomicLongArray(MAX_PUBLISHERS);
 
-    /** Whether the last liveness check found no live publisher at all. */
-    private volatile boolean noLivePublisher;
 
     ShmSubscriber(final ShmRegistry registry, final ChannelSegment segment, final long claimTimeoutNs)
     {
@@ -154,35 +152,28 @@ public final class ShmSubscriber implements Subscriber, Party
         {
             PartySlots.heartbeat(segment.buffer(), SUBSCRIBER_HEARTBEAT_OFFSET);
             reader.publishCounters();
-            boolean anyLive = false;
             for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
             {
                 final long token = PartySlots.publisherToken(segment, slot);
-                if (ProcessToken.isAttached(token))
+                if (ProcessToken.isAttached(token) && !ProcessToken.isAlive(token))
                 {
-                    if (ProcessToken.isAlive(token))
-                    {
-                        anyLive = true;
-                    }
-                    else
-                    {
-                        deadTokens.set(slot, token);
-                    }
+                    deadTokens.set(slot, token);
                 }
             }
-            noLivePublisher = !anyLive;
         }
     }
 
     /**
-     * Whether the publisher that claimed a stalled record is gone. Session 0 means the claimer left no header:
-     * then it is gone if no publisher lives at all.
+     * Whether the publisher that claimed a stalled record is gone. Session 0 means the claimer left no header, so
+     * nobody can be blamed: such a gap waits for the claim timeout. (Guessing from "no publisher was alive at the
+     * last liveness check" once skipped the claim of a publisher that had attached since and was merely slow,
+     * and lost its message.)
      */
     private boolean isClaimerDead(final long session)
     {
         if (session == 0)
         {
-            return noLivePublisher;
+            return false;
         }
         final int slot = PartySlots.slotOf(session);
         return slot >= 0 && PartySlots.isSessionOver(segment, session, deadTokens.get(slot));

@@ -34,7 +34,8 @@ import static org.agrona.BitUtil.align;
  * <p>
  * <b>Recovery.</b> A record that stays claimed (negative length) or a gap that stays zero while the tail is past
  * it belongs to a publisher that died, or stalls, between claim and commit. After {@code claimTimeoutNs}, or at
- * once if its publisher is known dead, the reader turns it into padding, counts it in the segment's lost-claims
+ * once if the publisher named in the claim is known dead (a zeroed gap names nobody, so it always waits for the
+ * timeout), the reader turns it into padding, counts it in the segment's lost-claims
  * counter and goes on. A publisher that was only slow and commits later has lost that message: the timeout must
  * exceed any pause a live publisher can take between claim and commit.
  */
