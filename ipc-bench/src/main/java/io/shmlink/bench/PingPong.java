@@ -4,15 +4,31 @@ import io.shmlink.bench.pingpong.PingPongOptions;
 import io.shmlink.bench.pingpong.PingPongResult;
 import io.shmlink.bench.pingpong.PingPongRun;
 import io.shmlink.bench.pingpong.Report;
+import io.shmlink.bench.pingpong.ThroughputReport;
+import io.shmlink.bench.pingpong.ThroughputResult;
+import io.shmlink.bench.pingpong.ThroughputRun;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The cross-process latency harness, main class of {@code benchmarks.jar}: {@code java -jar
  * ipc-bench/target/benchmarks.jar [--help]}. This JVM pings, a child JVM echoes, over each transport in turn
- * ({@code floor}, {@code shmlink-spsc}, {@code shmlink-mpsc}, {@code agrona}), in interleaved rounds; see
- * {@link PingPongRun} for the method and {@link Report} for the output.
+ * ({@code floor}, {@code shmlink-spsc}, {@code shmlink-mpsc}, {@code agrona}, {@code uds}, {@code tcp}), in
+ * interleaved rounds; see {@link PingPongRun} for the method and {@link Report} for the output. With
+ * {@code --throughput}, one-way bursts instead ({@link ThroughputRun}, {@link ThroughputReport}).
+ * <p>
+ * The report is printed and also saved, with Markdown and {@code .hgrm} files, in a results folder: {@code --out
+ * DIR}, by default {@code results/<yyyyMMdd-HHmmss>/} under the working directory.
  * <p>
  * Exit status: 0 on success, 1 if the run failed (a wrong echo, a dead or stuck child), 2 on a usage error.
  */
@@ -48,14 +64,33 @@ public final class PingPong
         }
         try
         {
-            final PingPongResult result = PingPongRun.run(options, System.out);
-            Report.print(result, System.out);
-            if (options.hgrmDirectory() != null)
+            final Path out = options.outDirectory() != null ? options.outDirectory() : defaultResultsDirectory();
+            final ByteArrayOutputStream text = new ByteArrayOutputStream();
+            final List<Path> files = new ArrayList<>();
+            // Printed before anything is written, so that a failure to write loses no result.
+            if (options.throughput())
             {
-                for (final Path file : Report.writeHgrm(result, options.hgrmDirectory()))
+                final ThroughputResult result = ThroughputRun.run(options, System.out);
+                ThroughputReport.print(result, new PrintStream(text, true, StandardCharsets.UTF_8));
+                System.out.print(text.toString(StandardCharsets.UTF_8));
+                files.addAll(ThroughputReport.writeResults(result, text.toString(StandardCharsets.UTF_8), out));
+            }
+            else
+            {
+                final PingPongResult result = PingPongRun.run(options, System.out);
+                Report.print(result, new PrintStream(text, true, StandardCharsets.UTF_8));
+                System.out.print(text.toString(StandardCharsets.UTF_8));
+                files.addAll(Report.writeResults(result, text.toString(StandardCharsets.UTF_8), out));
+                if (options.hgrmDirectory() != null)
                 {
-                    System.out.println("wrote " + file);
+                    files.addAll(Report.writeHgrm(result, options.hgrmDirectory()));
                 }
+            }
+            System.out.println();
+            System.out.println("Results folder: " + out.toAbsolutePath().normalize());
+            for (final Path file : files)
+            {
+                System.out.println("  wrote " + file);
             }
         }
         catch (final Exception ex)
@@ -64,5 +99,20 @@ public final class PingPong
             ex.printStackTrace();
             System.exit(1);
         }
+    }
+
+    /**
+     * {@code results/<yyyyMMdd-HHmmss>} under the working directory; {@code -2}, {@code -3}... appended if a run in
+     * the same second took the name.
+     */
+    private static Path defaultResultsDirectory() throws IOException
+    {
+        final String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path directory = Path.of("results", stamp);
+        for (int i = 2; Files.exists(directory); i++)
+        {
+            directory = Path.of("results", stamp + "-" + i);
+        }
+        return directory;
     }
 }

@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * The baseline: two Agrona {@link OneToOneRingBuffer}s over {@code /dev/shm} files, of the same capacity as
  * ShmLink's rings. Same shape as {@link ShmLinkTransport}: the echo writes the ping's bytes into the pong ring from
  * inside its read handler. Agrona has no registry, no liveness and no crash recovery, which is what ShmLink's
- * overhead over this buys.
+ * overhead over this buys. In throughput mode the sender waits out a full ping ring, as ShmLink's does.
  */
 public final class AgronaTransport implements Transport
 {
@@ -41,6 +41,12 @@ public final class AgronaTransport implements Transport
     }
 
     @Override
+    public boolean supportsThroughput()
+    {
+        return true;
+    }
+
+    @Override
     public void create(final LinkSpec link)
     {
         final int length = link.ringCapacity() + RingBufferDescriptor.TRAILER_LENGTH;
@@ -57,7 +63,7 @@ public final class AgronaTransport implements Transport
     @Override
     public Echo openEcho(final LinkSpec link)
     {
-        return new AgronaEcho(map(link, PING), map(link, PONG));
+        return new AgronaEcho(map(link, PING), map(link, PONG), link.messageLength());
     }
 
     private static MappedFile map(final LinkSpec link, final String name)
@@ -115,6 +121,37 @@ public final class AgronaTransport implements Transport
         }
 
         @Override
+        public long sendBurst(final long firstSequence, final int count)
+        {
+            final int last = count - 1;
+            for (int i = 0; i < count; i++)
+            {
+                final long sequence = firstSequence + i;
+                message.putLong(0, BurstProtocol.encode(sequence, i == last));
+                long spins = 0;
+                // write() is false only when the ring is full: the sink is behind.
+                while (!ping.write(MESSAGE_TYPE, message, 0, messageLength))
+                {
+                    if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                    {
+                        watch.stillWaiting(spins, sequence);
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+            long spins = 0;
+            while (pong.read(this, 1) == 0)
+            {
+                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                {
+                    watch.stillWaiting(spins, firstSequence + last);
+                }
+                Thread.onSpinWait();
+            }
+            return echoed;
+        }
+
+        @Override
         public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index,
             final int length)
         {
@@ -139,13 +176,17 @@ public final class AgronaTransport implements Transport
         private final MappedFile pongFile;
         private final RingBuffer ping;
         private final RingBuffer pong;
+        private final MessageHandler sinkHandler = this::count;
+        private final UnsafeBuffer acknowledgement;
+        private long received;
 
-        AgronaEcho(final MappedFile pingFile, final MappedFile pongFile)
+        AgronaEcho(final MappedFile pingFile, final MappedFile pongFile, final int messageLength)
         {
             this.pingFile = pingFile;
             this.pongFile = pongFile;
             this.ping = new OneToOneRingBuffer(pingFile.buffer());
             this.pong = new OneToOneRingBuffer(pongFile.buffer());
+            this.acknowledgement = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
         }
 
         @Override
@@ -171,6 +212,37 @@ public final class AgronaTransport implements Transport
             if (!pong.write(msgTypeId, buffer, index, length))
             {
                 throw refused(PONG);
+            }
+        }
+
+        @Override
+        public void sink(final EchoControl control, final int index)
+        {
+            while (true)
+            {
+                if (ping.read(sinkHandler, ShmLinkTransport.SINK_BATCH) == 0)
+                {
+                    if (!control.isActive(index))
+                    {
+                        return;
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        private void count(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+        {
+            received++;
+            if (BurstProtocol.asksForAcknowledgement(buffer.getLong(index)))
+            {
+                acknowledgement.putLong(0, received);
+                received = 0;
+                // The pong ring holds nothing else: the sender waits for this before its next burst.
+                if (!pong.write(msgTypeId, acknowledgement, 0, length))
+                {
+                    throw refused(PONG);
+                }
             }
         }
 

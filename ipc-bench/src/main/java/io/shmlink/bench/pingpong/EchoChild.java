@@ -63,6 +63,22 @@ public final class EchoChild implements PeerWatch, AutoCloseable
     public static EchoChild start(final Path runDirectory, final int messageLength, final List<String> transports)
         throws IOException
     {
+        return start(runDirectory, messageLength, transports, false);
+    }
+
+    /**
+     * Starts the child, for ping-pong or for the throughput mode.
+     *
+     * @param runDirectory  the run directory, holding the control file and each transport's directory.
+     * @param messageLength bytes per message.
+     * @param transports    names or class names, in run order: the control word's indices refer to it.
+     * @param sink          whether the child counts messages ({@link Echo#sink}) rather than echoing them.
+     * @return the running child; call {@link #awaitReady} next.
+     * @throws IOException if the JVM cannot be started.
+     */
+    public static EchoChild start(final Path runDirectory, final int messageLength, final List<String> transports,
+        final boolean sink) throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_FLAGS);
@@ -77,6 +93,7 @@ public final class EchoChild implements PeerWatch, AutoCloseable
         command.add(runDirectory.toString());
         command.add(Integer.toString(messageLength));
         command.add(String.join(",", transports));
+        command.add(sink ? EchoMain.SINK : EchoMain.ECHO);
         final ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectError(ProcessBuilder.Redirect.INHERIT);
         // stdin stays a pipe: the child exits when it closes (see EchoMain).

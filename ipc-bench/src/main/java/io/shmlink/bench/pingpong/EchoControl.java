@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * <p>
  * The child has a single echo thread, and it spins only on the transport named here. With one core for the pinger
  * and one for the echo, a second spinning echo (say, one child per transport) would steal a core from the pair being
- * measured; with this word, exactly two threads spin at any time, whatever the number of transports.
+ * measured; with this word, at most two threads spin at any time, whatever the number of transports
+ * (none on the echo side while a socket transport's echo blocks in {@code read}).
  * <p>
  * The parent writes {@code requested} only between rounds, and the child writes {@code acknowledged} only when it
  * switches, so during a round both cache lines stay shared in both cores' caches and reading them costs an L1 hit.
@@ -65,14 +66,38 @@ public final class EchoControl implements AutoCloseable
 
     /**
      * Parent: asks the child to serve a transport, and spins until it does. From then on a ping on that transport is
-     * answered without the child first having to notice the switch.
+     * answered without the child first having to notice the switch. Only for a switch away from an echo that spins:
+     * an echo blocked in a system call needs waking between the two steps, see {@link #request}.
      *
      * @param index the transport's index in the run.
      * @param watch consulted while waiting, so a dead child fails the run.
      */
     public void activate(final int index, final PeerWatch watch)
     {
+        request(index);
+        awaitAcknowledged(index, watch);
+    }
+
+    /**
+     * Parent, first half of {@link #activate}: names the transport to serve. A spinning echo of the previous
+     * transport notices by itself; a blocked one has to be woken ({@link Pinger#release()}) after this write, not
+     * before, or it would look, see itself still named, and block again.
+     *
+     * @param index the transport's index in the run.
+     */
+    public void request(final int index)
+    {
         buffer.putLongVolatile(REQUESTED_OFFSET, index);
+    }
+
+    /**
+     * Parent, second half of {@link #activate}: spins until the child serves the transport.
+     *
+     * @param index the transport's index in the run, as requested.
+     * @param watch consulted while waiting, so a dead child fails the run.
+     */
+    public void awaitAcknowledged(final int index, final PeerWatch watch)
+    {
         long spins = 0;
         while (buffer.getLongAcquire(ACKNOWLEDGED_OFFSET) != index)
         {

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * {@value #READY}, then serves whichever transport the {@link EchoControl} word names until it says
  * {@link EchoControl#STOP}.
  * <p>
- * Arguments: {@code <run directory> <message length> <transport,transport,...>}.
+ * Arguments: {@code <run directory> <message length> <transport,transport,...> [echo|sink]}: the last says whether
+ * each transport's loop is its {@link Echo#run} (ping-pong, the default) or its {@link Echo#sink} (throughput).
  * <p>
  * <b>Never outliving the parent.</b> The parent holds the write end of this process's standard input and never
  * writes to it; a daemon thread blocks reading it. The read returns end-of-file when the parent closes it or when
@@ -35,6 +36,12 @@ public final class EchoMain
      */
     public static final String ALLOCATED = "ALLOCATED ";
 
+    /** The mode argument for ping-pong. */
+    public static final String ECHO = "echo";
+
+    /** The mode argument for the throughput mode. */
+    public static final String SINK = "sink";
+
     /** Name of the control file in the run directory. */
     public static final String CONTROL_FILE = "echo-control";
 
@@ -50,19 +57,21 @@ public final class EchoMain
     /**
      * Runs the echo child.
      *
-     * @param args run directory, message length, comma-separated transports.
+     * @param args run directory, message length, comma-separated transports, optionally echo or sink.
      * @throws IOException if a transport cannot be opened.
      */
     public static void main(final String[] args) throws IOException
     {
-        if (args.length != 3)
+        if ((args.length != 3 && args.length != 4) || (args.length == 4 && !List.of(ECHO, SINK).contains(args[3])))
         {
-            System.err.println("usage: EchoMain <run directory> <message length> <transport,transport,...>");
+            System.err.println("usage: EchoMain <run directory> <message length> <transport,transport,...> " +
+                "[echo|sink]");
             System.exit(2);
         }
         final Path runDirectory = Path.of(args[0]);
         final int messageLength = Integer.parseInt(args[1]);
         final List<Transport> transports = Transports.create(List.of(args[2].split(",")));
+        final boolean sink = args.length == 4 && args[3].equals(SINK);
 
         // Never unmapped: the stdin watcher may read it at any time until the JVM exits, and an access to an
         // unmapped buffer would crash the JVM. The exit releases the mapping.
@@ -78,7 +87,7 @@ public final class EchoMain
         System.out.println(READY);
         System.out.flush();
 
-        final long[] allocated = serve(control, echoes);
+        final long[] allocated = serve(control, echoes, sink);
 
         for (final Echo echo : echoes)
         {
@@ -102,11 +111,11 @@ public final class EchoMain
     }
 
     /**
-     * The child's only busy thread: spins on the requested transport's echo, idles with a back-off otherwise.
+     * The child's only busy thread: serves the requested transport's echo (or sink), idles with a back-off otherwise.
      *
      * @return per transport, bytes this thread allocated inside its echo loops, except the first: should be 0.
      */
-    private static long[] serve(final EchoControl control, final Echo[] echoes)
+    private static long[] serve(final EchoControl control, final Echo[] echoes, final boolean sink)
     {
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
@@ -125,7 +134,14 @@ public final class EchoMain
                 final int index = (int)requested;
                 control.acknowledge(index);
                 final long before = threads.getCurrentThreadAllocatedBytes();
-                echoes[index].run(control, index);
+                if (sink)
+                {
+                    echoes[index].sink(control, index);
+                }
+                else
+                {
+                    echoes[index].run(control, index);
+                }
                 final long delta = threads.getCurrentThreadAllocatedBytes() - before;
                 // A transport's first loop loads and links the classes its echo path touches (kilobytes); that is
                 // start-up, not the hot path, so only later loops count.

@@ -13,25 +13,34 @@ import java.util.Objects;
  * @param warmup        unmeasured round trips per transport before the first round.
  * @param messageLength bytes per message.
  * @param hgrmDirectory where to write one {@code <transport>.hgrm} percentile file each, or null for none.
+ * @param rate          pings per second on a fixed schedule, or 0 for back-to-back round trips (the default).
+ * @param throughput    one-way throughput instead of latency: {@code count} messages per burst.
+ * @param outDirectory  the results folder, or null for {@code results/<timestamp>/} (chosen by the main class).
  */
 public record PingPongOptions(
-    List<String> transports, int rounds, int count, int warmup, int messageLength, Path hgrmDirectory)
+    List<String> transports, int rounds, int count, int warmup, int messageLength, Path hgrmDirectory, int rate,
+    boolean throughput, Path outDirectory)
 {
+    /** The highest {@code --rate}: one ping per nanosecond, the resolution of the schedule. */
+    public static final int MAX_RATE = 1_000_000_000;
+
     /**
-     * The default: a few seconds all told, most of it JVM start-up. Enough for stable medians on a quiet machine;
-     * use {@link #FULL} (or more rounds) for tails.
+     * The default: a few seconds for the shared-memory transports, most of it JVM start-up, and one to two minutes
+     * more for the two sockets, whose round trips are 100-300 times slower. Enough for stable medians on a quiet
+     * machine; use {@link #FULL} (or more rounds) for tails.
      */
-    public static final PingPongOptions QUICK = new PingPongOptions(Transports.builtIn(), 20, 50_000, 100_000, 32, null);
+    public static final PingPongOptions QUICK = new PingPongOptions(Transports.defaults(), 20, 50_000, 100_000, 32, null);
 
     /** Longer: 100 rounds of 200,000, so rounds span more of the host's scheduling moods. */
     public static final PingPongOptions FULL =
-        new PingPongOptions(Transports.builtIn(), 100, 200_000, 200_000, 32, null);
+        new PingPongOptions(Transports.defaults(), 100, 200_000, 200_000, 32, null);
 
     /** Command-line help. */
     public static final String USAGE = String.join(System.lineSeparator(),
         "usage: java -jar ipc-bench/target/benchmarks.jar [options]",
         "  Cross-process ping-pong: round-trip time between this JVM and an echo child JVM, per transport.",
-        "  --transports a,b,c  transports in round order (default " + String.join(",", Transports.builtIn()) + ");",
+        "  --transports a,b,c  transports in round order (default " + String.join(",", Transports.defaults()) +
+            "; built in: " + String.join(",", Transports.builtIn()) + ");",
         "                      a class name of an io.shmlink.bench.pingpong.Transport also works",
         "  --rounds N          interleaved rounds (quick: 20, full: 100)",
         "  --count N           measured round trips per transport per round (quick: 50000, full: 200000)",
@@ -40,9 +49,34 @@ public record PingPongOptions(
             " (default 32; floor always sends 8)",
         "  --quick             the short preset (the default)",
         "  --full              the long preset",
+        "  --rate N            fixed rate: N pings per second per transport on a schedule (start + i/N), instead of",
+        "                      back to back; latency runs from each ping's intended send time, which corrects",
+        "                      coordinated omission, and the uncorrected latency (from the actual send) is shown too",
+        "  --throughput        one-way throughput instead of latency: bursts of --count messages of --size, the echo",
+        "                      side counts them and acknowledges the last; msgs/s and MB/s (floor is skipped)",
+        "  --out DIR           results folder: results.md, report.txt, <transport>.hgrm (default results/<timestamp>/",
+        "                      under the working directory)",
         "  --hgrm DIR          also write DIR/<transport>.hgrm (HdrHistogram percentile distribution, values in ns)",
         "  --help              this text",
         "  Explicit values override the preset, in any order.");
+
+    /**
+     * Back-to-back latency, results in the default folder: the options the harness had before fixed-rate and
+     * throughput modes.
+     *
+     * @param transports    built-in names or class names, in round order.
+     * @param rounds        interleaved rounds.
+     * @param count         measured round trips per transport per round.
+     * @param warmup        unmeasured round trips per transport first.
+     * @param messageLength bytes per message.
+     * @param hgrmDirectory where to write {@code .hgrm} files as well, or null.
+     */
+    public PingPongOptions(
+        final List<String> transports, final int rounds, final int count, final int warmup, final int messageLength,
+        final Path hgrmDirectory)
+    {
+        this(transports, rounds, count, warmup, messageLength, hgrmDirectory, 0, false, null);
+    }
 
     /**
      * Validates.
@@ -64,6 +98,23 @@ public record PingPongOptions(
             throw new IllegalArgumentException("--size must be in [" + LinkSpec.MIN_MESSAGE_LENGTH + ", " +
                 LinkSpec.MAX_MESSAGE_LENGTH + "]: " + messageLength);
         }
+        if (rate < 0 || rate > MAX_RATE)
+        {
+            throw new IllegalArgumentException("--rate must be in [1, " + MAX_RATE + "] pings per second: " + rate);
+        }
+        if (rate > 0 && throughput)
+        {
+            throw new IllegalArgumentException("--rate and --throughput exclude each other: a fixed rate is a " +
+                "latency measurement, throughput sends as fast as it can");
+        }
+    }
+
+    /**
+     * @return whether pings go on a fixed schedule ({@code --rate}) rather than back to back.
+     */
+    public boolean fixedRate()
+    {
+        return rate > 0;
     }
 
     /**
@@ -82,6 +133,9 @@ public record PingPongOptions(
         Integer warmup = null;
         Integer size = null;
         Path hgrm = null;
+        int rate = 0;
+        boolean throughput = false;
+        Path out = null;
         for (int i = 0; i < args.length; i++)
         {
             final String option = args[i];
@@ -95,6 +149,9 @@ public record PingPongOptions(
                 case "--warmup" -> warmup = intValue(args, ++i, option);
                 case "--size" -> size = intValue(args, ++i, option);
                 case "--hgrm" -> hgrm = Path.of(value(args, ++i, option));
+                case "--rate" -> rate = rateValue(args, ++i);
+                case "--throughput" -> throughput = true;
+                case "--out" -> out = Path.of(value(args, ++i, option));
                 default -> throw new IllegalArgumentException("unknown option: " + option);
             }
         }
@@ -104,16 +161,28 @@ public record PingPongOptions(
             count != null ? count : preset.count,
             warmup != null ? warmup : preset.warmup,
             size != null ? size : preset.messageLength,
-            hgrm);
+            hgrm, rate, throughput, out);
     }
 
     private static String value(final String[] args, final int index, final String option)
     {
-        if (index >= args.length)
+        if (index >= args.length || args[index].isBlank() || args[index].startsWith("--"))
         {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args[index];
+    }
+
+    private static int rateValue(final String[] args, final int index)
+    {
+        final int rate = intValue(args, index, "--rate");
+        // 0 would mean back to back: refuse it here rather than silently measure something else.
+        if (rate < 1)
+        {
+            throw new IllegalArgumentException("--rate must be in [1, " + MAX_RATE + "] pings per second: " +
+                args[index]);
+        }
+        return rate;
     }
 
     private static int intValue(final String[] args, final int index, final String option)
@@ -125,7 +194,8 @@ public record PingPongOptions(
         }
         catch (final NumberFormatException ex)
         {
-            throw new IllegalArgumentException(option + " needs a whole number: " + args[index]);
+            throw new IllegalArgumentException(option + " needs a whole number: " + args[index] + (
+                option.equals("--rate") ? " (pings per second, e.g. 100000)" : ""));
         }
     }
 

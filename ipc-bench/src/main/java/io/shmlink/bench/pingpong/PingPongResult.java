@@ -8,7 +8,9 @@ import java.util.List;
 
 /**
  * What a ping-pong run measured: a histogram of round-trip nanoseconds per transport per round, their sums, and
- * what was allocated while measuring.
+ * what was allocated while measuring. In fixed-rate mode ({@link PingPongOptions#fixedRate()}) the histograms are
+ * the corrected ones, timed from each ping's intended send time, and {@link #uncorrected} holds the same round trips
+ * timed from their actual send.
  */
 public final class PingPongResult
 {
@@ -21,6 +23,20 @@ public final class PingPongResult
      */
     public record RatioSummary(double median, double min, double max)
     {
+        /**
+         * Summarises per-round ratios.
+         *
+         * @param ratios one per round, at least one; not modified.
+         * @return their median and range.
+         */
+        public static RatioSummary of(final double[] ratios)
+        {
+            final double[] sorted = ratios.clone();
+            Arrays.sort(sorted);
+            final int n = sorted.length;
+            final double median = (n & 1) == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+            return new RatioSummary(median, sorted[0], sorted[n - 1]);
+        }
     }
 
     private final PingPongOptions options;
@@ -28,6 +44,8 @@ public final class PingPongResult
     private final List<String> descriptions;
     private final Histogram[][] rounds;
     private final Histogram[] overall;
+    private final Histogram[][] uncorrectedRounds;
+    private final Histogram[] uncorrected;
     private final long[] pingerAllocatedBytes;
     private final long[] echoAllocatedBytes;
     private final long echoPid;
@@ -45,7 +63,25 @@ public final class PingPongResult
         final Path runDirectory,
         final double loadAverage)
     {
+        this(options, names, descriptions, rounds, null, pingerAllocatedBytes, echoAllocatedBytes, echoPid,
+            runDirectory, loadAverage);
+    }
+
+    PingPongResult(
+        final PingPongOptions options,
+        final List<String> names,
+        final List<String> descriptions,
+        final Histogram[][] rounds,
+        final Histogram[][] uncorrectedRounds,
+        final long[] pingerAllocatedBytes,
+        final long[] echoAllocatedBytes,
+        final long echoPid,
+        final Path runDirectory,
+        final double loadAverage)
+    {
         this.loadAverage = loadAverage;
+        this.uncorrectedRounds = uncorrectedRounds;
+        this.uncorrected = uncorrectedRounds == null ? null : sum(uncorrectedRounds, names.size());
         this.options = options;
         this.names = List.copyOf(names);
         this.descriptions = List.copyOf(descriptions);
@@ -54,15 +90,21 @@ public final class PingPongResult
         this.echoAllocatedBytes = echoAllocatedBytes;
         this.echoPid = echoPid;
         this.runDirectory = runDirectory;
-        this.overall = new Histogram[names.size()];
-        for (int t = 0; t < overall.length; t++)
+        this.overall = sum(rounds, names.size());
+    }
+
+    private static Histogram[] sum(final Histogram[][] rounds, final int transportCount)
+    {
+        final Histogram[] sums = new Histogram[transportCount];
+        for (int t = 0; t < transportCount; t++)
         {
-            overall[t] = RoundTripLoop.newHistogram();
+            sums[t] = RoundTripLoop.newHistogram();
             for (final Histogram[] round : rounds)
             {
-                overall[t].add(round[t]);
+                sums[t].add(round[t]);
             }
         }
+        return sums;
     }
 
     /**
@@ -127,6 +169,48 @@ public final class PingPongResult
     }
 
     /**
+     * @return whether the run was at a fixed rate, so that {@link #uncorrected} exists.
+     */
+    public boolean fixedRate()
+    {
+        return uncorrected != null;
+    }
+
+    /**
+     * Fixed-rate mode only: the round trips of {@link #overall}, timed from their actual send rather than from their
+     * intended send time, as a loop blind to coordinated omission would.
+     *
+     * @param transport index of a transport.
+     * @return all its measured round trips, uncorrected.
+     * @throws IllegalStateException if the run was back to back.
+     */
+    public Histogram uncorrected(final int transport)
+    {
+        if (uncorrected == null)
+        {
+            throw new IllegalStateException("a back-to-back run has no uncorrected histogram");
+        }
+        return uncorrected[transport];
+    }
+
+    /**
+     * Fixed-rate mode only: {@link #uncorrected} of one round.
+     *
+     * @param round     index of a round.
+     * @param transport index of a transport.
+     * @return that transport's uncorrected round trips in that round.
+     * @throws IllegalStateException if the run was back to back.
+     */
+    public Histogram uncorrectedRound(final int round, final int transport)
+    {
+        if (uncorrectedRounds == null)
+        {
+            throw new IllegalStateException("a back-to-back run has no uncorrected histogram");
+        }
+        return uncorrectedRounds[round][transport];
+    }
+
+    /**
      * Per round, {@code p50(transport) / p50(reference)}: both measured in the same round, minutes apart at most, so
      * a change of host conditions between rounds cancels out.
      *
@@ -136,13 +220,7 @@ public final class PingPongResult
      */
     public double[] p50Ratios(final int transport, final int reference)
     {
-        final double[] ratios = new double[rounds.length];
-        for (int r = 0; r < rounds.length; r++)
-        {
-            ratios[r] = (double)rounds[r][transport].getValueAtPercentile(50) /
-                rounds[r][reference].getValueAtPercentile(50);
-        }
-        return ratios;
+        return p50Ratios(rounds, transport, reference);
     }
 
     /**
@@ -154,11 +232,35 @@ public final class PingPongResult
      */
     public RatioSummary p50Ratio(final int transport, final int reference)
     {
-        final double[] ratios = p50Ratios(transport, reference);
-        Arrays.sort(ratios);
-        final int n = ratios.length;
-        final double median = (n & 1) == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
-        return new RatioSummary(median, ratios[0], ratios[n - 1]);
+        return RatioSummary.of(p50Ratios(transport, reference));
+    }
+
+    /**
+     * {@link #p50Ratio} of the {@link #uncorrected} histograms.
+     *
+     * @param transport index of the transport.
+     * @param reference index of the reference transport.
+     * @return the summary.
+     * @throws IllegalStateException if the run was back to back.
+     */
+    public RatioSummary uncorrectedP50Ratio(final int transport, final int reference)
+    {
+        if (uncorrectedRounds == null)
+        {
+            throw new IllegalStateException("a back-to-back run has no uncorrected histogram");
+        }
+        return RatioSummary.of(p50Ratios(uncorrectedRounds, transport, reference));
+    }
+
+    private static double[] p50Ratios(final Histogram[][] rounds, final int transport, final int reference)
+    {
+        final double[] ratios = new double[rounds.length];
+        for (int r = 0; r < rounds.length; r++)
+        {
+            ratios[r] = (double)rounds[r][transport].getValueAtPercentile(50) /
+                rounds[r][reference].getValueAtPercentile(50);
+        }
+        return ratios;
     }
 
     /**

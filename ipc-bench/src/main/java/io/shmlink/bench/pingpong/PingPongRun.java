@@ -1,16 +1,11 @@
 package io.shmlink.bench.pingpong;
 
-import io.shmlink.bench.ShmTempDirectory;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -25,28 +20,31 @@ import java.util.Locale;
  * Round {@code r} starts at transport {@code r mod n} (A B C, B C A, C A B, ...) so that no transport is always
  * first after the longer gap between rounds.
  * <p>
- * <b>Why one child.</b> See {@link EchoControl}: exactly two threads spin at any time, the pinger and the echo.
+ * <b>Why one child.</b> See {@link EchoControl}: at most two threads spin at any time, the pinger and the echo.
  * <p>
  * After each switch of transport, {@value #SETTLE_ROUND_TRIPS} unrecorded round trips let the newly served loops
  * pull their cache lines in and re-enter compiled code, so that each round measures the transport and not the
  * switch; the cost is the same for every transport.
+ * <p>
+ * <b>Fixed rate</b> ({@code --rate}): each measured round sends on a schedule through
+ * {@link RoundTripLoop#runAtRate}, which records every round trip twice, from its intended and from its actual send
+ * time. The second half of the warm-up is paced too, so that the paced loop is compiled before the first round, but
+ * at most a quarter of a second of it per transport, so that a low rate does not make the warm-up endless. The
+ * settling round trips stay back to back: they only bring the transport's lines and code back.
  */
 public final class PingPongRun
 {
     /** Unrecorded round trips after each switch of transport. */
     public static final int SETTLE_ROUND_TRIPS = 1_000;
 
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
-
     private PingPongRun()
     {
     }
 
     /**
-     * Runs the ping-pong.
+     * Runs the ping-pong, back to back or at a fixed rate.
      *
-     * @param options  what to run.
+     * @param options  what to run; not {@link PingPongOptions#throughput()} (see {@link ThroughputRun}).
      * @param progress receives a few progress lines.
      * @return the measurements; the run directory is deleted and the child has exited by then.
      * @throws IOException           if setting up a transport fails.
@@ -56,79 +54,19 @@ public final class PingPongRun
     public static PingPongResult run(final PingPongOptions options, final PrintStream progress)
         throws IOException, InterruptedException
     {
-        final List<Transport> transports = Transports.create(options.transports());
-        // Deleted in the finally block, or by a shutdown hook on Ctrl-C; the child notices our exit by itself.
-        final ShmTempDirectory runDirectory = ShmTempDirectory.create("shmlink-pingpong-");
-        try
+        if (options.throughput())
         {
-            return run(options, transports, runDirectory.path(), progress);
+            throw new IllegalArgumentException("a throughput run is ThroughputRun's");
         }
-        finally
+        try (EchoSession session = EchoSession.open(options.transports(), options.messageLength(), false, progress))
         {
-            for (final Transport transport : transports)
-            {
-                transport.close();
-            }
-            runDirectory.close();
-        }
-    }
-
-    private static PingPongResult run(
-        final PingPongOptions options, final List<Transport> transports, final Path runDirectory,
-        final PrintStream progress) throws IOException, InterruptedException
-    {
-        final int n = transports.size();
-        // Before our own spinning starts: a busy host explains bad tails better than any transport does.
-        final double loadAverage = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        final List<String> names = new ArrayList<>();
-        final List<String> descriptions = new ArrayList<>();
-        final LinkSpec[] links = new LinkSpec[n];
-        for (int t = 0; t < n; t++)
-        {
-            final Transport transport = transports.get(t);
-            final Path directory = Files.createDirectory(runDirectory.resolve(transport.name()),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            links[t] = new LinkSpec(directory, options.messageLength());
-            transport.create(links[t]);
-            names.add(transport.name());
-            descriptions.add(transport.describe(links[t]));
-        }
-
-        try (EchoControl control = EchoControl.create(runDirectory.resolve(EchoMain.CONTROL_FILE));
-            EchoChild child = EchoChild.start(runDirectory, options.messageLength(), options.transports()))
-        {
-            child.awaitReady(READY_TIMEOUT);
-            // The watch's first call links a few methods (a couple of hundred bytes of heap). A round trip that
-            // spins long enough to call it may first happen in a measured round; make that first call here.
-            child.stillWaiting(PeerWatch.SPIN_CHECK_INTERVAL, 0);
-            progress.printf("echo child pid %d ready; run directory %s%n", child.pid(), runDirectory);
-            final Pinger[] pingers = new Pinger[n];
-            final Histogram[][] rounds;
-            final long[] pingerAllocated;
-            try
-            {
-                for (int t = 0; t < n; t++)
-                {
-                    pingers[t] = transports.get(t).openPinger(links[t], child);
-                }
-                rounds = preallocate(options.rounds(), n);
-                pingerAllocated = measure(options, names, pingers, control, child, rounds, progress);
-            }
-            finally
-            {
-                // STOP before anything else, also on failure, so the child exits normally rather than as an orphan.
-                control.stop();
-                for (final Pinger pinger : pingers)
-                {
-                    if (pinger != null)
-                    {
-                        pinger.close();
-                    }
-                }
-            }
-            final long[] echoAllocated = child.finish(EXIT_TIMEOUT);
-            return new PingPongResult(options, names, descriptions, rounds, pingerAllocated, echoAllocated,
-                child.pid(), runDirectory, loadAverage);
+            final int n = session.names().size();
+            final Histogram[][] rounds = preallocate(options.rounds(), n);
+            final Histogram[][] uncorrected = options.fixedRate() ? preallocate(options.rounds(), n) : null;
+            final long[] pingerAllocated = measure(options, session, rounds, uncorrected, progress);
+            final long[] echoAllocated = session.finish();
+            return new PingPongResult(options, session.names(), session.descriptions(), rounds, uncorrected,
+                pingerAllocated, echoAllocated, session.childPid(), session.runDirectory(), session.loadAverage());
         }
     }
 
@@ -148,32 +86,52 @@ public final class PingPongRun
     /**
      * Warm-up, then the interleaved rounds.
      *
+     * @param uncorrected null for back to back; else receives the fixed-rate run's uncorrected round trips.
      * @return per transport, bytes allocated by this thread inside the measured loops.
      */
     private static long[] measure(
         final PingPongOptions options,
-        final List<String> names,
-        final Pinger[] pingers,
-        final EchoControl control,
-        final PeerWatch watch,
+        final EchoSession session,
         final Histogram[][] rounds,
+        final Histogram[][] uncorrected,
         final PrintStream progress)
     {
-        final int n = pingers.length;
+        final List<String> names = session.names();
+        final int n = names.size();
         final long[] sequences = new long[n];
-        java.util.Arrays.fill(sequences, 1);
+        Arrays.fill(sequences, 1);
         final Histogram scratch = RoundTripLoop.newHistogram();
+        final Histogram scratchUncorrected = RoundTripLoop.newHistogram();
 
         // Warm-up in two interleaved halves: the shared measuring loop then sees every pinger before the first
         // measured round, so its JIT recompilations (monomorphic, bimorphic, megamorphic) happen in warm-up.
-        progress.printf("warm-up: %,d round trips per transport%n", options.warmup());
+        final int paced = options.fixedRate() ?
+            Math.min(options.warmup() / 2, Math.max(1, options.rate() / 4)) : 0;
+        if (options.fixedRate())
+        {
+            progress.printf("warm-up: %,d round trips per transport back to back, then %,d at %,d/s%n",
+                (options.warmup() + 1) / 2, paced, options.rate());
+        }
+        else
+        {
+            progress.printf("warm-up: %,d round trips per transport%n", options.warmup());
+        }
         for (int half = 0; half < 2; half++)
         {
             final int count = half == 0 ? (options.warmup() + 1) / 2 : options.warmup() / 2;
             for (int t = 0; t < n && count > 0; t++)
             {
-                control.activate(t, watch);
-                sequences[t] = loop(names.get(t), pingers[t], sequences[t], count, scratch);
+                session.activate(t);
+                if (half == 1 && options.fixedRate())
+                {
+                    sequences[t] = loopAtRate(names.get(t), session.pinger(t), sequences[t], paced, options.rate(),
+                        scratch, scratchUncorrected);
+                    scratchUncorrected.reset();
+                }
+                else
+                {
+                    sequences[t] = loop(names.get(t), session.pinger(t), sequences[t], count, scratch);
+                }
                 scratch.reset();
             }
         }
@@ -186,11 +144,15 @@ public final class PingPongRun
             for (int k = 0; k < n; k++)
             {
                 final int t = (r + k) % n;
-                control.activate(t, watch);
-                sequences[t] = loop(names.get(t), pingers[t], sequences[t], SETTLE_ROUND_TRIPS, scratch);
+                final Pinger pinger = session.pinger(t);
+                session.activate(t);
+                sequences[t] = loop(names.get(t), pinger, sequences[t], SETTLE_ROUND_TRIPS, scratch);
                 scratch.reset();
                 final long before = threads.getCurrentThreadAllocatedBytes();
-                sequences[t] = loop(names.get(t), pingers[t], sequences[t], options.count(), rounds[r][t]);
+                sequences[t] = uncorrected == null ?
+                    loop(names.get(t), pinger, sequences[t], options.count(), rounds[r][t]) :
+                    loopAtRate(names.get(t), pinger, sequences[t], options.count(), options.rate(), rounds[r][t],
+                        uncorrected[r][t]);
                 allocated[t] += threads.getCurrentThreadAllocatedBytes() - before;
             }
             progress.println(roundLine(r, names, rounds[r]));
@@ -207,6 +169,23 @@ public final class PingPongRun
         try
         {
             return RoundTripLoop.run(pinger, firstSequence, count, histogram);
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new IllegalStateException(name + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * {@link RoundTripLoop#runAtRate}, with the transport's name added to a failure.
+     */
+    private static long loopAtRate(
+        final String name, final Pinger pinger, final long firstSequence, final int count, final int rate,
+        final Histogram corrected, final Histogram uncorrected)
+    {
+        try
+        {
+            return RoundTripLoop.runAtRate(pinger, firstSequence, count, rate, corrected, uncorrected);
         }
         catch (final IllegalStateException ex)
         {

@@ -6,7 +6,8 @@ package io.shmlink.bench.pingpong;
 public interface Pinger extends AutoCloseable
 {
     /**
-     * Sends one ping carrying {@code sequence} and busy-spins until its echo arrives. Allocates nothing.
+     * Sends one ping carrying {@code sequence} and waits (busy-spinning, or blocked in a system call for the socket
+     * transports) until its echo arrives. Allocates nothing.
      *
      * @param sequence the number to send; the echo must carry it back.
      * @return the sequence number the echo carried (the caller checks it).
@@ -14,6 +15,33 @@ public interface Pinger extends AutoCloseable
      *                               {@link PeerWatch}) if the echo side died.
      */
     long roundTrip(long sequence);
+
+    /**
+     * Throughput mode: sends {@code count} messages as fast as the transport takes them (waiting out back-pressure),
+     * the last one asking for an acknowledgement ({@link BurstProtocol}), then waits for that acknowledgement. The
+     * echo side runs {@link Echo#sink} meanwhile. Allocates nothing.
+     *
+     * @param firstSequence the sequence of the first message; later ones follow on.
+     * @param count         how many messages, at least 1.
+     * @return the number of messages the sink says it received since its previous acknowledgement: {@code count}
+     * unless a message was lost or duplicated (the caller checks it).
+     * @throws UnsupportedOperationException if the transport has no throughput mode ({@link
+     *                                       Transport#supportsThroughput()}).
+     * @throws IllegalStateException         as {@link #roundTrip}.
+     */
+    default long sendBurst(final long firstSequence, final int count)
+    {
+        throw new UnsupportedOperationException(getClass().getName() + " has no throughput mode");
+    }
+
+    /**
+     * Called when the run has asked the echo child to serve another transport ({@link EchoControl#request}) and
+     * before it waits for the switch. An echo that spins sees the control word by itself, so the default does
+     * nothing; an echo blocked in a socket read does not, and its pinger wakes it here.
+     */
+    default void release()
+    {
+    }
 
     /**
      * Detaches from the transport.

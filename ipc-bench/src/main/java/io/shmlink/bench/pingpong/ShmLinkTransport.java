@@ -15,14 +15,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  * and polls {@code pong}; the echo polls {@code ping} and, from inside its handler, offers the very bytes it was
  * handed on {@code pong} (one copy, ring to ring, as Agrona's echo does).
  * <p>
- * The rings can never be full: a ping is sent only after the previous pong arrived, so a ring holds at most the
- * message being released and the next one, and it has room for eight. A refused offer is therefore a bug and fails
- * the run rather than being retried.
+ * In ping-pong the rings can never be full: a ping is sent only after the previous pong arrived, so a ring holds at
+ * most the message being released and the next one, and it has room for eight. A refused offer is therefore a bug
+ * and fails the run rather than being retried. In throughput mode the sender does fill the ping ring, and waits out
+ * {@link Publisher#BACK_PRESSURED}; any other refusal still fails the run.
  */
 public final class ShmLinkTransport implements Transport
 {
     private static final String PING = "ping";
     private static final String PONG = "pong";
+
+    /** Messages per poll in throughput mode: a batch, as a streaming subscriber would take them. */
+    static final int SINK_BATCH = 256;
 
     private final ChannelMode mode;
 
@@ -46,6 +50,12 @@ public final class ShmLinkTransport implements Transport
     public String describe(final LinkSpec link)
     {
         return "two ShmLink " + mode + " channels of " + link.ringCapacity() / 1024 + " KiB, offer + poll";
+    }
+
+    @Override
+    public boolean supportsThroughput()
+    {
+        return true;
     }
 
     @Override
@@ -80,7 +90,7 @@ public final class ShmLinkTransport implements Transport
         final ShmRegistry registry = ShmRegistry.open(link.directory());
         try
         {
-            return new ShmLinkEcho(registry);
+            return new ShmLinkEcho(registry, link.messageLength());
         }
         catch (final RuntimeException ex)
         {
@@ -137,6 +147,46 @@ public final class ShmLinkTransport implements Transport
         }
 
         @Override
+        public long sendBurst(final long firstSequence, final int count)
+        {
+            final int last = count - 1;
+            for (int i = 0; i < count; i++)
+            {
+                final long sequence = firstSequence + i;
+                message.putLong(0, BurstProtocol.encode(sequence, i == last));
+                long result;
+                long spins = 0;
+                while ((result = ping.offer(message, 0, messageLength)) == Publisher.BACK_PRESSURED)
+                {
+                    if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                    {
+                        watch.stillWaiting(spins, sequence);
+                    }
+                    Thread.onSpinWait();
+                }
+                if (result <= 0)
+                {
+                    throw refused(PING, result);
+                }
+            }
+            awaitPong(firstSequence + last);
+            return echoed;
+        }
+
+        private void awaitPong(final long sequence)
+        {
+            long spins = 0;
+            while (pong.poll(this, 1) == 0)
+            {
+                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                {
+                    watch.stillWaiting(spins, sequence);
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
         public void onMessage(final DirectBuffer buffer, final int offset, final int length)
         {
             if (length != messageLength)
@@ -158,12 +208,16 @@ public final class ShmLinkTransport implements Transport
         private final ShmRegistry registry;
         private final Subscriber ping;
         private final Publisher pong;
+        private final MessageHandler sinkHandler = this::count;
+        private final UnsafeBuffer acknowledgement;
+        private long received;
 
-        ShmLinkEcho(final ShmRegistry registry)
+        ShmLinkEcho(final ShmRegistry registry, final int messageLength)
         {
             this.registry = registry;
             this.ping = registry.subscriber(PING);
             this.pong = registry.publisher(PONG);
+            this.acknowledgement = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
         }
 
         @Override
@@ -189,6 +243,38 @@ public final class ShmLinkTransport implements Transport
             if (result <= 0)
             {
                 throw refused(PONG, result);
+            }
+        }
+
+        @Override
+        public void sink(final EchoControl control, final int index)
+        {
+            while (true)
+            {
+                if (ping.poll(sinkHandler, SINK_BATCH) == 0)
+                {
+                    if (!control.isActive(index))
+                    {
+                        return;
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        private void count(final DirectBuffer buffer, final int offset, final int length)
+        {
+            received++;
+            if (BurstProtocol.asksForAcknowledgement(buffer.getLong(offset)))
+            {
+                acknowledgement.putLong(0, received);
+                received = 0;
+                // The pong ring holds nothing else: the sender waits for this before its next burst.
+                final long result = pong.offer(acknowledgement, 0, length);
+                if (result <= 0)
+                {
+                    throw refused(PONG, result);
+                }
             }
         }
 

@@ -6,10 +6,10 @@ import java.io.IOException;
  * One way of carrying a ping from the parent JVM to the echo child and back. An instance lives in each of the two
  * processes: the parent calls {@link #create} then {@link #openPinger}, the child calls {@link #openEcho}.
  * <p>
- * The split suits more than shared memory: a TCP or Unix-socket transport would bind in {@code create} (before the
- * child starts, so the child's connect cannot race it), connect in {@code openEcho} (the child prints READY only
- * after every echo is open) and accept in {@code openPinger}; an Aeron transport would start its media driver in
- * {@code create} and stop it in {@link #close()}. Implementations have a public no-argument constructor, so the
+ * The split suits more than shared memory: {@link SocketTransport} binds in {@code create} (before the child starts,
+ * so the child's connect cannot race it), connects in {@code openEcho} (the child prints READY only after every echo
+ * is open) and accepts in {@code openPinger}; an Aeron transport would start its media driver in {@code create} and
+ * stop it in {@link #close()}. Implementations have a public no-argument constructor, so the
  * child can make its own instance from the name or class name the parent passes.
  */
 public interface Transport extends AutoCloseable
@@ -28,6 +28,17 @@ public interface Transport extends AutoCloseable
      * @return a human-readable description.
      */
     String describe(LinkSpec link);
+
+    /**
+     * Whether {@link Pinger#sendBurst} and {@link Echo#sink} work, so that the throughput mode can run this
+     * transport. The floor has no throughput of its own: its one cache line holds one message at a time.
+     *
+     * @return false unless overridden.
+     */
+    default boolean supportsThroughput()
+    {
+        return false;
+    }
 
     /**
      * Parent, before the echo child starts: creates what both sides will open (files, channels, listening sockets).

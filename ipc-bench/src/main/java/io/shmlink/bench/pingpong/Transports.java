@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 /**
  * The transports the harness knows by name, and the way in for others: a fully qualified class name of a
  * {@link Transport} with a public no-argument constructor is accepted wherever a name is. To add a built-in
- * transport (uds, tcp, aeron...), implement {@link Transport} and add one line to {@link #BUILT_IN}.
+ * transport (aeron...), implement {@link Transport} and add one line to {@link #BUILT_IN}.
  */
 public final class Transports
 {
@@ -25,6 +25,8 @@ public final class Transports
         BUILT_IN.put("shmlink-spsc", () -> new ShmLinkTransport(ChannelMode.SPSC));
         BUILT_IN.put("shmlink-mpsc", () -> new ShmLinkTransport(ChannelMode.MPSC));
         BUILT_IN.put("agrona", AgronaTransport::new);
+        BUILT_IN.put("uds", () -> new SocketTransport(SocketTransport.Family.UNIX));
+        BUILT_IN.put("tcp", () -> new SocketTransport(SocketTransport.Family.TCP));
     }
 
     private Transports()
@@ -32,11 +34,23 @@ public final class Transports
     }
 
     /**
-     * @return the built-in transport names, in the default running order.
+     * @return every built-in transport name, in running order.
      */
     public static List<String> builtIn()
     {
         return List.copyOf(BUILT_IN.keySet());
+    }
+
+    /**
+     * The transports a run uses unless told otherwise: the shared-memory ones. The sockets' round trips are a few
+     * hundred times longer here (40-55 us against 0.13-0.2 us), so with the same counts they would stretch the
+     * quick run past a minute; name them with {@code --transports} to include them.
+     *
+     * @return the default transport names, in running order.
+     */
+    public static List<String> defaults()
+    {
+        return List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona");
     }
 
     /**

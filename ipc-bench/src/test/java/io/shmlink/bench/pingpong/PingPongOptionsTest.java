@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,13 +14,59 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PingPongOptionsTest
 {
     @Test
-    void noOptionsMeansTheQuickPresetOverEveryBuiltInTransport()
+    void noOptionsMeansTheQuickPresetOverTheSharedMemoryTransports()
     {
         final PingPongOptions options = PingPongOptions.parse();
 
         assertEquals(PingPongOptions.QUICK, options);
         assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona"), options.transports());
+        assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona", "uds", "tcp"), Transports.builtIn());
         assertNull(options.hgrmDirectory());
+        assertEquals(0, options.rate(), "back to back unless --rate");
+        assertFalse(options.fixedRate());
+        assertFalse(options.throughput());
+        assertNull(options.outDirectory(), "the main class picks results/<timestamp>");
+    }
+
+    @Test
+    void theNewModesAndTheResultsFolderAreParsed()
+    {
+        final PingPongOptions rate = PingPongOptions.parse("--rate", "100_000", "--out", "results/mine");
+
+        assertEquals(100_000, rate.rate());
+        assertTrue(rate.fixedRate());
+        assertFalse(rate.throughput());
+        assertEquals(Path.of("results/mine"), rate.outDirectory());
+
+        final PingPongOptions throughput = PingPongOptions.parse("--throughput", "--size", "256");
+
+        assertTrue(throughput.throughput());
+        assertFalse(throughput.fixedRate());
+        assertEquals(256, throughput.messageLength());
+    }
+
+    @Test
+    void badValuesOfTheNewOptionsAreRefusedWithAClearMessage()
+    {
+        assertEquals("--rate must be in [1, 1000000000] pings per second: 0", refusal("--rate", "0"));
+        assertEquals("--rate must be in [1, 1000000000] pings per second: -5", refusal("--rate", "-5"));
+        assertEquals("--rate needs a whole number: fast (pings per second, e.g. 100000)", refusal("--rate", "fast"));
+        assertEquals("--rate needs a whole number: 1e5 (pings per second, e.g. 100000)", refusal("--rate", "1e5"));
+        assertEquals("--rate must be in [1, 1000000000] pings per second: 2000000000",
+            refusal("--rate", "2000000000"));
+        assertEquals("--rate needs a value", refusal("--rate"));
+        assertEquals("--rate needs a value", refusal("--rate", "--throughput"));
+        assertEquals("--out needs a value", refusal("--out"));
+        assertEquals("--out needs a value", refusal("--out", " "));
+        assertTrue(refusal("--throughput", "--rate", "1000").startsWith("--rate and --throughput exclude each other"));
+        assertTrue(refusal("--rate", "1000", "--throughput").startsWith("--rate and --throughput exclude each other"));
+        assertThrows(IllegalArgumentException.class, () -> new PingPongOptions(
+            List.of("floor"), 1, 1, 0, 32, null, -1, false, null), "a negative rate, also when built directly");
+    }
+
+    private static String refusal(final String... args)
+    {
+        return assertThrows(IllegalArgumentException.class, () -> PingPongOptions.parse(args)).getMessage();
     }
 
     @Test
@@ -53,8 +100,8 @@ class PingPongOptionsTest
     @Test
     void unknownTransportsAndDuplicateNamesAreRefused()
     {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Transports.create(List.of("uds")))
-            .getMessage().contains("unknown transport 'uds'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Transports.create(List.of("aeron")))
+            .getMessage().contains("unknown transport 'aeron'"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Transports.create(List.of("floor", "floor")))
             .getMessage().contains("distinct"));
     }

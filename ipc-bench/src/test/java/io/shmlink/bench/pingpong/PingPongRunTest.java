@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -33,9 +34,11 @@ class PingPongRunTest
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
     private static final int ROUNDS = 2;
     private static final int COUNT = 2_000;
+    private static final int RATE_COUNT = 1_000;
+    private static final int BURST = 50_000;
 
     @Test
-    void everyBuiltInTransportCompletesInterleavedRoundsThroughAChildJvm(@TempDir final Path hgrm) throws Exception
+    void everyBuiltInTransportCompletesInterleavedRoundsThroughAChildJvm(@TempDir final Path results) throws Exception
     {
         final List<String> transports = Transports.builtIn();
         final PingPongResult result =
@@ -80,35 +83,169 @@ class PingPongRunTest
         // being compiled, and a C2 deoptimisation re-materialises scalar-replaced objects on the heap (tens of
         // bytes, once). One object per message would be at least 16 bytes per round trip; the bound is 1.
         // Exactly 0 B/op is shown by JMH -prof gc and by the full run's allocation table.
+        // The echo's figure also covers the second half of the warm-up and the settling round trips (6,500 messages
+        // in all, so one object each would be 104 KB), and there the ring echoes' release path (ShmLink's and
+        // Agrona's setMemory) sometimes allocates some 24 KB, once, while still being compiled: JFR shows it, and
+        // it failed about every other run of this test before this allowance. A long run shows 0.
         final long roundTrips = (long)ROUNDS * COUNT;
+        final long echoOneOff = 32 * 1024;
         for (int t = 0; t < transports.size(); t++)
         {
             assertTrue(result.pingerAllocatedBytes(t) < roundTrips,
                 transports.get(t) + " pinger allocated " + result.pingerAllocatedBytes(t) + " bytes");
-            assertTrue(result.echoAllocatedBytes(t) < roundTrips,
+            assertTrue(result.echoAllocatedBytes(t) < roundTrips + echoOneOff,
                 transports.get(t) + " echo allocated " + result.echoAllocatedBytes(t) + " bytes");
         }
 
         assertFalse(Files.exists(result.runDirectory()), "run directory deleted");
         assertFalse(ProcessHandle.of(result.echoPid()).map(ProcessHandle::isAlive).orElse(false), "child exited");
 
-        final ByteArrayOutputStream text = new ByteArrayOutputStream();
-        Report.print(result, new PrintStream(text, true, StandardCharsets.UTF_8));
-        final String report = text.toString(StandardCharsets.UTF_8);
+        final String report = print(result);
         for (final String name : transports)
         {
             assertTrue(report.contains("\n" + name + " "), "report row for " + name + ":\n" + report);
         }
-        assertTrue(report.contains("p99.99") && report.contains("vs floor") && report.contains("vs shmlink-spsc"),
-            report);
+        assertTrue(report.contains("p99.99") && report.contains("vs floor") && report.contains("vs shmlink-spsc") &&
+            report.contains("vs uds"), report);
+        final int uds = result.indexOf("uds");
+        assertEquals(1.0, result.p50Ratio(uds, uds).median(), 0.0);
 
-        final List<Path> files = Report.writeHgrm(result, hgrm);
-        assertEquals(transports.size(), files.size());
+        final List<Path> files = Report.writeResults(result, report, results);
+        // results.md, report.txt, one .hgrm per transport
+        assertEquals(2 + transports.size(), files.size(), files.toString());
+        final String markdown = Files.readString(results.resolve(Report.MARKDOWN_FILE));
+        assertTrue(markdown.contains("| transport | p50 | p90 | p99 | p99.9 | p99.99 | max | mean | p50 vs floor | " +
+            "p50 vs uds |"), markdown);
+        for (final String name : transports)
+        {
+            assertTrue(markdown.contains("\n| " + name + " | "), "markdown row for " + name + ":\n" + markdown);
+        }
+        assertEquals(report, Files.readString(results.resolve(Report.TEXT_FILE)));
+        for (final String name : transports)
+        {
+            final String content = Files.readString(results.resolve(name + ".hgrm"));
+            assertTrue(content.contains("#[Mean") && content.contains("#[Max"), name + ".hgrm:\n" + content);
+        }
+    }
+
+    @Test
+    void atAFixedRateTheCorrectedLatencyIsNeverBelowTheUncorrected(@TempDir final Path results) throws Exception
+    {
+        // One spinning transport and the two blocking ones: the paced loop against both kinds of echo, and as few
+        // busy-spinning round trips as that takes (on a shared two-core host, each spinning pair costs a core).
+        final List<String> transports = List.of("shmlink-spsc", "uds", "tcp");
+        final int rate = 20_000;
+        final PingPongOptions options =
+            new PingPongOptions(transports, ROUNDS, RATE_COUNT, 400, 32, null, rate, false, null);
+
+        final long start = System.nanoTime();
+        final PingPongResult result = PingPongRun.run(options, QUIET);
+        final long elapsed = System.nanoTime() - start;
+
+        assertTrue(result.fixedRate());
+        // Every measured round sends on the schedule: it cannot be quicker than count / rate.
+        final long scheduled = TimeUnit.SECONDS.toNanos(1) * ROUNDS * transports.size() * (RATE_COUNT - 1) / rate;
+        assertTrue(elapsed >= scheduled, "run took " + elapsed + " ns, the schedule alone " + scheduled);
+        for (int t = 0; t < transports.size(); t++)
+        {
+            final String name = transports.get(t);
+            final Histogram corrected = result.overall(t);
+            final Histogram uncorrected = result.uncorrected(t);
+            assertEquals((long)ROUNDS * RATE_COUNT, corrected.getTotalCount(), name);
+            assertEquals(corrected.getTotalCount(), uncorrected.getTotalCount(), name);
+            assertTrue(uncorrected.getValueAtPercentile(50) > 0, name);
+            for (final double percentile : new double[] {50, 90, 99, 99.9, 99.99, 100})
+            {
+                assertTrue(corrected.getValueAtPercentile(percentile) >= uncorrected.getValueAtPercentile(percentile),
+                    name + " p" + percentile + ": corrected " + corrected.getValueAtPercentile(percentile) +
+                        " < uncorrected " + uncorrected.getValueAtPercentile(percentile));
+            }
+            assertTrue(corrected.getMean() >= uncorrected.getMean(), name);
+            for (int r = 0; r < ROUNDS; r++)
+            {
+                assertTrue(result.round(r, t).getValueAtPercentile(50) >=
+                    result.uncorrectedRound(r, t).getValueAtPercentile(50), name + " round " + r);
+            }
+        }
+
+        final String report = print(result);
+        assertTrue(report.contains("Corrected: from each ping's intended send time") &&
+            report.contains("Uncorrected: from each ping's actual send time"), report);
+        final List<Path> files = Report.writeResults(result, report, results);
+        assertEquals(2 + 2 * transports.size(), files.size(), files.toString());
         for (final Path file : files)
         {
-            final String content = Files.readString(file);
-            assertTrue(content.contains("#[Mean") && content.contains("#[Max"), file + ":\n" + content);
+            assertTrue(Files.size(file) > 0, file + " is empty");
         }
+        assertTrue(Files.exists(results.resolve("uds" + Report.UNCORRECTED_SUFFIX + ".hgrm")));
+        final String markdown = Files.readString(results.resolve(Report.MARKDOWN_FILE));
+        assertTrue(markdown.contains("Corrected (from the intended send time)") &&
+            markdown.contains("Uncorrected (from the actual send time)"), markdown);
+    }
+
+    @Test
+    void throughputBurstsArriveWholeOnEveryTransportThatHasTheMode(@TempDir final Path results) throws Exception
+    {
+        final PingPongOptions options = new PingPongOptions(Transports.builtIn(), ROUNDS, BURST, 10_000, 64, null, 0,
+            true, null);
+        final ByteArrayOutputStream progress = new ByteArrayOutputStream();
+
+        final ThroughputResult result = ThroughputRun.run(options,
+            new PrintStream(progress, true, StandardCharsets.UTF_8));
+
+        assertEquals(List.of("floor"), result.skipped());
+        assertTrue(progress.toString(StandardCharsets.UTF_8).contains("floor: skipped"), progress.toString());
+        assertEquals(List.of("shmlink-spsc", "shmlink-mpsc", "agrona", "uds", "tcp"), result.transports());
+        final int spsc = result.indexOf("shmlink-spsc");
+        for (int t = 0; t < result.transports().size(); t++)
+        {
+            final String name = result.transports().get(t);
+            for (int r = 0; r < ROUNDS; r++)
+            {
+                // A burst's time includes at least one message each way: far above a microsecond.
+                assertTrue(result.nanos(r, t) > 1_000, name + " round " + r + ": " + result.nanos(r, t) + " ns");
+                assertTrue(result.messagesPerSecond(r, t) > 0, name);
+            }
+            final PingPongResult.RatioSummary ratio = result.ratio(t, spsc);
+            assertTrue(ratio.min() > 0 && ratio.min() <= ratio.median() && ratio.median() <= ratio.max(),
+                name + ": " + ratio);
+            // One object per message would be 16 bytes per message at least; the bound is 1. Not 0: in a run this
+            // short, the sinks' ring-release paths (ShmLink's and Agrona's) allocate some 24 KB, once, while the JIT
+            // is still compiling them (seen with JFR); a long run shows (next to) nothing.
+            assertTrue(result.pingerAllocatedBytes(t) < (long)ROUNDS * BURST,
+                name + " sender allocated " + result.pingerAllocatedBytes(t));
+            assertTrue(result.echoAllocatedBytes(t) >= 0 && result.echoAllocatedBytes(t) < (long)ROUNDS * BURST,
+                name + " sink allocated " + result.echoAllocatedBytes(t));
+        }
+        assertEquals(1.0, result.ratio(spsc, spsc).median(), 0.0);
+        assertFalse(Files.exists(result.runDirectory()), "run directory deleted");
+
+        final ByteArrayOutputStream text = new ByteArrayOutputStream();
+        ThroughputReport.print(result, new PrintStream(text, true, StandardCharsets.UTF_8));
+        final String report = text.toString(StandardCharsets.UTF_8);
+        assertTrue(report.contains("msgs/s") && report.contains("MB/s") && report.contains("vs shmlink-spsc") &&
+            report.contains("skipped"), report);
+        ThroughputReport.writeResults(result, report, results);
+        final String markdown = Files.readString(results.resolve(Report.MARKDOWN_FILE));
+        assertTrue(markdown.contains("| transport | msgs/s (median) | min | max | MB/s (median) | vs shmlink-spsc |"),
+            markdown);
+        assertTrue(markdown.contains("\n| tcp | "), markdown);
+    }
+
+    @Test
+    void aThroughputRunOfOnlyTheFloorIsRefused()
+    {
+        final IllegalArgumentException failure = assertThrows(IllegalArgumentException.class, () ->
+            ThroughputRun.run(new PingPongOptions(List.of("floor"), 1, 10, 0, 8, null, 0, true, null), QUIET));
+
+        assertTrue(failure.getMessage().contains("none of [floor] has a throughput mode"), failure.getMessage());
+    }
+
+    private static String print(final PingPongResult result)
+    {
+        final ByteArrayOutputStream text = new ByteArrayOutputStream();
+        Report.print(result, new PrintStream(text, true, StandardCharsets.UTF_8));
+        return text.toString(StandardCharsets.UTF_8);
     }
 
     @Test
