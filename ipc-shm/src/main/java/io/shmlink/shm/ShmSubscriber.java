@@ -33,7 +33,6 @@ public final class ShmSubscriber implements Subscriber, Party
      */
     private final AtomicLongArray deadTokens = new AtomicLongArray(MAX_PUBLISHERS);
 
-
     ShmSubscriber(final ShmRegistry registry, final ChannelSegment segment, final long claimTimeoutNs)
     {
         this.registry = registry;
