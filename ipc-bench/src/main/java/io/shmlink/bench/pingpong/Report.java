@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.IntFunction;
+import java.util.function.IntToLongFunction;
 
 /**
  * Prints a {@link PingPongResult}: the percentile table per transport (two in fixed-rate mode: corrected and
@@ -134,18 +135,41 @@ public final class Report
         out.println();
         out.println("Bytes allocated in the hot loops (0 expected): pinging thread in measured rounds; echo thread in");
         out.println("every echo loop but each transport's first (class loading), warm-up included");
-        out.printf(Locale.ROOT, nameColumn + "%12s%12s%n", "transport", "pinger", "echo");
-        for (int t = 0; t < names.size(); t++)
-        {
-            final long echo = result.echoAllocatedBytes(t);
-            out.printf(Locale.ROOT, nameColumn + "%12d%12s%n", names.get(t), result.pingerAllocatedBytes(t),
-                echo < 0 ? "n/a" : Long.toString(echo));
-        }
+        printAllocations(out, nameColumn, names, "pinger", "echo", result::pingerAllocatedBytes,
+            result::echoAllocatedBytes);
 
         out.println();
         out.println("Markdown:");
         out.println();
         out.print(markdownTables(result));
+    }
+
+    /**
+     * Prints what each side of each transport allocated in its hot loop; a negative echo figure is unknown.
+     */
+    static void printAllocations(
+        final PrintStream out, final String nameColumn, final List<String> names, final String sendingSide,
+        final String echoSide, final IntToLongFunction sending, final IntToLongFunction echo)
+    {
+        out.printf(Locale.ROOT, nameColumn + "%12s%12s%n", "transport", sendingSide, echoSide);
+        for (int t = 0; t < names.size(); t++)
+        {
+            final long echoBytes = echo.applyAsLong(t);
+            out.printf(Locale.ROOT, nameColumn + "%12d%12s%n", names.get(t), sending.applyAsLong(t),
+                echoBytes < 0 ? "n/a" : Long.toString(echoBytes));
+        }
+    }
+
+    /**
+     * Appends a Markdown list of the transports with their descriptions.
+     */
+    static void appendDescriptions(
+        final StringBuilder md, final List<String> names, final IntFunction<String> description)
+    {
+        for (int t = 0; t < names.size(); t++)
+        {
+            md.append("- `").append(names.get(t)).append("`: ").append(description.apply(t)).append('\n');
+        }
     }
 
     /**
@@ -160,11 +184,7 @@ public final class Report
         final StringBuilder md = new StringBuilder();
         md.append("# ShmLink cross-process ping-pong\n\n");
         md.append(title(result)).append("\n\n");
-        for (int t = 0; t < result.transports().size(); t++)
-        {
-            md.append("- `").append(result.transports().get(t)).append("`: ").append(result.description(t))
-                .append('\n');
-        }
+        appendDescriptions(md, result.transports(), result::description);
         md.append('\n').append(hostLine(result.loadAverage())).append("\n\n");
         md.append(markdownTables(result));
         return md.toString();

@@ -84,13 +84,8 @@ public final class ThroughputReport
         out.println();
         out.println("Bytes allocated in the hot loops (0 expected): sending thread in measured bursts; sink thread in");
         out.println("every sink loop but each transport's first (class loading), warm-up included");
-        out.printf(Locale.ROOT, nameColumn + "%12s%12s%n", "transport", "sender", "sink");
-        for (int t = 0; t < names.size(); t++)
-        {
-            final long echo = result.echoAllocatedBytes(t);
-            out.printf(Locale.ROOT, nameColumn + "%12d%12s%n", names.get(t), result.pingerAllocatedBytes(t),
-                echo < 0 ? "n/a" : Long.toString(echo));
-        }
+        Report.printAllocations(out, nameColumn, names, "sender", "sink", result::pingerAllocatedBytes,
+            result::echoAllocatedBytes);
 
         out.println();
         out.println("Markdown:");
@@ -109,11 +104,7 @@ public final class ThroughputReport
         final StringBuilder md = new StringBuilder();
         md.append("# ShmLink cross-process one-way throughput\n\n");
         md.append(title(result)).append("\n\n");
-        for (int t = 0; t < result.transports().size(); t++)
-        {
-            md.append("- `").append(result.transports().get(t)).append("`: ").append(result.description(t))
-                .append('\n');
-        }
+        Report.appendDescriptions(md, result.transports(), result::description);
         for (final String name : result.skipped())
         {
             md.append("- `").append(name).append("`: skipped, no throughput mode (one message at a time)\n");
