@@ -7,6 +7,7 @@ import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.ring.RingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.SegmentDescriptor;
+import io.shmlink.shm.wait.DoorbellRinger;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -14,6 +15,10 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_HEARTBEAT_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_DOORBELL_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_WAIT_STATE_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SIGNALLED;
+import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SLEEPING;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
 
 /**
@@ -31,6 +36,7 @@ public final class ShmPublisher implements Publisher, Party
     private final RingWriter writer;
     private final int session;
     private final int maxMessageLength;
+    private final DoorbellRinger ringer;
     private volatile boolean closed;
 
     /**
@@ -46,7 +52,21 @@ public final class ShmPublisher implements Publisher, Party
         this.buffer = segment.buffer();
         this.session = session;
         this.maxMessageLength = segment.config().maxMessageLength();
-        this.writer = new RingWriter(segment, !isExclusive(segment), session);
+        this.ringer = new DoorbellRinger(segment.file().getParent());
+        this.writer = new RingWriter(segment, !isExclusive(segment), session, this::wakeSubscriber);
+    }
+
+    /**
+     * Called after a commit that found the subscriber asleep. Of all publishers that find it so, the one whose
+     * CAS wins rings; the rest see SIGNALLED and do nothing, so a burst of offers costs one ring.
+     */
+    private void wakeSubscriber()
+    {
+        if (buffer.compareAndSetInt(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_SLEEPING, WAIT_STATE_SIGNALLED))
+        {
+            ringer.ring(
+                buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET), buffer.getIntVolatile(SUBSCRIBER_DOORBELL_OFFSET));
+        }
     }
 
     static boolean isExclusive(final ChannelSegment segment)
@@ -144,6 +164,7 @@ public final class ShmPublisher implements Publisher, Party
             closed = true;
             registry.detached(this);
             PartySlots.detachPublisher(segment, session);
+            ringer.close();
         }
     }
 

@@ -17,11 +17,13 @@ import io.shmlink.shm.registry.RegistryDirectory;
 import io.shmlink.shm.registry.StaleChannels;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.FileAccess;
+import io.shmlink.shm.wait.ReaderWait;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,6 +48,19 @@ public final class ShmRegistry implements ChannelRegistry
         private Duration staleGrace = Duration.ofSeconds(10);
         private boolean cleanDebrisOnOpen = true;
         private FileAccess access = FileAccess.OWNER_ONLY;
+        private ReaderWait readerWait = ReaderWait.blocking();
+
+        /**
+         * How subscribers wait in a blocking poll; each subscriber may change its own.
+         *
+         * @param wait default {@link ReaderWait#blocking()}: spin 20 us, yield 50 us, then sleep on a doorbell.
+         * @return this.
+         */
+        public Options readerWait(final ReaderWait wait)
+        {
+            this.readerWait = Objects.requireNonNull(wait, "wait");
+            return this;
+        }
 
         /**
          * How long a subscriber waits at a claimed, uncommitted record whose publisher still lives before it
@@ -317,7 +332,7 @@ public final class ShmRegistry implements ChannelRegistry
         PartySlots.attachSubscriber(segment);
         try
         {
-            return attached(new ShmSubscriber(this, segment, options.claimTimeout.toNanos()));
+            return attached(new ShmSubscriber(this, segment, options.claimTimeout.toNanos(), options.readerWait));
         }
         catch (final RuntimeException ex)
         {

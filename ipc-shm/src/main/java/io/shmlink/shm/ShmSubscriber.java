@@ -8,23 +8,44 @@ import io.shmlink.shm.liveness.PartySlots;
 import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.wait.Doorbell;
+import io.shmlink.shm.wait.ReaderWait;
+import org.agrona.concurrent.UnsafeBuffer;
 
-
+import java.nio.channels.ClosedSelectorException;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.MAX_PUBLISHERS;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_DOORBELL_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_HEARTBEAT_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_WAIT_STATE_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_AWAKE;
+import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SLEEPING;
 
 /**
  * The subscriber of a shared-memory channel. Use it from one thread at a time. {@link #poll} allocates nothing.
+ * <p>
+ * The blocking {@link #poll(MessageHandler, int, long, TimeUnit)} waits as its {@link ReaderWait} says: spin,
+ * yield, then sleep on a {@link Doorbell} that publishers ring only when this subscriber has announced in the
+ * segment that it sleeps.
  */
 public final class ShmSubscriber implements Subscriber, Party
 {
+    /** Sleep granularity when no doorbell can be bound (directory path too long for a Unix socket). */
+    private static final long FALLBACK_PARK_NANOS = 1_000_000;
+
     private final ShmRegistry registry;
     private final ChannelSegment segment;
+    private final UnsafeBuffer buffer;
     private final RingReader reader;
+    private ReaderWait wait;
+    private volatile Doorbell doorbell;
+    private boolean doorbellUnavailable;
     private volatile boolean closed;
 
     /**
@@ -33,12 +54,145 @@ public final class ShmSubscriber implements Subscriber, Party
      */
     private final AtomicLongArray deadTokens = new AtomicLongArray(MAX_PUBLISHERS);
 
-    ShmSubscriber(final ShmRegistry registry, final ChannelSegment segment, final long claimTimeoutNs)
+    ShmSubscriber(
+        final ShmRegistry registry, final ChannelSegment segment, final long claimTimeoutNs, final ReaderWait wait)
     {
         this.registry = registry;
         this.segment = segment;
+        this.buffer = segment.buffer();
+        this.wait = wait;
         this.reader = new RingReader(
             segment, !ShmPublisher.isExclusive(segment), claimTimeoutNs, this::isClaimerDead);
+        // a predecessor that died asleep left its doorbell announced: publishers must not ring a dead socket
+        buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, 0);
+        buffer.putIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_AWAKE);
+    }
+
+    /**
+     * Waits for messages, as {@link #readerWait()} says, then hands up to {@code messageLimit} of them to the
+     * handler. Returns as soon as at least one message was handed over, or when the timeout passes.
+     *
+     * @param handler      called once per message.
+     * @param messageLimit the most messages to hand over.
+     * @param timeout      the longest wait; 0 or less polls once without waiting.
+     * @param unit         of the timeout.
+     * @return the number of messages handed to the handler; 0 after the timeout or once this subscriber is closed.
+     */
+    @Override
+    public int poll(final MessageHandler handler, final int messageLimit, final long timeout, final TimeUnit unit)
+    {
+        final int messages = poll(handler, messageLimit);
+        if (messages > 0 || timeout <= 0 || messageLimit == 0)
+        {
+            return messages;
+        }
+        return awaitMessages(handler, messageLimit, unit.toNanos(timeout));
+    }
+
+    private int awaitMessages(final MessageHandler handler, final int messageLimit, final long timeoutNanos)
+    {
+        final ReaderWait wait = this.wait;
+        final long start = System.nanoTime();
+        while (!closed)
+        {
+            final long waited = System.nanoTime() - start;
+            final long remaining = timeoutNanos - waited;
+            if (remaining <= 0)
+            {
+                return 0;
+            }
+            final int phase = wait.phase(waited);
+            final int messages;
+            if (phase == 0)
+            {
+                Thread.onSpinWait();
+                messages = poll(handler, messageLimit);
+            }
+            else if (phase == 1)
+            {
+                Thread.yield();
+                messages = poll(handler, messageLimit);
+            }
+            else
+            {
+                messages = sleepThenPoll(handler, messageLimit, Math.min(remaining, wait.maxSleepNanos()));
+            }
+            if (messages > 0)
+            {
+                return messages;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Announces the sleep, looks at the ring one last time, then blocks on the doorbell. A commit made before the
+     * announcement is visible to that last look; a publisher committing after it finds SLEEPING and rings.
+     */
+    private int sleepThenPoll(final MessageHandler handler, final int messageLimit, final long nanos)
+    {
+        final Doorbell bell = doorbell();
+        if (bell == null)
+        {
+            LockSupport.parkNanos(Math.min(nanos, FALLBACK_PARK_NANOS));
+            return poll(handler, messageLimit);
+        }
+        buffer.putIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_SLEEPING);
+        try
+        {
+            final int messages = poll(handler, messageLimit);
+            if (messages > 0)
+            {
+                return messages;
+            }
+            bell.await(nanos);
+        }
+        catch (final ClosedSelectorException closedByAnotherThread)
+        {
+            return 0;
+        }
+        finally
+        {
+            buffer.putIntRelease(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_AWAKE);
+        }
+        return poll(handler, messageLimit);
+    }
+
+    private Doorbell doorbell()
+    {
+        if (doorbell == null && !doorbellUnavailable && !closed)
+        {
+            doorbell = Doorbell.openOrNull(segment.file().getParent(), ProcessToken.SELF);
+            doorbellUnavailable = doorbell == null;
+            if (doorbell != null)
+            {
+                // stored before any SLEEPING, so a publisher that sees SLEEPING (by CAS) sees the number too
+                buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, doorbell.number());
+            }
+        }
+        return doorbell;
+    }
+
+    /**
+     * How the blocking poll waits.
+     *
+     * @return the policy; the registry's {@link ShmRegistry.Options#readerWait} unless changed here.
+     */
+    public ReaderWait readerWait()
+    {
+        return wait;
+    }
+
+    /**
+     * Changes how the blocking poll waits, e.g. to {@link ReaderWait#busySpin()} on a dedicated core.
+     *
+     * @param wait the policy.
+     * @return this.
+     */
+    public ShmSubscriber readerWait(final ReaderWait wait)
+    {
+        this.wait = Objects.requireNonNull(wait, "wait");
+        return this;
     }
 
     @Override
@@ -140,7 +294,15 @@ public final class ShmSubscriber implements Subscriber, Party
             reader.publishCounters();
             closed = true;
             registry.detached(this);
+            if (doorbell != null)
+            {
+                buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, 0);
+            }
             PartySlots.detachSubscriber(segment);
+            if (doorbell != null)
+            {
+                doorbell.close(); // wakes this subscriber's thread if it sleeps on it
+            }
         }
     }
 

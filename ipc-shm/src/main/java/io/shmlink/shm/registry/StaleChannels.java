@@ -4,6 +4,7 @@ import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.SegmentDescriptor;
+import io.shmlink.shm.wait.DoorbellAddress;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -41,7 +42,7 @@ public final class StaleChannels
     }
 
     /**
-     * Removes only the debris of creations whose creator died: cheap enough to run whenever a registry opens.
+     * Removes only the debris of creations whose creator died, and doorbell sockets whose owner died: cheap enough to run whenever a registry opens.
      *
      * @param directory the registry directory.
      * @return files removed.
@@ -60,7 +61,9 @@ public final class StaleChannels
             for (final Path path : stream)
             {
                 final String name = path.getFileName().toString();
-                if (ChannelSegment.isCreationDebris(name) ? isDebrisOfDeadCreator(name) :
+                final long doorbellOwner = DoorbellAddress.ownerToken(name);
+                if (doorbellOwner != 0 ? !ProcessToken.isAlive(doorbellOwner) :
+                    ChannelSegment.isCreationDebris(name) ? isDebrisOfDeadCreator(name) :
                     channels && ChannelNames.isValid(name) && isStale(path, idleBefore))
                 {
                     removed += Files.deleteIfExists(path) ? 1 : 0;

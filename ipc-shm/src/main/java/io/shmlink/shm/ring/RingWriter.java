@@ -12,6 +12,8 @@ import static io.shmlink.shm.ring.RecordDescriptor.*;
 import static io.shmlink.shm.segment.SegmentDescriptor.BACK_PRESSURE_EVENTS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_WAIT_STATE_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SLEEPING;
 import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
 import static org.agrona.BitUtil.align;
 
@@ -35,6 +37,11 @@ import static org.agrona.BitUtil.align;
  * is known before any payload byte lands), payload, then {@code +frameLength} with a release store. That last
  * store is the one that makes the record visible; the subscriber reads it with an acquire load.
  * <p>
+ * <b>Waking.</b> After that store the writer reads the subscriber's wait state, a line every offer has just read
+ * for the subscriber's token, and calls the waker only if the subscriber announced it sleeps (see
+ * {@link io.shmlink.shm.wait.ReaderWait}). No fence separates the commit from that read: a fence on every
+ * offer would cost more than the rare late wake-up it prevents, which the subscriber's bounded sleep caps.
+ * <p>
  * An MPSC writer may be used by many threads at once; an SPSC writer by one thread at a time.
  */
 public final class RingWriter implements BufferClaim.Completer
@@ -47,6 +54,7 @@ public final class RingWriter implements BufferClaim.Completer
     private final int maxMessageLength;
     private final int session;
     private final long baseAddress;
+    private final Runnable subscriberWaker;
 
     /** The subscriber's head as last read; stale is safe, it only under-reports free space. */
     private long headCache;
@@ -61,6 +69,19 @@ public final class RingWriter implements BufferClaim.Completer
      */
     public RingWriter(final ChannelSegment segment, final boolean multiProducer, final int session)
     {
+        this(segment, multiProducer, session, () -> {});
+    }
+
+    /**
+     * @param segment         the mapped channel.
+     * @param multiProducer   true for MPSC (CAS on the tail), false for SPSC.
+     * @param session         this publisher's session, written into every record's type field.
+     * @param subscriberWaker called after a commit that found the subscriber asleep.
+     */
+    public RingWriter(
+        final ChannelSegment segment, final boolean multiProducer, final int session, final Runnable subscriberWaker)
+    {
+        this.subscriberWaker = subscriberWaker;
         this.segment = segment;
         this.buffer = segment.buffer();
         this.multiProducer = multiProducer;
@@ -146,6 +167,11 @@ public final class RingWriter implements BufferClaim.Completer
     public void commit(final int recordOffset, final int length)
     {
         buffer.putIntRelease(recordOffset + LENGTH_OFFSET, length + HEADER_LENGTH);
+        // volatile rather than plain so the JIT cannot hoist the read out of a caller's offer loop
+        if (buffer.getIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET) == WAIT_STATE_SLEEPING)
+        {
+            subscriberWaker.run();
+        }
     }
 
     @Override

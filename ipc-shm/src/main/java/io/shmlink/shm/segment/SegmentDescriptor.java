@@ -42,6 +42,10 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  |     Subscriber Process Token (64), or DETACHED, or DELETED    |
  *  +---------------------------------------------------------------+ 520
  *  |                 Subscriber Heartbeat (epoch ms, 64)           |
+ *  +---------------------------------------------------------------+ 528
+ *  |     Wait State (AWAKE 0, SLEEPING 1, SIGNALLED 2)             |
+ *  +---------------------------------------------------------------+ 532
+ *  |     Doorbell Number (0: none; see io.shmlink.shm.wait)        |
  *  |                 padding to 128 bytes (2 lines)                |
  *  +---------------------------------------------------------------+ 640   counters
  *  |                        Lost Claims (64)                       |
@@ -111,6 +115,23 @@ public final class SegmentDescriptor
      */
     public static final int SUBSCRIBER_TOKEN_OFFSET = HEAD_POSITION_OFFSET + PADDED_REGION;
     public static final int SUBSCRIBER_HEARTBEAT_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 8;
+
+    /**
+     * Whether the subscriber is blocked in the kernel waiting for a doorbell. It shares the token's line because
+     * every commit reads it right after the token was read for the same offer: an awake subscriber costs the
+     * publisher one load of a line it already holds. The subscriber stores SLEEPING (volatile) before its last
+     * look at the ring; a publisher that sees SLEEPING after a commit CASes it to SIGNALLED and the winner rings
+     * the doorbell, so a burst of offers rings once.
+     */
+    public static final int SUBSCRIBER_WAIT_STATE_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 16;
+
+    /** Which of the subscriber process's doorbells to ring; 0 while it has none. Untrusted: only digits of it reach a path. */
+    public static final int SUBSCRIBER_DOORBELL_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 20;
+
+    /** Wait state values. */
+    public static final int WAIT_STATE_AWAKE = 0;
+    public static final int WAIT_STATE_SLEEPING = 1;
+    public static final int WAIT_STATE_SIGNALLED = 2;
 
     /** Claims the subscriber turned into padding because their publisher died or stalled past the timeout. */
     public static final int LOST_CLAIMS_OFFSET = SUBSCRIBER_TOKEN_OFFSET + PADDED_REGION;

@@ -1,0 +1,185 @@
+package io.shmlink.shm.wait;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The receiving end of a subscriber's wake-up signal: a Unix-domain stream socket that publishers connect to and
+ * write a byte into when they find the subscriber asleep. The subscriber blocks in {@link #await(long)} (epoll
+ * underneath), which returns when any byte or connection arrives, or on timeout.
+ * <p>
+ * Why a socket: it is the one kernel object pure Java 17 can both block on and signal from another process
+ * without a helper thread. A FIFO blocks its opener until the other end opens, and JDK 17 has no Unix-domain
+ * datagrams. Publishers keep their connection, so a wake-up after the first costs one {@code write}.
+ * <p>
+ * Used by one thread, the subscriber's; {@link #close()} may come from another only once that thread is done.
+ */
+public final class Doorbell implements AutoCloseable
+{
+    private static final AtomicInteger NEXT_NUMBER = new AtomicInteger();
+
+    private final Path path;
+    private final int number;
+    private final ServerSocketChannel server;
+    private final Selector selector;
+    private final ByteBuffer drain = ByteBuffer.allocateDirect(256);
+    private final Consumer<SelectionKey> onReady = this::onReady;
+
+    private Doorbell(final Path path, final int number, final ServerSocketChannel server, final Selector selector)
+    {
+        this.path = path;
+        this.number = number;
+        this.server = server;
+        this.selector = selector;
+    }
+
+    /**
+     * Binds a new doorbell in the registry directory.
+     *
+     * @param directory  the registry directory.
+     * @param ownerToken this process's token.
+     * @return the doorbell, or null if none can be bound here (path too long for a socket, or no permission);
+     * the caller then sleeps in short timed parks instead.
+     */
+    public static Doorbell openOrNull(final Path directory, final long ownerToken)
+    {
+        final int number = NEXT_NUMBER.incrementAndGet() & Integer.MAX_VALUE;
+        final Path path = DoorbellAddress.path(directory, ownerToken, number == 0 ? 1 : number);
+        final UnixDomainSocketAddress address = DoorbellAddress.addressOrNull(path);
+        if (address == null)
+        {
+            return null;
+        }
+        ServerSocketChannel server = null;
+        try
+        {
+            Files.deleteIfExists(path); // a predecessor with our pid and start time cannot be alive: it was us
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(address);
+            server.configureBlocking(false);
+            final Selector selector = Selector.open();
+            server.register(selector, SelectionKey.OP_ACCEPT);
+            return new Doorbell(path, number == 0 ? 1 : number, server, selector);
+        }
+        catch (final IOException | UnsupportedOperationException ex)
+        {
+            closeQuietly(server);
+            deleteQuietly(path);
+            return null;
+        }
+    }
+
+    /**
+     * @return the number publishers find in the segment to build this doorbell's path.
+     */
+    public int number()
+    {
+        return number;
+    }
+
+    /**
+     * Blocks until a publisher rings, a publisher connects, or the timeout passes; consumes the rings.
+     *
+     * @param timeoutNanos the longest wait, rounded up to whole milliseconds (the selector's unit).
+     */
+    public void await(final long timeoutNanos)
+    {
+        final long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999));
+        try
+        {
+            selector.select(onReady, millis);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("doorbell " + path + " failed", ex);
+        }
+    }
+
+    private void onReady(final SelectionKey key)
+    {
+        try
+        {
+            if (key.isAcceptable())
+            {
+                SocketChannel publisher;
+                while ((publisher = server.accept()) != null)
+                {
+                    publisher.configureBlocking(false);
+                    publisher.register(selector, SelectionKey.OP_READ);
+                }
+            }
+            else if (key.isReadable())
+            {
+                final SocketChannel publisher = (SocketChannel)key.channel();
+                int read;
+                do
+                {
+                    drain.clear();
+                    read = publisher.read(drain);
+                }
+                while (read > 0 && !drain.hasRemaining());
+                if (read < 0)
+                {
+                    key.cancel();
+                    publisher.close();
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            key.cancel();
+            closeQuietly(key.channel());
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        for (final SelectionKey key : selector.keys())
+        {
+            closeQuietly(key.channel());
+        }
+        closeQuietly(selector);
+        closeQuietly(server);
+        deleteQuietly(path);
+    }
+
+    private static void closeQuietly(final AutoCloseable closeable)
+    {
+        if (closeable != null)
+        {
+            try
+            {
+                closeable.close();
+            }
+            catch (final Exception ignored)
+            {
+                // closing a socket we no longer need: nothing to do about a failure
+            }
+        }
+    }
+
+    private static void deleteQuietly(final Path path)
+    {
+        try
+        {
+            Files.deleteIfExists(path);
+        }
+        catch (final IOException ignored)
+        {
+            // a leftover socket file is removed by the registry's debris cleanup once its owner is dead
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.shmlink.shm.wait;
+
+import java.time.Duration;
+
+/**
+ * How a subscriber waits in a blocking poll once the ring is empty: it spins for {@link #spinNanos()}, then yields
+ * the CPU for {@link #yieldNanos()}, then sleeps on its doorbell until a publisher rings it or the timeout passes.
+ * <p>
+ * Spinning answers in tens of nanoseconds and costs a whole core; a doorbell costs nothing while idle and answers
+ * in tens of microseconds (a kernel wake-up). The default spins briefly, enough to catch the next message of a
+ * busy stream without a syscall, and then sleeps. {@link #busySpin()} never sleeps: right for latency benchmarks
+ * and dedicated cores, wrong for an idle connection.
+ * <p>
+ * A sleeping subscriber also wakes every {@link #maxSleepNanos()} on its own. The publisher does not fence
+ * between its commit and its look at the wait state (that fence would cost every offer), so in a rare race it
+ * can miss a subscriber that is just falling asleep; that bound caps what such a race costs.
+ */
+public final class ReaderWait
+{
+    private static final long DEFAULT_SPIN_NANOS = 20_000;
+    private static final long DEFAULT_YIELD_NANOS = 50_000;
+    private static final long DEFAULT_MAX_SLEEP_NANOS = 10_000_000;
+
+    private static final ReaderWait DEFAULT = new ReaderWait(DEFAULT_SPIN_NANOS, DEFAULT_YIELD_NANOS,
+        DEFAULT_MAX_SLEEP_NANOS);
+    private static final ReaderWait BUSY_SPIN = new ReaderWait(Long.MAX_VALUE, 0, DEFAULT_MAX_SLEEP_NANOS);
+
+    private final long spinNanos;
+    private final long yieldNanos;
+    private final long maxSleepNanos;
+
+    private ReaderWait(final long spinNanos, final long yieldNanos, final long maxSleepNanos)
+    {
+        this.spinNanos = spinNanos;
+        this.yieldNanos = yieldNanos;
+        this.maxSleepNanos = maxSleepNanos;
+    }
+
+    /**
+     * The default: spin 20 us, yield 50 us, then sleep on the doorbell.
+     *
+     * @return the default policy.
+     */
+    public static ReaderWait blocking()
+    {
+        return DEFAULT;
+    }
+
+    /**
+     * Spin until a message comes or the timeout passes; never yield or sleep.
+     *
+     * @return the spinning policy.
+     */
+    public static ReaderWait busySpin()
+    {
+        return BUSY_SPIN;
+    }
+
+    /**
+     * A policy with the given phases.
+     *
+     * @param spin  how long to spin once the ring is empty.
+     * @param yield how long to yield after spinning, before sleeping.
+     * @return the policy.
+     */
+    public static ReaderWait of(final Duration spin, final Duration yield)
+    {
+        if (spin.isNegative() || yield.isNegative())
+        {
+            throw new IllegalArgumentException("spin and yield must be >= 0: " + spin + ", " + yield);
+        }
+        return new ReaderWait(saturatedNanos(spin), saturatedNanos(yield), DEFAULT_MAX_SLEEP_NANOS);
+    }
+
+    /**
+     * This policy with another bound on a single sleep: lower wakes an idle subscriber more often (CPU), higher
+     * lets a missed ring (see the class comment) cost more latency.
+     *
+     * @param maxSleep the longest single sleep on the doorbell, at least 1 ms.
+     * @return the new policy.
+     */
+    public ReaderWait withMaxSleep(final Duration maxSleep)
+    {
+        if (maxSleep.toMillis() < 1)
+        {
+            throw new IllegalArgumentException("maxSleep must be >= 1 ms: " + maxSleep);
+        }
+        return new ReaderWait(spinNanos, yieldNanos, saturatedNanos(maxSleep));
+    }
+
+    private static long saturatedNanos(final Duration duration)
+    {
+        try
+        {
+            return duration.toNanos();
+        }
+        catch (final ArithmeticException tooLong)
+        {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * @return nanoseconds to spin once the ring is empty.
+     */
+    public long spinNanos()
+    {
+        return spinNanos;
+    }
+
+    /**
+     * @return nanoseconds to yield after spinning.
+     */
+    public long yieldNanos()
+    {
+        return yieldNanos;
+    }
+
+    /**
+     * @return the longest single sleep on the doorbell.
+     */
+    public long maxSleepNanos()
+    {
+        return maxSleepNanos;
+    }
+
+    /**
+     * The phase a waiter is in after waiting this long.
+     *
+     * @param waitedNanos time since the ring was found empty.
+     * @return 0 to spin, 1 to yield, 2 to sleep.
+     */
+    public int phase(final long waitedNanos)
+    {
+        if (waitedNanos < spinNanos)
+        {
+            return 0;
+        }
+        return waitedNanos - spinNanos < yieldNanos ? 1 : 2;
+    }
+
+    @Override
+    public String toString()
+    {
+        return spinNanos == Long.MAX_VALUE ? "ReaderWait[busy spin]" :
+            "ReaderWait[spin " + spinNanos + " ns, yield " + yieldNanos + " ns, then sleep]";
+    }
+}

@@ -1,0 +1,177 @@
+package io.shmlink.shm.wait;
+
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.Publisher;
+import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.ShmSubscriber;
+import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.testing.ChildJvm;
+import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.SleepingSubscriberMain;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_WAIT_STATE_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SLEEPING;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The blocking poll: sleeps in the kernel, wakes on a publisher's doorbell (across processes), times out,
+ * leaves no socket file behind.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class BlockingPollTest
+{
+    private static final ReaderWait NO_SAFETY_NET = ReaderWait.blocking().withMaxSleep(Duration.ofHours(1));
+
+    private Path directory;
+    private ShmRegistry registry;
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        directory = ShmTestDirectory.create("wait");
+        registry = ShmRegistry.open(directory);
+        registry.create("bell", ChannelConfig.spsc(64 * 1024));
+    }
+
+    @AfterEach
+    void tearDown() throws IOException
+    {
+        registry.close();
+        ShmTestDirectory.delete(directory);
+    }
+
+    @Test
+    void returnsZeroAfterTheTimeoutWhenNothingIsPublished()
+    {
+        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("bell");
+        final long start = System.nanoTime();
+        final int received = subscriber.poll((buffer, offset, length) -> fail("no message was sent"), 10,
+            50, TimeUnit.MILLISECONDS);
+        assertEquals(0, received);
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50), "returned before the timeout");
+    }
+
+    @Test
+    void aMessageAlreadyThereIsReturnedWithoutWaiting()
+    {
+        final Publisher publisher = registry.publisher("bell");
+        assertTrue(publisher.offer(message((byte)7), 0, 1) > 0);
+        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("bell");
+        final int[] seen = new int[1];
+        assertEquals(1, subscriber.poll((buffer, offset, length) -> seen[0] = buffer.getByte(offset), 10,
+            1, TimeUnit.HOURS));
+        assertEquals(7, seen[0]);
+    }
+
+    @Test
+    void aSleepingSubscriberInAnotherThreadIsWokenByTheDoorbell() throws Exception
+    {
+        final ShmSubscriber subscriber = ((ShmSubscriber)registry.subscriber("bell")).readerWait(NO_SAFETY_NET);
+        final Publisher publisher = registry.publisher("bell");
+        final int[] seen = new int[1];
+        final CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() -> subscriber.poll(
+            (buffer, offset, length) -> seen[0] = buffer.getByte(offset), 10, 60, TimeUnit.SECONDS));
+        awaitSleeping(directory.resolve("bell"));
+        assertEquals(1, doorbellFiles().size(), "the sleeping subscriber's doorbell socket");
+        assertTrue(publisher.offer(message((byte)42), 0, 1) > 0);
+        assertEquals(1, received.get(30, TimeUnit.SECONDS), "only the doorbell can wake it within the timeout");
+        assertEquals(42, seen[0]);
+    }
+
+    @Test
+    void aSleepingSubscriberInAnotherProcessIsWokenByTheDoorbell() throws Exception
+    {
+        final Publisher publisher = registry.publisher("bell");
+        try (ChildJvm child = ChildJvm.start(SleepingSubscriberMain.class, directory.toString(), "bell", "60"))
+        {
+            child.awaitLine("ATTACHED");
+            awaitSleeping(directory.resolve("bell"));
+            assertTrue(publisher.offer(message((byte)99), 0, 1) > 0);
+            assertEquals("RECEIVED 1 99", child.awaitLine("RECEIVED"));
+            assertEquals(0, child.waitFor(30));
+        }
+        assertEquals(List.of(), doorbellFiles(), "a closed subscriber removes its doorbell socket");
+    }
+
+    @Test
+    void closingTheSubscriberFromAnotherThreadEndsItsSleep() throws Exception
+    {
+        final ShmSubscriber subscriber = ((ShmSubscriber)registry.subscriber("bell")).readerWait(NO_SAFETY_NET);
+        final CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() -> subscriber.poll(
+            (buffer, offset, length) -> fail("no message was sent"), 10, 60, TimeUnit.SECONDS));
+        awaitSleeping(directory.resolve("bell"));
+        subscriber.close();
+        assertEquals(0, received.get(30, TimeUnit.SECONDS));
+        assertEquals(List.of(), doorbellFiles());
+    }
+
+    @Test
+    void theDoorbellOfAKilledSubscriberIsCleanedAsDebris() throws Exception
+    {
+        try (ChildJvm child = ChildJvm.start(SleepingSubscriberMain.class, directory.toString(), "bell", "600"))
+        {
+            child.awaitLine("ATTACHED");
+            awaitSleeping(directory.resolve("bell"));
+            assertEquals(1, doorbellFiles().size());
+            child.kill();
+        }
+        registry.cleanStale();
+        assertEquals(List.of(), doorbellFiles());
+        final Publisher publisher = registry.publisher("bell");
+        final long result = publisher.offer(message((byte)1), 0, 1); // may find SLEEPING and ring a vanished bell
+        assertTrue(result > 0 || result == Publisher.NOT_CONNECTED, "offer after the subscriber died: " + result);
+    }
+
+    @Test
+    void aNewSubscriberClearsTheSleepAnnouncedByADeadOne() throws Exception
+    {
+        try (ChildJvm child = ChildJvm.start(SleepingSubscriberMain.class, directory.toString(), "bell", "600"))
+        {
+            child.awaitLine("ATTACHED");
+            awaitSleeping(directory.resolve("bell"));
+            child.kill();
+        }
+        registry.subscriber("bell");
+        final ChannelSegment segment = ChannelSegment.open(directory.resolve("bell"), "bell");
+        assertNotEquals(WAIT_STATE_SLEEPING, segment.buffer().getIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET));
+    }
+
+    private List<Path> doorbellFiles() throws IOException
+    {
+        try (Stream<Path> files = Files.list(directory))
+        {
+            return files.filter(path -> path.getFileName().toString().startsWith(DoorbellAddress.PREFIX)).toList();
+        }
+    }
+
+    /** Synchronises on the subscriber's own announcement in shared memory. */
+    private static void awaitSleeping(final Path file)
+    {
+        final ChannelSegment segment = ChannelSegment.open(file, "bell", false);
+        while (segment.buffer().getIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET) != WAIT_STATE_SLEEPING)
+        {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static UnsafeBuffer message(final byte value)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[8]);
+        buffer.putByte(0, value);
+        return buffer;
+    }
+}
