@@ -134,6 +134,16 @@ public final class ShmPublisher implements Publisher, Party
     }
 
     /**
+     * Whether any subscriber has attached since the channel was created; it may have left or died since.
+     *
+     * @return true once a subscriber has come.
+     */
+    public boolean hadSubscriber()
+    {
+        return buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET) != ProcessToken.NONE;
+    }
+
+    /**
      * Refreshes this publisher's heartbeat now. The registry's liveness thread does so every 100 ms anyway; call
      * this where that thread is not wanted or to prove progress from the publishing thread itself.
      */

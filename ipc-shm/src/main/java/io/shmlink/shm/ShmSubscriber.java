@@ -76,7 +76,8 @@ public final class ShmSubscriber implements Subscriber, Party
      * @param messageLimit the most messages to hand over.
      * @param timeout      the longest wait; 0 or less polls once without waiting.
      * @param unit         of the timeout.
-     * @return the number of messages handed to the handler; 0 after the timeout or once this subscriber is closed.
+     * @return the number of messages handed to the handler; 0 after the timeout, once this subscriber is closed,
+     * or when the thread is interrupted (its interrupt status stays set, as with {@code LockSupport.park}).
      */
     @Override
     public int poll(final MessageHandler handler, final int messageLimit, final long timeout, final TimeUnit unit)
@@ -112,6 +113,10 @@ public final class ShmSubscriber implements Subscriber, Party
             {
                 Thread.yield();
                 messages = poll(handler, messageLimit);
+            }
+            else if (Thread.currentThread().isInterrupted())
+            {
+                return 0; // a selector returns at once for an interrupted thread: sleeping would spin
             }
             else
             {
@@ -168,6 +173,10 @@ public final class ShmSubscriber implements Subscriber, Party
             {
                 // stored before any SLEEPING, so a publisher that sees SLEEPING (by CAS) sees the number too
                 buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, doorbell.number());
+                if (closed)
+                {
+                    doorbell.close(); // close() ran in another thread before it could see this doorbell
+                }
             }
         }
         return doorbell;

@@ -1,0 +1,305 @@
+package io.shmlink.shm.socket;
+
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.testing.ShmTestDirectory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * {@code java.net.Socket} semantics within one JVM: refusals, timeouts, half-close, partial reads, chunking of
+ * large writes, the ByteChannel view, and a registry directory left empty.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ShmSocketTest
+{
+    private Path directory;
+    private ShmRegistry registry;
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        directory = ShmTestDirectory.create("socket");
+        registry = ShmRegistry.open(directory);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException
+    {
+        registry.close();
+        ShmTestDirectory.delete(directory);
+    }
+
+    @Test
+    void connectingToANameNobodyBoundIsRefusedAtOnce()
+    {
+        final long start = System.nanoTime();
+        assertThrows(ConnectException.class, () -> ShmSocket.connect(registry, "nobody"));
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1));
+        assertEquals(List.of(), files(), "a refused connect leaves nothing behind");
+    }
+
+    @Test
+    void connectingToAChannelThatIsNotAServerSocketIsRefused()
+    {
+        registry.create("plain", ChannelConfig.spsc(4096));
+        registry.subscriber("plain");
+        assertThrows(ConnectException.class, () -> ShmSocket.connect(registry, "plain"));
+    }
+
+    @Test
+    void bindingANameALiveServerHoldsIsAddressInUse() throws IOException
+    {
+        try (ShmServerSocket ignored = ShmServerSocket.bind(registry, "svc"))
+        {
+            assertThrows(BindException.class, () -> ShmServerSocket.bind(registry, "svc"));
+        }
+    }
+
+    @Test
+    void bytesWrittenAreReadInOrderAndEndOfStreamFollowsShutdownOutput() throws Exception
+    {
+        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
+            ShmSocket client = ShmSocket.connect(registry, "svc");
+            ShmSocket accepted = server.accept())
+        {
+            client.getOutputStream().write("hello, ".getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().write("world".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            assertEquals("hello, world", new String(accepted.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+            assertEquals(-1, accepted.getInputStream().read(), "end of stream stays");
+
+            accepted.getOutputStream().write(new byte[] {1, 2, 3}); // half-closed: the other direction still works
+            accepted.close();
+            assertArrayEquals(new byte[] {1, 2, 3}, client.getInputStream().readAllBytes());
+            assertThrows(SocketException.class, () -> client.getOutputStream().write(4), "output is shut down");
+        }
+        assertEquals(List.of(), files(), "both ends closed: nothing left in the registry directory");
+    }
+
+    @Test
+    void aReadReturnsWhatIsThereWithoutWaitingForAFullBuffer() throws Exception
+    {
+        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
+            ShmSocket client = ShmSocket.connect(registry, "svc");
+            ShmSocket accepted = server.accept())
+        {
+            client.getOutputStream().write(new byte[] {9, 8, 7});
+            final byte[] buffer = new byte[100];
+            assertEquals(3, accepted.getInputStream().read(buffer));
+            assertArrayEquals(new byte[] {9, 8, 7}, Arrays.copyOf(buffer, 3));
+        }
+    }
+
+    @Test
+    void aMessageLargerThanTheReadIsReturnedAcrossSeveralReads() throws Exception
+    {
+        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
+            ShmSocket client = ShmSocket.connect(registry, "svc");
+            ShmSocket accepted = server.accept())
+        {
+            final byte[] sent = new byte[10_000];
+            new Random(1).nextBytes(sent);
+            client.getOutputStream().write(sent);
+            final InputStream in = accepted.getInputStream();
+            final byte[] received = new byte[sent.length];
+            int total = 0;
+            while (total < sent.length)
+            {
+                final int read = in.read(received, total, Math.min(7, sent.length - total));
+                assertTrue(read > 0 && read <= 7, "read " + read);
+                total += read;
+            }
+            assertArrayEquals(sent, received);
+        }
+    }
+
+    @Test
+    void aWriteLargerThanTheRingIsSplitAndArrivesWhole() throws Exception
+    {
+        final byte[] sent = new byte[3 * ShmSocket.CHANNEL_CAPACITY + 12_345];
+        new Random(2).nextBytes(sent);
+        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
+            ShmSocket client = ShmSocket.connect(registry, "svc");
+            ShmSocket accepted = server.accept())
+        {
+            final CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readAll(accepted));
+            client.getOutputStream().write(sent);
+            client.shutdownOutput();
+            assertArrayEquals(sent, received.get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aReadWithNothingToReadTimesOutAndTheSocketStaysUsable() throws Exception
+    {
+        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
+            ShmSocket client = ShmSocket.connect(registry, "svc");
+            ShmSocket accepted = server.accept())
+        {
+            accepted.setSoTimeout(50);
+            final long start = System.nanoTime();
+            assertThrows(SocketTimeoutException.class, () -> accepted.getInputStream().read());
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(50));
+            client.getOutputStream().write(5);
+            assertEquals(5, accepted.getInputStream().read());
+        }
+    }
+
+    @Test
+    void acceptWithNobodyConnectingTimesOut() throws IOException
+    {
+        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc"))
+        {
+            server.setSoTimeout(50);
+            assertThrows(SocketTimeoutException.class, server::accept);
+        }
+    }
+
+    @Test
+    void closingAServerSocketEndsABlockedAcceptAndFreesTheName() throws Exception
+    {
+        final ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
+        final CompletableFuture<Throwable> accept = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                server.accept();
+                return null;
+            }
+            catch (final IOException ex)
+            {
+                return ex;
+            }
+        });
+        awaitDoorbell();
+        server.close();
+        assertInstanceOf(SocketException.class, accept.get(10, TimeUnit.SECONDS));
+        ShmServerSocket.bind(registry, "svc").close();
+        assertEquals(List.of(), files());
+    }
+
+    @Test
+    void closingASocketEndsAReadBlockedInAnotherThread() throws Exception
+    {
+        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
+            ShmSocket client = ShmSocket.connect(registry, "svc");
+            ShmSocket accepted = server.accept())
+        {
+            final CompletableFuture<Throwable> read = CompletableFuture.supplyAsync(() ->
+            {
+                try
+                {
+                    accepted.getInputStream().read();
+                    return null;
+                }
+                catch (final IOException ex)
+                {
+                    return ex;
+                }
+            });
+            awaitDoorbell();
+            accepted.close();
+            assertInstanceOf(SocketException.class, read.get(10, TimeUnit.SECONDS));
+            assertFalse(accepted.isConnected());
+            assertTrue(client.isConnected(), "isConnected describes this end, as java.net.Socket's does");
+        }
+    }
+
+    @Test
+    void theByteChannelViewCarriesTheSameStream() throws Exception
+    {
+        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
+            ShmSocket client = ShmSocket.connect(registry, "svc");
+            ShmSocket accepted = server.accept())
+        {
+            final ByteBuffer direct = ByteBuffer.allocateDirect(200_000);
+            new Random(3).ints(200_000).forEach(i -> direct.put((byte)i));
+            direct.flip();
+            final ByteBuffer expected = direct.duplicate();
+            assertEquals(200_000, client.channel().write(direct));
+            client.shutdownOutput();
+            final ByteBuffer received = ByteBuffer.allocate(200_000);
+            while (accepted.channel().read(received) >= 0)
+            {
+                assertTrue(received.hasRemaining() || accepted.channel().read(ByteBuffer.allocate(1)) == -1);
+                if (!received.hasRemaining())
+                {
+                    break;
+                }
+            }
+            received.flip();
+            assertEquals(expected, received);
+        }
+    }
+
+    @Test
+    void aClientThatClosesBeforeItIsAcceptedLeavesNothingAndAcceptSkipsIt() throws Exception
+    {
+        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc"))
+        {
+            ShmSocket.connect(registry, "svc").close();
+            final ShmSocket second = ShmSocket.connect(registry, "svc");
+            try (ShmSocket accepted = server.accept())
+            {
+                second.getOutputStream().write(77);
+                assertEquals(77, accepted.getInputStream().read(), "accept skipped the abandoned request");
+            }
+            second.close();
+        }
+        assertEquals(List.of(), files());
+    }
+
+    private void awaitDoorbell()
+    {
+        while (files().stream().noneMatch(name -> name.startsWith(".bell.")))
+        {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static byte[] readAll(final ShmSocket socket)
+    {
+        try
+        {
+            return socket.getInputStream().readAllBytes();
+        }
+        catch (final IOException ex)
+        {
+            throw new RuntimeException(ex);
+        }
+    }
+
+    private List<String> files()
+    {
+        try (Stream<Path> list = Files.list(directory))
+        {
+            return list.map(path -> path.getFileName().toString()).sorted().toList();
+        }
+        catch (final IOException ex)
+        {
+            throw new RuntimeException(ex);
+        }
+    }
+}
