@@ -1,0 +1,258 @@
+package io.shmlink.shm.socket;
+
+import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.testing.ChildJvm;
+import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.SocketPeerMain;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Sockets between real JVMs: a gigabyte streamed with a running checksum, half-close, 32 concurrent echoing
+ * connections, and a peer killed with kill -9 seen as a reset on read and on write within a second.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class CrossProcessSocketTest
+{
+    private static final long GIBIBYTE = 1L << 30;
+    private static final long RESET_BOUND_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private Path directory;
+    private ShmRegistry registry;
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        directory = ShmTestDirectory.create("xsocket");
+        registry = ShmRegistry.open(directory);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException
+    {
+        registry.close();
+        ShmTestDirectory.delete(directory);
+    }
+
+    @Test
+    void aGibibyteStreamedFromAnotherJvmArrivesWithItsChecksumThenTheReplyAfterHalfClose() throws Exception
+    {
+        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
+            ChildJvm client = ChildJvm.start(SocketPeerMain.class, directory.toString(), "svc", "send",
+                Long.toString(GIBIBYTE), "42"))
+        {
+            client.awaitLine("CONNECTED");
+            final CRC32C crc = new CRC32C();
+            final Random readSizes = new Random(7);
+            final byte[] buffer = new byte[256 * 1024];
+            long received = 0;
+            try (ShmSocket socket = server.accept())
+            {
+                final InputStream in = socket.getInputStream();
+                int read;
+                while ((read = in.read(buffer, 0, 1 + readSizes.nextInt(buffer.length))) >= 0)
+                {
+                    crc.update(buffer, 0, read);
+                    received += read;
+                }
+                assertEquals(GIBIBYTE, received, "bytes before end of stream");
+                assertEquals("SENT " + crc.getValue(), client.awaitLine("SENT"), "running CRC32C of the stream");
+
+                final byte[] reply = new byte[100_000];
+                new Random(8).nextBytes(reply);
+                socket.getOutputStream().write(reply); // the client shut its output down but still reads
+                socket.shutdownOutput();
+                final CRC32C replyCrc = new CRC32C();
+                replyCrc.update(reply);
+                assertEquals("REPLY " + reply.length + " " + replyCrc.getValue(), client.awaitLine("REPLY"));
+            }
+            assertEquals(0, client.waitFor(30));
+        }
+        assertEquals(List.of(), files(), "nothing left once both ends closed");
+    }
+
+    @Test
+    void thirtyTwoConcurrentConnectionsEchoEveryByte() throws Exception
+    {
+        final int connections = 32;
+        try (ChildJvm server = ChildJvm.start(SocketPeerMain.class, directory.toString(), "echo", "echo-server",
+            Integer.toString(connections)))
+        {
+            server.awaitLine("BOUND");
+            final ExecutorService pool = Executors.newFixedThreadPool(connections);
+            try
+            {
+                final List<Future<?>> results = new ArrayList<>();
+                for (int i = 0; i < connections; i++)
+                {
+                    final int seed = i;
+                    results.add(pool.submit(() -> echoOnce(seed)));
+                }
+                for (final Future<?> result : results)
+                {
+                    result.get(120, TimeUnit.SECONDS);
+                }
+            }
+            finally
+            {
+                pool.shutdownNow();
+            }
+            assertEquals(0, server.waitFor(30));
+        }
+        assertEquals(List.of(), files());
+    }
+
+    private Void echoOnce(final int seed) throws IOException
+    {
+        final byte[] sent = new byte[256 * 1024 + seed];
+        new Random(seed).nextBytes(sent);
+        try (ShmSocket socket = ShmSocket.connect(registry, "echo"))
+        {
+            final CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> readAll(socket));
+            final OutputStream out = socket.getOutputStream();
+            for (int offset = 0; offset < sent.length; offset += 1000)
+            {
+                out.write(sent, offset, Math.min(1000, sent.length - offset));
+            }
+            socket.shutdownOutput();
+            final byte[] received = echoed.join();
+            assertEquals(sent.length, received.length, "connection " + seed);
+            assertTrue(Arrays.equals(sent, received), "connection " + seed + " echoed different bytes");
+        }
+        return null;
+    }
+
+    @Test
+    void aKilledClientIsAResetOnReadAndOnWriteWithinASecond() throws Exception
+    {
+        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
+            ChildJvm client = ChildJvm.start(SocketPeerMain.class, directory.toString(), "svc", "hold-client"))
+        {
+            client.awaitLine("CONNECTED");
+            try (ShmSocket socket = server.accept())
+            {
+                assertEquals(1, socket.getInputStream().read());
+                final CompletableFuture<Long> readFailedAt = CompletableFuture.supplyAsync(() -> failedReadAt(socket));
+                client.kill();
+                final long killedAt = System.nanoTime();
+                final long writeFailedAt = failedWriteAt(socket);
+                assertTrue(writeFailedAt - killedAt < RESET_BOUND_NANOS,
+                    "write reset after " + (writeFailedAt - killedAt) / 1_000_000 + " ms");
+                final long readFailed = readFailedAt.get(10, TimeUnit.SECONDS);
+                assertTrue(readFailed - killedAt < RESET_BOUND_NANOS,
+                    "read reset after " + (readFailed - killedAt) / 1_000_000 + " ms");
+            }
+        }
+        registry.cleanStale();
+        assertEquals(List.of(), files(), "the dead client's doorbell and channels are gone");
+    }
+
+    @Test
+    void aKilledServerIsAResetOnReadAndOnWriteWithinASecond() throws Exception
+    {
+        try (ChildJvm server = ChildJvm.start(SocketPeerMain.class, directory.toString(), "svc", "hold-server"))
+        {
+            server.awaitLine("BOUND");
+            try (ShmSocket socket = ShmSocket.connect(registry, "svc"))
+            {
+                server.awaitLine("ACCEPTED");
+                final CompletableFuture<Long> readFailedAt = CompletableFuture.supplyAsync(() -> failedReadAt(socket));
+                server.kill();
+                final long killedAt = System.nanoTime();
+                final long writeFailedAt = failedWriteAt(socket);
+                assertTrue(writeFailedAt - killedAt < RESET_BOUND_NANOS,
+                    "write reset after " + (writeFailedAt - killedAt) / 1_000_000 + " ms");
+                final long readFailed = readFailedAt.get(10, TimeUnit.SECONDS);
+                assertTrue(readFailed - killedAt < RESET_BOUND_NANOS,
+                    "read reset after " + (readFailed - killedAt) / 1_000_000 + " ms");
+            }
+        }
+    }
+
+    /** Blocks in a read until it fails; returns when. Any data or end of stream is a test failure. */
+    private static long failedReadAt(final ShmSocket socket)
+    {
+        try
+        {
+            final int read = socket.getInputStream().read();
+            throw new AssertionError("read returned " + read + " from a killed peer");
+        }
+        catch (final SocketException expected)
+        {
+            return System.nanoTime();
+        }
+        catch (final IOException ex)
+        {
+            throw new AssertionError("not a SocketException", ex);
+        }
+    }
+
+    /** Writes until a write fails; the first ring fills within a few writes, then the writer blocks. */
+    private static long failedWriteAt(final ShmSocket socket)
+    {
+        final byte[] chunk = new byte[64 * 1024];
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try
+        {
+            while (System.nanoTime() < deadline)
+            {
+                socket.getOutputStream().write(chunk);
+            }
+            throw new AssertionError("writes to a killed peer kept succeeding for 10 s");
+        }
+        catch (final SocketException expected)
+        {
+            return System.nanoTime();
+        }
+        catch (final IOException ex)
+        {
+            throw new AssertionError("not a SocketException", ex);
+        }
+    }
+
+    private static byte[] readAll(final ShmSocket socket)
+    {
+        try
+        {
+            return socket.getInputStream().readAllBytes();
+        }
+        catch (final IOException ex)
+        {
+            throw new RuntimeException(ex);
+        }
+    }
+
+    private List<String> files()
+    {
+        try (Stream<Path> list = Files.list(directory))
+        {
+            return list.map(path -> path.getFileName().toString()).sorted().toList();
+        }
+        catch (final IOException ex)
+        {
+            throw new RuntimeException(ex);
+        }
+    }
+}
