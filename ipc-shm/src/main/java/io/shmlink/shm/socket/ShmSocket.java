@@ -293,6 +293,11 @@ public final class ShmSocket implements Closeable
         {
             return;
         }
+        if (!outputShutdown)
+        {
+            outputShutdown = true;
+            sender.tryEndOfStream(); // as a socket's close sends FIN: the peer's read ends now, not at its next check
+        }
         closed = true;
         closeAll(out, in, pendingServer);
         deleteAll(namedFiles);

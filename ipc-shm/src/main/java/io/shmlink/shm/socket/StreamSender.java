@@ -83,6 +83,15 @@ final class StreamSender
         offer(empty, 0, 0);
     }
 
+    /**
+     * Sends the end of stream if the ring has room now; never blocks (for close). Without it the peer still sees
+     * the end once it notices this side detached, within its next liveness check.
+     */
+    void tryEndOfStream()
+    {
+        publisher.offer(empty, 0, 0);
+    }
+
     private void offer(final UnsafeBuffer source, final int offset, final int length) throws IOException
     {
         if (publisher.offer(source, offset, length) < 0)
