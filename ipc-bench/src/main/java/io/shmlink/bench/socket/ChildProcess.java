@@ -12,7 +12,7 @@ import java.util.List;
  * A child JVM on this JVM's {@code java} and class path, talked to through its standard output: the parent waits
  * for the lines it prints. Used by the socket and wake-up benchmarks for their echoing side.
  */
-final class ChildProcess implements AutoCloseable
+public final class ChildProcess implements AutoCloseable
 {
     private final Process process;
     private final BufferedReader out;
@@ -23,7 +23,7 @@ final class ChildProcess implements AutoCloseable
         this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     }
 
-    static ChildProcess start(final Class<?> main, final String... args) throws IOException
+    public static ChildProcess start(final Class<?> main, final String... args) throws IOException
     {
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -36,7 +36,7 @@ final class ChildProcess implements AutoCloseable
     /**
      * The next line starting with a prefix; other lines are echoed to standard error.
      */
-    String awaitLine(final String prefix) throws IOException
+    public String awaitLine(final String prefix) throws IOException
     {
         String line;
         while ((line = out.readLine()) != null)
@@ -55,7 +55,7 @@ final class ChildProcess implements AutoCloseable
         return process.isAlive() ? "alive" : "exit " + process.exitValue();
     }
 
-    long pid()
+    public long pid()
     {
         return process.pid();
     }

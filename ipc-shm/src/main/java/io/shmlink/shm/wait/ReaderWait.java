@@ -8,7 +8,10 @@ import java.time.Duration;
  * <p>
  * Spinning answers in tens of nanoseconds and costs a whole core; a doorbell costs nothing while idle and answers
  * in tens of microseconds (a kernel wake-up). The default spins briefly, enough to catch the next message of a
- * busy stream without a syscall, and then sleeps. {@link #busySpin()} never sleeps: right for latency benchmarks
+ * busy stream without a syscall, and then sleeps, with no yield phase: on a loaded machine {@code Thread.yield()}
+ * hands the core to another runnable thread for a whole time slice, and a message arriving meanwhile waits for
+ * it (measured with {@code io.shmlink.bench.wakeup.WakeupLatency} under load: a 50 us yield phase took the wake-up
+ * p50 from 20 us to 52 us and p90 from 41 us to 2.9 ms). Choose one with {@link #of} where cores are idle. {@link #busySpin()} never sleeps: right for latency benchmarks
  * and dedicated cores, wrong for an idle connection.
  * <p>
  * A sleeping subscriber also wakes every {@link #maxSleepNanos()} on its own. The publisher does not fence
@@ -18,7 +21,7 @@ import java.time.Duration;
 public final class ReaderWait
 {
     private static final long DEFAULT_SPIN_NANOS = 20_000;
-    private static final long DEFAULT_YIELD_NANOS = 50_000;
+    private static final long DEFAULT_YIELD_NANOS = 0;
     private static final long DEFAULT_MAX_SLEEP_NANOS = 10_000_000;
 
     private static final ReaderWait DEFAULT = new ReaderWait(DEFAULT_SPIN_NANOS, DEFAULT_YIELD_NANOS,
@@ -37,7 +40,7 @@ public final class ReaderWait
     }
 
     /**
-     * The default: spin 20 us, yield 50 us, then sleep on the doorbell.
+     * The default: spin 20 us, then sleep on the doorbell.
      *
      * @return the default policy.
      */

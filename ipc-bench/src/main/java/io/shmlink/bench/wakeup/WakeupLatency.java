@@ -1,0 +1,262 @@
+package io.shmlink.bench.wakeup;
+
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.Publisher;
+import io.shmlink.api.Subscriber;
+import io.shmlink.bench.socket.ChildProcess;
+import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.wait.ReaderWait;
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * What a blocked reader costs and how fast it wakes: a subscriber in another JVM, idle long enough to be asleep
+ * on its doorbell (default {@link io.shmlink.shm.wait.ReaderWait}), against a thread of the same JVM blocked in a
+ * Unix-domain socket read, in interleaved rounds.
+ * <ul>
+ *   <li>Wake-up latency: the parent waits {@code --gap} (default 1 ms, well past the 20 us of spinning)
+ *   stamps {@code System.nanoTime()} (one clock for all processes on Linux) into a message and sends
+ *   it; the child's handler computes the delay on arrival and sends it back, off the clock.</li>
+ *   <li>Idle CPU: the child's process CPU time over {@code --idle} seconds (default 5) in which both readers are
+ *   blocked, liveness thread included, as a share of one core.</li>
+ * </ul>
+ * Run: {@code java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp ipc-bench/target/benchmarks.jar
+ * io.shmlink.bench.wakeup.WakeupLatency [--rounds 10] [--count 1000] [--gap-us 1000] [--idle 5] [--spin-us N]
+ * [--yield-us N]}
+ */
+public final class WakeupLatency
+{
+    private WakeupLatency()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        if (args.length > 0 && args[0].equals("--child"))
+        {
+            child(Path.of(args[1]), ReaderWait.of(Duration.ofNanos(Long.parseLong(args[2])),
+                Duration.ofNanos(Long.parseLong(args[3]))));
+            return;
+        }
+        int rounds = 10;
+        int count = 1_000;
+        long gapNanos = TimeUnit.MICROSECONDS.toNanos(1_000);
+        int idleSeconds = 5;
+        long spinNanos = ReaderWait.blocking().spinNanos();
+        long yieldNanos = ReaderWait.blocking().yieldNanos();
+        for (int i = 0; i < args.length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+                case "--count" -> count = Integer.parseInt(args[i + 1]);
+                case "--gap-us" -> gapNanos = TimeUnit.MICROSECONDS.toNanos(Long.parseLong(args[i + 1]));
+                case "--idle" -> idleSeconds = Integer.parseInt(args[i + 1]);
+                case "--spin-us" -> spinNanos = TimeUnit.MICROSECONDS.toNanos(Long.parseLong(args[i + 1]));
+                case "--yield-us" -> yieldNanos = TimeUnit.MICROSECONDS.toNanos(Long.parseLong(args[i + 1]));
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        final Path directory = Files.createTempDirectory(Path.of("/dev/shm"), "wakeup-");
+        try (ShmRegistry registry = ShmRegistry.open(directory);
+            ServerSocketChannel udsServer = ServerSocketChannel.open(StandardProtocolFamily.UNIX))
+        {
+            registry.create("ping", ChannelConfig.spsc(64 * 1024));
+            registry.create("pong", ChannelConfig.spsc(64 * 1024));
+            udsServer.bind(UnixDomainSocketAddress.of(directory.resolve("uds.sock")));
+            try (ChildProcess child = ChildProcess.start(WakeupLatency.class, "--child", directory.toString(),
+                Long.toString(spinNanos), Long.toString(yieldNanos));
+                SocketChannel uds = udsServer.accept())
+            {
+                child.awaitLine("READY");
+                final Publisher ping = registry.publisher("ping");
+                final Subscriber pong = registry.subscriber("pong");
+                final Histogram shm = new Histogram(3);
+                final Histogram socket = new Histogram(3);
+                final double[] ratios = new double[rounds];
+                measure(ping, pong, uds, gapNanos, Math.max(200, count / 5), new Histogram(3), new Histogram(3));
+                for (int round = 0; round < rounds; round++)
+                {
+                    final Histogram shmRound = new Histogram(3);
+                    final Histogram udsRound = new Histogram(3);
+                    measure(ping, pong, uds, gapNanos, count, round % 2 == 0 ? shmRound : null, udsRound);
+                    if (round % 2 == 1)
+                    {
+                        measure(ping, pong, uds, gapNanos, count, shmRound, null);
+                    }
+                    shm.add(shmRound);
+                    socket.add(udsRound);
+                    ratios[round] = (double)shmRound.getValueAtPercentile(50) / udsRound.getValueAtPercentile(50);
+                }
+                final double cpu = idleCpuShare(child.pid(), idleSeconds);
+                report(shm, socket, ratios, gapNanos, cpu, idleSeconds);
+            }
+        }
+        finally
+        {
+            try (var paths = Files.walk(directory))
+            {
+                for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+                {
+                    Files.deleteIfExists(path);
+                }
+            }
+        }
+    }
+
+    /**
+     * One round: {@code count} wake-ups of the shm reader (if its histogram is given), then of the socket reader
+     * (if given), so that across rounds each goes first half the time.
+     */
+    private static void measure(final Publisher ping, final Subscriber pong, final SocketChannel uds,
+        final long gapNanos, final int count, final Histogram shm, final Histogram socket) throws IOException
+    {
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+        final ByteBuffer udsMessage = ByteBuffer.allocateDirect(8);
+        final long[] reply = new long[1];
+        for (int i = 0; shm != null && i < count; i++)
+        {
+            LockSupport.parkNanos(gapNanos);
+            message.putLong(0, System.nanoTime());
+            while (ping.offer(message, 0, 8) < 0)
+            {
+                Thread.onSpinWait();
+            }
+            while (pong.poll((buffer, offset, length) -> reply[0] = buffer.getLong(offset), 1) == 0)
+            {
+                Thread.onSpinWait();
+            }
+            shm.recordValue(reply[0]);
+        }
+        for (int i = 0; socket != null && i < count; i++)
+        {
+            LockSupport.parkNanos(gapNanos);
+            udsMessage.clear();
+            udsMessage.putLong(0, System.nanoTime());
+            while (udsMessage.hasRemaining())
+            {
+                uds.write(udsMessage);
+            }
+            udsMessage.clear();
+            while (udsMessage.hasRemaining())
+            {
+                if (uds.read(udsMessage) < 0)
+                {
+                    throw new IOException("child closed its socket");
+                }
+            }
+            socket.recordValue(udsMessage.getLong(0));
+        }
+    }
+
+    private static double idleCpuShare(final long pid, final int seconds)
+    {
+        final ProcessHandle child = ProcessHandle.of(pid).orElseThrow();
+        final Duration before = child.info().totalCpuDuration().orElseThrow();
+        final long start = System.nanoTime();
+        LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(seconds)); // the window measured: nothing is sent
+        final long wall = System.nanoTime() - start;
+        final Duration after = child.info().totalCpuDuration().orElseThrow();
+        return (double)after.minus(before).toNanos() / wall;
+    }
+
+    private static void report(final Histogram shm, final Histogram uds, final double[] ratios, final long gapNanos,
+        final double idleCpu, final int idleSeconds)
+    {
+        Arrays.sort(ratios);
+        final int n = ratios.length;
+        final double median = n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
+        System.out.printf(Locale.ROOT, "wake-up latency of a reader idle for %d us (ns, from send to handler)%n",
+            gapNanos / 1000);
+        System.out.printf("%-22s %9s %9s %9s %9s %9s %9s%n", "reader", "p50", "p90", "p99", "p99.9", "max", "count");
+        row("shmlink blocking poll", shm);
+        row("uds blocking read", uds);
+        System.out.printf(Locale.ROOT, "shmlink p50 / uds p50, median of %d rounds: %.2f [%.2f..%.2f]%n", n, median,
+            ratios[0], ratios[n - 1]);
+        System.out.printf(Locale.ROOT,
+            "idle reader JVM (shm subscriber asleep + uds reader blocked + liveness thread): %.3f%% of a core over %d s%n",
+            idleCpu * 100, idleSeconds);
+    }
+
+    private static void row(final String name, final Histogram h)
+    {
+        System.out.printf("%-22s %9d %9d %9d %9d %9d %9d%n", name, h.getValueAtPercentile(50),
+            h.getValueAtPercentile(90), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue(),
+            h.getTotalCount());
+    }
+
+    private static void child(final Path directory, final ReaderWait wait) throws IOException
+    {
+        final ShmRegistry registry = ShmRegistry.open(directory, new ShmRegistry.Options().readerWait(wait));
+        final Subscriber ping = registry.subscriber("ping");
+        final Publisher pong = registry.publisher("pong");
+        final SocketChannel uds = SocketChannel.open(UnixDomainSocketAddress.of(directory.resolve("uds.sock")));
+        final Thread socketReader = new Thread(() -> echoDelays(uds), "uds-reader");
+        socketReader.setDaemon(true);
+        socketReader.start();
+        final UnsafeBuffer reply = new UnsafeBuffer(new byte[8]);
+        System.out.println("READY");
+        System.out.flush();
+        while (true)
+        {
+            ping.poll((buffer, offset, length) -> reply.putLong(0, System.nanoTime() - buffer.getLong(offset)), 1,
+                1, TimeUnit.SECONDS);
+            if (reply.getLong(0) != 0)
+            {
+                while (pong.offer(reply, 0, 8) < 0)
+                {
+                    Thread.onSpinWait();
+                }
+                reply.putLong(0, 0);
+            }
+            if (!ProcessHandle.current().parent().map(ProcessHandle::isAlive).orElse(false))
+            {
+                System.exit(0);
+            }
+        }
+    }
+
+    private static void echoDelays(final SocketChannel uds)
+    {
+        final ByteBuffer message = ByteBuffer.allocateDirect(8);
+        try
+        {
+            while (true)
+            {
+                message.clear();
+                while (message.hasRemaining())
+                {
+                    if (uds.read(message) < 0)
+                    {
+                        System.exit(0);
+                    }
+                }
+                message.putLong(0, System.nanoTime() - message.getLong(0));
+                message.clear();
+                while (message.hasRemaining())
+                {
+                    uds.write(message);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            System.exit(0);
+        }
+    }
+}
