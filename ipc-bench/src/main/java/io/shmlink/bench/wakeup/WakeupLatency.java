@@ -29,7 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  * on its doorbell (default {@link io.shmlink.shm.wait.ReaderWait}), against a thread of the same JVM blocked in a
  * Unix-domain socket read, in interleaved rounds.
  * <ul>
- *   <li>Wake-up latency: the parent waits {@code --gap} (default 1 ms, well past the 20 us of spinning),
+ *   <li>Wake-up latency: the parent waits {@code --gap} (default 1 ms, well past the 100 us of spinning),
  *   stamps {@code System.nanoTime()} (one clock for all processes on Linux) into a message and sends
  *   it; the child's handler computes the delay on arrival and sends it back, off the clock.</li>
  *   <li>Idle CPU: the child's process CPU time over {@code --idle} seconds (default 5) in which both readers are

@@ -11,6 +11,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -36,6 +37,8 @@ public final class Doorbell implements AutoCloseable
     private final Selector selector;
     private final ByteBuffer drain = ByteBuffer.allocateDirect(256);
     private final Consumer<SelectionKey> onReady = this::onReady;
+    private SelectionKey[] rung = new SelectionKey[4];
+    private int rungCount;
 
     private Doorbell(final Path path, final int number, final ServerSocketChannel server, final Selector selector)
     {
@@ -99,6 +102,7 @@ public final class Doorbell implements AutoCloseable
         final long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999));
         try
         {
+            drainRung();
             selector.select(onReady, millis);
         }
         catch (final IOException ex)
@@ -122,7 +126,31 @@ public final class Doorbell implements AutoCloseable
             }
             else if (key.isReadable())
             {
-                final SocketChannel publisher = (SocketChannel)key.channel();
+                // Drained before the next sleep, not now: the subscriber wakes to read the ring, and a read()
+                // here would put one more syscall between the ring and the message.
+                if (rungCount == rung.length)
+                {
+                    rung = Arrays.copyOf(rung, rung.length * 2);
+                }
+                rung[rungCount++] = key;
+            }
+        }
+        catch (final IOException ex)
+        {
+            key.cancel();
+            closeQuietly(key.channel());
+        }
+    }
+
+    private void drainRung()
+    {
+        for (int i = 0; i < rungCount; i++)
+        {
+            final SelectionKey key = rung[i];
+            rung[i] = null;
+            final SocketChannel publisher = (SocketChannel)key.channel();
+            try
+            {
                 int read;
                 do
                 {
@@ -136,12 +164,13 @@ public final class Doorbell implements AutoCloseable
                     publisher.close();
                 }
             }
+            catch (final IOException ex)
+            {
+                key.cancel();
+                closeQuietly(publisher);
+            }
         }
-        catch (final IOException ex)
-        {
-            key.cancel();
-            closeQuietly(key.channel());
-        }
+        rungCount = 0;
     }
 
     @Override

@@ -8,11 +8,12 @@ import java.time.Duration;
  * <p>
  * Spinning answers in tens of nanoseconds and costs a whole core; a doorbell costs nothing while idle and answers
  * in tens of microseconds (a kernel wake-up). The default spins briefly, enough to catch the next message of a
- * busy stream without a syscall, and then sleeps, with no yield phase: on a loaded machine {@code Thread.yield()}
- * hands the core to another runnable thread for a whole time slice, and a message arriving meanwhile waits for
- * it (measured with {@code io.shmlink.bench.wakeup.WakeupLatency} under load: a 50 us yield phase took the wake-up
- * p50 from 20 us to 52 us and p90 from 41 us to 2.9 ms). Choose one with {@link #of} where cores are idle. {@link #busySpin()} never sleeps: right for latency benchmarks
- * and dedicated cores, wrong for an idle connection.
+ * busy stream or a prompt reply without a syscall, and then sleeps, with no yield phase: on a loaded machine
+ * {@code Thread.yield()} hands the core to another runnable thread for a whole time slice, and a message arriving
+ * meanwhile waits for it (measured with {@code io.shmlink.bench.wakeup.WakeupLatency} under load: a 50 us yield
+ * phase took the wake-up p50 from 20 us to 52 us and p90 from 41 us to 2.9 ms). Choose one with {@link #of} where
+ * cores are idle. {@link #busySpin()} never sleeps: right for latency benchmarks and dedicated cores, wrong for
+ * an idle connection.
  * <p>
  * A sleeping subscriber also wakes every {@link #maxSleepNanos()} on its own. The publisher does not fence
  * between its commit and its look at the wait state (that fence would cost every offer), so in a rare race it
@@ -20,7 +21,7 @@ import java.time.Duration;
  */
 public final class ReaderWait
 {
-    private static final long DEFAULT_SPIN_NANOS = 20_000;
+    private static final long DEFAULT_SPIN_NANOS = 100_000;
     private static final long DEFAULT_YIELD_NANOS = 0;
     private static final long DEFAULT_MAX_SLEEP_NANOS = 10_000_000;
 
@@ -40,7 +41,9 @@ public final class ReaderWait
     }
 
     /**
-     * The default: spin 20 us, then sleep on the doorbell.
+     * The default: spin 100 us, then sleep on the doorbell. A kernel wake-up costs 10 to 40 us on a VM; a peer
+     * that answers within the spin (a request/response exchange) is caught without one, so two such peers stay
+     * in the spin phase instead of settling into two wake-ups per round trip.
      *
      * @return the default policy.
      */
