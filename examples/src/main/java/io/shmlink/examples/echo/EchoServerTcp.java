@@ -1,0 +1,38 @@
+package io.shmlink.examples.echo;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+
+/**
+ * An echo server: every byte a client sends comes back, until the client shuts its output down; one thread per
+ * client, any number of clients at once. {@code EchoServerTcp PORT} listens on TCP loopback (port 0: any free
+ * port), {@code EchoServerShm NAME} on a ShmLink server socket in the default registry ({@code $SHMLINK_DIR}, else
+ * {@code /dev/shm/shmlink-$USER}); each prints where it listens. The two files differ only in the lines that name
+ * the transport.
+ */
+public final class EchoServerTcp
+{
+    public static void main(final String[] args) throws IOException
+    {
+        try (var server = new ServerSocket(Integer.parseInt(args[0]), 50, InetAddress.getLoopbackAddress()))
+        {
+            System.out.println("echo server listening on port " + server.getLocalPort());
+            while (true)
+            {
+                final var socket = server.accept();
+                new Thread(() ->
+                {
+                    try (socket)
+                    {
+                        socket.getInputStream().transferTo(socket.getOutputStream());
+                    }
+                    catch (final IOException ex)
+                    {
+                        System.err.println("connection ended: " + ex);
+                    }
+                }).start();
+            }
+        }
+    }
+}
