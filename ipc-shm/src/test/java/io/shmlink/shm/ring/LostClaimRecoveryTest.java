@@ -1,5 +1,6 @@
 package io.shmlink.shm.ring;
 
+import io.shmlink.api.BufferClaim;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.shm.segment.ChannelSegment;
@@ -66,5 +67,39 @@ class LostClaimRecoveryTest
         ring.putIntRelease(recordOffset + LENGTH_OFFSET, 8 + HEADER_LENGTH);
         assertEquals(1, poll());
         assertEquals(List.of(0xBL), received);
+    }
+
+    @Test
+    void aCommitAfterItsClaimWasSkippedLeavesNothingForALaterLapToRead()
+    {
+        final RingWriter slow = new RingWriter(segment, true, SESSION_A);
+        final RingWriter other = new RingWriter(segment, true, SESSION_B);
+        final BufferClaim claim = new BufferClaim();
+        assertEquals(16, slow.claim(8, claim));
+        claim.buffer().putLong(0, 0xA);
+        reader.checkForStalledClaim(0);
+        reader.checkForStalledClaim(TIMEOUT_NS);           // the claim is skipped as lost...
+        assertEquals(0, poll());                           // ...consumed as padding and zeroed
+        assertEquals(16, reader.position());
+
+        claim.commit();                                    // the publisher wakes up and commits after all
+
+        // Another publisher fills the rest of the ring, so the subscriber comes back to index 0 a lap later
+        // with nothing sent there: it must find nothing.
+        int sent = 0;
+        while (reader.position() < CAPACITY)
+        {
+            final int length = Math.min((int)(CAPACITY - reader.position()), 512) - HEADER_LENGTH; // 496 last
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[length]);
+            message.putLong(0, 0xE);
+            assertTrue(other.write(message, 0, length) > 0);
+            sent++;
+            poll();
+        }
+        assertEquals(CAPACITY, reader.position(), "no phantom record read at index 0");
+        assertEquals(0, poll(), "no phantom record at the index the late commit wrote to");
+        assertEquals(sent, received.size());
+        assertTrue(received.stream().allMatch(value -> value == 0xE), "only the other publisher's messages");
+        assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
     }
 }
