@@ -238,7 +238,8 @@ class KillSoakTest
             "%d duplicated (all inside a killed subscriber's last poll), %d lost claims%n", seconds,
             publisherKills + subscriberKills, publisherKills, subscriberKills, publisherIds, subscribers, verified,
             unlogged, duplicates, lostClaims);
-        assertTrue(lostClaims <= publisherKills + publisherIds, "at most one lost claim per publisher killed");
+        // every publisher JVM ends killed, by the chaos loop or at the end, and each can leave one claim behind
+        assertTrue(lostClaims <= publisherIds, "at most one lost claim per publisher JVM killed");
         assertTrue(duplicates <= 64L * subscriberKills, "at most one poll (64 messages) again per subscriber kill");
         assertTrue(verified > 0, "messages flowed");
     }
