@@ -71,6 +71,13 @@ public final class RingReader
     private long stallSinceNs;
 
     /**
+     * The tail when the stall at {@link #stallPosition} was first seen. A zeroed gap is skipped no further: every
+     * claim beyond it was made after the stall was first seen, so it is not the stalled one, even if its header is
+     * not written yet.
+     */
+    private long stallTail;
+
+    /**
      * Attaches to the ring and finishes any release a dead predecessor left half done.
      *
      * @param segment        the mapped channel.
@@ -244,6 +251,7 @@ public final class RingReader
         {
             stallPosition = head;
             stallSinceNs = now;
+            stallTail = tail;
             return;
         }
         final int claimer = frameLength < 0 ? buffer.getInt(recordOffset + TYPE_OFFSET) : 0;
@@ -277,8 +285,11 @@ public final class RingReader
         else
         {
             // The publisher advanced the tail and died before writing a header: the gap runs to the next
-            // non-zero header, the tail, or the end of the ring, whichever comes first.
-            final long limit = Math.min(tail - head, capacity - index);
+            // non-zero header, the tail as it was when the stall was first seen, or the end of the ring, whichever
+            // comes first. Not to the tail as it is now: a publisher that claimed the space after the gap since
+            // may not have written its header yet, and its record would be swallowed (and its payload, landing
+            // while the gap is scanned, read as a header).
+            final long limit = Math.min(stallTail - head, capacity - index);
             int gap = ALIGNMENT;
             while (gap < limit && buffer.getIntVolatile(recordOffset + gap + LENGTH_OFFSET) == 0)
             {

@@ -34,8 +34,9 @@ import static org.agrona.BitUtil.align;
  * so an un-full ring costs no read of the subscriber's cache line.
  * <p>
  * <b>Committing.</b> Each record is written as: type, then {@code -frameLength} (release: the extent of the claim
- * is known before any payload byte lands), payload, then {@code +frameLength} with a release store. That last
- * store is the one that makes the record visible; the subscriber reads it with an acquire load.
+ * is known before any payload byte lands), payload, then {@code +frameLength} with a release store (SPSC) or a
+ * CAS from {@code -frameLength} (MPSC, see {@link #commit}). That last store is the one that makes the record
+ * visible; the subscriber reads it with an acquire load.
  * <p>
  * <b>Waking.</b> After that store the writer reads the subscriber's wait state, a line every offer has just read
  * for the subscriber's token, and calls the waker only if the subscriber announced it sleeps (see
@@ -163,10 +164,26 @@ public final class RingWriter implements BufferClaim.Completer
         return RING_OFFSET + ((int)position & mask);
     }
 
+    /**
+     * {@inheritDoc} MPSC commits with a CAS from the claimed length: if the subscriber gave up on this claim (the
+     * publisher paused past the claim timeout) it has turned the record into padding, consumed it and zeroed it,
+     * and a plain store would leave a committed length in free space, where the subscriber would later read it as
+     * a record or as the end of a dead claim's gap. The CAS fails instead and the message is lost, as documented.
+     * SPSC needs no CAS: its subscriber never zeroes, and only this publisher writes the ring.
+     */
     @Override
     public void commit(final int recordOffset, final int length)
     {
-        buffer.putIntRelease(recordOffset + LENGTH_OFFSET, length + HEADER_LENGTH);
+        final int lengthOffset = recordOffset + LENGTH_OFFSET;
+        final int frameLength = length + HEADER_LENGTH;
+        if (multiProducer)
+        {
+            buffer.compareAndSetInt(lengthOffset, -frameLength, frameLength);
+        }
+        else
+        {
+            buffer.putIntRelease(lengthOffset, frameLength);
+        }
         // volatile rather than plain so the JIT cannot hoist the read out of a caller's offer loop
         if (buffer.getIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET) == WAIT_STATE_SLEEPING)
         {
@@ -174,11 +191,21 @@ public final class RingWriter implements BufferClaim.Completer
         }
     }
 
+    /** {@inheritDoc} MPSC aborts with a CAS from the claimed length, for the reason given at {@link #commit}. */
     @Override
     public void abort(final int recordOffset, final int length)
     {
+        final int lengthOffset = recordOffset + LENGTH_OFFSET;
+        final int frameLength = length + HEADER_LENGTH;
         buffer.putInt(recordOffset + TYPE_OFFSET, PADDING_TYPE);
-        buffer.putIntRelease(recordOffset + LENGTH_OFFSET, align(length + HEADER_LENGTH, ALIGNMENT));
+        if (multiProducer)
+        {
+            buffer.compareAndSetInt(lengthOffset, -frameLength, align(frameLength, ALIGNMENT));
+        }
+        else
+        {
+            buffer.putIntRelease(lengthOffset, align(frameLength, ALIGNMENT));
+        }
     }
 
     /**

@@ -65,13 +65,13 @@ public final class ChannelSegment
     private final ChannelConfig config;
     private final UnsafeBuffer buffer;
 
-    private ChannelSegment(
-        final String name, final Path file, final ChannelConfig config, final MappedByteBuffer mapping)
+    /** The mapping, or for {@link InMemorySegments} a block of native memory, formatted and validated. */
+    ChannelSegment(final String name, final Path file, final ChannelConfig config, final UnsafeBuffer buffer)
     {
         this.name = name;
         this.file = file;
         this.config = config;
-        this.buffer = new UnsafeBuffer(mapping);
+        this.buffer = buffer;
     }
 
     /**
@@ -112,13 +112,7 @@ public final class ChannelSegment
             {
                 final UnsafeBuffer header = new UnsafeBuffer(mapping);
                 preTouch(header);
-                header.putLong(MAGIC_OFFSET, MAGIC);
-                header.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
-                header.putInt(MODE_OFFSET, config.mode() == ChannelMode.SPSC ? MODE_SPSC : MODE_MPSC);
-                header.putInt(CAPACITY_OFFSET, config.capacity());
-                header.putInt(MAX_MESSAGE_LENGTH_OFFSET, config.maxMessageLength());
-                header.putLong(CREATION_TIME_OFFSET, now);
-                header.putLong(CREATOR_PID_OFFSET, ProcessHandle.current().pid());
+                writeHeader(header, config, now);
                 crashPoint("header-written");
                 header.putIntRelease(READY_OFFSET, READY_VALUE);
                 crashPoint("ready");
@@ -151,6 +145,18 @@ public final class ChannelSegment
         }
         return new ChannelInfo(name, config.mode(), config.capacity(), config.maxMessageLength(), file,
             ProcessHandle.current().pid(), now, List.of(), null, 0, 0, 0, 0, 0, 0);
+    }
+
+    /** Everything the creator writes but the ready word. */
+    static void writeHeader(final UnsafeBuffer header, final ChannelConfig config, final long now)
+    {
+        header.putLong(MAGIC_OFFSET, MAGIC);
+        header.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
+        header.putInt(MODE_OFFSET, config.mode() == ChannelMode.SPSC ? MODE_SPSC : MODE_MPSC);
+        header.putInt(CAPACITY_OFFSET, config.capacity());
+        header.putInt(MAX_MESSAGE_LENGTH_OFFSET, config.maxMessageLength());
+        header.putLong(CREATION_TIME_OFFSET, now);
+        header.putLong(CREATOR_PID_OFFSET, ProcessHandle.current().pid());
     }
 
     private static void crashPoint(final String step)
@@ -220,7 +226,7 @@ public final class ChannelSegment
             {
                 preTouch(buffer);
             }
-            return new ChannelSegment(name, file, config, mapping);
+            return new ChannelSegment(name, file, config, new UnsafeBuffer(mapping));
         }
         catch (final RuntimeException ex)
         {

@@ -8,13 +8,14 @@ import io.shmlink.api.ShmLinkException;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.segment.SegmentDescriptor;
+import io.shmlink.shm.testing.FuzzCases;
 import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.SegmentEditor;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -22,20 +23,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Seeded, reproducible fuzzing of what a segment can hold: whatever another process, a crash or a stray write
  * leaves in it, ShmLink answers with a result or a {@link ShmLinkException}, never another exception, a JVM crash
- * or a hang. {@code -Dshmlink.fuzz.cases=N} runs more cases (the stress profile's million); a failing case
- * prints its seed.
+ * or a hang (a case running past {@link #HANG_BOUND} fails with its seed). {@code -Dshmlink.fuzz.cases=N} runs
+ * more cases per test (default 3000, a few seconds; {@code -Pstress} sets a million); a failing case prints its
+ * seed. {@link CrossProcessFuzzTest} does the same from another process, while the channel runs.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SegmentFuzzTest
 {
-    private static final int CASES = Integer.getInteger("shmlink.fuzz.cases", 1500);
+    private static final int CASES = Integer.getInteger("shmlink.fuzz.cases", 3000);
+    private static final Duration HANG_BOUND = Duration.ofSeconds(10);
     private static final int CAPACITY = 4096;
 
     /** Structural fields outside the ring: positions, party tokens, counters, header. */
@@ -64,14 +66,11 @@ class SegmentFuzzTest
     }
 
     @Test
-    void garbageWrittenIntoALiveChannelYieldsResultsOrShmLinkExceptionsOnly()
+    void garbageWrittenIntoALiveChannelYieldsResultsOrShmLinkExceptionsOnly() throws Exception
     {
-        final SplittableRandom seeds = new SplittableRandom(20261124);
-        int corruptions = 0;
-        for (int c = 0; c < CASES; c++)
+        final int[] corruptions = {0};
+        FuzzCases.run(CASES, 20261124, HANG_BOUND, (c, seed, random) ->
         {
-            final long seed = seeds.nextLong();
-            final SplittableRandom random = new SplittableRandom(seed);
             final boolean mpsc = random.nextBoolean();
             final String name = "live-" + c;
             registry.create(name, new ChannelConfig(mpsc ? ChannelMode.MPSC : ChannelMode.SPSC, CAPACITY, 256));
@@ -105,75 +104,158 @@ class SegmentFuzzTest
                             {
                                 assertTrue(offset >= SegmentDescriptor.RING_OFFSET && length >= 0 &&
                                     offset + length <= SegmentDescriptor.RING_OFFSET + CAPACITY,
-                                    "seed " + seed + ": delivered a range outside the ring");
-                                buffer.getByte(offset + Math.max(0, length - 1));
+                                    "delivered a range outside the ring");
+                                touchLastByte(buffer, offset, length);
                             }, 1 + random.nextInt(20));
                             default -> corrupt(file, random);
                         }
                     }
                     catch (final ShmLinkException expected)
                     {
-                        corruptions++;
-                    }
-                    catch (final RuntimeException | AssertionError unexpected)
-                    {
-                        throw new AssertionError("seed " + seed + " (case " + c + ", step " + step + "): " +
-                            unexpected, unexpected);
+                        corruptions[0]++;
                     }
                 }
             }
             registry.delete(name);
-        }
-        assertTrue(corruptions > 0, "the fuzzer found the channels corrupt at least once");
+        });
+        assertTrue(corruptions[0] > 0, "the fuzzer found the channels corrupt at least once");
     }
 
+    /**
+     * A channel that carried traffic (records in its ring, a lost claim, parties that left) is mutated the ways
+     * a file can go wrong: random bytes anywhere, truncated to a random length, extended by a random length
+     * (zeros or garbage), or truncated and scribbled on. Looking it up, listing it, and attaching a publisher
+     * and a subscriber that then send and poll, all answer with results or ShmLinkExceptions.
+     */
     @Test
-    void randomBytesTruncationsAndExtensionsOfASegmentFileAreRefusedCleanlyAtAttach() throws IOException
+    void randomBytesTruncationsAndExtensionsOfAValidSegmentFileYieldResultsOrShmLinkExceptionsOnly() throws Exception
     {
-        final SplittableRandom seeds = new SplittableRandom(42);
-        int refused = 0;
-        for (int c = 0; c < CASES; c++)
+        final int[] refused = new int[6];
+        final int[] mutations = new int[5];
+        FuzzCases.run(CASES, 42, HANG_BOUND, (c, seed, random) ->
         {
-            final long seed = seeds.nextLong();
-            final SplittableRandom random = new SplittableRandom(seed);
             final String name = "attach-" + c;
-            final Path file = registry.create(name, ChannelConfig.mpsc(CAPACITY)).file();
-            switch (random.nextInt(4))
+            final boolean mpsc = random.nextBoolean();
+            final Path file = registry.create(name,
+                new ChannelConfig(mpsc ? ChannelMode.MPSC : ChannelMode.SPSC, CAPACITY, 256)).file();
+            carryTraffic(name, random);
+            final long length = Files.size(file);
+            final int mutation = random.nextInt(5);
+            mutations[mutation]++;
+            switch (mutation)
             {
-                case 0 -> SegmentEditor.edit(file, b ->
+                case 0 -> scribble(file, random, 1 + random.nextInt(32), length);
+                case 1 -> resize(file, random.nextLong(length));
+                case 2 -> extend(file, length, 1 + random.nextInt(1 << 16), random);
+                case 3 ->
                 {
-                    for (int i = 0, n = 1 + random.nextInt(16); i < n; i++)
-                    {
-                        b.putByte(random.nextInt(SegmentDescriptor.RING_OFFSET), (byte)random.nextInt());
-                    }
-                });
-                case 1 -> resize(file, random.nextInt(SegmentDescriptor.RING_OFFSET + CAPACITY));
-                case 2 -> resize(file, SegmentDescriptor.RING_OFFSET + CAPACITY + 1 + random.nextInt(1 << 16));
+                    final long cut = SegmentDescriptor.RING_OFFSET + random.nextLong(length - SegmentDescriptor.RING_OFFSET);
+                    resize(file, cut);
+                    scribble(file, random, 1 + random.nextInt(8), cut);
+                }
                 default -> SegmentEditor.edit(file, b -> corruptField(b, random));
             }
-            for (int attempt = 0; attempt < 3; attempt++)
+            for (int attempt = 0; attempt < 6; attempt++)
             {
                 try
                 {
                     switch (attempt)
                     {
                         case 0 -> registry.lookup(name);
-                        case 1 -> registry.publisher(name).close();
-                        default -> registry.subscriber(name).close();
+                        case 1 -> registry.list();
+                        case 2 ->
+                        {
+                            try (Publisher publisher = registry.publisher(name))
+                            {
+                                publisher.offer(new UnsafeBuffer(new byte[64]), 0,
+                                    random.nextInt(Math.min(64, publisher.maxMessageLength()) + 1));
+                            }
+                        }
+                        case 3 ->
+                        {
+                            try (Subscriber subscriber = registry.subscriber(name))
+                            {
+                                for (int i = 0; i < 3; i++)
+                                {
+                                    subscriber.poll(SegmentFuzzTest::touchLastByte, 100);
+                                }
+                            }
+                        }
+                        case 4 -> registry.cleanStale();
+                        default -> registry.delete(name);
                     }
                 }
                 catch (final ShmLinkException expected)
                 {
-                    refused++;
-                }
-                catch (final RuntimeException unexpected)
-                {
-                    throw new AssertionError("seed " + seed + " (case " + c + "): " + unexpected, unexpected);
+                    refused[attempt]++;
                 }
             }
-            Files.delete(file);
+            Files.deleteIfExists(file);
+        });
+        assertTrue(Arrays.stream(mutations).allMatch(n -> n > 0), "every kind of mutation was tried");
+        assertTrue(refused[2] > 0 && refused[3] > 0, "some mutations were refused at attach");
+    }
+
+    /** Reads a delivered message's last byte: a range that leaves the mapping fails here, not in the JVM. */
+    private static void touchLastByte(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length > 0)
+        {
+            buffer.getByte(offset + length - 1);
         }
-        assertTrue(refused > 0, "some mutations were refused");
+    }
+
+    /** Sends, claims, aborts, polls and detaches, so the ring holds records of every kind. */
+    private void carryTraffic(final String name, final SplittableRandom random)
+    {
+        try (Publisher publisher = registry.publisher(name); Subscriber subscriber = registry.subscriber(name))
+        {
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[256]);
+            final BufferClaim claim = new BufferClaim();
+            for (int i = 0, n = random.nextInt(30); i < n; i++)
+            {
+                publisher.offer(message, 0, random.nextInt(257));
+                if (random.nextInt(4) == 0 && publisher.tryClaim(random.nextInt(257), claim) > 0)
+                {
+                    claim.abort();
+                }
+                if (random.nextInt(3) == 0)
+                {
+                    subscriber.poll((buffer, offset, length) -> { }, random.nextInt(5));
+                }
+            }
+        }
+    }
+
+    private static void scribble(final Path file, final SplittableRandom random, final int bytes, final long length)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+        SegmentEditor.edit(file, b ->
+        {
+            for (int i = 0; i < bytes; i++)
+            {
+                b.putByte((int)random.nextLong(Math.min(length, b.capacity())), (byte)random.nextInt());
+            }
+        });
+    }
+
+    private static void extend(final Path file, final long length, final int extra, final SplittableRandom random)
+        throws IOException
+    {
+        resize(file, length + extra);
+        if (random.nextBoolean())
+        {
+            final byte[] garbage = new byte[extra];
+            random.nextBytes(garbage);
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+            {
+                raf.seek(length);
+                raf.write(garbage);
+            }
+        }
     }
 
     private static void resize(final Path file, final long length) throws IOException

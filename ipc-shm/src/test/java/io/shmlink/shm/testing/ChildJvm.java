@@ -152,6 +152,22 @@ public final class ChildJvm implements AutoCloseable
     }
 
     /**
+     * @return whether the child is still running.
+     */
+    public boolean isAlive()
+    {
+        return process.isAlive();
+    }
+
+    /**
+     * @return the child's exit code; only once it has ended.
+     */
+    public int exitValue()
+    {
+        return process.exitValue();
+    }
+
+    /**
      * @return the child's pid.
      */
     public long pid()

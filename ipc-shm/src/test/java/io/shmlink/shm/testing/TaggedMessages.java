@@ -59,6 +59,34 @@ public final class TaggedMessages
         return length;
     }
 
+    /**
+     * Checks that a received message is whole: long enough, of the length its publisher and seq call for, and
+     * its CRC32C matching. Says nothing of order.
+     *
+     * @param buffer holding the message.
+     * @param offset where it starts.
+     * @param length its length.
+     * @return null if whole, else what is wrong.
+     */
+    public String checkContent(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < MIN_LENGTH)
+        {
+            return "message of " + length + " bytes is too short to be ours";
+        }
+        final int publisher = buffer.getInt(offset);
+        final long seq = buffer.getLong(offset + 4);
+        if (publisher < 0 || seq < 0 || length != length(publisher, seq))
+        {
+            return "publisher " + publisher + " seq " + seq + ": length " + length;
+        }
+        if (buffer.getInt(offset + length - 4) != checksum(buffer, offset, length - 4))
+        {
+            return "publisher " + publisher + " seq " + seq + ": CRC32C mismatch";
+        }
+        return null;
+    }
+
     private int checksum(final DirectBuffer buffer, final int offset, final int length)
     {
         buffer.getBytes(offset, scratch, 0, length);
@@ -106,7 +134,7 @@ public final class TaggedMessages
             }
             if (length < MIN_LENGTH)
             {
-                failure = "message of " + length + " bytes is too short to be ours";
+                failure = messages.checkContent(buffer, offset, length);
                 return;
             }
             final int publisher = buffer.getInt(offset);
@@ -123,14 +151,10 @@ public final class TaggedMessages
                     (seq < expected ? " (duplicate or reorder)" : " (gap)");
                 return;
             }
-            if (length != messages.length(publisher, seq))
+            final String damage = messages.checkContent(buffer, offset, length);
+            if (damage != null)
             {
-                failure = "publisher " + publisher + " seq " + seq + ": length " + length;
-                return;
-            }
-            if (buffer.getInt(offset + length - 4) != messages.checksum(buffer, offset, length - 4))
-            {
-                failure = "publisher " + publisher + " seq " + seq + ": CRC32C mismatch";
+                failure = damage;
                 return;
             }
             next.lazySet(publisher, expected + 1);

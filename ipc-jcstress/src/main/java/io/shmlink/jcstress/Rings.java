@@ -1,0 +1,203 @@
+package io.shmlink.jcstress;
+
+import io.shmlink.api.BufferClaim;
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelMode;
+import io.shmlink.api.MessageHandler;
+import io.shmlink.shm.ring.RingReader;
+import io.shmlink.shm.ring.RingWriter;
+import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.InMemorySegments;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
+
+/**
+ * The real ring classes over an in-memory segment, and what the tests observe of them. Messages are made of
+ * longs that all hold one value, so a message read before every byte landed shows up as torn.
+ */
+final class Rings
+{
+    /** The smallest ring a channel may have. */
+    static final int CAPACITY = ChannelConfig.MIN_CAPACITY;
+
+    /** Sessions of two publishers, as {@code PartySlots.session} makes them: positive, never padding. */
+    static final int SESSION_A = (1 << 7) | 1;
+    static final int SESSION_B = (1 << 7) | 2;
+
+    /** Outcomes of one message, as the tests report them. */
+    static final int NOT_SEEN = 0;
+    static final int INTACT = 1;
+    static final int TORN = 2;
+
+    /** A claim timeout no test reaches by the clock: stall checks run with explicit times. */
+    static final long NEVER = Long.MAX_VALUE / 2;
+
+    private Rings()
+    {
+    }
+
+    static ChannelSegment segment(final boolean mpsc, final long startPosition)
+    {
+        return InMemorySegments.createAt(
+            new ChannelConfig(mpsc ? ChannelMode.MPSC : ChannelMode.SPSC, CAPACITY, CAPACITY / 8), startPosition);
+    }
+
+    static RingWriter writer(final ChannelSegment segment, final boolean mpsc, final int session)
+    {
+        return new RingWriter(segment, mpsc, session);
+    }
+
+    /** A reader whose claim timeout is {@code timeoutNs} and that never learns a claimer died. */
+    static RingReader reader(final ChannelSegment segment, final boolean mpsc, final long timeoutNs)
+    {
+        return new RingReader(segment, mpsc, timeoutNs, session -> false);
+    }
+
+    /** A message of {@code length} bytes (a multiple of 8) whose every long is {@code value}. */
+    static UnsafeBuffer message(final int length, final long value)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[length]);
+        for (int i = 0; i < length; i += 8)
+        {
+            buffer.putLong(i, value);
+        }
+        return buffer;
+    }
+
+    /** Claims a message in place and fills it, without committing. */
+    static BufferClaim claimAndFill(final RingWriter writer, final int length, final long value)
+    {
+        final BufferClaim claim = new BufferClaim();
+        if (writer.claim(length, claim) < 0)
+        {
+            throw new IllegalStateException("ring full in a test that expects room");
+        }
+        for (int i = 0; i < length; i += 8)
+        {
+            claim.buffer().putLong(claim.offset() + i, value);
+        }
+        return claim;
+    }
+
+    static long tail(final ChannelSegment segment)
+    {
+        return segment.buffer().getLongVolatile(TAIL_POSITION_OFFSET);
+    }
+
+    static long lostClaims(final ChannelSegment segment)
+    {
+        return segment.buffer().getLongVolatile(LOST_CLAIMS_OFFSET);
+    }
+
+    /**
+     * Whether an MPSC ring whose backlog was fully consumed holds any non-zero byte: the subscriber zeroes all it
+     * consumes, and its recovery of dead claims relies on free space reading as zero.
+     */
+    static boolean dirty(final ChannelSegment segment)
+    {
+        final UnsafeBuffer buffer = segment.buffer();
+        for (int i = 0; i < CAPACITY; i += 8)
+        {
+            if (buffer.getLongVolatile(RING_OFFSET + i) != 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Records what a subscriber is handed: per message value, how many intact copies and whether any was torn,
+     * and the order of values.
+     */
+    static final class Seen implements MessageHandler
+    {
+        private final long[] values;
+        private final int[] intact;
+        private final int[] torn;
+        private final long[] order = new long[16];
+        private int count;
+
+        Seen(final long... values)
+        {
+            this.values = values;
+            this.intact = new int[values.length];
+            this.torn = new int[values.length];
+        }
+
+        @Override
+        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final long first = length >= 8 ? buffer.getLong(offset) : 0;
+            if (count < order.length)
+            {
+                order[count] = first;
+            }
+            count++;
+            for (int v = 0; v < values.length; v++)
+            {
+                if (first == values[v])
+                {
+                    boolean whole = (length & 7) == 0;
+                    for (int i = 8; i < length && whole; i += 8)
+                    {
+                        whole = buffer.getLong(offset + i) == first;
+                    }
+                    if (whole)
+                    {
+                        intact[v]++;
+                    }
+                    else
+                    {
+                        torn[v]++;
+                    }
+                    return;
+                }
+            }
+            torn[0]++; // a value nobody sent: garbage
+        }
+
+        /** Messages handed over, of any value. */
+        int count()
+        {
+            return count;
+        }
+
+        /** For one sent value: NOT_SEEN, INTACT (exactly one intact copy) or TORN (anything else). */
+        int state(final int valueIndex)
+        {
+            if (torn[valueIndex] == 0 && intact[valueIndex] == 0)
+            {
+                return NOT_SEEN;
+            }
+            return torn[valueIndex] == 0 && intact[valueIndex] == 1 ? INTACT : TORN;
+        }
+
+        /** Intact copies of one value. */
+        int intact(final int valueIndex)
+        {
+            return intact[valueIndex];
+        }
+
+        /** Copies that were torn or carried no value sent. */
+        int torn()
+        {
+            int sum = 0;
+            for (final int t : torn)
+            {
+                sum += t;
+            }
+            return sum;
+        }
+
+        /** The value of the {@code i}th message handed over. */
+        long order(final int i)
+        {
+            return order[i];
+        }
+    }
+}
