@@ -364,6 +364,14 @@ public final class ShmSocket implements Closeable
         }
     }
 
+    /** A SocketException with a cause (its two-argument constructor is newer than Java 17). */
+    static SocketException failure(final String message, final Throwable cause)
+    {
+        final SocketException ex = new SocketException(message);
+        ex.initCause(cause);
+        return ex;
+    }
+
     static void deleteAll(final List<Path> files)
     {
         for (final Path file : files)

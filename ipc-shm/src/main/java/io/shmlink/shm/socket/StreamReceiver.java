@@ -1,6 +1,7 @@
 package io.shmlink.shm.socket;
 
 import io.shmlink.api.MessageHandler;
+import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.ShmSubscriber;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -71,6 +72,18 @@ final class StreamReceiver implements MessageHandler
     }
 
     private int read(final int offset, final int length, final int timeoutMillis) throws IOException
+    {
+        try
+        {
+            return readOrThrow(offset, length, timeoutMillis);
+        }
+        catch (final ShmLinkException ex)
+        {
+            throw ShmSocket.failure("read failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    private int readOrThrow(final int offset, final int length, final int timeoutMillis) throws IOException
     {
         if (length == 0)
         {

@@ -1,6 +1,7 @@
 package io.shmlink.shm.socket;
 
 import io.shmlink.api.Publisher;
+import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.ShmPublisher;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -15,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * the channel's maximum) and offers them. A full ring blocks the writer, as a full socket buffer does: it spins,
  * yields, then parks in growing steps up to 1 ms, and checks the peer's liveness every 100 ms.
  * <p>
- * Used by one writing thread at a time, as with {@code java.net.Socket}.
+ * Writes are serialised by a lock: one thread writes at a time, as with {@code java.net.Socket}.
  */
 final class StreamSender
 {
@@ -33,6 +35,12 @@ final class StreamSender
     private final UnsafeBuffer wrapper = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
 
+    /**
+     * An SPSC ring has one writer at a time: this keeps a {@code close()} or {@code shutdownOutput()} from another
+     * thread off the ring while a write is under way.
+     */
+    private final ReentrantLock lock = new ReentrantLock();
+
     StreamSender(final ShmSocket socket, final ShmPublisher publisher)
     {
         this.socket = socket;
@@ -46,13 +54,25 @@ final class StreamSender
         {
             return; // a zero-length message would mean end of stream
         }
-        wrapper.wrap(array);
-        int sent = 0;
-        while (sent < length)
+        lock.lock();
+        try
         {
-            final int chunk = Math.min(maxChunk, length - sent);
-            offer(wrapper, offset + sent, chunk);
-            sent += chunk;
+            wrapper.wrap(array);
+            int sent = 0;
+            while (sent < length)
+            {
+                final int chunk = Math.min(maxChunk, length - sent);
+                offer(wrapper, offset + sent, chunk);
+                sent += chunk;
+            }
+        }
+        catch (final ShmLinkException ex)
+        {
+            throw ShmSocket.failure("write failed: " + ex.getMessage(), ex);
+        }
+        finally
+        {
+            lock.unlock();
         }
     }
 
@@ -60,6 +80,7 @@ final class StreamSender
     {
         final int length = buffer.remaining();
         final int limit = buffer.limit();
+        lock.lock();
         try
         {
             while (buffer.hasRemaining())
@@ -71,16 +92,33 @@ final class StreamSender
                 buffer.limit(limit);
             }
         }
+        catch (final ShmLinkException ex)
+        {
+            throw ShmSocket.failure("write failed: " + ex.getMessage(), ex);
+        }
         finally
         {
             buffer.limit(limit);
+            lock.unlock();
         }
         return length;
     }
 
     void sendEndOfStream() throws IOException
     {
-        offer(empty, 0, 0);
+        lock.lock();
+        try
+        {
+            offer(empty, 0, 0);
+        }
+        catch (final ShmLinkException ex)
+        {
+            throw ShmSocket.failure("shutdownOutput failed: " + ex.getMessage(), ex);
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**
@@ -89,7 +127,21 @@ final class StreamSender
      */
     void tryEndOfStream()
     {
-        publisher.offer(empty, 0, 0);
+        if (lock.tryLock()) // a write under way in another thread owns the ring: it fails once closed
+        {
+            try
+            {
+                publisher.offer(empty, 0, 0);
+            }
+            catch (final ShmLinkException ignored)
+            {
+                // closing anyway: the peer sees this side detach instead
+            }
+            finally
+            {
+                lock.unlock();
+            }
+        }
     }
 
     private void offer(final UnsafeBuffer source, final int offset, final int length) throws IOException
