@@ -142,6 +142,7 @@ public final class ShmSubscriber implements Subscriber, Party
             LockSupport.parkNanos(Math.min(nanos, FALLBACK_PARK_NANOS));
             return poll(handler, messageLimit);
         }
+        bell.clearRings();
         buffer.putIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_SLEEPING);
         try
         {

@@ -1,6 +1,7 @@
 package io.shmlink.bench.wakeup;
 
 import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import io.shmlink.bench.socket.ChildProcess;
@@ -37,10 +38,13 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * Run: {@code java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp ipc-bench/target/benchmarks.jar
  * io.shmlink.bench.wakeup.WakeupLatency [--rounds 10] [--count 1000] [--gap-us 1000] [--idle 5] [--spin-us N]
- * [--yield-us N]}
+ * [--yield-us N] [--max-sleep-ms N]}
  */
 public final class WakeupLatency
 {
+    /** What an offer that rings the doorbell costs the publisher. */
+    private static final Histogram OFFER_COST = new Histogram(3);
+
     private WakeupLatency()
     {
     }
@@ -50,7 +54,7 @@ public final class WakeupLatency
         if (args.length > 0 && args[0].equals("--child"))
         {
             child(Path.of(args[1]), ReaderWait.of(Duration.ofNanos(Long.parseLong(args[2])),
-                Duration.ofNanos(Long.parseLong(args[3]))));
+                Duration.ofNanos(Long.parseLong(args[3]))).withMaxSleep(Duration.ofMillis(Long.parseLong(args[4]))));
             return;
         }
         int rounds = 10;
@@ -59,6 +63,7 @@ public final class WakeupLatency
         int idleSeconds = 5;
         long spinNanos = ReaderWait.blocking().spinNanos();
         long yieldNanos = ReaderWait.blocking().yieldNanos();
+        long maxSleepMillis = TimeUnit.NANOSECONDS.toMillis(ReaderWait.blocking().maxSleepNanos());
         for (int i = 0; i < args.length; i += 2)
         {
             switch (args[i])
@@ -69,18 +74,20 @@ public final class WakeupLatency
                 case "--idle" -> idleSeconds = Integer.parseInt(args[i + 1]);
                 case "--spin-us" -> spinNanos = TimeUnit.MICROSECONDS.toNanos(Long.parseLong(args[i + 1]));
                 case "--yield-us" -> yieldNanos = TimeUnit.MICROSECONDS.toNanos(Long.parseLong(args[i + 1]));
+                case "--max-sleep-ms" -> maxSleepMillis = Long.parseLong(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         final Path directory = Files.createTempDirectory(Path.of("/dev/shm"), "wakeup-");
-        try (ShmRegistry registry = ShmRegistry.open(directory);
+        try (ShmRegistry registry = ShmRegistry.open(directory,
+            new ShmRegistry.Options().readerWait(ReaderWait.of(Duration.ZERO, Duration.ZERO)));
             ServerSocketChannel udsServer = ServerSocketChannel.open(StandardProtocolFamily.UNIX))
         {
             registry.create("ping", ChannelConfig.spsc(64 * 1024));
             registry.create("pong", ChannelConfig.spsc(64 * 1024));
             udsServer.bind(UnixDomainSocketAddress.of(directory.resolve("uds.sock")));
             try (ChildProcess child = ChildProcess.start(WakeupLatency.class, "--child", directory.toString(),
-                Long.toString(spinNanos), Long.toString(yieldNanos));
+                Long.toString(spinNanos), Long.toString(yieldNanos), Long.toString(maxSleepMillis));
                 SocketChannel uds = udsServer.accept())
             {
                 child.awaitLine("READY");
@@ -132,12 +139,17 @@ public final class WakeupLatency
         for (int i = 0; shm != null && i < count; i++)
         {
             LockSupport.parkNanos(gapNanos);
-            message.putLong(0, System.nanoTime());
+            final long sent = System.nanoTime();
+            message.putLong(0, sent);
             while (ping.offer(message, 0, 8) < 0)
             {
                 Thread.onSpinWait();
             }
-            while (pong.poll((buffer, offset, length) -> reply[0] = buffer.getLong(offset), 1) == 0)
+            OFFER_COST.recordValue(System.nanoTime() - sent);
+            // Waits for the reply asleep, as the socket side does in read(): a parent spinning here would hold one
+            // of two cores while the child's woken thread looks for one, and tax only this side's samples.
+            while (pong.poll((buffer, offset, length) -> reply[0] = buffer.getLong(offset), 1, 1, TimeUnit.SECONDS)
+                == 0)
             {
                 Thread.onSpinWait();
             }
@@ -186,6 +198,8 @@ public final class WakeupLatency
         System.out.printf("%-22s %9s %9s %9s %9s %9s %9s%n", "reader", "p50", "p90", "p99", "p99.9", "max", "count");
         row("shmlink blocking poll", shm);
         row("uds blocking read", uds);
+        System.out.printf(Locale.ROOT, "publisher's offer that rang: p50 %d ns, p99 %d ns, max %d ns%n",
+            OFFER_COST.getValueAtPercentile(50), OFFER_COST.getValueAtPercentile(99), OFFER_COST.getMaxValue());
         System.out.printf(Locale.ROOT, "shmlink p50 / uds p50, median of %d rounds: %.2f [%.2f..%.2f]%n", n, median,
             ratios[0], ratios[n - 1]);
         System.out.printf(Locale.ROOT,
@@ -210,23 +224,22 @@ public final class WakeupLatency
         socketReader.setDaemon(true);
         socketReader.start();
         final UnsafeBuffer reply = new UnsafeBuffer(new byte[8]);
+        final MessageHandler handler =
+            (buffer, offset, length) -> reply.putLong(0, System.nanoTime() - buffer.getLong(offset));
         System.out.println("READY");
         System.out.flush();
         while (true)
         {
-            ping.poll((buffer, offset, length) -> reply.putLong(0, System.nanoTime() - buffer.getLong(offset)), 1,
-                1, TimeUnit.SECONDS);
-            if (reply.getLong(0) != 0)
+            if (ping.poll(handler, 1, 1, TimeUnit.SECONDS) == 1)
             {
                 while (pong.offer(reply, 0, 8) < 0)
                 {
                     Thread.onSpinWait();
                 }
-                reply.putLong(0, 0);
             }
-            if (!ProcessHandle.current().parent().map(ProcessHandle::isAlive).orElse(false))
+            else if (!ProcessHandle.current().parent().map(ProcessHandle::isAlive).orElse(false))
             {
-                System.exit(0);
+                System.exit(0); // only when idle: /proc reads allocate, and a GC would land in the next sample
             }
         }
     }

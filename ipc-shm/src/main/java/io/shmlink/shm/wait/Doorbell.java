@@ -102,7 +102,6 @@ public final class Doorbell implements AutoCloseable
         final long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999));
         try
         {
-            drainRung();
             selector.select(onReady, millis);
         }
         catch (final IOException ex)
@@ -126,8 +125,8 @@ public final class Doorbell implements AutoCloseable
             }
             else if (key.isReadable())
             {
-                // Drained before the next sleep, not now: the subscriber wakes to read the ring, and a read()
-                // here would put one more syscall between the ring and the message.
+                // Drained by clearRings() before the next sleep, not now: the subscriber wakes to read the ring,
+                // and a read() here would put one more syscall between the ring and the message.
                 if (rungCount == rung.length)
                 {
                     rung = Arrays.copyOf(rung, rung.length * 2);
@@ -142,7 +141,13 @@ public final class Doorbell implements AutoCloseable
         }
     }
 
-    private void drainRung()
+    /**
+     * Consumes the rings that woke the last {@link #await}. Call it <i>before</i> announcing the next sleep in the
+     * segment: a ring that lands after the announcement must stay unread, to wake that sleep. (Draining inside
+     * {@code await}, after the announcement, could eat such a ring, and the subscriber would sleep through its
+     * message until the sleep's bound.)
+     */
+    public void clearRings()
     {
         for (int i = 0; i < rungCount; i++)
         {

@@ -93,6 +93,35 @@ class BlockingPollTest
     }
 
     @Test
+    void aRingThatLandsAsTheSubscriberFallsAsleepAgainIsNotLost() throws Exception
+    {
+        // Publishing the moment SLEEPING appears aims at the window between the announcement and the sleep: a
+        // subscriber that consumed doorbell bytes inside that window would eat this ring and sleep through it.
+        final int wakeUps = 300;
+        final ShmSubscriber subscriber = ((ShmSubscriber)registry.subscriber("bell")).readerWait(NO_SAFETY_NET);
+        final Publisher publisher = registry.publisher("bell");
+        final CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() ->
+        {
+            int count = 0;
+            for (int i = 0; i < wakeUps; i++)
+            {
+                count += subscriber.poll((buffer, offset, length) -> { }, 1, 30, TimeUnit.SECONDS);
+            }
+            return count;
+        });
+        final ChannelSegment segment = ChannelSegment.open(directory.resolve("bell"), "bell", false);
+        for (int i = 0; i < wakeUps; i++)
+        {
+            while (segment.buffer().getIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET) != WAIT_STATE_SLEEPING)
+            {
+                Thread.onSpinWait();
+            }
+            assertTrue(publisher.offer(message((byte)i), 0, 1) > 0);
+        }
+        assertEquals(wakeUps, received.get(60, TimeUnit.SECONDS), "every message woke its own sleep");
+    }
+
+    @Test
     void aSleepingSubscriberInAnotherProcessIsWokenByTheDoorbell() throws Exception
     {
         final Publisher publisher = registry.publisher("bell");
