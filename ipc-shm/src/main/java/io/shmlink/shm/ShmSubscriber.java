@@ -248,6 +248,40 @@ public final class ShmSubscriber implements Subscriber, Party
     }
 
     /**
+     * What became of a channel's publishers, as far as the registry's liveness thread knows: {@link #ATTACHED} (at
+     * least one attached and not found dead), {@link #NONE} (none attached: never came, or all closed), {@link
+     * #DEAD} (every attached one was found dead).
+     */
+    public enum Publishers
+    {
+        ATTACHED, NONE, DEAD
+    }
+
+    /**
+     * The publishers' state from the segment and the liveness thread's last verdicts, without reading {@code /proc}
+     * or allocating: for loops that wait on a peer. A death shows here within one liveness interval.
+     *
+     * @return the state.
+     */
+    public Publishers publishers()
+    {
+        boolean dead = false;
+        for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
+        {
+            final long token = PartySlots.publisherToken(segment, slot);
+            if (ProcessToken.isAttached(token))
+            {
+                if (token != deadTokens.get(slot))
+                {
+                    return Publishers.ATTACHED;
+                }
+                dead = true;
+            }
+        }
+        return dead ? Publishers.DEAD : Publishers.NONE;
+    }
+
+    /**
      * Claims that were never committed and that this channel's subscribers skipped.
      *
      * @return the count stored in the segment.

@@ -10,6 +10,7 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -191,7 +192,8 @@ public final class SocketTransport implements Transport
         return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
     }
 
-    private static final class SocketPinger implements Pinger
+    /** A pinger over any blocking byte channel: a JDK socket here, a ShmLink socket in {@link ShmSocketTransport}. */
+    static final class SocketPinger implements Pinger
     {
         private static final VarHandle CALLS;
 
@@ -208,7 +210,7 @@ public final class SocketTransport implements Transport
         }
 
         private final String name;
-        private final SocketChannel channel;
+        private final ByteChannel channel;
         private final ByteBuffer out;
         private final ByteBuffer in;
         private final Thread watchdog;
@@ -217,7 +219,7 @@ public final class SocketTransport implements Transport
         private volatile String stuck;
         private volatile boolean closed;
 
-        SocketPinger(final String name, final SocketChannel channel, final int messageLength)
+        SocketPinger(final String name, final ByteChannel channel, final int messageLength)
         {
             this.name = name;
             this.channel = channel;
@@ -368,15 +370,16 @@ public final class SocketTransport implements Transport
         }
     }
 
-    private static final class SocketEcho implements Echo
+    /** An echo over any blocking byte channel. */
+    static final class SocketEcho implements Echo
     {
-        private final SocketChannel channel;
+        private final ByteChannel channel;
         private final int messageLength;
         private final ByteBuffer message;
         private final ByteBuffer batch;
         private long received;
 
-        SocketEcho(final SocketChannel channel, final int messageLength)
+        SocketEcho(final ByteChannel channel, final int messageLength)
         {
             this.channel = channel;
             this.messageLength = messageLength;

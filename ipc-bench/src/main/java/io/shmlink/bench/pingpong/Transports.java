@@ -25,6 +25,7 @@ public final class Transports
         BUILT_IN.put("shmlink-spsc", () -> new ShmLinkTransport(ChannelMode.SPSC));
         BUILT_IN.put("shmlink-mpsc", () -> new ShmLinkTransport(ChannelMode.MPSC));
         BUILT_IN.put("agrona", AgronaTransport::new);
+        BUILT_IN.put("shmlink-socket", ShmSocketTransport::new);
         BUILT_IN.put("uds", () -> new SocketTransport(SocketTransport.Family.UNIX));
         BUILT_IN.put("tcp", () -> new SocketTransport(SocketTransport.Family.TCP));
     }

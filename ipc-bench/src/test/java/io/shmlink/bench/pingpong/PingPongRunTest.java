@@ -195,7 +195,7 @@ class PingPongRunTest
 
         assertEquals(List.of("floor"), result.skipped());
         assertTrue(progress.toString(StandardCharsets.UTF_8).contains("floor: skipped"), progress.toString());
-        assertEquals(List.of("shmlink-spsc", "shmlink-mpsc", "agrona", "uds", "tcp"), result.transports());
+        assertEquals(List.of("shmlink-spsc", "shmlink-mpsc", "agrona", "shmlink-socket", "uds", "tcp"), result.transports());
         final int spsc = result.indexOf("shmlink-spsc");
         for (int t = 0; t < result.transports().size(); t++)
         {

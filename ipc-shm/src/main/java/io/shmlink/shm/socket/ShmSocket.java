@@ -324,7 +324,7 @@ public final class ShmSocket implements Closeable
     }
 
     /**
-     * What became of the peer. Reads {@code /proc}: call it only while waiting.
+     * What became of the peer, as the registry's liveness thread last saw it (every 100 ms by default).
      */
     PeerState peerState()
     {
@@ -338,12 +338,15 @@ public final class ShmSocket implements Closeable
             pendingServer = null; // accepted: the server subscribes to our outgoing channel
             server.close();
         }
-        final List<PartyInfo> writers = in.channelInfo().publishers();
-        if (writers.isEmpty())
+        switch (in.publishers()) // allocation-free: the liveness thread has read /proc already
         {
-            return PeerState.CLOSED;
+            case ATTACHED:
+                return PeerState.ALIVE;
+            case DEAD:
+                return PeerState.DEAD;
+            default:
+                return PeerState.CLOSED;
         }
-        return writers.get(0).alive() ? PeerState.ALIVE : PeerState.DEAD;
     }
 
     private static void closeAll(final AutoCloseable... parties)
