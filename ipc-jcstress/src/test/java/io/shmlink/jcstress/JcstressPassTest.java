@@ -3,7 +3,6 @@ package io.shmlink.jcstress;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * In {@code -Pstress} only: every jcstress test of this module, run by jcstress in a child JVM in a short mode
  * ({@code -Dshmlink.jcstress.mode}, default {@code sanity}), must finish with no FORBIDDEN outcome, no error
- * and no timeout. The full report is left in {@code target/jcstress-stress/}.
+ * and no timeout. The output, the HTML report and the result blob are left in {@code target/jcstress-stress/}.
  */
 @Tag("stress")
 class JcstressPassTest
@@ -29,7 +28,7 @@ class JcstressPassTest
     void everyJcstressTestPassesWithNoForbiddenOutcomeOrError() throws Exception
     {
         final String mode = System.getProperty("shmlink.jcstress.mode", "sanity");
-        final Path reportDir = Path.of("target", "jcstress-stress");
+        final Path reportDir = Path.of("target", "jcstress-stress").toAbsolutePath();
         Files.createDirectories(reportDir);
         final Path log = reportDir.resolve("output.txt");
         final List<String> command = List.of(
@@ -38,7 +37,7 @@ class JcstressPassTest
             "-cp", System.getProperty("java.class.path"),
             RunJcstress.class.getName(), "-m", mode, "-r", reportDir.toString());
         final Process process = new ProcessBuilder(command)
-            .directory(new File(System.getProperty("user.dir")))
+            .directory(reportDir.toFile()) // where jcstress leaves its result blob
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();

@@ -29,9 +29,10 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Fuzzing from another process, while the channel runs: a child JVM ({@link ScribblerMain}) publishes
  * checksummed messages and, between them, writes random values into random fields of the segment through its
- * own mapping; this JVM's subscriber polls all the while. Neither JVM may crash, no poll may hang, and the
- * subscriber answers every poll with messages or a {@link CorruptChannelException} (or
- * {@link ChannelNotFoundException} once the deleted mark is scribbled into the subscriber slot).
+ * own mapping; this JVM's subscriber polls all the while. Neither JVM may crash, no poll may hang (each returns
+ * within 5 s, a case within 60 s), and the subscriber answers every poll with messages or a
+ * {@link CorruptChannelException} (or {@link ChannelNotFoundException} once the deleted mark is scribbled into
+ * the subscriber slot).
  * <p>
  * What it delivers depends on where the garbage lands. The creator's header, counters and heartbeats are read at
  * attach and for statistics only, so garbage there changes nothing: every message arrives intact, in order,
@@ -157,7 +158,9 @@ class CrossProcessFuzzTest
             "%d deleted marks%n", totals[0], totals[0] * 400, totals[5] / 1000, totals[1], totals[2], totals[3],
             totals[4]);
         assertEquals(CASES, totals[0]);
-        assertTrue(totals[5] < TimeUnit.SECONDS.toNanos(1), "every poll returned within a second");
+        // A poll reads at most one ring: milliseconds. The bound leaves room for this JVM being descheduled on a
+        // busy machine (a poll took 250 ms while two other JVMs spun on both cores), not for a loop.
+        assertTrue(totals[5] < TimeUnit.SECONDS.toNanos(5), "every poll returned within 5 s");
     }
 
     private static long publishedCount(final ChildJvm child)

@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
  * Child JVM for the kill soak: publishes {@link TaggedMessages} as publisher {@code id}, seq 0, 1, 2, ... until it
  * is killed, and appends the position every successful offer returned to a {@link DurableLog} before it goes on:
  * the log's count is the number of messages this publisher is known to have sent. At most
- * {@code ratePerSecond} messages a second (bursts of 64), so the log stays a bounded size. Prints
+ * {@code ratePerSecond} messages a second (bursts of 64; 0 for no limit). Prints
  * {@code ATTACHED}, and {@code FULL} if the log fills up (it then stops publishing).
  * Args: directory channel id logFile logCapacity ratePerSecond
  */
@@ -21,7 +21,7 @@ public final class SoakPublisherMain
     {
         final int id = Integer.parseInt(args[2]);
         final long ratePerSecond = Long.parseLong(args[5]);
-        final long burstNs = 64 * 1_000_000_000L / ratePerSecond;
+        final long burstNs = ratePerSecond <= 0 ? 0 : 64 * 1_000_000_000L / ratePerSecond;
         try (ShmRegistry registry = ShmRegistry.open(Path.of(args[0]));
             Publisher publisher = registry.publisher(args[1]);
             DurableLog log = DurableLog.open(Path.of(args[3]), Long.parseLong(args[4])))
@@ -45,7 +45,7 @@ public final class SoakPublisherMain
                     System.out.flush();
                     LockSupport.park();
                 }
-                if ((seq & 63) == 63)
+                if (burstNs > 0 && (seq & 63) == 63)
                 {
                     final long wait = burstStart + burstNs - System.nanoTime();
                     if (wait > 0)
