@@ -20,7 +20,8 @@ class PingPongOptionsTest
 
         assertEquals(PingPongOptions.QUICK, options);
         assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona"), options.transports());
-        assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona", "uds", "tcp"), Transports.builtIn());
+        assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona", "shmlink-socket", "uds", "tcp"),
+            Transports.builtIn());
         assertNull(options.hgrmDirectory());
         assertEquals(0, options.rate(), "back to back unless --rate");
         assertFalse(options.fixedRate());
