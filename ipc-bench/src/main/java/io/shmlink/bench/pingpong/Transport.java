@@ -8,8 +8,8 @@ import java.io.IOException;
  * <p>
  * The split suits more than shared memory: {@link SocketTransport} binds in {@code create} (before the child starts,
  * so the child's connect cannot race it), connects in {@code openEcho} (the child prints READY only after every echo
- * is open) and accepts in {@code openPinger}; an Aeron transport would start its media driver in {@code create} and
- * stop it in {@link #close()}. Implementations have a public no-argument constructor, so the
+ * is open) and accepts in {@code openPinger}; {@link AeronTransport} starts its media driver in {@code create} and
+ * stops it in {@link #close()}. Implementations have a public no-argument constructor, so the
  * child can make its own instance from the name or class name the parent passes.
  */
 public interface Transport extends AutoCloseable

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 /**
  * The transports the harness knows by name, and the way in for others: a fully qualified class name of a
  * {@link Transport} with a public no-argument constructor is accepted wherever a name is. To add a built-in
- * transport (aeron...), implement {@link Transport} and add one line to {@link #BUILT_IN}.
+ * transport, implement {@link Transport} and add one line to {@link #BUILT_IN}.
  */
 public final class Transports
 {
@@ -25,6 +25,7 @@ public final class Transports
         BUILT_IN.put("shmlink-spsc", () -> new ShmLinkTransport(ChannelMode.SPSC));
         BUILT_IN.put("shmlink-mpsc", () -> new ShmLinkTransport(ChannelMode.MPSC));
         BUILT_IN.put("agrona", AgronaTransport::new);
+        BUILT_IN.put("aeron", AeronTransport::new);
         BUILT_IN.put("uds", () -> new SocketTransport(SocketTransport.Family.UNIX));
         BUILT_IN.put("tcp", () -> new SocketTransport(SocketTransport.Family.TCP));
     }
