@@ -1,6 +1,7 @@
 package io.shmlink.bench.pingpong;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * One way of carrying a ping from the parent JVM to the echo child and back. An instance lives in each of the two
@@ -38,6 +39,18 @@ public interface Transport extends AutoCloseable
     default boolean supportsThroughput()
     {
         return false;
+    }
+
+    /**
+     * JVM flags the echo child needs for this transport, beyond the harness's own (Agrona's {@code --add-opens}):
+     * a library that reaches into the JDK needs its {@code --add-opens} and {@code --add-exports} there too. The
+     * parent JVM needs them as well; the benchmark jar's manifest carries them.
+     *
+     * @return flags, each one element ({@code --add-opens=module/package=ALL-UNNAMED}); none unless overridden.
+     */
+    default List<String> childJvmFlags()
+    {
+        return List.of();
     }
 
     /**

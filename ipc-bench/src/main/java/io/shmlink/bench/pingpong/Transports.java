@@ -26,6 +26,7 @@ public final class Transports
         BUILT_IN.put("shmlink-mpsc", () -> new ShmLinkTransport(ChannelMode.MPSC));
         BUILT_IN.put("agrona", AgronaTransport::new);
         BUILT_IN.put("aeron", AeronTransport::new);
+        BUILT_IN.put("chronicle", ChronicleTransport::new);
         BUILT_IN.put("uds", () -> new SocketTransport(SocketTransport.Family.UNIX));
         BUILT_IN.put("tcp", () -> new SocketTransport(SocketTransport.Family.TCP));
     }

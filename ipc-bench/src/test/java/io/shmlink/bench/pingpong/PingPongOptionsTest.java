@@ -20,7 +20,7 @@ class PingPongOptionsTest
 
         assertEquals(PingPongOptions.QUICK, options);
         assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona"), options.transports());
-        assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona", "aeron", "uds", "tcp"),
+        assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona", "aeron", "chronicle", "uds", "tcp"),
             Transports.builtIn());
         assertNull(options.hgrmDirectory());
         assertEquals(0, options.rate(), "back to back unless --rate");

@@ -78,11 +78,14 @@ class PingPongRunTest
         // in all, so one object each would be 104 KB), and there the ring echoes' release path (ShmLink's and
         // Agrona's setMemory) sometimes allocates some 24 KB, once, while still being compiled: JFR shows it, and
         // it failed about every other run of this test before this allowance. A long run shows 0.
+        // Chronicle's pinger does the same before C2 has compiled its path: 20 KB over 100,000 measured round trips
+        // without warm-up, 10 KB after 2,000 warm-up round trips, 80 B after 20,000, 0 after 200,000.
         final long roundTrips = (long)ROUNDS * COUNT;
         final long echoOneOff = 32 * 1024;
+        final long pingerOneOff = 32 * 1024;
         for (int t = 0; t < transports.size(); t++)
         {
-            assertTrue(result.pingerAllocatedBytes(t) < roundTrips,
+            assertTrue(result.pingerAllocatedBytes(t) < roundTrips + pingerOneOff,
                 transports.get(t) + " pinger allocated " + result.pingerAllocatedBytes(t) + " bytes");
             assertTrue(result.echoAllocatedBytes(t) < roundTrips + echoOneOff,
                 transports.get(t) + " echo allocated " + result.echoAllocatedBytes(t) + " bytes");
@@ -186,7 +189,8 @@ class PingPongRunTest
 
         assertEquals(List.of("floor"), result.skipped());
         assertTrue(progress.toString(StandardCharsets.UTF_8).contains("floor: skipped"), progress.toString());
-        assertEquals(List.of("shmlink-spsc", "shmlink-mpsc", "agrona", "aeron", "uds", "tcp"), result.transports());
+        assertEquals(List.of("shmlink-spsc", "shmlink-mpsc", "agrona", "aeron", "chronicle", "uds", "tcp"),
+            result.transports());
         final int spsc = result.indexOf("shmlink-spsc");
         for (int t = 0; t < result.transports().size(); t++)
         {
