@@ -5,6 +5,8 @@ import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -105,8 +107,14 @@ class PingPongRunTest
         assertEquals(1.0, result.p50Ratio(uds, uds).median(), 0.0);
 
         final List<Path> files = Report.writeResults(result, report, results);
-        // results.md, report.txt, one .hgrm per transport
-        assertEquals(2 + transports.size(), files.size(), files.toString());
+        // results.md, report.txt, one .hgrm per transport, the plot
+        assertEquals(3 + transports.size(), files.size(), files.toString());
+        for (final Path file : files)
+        {
+            assertTrue(Files.size(file) > 0, file + " is empty");
+        }
+        final BufferedImage plot = ImageIO.read(results.resolve(PercentilePlot.FILE).toFile());
+        assertTrue(plot != null && plot.getWidth() > 0 && plot.getHeight() > 0, "the plot decodes");
         final String markdown = Files.readString(results.resolve(Report.MARKDOWN_FILE));
         assertTrue(markdown.contains("| transport | p50 | p90 | p99 | p99.9 | p99.99 | max | mean | p50 vs floor | " +
             "p50 vs uds |"), markdown);
@@ -166,7 +174,7 @@ class PingPongRunTest
         assertTrue(report.contains("Corrected: from each ping's intended send time") &&
             report.contains("Uncorrected: from each ping's actual send time"), report);
         final List<Path> files = Report.writeResults(result, report, results);
-        assertEquals(2 + 2 * transports.size(), files.size(), files.toString());
+        assertEquals(3 + 2 * transports.size(), files.size(), files.toString());
         for (final Path file : files)
         {
             assertTrue(Files.size(file) > 0, file + " is empty");
