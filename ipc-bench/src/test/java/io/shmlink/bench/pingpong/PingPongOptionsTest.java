@@ -19,7 +19,8 @@ class PingPongOptionsTest
         final PingPongOptions options = PingPongOptions.parse();
 
         assertEquals(PingPongOptions.QUICK, options);
-        assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona"), options.transports());
+        assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona", "aeron", "chronicle"),
+            options.transports());
         assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona", "aeron", "chronicle", "uds", "tcp"),
             Transports.builtIn());
         assertNull(options.hgrmDirectory());
@@ -83,6 +84,16 @@ class PingPongOptionsTest
         assertEquals(PingPongOptions.FULL.warmup(), options.warmup());
         assertEquals(1024, options.messageLength());
         assertEquals(Path.of("out"), options.hgrmDirectory());
+    }
+
+    @Test
+    void allMeansEveryBuiltInTransportAndMixesWithOthers()
+    {
+        assertEquals(Transports.builtIn(), PingPongOptions.parse("--transports", "all").transports());
+        assertEquals(Transports.builtIn(), PingPongOptions.parse("--full", "--transports", "all").transports());
+        final List<String> mixed = PingPongOptions.parse("--transports", "all,com.example.MyTransport").transports();
+        assertEquals(Transports.builtIn().size() + 1, mixed.size());
+        assertEquals("com.example.MyTransport", mixed.get(mixed.size() - 1));
     }
 
     @Test
