@@ -96,8 +96,9 @@ public final class PercentilePlot
         percentile.setTickUnit(new NumberTickUnit(1), false, false);
         percentile.setAutoTickUnitSelection(false);
         percentile.setLowerBound(1);
-        // Whole decades, so that the last label is a round percentile (99.999%) rather than wherever the data stop.
-        percentile.setUpperBound(Math.pow(10, Math.ceil(Math.log10(highest))));
+        // Just past the last point: the x of the last finite percentile is a little over a decade (99.9999% is 10^6)
+        // when the count is a little over a power of ten, and a whole empty decade would squeeze the curves.
+        percentile.setUpperBound(highest * 1.1);
 
         final LogAxis latency = new LogAxis("round-trip time");
         latency.setNumberFormatOverride(new NanosFormat());
