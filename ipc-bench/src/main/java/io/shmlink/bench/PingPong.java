@@ -23,12 +23,16 @@ import java.util.List;
 /**
  * The cross-process latency harness, main class of {@code benchmarks.jar}: {@code java -jar
  * ipc-bench/target/benchmarks.jar [--help]}. This JVM pings, a child JVM echoes, over each transport in turn
- * ({@code floor}, {@code shmlink-spsc}, {@code shmlink-mpsc}, {@code agrona}, {@code uds}, {@code tcp}), in
- * interleaved rounds; see {@link PingPongRun} for the method and {@link Report} for the output. With
- * {@code --throughput}, one-way bursts instead ({@link ThroughputRun}, {@link ThroughputReport}).
+ * ({@code floor}, {@code shmlink-spsc}, {@code shmlink-mpsc}, {@code agrona}, {@code aeron}, {@code chronicle}, and
+ * with {@code --transports all} also {@code uds}, {@code tcp}), in interleaved rounds; see {@link PingPongRun} for
+ * the method and {@link Report} for the output. With {@code --throughput}, one-way bursts instead
+ * ({@link ThroughputRun}, {@link ThroughputReport}).
  * <p>
- * The report is printed and also saved, with Markdown and {@code .hgrm} files, in a results folder: {@code --out
- * DIR}, by default {@code results/<yyyyMMdd-HHmmss>/} under the working directory.
+ * The report is printed and also saved, with Markdown and {@code .hgrm} files and a PNG percentile plot, in a
+ * results folder: {@code --out DIR}, by default {@code results/<yyyyMMdd-HHmmss>/} under the working directory.
+ * <p>
+ * The manifest of {@code benchmarks.jar} opens and exports what Agrona and Chronicle Queue need from
+ * {@code java.base} ({@code Add-Opens}, {@code Add-Exports}), so {@code java -jar} needs no flag.
  * <p>
  * Exit status: 0 on success, 1 if the run failed (a wrong echo, a dead or stuck child), 2 on a usage error.
  */

@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +25,10 @@ import java.util.concurrent.TimeoutException;
  */
 public final class EchoChild implements PeerWatch, AutoCloseable
 {
-    /** The flag the child needs for Agrona 2.x; everything else is left at its default. */
+    /**
+     * The flag the child needs for Agrona 2.x; everything else is left at its default. Transports add their own
+     * ({@link Transport#childJvmFlags()}).
+     */
     private static final List<String> JVM_FLAGS = List.of(
         "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
         // The echo allocates nothing, so the heap can be small; serial GC runs no GC threads next to the echo.
@@ -82,6 +87,7 @@ public final class EchoChild implements PeerWatch, AutoCloseable
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_FLAGS);
+        command.addAll(transportFlags(transports));
         final String extra = System.getProperty(EXTRA_JVM_ARGS_PROPERTY, "").trim();
         if (!extra.isEmpty())
         {
@@ -98,6 +104,22 @@ public final class EchoChild implements PeerWatch, AutoCloseable
         builder.redirectError(ProcessBuilder.Redirect.INHERIT);
         // stdin stays a pipe: the child exits when it closes (see EchoMain).
         return new EchoChild(builder.start());
+    }
+
+    /**
+     * The flags the transports of a run ask for ({@link Transport#childJvmFlags()}), each once, in order.
+     */
+    private static Set<String> transportFlags(final List<String> transports)
+    {
+        final Set<String> flags = new LinkedHashSet<>();
+        for (final String spec : transports)
+        {
+            try (Transport transport = Transports.create(spec))
+            {
+                flags.addAll(transport.childJvmFlags());
+            }
+        }
+        return flags;
     }
 
     /**

@@ -25,9 +25,9 @@ public record PingPongOptions(
     public static final int MAX_RATE = 1_000_000_000;
 
     /**
-     * The default: a few seconds for the shared-memory transports, most of it JVM start-up, and one to two minutes
-     * more for the two sockets, whose round trips are 100-300 times slower. Enough for stable medians on a quiet
-     * machine; use {@link #FULL} (or more rounds) for tails.
+     * The default: 10-20 seconds for the default transports on a two-core VM, most of it JVM start-up, and one to
+     * two minutes more for the two sockets ({@code --transports all}), whose round trips are 100-300 times slower.
+     * Enough for stable medians on a quiet machine; use {@link #FULL} (or more rounds) for tails.
      */
     public static final PingPongOptions QUICK = new PingPongOptions(Transports.defaults(), 20, 50_000, 100_000, 32, null);
 
@@ -39,8 +39,9 @@ public record PingPongOptions(
     public static final String USAGE = String.join(System.lineSeparator(),
         "usage: java -jar ipc-bench/target/benchmarks.jar [options]",
         "  Cross-process ping-pong: round-trip time between this JVM and an echo child JVM, per transport.",
-        "  --transports a,b,c  transports in round order (default " + String.join(",", Transports.defaults()) +
-            "; built in: " + String.join(",", Transports.builtIn()) + ");",
+        "  --transports a,b,c  transports in round order (default " + String.join(",", Transports.defaults()) + ");",
+        "                      built in: " + String.join(",", Transports.builtIn()) + "; '" + Transports.ALL +
+            "' runs every one;",
         "                      a class name of an io.shmlink.bench.pingpong.Transport also works",
         "  --rounds N          interleaved rounds (quick: 20, full: 100)",
         "  --count N           measured round trips per transport per round (quick: 50000, full: 200000)",
@@ -143,7 +144,7 @@ public record PingPongOptions(
             {
                 case "--quick" -> preset = QUICK;
                 case "--full" -> preset = FULL;
-                case "--transports" -> transports = List.of(value(args, ++i, option).split(","));
+                case "--transports" -> transports = Transports.expand(List.of(value(args, ++i, option).split(",")));
                 case "--rounds" -> rounds = intValue(args, ++i, option);
                 case "--count" -> count = intValue(args, ++i, option);
                 case "--warmup" -> warmup = intValue(args, ++i, option);

@@ -18,7 +18,8 @@ import java.util.function.IntToLongFunction;
  * Prints a {@link PingPongResult}: the percentile table per transport (two in fixed-rate mode: corrected and
  * uncorrected), p50 per round, p50 ratios to the floor, to ShmLink SPSC and to the Unix-domain socket summarised
  * over rounds, the allocation check, and the main table again in Markdown. Writes the results folder:
- * {@value #MARKDOWN_FILE}, {@value #TEXT_FILE} and HdrHistogram {@code .hgrm} files.
+ * {@value #MARKDOWN_FILE}, {@value #TEXT_FILE}, HdrHistogram {@code .hgrm} files and a PNG of their percentile
+ * distributions ({@link PercentilePlot}).
  */
 public final class Report
 {
@@ -247,8 +248,9 @@ public final class Report
     }
 
     /**
-     * Writes the results folder: {@value #MARKDOWN_FILE}, {@value #TEXT_FILE} (the printed report) and the
-     * {@code .hgrm} files of {@link #writeHgrm}.
+     * Writes the results folder: {@value #MARKDOWN_FILE}, {@value #TEXT_FILE} (the printed report), the
+     * {@code .hgrm} files of {@link #writeHgrm}, and the percentile plot of every transport,
+     * {@value PercentilePlot#FILE} ({@link #writePlot}).
      *
      * @param result     what was measured.
      * @param printed    the report as printed.
@@ -264,7 +266,32 @@ public final class Report
         files.add(Files.writeString(directory.resolve(MARKDOWN_FILE), markdown(result), StandardCharsets.UTF_8));
         files.add(Files.writeString(directory.resolve(TEXT_FILE), printed, StandardCharsets.UTF_8));
         files.addAll(writeHgrm(result, directory));
+        files.add(writePlot(result, directory));
         return files;
+    }
+
+    /**
+     * Writes {@value PercentilePlot#FILE}: every transport's overall histogram (the corrected one at a fixed rate) on
+     * one log-log chart, as HdrHistogram's plotter draws the {@code .hgrm} files.
+     *
+     * @param result    what was measured.
+     * @param directory where to write; created if absent.
+     * @return the file written.
+     * @throws IOException if writing fails.
+     */
+    public static Path writePlot(final PingPongResult result, final Path directory) throws IOException
+    {
+        Files.createDirectories(directory);
+        final PingPongOptions options = result.options();
+        final String title = result.fixedRate() ?
+            String.format(Locale.ROOT, "Latency by percentile at %,d pings/s (corrected for coordinated omission)",
+                options.rate()) :
+            "Round-trip time by percentile";
+        final String subtitle = String.format(Locale.ROOT, "%d-byte messages, %d interleaved rounds x %,d per " +
+            "transport, %d CPUs", options.messageLength(), options.rounds(), options.count(),
+            Runtime.getRuntime().availableProcessors());
+        return PercentilePlot.write(title, subtitle, result.transports(), result::overall,
+            directory.resolve(PercentilePlot.FILE));
     }
 
     /**

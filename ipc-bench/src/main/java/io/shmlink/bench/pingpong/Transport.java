@@ -1,6 +1,7 @@
 package io.shmlink.bench.pingpong;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * One way of carrying a ping from the parent JVM to the echo child and back. An instance lives in each of the two
@@ -8,8 +9,8 @@ import java.io.IOException;
  * <p>
  * The split suits more than shared memory: {@link SocketTransport} binds in {@code create} (before the child starts,
  * so the child's connect cannot race it), connects in {@code openEcho} (the child prints READY only after every echo
- * is open) and accepts in {@code openPinger}; an Aeron transport would start its media driver in {@code create} and
- * stop it in {@link #close()}. Implementations have a public no-argument constructor, so the
+ * is open) and accepts in {@code openPinger}; {@link AeronTransport} starts its media driver in {@code create} and
+ * stops it in {@link #close()}. Implementations have a public no-argument constructor, so the
  * child can make its own instance from the name or class name the parent passes.
  */
 public interface Transport extends AutoCloseable
@@ -38,6 +39,18 @@ public interface Transport extends AutoCloseable
     default boolean supportsThroughput()
     {
         return false;
+    }
+
+    /**
+     * JVM flags the echo child needs for this transport, beyond the harness's own (Agrona's {@code --add-opens}):
+     * a library that reaches into the JDK needs its {@code --add-opens} and {@code --add-exports} there too. The
+     * parent JVM needs them as well; the benchmark jar's manifest carries them.
+     *
+     * @return flags, each one element ({@code --add-opens=module/package=ALL-UNNAMED}); none unless overridden.
+     */
+    default List<String> childJvmFlags()
+    {
+        return List.of();
     }
 
     /**

@@ -13,10 +13,14 @@ import java.util.function.Supplier;
 /**
  * The transports the harness knows by name, and the way in for others: a fully qualified class name of a
  * {@link Transport} with a public no-argument constructor is accepted wherever a name is. To add a built-in
- * transport (aeron...), implement {@link Transport} and add one line to {@link #BUILT_IN}.
+ * transport, implement {@link Transport} and add one line to {@link #BUILT_IN} (its position is its place in each
+ * round and in {@value #ALL}); add its name to {@link #defaults()} too if a quick run can afford it.
  */
 public final class Transports
 {
+    /** What {@code --transports} takes for every built-in transport. */
+    public static final String ALL = "all";
+
     private static final Map<String, Supplier<Transport>> BUILT_IN = new LinkedHashMap<>();
 
     static
@@ -26,6 +30,8 @@ public final class Transports
         BUILT_IN.put("shmlink-mpsc", () -> new ShmLinkTransport(ChannelMode.MPSC));
         BUILT_IN.put("agrona", AgronaTransport::new);
         BUILT_IN.put("shmlink-socket", ShmSocketTransport::new);
+        BUILT_IN.put("aeron", AeronTransport::new);
+        BUILT_IN.put("chronicle", ChronicleTransport::new);
         BUILT_IN.put("uds", () -> new SocketTransport(SocketTransport.Family.UNIX));
         BUILT_IN.put("tcp", () -> new SocketTransport(SocketTransport.Family.TCP));
     }
@@ -43,15 +49,39 @@ public final class Transports
     }
 
     /**
-     * The transports a run uses unless told otherwise: the shared-memory ones. The sockets' round trips are a few
-     * hundred times longer here (40-55 us against 0.13-0.2 us), so with the same counts they would stretch the
-     * quick run past a minute; name them with {@code --transports} to include them.
+     * The transports a run uses unless told otherwise: everything that moves messages through shared memory,
+     * ShmLink's rings and the libraries it is compared with. The sockets are left out: their round trips are a few
+     * hundred times longer here (40-55 us against 0.13-0.5 us), so with the same counts each would add about a
+     * minute to the quick run; name them with {@code --transports}, or {@code --transports all}.
      *
      * @return the default transport names, in running order.
      */
     public static List<String> defaults()
     {
-        return List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona");
+        return List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona", "shmlink-socket", "aeron", "chronicle");
+    }
+
+    /**
+     * Replaces {@value #ALL} in a list of transports by every built-in transport, in running order; leaves the rest.
+     *
+     * @param namesOrClasses names, class names, or {@value #ALL}.
+     * @return the list to run.
+     */
+    public static List<String> expand(final List<String> namesOrClasses)
+    {
+        final List<String> expanded = new ArrayList<>();
+        for (final String spec : namesOrClasses)
+        {
+            if (spec.equals(ALL))
+            {
+                expanded.addAll(BUILT_IN.keySet());
+            }
+            else
+            {
+                expanded.add(spec);
+            }
+        }
+        return expanded;
     }
 
     /**

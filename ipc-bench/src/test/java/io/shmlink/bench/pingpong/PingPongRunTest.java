@@ -5,6 +5,8 @@ import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -53,16 +55,7 @@ class PingPongRunTest
             {
                 assertEquals(COUNT, result.round(r, t).getTotalCount(), name + " round " + r);
             }
-            final Histogram h = result.overall(t);
-            assertEquals((long)ROUNDS * COUNT, h.getTotalCount(), name);
-            final long p50 = h.getValueAtPercentile(50);
-            final long p90 = h.getValueAtPercentile(90);
-            final long p99 = h.getValueAtPercentile(99);
-            final long p999 = h.getValueAtPercentile(99.9);
-            assertTrue(p50 > 0, name + " p50 " + p50);
-            assertTrue(p50 <= p90 && p90 <= p99 && p99 <= p999 && p999 <= h.getMaxValue(),
-                name + " percentiles not monotone: " + p50 + " " + p90 + " " + p99 + " " + p999 + " " + h.getMaxValue());
-            assertTrue(h.getMean() > 0 && h.getMean() <= h.getMaxValue(), name + " mean " + h.getMean());
+            HistogramAssertions.assertPlausible(name, result.overall(t), (long)ROUNDS * COUNT);
             assertTrue(result.echoAllocatedBytes(t) >= 0, name + ": the child reports its allocations");
         }
 
@@ -87,11 +80,14 @@ class PingPongRunTest
         // in all, so one object each would be 104 KB), and there the ring echoes' release path (ShmLink's and
         // Agrona's setMemory) sometimes allocates some 24 KB, once, while still being compiled: JFR shows it, and
         // it failed about every other run of this test before this allowance. A long run shows 0.
+        // Chronicle's pinger does the same before C2 has compiled its path: 20 KB over 100,000 measured round trips
+        // without warm-up, 10 KB after 2,000 warm-up round trips, 80 B after 20,000, 0 after 200,000.
         final long roundTrips = (long)ROUNDS * COUNT;
         final long echoOneOff = 32 * 1024;
+        final long pingerOneOff = 32 * 1024;
         for (int t = 0; t < transports.size(); t++)
         {
-            assertTrue(result.pingerAllocatedBytes(t) < roundTrips,
+            assertTrue(result.pingerAllocatedBytes(t) < roundTrips + pingerOneOff,
                 transports.get(t) + " pinger allocated " + result.pingerAllocatedBytes(t) + " bytes");
             assertTrue(result.echoAllocatedBytes(t) < roundTrips + echoOneOff,
                 transports.get(t) + " echo allocated " + result.echoAllocatedBytes(t) + " bytes");
@@ -111,8 +107,14 @@ class PingPongRunTest
         assertEquals(1.0, result.p50Ratio(uds, uds).median(), 0.0);
 
         final List<Path> files = Report.writeResults(result, report, results);
-        // results.md, report.txt, one .hgrm per transport
-        assertEquals(2 + transports.size(), files.size(), files.toString());
+        // results.md, report.txt, one .hgrm per transport, the plot
+        assertEquals(3 + transports.size(), files.size(), files.toString());
+        for (final Path file : files)
+        {
+            assertTrue(Files.size(file) > 0, file + " is empty");
+        }
+        final BufferedImage plot = ImageIO.read(results.resolve(PercentilePlot.FILE).toFile());
+        assertTrue(plot != null && plot.getWidth() > 0 && plot.getHeight() > 0, "the plot decodes");
         final String markdown = Files.readString(results.resolve(Report.MARKDOWN_FILE));
         assertTrue(markdown.contains("| transport | p50 | p90 | p99 | p99.9 | p99.99 | max | mean | p50 vs floor | " +
             "p50 vs uds |"), markdown);
@@ -172,7 +174,7 @@ class PingPongRunTest
         assertTrue(report.contains("Corrected: from each ping's intended send time") &&
             report.contains("Uncorrected: from each ping's actual send time"), report);
         final List<Path> files = Report.writeResults(result, report, results);
-        assertEquals(2 + 2 * transports.size(), files.size(), files.toString());
+        assertEquals(3 + 2 * transports.size(), files.size(), files.toString());
         for (final Path file : files)
         {
             assertTrue(Files.size(file) > 0, file + " is empty");
@@ -195,7 +197,8 @@ class PingPongRunTest
 
         assertEquals(List.of("floor"), result.skipped());
         assertTrue(progress.toString(StandardCharsets.UTF_8).contains("floor: skipped"), progress.toString());
-        assertEquals(List.of("shmlink-spsc", "shmlink-mpsc", "agrona", "shmlink-socket", "uds", "tcp"), result.transports());
+        assertEquals(List.of("shmlink-spsc", "shmlink-mpsc", "agrona", "shmlink-socket", "aeron", "chronicle", "uds",
+            "tcp"), result.transports());
         final int spsc = result.indexOf("shmlink-spsc");
         for (int t = 0; t < result.transports().size(); t++)
         {

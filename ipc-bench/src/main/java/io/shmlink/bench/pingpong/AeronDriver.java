@@ -1,0 +1,118 @@
+package io.shmlink.bench.pingpong;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.MediaDriverVersion;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingIdleStrategy;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How {@link AeronTransport} runs Aeron on a two-core host: the embedded media driver's settings, the channel, and
+ * the clients' connection.
+ * <p>
+ * <b>Why the driver sleeps.</b> With {@code aeron:ipc} no message passes through the driver: the publisher writes
+ * the shared log and the subscriber reads it. The driver's conductor only moves each publication's limit as its
+ * subscriber advances (and cleans the terms behind it). The pinger and the echo already keep both cores busy, so a
+ * busy-spinning driver would be a third spinning thread on two cores, and the scheduler would take cores away from
+ * the pair being measured for whole time slices, not only during Aeron's rounds but during every other transport's
+ * too, since the driver lives as long as the run. Measured here (10 rounds x 50,000, floor, shmlink-spsc, aeron):
+ * with a busy-spinning SHARED driver every transport's max was 8-16 ms and the floor's mean doubled (300 ns against
+ * 160), while the p50s did not move; with the driver asleep between duty cycles every transport's max stayed at
+ * 1-7 ms, the run's other noise. So: {@link ThreadingMode#SHARED}, one thread for conductor, sender and receiver
+ * (DEDICATED adds two threads that only wake to find no network work), idling with a 1 ms sleep.
+ * <p>
+ * <b>Why 2 MiB terms.</b> A sleeping conductor moves a publication's limit about once a millisecond. The limit runs
+ * half a term ahead of the subscriber, so the term must hold more than a millisecond of traffic or the publisher
+ * stalls until the conductor's next wake-up: with the 64 KiB of the ring transports (32 KiB window, some 500
+ * messages of 32 bytes, 0.1 ms of ping-pong) one round trip in five hundred waited about a millisecond. 2 MiB
+ * (a 1 MiB window, some 16,000 round trips, three milliseconds here) makes that wait vanish; larger terms only
+ * spread the traffic over more memory ({@code p99} rose with 16 MiB). Messages too long for an eighth of that
+ * (Aeron's limit) get the ring transports' capacity instead. The logs are not sparse: every page is touched when the
+ * publication is created, not in a measured round.
+ */
+final class AeronDriver
+{
+    /** The channel of every subscription; publications add their term length. */
+    static final String CHANNEL = "aeron:ipc";
+
+    /** The smallest term length; see the class comment. */
+    static final int MIN_TERM_LENGTH = 2 * 1024 * 1024;
+
+    private static final long DRIVER_SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private AeronDriver()
+    {
+    }
+
+    /**
+     * @return the Aeron version, for the report.
+     */
+    static String version()
+    {
+        return MediaDriverVersion.VERSION;
+    }
+
+    /**
+     * @return the driver's settings in a few words, for the report.
+     */
+    static String describe()
+    {
+        return "SHARED thread, sleeping 1 ms when idle";
+    }
+
+    /**
+     * @param link the run's message length.
+     * @return the term length of both publications: a power of two.
+     */
+    static int termLength(final LinkSpec link)
+    {
+        // ringCapacity() is a power of two of at least 8 framed messages: Aeron's own rule for the longest message.
+        return Math.max(MIN_TERM_LENGTH, link.ringCapacity());
+    }
+
+    /**
+     * @param link the run's message length.
+     * @return the channel of a publication: IPC, {@link #termLength} terms, pre-touched.
+     */
+    static String channel(final LinkSpec link)
+    {
+        return CHANNEL + "?term-length=" + termLength(link) + "|sparse=false";
+    }
+
+    /**
+     * Launches a media driver in this JVM.
+     *
+     * @param directory its directory, which must not be shared with another driver; deleted when it closes.
+     * @return the running driver.
+     */
+    static MediaDriver launch(final Path directory)
+    {
+        final IdleStrategy idle = new SleepingIdleStrategy(DRIVER_SLEEP_NS);
+        final MediaDriver.Context context = new MediaDriver.Context()
+            .aeronDirectoryName(directory.toString())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .warnIfDirectoryExists(false)
+            .termBufferSparseFile(false)
+            // Checks of free space on the log's file system, at every publication: /dev/shm is the run's own.
+            .performStorageChecks(false)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(idle);
+        return MediaDriver.launch(context);
+    }
+
+    /**
+     * Connects a client, in either JVM, to the driver of {@link #launch}.
+     *
+     * @param directory the driver's directory.
+     * @return the client; its conductor thread sleeps between duty cycles (Aeron's default), off the data path.
+     */
+    static Aeron connect(final Path directory)
+    {
+        return Aeron.connect(new Aeron.Context().aeronDirectoryName(directory.toString()));
+    }
+}

@@ -1,0 +1,355 @@
+package io.shmlink.bench.pingpong;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import org.agrona.BufferUtil;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.file.Path;
+
+/**
+ * Aeron IPC ({@code aeron:ipc}): the pinging JVM embeds a media driver whose directory is in the transport's
+ * directory (so under {@code /dev/shm}, unique to the run, deleted by the driver's close and again with the run
+ * directory); the echo child connects to that directory as an Aeron client. Each side has one
+ * {@link ExclusivePublication} (ping one way, pong the other) and one {@link Subscription}. Both hot loops
+ * busy-spin on {@code poll}, as the ring transports do; the driver's threading is {@link AeronDriver}'s.
+ * <p>
+ * The echo offers the ping's bytes on the pong publication from inside its fragment handler: one copy, log to log,
+ * as the ring transports' echoes do. Unlike a ring's offer, an Aeron offer may be refused for a moment even in
+ * ping-pong: {@code ADMIN_ACTION} at each term rotation, {@code BACK_PRESSURED} if the driver has not yet moved the
+ * publication limit; both sides retry those. {@code CLOSED} and {@code MAX_POSITION_EXCEEDED} fail the run.
+ * <p>
+ * Messages longer than the IPC MTU arrive in fragments, so the handlers sit behind a {@link FragmentAssembler},
+ * which passes unfragmented messages straight through and reuses one growing buffer for the others.
+ */
+public final class AeronTransport implements Transport
+{
+    /** The directory of the embedded media driver, inside the transport's directory. */
+    static final String DRIVER_DIRECTORY = "driver";
+
+    private static final int PING_STREAM = 1001;
+    private static final int PONG_STREAM = 1002;
+    private static final int FRAGMENT_LIMIT = 1;
+
+    private MediaDriver driver;
+
+    /** Needed by {@link Transports}. */
+    public AeronTransport()
+    {
+    }
+
+    @Override
+    public String name()
+    {
+        return "aeron";
+    }
+
+    @Override
+    public String describe(final LinkSpec link)
+    {
+        return "Aeron " + AeronDriver.version() + " IPC, exclusive publications both ways, terms of " +
+            AeronDriver.termLength(link) / 1024 + " KiB, embedded driver (" + AeronDriver.describe() + ")";
+    }
+
+    @Override
+    public boolean supportsThroughput()
+    {
+        return true;
+    }
+
+    /**
+     * Starts the media driver, before the child starts: the child's client connects to it in {@link #openEcho}.
+     */
+    @Override
+    public void create(final LinkSpec link)
+    {
+        driver = AeronDriver.launch(driverDirectory(link));
+    }
+
+    @Override
+    public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
+    {
+        final Aeron aeron = AeronDriver.connect(driverDirectory(link));
+        try
+        {
+            final ExclusivePublication ping = aeron.addExclusivePublication(AeronDriver.channel(link), PING_STREAM);
+            final Subscription pong = aeron.addSubscription(AeronDriver.CHANNEL, PONG_STREAM);
+            // The child added its ping subscription and pong publication before it printed READY; the images
+            // appear once the driver has linked them, a few duty cycles later.
+            long spins = 0;
+            while (!ping.isConnected() || !pong.isConnected())
+            {
+                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                {
+                    watch.stillWaiting(spins, 0);
+                }
+                Thread.onSpinWait();
+            }
+            return new AeronPinger(aeron, ping, pong, link.messageLength(), watch);
+        }
+        catch (final RuntimeException ex)
+        {
+            aeron.close();
+            throw ex;
+        }
+    }
+
+    @Override
+    public Echo openEcho(final LinkSpec link)
+    {
+        final Aeron aeron = AeronDriver.connect(driverDirectory(link));
+        try
+        {
+            final Subscription ping = aeron.addSubscription(AeronDriver.CHANNEL, PING_STREAM);
+            final ExclusivePublication pong = aeron.addExclusivePublication(AeronDriver.channel(link), PONG_STREAM);
+            return new AeronEcho(aeron, ping, pong, link.messageLength());
+        }
+        catch (final RuntimeException ex)
+        {
+            aeron.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Stops the media driver (parent only; the child has none), which deletes its directory.
+     */
+    @Override
+    public void close()
+    {
+        CloseHelper.close(driver);
+        driver = null;
+    }
+
+    private static Path driverDirectory(final LinkSpec link)
+    {
+        return link.directory().resolve(DRIVER_DIRECTORY);
+    }
+
+    /**
+     * Whether an offer's negative result is worth retrying: back-pressure and term rotation pass, and
+     * {@code NOT_CONNECTED} does too while the peer's subscription is being linked (a dead peer is the watch's
+     * business).
+     */
+    private static boolean isTransient(final long result)
+    {
+        return result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION ||
+            result == Publication.NOT_CONNECTED;
+    }
+
+    private static IllegalStateException refused(final String stream, final long result)
+    {
+        return new IllegalStateException("offer on the " + stream + " publication returned " +
+            Publication.errorString(result));
+    }
+
+    private static final class AeronPinger implements Pinger, FragmentHandler
+    {
+        private final Aeron aeron;
+        private final ExclusivePublication ping;
+        private final Subscription pong;
+        private final FragmentAssembler assembler = new FragmentAssembler(this);
+        private final UnsafeBuffer message;
+        private final int messageLength;
+        private final PeerWatch watch;
+        private long echoed;
+        private boolean received;
+
+        AeronPinger(final Aeron aeron, final ExclusivePublication ping, final Subscription pong,
+            final int messageLength, final PeerWatch watch)
+        {
+            this.aeron = aeron;
+            this.ping = ping;
+            this.pong = pong;
+            this.messageLength = messageLength;
+            this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
+            this.watch = watch;
+        }
+
+        @Override
+        public long roundTrip(final long sequence)
+        {
+            message.putLong(0, sequence);
+            send(sequence);
+            awaitPong(sequence);
+            return echoed;
+        }
+
+        @Override
+        public long sendBurst(final long firstSequence, final int count)
+        {
+            final int last = count - 1;
+            for (int i = 0; i < count; i++)
+            {
+                final long sequence = firstSequence + i;
+                message.putLong(0, BurstProtocol.encode(sequence, i == last));
+                send(sequence);
+            }
+            awaitPong(firstSequence + last);
+            return echoed;
+        }
+
+        private void send(final long sequence)
+        {
+            long result;
+            long spins = 0;
+            while ((result = ping.offer(message, 0, messageLength)) < 0)
+            {
+                if (!isTransient(result))
+                {
+                    throw refused("ping", result);
+                }
+                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                {
+                    watch.stillWaiting(spins, sequence);
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        private void awaitPong(final long sequence)
+        {
+            received = false;
+            long spins = 0;
+            // A poll that returns 1 may have taken a fragment of a long message: wait for the whole message.
+            while (!received)
+            {
+                if (pong.poll(assembler, FRAGMENT_LIMIT) == 0)
+                {
+                    if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                    {
+                        watch.stillWaiting(spins, sequence);
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        @Override
+        public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+        {
+            if (length != messageLength)
+            {
+                throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
+            }
+            echoed = buffer.getLong(offset);
+            received = true;
+        }
+
+        @Override
+        public void close()
+        {
+            CloseHelper.closeAll(ping, pong, aeron);
+        }
+    }
+
+    private static final class AeronEcho implements Echo, FragmentHandler
+    {
+        private final Aeron aeron;
+        private final Subscription ping;
+        private final ExclusivePublication pong;
+        private final FragmentAssembler echoAssembler = new FragmentAssembler(this);
+        private final FragmentAssembler sinkAssembler = new FragmentAssembler(this::count);
+        private final UnsafeBuffer acknowledgement;
+        private EchoControl control;
+        private int index;
+        private long received;
+
+        AeronEcho(final Aeron aeron, final Subscription ping, final ExclusivePublication pong,
+            final int messageLength)
+        {
+            this.aeron = aeron;
+            this.ping = ping;
+            this.pong = pong;
+            this.acknowledgement = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
+        }
+
+        @Override
+        public void run(final EchoControl control, final int index)
+        {
+            this.control = control;
+            this.index = index;
+            while (true)
+            {
+                if (ping.poll(echoAssembler, FRAGMENT_LIMIT) == 0)
+                {
+                    if (!control.isActive(index))
+                    {
+                        return;
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        @Override
+        public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+        {
+            offer(buffer, offset, length);
+        }
+
+        @Override
+        public void sink(final EchoControl control, final int index)
+        {
+            this.control = control;
+            this.index = index;
+            while (true)
+            {
+                if (ping.poll(sinkAssembler, ShmLinkTransport.SINK_BATCH) == 0)
+                {
+                    if (!control.isActive(index))
+                    {
+                        return;
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        private void count(final DirectBuffer buffer, final int offset, final int length, final Header header)
+        {
+            received++;
+            if (BurstProtocol.asksForAcknowledgement(buffer.getLong(offset)))
+            {
+                acknowledgement.putLong(0, received);
+                received = 0;
+                offer(acknowledgement, 0, length);
+            }
+        }
+
+        /**
+         * Retries a transient refusal until the parent no longer wants this transport served: a parent that failed
+         * and went away leaves the publication unconnected, and the echo must still notice STOP.
+         */
+        private void offer(final DirectBuffer buffer, final int offset, final int length)
+        {
+            long result;
+            while ((result = pong.offer(buffer, offset, length)) < 0)
+            {
+                if (!isTransient(result))
+                {
+                    throw refused("pong", result);
+                }
+                if (!control.isActive(index))
+                {
+                    return;
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            CloseHelper.closeAll(ping, pong, aeron);
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package io.shmlink.bench.pingpong;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Two Chronicle Queues, {@code ping} and {@code pong}, one each way, in the transport's directory (so under
+ * {@code /dev/shm}, unique to the run, deleted with it). Each side appends to one queue and tails the other; both
+ * tailers start at the beginning. Messages are raw bytes in a document ({@code writingDocument} /
+ * {@code readingDocument}), no field names, no marshalling; the echo appends the ping's bytes to the pong queue
+ * from inside its read: one copy, as the ring transports' echoes do. Both hot loops busy-spin on
+ * {@code readingDocument}.
+ * <p>
+ * What differs from a ring: a queue is a journal that only grows. Nothing is overwritten, so there is no
+ * back-pressure and no wrap, but every message lands on memory not touched before: the queue's files grow by
+ * mapping new chunks and faulting in new pages as the run goes, which shows in the tails. A run of the quick preset
+ * leaves some 40 MB per queue in {@code /dev/shm} until the run directory is deleted.
+ * <p>
+ * Chronicle needs JVM flags on Java 17 and has a few habits to silence: see {@link ChronicleSetup}.
+ */
+public final class ChronicleTransport implements Transport
+{
+    private static final String PING = "ping";
+    private static final String PONG = "pong";
+
+    /** Needed by {@link Transports}. */
+    public ChronicleTransport()
+    {
+        // Both JVMs make their instance before they touch a Chronicle class.
+        ChronicleSetup.quiet();
+    }
+
+    @Override
+    public String name()
+    {
+        return "chronicle";
+    }
+
+    @Override
+    public String describe(final LinkSpec link)
+    {
+        return "two Chronicle Queues " + ChronicleSetup.version() + " (one each way) in /dev/shm, raw-bytes " +
+            "documents, appender + tailer";
+    }
+
+    @Override
+    public boolean supportsThroughput()
+    {
+        return true;
+    }
+
+    @Override
+    public List<String> childJvmFlags()
+    {
+        return ChronicleSetup.JVM_FLAGS;
+    }
+
+    /**
+     * Creates both queues (their metadata), so that neither side races the other to it.
+     */
+    @Override
+    public void create(final LinkSpec link)
+    {
+        ChronicleSetup.requireAccess();
+        ChronicleSetup.open(queue(link, PING)).close();
+        ChronicleSetup.open(queue(link, PONG)).close();
+    }
+
+    @Override
+    public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
+    {
+        return new ChroniclePinger(ChronicleSetup.open(queue(link, PING)), ChronicleSetup.open(queue(link, PONG)),
+            link.messageLength(), watch);
+    }
+
+    @Override
+    public Echo openEcho(final LinkSpec link)
+    {
+        ChronicleSetup.requireAccess();
+        return new ChronicleEcho(ChronicleSetup.open(queue(link, PING)), ChronicleSetup.open(queue(link, PONG)),
+            link.messageLength());
+    }
+
+    private static Path queue(final LinkSpec link, final String name)
+    {
+        return link.directory().resolve(name);
+    }
+
+    private static final class ChroniclePinger implements Pinger
+    {
+        private final ChronicleQueue pingQueue;
+        private final ChronicleQueue pongQueue;
+        private final ExcerptAppender ping;
+        private final ExcerptTailer pong;
+        private final BytesStore<?, Void> message;
+        private final int messageLength;
+        private final PeerWatch watch;
+
+        ChroniclePinger(final ChronicleQueue pingQueue, final ChronicleQueue pongQueue, final int messageLength,
+            final PeerWatch watch)
+        {
+            this.pingQueue = pingQueue;
+            this.pongQueue = pongQueue;
+            this.ping = pingQueue.createAppender();
+            this.pong = pongQueue.createTailer();
+            this.message = BytesStore.nativeStoreWithFixedCapacity(messageLength);
+            this.messageLength = messageLength;
+            this.watch = watch;
+        }
+
+        @Override
+        public long roundTrip(final long sequence)
+        {
+            send(sequence);
+            return awaitPong(sequence);
+        }
+
+        @Override
+        public long sendBurst(final long firstSequence, final int count)
+        {
+            final int last = count - 1;
+            for (int i = 0; i < count; i++)
+            {
+                send(BurstProtocol.encode(firstSequence + i, i == last));
+            }
+            return awaitPong(firstSequence + last);
+        }
+
+        private void send(final long value)
+        {
+            message.writeLong(0, value);
+            try (DocumentContext document = ping.writingDocument())
+            {
+                document.wire().bytes().write(message, 0L, messageLength);
+            }
+        }
+
+        private long awaitPong(final long sequence)
+        {
+            long spins = 0;
+            while (true)
+            {
+                try (DocumentContext document = pong.readingDocument())
+                {
+                    if (document.isPresent())
+                    {
+                        final Bytes<?> bytes = document.wire().bytes();
+                        if (bytes.readRemaining() != messageLength)
+                        {
+                            throw new IllegalStateException("pong of " + bytes.readRemaining() + " bytes, expected " +
+                                messageLength);
+                        }
+                        return bytes.readLong(bytes.readPosition());
+                    }
+                }
+                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                {
+                    watch.stillWaiting(spins, sequence);
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            ping.close();
+            pong.close();
+            pingQueue.close();
+            pongQueue.close();
+            message.releaseLast();
+        }
+    }
+
+    private static final class ChronicleEcho implements Echo
+    {
+        private final ChronicleQueue pingQueue;
+        private final ChronicleQueue pongQueue;
+        private final ExcerptTailer ping;
+        private final ExcerptAppender pong;
+        private final BytesStore<?, Void> acknowledgement;
+        private final int messageLength;
+        private long received;
+
+        ChronicleEcho(final ChronicleQueue pingQueue, final ChronicleQueue pongQueue, final int messageLength)
+        {
+            this.pingQueue = pingQueue;
+            this.pongQueue = pongQueue;
+            this.ping = pingQueue.createTailer();
+            this.pong = pongQueue.createAppender();
+            this.acknowledgement = BytesStore.nativeStoreWithFixedCapacity(messageLength);
+            this.messageLength = messageLength;
+        }
+
+        @Override
+        public void run(final EchoControl control, final int index)
+        {
+            while (true)
+            {
+                try (DocumentContext in = ping.readingDocument())
+                {
+                    if (in.isPresent())
+                    {
+                        final Bytes<?> bytes = in.wire().bytes();
+                        try (DocumentContext out = pong.writingDocument())
+                        {
+                            out.wire().bytes().write(bytes, bytes.readPosition(), bytes.readRemaining());
+                        }
+                        continue;
+                    }
+                }
+                if (!control.isActive(index))
+                {
+                    return;
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public void sink(final EchoControl control, final int index)
+        {
+            while (true)
+            {
+                try (DocumentContext in = ping.readingDocument())
+                {
+                    if (in.isPresent())
+                    {
+                        final Bytes<?> bytes = in.wire().bytes();
+                        received++;
+                        if (BurstProtocol.asksForAcknowledgement(bytes.readLong(bytes.readPosition())))
+                        {
+                            acknowledge();
+                        }
+                        continue;
+                    }
+                }
+                if (!control.isActive(index))
+                {
+                    return;
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        private void acknowledge()
+        {
+            acknowledgement.writeLong(0, received);
+            received = 0;
+            try (DocumentContext out = pong.writingDocument())
+            {
+                out.wire().bytes().write(acknowledgement, 0L, messageLength);
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            ping.close();
+            pong.close();
+            pingQueue.close();
+            pongQueue.close();
+            acknowledgement.releaseLast();
+        }
+    }
+}
