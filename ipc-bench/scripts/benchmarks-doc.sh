@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates docs/BENCHMARKS.md and its plot from one quick run of the cross-process ping-pong over every built-in
-# transport (floor, ShmLink SPSC and MPSC, Agrona, Aeron, Chronicle Queue, Unix-domain and TCP sockets).
+# transport (floor, ShmLink SPSC, MPSC and socket, Agrona, Aeron, Chronicle Queue, Unix-domain and TCP sockets).
 #
 #   ipc-bench/scripts/benchmarks-doc.sh            # from anywhere in the repository; takes 1-3 minutes
 #
@@ -120,6 +120,12 @@ cp "$results/run/latency-percentiles.png" "$docs/$plot_name"
     echo "**agrona** ($(cell agrona 2) ns, $(median agrona 9)x). Agrona's \`OneToOneRingBuffer\` over the same"
     echo "kind of mapping and capacity: the well-known baseline for a shared-memory ring on the JVM, without a registry,"
     echo "liveness or crash recovery."
+    echo
+    echo "**shmlink-socket** ($(cell shmlink-socket 2) ns, $(median shmlink-socket 9)x). A ShmLink stream"
+    echo "socket (\`ShmSocket\`, two SPSC channels) driven exactly as \`uds\` and \`tcp\` are, through the same"
+    echo "\`ByteChannel\` reads and writes, with busy-spinning readers: the stream layer's cost over the rings, and the"
+    echo "figure to hold against \`uds\` when replacing a socket. With the default blocking wait an idle reader"
+    echo "sleeps in the kernel instead (\`io.shmlink.bench.wakeup.WakeupLatency\` measures that wake-up)."
     echo
     echo "**aeron** ($(cell aeron 2) ns, $(median aeron 9)x). Aeron IPC: the publisher appends to a shared log"
     echo "that the subscriber reads, so the data path is a ring transport's; the media driver, embedded in the pinging"
