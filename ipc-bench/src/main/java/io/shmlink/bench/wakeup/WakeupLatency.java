@@ -203,7 +203,8 @@ public final class WakeupLatency
         System.out.printf(Locale.ROOT, "shmlink p50 / uds p50, median of %d rounds: %.2f [%.2f..%.2f]%n", n, median,
             ratios[0], ratios[n - 1]);
         System.out.printf(Locale.ROOT,
-            "idle reader JVM (shm subscriber asleep + uds reader blocked + liveness thread): %.3f%% of a core over %d s%n",
+            "idle reader JVM (shm subscriber asleep + uds reader blocked + liveness thread): %.3f%% of a core"
+                + " over %d s%n",
             idleCpu * 100, idleSeconds);
     }
 

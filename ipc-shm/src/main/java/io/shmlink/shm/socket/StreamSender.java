@@ -168,7 +168,8 @@ final class StreamSender
         for (int attempt = 0; ; attempt++)
         {
             socket.checkWritable();
-            final long result = byteBuffer == null ? publisher.offer(source, offset, length) : publisher.offer(byteBuffer);
+            final long result =
+                byteBuffer == null ? publisher.offer(source, offset, length) : publisher.offer(byteBuffer);
             if (result > 0)
             {
                 return result;

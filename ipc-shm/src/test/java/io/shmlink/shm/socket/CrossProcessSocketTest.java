@@ -24,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -90,7 +89,7 @@ class CrossProcessSocketTest
             }
             assertEquals(0, client.waitFor(30));
         }
-        assertEquals(List.of(), files(), "nothing left once both ends closed");
+        assertEquals(List.of(), SocketFiles.in(directory), "nothing left once both ends closed");
     }
 
     @Test
@@ -121,7 +120,7 @@ class CrossProcessSocketTest
             }
             assertEquals(0, server.waitFor(30));
         }
-        assertEquals(List.of(), files());
+        assertEquals(List.of(), SocketFiles.in(directory));
     }
 
     private Void echoOnce(final int seed) throws IOException
@@ -130,7 +129,7 @@ class CrossProcessSocketTest
         new Random(seed).nextBytes(sent);
         try (ShmSocket socket = ShmSocket.connect(registry, "echo"))
         {
-            final CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> readAll(socket));
+            final CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> SocketFiles.readAll(socket));
             final OutputStream out = socket.getOutputStream();
             for (int offset = 0; offset < sent.length; offset += 1000)
             {
@@ -166,7 +165,7 @@ class CrossProcessSocketTest
             }
         }
         registry.cleanStale();
-        assertEquals(List.of(), files(), "the dead client's doorbell and channels are gone");
+        assertEquals(List.of(), SocketFiles.in(directory), "the dead client's doorbell and channels are gone");
     }
 
     @Test
@@ -229,30 +228,6 @@ class CrossProcessSocketTest
         catch (final IOException ex)
         {
             throw new AssertionError("not a SocketException", ex);
-        }
-    }
-
-    private static byte[] readAll(final ShmSocket socket)
-    {
-        try
-        {
-            return socket.getInputStream().readAllBytes();
-        }
-        catch (final IOException ex)
-        {
-            throw new RuntimeException(ex);
-        }
-    }
-
-    private List<String> files()
-    {
-        try (Stream<Path> list = Files.list(directory))
-        {
-            return list.map(path -> path.getFileName().toString()).sorted().toList();
-        }
-        catch (final IOException ex)
-        {
-            throw new RuntimeException(ex);
         }
     }
 }

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -57,7 +56,7 @@ class ShmSocketTest
         final long start = System.nanoTime();
         assertThrows(ConnectException.class, () -> ShmSocket.connect(registry, "nobody"));
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1));
-        assertEquals(List.of(), files(), "a refused connect leaves nothing behind");
+        assertEquals(List.of(), SocketFiles.in(directory), "a refused connect leaves nothing behind");
     }
 
     @Test
@@ -87,7 +86,8 @@ class ShmSocketTest
             client.getOutputStream().write("hello, ".getBytes(StandardCharsets.US_ASCII));
             client.getOutputStream().write("world".getBytes(StandardCharsets.US_ASCII));
             client.shutdownOutput();
-            assertEquals("hello, world", new String(accepted.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+            assertEquals("hello, world",
+                new String(accepted.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
             assertEquals(-1, accepted.getInputStream().read(), "end of stream stays");
 
             accepted.getOutputStream().write(new byte[] {1, 2, 3}); // half-closed: the other direction still works
@@ -95,7 +95,8 @@ class ShmSocketTest
             assertArrayEquals(new byte[] {1, 2, 3}, client.getInputStream().readAllBytes());
             assertThrows(SocketException.class, () -> client.getOutputStream().write(4), "output is shut down");
         }
-        assertEquals(List.of(), files(), "both ends closed: nothing left in the registry directory");
+        assertEquals(List.of(), SocketFiles.in(directory),
+            "both ends closed: nothing left in the registry directory");
     }
 
     @Test
@@ -144,7 +145,8 @@ class ShmSocketTest
             ShmSocket client = ShmSocket.connect(registry, "svc");
             ShmSocket accepted = server.accept())
         {
-            final CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readAll(accepted));
+            final CompletableFuture<byte[]> received =
+                CompletableFuture.supplyAsync(() -> SocketFiles.readAll(accepted));
             client.getOutputStream().write(sent);
             client.shutdownOutput();
             assertArrayEquals(sent, received.get(30, TimeUnit.SECONDS));
@@ -197,7 +199,7 @@ class ShmSocketTest
         server.close();
         assertInstanceOf(SocketException.class, accept.get(10, TimeUnit.SECONDS));
         ShmServerSocket.bind(registry, "svc").close();
-        assertEquals(List.of(), files());
+        assertEquals(List.of(), SocketFiles.in(directory));
     }
 
     @Test
@@ -268,38 +270,14 @@ class ShmSocketTest
             }
             second.close();
         }
-        assertEquals(List.of(), files());
+        assertEquals(List.of(), SocketFiles.in(directory));
     }
 
     private void awaitDoorbell()
     {
-        while (files().stream().noneMatch(name -> name.startsWith(".bell.")))
+        while (SocketFiles.in(directory).stream().noneMatch(name -> name.startsWith(".bell.")))
         {
             Thread.onSpinWait();
-        }
-    }
-
-    private static byte[] readAll(final ShmSocket socket)
-    {
-        try
-        {
-            return socket.getInputStream().readAllBytes();
-        }
-        catch (final IOException ex)
-        {
-            throw new RuntimeException(ex);
-        }
-    }
-
-    private List<String> files()
-    {
-        try (Stream<Path> list = Files.list(directory))
-        {
-            return list.map(path -> path.getFileName().toString()).sorted().toList();
-        }
-        catch (final IOException ex)
-        {
-            throw new RuntimeException(ex);
         }
     }
 }
