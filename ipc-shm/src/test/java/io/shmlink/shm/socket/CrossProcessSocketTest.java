@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -188,6 +189,37 @@ class CrossProcessSocketTest
                     "read reset after " + (readFailed - killedAt) / 1_000_000 + " ms");
             }
         }
+    }
+
+    @Test
+    void aReadFromASilentServerInAnotherJvmTimesOutAndTheConnectionStaysUsable() throws Exception
+    {
+        try (ChildJvm server = ChildJvm.start(SocketPeerMain.class, directory.toString(), "svc", "hold-server"))
+        {
+            server.awaitLine("BOUND");
+            try (ShmSocket socket = ShmSocket.connect(registry, "svc"))
+            {
+                server.awaitLine("ACCEPTED");
+                socket.setSoTimeout(200);
+                final long start = System.nanoTime();
+                assertThrows(SocketTimeoutException.class, () -> socket.getInputStream().read());
+                assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(200));
+                socket.getOutputStream().write(new byte[] {1, 2, 3}); // a timeout is not a failure of the connection
+            }
+        }
+    }
+
+    @Test
+    void connectingToAServerWhoseJvmDiedIsRefused() throws Exception
+    {
+        try (ChildJvm server = ChildJvm.start(SocketPeerMain.class, directory.toString(), "svc", "hold-server"))
+        {
+            server.awaitLine("BOUND");
+            server.kill();
+        }
+        final long start = System.nanoTime();
+        assertThrows(java.net.ConnectException.class, () -> ShmSocket.connect(registry, "svc"));
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "refused at once");
     }
 
     /** Blocks in a read until it fails; returns when. Any data or end of stream is a test failure. */
