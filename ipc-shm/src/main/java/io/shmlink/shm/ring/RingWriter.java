@@ -91,11 +91,16 @@ public final class RingWriter implements BufferClaim.Completer
         this.maxMessageLength = segment.config().maxMessageLength();
         this.session = session;
         this.baseAddress = buffer.addressOffset();
+        // Head, tail, head again. On a live channel the others move between the reads, so one read of each proves
+        // nothing (a head read after the tail may be ahead of it: the kill soak caught a restarted publisher calling
+        // a healthy channel corrupt so). The head only grows and never passes the tail: the head read before the
+        // tail cannot be ahead of it, and the tail cannot be more than a ring ahead of the head read after it.
+        final long headBefore = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
         final long currentTail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
-        final long currentHead = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
-        checkPositions(currentHead, currentTail);
+        final long headAfter = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
+        checkPositions(headBefore, currentTail, headAfter);
         this.tail = currentTail;
-        this.headCache = currentHead;
+        this.headCache = headAfter;
     }
 
     /**
@@ -339,12 +344,13 @@ public final class RingWriter implements BufferClaim.Completer
         }
     }
 
-    private void checkPositions(final long head, final long tail)
+    private void checkPositions(final long headBefore, final long tail, final long headAfter)
     {
-        if (((head | tail) & (ALIGNMENT - 1)) != 0 || head < 0 || head > tail || tail - head > capacity)
+        if (((headBefore | tail | headAfter) & (ALIGNMENT - 1)) != 0 || headBefore < 0 || headAfter < headBefore ||
+            headBefore > tail || tail - headAfter > capacity)
         {
-            throw segment.corrupt("head/tail position", head + "/" + tail + " (capacity " + capacity +
-                ": both must be 8-aligned and the head within one ring behind the tail)");
+            throw segment.corrupt("head/tail position", headBefore + ".." + headAfter + "/" + tail + " (capacity " +
+                capacity + ": all 8-aligned, the head not ahead of the tail and within one ring behind it)");
         }
     }
 }
