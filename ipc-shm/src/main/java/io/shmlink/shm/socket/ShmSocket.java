@@ -48,6 +48,12 @@ public final class ShmSocket implements Closeable
     /** Each direction's ring: 1 MiB, so a 64 KiB write never waits for a reader that keeps up. */
     public static final int CHANNEL_CAPACITY = 1 << 20;
 
+    /**
+     * How long a blocked read or write waits before it looks at the peer's liveness again: with the liveness
+     * thread's 100 ms, the bound on noticing a dead peer.
+     */
+    static final long PEER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private static final AtomicInteger NEXT_CONNECTION = new AtomicInteger();
     private static final long CONNECT_RETRY_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 

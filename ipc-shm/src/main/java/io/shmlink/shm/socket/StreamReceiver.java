@@ -13,6 +13,8 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
+import static io.shmlink.shm.socket.ShmSocket.PEER_CHECK_NANOS;
+
 /**
  * The reading half of a connection: turns the incoming channel's messages back into a byte stream. A read copies
  * as many whole or partial messages as fit and are already there; the unread rest of a message waits in a buffer
@@ -22,8 +24,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class StreamReceiver implements MessageHandler
 {
-    /** How long one wait lasts before the peer's liveness is checked again: the reset-detection bound. */
-    private static final long PEER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ShmSocket socket;
     private final ShmSubscriber subscriber;

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.LockSupport;
 
+import static io.shmlink.shm.socket.ShmSocket.PEER_CHECK_NANOS;
+
 /**
  * The writing half of a connection: cuts the byte stream into messages of at most {@link #MAX_CHUNK} bytes (and
  * the channel's maximum) and offers them. A full ring blocks the writer, as a full socket buffer does: it spins,
@@ -24,7 +26,6 @@ final class StreamSender
     /** Large enough that a message's header is noise, small enough that the reader starts before the writer ends. */
     static final int MAX_CHUNK = 64 * 1024;
 
-    private static final long PEER_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int SPINS = 1_000;
     private static final int YIELDS = 100;
