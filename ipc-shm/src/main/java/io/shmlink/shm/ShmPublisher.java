@@ -9,6 +9,7 @@ import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.SegmentDescriptor;
 import io.shmlink.shm.wait.DoorbellRinger;
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -33,6 +34,7 @@ public final class ShmPublisher implements Publisher, Party
     private final ShmRegistry registry;
     private final ChannelSegment segment;
     private final UnsafeBuffer buffer;
+    private final long subscriberTokenAddress;
     private final RingWriter writer;
     private final int session;
     private final int maxMessageLength;
@@ -45,11 +47,21 @@ public final class ShmPublisher implements Publisher, Party
      */
     private volatile long deadSubscriberToken = NO_TOKEN;
 
+    /**
+     * The subscriber token with which the last send found this publisher free to send: while the segment still
+     * holds it, a send checks nothing else (one load of the segment and one of this field, instead of the closed
+     * flag, the dead token and three comparisons). {@link #close} and a liveness verdict against that token reset
+     * it to {@link #NO_TOKEN}, which no segment holds, so the next send takes the full check in {@link #status}.
+     * Any other token in the segment (detached, deleted, a new subscriber) also differs from it.
+     */
+    private volatile long connectedToken = NO_TOKEN;
+
     ShmPublisher(final ShmRegistry registry, final ChannelSegment segment, final int session)
     {
         this.registry = registry;
         this.segment = segment;
         this.buffer = segment.buffer();
+        this.subscriberTokenAddress = segment.address() + SUBSCRIBER_TOKEN_OFFSET;
         this.session = session;
         this.maxMessageLength = segment.config().maxMessageLength();
         this.ringer = new DoorbellRinger(segment.file().getParent());
@@ -77,11 +89,11 @@ public final class ShmPublisher implements Publisher, Party
     @Override
     public long offer(final DirectBuffer buffer, final int offset, final int length)
     {
-        final int capacity = buffer.capacity();
-        if (length < 0 || length > maxMessageLength || offset < 0 || offset > capacity - length)
+        if (isFreeToSend(UnsafeApi.getLongVolatile(null, subscriberTokenAddress)))
         {
-            throw badRange(offset, length, capacity);
+            return writer.write(buffer, offset, length);
         }
+        writer.checkRange(buffer, offset, length);
         final long status = status();
         return status != 0 ? status : writer.write(buffer, offset, length);
     }
@@ -91,7 +103,11 @@ public final class ShmPublisher implements Publisher, Party
     {
         final int offset = buffer.position();
         final int length = buffer.remaining();
-        checkLength(length);
+        if (isFreeToSend(UnsafeApi.getLongVolatile(null, subscriberTokenAddress)))
+        {
+            return writer.write(buffer, offset, length);
+        }
+        writer.checkLength(length);
         final long status = status();
         return status != 0 ? status : writer.write(buffer, offset, length);
     }
@@ -100,7 +116,11 @@ public final class ShmPublisher implements Publisher, Party
     public long tryClaim(final int length, final BufferClaim claim)
     {
         Objects.requireNonNull(claim, "claim");
-        checkLength(length);
+        if (isFreeToSend(UnsafeApi.getLongVolatile(null, subscriberTokenAddress)))
+        {
+            return writer.claim(length, claim);
+        }
+        writer.checkLength(length);
         final long status = status();
         return status != 0 ? status : writer.claim(length, claim);
     }
@@ -172,6 +192,7 @@ public final class ShmPublisher implements Publisher, Party
         if (!closed)
         {
             closed = true;
+            connectedToken = NO_TOKEN;
             registry.detached(this);
             PartySlots.detachPublisher(segment, session);
             ringer.close();
@@ -190,44 +211,54 @@ public final class ShmPublisher implements Publisher, Party
         if (ProcessToken.isAttached(token) && !ProcessToken.isAlive(token))
         {
             deadSubscriberToken = token;
+            connectedToken = NO_TOKEN;
         }
     }
 
+    /**
+     * The fast path of every send. {@link #NO_TOKEN} is excluded because it is what {@link #connectedToken} holds
+     * after a close: a segment scribbled with that value must not make a closed publisher send.
+     */
+    private boolean isFreeToSend(final long token)
+    {
+        return token == connectedToken && token != NO_TOKEN;
+    }
+
+    /**
+     * The slow path of every send: whether the subscriber token in the segment lets this publisher send, and if it
+     * does, remembering that token in {@link #connectedToken} so the next sends check nothing else.
+     *
+     * @return 0 to send, else NOT_CONNECTED or CLOSED.
+     */
     private long status()
+    {
+        final long token = UnsafeApi.getLongVolatile(null, subscriberTokenAddress);
+        final long status = statusOf(token);
+        if (status == 0)
+        {
+            connectedToken = token;
+            // A close or a liveness verdict that ran since statusOf looked cleared connectedToken before this
+            // store: look again, so this store cannot have undone it. (Both sides store their flag, then the
+            // cached token; this side stores the cached token, then reads the flags: one of the two sees the other.)
+            if (statusOf(token) != 0)
+            {
+                connectedToken = NO_TOKEN;
+                return statusOf(token);
+            }
+        }
+        return status;
+    }
+
+    private long statusOf(final long token)
     {
         if (closed)
         {
             return CLOSED;
         }
-        final long token = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
         if (token == ProcessToken.DETACHED || token == deadSubscriberToken)
         {
             return NOT_CONNECTED;
         }
         return token == ProcessToken.DELETED ? CLOSED : 0;
-    }
-
-    private void checkLength(final int length)
-    {
-        if (length < 0 || length > maxMessageLength)
-        {
-            throw badLength(length);
-        }
-    }
-
-    private IllegalArgumentException badLength(final int length)
-    {
-        return new IllegalArgumentException("message length " + length + " is outside [0, " + maxMessageLength +
-            "] for channel '" + segment.name() + "'");
-    }
-
-    private IllegalArgumentException badRange(final int offset, final int length, final int capacity)
-    {
-        if (length < 0 || length > maxMessageLength)
-        {
-            return badLength(length);
-        }
-        return new IllegalArgumentException("offset " + offset + " and length " + length +
-            " leave the buffer of capacity " + capacity);
     }
 }

@@ -2,6 +2,7 @@ package io.shmlink.shm.ring;
 
 import io.shmlink.api.MessageHandler;
 import io.shmlink.shm.segment.ChannelSegment;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.function.LongPredicate;
@@ -60,6 +61,11 @@ public final class RingReader
     private final LongPredicate claimerDead;
     private final boolean zeroOnRelease;
 
+    /** Raw addresses for the hot path; why they are safe is in {@link RingWriter}'s class comment. */
+    private final long ringAddress;
+    private final long headAddress;
+    private final long consumedUpToAddress;
+
     /** Only this reader writes the head and the consumption counters, so it keeps its own copies. */
     private long head;
     private long messagesConsumed;
@@ -101,6 +107,9 @@ public final class RingReader
         this.claimTimeoutNs = claimTimeoutNs;
         this.claimerDead = claimerDead;
         this.nextStallCheckNs = System.nanoTime();
+        this.ringAddress = segment.address() + RING_OFFSET;
+        this.headAddress = segment.address() + HEAD_POSITION_OFFSET;
+        this.consumedUpToAddress = segment.address() + CONSUMED_UP_TO_OFFSET;
 
         final long storedHead = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
         final long tail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
@@ -129,7 +138,10 @@ public final class RingReader
     public int read(final MessageHandler handler, final int messageLimit)
     {
         // Kept under HotSpot's inlining limit for hot methods (325 bytecodes): failures are built out of line.
+        // The head is 8-aligned (checked at attach) and every step is an aligned length, so each index leaves room
+        // for a header; a length is bounded to the ring before any byte behind it is read.
         final long head = this.head;
+        final long ring = ringAddress;
         final int headIndex = (int)head & mask;
         int bytesRead = 0;
         int messages = 0;
@@ -139,27 +151,28 @@ public final class RingReader
             while (messages < messageLimit && bytesRead < capacity)
             {
                 final int index = (headIndex + bytesRead) & mask;
-                final int recordOffset = RING_OFFSET + index;
-                final int frameLength = buffer.getIntAcquire(recordOffset + LENGTH_OFFSET);
+                final int frameLength = UnsafeApi.getIntAcquire(null, ring + index + LENGTH_OFFSET);
                 if (frameLength <= 0)
                 {
                     break;
                 }
                 // Bounded before it is aligned: aligning a length near Integer.MAX_VALUE would overflow.
-                if (frameLength < HEADER_LENGTH || frameLength > capacity - index ||
-                    (frameLength - HEADER_LENGTH > maxMessageLength &&
-                    buffer.getInt(recordOffset + TYPE_OFFSET) != PADDING_TYPE))
+                if (frameLength < HEADER_LENGTH || frameLength > capacity - index)
                 {
                     throw badRecordLength(frameLength, head + bytesRead);
                 }
-                final int alignedLength = align(frameLength, ALIGNMENT);
-                bytesRead += alignedLength;
-                if (buffer.getInt(recordOffset + TYPE_OFFSET) != PADDING_TYPE)
+                final boolean isMessage = UnsafeApi.getInt(null, ring + index + TYPE_OFFSET) != PADDING_TYPE;
+                final int length = frameLength - HEADER_LENGTH;
+                if (isMessage && length > maxMessageLength)
                 {
-                    final int length = frameLength - HEADER_LENGTH;
+                    throw badRecordLength(frameLength, head + bytesRead);
+                }
+                bytesRead += align(frameLength, ALIGNMENT);
+                if (isMessage)
+                {
                     ++messages;
                     payloadBytes += length;
-                    handler.onMessage(buffer, recordOffset + HEADER_LENGTH, length);
+                    handler.onMessage(buffer, RING_OFFSET + index + HEADER_LENGTH, length);
                 }
             }
         }
@@ -312,21 +325,22 @@ public final class RingReader
         final long newHead = head + bytesRead;
         if (zeroOnRelease)
         {
-            buffer.putLongRelease(CONSUMED_UP_TO_OFFSET, newHead);
+            UnsafeApi.putLongRelease(null, consumedUpToAddress, newHead);
             zero(head, bytesRead);
         }
-        buffer.putLongRelease(HEAD_POSITION_OFFSET, newHead);
+        UnsafeApi.putLongRelease(null, headAddress, newHead);
         this.head = newHead;
     }
 
+    /** Zeroes {@code bytesRead <= capacity} bytes from the head's index, in two parts if they wrap. */
     private void zero(final long head, final int bytesRead)
     {
         final int index = (int)head & mask;
         final int firstPart = Math.min(bytesRead, capacity - index);
-        buffer.setMemory(RING_OFFSET + index, firstPart, (byte)0);
+        UnsafeApi.setMemory(null, ringAddress + index, firstPart, (byte)0);
         if (bytesRead > firstPart)
         {
-            buffer.setMemory(RING_OFFSET, bytesRead - firstPart, (byte)0);
+            UnsafeApi.setMemory(null, ringAddress, bytesRead - firstPart, (byte)0);
         }
     }
 

@@ -4,6 +4,7 @@ import io.shmlink.api.BufferClaim;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.segment.ChannelSegment;
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -43,6 +44,14 @@ import static org.agrona.BitUtil.align;
  * {@link io.shmlink.shm.wait.ReaderWait}). No fence separates the commit from that read: a fence on every
  * offer would cost more than the rare late wake-up it prevents, which the subscriber's bounded sleep caps.
  * <p>
+ * <b>Memory access.</b> The hot path reads and writes the mapping through raw addresses ({@link UnsafeApi}), not
+ * through {@link UnsafeBuffer}'s per-access bounds checks, which cost a third of an offer. Every such address is in
+ * the mapping by construction, not by trust in the segment: control words are at fixed offsets below
+ * {@code RING_OFFSET}; a ring index is a position masked with {@code capacity - 1} (positions read from the segment
+ * are checked 8-aligned first, so a header at an index fits), and a record is placed only where its aligned length
+ * fits before the end of the ring. {@link ChannelSegment} guarantees the mapping covers header and ring. Slow paths
+ * (back pressure, corruption reports) keep the checked buffer.
+ * <p>
  * An MPSC writer may be used by many threads at once; an SPSC writer by one thread at a time.
  */
 public final class RingWriter implements BufferClaim.Completer
@@ -55,6 +64,9 @@ public final class RingWriter implements BufferClaim.Completer
     private final int maxMessageLength;
     private final int session;
     private final long baseAddress;
+    private final long ringAddress;
+    private final long tailAddress;
+    private final long waitStateAddress;
     private final Runnable subscriberWaker;
 
     /** The subscriber's head as last read; stale is safe, it only under-reports free space. */
@@ -90,7 +102,10 @@ public final class RingWriter implements BufferClaim.Completer
         this.mask = capacity - 1;
         this.maxMessageLength = segment.config().maxMessageLength();
         this.session = session;
-        this.baseAddress = buffer.addressOffset();
+        this.baseAddress = segment.address();
+        this.ringAddress = baseAddress + RING_OFFSET;
+        this.tailAddress = baseAddress + TAIL_POSITION_OFFSET;
+        this.waitStateAddress = baseAddress + SUBSCRIBER_WAIT_STATE_OFFSET;
         // Head, tail, head again. On a live channel the others move between the reads, so one read of each proves
         // nothing (a head read after the tail may be ahead of it: the kill soak caught a restarted publisher calling
         // a healthy channel corrupt so). The head only grows and never passes the tail: the head read before the
@@ -108,19 +123,28 @@ public final class RingWriter implements BufferClaim.Completer
      *
      * @param src    the message's buffer.
      * @param offset of the message.
-     * @param length of the message, already checked against the maximum.
+     * @param length of the message.
      * @return the position after the record, or {@link Publisher#BACK_PRESSURED}.
+     * @throws IllegalArgumentException if the length is negative or above the maximum, or offset and length leave
+     *                                  {@code src}.
      */
     public long write(final DirectBuffer src, final int offset, final int length)
     {
+        final int srcCapacity = src.capacity();
+        if (length < 0 || length > maxMessageLength || offset < 0 || offset > srcCapacity - length)
+        {
+            throw badRange(offset, length, srcCapacity);
+        }
         final long position = claim(length + HEADER_LENGTH);
         if (position < 0)
         {
             return position;
         }
         final int recordOffset = recordOffset(position);
-        buffer.putBytes(recordOffset + HEADER_LENGTH, src, offset, length);
-        commit(recordOffset, length);
+        // src's range was checked above, and the record was placed where it fits: the one raw copy of the path
+        UnsafeApi.copyMemory(
+            src.byteArray(), src.addressOffset() + offset, null, baseAddress + recordOffset + HEADER_LENGTH, length);
+        complete(recordOffset, length);
         return position + align(length + HEADER_LENGTH, ALIGNMENT);
     }
 
@@ -129,11 +153,14 @@ public final class RingWriter implements BufferClaim.Completer
      *
      * @param src    the message's buffer.
      * @param offset absolute index of the message in {@code src}.
-     * @param length of the message, already checked against the maximum.
+     * @param length of the message.
      * @return the position after the record, or {@link Publisher#BACK_PRESSURED}.
+     * @throws IllegalArgumentException  if the length is negative or above the maximum.
+     * @throws IndexOutOfBoundsException if offset and length leave {@code src}.
      */
     public long write(final ByteBuffer src, final int offset, final int length)
     {
+        checkLength(length);
         final long position = claim(length + HEADER_LENGTH);
         if (position < 0)
         {
@@ -141,19 +168,21 @@ public final class RingWriter implements BufferClaim.Completer
         }
         final int recordOffset = recordOffset(position);
         buffer.putBytes(recordOffset + HEADER_LENGTH, src, offset, length);
-        commit(recordOffset, length);
+        complete(recordOffset, length);
         return position + align(length + HEADER_LENGTH, ALIGNMENT);
     }
 
     /**
      * Claims a record for the caller to fill in place.
      *
-     * @param length of the message, already checked against the maximum.
+     * @param length of the message.
      * @param claim  filled with the claimed region.
      * @return the position after the record, or {@link Publisher#BACK_PRESSURED}.
+     * @throws IllegalArgumentException if the length is negative or above the maximum.
      */
     public long claim(final int length, final BufferClaim claim)
     {
+        checkLength(length);
         final long position = claim(length + HEADER_LENGTH);
         if (position < 0)
         {
@@ -162,6 +191,55 @@ public final class RingWriter implements BufferClaim.Completer
         final int recordOffset = recordOffset(position);
         claim.wrap(this, baseAddress + recordOffset + HEADER_LENGTH, recordOffset, length);
         return position + align(length + HEADER_LENGTH, ALIGNMENT);
+    }
+
+    /**
+     * Checks a message's length as every send method does, for callers that must refuse a bad argument before
+     * they look at anything else.
+     *
+     * @param length of the message.
+     * @throws IllegalArgumentException if the length is negative or above the maximum.
+     */
+    public void checkLength(final int length)
+    {
+        if (length < 0 || length > maxMessageLength)
+        {
+            throw badLength(length);
+        }
+    }
+
+    /**
+     * Checks a message's length and place in its buffer as {@link #write(DirectBuffer, int, int)} does.
+     *
+     * @param src    the message's buffer.
+     * @param offset of the message.
+     * @param length of the message.
+     * @throws IllegalArgumentException if the length is negative or above the maximum, or offset and length leave
+     *                                  {@code src}.
+     */
+    public void checkRange(final DirectBuffer src, final int offset, final int length)
+    {
+        final int srcCapacity = src.capacity();
+        if (length < 0 || length > maxMessageLength || offset < 0 || offset > srcCapacity - length)
+        {
+            throw badRange(offset, length, srcCapacity);
+        }
+    }
+
+    private IllegalArgumentException badLength(final int length)
+    {
+        return new IllegalArgumentException("message length " + length + " is outside [0, " + maxMessageLength +
+            "] for channel '" + segment.name() + "'");
+    }
+
+    private IllegalArgumentException badRange(final int offset, final int length, final int srcCapacity)
+    {
+        if (length < 0 || length > maxMessageLength)
+        {
+            return badLength(length);
+        }
+        return new IllegalArgumentException("offset " + offset + " and length " + length +
+            " leave the buffer of capacity " + srcCapacity);
     }
 
     private int recordOffset(final long position)
@@ -179,18 +257,25 @@ public final class RingWriter implements BufferClaim.Completer
     @Override
     public void commit(final int recordOffset, final int length)
     {
-        final int lengthOffset = recordOffset + LENGTH_OFFSET;
+        checkClaimed(recordOffset, length);
+        complete(recordOffset, length);
+    }
+
+    /** Commits a record this writer claimed itself, so offset and length need no check. */
+    private void complete(final int recordOffset, final int length)
+    {
+        final long lengthAddress = baseAddress + recordOffset + LENGTH_OFFSET;
         final int frameLength = length + HEADER_LENGTH;
         if (multiProducer)
         {
-            buffer.compareAndSetInt(lengthOffset, -frameLength, frameLength);
+            UnsafeApi.compareAndSetInt(null, lengthAddress, -frameLength, frameLength);
         }
         else
         {
-            buffer.putIntRelease(lengthOffset, frameLength);
+            UnsafeApi.putIntRelease(null, lengthAddress, frameLength);
         }
         // volatile rather than plain so the JIT cannot hoist the read out of a caller's offer loop
-        if (buffer.getIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET) == WAIT_STATE_SLEEPING)
+        if (UnsafeApi.getIntVolatile(null, waitStateAddress) == WAIT_STATE_SLEEPING)
         {
             subscriberWaker.run();
         }
@@ -200,6 +285,7 @@ public final class RingWriter implements BufferClaim.Completer
     @Override
     public void abort(final int recordOffset, final int length)
     {
+        checkClaimed(recordOffset, length);
         final int lengthOffset = recordOffset + LENGTH_OFFSET;
         final int frameLength = length + HEADER_LENGTH;
         buffer.putInt(recordOffset + TYPE_OFFSET, PADDING_TYPE);
@@ -210,6 +296,21 @@ public final class RingWriter implements BufferClaim.Completer
         else
         {
             buffer.putIntRelease(lengthOffset, align(frameLength, ALIGNMENT));
+        }
+    }
+
+    /**
+     * A {@link BufferClaim} hands back what {@link #claim(int, BufferClaim)} gave it, but its {@code wrap} is
+     * public: a record outside the ring would be a raw write outside the mapping, so it is refused.
+     */
+    private void checkClaimed(final int recordOffset, final int length)
+    {
+        final int index = recordOffset - RING_OFFSET;
+        if (index < 0 || (index & (ALIGNMENT - 1)) != 0 || length < 0 || length > maxMessageLength ||
+            index > capacity - HEADER_LENGTH - length)
+        {
+            throw new IllegalArgumentException("record offset " + recordOffset + " and length " + length +
+                " were not claimed from this ring");
         }
     }
 
@@ -251,7 +352,7 @@ public final class RingWriter implements BufferClaim.Completer
         final long required = padding + alignedLength + HEADER_LENGTH;
         if (claimed + required - headCache > capacity)
         {
-            final long head = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
+            final long head = UnsafeApi.getLongAcquire(null, baseAddress + HEAD_POSITION_OFFSET);
             checkHead(head, claimed);
             headCache = head;
             if (claimed + required - head > capacity)
@@ -260,20 +361,21 @@ public final class RingWriter implements BufferClaim.Completer
             }
         }
         final int recordIndex = padding != 0 ? 0 : index;
-        buffer.putLong(RING_OFFSET + ((recordIndex + alignedLength) & mask), 0L);
+        final long ring = ringAddress;
+        UnsafeApi.putLong(null, ring + ((recordIndex + alignedLength) & mask), 0L);
         if (padding != 0)
         {
-            buffer.putInt(RING_OFFSET + index + TYPE_OFFSET, session);
-            buffer.putIntRelease(RING_OFFSET + index + LENGTH_OFFSET, -padding);
+            UnsafeApi.putInt(null, ring + index + TYPE_OFFSET, session);
+            UnsafeApi.putIntRelease(null, ring + index + LENGTH_OFFSET, -padding);
         }
-        buffer.putInt(RING_OFFSET + recordIndex + TYPE_OFFSET, session);
-        buffer.putIntRelease(RING_OFFSET + recordIndex + LENGTH_OFFSET, -frameLength);
+        UnsafeApi.putInt(null, ring + recordIndex + TYPE_OFFSET, session);
+        UnsafeApi.putIntRelease(null, ring + recordIndex + LENGTH_OFFSET, -frameLength);
         tail = claimed + padding + alignedLength;
-        buffer.putLongRelease(TAIL_POSITION_OFFSET, tail);
+        UnsafeApi.putLongRelease(null, tailAddress, tail);
         if (padding != 0)
         {
-            buffer.putInt(RING_OFFSET + index + TYPE_OFFSET, PADDING_TYPE);
-            buffer.putIntRelease(RING_OFFSET + index + LENGTH_OFFSET, padding);
+            UnsafeApi.putInt(null, ring + index + TYPE_OFFSET, PADDING_TYPE);
+            UnsafeApi.putIntRelease(null, ring + index + LENGTH_OFFSET, padding);
         }
         return claimed + padding;
     }
@@ -290,7 +392,7 @@ public final class RingWriter implements BufferClaim.Completer
         int padding;
         do
         {
-            claimed = buffer.getLongVolatile(TAIL_POSITION_OFFSET);
+            claimed = UnsafeApi.getLongVolatile(null, tailAddress);
             if ((claimed & (ALIGNMENT - 1)) != 0 || claimed < 0)
             {
                 throw segment.corrupt("tail position", claimed + " (must be 8-aligned and not negative)");
@@ -300,7 +402,7 @@ public final class RingWriter implements BufferClaim.Completer
             final long required = padding + alignedLength;
             if (claimed + required - head > capacity)
             {
-                head = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
+                head = UnsafeApi.getLongAcquire(null, baseAddress + HEAD_POSITION_OFFSET);
                 checkHead(head, claimed);
                 headCache = head;
                 if (claimed + required - head > capacity)
@@ -309,17 +411,17 @@ public final class RingWriter implements BufferClaim.Completer
                 }
             }
         }
-        while (!buffer.compareAndSetLong(TAIL_POSITION_OFFSET, claimed, claimed + padding + alignedLength));
+        while (!UnsafeApi.compareAndSetLong(null, tailAddress, claimed, claimed + padding + alignedLength));
 
         if (padding != 0)
         {
-            final int paddingOffset = RING_OFFSET + ((int)claimed & mask);
-            buffer.putInt(paddingOffset + TYPE_OFFSET, PADDING_TYPE);
-            buffer.putIntRelease(paddingOffset + LENGTH_OFFSET, padding);
+            final long paddingAddress = ringAddress + ((int)claimed & mask);
+            UnsafeApi.putInt(null, paddingAddress + TYPE_OFFSET, PADDING_TYPE);
+            UnsafeApi.putIntRelease(null, paddingAddress + LENGTH_OFFSET, padding);
         }
-        final int recordOffset = RING_OFFSET + ((int)(claimed + padding) & mask);
-        buffer.putInt(recordOffset + TYPE_OFFSET, session);
-        buffer.putIntRelease(recordOffset + LENGTH_OFFSET, -frameLength);
+        final long recordAddress = ringAddress + ((int)(claimed + padding) & mask);
+        UnsafeApi.putInt(null, recordAddress + TYPE_OFFSET, session);
+        UnsafeApi.putIntRelease(null, recordAddress + LENGTH_OFFSET, -frameLength);
         return claimed + padding;
     }
 

@@ -68,10 +68,28 @@ public final class ChannelSegment
     /** The mapping, or for {@link InMemorySegments} a block of native memory, formatted and validated. */
     ChannelSegment(final String name, final Path file, final ChannelConfig config, final UnsafeBuffer buffer)
     {
+        // The rings address the mapping raw (no per-access bounds check): that is safe only if it is native memory
+        // that covers the header and the whole ring, which validation established; this keeps it so for any caller.
+        if (buffer.byteArray() != null || buffer.capacity() < (long)RING_OFFSET + config.capacity())
+        {
+            throw new IllegalArgumentException("channel '" + name + "': a segment must be native memory of at least " +
+                ((long)RING_OFFSET + config.capacity()) + " bytes, not " + buffer.capacity());
+        }
         this.name = name;
         this.file = file;
         this.config = config;
         this.buffer = buffer;
+    }
+
+    /**
+     * The address of the segment's first byte in this process, for the rings' raw accesses: the mapping covers
+     * {@code RING_OFFSET + capacity} bytes from here (checked when this object was made).
+     *
+     * @return the native address.
+     */
+    public long address()
+    {
+        return buffer.addressOffset();
     }
 
     /**

@@ -7,6 +7,8 @@ import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
+import io.shmlink.shm.segment.InMemorySegments;
+import io.shmlink.shm.segment.SegmentDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -360,5 +362,41 @@ class SpscRingTest
         assertEquals(7, got[1]);
         assertEquals(1, reader.lostClaims());
         assertTrue(System.nanoTime() - start >= 50_000_000L, "not skipped before the timeout");
+    }
+
+    @Test
+    void aClosedPublisherStaysClosedWhateverTheSegmentSaysOfTheSubscriber()
+    {
+        assertTrue(offer(4, 1) > 0, "the publisher was sending, so it had cached the subscriber's token");
+        publisher.close();
+        // the value a closed publisher's cached token is reset to: a scribbled segment must not revive it
+        io.shmlink.shm.testing.SegmentEditor.edit(dir.resolve("ring"),
+            buffer -> buffer.putLongVolatile(SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET, Long.MIN_VALUE));
+        assertEquals(Publisher.CLOSED, offer(4, 2));
+        assertEquals(Publisher.CLOSED, publisher.offer(ByteBuffer.allocate(4)));
+        assertEquals(Publisher.CLOSED, publisher.tryClaim(4, new BufferClaim()));
+    }
+
+    @Test
+    void argumentErrorsComeBeforeTheClosedStatus()
+    {
+        publisher.close();
+        assertThrows(IllegalArgumentException.class, () -> offer(CAPACITY / 8 + 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> publisher.tryClaim(-1, new BufferClaim()));
+    }
+
+    @Test
+    void aClaimNotHandedOutByTheRingCannotBeCommittedOrAborted()
+    {
+        final RingWriter writer = new RingWriter(InMemorySegments.create(ChannelConfig.spsc(CAPACITY)), false, 129);
+        final BufferClaim claim = new BufferClaim();
+        claim.wrap(writer, 0, SegmentDescriptor.RING_OFFSET + CAPACITY, 8); // one record past the end of the ring
+        assertThrows(IllegalArgumentException.class, claim::commit);
+        final BufferClaim misaligned = new BufferClaim();
+        misaligned.wrap(writer, 0, SegmentDescriptor.RING_OFFSET + 4, 8);
+        assertThrows(IllegalArgumentException.class, misaligned::abort);
+        final BufferClaim inHeader = new BufferClaim();
+        inHeader.wrap(writer, 0, SegmentDescriptor.TAIL_POSITION_OFFSET, 8);
+        assertThrows(IllegalArgumentException.class, inHeader::commit);
     }
 }

@@ -355,4 +355,18 @@ class SegmentValidationTest
         final Publisher publisher = registry.publisher("chan");
         assertTrue(publisher.offer(new UnsafeBuffer(new byte[8]), 0, 8) > 0);
     }
+
+    @Test
+    void aSegmentMustBeNativeMemoryCoveringHeaderAndRingForTheRingsRawAccess()
+    {
+        final ChannelConfig config = ChannelConfig.spsc(8192);
+        final Path nowhere = Path.of("(test)");
+        assertRefused(IllegalArgumentException.class,
+            () -> new ChannelSegment("heap", nowhere, config, new UnsafeBuffer(new byte[RING_OFFSET + 8192])),
+            "native memory");
+        assertRefused(IllegalArgumentException.class, () -> new ChannelSegment("short", nowhere, config,
+            new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(RING_OFFSET + 8192 - 8))), "12288", "12280");
+        assertEquals(RING_OFFSET + 8192, new ChannelSegment("fits", nowhere, config,
+            new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(RING_OFFSET + 8192))).buffer().capacity());
+    }
 }
