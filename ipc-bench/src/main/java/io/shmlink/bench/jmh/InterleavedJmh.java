@@ -30,30 +30,61 @@ import java.util.Map;
 public final class InterleavedJmh
 {
     /**
+     * Agrona's per-access bounds checks switched off, for the reference rows. ShmLink's rings need none (their
+     * addresses are in range by construction, see {@code RingWriter}), while Agrona's rings check every access by
+     * default; these rows show what ShmLink's ratio would be against an Agrona user who turned them off.
+     */
+    private static final String AGRONA_UNCHECKED = "-Dagrona.disable.bounds.checks=true";
+
+    /**
      * A ShmLink benchmark and the Agrona benchmark it is compared with; for a group benchmark, the methods whose
-     * scores count (the publishing ones), else null for the primary score.
+     * scores count (the publishing ones), else null for the primary score; and JVM flags for the Agrona fork.
      */
     private record Pair(String label, String shmlink, String agrona, String size, String shmlinkMethod,
-        String agronaMethod)
+        String agronaMethod, String agronaFlag)
     {
         Pair(final String label, final String shmlink, final String agrona, final String size)
         {
-            this(label, shmlink, agrona, size, null, null);
+            this(label, shmlink, agrona, size, null, null, null);
+        }
+
+        Pair(final String label, final String shmlink, final String agrona, final String size,
+            final String shmlinkMethod, final String agronaMethod)
+        {
+            this(label, shmlink, agrona, size, shmlinkMethod, agronaMethod, null);
+        }
+
+        /** The same comparison against Agrona with its bounds checks off. */
+        Pair unchecked()
+        {
+            return new Pair(label + " *", shmlink, agrona, size, shmlinkMethod, agronaMethod, AGRONA_UNCHECKED);
+        }
+
+        /** Each row's contenders run in every round, so a row's ratios are always between runs of one round. */
+        String key(final boolean ofShmLink)
+        {
+            return label + (ofShmLink ? ": shmlink" : ": agrona");
         }
     }
 
+    private static final Pair SPSC_32 =
+        new Pair("SPSC offer+poll 32 B", "SpscBenchmark.shmlink", "SpscBenchmark.agrona", "32");
+    private static final Pair MPSC_1_32 =
+        new Pair("MPSC 1 publisher 32 B", "MpscBenchmark.shmlinkOnePublisher", "MpscBenchmark.agronaOnePublisher", "32");
+
     private static final List<Pair> PAIRS = List.of(
-        new Pair("SPSC offer+poll 32 B", "SpscBenchmark.shmlink", "SpscBenchmark.agrona", "32"),
+        SPSC_32,
         new Pair("SPSC offer+poll 1 KiB", "SpscBenchmark.shmlink", "SpscBenchmark.agrona", "1024"),
+        SPSC_32.unchecked(),
         new Pair("SPSC ring core 32 B", "RingCoreBenchmark.ringCore", "SpscBenchmark.agrona", "32"),
         new Pair("SPSC 2 threads 32 B", "SpscThroughputBenchmark.shmlink", "SpscThroughputBenchmark.agrona", "32",
             "shmlinkPublish", "agronaPublish"),
         new Pair("SPSC 2 threads 1 KiB", "SpscThroughputBenchmark.shmlink", "SpscThroughputBenchmark.agrona",
             "1024", "shmlinkPublish", "agronaPublish"),
-        new Pair("MPSC 1 publisher 32 B", "MpscBenchmark.shmlinkOnePublisher", "MpscBenchmark.agronaOnePublisher",
-            "32"),
+        MPSC_1_32,
         new Pair("MPSC 1 publisher 1 KiB", "MpscBenchmark.shmlinkOnePublisher", "MpscBenchmark.agronaOnePublisher",
             "1024"),
+        MPSC_1_32.unchecked(),
         new Pair("MPSC 2 publishers 32 B", "MpscBenchmark.shmlinkTwoPublishers",
             "MpscBenchmark.agronaTwoPublishers", "32"),
         new Pair("MPSC 2 publishers 1 KiB", "MpscBenchmark.shmlinkTwoPublishers",
@@ -91,10 +122,9 @@ public final class InterleavedJmh
                 {
                     final String benchmark = shmlink ? pair.shmlink() : pair.agrona();
                     final String method = shmlink ? pair.shmlinkMethod() : pair.agronaMethod();
-                    final String key = benchmark + " size=" + pair.size();
-                    final RunResult result = run(benchmark, pair.size(), seconds);
-                    scores.computeIfAbsent(key, k -> new double[0]);
-                    final double[] old = scores.get(key);
+                    final String key = pair.key(shmlink);
+                    final RunResult result = run(benchmark, pair.size(), seconds, shmlink ? null : pair.agronaFlag());
+                    final double[] old = scores.getOrDefault(key, new double[0]);
                     final double[] grown = Arrays.copyOf(old, old.length + 1);
                     grown[old.length] = method == null ? result.getPrimaryResult().getScore() :
                         result.getSecondaryResults().get(method).getScore();
@@ -110,8 +140,8 @@ public final class InterleavedJmh
             "benchmark", "shmlink", "agrona", "shmlink/agrona", "shmlink B/op (max)");
         for (final Pair pair : pairs)
         {
-            final double[] shm = scores.get(pair.shmlink() + " size=" + pair.size());
-            final double[] agr = scores.get(pair.agrona() + " size=" + pair.size());
+            final double[] shm = scores.get(pair.key(true));
+            final double[] agr = scores.get(pair.key(false));
             final double[] ratios = new double[shm.length];
             for (int i = 0; i < shm.length; i++)
             {
@@ -119,11 +149,16 @@ public final class InterleavedJmh
             }
             System.out.printf(Locale.ROOT, "%-26s %14.2f %14.2f   %-24s %.3f%n", pair.label(), median(shm),
                 median(agr), String.format(Locale.ROOT, "%.2f [%.2f..%.2f]", median(ratios), min(ratios),
-                max(ratios)), maxAllocation.get(pair.shmlink() + " size=" + pair.size()));
+                max(ratios)), maxAllocation.get(pair.key(true)));
+        }
+        if (pairs.stream().anyMatch(p -> p.agronaFlag() != null))
+        {
+            System.out.println("* against Agrona run with " + AGRONA_UNCHECKED + " (its default checks every access)");
         }
     }
 
-    private static RunResult run(final String benchmark, final String size, final int seconds) throws RunnerException
+    private static RunResult run(final String benchmark, final String size, final int seconds, final String flag)
+        throws RunnerException
     {
         final ChainedOptionsBuilder options = new OptionsBuilder()
             .include("io\\.shmlink\\.bench\\.jmh\\." + benchmark.replace(".", "\\.") + "$")
@@ -135,6 +170,11 @@ public final class InterleavedJmh
             .measurementTime(TimeValue.seconds(seconds))
             .addProfiler(GCProfiler.class)
             .shouldFailOnError(true);
+        if (flag != null)
+        {
+            // replaces the @Fork annotation's appended flags, so those come again
+            options.jvmArgsAppend("--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", flag);
+        }
         final List<RunResult> results = new ArrayList<>(new Runner(options.build()).run());
         if (results.size() != 1)
         {

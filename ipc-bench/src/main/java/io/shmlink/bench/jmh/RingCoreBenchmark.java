@@ -64,8 +64,7 @@ public class RingCoreBenchmark
         writer = new RingWriter(ChannelSegment.open(directory.path().resolve("core"), "core"), false, 129);
         reader = new RingReader(ChannelSegment.open(directory.path().resolve("core"), "core"), false,
             TimeUnit.SECONDS.toNanos(1), session -> false);
-        message = new UnsafeBuffer(new byte[size]);
-        message.putLong(0, 42);
+        message = Rings.message(size); // the same direct buffer the Agrona benchmark it is compared with sends
     }
 
     /**
