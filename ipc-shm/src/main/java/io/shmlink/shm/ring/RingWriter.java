@@ -45,12 +45,13 @@ import static org.agrona.BitUtil.align;
  * offer would cost more than the rare late wake-up it prevents, which the subscriber's bounded sleep caps.
  * <p>
  * <b>Memory access.</b> The hot path reads and writes the mapping through raw addresses ({@link UnsafeApi}), not
- * through {@link UnsafeBuffer}'s per-access bounds checks, which cost a third of an offer. Every such address is in
- * the mapping by construction, not by trust in the segment: control words are at fixed offsets below
- * {@code RING_OFFSET}; a ring index is a position masked with {@code capacity - 1} (positions read from the segment
- * are checked 8-aligned first, so a header at an index fits), and a record is placed only where its aligned length
- * fits before the end of the ring. {@link ChannelSegment} guarantees the mapping covers header and ring. Slow paths
- * (back pressure, corruption reports) keep the checked buffer.
+ * through {@link UnsafeBuffer}'s per-access bounds checks, which cost about a third of a small message's offer and
+ * poll. Every such address is in the mapping by construction, not by trust in the segment: control words are at
+ * fixed offsets below {@code RING_OFFSET}; a ring index is a position masked with {@code capacity - 1} (positions
+ * read from the segment are checked 8-aligned first, so a header at an index fits); a record is placed only where
+ * its aligned length fits before the end of the ring; and {@link ChannelSegment} guarantees that the mapping covers
+ * header and ring. Slow paths (back pressure, corruption reports) keep the checked buffer. {@link RingReader}
+ * reads the same way, and bounds every length it reads before it reads behind it.
  * <p>
  * An MPSC writer may be used by many threads at once; an SPSC writer by one thread at a time.
  */
@@ -130,11 +131,7 @@ public final class RingWriter implements BufferClaim.Completer
      */
     public long write(final DirectBuffer src, final int offset, final int length)
     {
-        final int srcCapacity = src.capacity();
-        if (length < 0 || length > maxMessageLength || offset < 0 || offset > srcCapacity - length)
-        {
-            throw badRange(offset, length, srcCapacity);
-        }
+        checkRange(src, offset, length);
         final long position = claim(length + HEADER_LENGTH);
         if (position < 0)
         {
