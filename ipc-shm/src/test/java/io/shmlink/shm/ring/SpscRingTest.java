@@ -399,4 +399,51 @@ class SpscRingTest
         inHeader.wrap(writer, 0, SegmentDescriptor.TAIL_POSITION_OFFSET, 8);
         assertThrows(IllegalArgumentException.class, inHeader::commit);
     }
+
+    @Test
+    void everyOfferThatStartsAfterCloseReturnedIsClosedEvenWithAnotherThreadOffering() throws Exception
+    {
+        publisher.close();
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+        for (int round = 0; round < 200; round++)
+        {
+            final Publisher shared = registry.publisher("ring");
+            final java.util.concurrent.atomic.AtomicLong offers = new java.util.concurrent.atomic.AtomicLong();
+            final java.util.concurrent.atomic.AtomicLong sentAfterClose = new java.util.concurrent.atomic.AtomicLong();
+            final java.util.concurrent.atomic.AtomicBoolean closeReturned =
+                new java.util.concurrent.atomic.AtomicBoolean();
+            final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            final Thread offering = new Thread(() ->
+            {
+                while (!stop.get())
+                {
+                    final boolean afterClose = closeReturned.get();
+                    final long result = shared.offer(message, 0, 8); // the ring fills: BACK_PRESSURED until closed
+                    if (afterClose && result != Publisher.CLOSED)
+                    {
+                        sentAfterClose.incrementAndGet();
+                    }
+                    offers.incrementAndGet();
+                }
+            });
+            offering.start();
+            awaitCount(offers, 100);
+            shared.close();
+            closeReturned.set(true);
+            final long atClose = offers.get();
+            awaitCount(offers, atClose + 100);
+            stop.set(true);
+            offering.join();
+            assertEquals(0, sentAfterClose.get(), "round " + round + ": offers after close() returned");
+            poll(Integer.MAX_VALUE); // empty the ring for the next round
+        }
+    }
+
+    private static void awaitCount(final java.util.concurrent.atomic.AtomicLong count, final long target)
+    {
+        while (count.get() < target)
+        {
+            Thread.onSpinWait();
+        }
+    }
 }
