@@ -318,6 +318,7 @@ public final class RingReader
         }
     }
 
+    /** Counts a poll's messages and releases its bytes: out of {@link #read} to keep that under the inlining limit. */
     private void consumed(final long head, final int bytesRead, final int messages, final long payloadBytes)
     {
         messagesConsumed += messages;
