@@ -11,18 +11,10 @@
 # removed afterwards.
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$root"
-jar="ipc-bench/target/benchmarks.jar"
-java="${JAVA:-java}"
-mvn="${MVN:-mvn}"
+# shellcheck source=bench-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-env.sh"
 docs="docs"
 plot_name="benchmarks-latency-percentiles.png"
-
-if [[ ! -f "$jar" ]]; then
-    echo "$jar is missing: building it" >&2
-    $mvn -q -B -DskipTests -pl ipc-bench -am package
-fi
 
 results="$(mktemp -d "${TMPDIR:-/tmp}/shmlink-benchmarks-doc.XXXXXX")"
 trap 'rm -rf "$results"' EXIT

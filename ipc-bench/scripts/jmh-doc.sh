@@ -11,17 +11,9 @@
 # thread takes a core from a 2-core run.
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$root"
-jar="ipc-bench/target/benchmarks.jar"
-java="${JAVA:-java}"
-mvn="${MVN:-mvn}"
+# shellcheck source=bench-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-env.sh"
 flag="--add-opens java.base/jdk.internal.misc=ALL-UNNAMED"
-
-if [[ ! -f "$jar" ]]; then
-    echo "$jar is missing: building it" >&2
-    $mvn -q -B -DskipTests -pl ipc-bench -am package
-fi
 
 args=("$@")
 [[ ${#args[@]} -gt 0 ]] || args=(--rounds 5)

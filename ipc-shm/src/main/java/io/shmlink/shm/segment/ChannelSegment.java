@@ -69,11 +69,17 @@ public final class ChannelSegment
     ChannelSegment(final String name, final Path file, final ChannelConfig config, final UnsafeBuffer buffer)
     {
         // The rings address the mapping raw (no per-access bounds check): that is safe only if it is native memory
-        // that covers the header and the whole ring, which validation established; this keeps it so for any caller.
-        if (buffer.byteArray() != null || buffer.capacity() < (long)RING_OFFSET + config.capacity())
+        // that covers the header and the whole ring. Validation checked the file's size, but the file can shrink
+        // between that look and the mapping, so the mapping itself is checked here, for any caller.
+        if (buffer.byteArray() != null)
         {
-            throw new IllegalArgumentException("channel '" + name + "': a segment must be native memory of at least " +
-                ((long)RING_OFFSET + config.capacity()) + " bytes, not " + buffer.capacity());
+            throw new IllegalArgumentException("channel '" + name + "': a segment must be native memory");
+        }
+        final long needed = (long)RING_OFFSET + config.capacity();
+        if (buffer.capacity() < needed)
+        {
+            throw corrupt(name, file, "mapped length", buffer.capacity() + " (the header and a ring of " +
+                config.capacity() + " bytes need " + needed + ": the file shrank after it was validated?)");
         }
         this.name = name;
         this.file = file;

@@ -364,8 +364,9 @@ class SegmentValidationTest
         assertRefused(IllegalArgumentException.class,
             () -> new ChannelSegment("heap", nowhere, config, new UnsafeBuffer(new byte[RING_OFFSET + 8192])),
             "native memory");
-        assertRefused(IllegalArgumentException.class, () -> new ChannelSegment("short", nowhere, config,
-            new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(RING_OFFSET + 8192 - 8))), "12288", "12280");
+        assertRefused(CorruptChannelException.class, () -> new ChannelSegment("short", nowhere, config,
+            new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(RING_OFFSET + 8192 - 8))), "short", "mapped length",
+            "12288", "12280");
         assertEquals(RING_OFFSET + 8192, new ChannelSegment("fits", nowhere, config,
             new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(RING_OFFSET + 8192))).buffer().capacity());
     }
