@@ -15,7 +15,6 @@ import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.MESSAGES_CONSUMED_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
-import static io.shmlink.shm.segment.SegmentDescriptor.SUSPECTED_CLAIM_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
 import static org.agrona.BitUtil.align;
 
@@ -41,12 +40,6 @@ import static org.agrona.BitUtil.align;
  * timeout), the reader turns it into padding, counts it in the segment's lost-claims
  * counter and goes on. A publisher that was only slow and commits later has lost that message: the timeout must
  * exceed any pause a live publisher can take between claim and commit.
- * <p>
- * MPSC: when the reader first sees a stall it announces the record's position in the segment
- * ({@code SUSPECTED_CLAIM_POSITION_OFFSET}), and it skips the record no sooner than {@link #SKIP_GRACE_NS} (or
- * the claim timeout, if shorter) after that, even when the claimer is known dead: an offer that read no
- * announcement for its record commits with a plain store, and the grace is what keeps that store out of skipped
- * space (see {@link RingWriter}).
  */
 public final class RingReader
 {
@@ -59,13 +52,6 @@ public final class RingReader
      * few polls would cost every message.
      */
     private static final long STALL_CHECK_INTERVAL_NS = 1_000_000L;
-
-    /**
-     * The least time between announcing a stalled record and skipping it when its claimer is known dead: a
-     * session is over also when its publisher was closed while one of its threads was still offering, and that
-     * thread commits with a plain store if it read the announcement before it was made.
-     */
-    public static final long SKIP_GRACE_NS = 10_000_000L;
 
     /** From this many bytes on, consumed space is zeroed by copying from {@link #ZEROS} (see {@link #zeroRange}). */
     private static final int ZERO_COPY_THRESHOLD = 64;
@@ -81,7 +67,6 @@ public final class RingReader
     private final long claimTimeoutNs;
     private final LongPredicate claimerDead;
     private final boolean zeroOnRelease;
-    private final long skipGraceNs;
 
     /** Raw addresses for the hot path; why they are safe is in {@link RingWriter}'s class comment. */
     private final long ringAddress;
@@ -128,7 +113,6 @@ public final class RingReader
         this.maxMessageLength = segment.config().maxMessageLength();
         this.claimTimeoutNs = claimTimeoutNs;
         this.claimerDead = claimerDead;
-        this.skipGraceNs = Math.min(claimTimeoutNs, SKIP_GRACE_NS);
         this.nextStallCheckNs = System.nanoTime();
         this.ringAddress = segment.address() + RING_OFFSET;
         this.headAddress = segment.address() + HEAD_POSITION_OFFSET;
@@ -286,19 +270,10 @@ public final class RingReader
             stallPosition = head;
             stallSinceNs = now;
             stallTail = tail;
-            if (zeroOnRelease)
-            {
-                buffer.putLongVolatile(SUSPECTED_CLAIM_POSITION_OFFSET, head);
-            }
-            return;
-        }
-        final long stalledFor = now - stallSinceNs;
-        if (stalledFor < skipGraceNs)
-        {
             return;
         }
         final int claimer = frameLength < 0 ? buffer.getInt(recordOffset + TYPE_OFFSET) : 0;
-        if (stalledFor >= claimTimeoutNs || claimerDead.test(claimer))
+        if (now - stallSinceNs >= claimTimeoutNs || claimerDead.test(claimer))
         {
             skipStalledClaim(head, tail, recordOffset, frameLength);
         }

@@ -16,7 +16,6 @@ import static io.shmlink.shm.ring.RecordDescriptor.LENGTH_OFFSET;
 import static io.shmlink.shm.ring.RecordDescriptor.TYPE_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
-import static io.shmlink.shm.segment.SegmentDescriptor.SUSPECTED_CLAIM_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -85,64 +84,8 @@ class LostClaimRecoveryTest
 
         claim.commit();                                    // the publisher wakes up and commits after all
 
-        assertNothingIsLeftForTheNextLap(other);
-    }
-
-    @Test
-    void anOfferWhoseRecordWasAnnouncedAsStalledCommitsByCasSoASkipBeforeItWins()
-    {
-        final RingWriter slow = new RingWriter(segment, true, SESSION_A);
-        final RingWriter other = new RingWriter(segment, true, SESSION_B);
-        final BufferClaim claim = new BufferClaim();
-        assertEquals(16, slow.claim(8, claim));            // the claim and copy of an offer...
-        claim.buffer().putLong(0, 0xA);
-        reader.checkForStalledClaim(0);                    // ...seen stalled, so announced...
-        reader.checkForStalledClaim(TIMEOUT_NS);           // ...skipped as lost, consumed as padding and zeroed
-        assertEquals(0, poll());
-
-        slow.commitCopied(0, RING_OFFSET, 8);              // the offer resumes and commits after all
-
-        assertNothingIsLeftForTheNextLap(other);
-    }
-
-    @Test
-    void theSubscriberAnnouncesAStalledRecordsPositionWhenItFirstSeesTheStall()
-    {
-        final RingWriter writer = new RingWriter(segment, true, SESSION_A);
-        assertTrue(writer.write(message(0xA), 0, 8) > 0);
-        assertEquals(1, poll());
-        final BufferClaim claim = new BufferClaim();
-        assertEquals(32, writer.claim(8, claim));
-        assertNotEquals(16, ring.getLongVolatile(SUSPECTED_CLAIM_POSITION_OFFSET));
-
-        reader.checkForStalledClaim(0);
-
-        assertEquals(16, ring.getLongVolatile(SUSPECTED_CLAIM_POSITION_OFFSET));
-        assertEquals(0, ring.getLongVolatile(LOST_CLAIMS_OFFSET), "announced, not skipped");
-    }
-
-    @Test
-    void aKnownDeadClaimerIsSkippedNoSoonerThanTheGraceAfterItsRecordWasAnnounced()
-    {
-        final RingReader impatient = new RingReader(segment, true, 1_000_000_000L, session -> true);
-        final BufferClaim claim = new BufferClaim();
-        new RingWriter(segment, true, SESSION_A).claim(8, claim);
-        impatient.checkForStalledClaim(0);
-
-        impatient.checkForStalledClaim(RingReader.SKIP_GRACE_NS - 1);
-        assertEquals(0, ring.getLongVolatile(LOST_CLAIMS_OFFSET), "inside the grace");
-
-        impatient.checkForStalledClaim(RingReader.SKIP_GRACE_NS);
-        assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET), "dead and past the grace: skipped");
-    }
-
-    /**
-     * Another publisher fills the rest of the ring, so the subscriber comes back to index 0 a lap later with
-     * nothing sent there: it must find nothing.
-     */
-    private void assertNothingIsLeftForTheNextLap(final RingWriter other)
-    {
-        assertEquals(16, reader.position());
+        // Another publisher fills the rest of the ring, so the subscriber comes back to index 0 a lap later
+        // with nothing sent there: it must find nothing.
         int sent = 0;
         while (reader.position() < CAPACITY)
         {
