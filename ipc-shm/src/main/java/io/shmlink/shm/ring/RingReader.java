@@ -364,8 +364,9 @@ public final class RingReader
      * stores one long at a time, and it cost a short message more than the whole rest of its poll. A range below
      * {@link #ZERO_COPY_THRESHOLD} goes through Agrona's {@code setMemory}, a loop of long stores for such lengths
      * (its one bounds check per poll is nothing beside the call it saves); a longer one is copied from
-     * {@link #ZEROS} with {@code Unsafe.copyMemory}, which C2 compiles to its vectorised array-copy stub: a third
-     * more 1 KiB messages per second than the native fill.
+     * {@link #ZEROS} with {@code Unsafe.copyMemory}, which C2 compiles to its vectorised array-copy stub: 25
+     * instead of 18 MPSC 1 KiB offer+polls per microsecond. The raw stores stay in the ring because {@link #zero}
+     * splits at the ring end, so {@code index + length <= capacity}.
      */
     private void zeroRange(final int index, final int length)
     {
