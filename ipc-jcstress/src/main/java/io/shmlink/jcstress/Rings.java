@@ -19,14 +19,14 @@ import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
  * The real ring classes over an in-memory segment, and what the tests observe of them. Messages are made of
  * longs that all hold one value, so a message read before every byte landed shows up as torn.
  */
-final class Rings
+public final class Rings
 {
     /** The smallest ring a channel may have. */
-    static final int CAPACITY = ChannelConfig.MIN_CAPACITY;
+    public static final int CAPACITY = ChannelConfig.MIN_CAPACITY;
 
     /** Sessions of two publishers, as {@code PartySlots.session} makes them: positive, never padding. */
-    static final int SESSION_A = (1 << 7) | 1;
-    static final int SESSION_B = (1 << 7) | 2;
+    public static final int SESSION_A = (1 << 7) | 1;
+    public static final int SESSION_B = (1 << 7) | 2;
 
     /** Outcomes of one message, as the tests report them. */
     static final int NOT_SEEN = 0;
@@ -40,25 +40,28 @@ final class Rings
     {
     }
 
-    static ChannelSegment segment(final boolean mpsc, final long startPosition)
+    public static ChannelSegment segment(final boolean mpsc, final long startPosition)
     {
         return InMemorySegments.createAt(
             new ChannelConfig(mpsc ? ChannelMode.MPSC : ChannelMode.SPSC, CAPACITY, CAPACITY / 8), startPosition);
     }
 
-    static RingWriter writer(final ChannelSegment segment, final boolean mpsc, final int session)
+    public static RingWriter writer(final ChannelSegment segment, final boolean mpsc, final int session)
     {
         return new RingWriter(segment, mpsc, session);
     }
 
-    /** A reader whose claim timeout is {@code timeoutNs} and that never learns a claimer died. */
-    static RingReader reader(final ChannelSegment segment, final boolean mpsc, final long timeoutNs)
+    /**
+     * A reader whose claim timeout is {@code timeoutNs}, with no skip grace (the tests drive the stall checks with
+     * explicit times, and race the steps the grace only spaces out), and that never learns a claimer died.
+     */
+    public static RingReader reader(final ChannelSegment segment, final boolean mpsc, final long timeoutNs)
     {
-        return new RingReader(segment, mpsc, timeoutNs, session -> false);
+        return new RingReader(segment, mpsc, timeoutNs, 0, session -> false);
     }
 
     /** A message of {@code length} bytes (a multiple of 8) whose every long is {@code value}. */
-    static UnsafeBuffer message(final int length, final long value)
+    public static UnsafeBuffer message(final int length, final long value)
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[length]);
         for (int i = 0; i < length; i += 8)
@@ -69,7 +72,7 @@ final class Rings
     }
 
     /** Claims a message in place and fills it, without committing. */
-    static BufferClaim claimAndFill(final RingWriter writer, final int length, final long value)
+    public static BufferClaim claimAndFill(final RingWriter writer, final int length, final long value)
     {
         final BufferClaim claim = new BufferClaim();
         if (writer.claim(length, claim) < 0)
@@ -88,7 +91,7 @@ final class Rings
         return segment.buffer().getLongVolatile(TAIL_POSITION_OFFSET);
     }
 
-    static long lostClaims(final ChannelSegment segment)
+    public static long lostClaims(final ChannelSegment segment)
     {
         return segment.buffer().getLongVolatile(LOST_CLAIMS_OFFSET);
     }
@@ -97,7 +100,7 @@ final class Rings
      * Whether an MPSC ring whose backlog was fully consumed holds any non-zero byte: the subscriber zeroes all it
      * consumes, and its recovery of dead claims relies on free space reading as zero.
      */
-    static boolean dirty(final ChannelSegment segment)
+    public static boolean dirty(final ChannelSegment segment)
     {
         final UnsafeBuffer buffer = segment.buffer();
         for (int i = 0; i < CAPACITY; i += 8)
@@ -114,7 +117,7 @@ final class Rings
      * Records what a subscriber is handed: per message value, how many intact copies and whether any was torn,
      * and the order of values.
      */
-    static final class Seen implements MessageHandler
+    public static final class Seen implements MessageHandler
     {
         private final long[] values;
         private final int[] intact;
@@ -122,7 +125,7 @@ final class Rings
         private final long[] order = new long[16];
         private int count;
 
-        Seen(final long... values)
+        public Seen(final long... values)
         {
             this.values = values;
             this.intact = new int[values.length];
@@ -168,7 +171,7 @@ final class Rings
         }
 
         /** For one sent value: NOT_SEEN, INTACT (exactly one intact copy) or TORN (anything else). */
-        int state(final int valueIndex)
+        public int state(final int valueIndex)
         {
             if (torn[valueIndex] == 0 && intact[valueIndex] == 0)
             {

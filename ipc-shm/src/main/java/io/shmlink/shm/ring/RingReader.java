@@ -15,6 +15,7 @@ import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.MESSAGES_CONSUMED_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUSPECTED_CLAIM_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
 import static org.agrona.BitUtil.align;
 
@@ -35,11 +36,18 @@ import static org.agrona.BitUtil.align;
  * head, so its successor sees that batch again: at-least-once, never a loss.
  * <p>
  * <b>Recovery.</b> A record that stays claimed (negative length) or a gap that stays zero while the tail is past
- * it belongs to a publisher that died, or stalls, between claim and commit. After {@code claimTimeoutNs}, or at
- * once if the publisher named in the claim is known dead (a zeroed gap names nobody, so it always waits for the
- * timeout), the reader turns it into padding, counts it in the segment's lost-claims
- * counter and goes on. A publisher that was only slow and commits later has lost that message: the timeout must
- * exceed any pause a live publisher can take between claim and commit.
+ * it belongs to a publisher that died, or stalls, between claim and commit. After {@code claimTimeoutNs}, or
+ * sooner if the publisher named in the claim is known dead (a zeroed gap names nobody, so it always waits for the
+ * timeout), the reader turns it into padding, counts it in the segment's lost-claims counter and goes on. A
+ * publisher that was only slow and commits later has lost that message: the timeout must exceed any pause a live
+ * publisher can take between claim and commit.
+ * <p>
+ * MPSC adds a handshake with the publishers' commit (see {@link RingWriter}). When the reader first sees a stall
+ * it announces the record's position in the segment ({@code SUSPECTED_CLAIM_POSITION_OFFSET}, a volatile store),
+ * and its clock for that stall starts at the next check, from a clock reading taken after the store was made.
+ * It skips the record no sooner than the grace after that, dead claimer or zero timeout alike: an offer that read
+ * the announcement before it was made commits with a plain store, and the grace is the time that store has to
+ * land.
  */
 public final class RingReader
 {
@@ -59,6 +67,16 @@ public final class RingReader
     /** Only ever read: a page of zeros, small enough to stay in the L1 cache while it is copied from. */
     private static final byte[] ZEROS = new byte[4096];
 
+    /**
+     * MPSC: the least time between the first clock reading after a stalled record was announced and its skip,
+     * whatever the claim timeout (0 included) and even when the claimer is known dead. An offer that read the
+     * announcement before it was made commits with a plain store; this is the time that store has to land, so a
+     * plain commit reaches skipped space only if its thread stood still this long between two adjacent
+     * instructions. Known dead is not proof that nobody commits: a session is also over when its publisher was
+     * closed while another of its threads was still offering.
+     */
+    public static final long SKIP_GRACE_NS = 50_000_000L;
+
     private final ChannelSegment segment;
     private final UnsafeBuffer buffer;
     private final int capacity;
@@ -67,6 +85,7 @@ public final class RingReader
     private final long claimTimeoutNs;
     private final LongPredicate claimerDead;
     private final boolean zeroOnRelease;
+    private final long skipGraceNs;
 
     /** Raw addresses for the hot path; why they are safe is in {@link RingWriter}'s class comment. */
     private final long ringAddress;
@@ -82,6 +101,9 @@ public final class RingReader
     private long nextStallCheckNs;
     private long stallPosition = -1;
     private long stallSinceNs;
+
+    /** MPSC: false from the announcement of the stall at {@link #stallPosition} to the check that starts its clock. */
+    private boolean stallClockStarted;
 
     /**
      * The tail when the stall at {@link #stallPosition} was first seen. A zeroed gap is skipped no further: every
@@ -105,6 +127,27 @@ public final class RingReader
         final long claimTimeoutNs,
         final LongPredicate claimerDead)
     {
+        this(segment, multiProducer, claimTimeoutNs, multiProducer ? SKIP_GRACE_NS : 0, claimerDead);
+    }
+
+    /**
+     * Attaches to the ring with a skip grace other than {@link #SKIP_GRACE_NS}: for tests that drive the stall
+     * checks with explicit times.
+     *
+     * @param segment        the mapped channel.
+     * @param multiProducer  true for MPSC: the reader zeroes what it consumes and announces stalls.
+     * @param claimTimeoutNs how long a claimed record may stay uncommitted before it is skipped.
+     * @param skipGraceNs    the least time between an MPSC stall's announcement and its skip.
+     * @param claimerDead    given a record's type (a publisher session, or 0 for an unattributed gap), whether
+     *                       the publisher that claimed it is known to be dead.
+     */
+    public RingReader(
+        final ChannelSegment segment,
+        final boolean multiProducer,
+        final long claimTimeoutNs,
+        final long skipGraceNs,
+        final LongPredicate claimerDead)
+    {
         this.zeroOnRelease = multiProducer;
         this.segment = segment;
         this.buffer = segment.buffer();
@@ -113,6 +156,7 @@ public final class RingReader
         this.maxMessageLength = segment.config().maxMessageLength();
         this.claimTimeoutNs = claimTimeoutNs;
         this.claimerDead = claimerDead;
+        this.skipGraceNs = skipGraceNs;
         this.nextStallCheckNs = System.nanoTime();
         this.ringAddress = segment.address() + RING_OFFSET;
         this.headAddress = segment.address() + HEAD_POSITION_OFFSET;
@@ -244,10 +288,10 @@ public final class RingReader
     /**
      * Looks at the head for a claim that is not being committed, and skips it if its time is up. Runs at most
      * once per {@link #STALL_CHECK_INTERVAL_NS} from an empty poll. The claimer's liveness (which reads
-     * {@code /proc} and allocates) is asked only from the second sighting of the same stall on, so an ordinary
-     * record caught mid-write never pays for it.
+     * {@code /proc} and allocates) is asked only once the same stall was seen before (MPSC: and the grace since
+     * its announcement has passed), so an ordinary record caught mid-write never pays for it.
      *
-     * @param now {@link System#nanoTime()}.
+     * @param now {@link System#nanoTime()}, read after the previous call returned.
      */
     public void checkForStalledClaim(final long now)
     {
@@ -268,12 +312,30 @@ public final class RingReader
         if (stallPosition != head)
         {
             stallPosition = head;
-            stallSinceNs = now;
             stallTail = tail;
+            stallSinceNs = now;
+            stallClockStarted = !zeroOnRelease;
+            if (zeroOnRelease)
+            {
+                // Volatile: the store is visible before any later clock reading, which is what the grace counts from.
+                buffer.putLongVolatile(SUSPECTED_CLAIM_POSITION_OFFSET, head);
+            }
+            return;
+        }
+        if (!stallClockStarted)
+        {
+            // This call's clock was read after the announcement was stored (the caller read it after the last call
+            // returned); the first call's may have been read long before, had its thread been preempted in between.
+            stallSinceNs = now;
+            stallClockStarted = true;
+        }
+        final long stalledFor = now - stallSinceNs;
+        if (stalledFor < skipGraceNs)
+        {
             return;
         }
         final int claimer = frameLength < 0 ? buffer.getInt(recordOffset + TYPE_OFFSET) : 0;
-        if (now - stallSinceNs >= claimTimeoutNs || claimerDead.test(claimer))
+        if (stalledFor >= claimTimeoutNs || claimerDead.test(claimer))
         {
             skipStalledClaim(head, tail, recordOffset, frameLength);
         }

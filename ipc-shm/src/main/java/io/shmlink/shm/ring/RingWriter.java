@@ -14,6 +14,7 @@ import static io.shmlink.shm.segment.SegmentDescriptor.BACK_PRESSURE_EVENTS_OFFS
 import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_WAIT_STATE_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUSPECTED_CLAIM_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SLEEPING;
 import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
 import static org.agrona.BitUtil.align;
@@ -35,9 +36,28 @@ import static org.agrona.BitUtil.align;
  * so an un-full ring costs no read of the subscriber's cache line.
  * <p>
  * <b>Committing.</b> Each record is written as: type, then {@code -frameLength} (release: the extent of the claim
- * is known before any payload byte lands), payload, then {@code +frameLength} with a release store (SPSC) or a
- * CAS from {@code -frameLength} (MPSC, see {@link #commit}). That last store is the one that makes the record
- * visible; the subscriber reads it with an acquire load.
+ * is known before any payload byte lands), payload, then {@code +frameLength} with a release store. That last
+ * store is the one that makes the record visible; the subscriber reads it with an acquire load.
+ * <p>
+ * MPSC adds one case. The subscriber skips a claim that stays uncommitted past its timeout and zeroes the space
+ * for reuse; a commit after that would leave a committed length in free space, to be read a lap later as a record
+ * or as the end of a dead claim's gap. Such a commit must be a CAS from {@code -frameLength}, which fails once the
+ * claim is gone. A CAS on every offer would cost about 15% of a small message's offer and poll, so:
+ * <ul>
+ *   <li>the subscriber announces a stalled record's position ({@code SUSPECTED_CLAIM_POSITION_OFFSET}, volatile)
+ *   when it first sees the stall, and skips the record no sooner than {@link RingReader#SKIP_GRACE_NS} (50 ms)
+ *   after a clock reading it took after that store, nor sooner than the claim timeout, even if the publisher is
+ *   known dead. Announcements are head positions, so they only grow: once a record is announced, the
+ *   announcement stays at or above its position (initially 0, so the record at position 0 always CASes);</li>
+ *   <li>an offer reads the announcement (acquire) after its copy: below its record's position, it commits with a
+ *   release store; at or above, with the CAS.</li>
+ * </ul>
+ * A plain commit therefore lands in skipped space only if the offering thread stood still for the whole grace
+ * between the read and the store: two adjacent instructions, with no safepoint poll between them in compiled code.
+ * A pause as long anywhere before the read loses the message, as documented. The same pause during the copy
+ * would let the rest of the payload land in space handed out again, which no commit protocol can undo: that is
+ * why the claim timeout must exceed any pause a live publisher can take. A {@link BufferClaim}'s commit always
+ * CASes: the claim does not carry the record's position, and the time to commit is the caller's anyway.
  * <p>
  * <b>Waking.</b> After that store the writer reads the subscriber's wait state, a line every offer has just read
  * for the subscriber's token, and calls the waker only if the subscriber announced it sleeps (see
@@ -68,6 +88,7 @@ public final class RingWriter implements BufferClaim.Completer
     private final long ringAddress;
     private final long tailAddress;
     private final long waitStateAddress;
+    private final long suspectedClaimAddress;
     private final Runnable subscriberWaker;
 
     /** The subscriber's head as last read; stale is safe, it only under-reports free space. */
@@ -107,6 +128,7 @@ public final class RingWriter implements BufferClaim.Completer
         this.ringAddress = baseAddress + RING_OFFSET;
         this.tailAddress = baseAddress + TAIL_POSITION_OFFSET;
         this.waitStateAddress = baseAddress + SUBSCRIBER_WAIT_STATE_OFFSET;
+        this.suspectedClaimAddress = baseAddress + SUSPECTED_CLAIM_POSITION_OFFSET;
         // Head, tail, head again. On a live channel the others move between the reads, so one read of each proves
         // nothing (a head read after the tail may be ahead of it: the kill soak caught a restarted publisher calling
         // a healthy channel corrupt so). The head only grows and never passes the tail: the head read before the
@@ -141,7 +163,7 @@ public final class RingWriter implements BufferClaim.Completer
         // src's range was checked above, and the record was placed where it fits: the one raw copy of the path
         UnsafeApi.copyMemory(
             src.byteArray(), src.addressOffset() + offset, null, baseAddress + recordOffset + HEADER_LENGTH, length);
-        complete(recordOffset, length);
+        commitCopied(position, recordOffset, length);
         return position + align(length + HEADER_LENGTH, ALIGNMENT);
     }
 
@@ -158,6 +180,12 @@ public final class RingWriter implements BufferClaim.Completer
     public long write(final ByteBuffer src, final int offset, final int length)
     {
         checkLength(length);
+        if (offset < 0 || offset > src.capacity() - length)
+        {
+            // before the claim: a claim left unfilled by the exception would stall the ring for the claim timeout
+            throw new IndexOutOfBoundsException("offset " + offset + " and length " + length +
+                " leave the buffer of capacity " + src.capacity());
+        }
         final long position = claim(length + HEADER_LENGTH);
         if (position < 0)
         {
@@ -165,7 +193,7 @@ public final class RingWriter implements BufferClaim.Completer
         }
         final int recordOffset = recordOffset(position);
         buffer.putBytes(recordOffset + HEADER_LENGTH, src, offset, length);
-        complete(recordOffset, length);
+        commitCopied(position, recordOffset, length);
         return position + align(length + HEADER_LENGTH, ALIGNMENT);
     }
 
@@ -246,24 +274,38 @@ public final class RingWriter implements BufferClaim.Completer
 
     /**
      * {@inheritDoc} MPSC commits with a CAS from the claimed length: if the subscriber gave up on this claim (the
-     * publisher paused past the claim timeout) it has turned the record into padding, consumed it and zeroed it,
-     * and a plain store would leave a committed length in free space, where the subscriber would later read it as
-     * a record or as the end of a dead claim's gap. The CAS fails instead and the message is lost, as documented.
-     * SPSC needs no CAS: its subscriber never zeroes, and only this publisher writes the ring.
+     * caller held it past the claim timeout) it has turned the record into padding, consumed it and zeroed it, and
+     * a plain store would leave a committed length in free space (see the class comment). The CAS fails instead
+     * and the message is lost, as documented. SPSC needs no CAS: its subscriber never zeroes, and only this
+     * publisher writes the ring.
      */
     @Override
     public void commit(final int recordOffset, final int length)
     {
         checkClaimed(recordOffset, length);
-        complete(recordOffset, length);
+        publish(recordOffset, length, multiProducer);
     }
 
-    /** Commits a record this writer claimed itself, so offset and length need no check. */
-    private void complete(final int recordOffset, final int length)
+    /**
+     * Commits a record this writer claimed and filled itself, so offset and length need no check: MPSC with a CAS
+     * only if the subscriber has announced it suspects the record (see the class comment), else with a release
+     * store. Package-private for the tests that commit after a skip.
+     *
+     * @param position     of the record.
+     * @param recordOffset of the record in the segment.
+     * @param length       of the message.
+     */
+    void commitCopied(final long position, final int recordOffset, final int length)
+    {
+        publish(recordOffset, length,
+            multiProducer && UnsafeApi.getLongAcquire(null, suspectedClaimAddress) >= position);
+    }
+
+    private void publish(final int recordOffset, final int length, final boolean mayHaveBeenSkipped)
     {
         final long lengthAddress = baseAddress + recordOffset + LENGTH_OFFSET;
         final int frameLength = length + HEADER_LENGTH;
-        if (multiProducer)
+        if (mayHaveBeenSkipped)
         {
             UnsafeApi.compareAndSetInt(null, lengthAddress, -frameLength, frameLength);
         }

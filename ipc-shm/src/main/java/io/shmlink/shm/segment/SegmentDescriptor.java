@@ -46,6 +46,8 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  |     Wait State (AWAKE 0, SLEEPING 1, SIGNALLED 2)             |
  *  +---------------------------------------------------------------+ 532
  *  |     Doorbell Number (0: none; see io.shmlink.shm.wait)        |
+ *  +---------------------------------------------------------------+ 536
+ *  |          Suspected Claim Position (64, MPSC)                  |
  *  |                 padding to 128 bytes (2 lines)                |
  *  +---------------------------------------------------------------+ 640   counters
  *  |                        Lost Claims (64)                       |
@@ -73,8 +75,12 @@ public final class SegmentDescriptor
     /** "SHMLINK1" in ASCII, read as a little-endian long. */
     public static final long MAGIC = 0x314B4E494C4D4853L;
 
-    /** Bumped on any change to this layout; a reader refuses versions it does not know. */
-    public static final int LAYOUT_VERSION = 1;
+    /**
+     * Bumped on any change to this layout; a reader refuses versions it does not know. Version 2 added the
+     * suspected claim position: a version 1 subscriber does not write it, so MPSC publishers of version 2 could not
+     * trust a channel it serves.
+     */
+    public static final int LAYOUT_VERSION = 2;
 
     /** Stored in the ready word after everything else is written. */
     public static final int READY_VALUE = 0x52454459;
@@ -125,8 +131,23 @@ public final class SegmentDescriptor
      */
     public static final int SUBSCRIBER_WAIT_STATE_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 16;
 
-    /** Which of the subscriber process's doorbells to ring; 0 while it has none. Untrusted: only digits of it reach a path. */
+    /**
+     * Which of the subscriber process's doorbells to ring; 0 while it has none. Untrusted: only digits of it reach
+     * a path.
+     */
     public static final int SUBSCRIBER_DOORBELL_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 20;
+
+    /**
+     * MPSC: the position of the last record the subscriber found stalled (claimed, not committed), stored
+     * (volatile) when it first sees the stall and at least {@code RingReader.SKIP_GRACE_NS} before it may skip
+     * that record. A publisher whose offer copied its message reads it (acquire) before it commits: below the
+     * record's position, nobody has suspected the record yet and a release store commits it; at or above, the
+     * subscriber may have skipped the record meanwhile, and the commit is a CAS from the claimed length, which
+     * fails if it did (see {@code RingWriter}). Written only when a stall is seen, so it stays in the publishers'
+     * caches beside the token they read on every offer. Initially 0: the very first record commits with a CAS.
+     * Never used as an index: any value only chooses between the CAS and the plain store.
+     */
+    public static final int SUSPECTED_CLAIM_POSITION_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 24;
 
     /** Wait state values. */
     public static final int WAIT_STATE_AWAKE = 0;

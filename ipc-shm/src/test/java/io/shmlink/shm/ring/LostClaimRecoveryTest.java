@@ -16,24 +16,28 @@ import static io.shmlink.shm.ring.RecordDescriptor.LENGTH_OFFSET;
 import static io.shmlink.shm.ring.RecordDescriptor.TYPE_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUSPECTED_CLAIM_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * MPSC recovery of claims that are never committed, step by step with explicit times, where the jcstress tests
- * {@code MpscZeroGapTest} and {@code MpscLostClaimTest} race the same steps. Regression tests for what those found.
+ * {@code MpscZeroGapTest}, {@code MpscLostClaimTest} and {@code MpscAnnouncedCommitTest} race the same steps.
+ * Regression tests for what those found. The reader has no skip grace unless a test gives it one: with explicit
+ * times, the grace would only add a step.
  */
 class LostClaimRecoveryTest
 {
     private static final int CAPACITY = 4096;
     private static final long TIMEOUT_NS = 1_000;
+    private static final long GRACE_NS = 5_000;
     private static final int SESSION_A = (1 << 7) | 1;
     private static final int SESSION_B = (1 << 7) | 2;
 
     private final ChannelSegment segment =
         InMemorySegments.create(new ChannelConfig(ChannelMode.MPSC, CAPACITY, CAPACITY / 8));
     private final UnsafeBuffer ring = segment.buffer();
-    private final RingReader reader = new RingReader(segment, true, TIMEOUT_NS, session -> false);
+    private final RingReader reader = new RingReader(segment, true, TIMEOUT_NS, 0, session -> false);
     private final List<Long> received = new ArrayList<>();
 
     private int poll()
@@ -54,6 +58,7 @@ class LostClaimRecoveryTest
         ring.putLongVolatile(TAIL_POSITION_OFFSET, 24);   // a publisher claimed 24 bytes and died before its header
         reader.checkForStalledClaim(0);                    // the stall is first seen: tail 24
         ring.putLongVolatile(TAIL_POSITION_OFFSET, 48);   // B claims the next 24 bytes, its header not yet written
+        reader.checkForStalledClaim(0);                    // the stall's clock starts
 
         reader.checkForStalledClaim(TIMEOUT_NS);           // the timeout strikes
 
@@ -78,6 +83,7 @@ class LostClaimRecoveryTest
         assertEquals(16, slow.claim(8, claim));
         claim.buffer().putLong(0, 0xA);
         reader.checkForStalledClaim(0);
+        reader.checkForStalledClaim(0);
         reader.checkForStalledClaim(TIMEOUT_NS);           // the claim is skipped as lost...
         assertEquals(0, poll());                           // ...consumed as padding and zeroed
         assertEquals(16, reader.position());
@@ -101,5 +107,115 @@ class LostClaimRecoveryTest
         assertEquals(sent, received.size());
         assertTrue(received.stream().allMatch(value -> value == 0xE), "only the other publisher's messages");
         assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
+    }
+
+    /** Sends one message and consumes it, so that the next record is at position 16, above the initial 0. */
+    private void movePastPositionZero(final RingWriter writer)
+    {
+        assertEquals(16, writer.write(message(0x1), 0, 8));
+        assertEquals(1, poll());
+        received.clear();
+    }
+
+    @Test
+    void aStalledRecordIsAnnouncedWithItsPositionWhenFirstSeen()
+    {
+        final RingWriter slow = new RingWriter(segment, true, SESSION_A);
+        movePastPositionZero(slow);
+        assertEquals(32, slow.claim(8, new BufferClaim()));
+
+        reader.checkForStalledClaim(0);
+
+        assertEquals(16, ring.getLongVolatile(SUSPECTED_CLAIM_POSITION_OFFSET));
+    }
+
+    @Test
+    void anOfferWhoseRecordWasAnnouncedCommitsByCasSoACommitAfterTheSkipLeavesNothing()
+    {
+        final RingWriter slow = new RingWriter(segment, true, SESSION_A);
+        movePastPositionZero(slow);
+        final BufferClaim claim = new BufferClaim();
+        assertEquals(32, slow.claim(8, claim));            // claimed at 16 and filled, as a copying offer does
+        claim.buffer().putLong(0, 0xA);
+        reader.checkForStalledClaim(0);                    // announced
+        reader.checkForStalledClaim(0);
+        reader.checkForStalledClaim(TIMEOUT_NS);           // skipped
+        assertEquals(0, poll());
+        assertEquals(32, reader.position());
+
+        slow.commitCopied(16, RING_OFFSET + 16, 8);        // the offer's commit, after its copy
+
+        assertEquals(0, ring.getIntVolatile(RING_OFFSET + 16 + LENGTH_OFFSET), "free space stays zero");
+        assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
+    }
+
+    @Test
+    void anOfferWhoseRecordWasNeverAnnouncedCommitsWithAPlainStore()
+    {
+        // The fast path: with no announcement at or above its position, the commit stores its length whatever the
+        // header holds; a CAS from the claimed length would leave the word as it finds it.
+        final RingWriter publisher = new RingWriter(segment, true, SESSION_A);
+        movePastPositionZero(publisher);
+        assertEquals(32, publisher.claim(8, new BufferClaim()));
+        ring.putIntVolatile(RING_OFFSET + 16 + LENGTH_OFFSET, 0);
+
+        publisher.commitCopied(16, RING_OFFSET + 16, 8);
+
+        assertEquals(8 + HEADER_LENGTH, ring.getIntVolatile(RING_OFFSET + 16 + LENGTH_OFFSET));
+    }
+
+    @Test
+    void theGraceCountsFromTheCheckAfterTheAnnouncementEvenWithAZeroTimeout()
+    {
+        final RingReader graceful = new RingReader(segment, true, 0, GRACE_NS, session -> false);
+        new RingWriter(segment, true, SESSION_A).claim(8, new BufferClaim());
+        graceful.checkForStalledClaim(0);                  // announced
+        graceful.checkForStalledClaim(GRACE_NS);           // the clock starts here, not at the announcement
+        graceful.checkForStalledClaim(2 * GRACE_NS - 1);
+        assertEquals(0, ring.getLongVolatile(LOST_CLAIMS_OFFSET), "not skipped within the grace");
+
+        graceful.checkForStalledClaim(2 * GRACE_NS);
+
+        assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
+    }
+
+    @Test
+    void aClaimOfAPublisherKnownDeadIsSkippedNoSoonerThanTheGrace()
+    {
+        final RingReader graceful = new RingReader(segment, true, Long.MAX_VALUE / 2, GRACE_NS, session -> true);
+        new RingWriter(segment, true, SESSION_A).claim(8, new BufferClaim());
+        graceful.checkForStalledClaim(0);
+        graceful.checkForStalledClaim(10);
+        graceful.checkForStalledClaim(10 + GRACE_NS - 1);
+        assertEquals(0, ring.getLongVolatile(LOST_CLAIMS_OFFSET), "not skipped within the grace");
+
+        graceful.checkForStalledClaim(10 + GRACE_NS);
+
+        assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
+    }
+
+    @Test
+    void anMpscReaderWaitsTheDefaultGraceEvenForADeadClaimerWithAZeroTimeout()
+    {
+        final RingReader mpsc = new RingReader(segment, true, 0, session -> true);
+        new RingWriter(segment, true, SESSION_A).claim(8, new BufferClaim());
+        mpsc.checkForStalledClaim(0);
+        mpsc.checkForStalledClaim(0);
+        mpsc.checkForStalledClaim(RingReader.SKIP_GRACE_NS - 1);
+        assertEquals(0, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
+        mpsc.checkForStalledClaim(RingReader.SKIP_GRACE_NS);
+        assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
+    }
+
+    @Test
+    void anSpscReaderHasNoGrace()
+    {
+        final ChannelSegment spscSegment =
+            InMemorySegments.create(new ChannelConfig(ChannelMode.SPSC, CAPACITY, CAPACITY / 8));
+        final RingReader spsc = new RingReader(spscSegment, false, 0, session -> true);
+        new RingWriter(spscSegment, false, SESSION_A).claim(8, new BufferClaim());
+        spsc.checkForStalledClaim(0);
+        spsc.checkForStalledClaim(0);
+        assertEquals(1, spscSegment.buffer().getLongVolatile(LOST_CLAIMS_OFFSET), "skipped at the second sighting");
     }
 }
