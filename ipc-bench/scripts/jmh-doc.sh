@@ -70,7 +70,8 @@ mkdir -p docs
     echo "  default; ShmLink's rings need no such check (every address is in range by construction, see"
     echo "  \`RingWriter\`), and these rows show the price of the work ShmLink does per message that Agrona's rings do"
     echo "  not: the subscriber-status check on every offer, the wake-up check after every commit, the bounds of"
-    echo "  every length read from shared memory, and for MPSC the CAS commit that keeps a late commit out of space a"
-    echo "  timed-out claim gave back."
+    echo "  every length read from shared memory, and for MPSC the read of the subscriber's stall announcement"
+    echo "  before each commit (a record the subscriber suspects commits with a CAS, so that a late commit never"
+    echo "  lands in space a timed-out claim gave back)."
 } > docs/JMH.md
 echo "wrote docs/JMH.md" >&2

@@ -64,7 +64,11 @@ public final class ShmRegistry implements ChannelRegistry
 
         /**
          * How long a subscriber waits at a claimed, uncommitted record whose publisher still lives before it
-         * skips the record and counts it as lost. A claim by a dead publisher is skipped at once.
+         * skips the record and counts it as lost. A claim by a dead publisher is skipped sooner: for SPSC as soon
+         * as it is seen twice, for MPSC after {@link io.shmlink.shm.ring.RingReader#SKIP_GRACE_NS} (50 ms, counted
+         * from the stall check after the first sighting, about a millisecond later), which is also the least an
+         * MPSC skip waits with a shorter timeout (see {@code RingWriter} for why). Either way the death must have
+         * been noticed, which the liveness check does within about 100 ms.
          *
          * @param timeout more than any pause a live publisher may take between claim and commit.
          * @return this.

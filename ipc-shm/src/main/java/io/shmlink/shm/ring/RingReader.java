@@ -116,7 +116,8 @@ public final class RingReader
      * Attaches to the ring and finishes any release a dead predecessor left half done.
      *
      * @param segment        the mapped channel.
-     * @param multiProducer  true for MPSC: the reader zeroes what it consumes.
+     * @param multiProducer  true for MPSC: the reader zeroes what it consumes and announces stalls, and skips no
+     *                       sooner than {@link #SKIP_GRACE_NS} after an announcement; false for SPSC (no grace).
      * @param claimTimeoutNs how long a claimed record may stay uncommitted before it is skipped.
      * @param claimerDead    given a record's type (a publisher session, or 0 for an unattributed gap), whether
      *                       the publisher that claimed it is known to be dead.
@@ -137,7 +138,7 @@ public final class RingReader
      * @param segment        the mapped channel.
      * @param multiProducer  true for MPSC: the reader zeroes what it consumes and announces stalls.
      * @param claimTimeoutNs how long a claimed record may stay uncommitted before it is skipped.
-     * @param skipGraceNs    the least time between an MPSC stall's announcement and its skip.
+     * @param skipGraceNs    the least time between the check after an MPSC stall's announcement and its skip.
      * @param claimerDead    given a record's type (a publisher session, or 0 for an unattributed gap), whether
      *                       the publisher that claimed it is known to be dead.
      */
@@ -235,7 +236,9 @@ public final class RingReader
             }
         }
 
-        if (bytesRead == 0 && (++emptyPolls & CLOCK_CHECK_INTERVAL_MASK) == 0)
+        // While a stall at the head is being watched, every empty poll may look at the clock: a subscriber asleep
+        // on its doorbell polls a few times per wake-up, and would otherwise take seconds to count its 256.
+        if (bytesRead == 0 && ((++emptyPolls & CLOCK_CHECK_INTERVAL_MASK) == 0 || stallPosition == head))
         {
             onIdle();
         }
@@ -317,8 +320,11 @@ public final class RingReader
             stallClockStarted = !zeroOnRelease;
             if (zeroOnRelease)
             {
-                // Volatile: the store is visible before any later clock reading, which is what the grace counts from.
-                buffer.putLongVolatile(SUSPECTED_CLAIM_POSITION_OFFSET, head);
+                // Volatile, so the store is globally visible before this thread goes on. The grace is counted from
+                // the next check's clock reading, which comes at least STALL_CHECK_INTERVAL_NS later: that, not an
+                // ordering between a store and System.nanoTime (which the memory model does not give), is what
+                // puts the grace after the store.
+                buffer.putLongVolatile(SUSPECTED_CLAIM_POSITION_OFFSET, announcement(head, tail, frameLength));
             }
             return;
         }
@@ -339,6 +345,22 @@ public final class RingReader
         {
             skipStalledClaim(head, tail, recordOffset, frameLength);
         }
+    }
+
+    /**
+     * The position to announce for a stall at {@code head}: the highest position a skip of it may cover. A claimed
+     * record covers only itself; a zeroed gap may swallow claims after the dead one whose headers are not written
+     * yet, up to the tail seen now or the end of the ring (see {@link #skipStalledClaim}), and each of those must
+     * commit with a CAS too. Never below the head, and every skipped record lies below the head afterwards, so
+     * once a record is skipped every later announcement is above it.
+     */
+    private long announcement(final long head, final long tail, final int frameLength)
+    {
+        if (frameLength < 0)
+        {
+            return head;
+        }
+        return head + Math.min(tail - head, capacity - ((int)head & mask)) - ALIGNMENT;
     }
 
     private void skipStalledClaim(final long head, final long tail, final int recordOffset, final int frameLength)

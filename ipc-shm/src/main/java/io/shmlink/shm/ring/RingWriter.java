@@ -45,19 +45,24 @@ import static org.agrona.BitUtil.align;
  * claim is gone. A CAS on every offer would cost about 15% of a small message's offer and poll, so:
  * <ul>
  *   <li>the subscriber announces a stalled record's position ({@code SUSPECTED_CLAIM_POSITION_OFFSET}, volatile)
- *   when it first sees the stall, and skips the record no sooner than {@link RingReader#SKIP_GRACE_NS} (50 ms)
- *   after a clock reading it took after that store, nor sooner than the claim timeout, even if the publisher is
- *   known dead. Announcements are head positions, so they only grow: once a record is announced, the
- *   announcement stays at or above its position (initially 0, so the record at position 0 always CASes);</li>
- *   <li>an offer reads the announcement (acquire) after its copy: below its record's position, it commits with a
- *   release store; at or above, with the CAS.</li>
+ *   when it first sees the stall (for a zeroed gap, the highest position the gap's skip may cover), and skips no
+ *   sooner than {@link RingReader#SKIP_GRACE_NS} (50 ms) after the check that follows the announcement, nor sooner
+ *   than the claim timeout, even if the publisher is known dead. An announcement is never below the head it is
+ *   made at, and a skipped record lies below the head from then on, so every announcement after a record's is at
+ *   or above its position too (initially 0: the record at position 0 always CASes);</li>
+ *   <li>an offer, once its payload is copied, reads the announcement (acquire) and commits with a release store if
+ *   it is below its record's position, with the CAS if at or above.</li>
  * </ul>
- * A plain commit therefore lands in skipped space only if the offering thread stood still for the whole grace
- * between the read and the store: two adjacent instructions, with no safepoint poll between them in compiled code.
- * A pause as long anywhere before the read loses the message, as documented. The same pause during the copy
- * would let the rest of the payload land in space handed out again, which no commit protocol can undo: that is
- * why the claim timeout must exceed any pause a live publisher can take. A {@link BufferClaim}'s commit always
- * CASes: the claim does not carry the record's position, and the time to commit is the caller's anyway.
+ * A plain commit therefore lands in skipped space only if the offering thread stood still between that read and
+ * its store, two adjacent operations, for the whole grace and the claim timeout: descheduled by the OS or stopped
+ * by the JVM exactly there. For a live publisher that is the same bargain as the timeout itself (see below); the
+ * grace matters alone where the skip does not wait for the timeout: a publisher known dead (including a
+ * {@code Publisher} closed while another of its threads was still offering) and timeouts shorter than the grace,
+ * which act as the grace. A pause as long before the read makes the offer CAS and lose its message, as
+ * documented. The same pause during the copy would let the rest of the payload land in space handed out again,
+ * which no commit protocol can undo: that is why the claim timeout must exceed any pause a live publisher can
+ * take. A {@link BufferClaim}'s commit always CASes: the claim does not carry the record's position, and the time
+ * to commit is the caller's anyway.
  * <p>
  * <b>Waking.</b> After that store the writer reads the subscriber's wait state, a line every offer has just read
  * for the subscriber's token, and calls the waker only if the subscriber announced it sleeps (see
@@ -297,6 +302,9 @@ public final class RingWriter implements BufferClaim.Completer
      */
     void commitCopied(final long position, final int recordOffset, final int length)
     {
+        // Acquire rather than plain so the JIT cannot hoist the load out of a caller's offer loop and commit on a
+        // stale announcement; the commit is ordered after it by its own release (or CAS), and nothing orders the
+        // load after the copy's stores, which does not matter: only the load-to-commit window is timed.
         publish(recordOffset, length,
             multiProducer && UnsafeApi.getLongAcquire(null, suspectedClaimAddress) >= position);
     }

@@ -138,12 +138,13 @@ public final class SegmentDescriptor
     public static final int SUBSCRIBER_DOORBELL_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 20;
 
     /**
-     * MPSC: the position of the last record the subscriber found stalled (claimed, not committed), stored
-     * (volatile) when it first sees the stall and at least {@code RingReader.SKIP_GRACE_NS} before it may skip
-     * that record. A publisher whose offer copied its message reads it (acquire) before it commits: below the
-     * record's position, nobody has suspected the record yet and a release store commits it; at or above, the
-     * subscriber may have skipped the record meanwhile, and the commit is a CAS from the claimed length, which
-     * fails if it did (see {@code RingWriter}). Written only when a stall is seen, so it stays in the publishers'
+     * MPSC: the highest position a skip of the stall the subscriber last found (a claimed record not committed, or
+     * a zeroed gap) may cover, stored (volatile) when it first sees the stall and at least
+     * {@code RingReader.SKIP_GRACE_NS} before it may skip it. An offer that copied its message reads it (acquire)
+     * before it commits: below the record's position, nobody has suspected the record yet and a release store
+     * commits it; at or above, the subscriber may have skipped the record meanwhile, and the commit is a CAS from
+     * the claimed length, which fails if it did (see {@code RingWriter}). A new subscriber never clears it: a skip
+     * its dead predecessor made may still have a late commit coming, covered only by this value. Written only when a stall is seen, so it stays in the publishers'
      * caches beside the token they read on every offer. Initially 0: the very first record commits with a CAS.
      * Never used as an index: any value only chooses between the CAS and the plain store.
      */

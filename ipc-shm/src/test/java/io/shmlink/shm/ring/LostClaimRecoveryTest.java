@@ -218,4 +218,66 @@ class LostClaimRecoveryTest
         spsc.checkForStalledClaim(0);
         assertEquals(1, spscSegment.buffer().getLongVolatile(LOST_CLAIMS_OFFSET), "skipped at the second sighting");
     }
+
+    @Test
+    void aZeroedGapIsAnnouncedUpToTheLastPositionItsSkipMayCover()
+    {
+        ring.putLongVolatile(TAIL_POSITION_OFFSET, 48);   // claims with no header yet: the gap may run to 48
+
+        reader.checkForStalledClaim(0);
+
+        assertEquals(40, ring.getLongVolatile(SUSPECTED_CLAIM_POSITION_OFFSET));
+    }
+
+    @Test
+    void aNewReaderAnnouncesAStallAgainAndWaitsTheWholeGrace()
+    {
+        new RingWriter(segment, true, SESSION_A).claim(8, new BufferClaim());
+        final RingReader first = new RingReader(segment, true, 0, GRACE_NS, session -> true);
+        first.checkForStalledClaim(0);
+        first.checkForStalledClaim(0);                     // the clock started; then this reader dies
+        ring.putLongVolatile(SUSPECTED_CLAIM_POSITION_OFFSET, -1); // and a stray write spoils its announcement
+
+        final RingReader successor = new RingReader(segment, true, 0, GRACE_NS, session -> true);
+        successor.checkForStalledClaim(GRACE_NS);          // its own first sighting: announces, starts nothing
+        assertEquals(0, ring.getLongVolatile(SUSPECTED_CLAIM_POSITION_OFFSET), "position 0 announced again");
+        successor.checkForStalledClaim(GRACE_NS + 1);
+        successor.checkForStalledClaim(2 * GRACE_NS);
+        assertEquals(0, ring.getLongVolatile(LOST_CLAIMS_OFFSET), "the predecessor's clock does not count");
+
+        successor.checkForStalledClaim(2 * GRACE_NS + 1);
+
+        assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
+    }
+
+    @Test
+    void whileAStallAtTheHeadIsWatchedEveryEmptyPollMayCheckIt()
+    {
+        // A subscriber asleep on its doorbell polls a few times per wake-up: counting to 256 empty polls between
+        // checks would stretch the three checks an MPSC skip takes to seconds.
+        final RingReader polling = new RingReader(segment, true, 1, 0, session -> false);
+        new RingWriter(segment, true, SESSION_A).claim(8, new BufferClaim());
+        for (int i = 0; i < 256; i++)
+        {
+            assertEquals(0, polling.read((buffer, offset, length) -> fail("nothing is committed"), 10));
+        }
+        waitOutTheStallCheckInterval();
+        polling.read((buffer, offset, length) -> fail("nothing is committed"), 10);   // starts the clock
+        assertEquals(0, ring.getLongVolatile(LOST_CLAIMS_OFFSET), "the 1 ns timeout counts from here");
+        waitOutTheStallCheckInterval();
+
+        polling.read((buffer, offset, length) -> fail("nothing is committed"), 10);
+
+        assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET), "skipped by the 258th empty poll");
+    }
+
+    /** The reader checks for stalls at most once a millisecond, by the clock: let two go by. */
+    private static void waitOutTheStallCheckInterval()
+    {
+        final long until = System.nanoTime() + 2_000_000L;
+        while (System.nanoTime() < until)
+        {
+            Thread.onSpinWait();
+        }
+    }
 }
