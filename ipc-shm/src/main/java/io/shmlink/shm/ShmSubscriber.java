@@ -140,6 +140,7 @@ public final class ShmSubscriber implements Subscriber, Party
         if (bell == null)
         {
             LockSupport.parkNanos(Math.min(nanos, FALLBACK_PARK_NANOS));
+            reader.checkForStalledClaimIfDue();
             return poll(handler, messageLimit);
         }
         bell.clearRings();
@@ -161,6 +162,8 @@ public final class ShmSubscriber implements Subscriber, Party
         {
             buffer.putIntRelease(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_AWAKE);
         }
+        // a sleeper polls too rarely for the poll's own count of empty polls to look for stalls in good time
+        reader.checkForStalledClaimIfDue();
         return poll(handler, messageLimit);
     }
 

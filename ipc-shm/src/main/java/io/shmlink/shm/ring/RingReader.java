@@ -236,16 +236,20 @@ public final class RingReader
             }
         }
 
-        // While a stall at the head is being watched, every empty poll may look at the clock: a subscriber asleep
-        // on its doorbell polls a few times per wake-up, and would otherwise take seconds to count its 256.
-        if (bytesRead == 0 && ((++emptyPolls & CLOCK_CHECK_INTERVAL_MASK) == 0 || stallPosition == head))
+        if (bytesRead == 0 && (++emptyPolls & CLOCK_CHECK_INTERVAL_MASK) == 0)
         {
-            onIdle();
+            checkForStalledClaimIfDue();
         }
         return messages;
     }
 
-    private void onIdle()
+    /**
+     * Looks for a stalled claim if the last look was {@link #STALL_CHECK_INTERVAL_NS} ago or more. {@link #read}
+     * calls it every 256 empty polls; a subscriber that sleeps between polls calls it after each sleep as well, or
+     * the three looks an MPSC skip takes (announce, start the clock, skip) would take it seconds of 10 ms sleeps.
+     * Not on every empty poll of a spinning subscriber: a clock read costs about as much as a poll.
+     */
+    public void checkForStalledClaimIfDue()
     {
         final long now = System.nanoTime();
         if (now - nextStallCheckNs >= 0)
