@@ -10,6 +10,7 @@ import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.InMemorySegments;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jcstress.infra.results.IIII_Result;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
@@ -111,6 +112,21 @@ public final class Rings
             }
         }
         return false;
+    }
+
+    /**
+     * The arbiter of the lost-claim races: drains what is left and reports (state of A, state of B, lost claims,
+     * whether an MPSC ring's consumed space is dirty). SPSC never zeroes consumed space, so its last field is 0.
+     */
+    public static void drainInto(
+        final IIII_Result r, final RingReader reader, final Seen seen, final ChannelSegment segment,
+        final boolean mpsc)
+    {
+        reader.read(seen, 10);
+        r.r1 = seen.state(0);
+        r.r2 = seen.state(1);
+        r.r3 = (int)lostClaims(segment);
+        r.r4 = mpsc && dirty(segment) ? 1 : 0;
     }
 
     /**

@@ -63,10 +63,6 @@ public class SpscLostClaimTest
     @Arbiter
     public void drain(final IIII_Result r)
     {
-        reader.read(seen, 10);
-        r.r1 = seen.state(0);
-        r.r2 = seen.state(1);
-        r.r3 = (int)Rings.lostClaims(segment);
-        r.r4 = MPSC && Rings.dirty(segment) ? 1 : 0;
+        Rings.drainInto(r, reader, seen, segment, MPSC);
     }
 }

@@ -305,6 +305,43 @@ class CrossProcessMpscTest
     }
 
     @Test
+    void aSubscriberAsleepInABlockingPollSkipsAHaltedClaimWithinTheTimeout() throws Exception
+    {
+        // A sleeping subscriber polls once per 10 ms doorbell sleep; left to the poll's own count of 256 empty
+        // polls per stall check, the three checks of a skip would take seconds (3.4 s when that was so).
+        final int beforeHalt = 100;
+        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("mpsc");
+        final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, 2);
+        try (ChildJvm crasher = ChildJvm.start(TaggedClaimAndHaltMain.class,
+            dir.toString(), "mpsc", "1", Integer.toString(beforeHalt)))
+        {
+            assertEquals("CLAIMED", crasher.awaitLine("CLAIMED"));
+            assertEquals(0, crasher.waitFor(30));
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (verifier.received(1) < beforeHalt)
+        {
+            subscriber.poll(verifier, 256, 1, TimeUnit.SECONDS);
+            assertNull(verifier.failure());
+            assertTrue(System.nanoTime() < deadline, "timed out");
+        }
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[MAX_LENGTH]);
+        final int length = new TaggedMessages(MAX_LENGTH).write(0, 0, message, 0);
+        assertTrue(registry.publisher("mpsc").offer(message, 0, length) > 0, "lands behind the halted claim");
+
+        final long start = System.nanoTime();
+        final int delivered = subscriber.poll(verifier, 10, 20, TimeUnit.SECONDS);
+        final long waited = System.nanoTime() - start;
+
+        assertNull(verifier.failure());
+        assertEquals(1, delivered);
+        assertEquals(1, verifier.received(0), "the message behind the halted claim");
+        assertEquals(1, subscriber.lostClaims());
+        assertTrue(waited < Duration.ofMillis(1500).toNanos(),
+            "one blocking poll waited " + waited / 1_000_000 + " ms: within the 1 s timeout plus slack");
+    }
+
+    @Test
     void aGapWhoseClaimerNeverWroteAHeaderIsSkippedAfterTheTimeout()
     {
         registry.close();
