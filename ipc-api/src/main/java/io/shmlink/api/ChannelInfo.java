@@ -22,6 +22,8 @@ import java.util.List;
  * @param bytes              payload bytes consumed by subscribers since creation.
  * @param backPressureEvents offers and claims refused because the ring was full.
  * @param lostClaims         claimed records skipped because their publisher died or stalled past the timeout.
+ * @param lastLostClaim      the last of those, with the process that claimed it; null if there was none, or if
+ *                           the subscriber was writing it down at the very moment it was read.
  */
 public record ChannelInfo(
     String name,
@@ -38,7 +40,8 @@ public record ChannelInfo(
     long messages,
     long bytes,
     long backPressureEvents,
-    long lostClaims)
+    long lostClaims,
+    LostClaimInfo lastLostClaim)
 {
     /**
      * Copies the publisher list.
@@ -46,6 +49,31 @@ public record ChannelInfo(
     public ChannelInfo
     {
         publishers = List.copyOf(publishers);
+    }
+
+    /**
+     * A description without a record of the last lost claim: the components before {@code lastLostClaim} was
+     * added, kept for code written against them.
+     */
+    public ChannelInfo(
+        final String name,
+        final ChannelMode mode,
+        final int capacity,
+        final int maxMessageLength,
+        final Path file,
+        final long creatorPid,
+        final long creationTimeMillis,
+        final List<PartyInfo> publishers,
+        final PartyInfo subscriber,
+        final long publisherPosition,
+        final long subscriberPosition,
+        final long messages,
+        final long bytes,
+        final long backPressureEvents,
+        final long lostClaims)
+    {
+        this(name, mode, capacity, maxMessageLength, file, creatorPid, creationTimeMillis, publishers, subscriber,
+            publisherPosition, subscriberPosition, messages, bytes, backPressureEvents, lostClaims, null);
     }
 
     /**

@@ -2,12 +2,14 @@ package io.shmlink.shm;
 
 import io.shmlink.api.ChannelInfo;
 import io.shmlink.api.ChannelNotFoundException;
+import io.shmlink.api.LostClaimInfo;
 import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.liveness.PartySlots;
 import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.LastLostClaim;
 import io.shmlink.shm.wait.Doorbell;
 import io.shmlink.shm.wait.ReaderWait;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -39,6 +41,8 @@ public final class ShmSubscriber implements Subscriber, Party
     /** Sleep granularity when no doorbell can be bound (directory path too long for a Unix socket). */
     private static final long FALLBACK_PARK_NANOS = 1_000_000;
 
+    private static final System.Logger LOGGER = System.getLogger(ShmSubscriber.class.getName());
+
     private final ShmRegistry registry;
     private final ChannelSegment segment;
     private final UnsafeBuffer buffer;
@@ -63,6 +67,7 @@ public final class ShmSubscriber implements Subscriber, Party
         this.wait = wait;
         this.reader = new RingReader(
             segment, !ShmPublisher.isExclusive(segment), claimTimeoutNs, this::isClaimerDead);
+        reader.lostClaimListener(this::onLostClaim);
         // a predecessor that died asleep left its doorbell announced: publishers must not ring a dead socket
         buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, 0);
         buffer.putIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_AWAKE);
@@ -295,6 +300,16 @@ public final class ShmSubscriber implements Subscriber, Party
     }
 
     /**
+     * The last claim this channel's subscribers skipped, with the process that claimed it.
+     *
+     * @return it, or null if there was none.
+     */
+    public LostClaimInfo lastLostClaim()
+    {
+        return LastLostClaim.read(buffer);
+    }
+
+    /**
      * The position after the last consumed record.
      *
      * @return bytes consumed since the channel was created.
@@ -369,6 +384,23 @@ public final class ShmSubscriber implements Subscriber, Party
                 }
             }
         }
+    }
+
+    /**
+     * Writes a skipped claim down in the segment, where {@code shmlink stat} and every {@link ChannelInfo} show it,
+     * and logs it: a lost claim is a message its publisher may believe sent. The claimer is named by the pid in
+     * its session's slot, read now: a publisher that closed meanwhile, or whose slot was taken again, stays
+     * unnamed rather than blame the slot's new holder.
+     */
+    private void onLostClaim(final long position, final int length, final int session)
+    {
+        final long pid = PartySlots.pidOf(segment, session);
+        LastLostClaim.store(buffer, position, length, session, pid, System.currentTimeMillis());
+        LOGGER.log(System.Logger.Level.WARNING, () -> "channel '" + segment.name() + "': skipped " + length +
+            " bytes at position " + position + " claimed by " + (session == 0 ?
+            "a publisher that died before writing a header" : "session " + session + " (" +
+            (pid == 0 ? "process unknown" : "pid " + pid) + ")") + " and not committed within the claim timeout" +
+            " or before its process died; lost claims so far: " + lostClaims());
     }
 
     /**

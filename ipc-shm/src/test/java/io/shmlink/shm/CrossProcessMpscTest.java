@@ -4,8 +4,10 @@ import io.shmlink.api.BufferClaim;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.api.CorruptChannelException;
+import io.shmlink.api.LostClaimInfo;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
+import io.shmlink.shm.ring.RecordDescriptor;
 import io.shmlink.shm.segment.SegmentDescriptor;
 import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.ChildJvm;
@@ -197,6 +199,7 @@ class CrossProcessMpscTest
             lastDelivery[0] = now;
             verifier.onMessage(buffer, offset, length);
         };
+        final long crasherPid;
         try (ChildJvm livePublisher = ChildJvm.start(TaggedPublisherMain.class,
                 dir.toString(), "mpsc", "0", Integer.toString(live), "1000");
             ChildJvm crasher = ChildJvm.start(TaggedClaimAndHaltMain.class,
@@ -215,6 +218,7 @@ class CrossProcessMpscTest
                 }
             }
             assertEquals("CLAIMED", crasher.awaitLine("CLAIMED"));
+            crasherPid = crasher.pid();
             assertEquals(0, crasher.waitFor(30));
             assertEquals("DONE", livePublisher.awaitLine("DONE"));
             while (subscriber.lostClaims() == 0)
@@ -229,6 +233,12 @@ class CrossProcessMpscTest
         assertEquals(live + beforeHalt, verifier.total(), "nothing of the dead claim was delivered");
         assertTrue(longestGap[0] < Duration.ofMillis(1500).toNanos(),
             "longest stall " + longestGap[0] / 1_000_000 + " ms is within the 1 s timeout plus slack");
+        final LostClaimInfo lost = subscriber.lastLostClaim();
+        assertNotNull(lost, "the lost claim is written down");
+        assertEquals(crasherPid, lost.pid(), "the halted publisher's process is named");
+        assertNotEquals(0, lost.session());
+        assertTrue(lost.length() >= RecordDescriptor.HEADER_LENGTH, lost::toString);
+        assertEquals(lost, registry.lookup("mpsc").orElseThrow().lastLostClaim(), "any process reads the same");
     }
 
     @Test
@@ -342,6 +352,33 @@ class CrossProcessMpscTest
     }
 
     @Test
+    void aLostClaimNamesItsDeadPublisherEvenWhenAnotherPublisherAttachedBeforeTheSkip() throws Exception
+    {
+        final int beforeHalt = 10;
+        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("mpsc");
+        final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, 2);
+        final long crasherPid;
+        try (ChildJvm crasher = ChildJvm.start(TaggedClaimAndHaltMain.class,
+            dir.toString(), "mpsc", "1", Integer.toString(beforeHalt)))
+        {
+            assertEquals("CLAIMED", crasher.awaitLine("CLAIMED"));
+            crasherPid = crasher.pid();
+            assertEquals(0, crasher.waitFor(30));
+        }
+        // attaches while the dead publisher's claim still waits: it must not take the dead one's slot and name
+        final Publisher successor = registry.publisher("mpsc");
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[MAX_LENGTH]);
+        final int length = new TaggedMessages(MAX_LENGTH).write(0, 0, message, 0);
+        assertTrue(successor.offer(message, 0, length) > 0);
+
+        pollUntil(subscriber, verifier, () -> verifier.received(0) == 1, 30_000);
+
+        assertEquals(beforeHalt, verifier.received(1));
+        assertEquals(1, subscriber.lostClaims());
+        assertEquals(crasherPid, subscriber.lastLostClaim().pid(), subscriber.lastLostClaim()::toString);
+    }
+
+    @Test
     void aGapWhoseClaimerNeverWroteAHeaderIsSkippedAfterTheTimeout()
     {
         registry.close();
@@ -358,6 +395,11 @@ class CrossProcessMpscTest
         pollUntil(subscriber, verifier, () -> verifier.received(0) == 1, 10_000);
         assertTrue(System.nanoTime() - start >= Duration.ofMillis(200).toNanos(), "waited for the timeout");
         assertEquals(1, subscriber.lostClaims());
+        final LostClaimInfo lost = subscriber.lastLostClaim();
+        assertEquals(0, lost.position());
+        assertEquals(64, lost.length());
+        assertEquals(0, lost.session(), "a gap names no session");
+        assertEquals(0, lost.pid(), "nor a process");
     }
 
     @Test

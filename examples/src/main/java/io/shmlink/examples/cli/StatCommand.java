@@ -2,6 +2,7 @@ package io.shmlink.examples.cli;
 
 import io.shmlink.api.ChannelInfo;
 import io.shmlink.api.ChannelNotFoundException;
+import io.shmlink.api.LostClaimInfo;
 import io.shmlink.api.PartyInfo;
 import io.shmlink.shm.ShmRegistry;
 import picocli.CommandLine.Command;
@@ -31,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "stat", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = {
         "Shows a channel's positions (publisher, subscriber), backlog, counters (messages, bytes, back-pressure "
-            + "events, lost claims) and parties (pid, alive, heartbeat age); all channels when NAME is omitted.",
+            + "events, lost claims, and the last lost claim with its claimer's session and pid) and parties (pid, "
+            + "alive, heartbeat age); all channels when NAME is omitted.",
         "Messages and bytes count what the subscriber consumed; a live subscriber publishes them every 100 ms, "
             + "so they may lag by that much.",
         "With --watch, samples every --interval and adds the consumption rate since the previous sample."})
@@ -136,6 +138,7 @@ final class StatCommand implements Callable<Integer>
             line(out, "bytes", channel.bytes());
             line(out, "back-pressure events", channel.backPressureEvents());
             line(out, "lost claims", channel.lostClaims());
+            line(out, "last lost claim", lostClaim(channel.lastLostClaim(), nowMillis));
             if (channel.publishers().isEmpty())
             {
                 line(out, "publishers", "none");
@@ -160,6 +163,18 @@ final class StatCommand implements Callable<Integer>
     private static void line(final PrintWriter out, final String label, final Object value)
     {
         out.printf("  %-21s %s%n", label, value);
+    }
+
+    private static String lostClaim(final LostClaimInfo claim, final long nowMillis)
+    {
+        if (claim == null)
+        {
+            return "none";
+        }
+        final String claimer = claim.session() == 0 ? "no header (claimer unknown)" :
+            "session " + claim.session() + ", " + (claim.pid() == 0 ? "pid unknown" : "pid " + claim.pid());
+        return claim.length() + " bytes at position " + claim.position() + ", " + claimer + ", " +
+            Math.max(0, nowMillis - claim.timeMillis()) + " ms ago";
     }
 
     private static String party(final PartyInfo party, final long nowMillis)

@@ -1,5 +1,6 @@
 package io.shmlink.examples.cli;
 
+import io.shmlink.api.BufferClaim;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelInfo;
 import io.shmlink.api.ChannelMode;
@@ -25,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -234,6 +236,7 @@ class ShmLinkCliIT
                 assertEquals(String.valueOf(published * 100L), field(stat, "bytes"), stat::toString);
                 assertEquals("1", field(stat, "back-pressure events"), stat::toString);
                 assertEquals("0", field(stat, "lost claims"), stat::toString);
+                assertEquals("none", field(stat, "last lost claim"), stat::toString);
                 assertEquals("0", field(stat, "backlog bytes"), stat::toString);
                 assertTrue(expected.publisherPosition() > 0);
                 assertEquals(String.valueOf(expected.publisherPosition()), field(stat, "publisher position"),
@@ -248,6 +251,34 @@ class ShmLinkCliIT
                 final Result list = ok("list", "--dir", d());
                 assertEquals(List.of("stats", "SPSC", "4k", "512", "0", "1", "0", "alive"),
                     cells(list.out().lines().skip(1).findFirst().orElseThrow()), list::toString);
+            }
+        }
+    }
+
+    @Test
+    void statNamesTheSessionAndProcessOfTheLastLostClaim()
+    {
+        final long pid = ProcessHandle.current().pid();
+        try (ShmRegistry registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofMillis(50))))
+        {
+            registry.create("lossy", ChannelConfig.spsc(4096));
+            try (Subscriber subscriber = registry.subscriber("lossy");
+                Publisher publisher = registry.publisher("lossy"))
+            {
+                assertTrue(publisher.tryClaim(20, new BufferClaim()) > 0); // claimed, never committed
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+                while (((ShmSubscriber)subscriber).lostClaims() == 0)
+                {
+                    assertEquals(0, subscriber.poll((buffer, offset, length) -> fail("nothing was committed"), 1,
+                        10, TimeUnit.MILLISECONDS));
+                    assertTrue(System.nanoTime() < deadline, "the stalled claim was never skipped");
+                }
+
+                final Result stat = ok("stat", "lossy", "--dir", d());
+
+                assertEquals("1", field(stat, "lost claims"), stat::toString);
+                assertTrue(field(stat, "last lost claim")
+                    .matches("32 bytes at position 0, session \\d+, pid " + pid + ", \\d+ ms ago"), stat::toString);
             }
         }
     }

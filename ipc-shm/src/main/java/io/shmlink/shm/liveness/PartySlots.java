@@ -79,6 +79,29 @@ public final class PartySlots
     }
 
     /**
+     * The process of the publisher attach that a session names, while its slot still holds that attach: to say
+     * whose claim was lost. A publisher that attached to the slot since is not blamed, as its attach counted the
+     * generation up; only one caught between taking the token and counting (two adjacent instructions) could be.
+     *
+     * @param segment the channel.
+     * @param session from a record's type field.
+     * @return the pid; 0 if the session is not valid, or its slot was released or retaken since.
+     */
+    public static long pidOf(final ChannelSegment segment, final long session)
+    {
+        final int slot = slotOf(session);
+        if (slot < 0)
+        {
+            return 0;
+        }
+        final int offset = publisherSlotOffset(slot);
+        final long token = segment.buffer().getLongVolatile(offset + SLOT_TOKEN_OFFSET);
+        final int generation = segment.buffer().getIntVolatile(offset + SLOT_GENERATION_OFFSET) & GENERATION_MASK;
+        return generation == (int)(session >>> SLOT_BITS) && ProcessToken.isAttached(token) ?
+            ProcessToken.pid(token) : 0;
+    }
+
+    /**
      * Takes the subscriber slot.
      *
      * @param segment the channel.
@@ -86,7 +109,7 @@ public final class PartySlots
      */
     public static void attachSubscriber(final ChannelSegment segment)
     {
-        if (!take(segment, SUBSCRIBER_TOKEN_OFFSET))
+        if (!take(segment, SUBSCRIBER_TOKEN_OFFSET, true))
         {
             final long holder = segment.buffer().getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
             throw new ShmLinkException("channel '" + segment.name() + "' (" + segment.file() +
@@ -107,7 +130,8 @@ public final class PartySlots
     }
 
     /**
-     * Takes a publisher slot: slot 0 only for an exclusive (SPSC) publisher, the first free one otherwise.
+     * Takes a publisher slot: slot 0 only for an exclusive (SPSC) publisher; otherwise the first free one, or the
+     * first one a dead publisher holds when none is free.
      *
      * @param segment   the channel.
      * @param exclusive true if the channel admits one publisher.
@@ -118,13 +142,20 @@ public final class PartySlots
     {
         final UnsafeBuffer buffer = segment.buffer();
         final int slots = exclusive ? 1 : MAX_PUBLISHERS;
-        for (int slot = 0; slot < slots; slot++)
+        // Free slots first, dead publishers' slots only when none is: a dead publisher's slot names its process
+        // (in statistics, and to blame it for a claim it left) until somebody takes the slot over.
+        for (int pass = 0; pass < 2; pass++)
         {
-            if (take(segment, publisherSlotOffset(slot) + SLOT_TOKEN_OFFSET))
+            final boolean evenFromTheDead = pass == 1;
+            for (int slot = 0; slot < slots; slot++)
             {
-                heartbeat(buffer, publisherSlotOffset(slot) + SLOT_HEARTBEAT_OFFSET);
-                final int generation = buffer.getAndAddInt(publisherSlotOffset(slot) + SLOT_GENERATION_OFFSET, 1) + 1;
-                return session(slot, generation);
+                if (take(segment, publisherSlotOffset(slot) + SLOT_TOKEN_OFFSET, evenFromTheDead))
+                {
+                    heartbeat(buffer, publisherSlotOffset(slot) + SLOT_HEARTBEAT_OFFSET);
+                    final int generation =
+                        buffer.getAndAddInt(publisherSlotOffset(slot) + SLOT_GENERATION_OFFSET, 1) + 1;
+                    return session(slot, generation);
+                }
             }
         }
         if (exclusive)
@@ -203,7 +234,11 @@ public final class PartySlots
         segment.buffer().putLongVolatile(SUBSCRIBER_TOKEN_OFFSET, ProcessToken.DELETED);
     }
 
-    private static boolean take(final ChannelSegment segment, final int tokenOffset)
+    /**
+     * Takes a slot whose token is free ({@link ProcessToken#NONE} or {@link ProcessToken#DETACHED}), or, if
+     * {@code evenFromTheDead}, one that names a dead process.
+     */
+    private static boolean take(final ChannelSegment segment, final int tokenOffset, final boolean evenFromTheDead)
     {
         final UnsafeBuffer buffer = segment.buffer();
         while (true)
@@ -214,7 +249,7 @@ public final class PartySlots
                 throw new ChannelNotFoundException("channel '" + segment.name() + "' (" + segment.file() +
                     ") was deleted");
             }
-            if (ProcessToken.isAttached(holder) && ProcessToken.isAlive(holder))
+            if (ProcessToken.isAttached(holder) && (!evenFromTheDead || ProcessToken.isAlive(holder)))
             {
                 return false;
             }

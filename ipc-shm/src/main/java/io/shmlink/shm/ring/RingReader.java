@@ -105,6 +105,8 @@ public final class RingReader
     /** MPSC: false from the announcement of the stall at {@link #stallPosition} to the check that starts its clock. */
     private boolean stallClockStarted;
 
+    private LostClaimListener lostClaimListener = LostClaimListener.NONE;
+
     /**
      * The tail when the stall at {@link #stallPosition} was first seen. A zeroed gap is skipped no further: every
      * claim beyond it was made after the stall was first seen, so it is not the stalled one, even if its header is
@@ -178,6 +180,16 @@ public final class RingReader
         {
             head = storedHead;
         }
+    }
+
+    /**
+     * Sets who is told of lost claims; {@link LostClaimListener#NONE} until then.
+     *
+     * @param listener called on the polling thread after each skip.
+     */
+    public void lostClaimListener(final LostClaimListener listener)
+    {
+        this.lostClaimListener = listener;
     }
 
     /**
@@ -403,6 +415,9 @@ public final class RingReader
             }
             skipLength = gap;
         }
+        // A claim's type is its claimer's session, stored before the claim's length was (release), so it is
+        // there to read now; a zeroed gap names nobody.
+        final int session = frameLength < 0 ? buffer.getInt(recordOffset + TYPE_OFFSET) : 0;
         // The length goes first, by CAS: if the publisher commits now after all, its record stands and is read.
         // Only this thread reads the ring, so nobody sees the length before the type is set to padding.
         if (buffer.compareAndSetInt(recordOffset + LENGTH_OFFSET, frameLength, skipLength))
@@ -410,6 +425,7 @@ public final class RingReader
             buffer.putInt(recordOffset + TYPE_OFFSET, PADDING_TYPE);
             buffer.getAndAddLong(LOST_CLAIMS_OFFSET, 1);
             stallPosition = -1;
+            lostClaimListener.onLostClaim(head, skipLength, session);
         }
     }
 

@@ -168,7 +168,7 @@ public final class ChannelSegment
             }
         }
         return new ChannelInfo(name, config.mode(), config.capacity(), config.maxMessageLength(), file,
-            ProcessHandle.current().pid(), now, List.of(), null, 0, 0, 0, 0, 0, 0);
+            ProcessHandle.current().pid(), now, List.of(), null, 0, 0, 0, 0, 0, 0, null);
     }
 
     /** Everything the creator writes but the ready word. */
@@ -329,7 +329,8 @@ public final class ChannelSegment
         return new ChannelInfo(name, config.mode(), config.capacity(), config.maxMessageLength(), file,
             header.getLong(CREATOR_PID_OFFSET), header.getLong(CREATION_TIME_OFFSET), publishers, subscriber,
             tail, head, header.getLongVolatile(MESSAGES_CONSUMED_OFFSET), header.getLongVolatile(BYTES_CONSUMED_OFFSET),
-            header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET), header.getLongVolatile(LOST_CLAIMS_OFFSET));
+            header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET), header.getLongVolatile(LOST_CLAIMS_OFFSET),
+            LastLostClaim.read(header));
     }
 
     private static PartyInfo party(final long token, final long heartbeat)

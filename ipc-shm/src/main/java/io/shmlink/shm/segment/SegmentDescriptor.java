@@ -53,7 +53,18 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  |                        Lost Claims (64)                       |
  *  +---------------------------------------------------------------+ 648
  *  |                   Back-Pressure Events (64)                   |
- *  |                 padding to 128 bytes (2 lines)                |
+ *  +---------------------------------------------------------------+ 656   last lost claim (subscriber)
+ *  |             Sequence (64): odd while being written            |
+ *  +---------------------------------------------------------------+ 664
+ *  |                        Position (64)                          |
+ *  +---------------------------------------------------------------+ 672
+ *  |                   Time (epoch ms, 64)                         |
+ *  +---------------------------------------------------------------+ 680
+ *  |                 Claimer Pid (64; 0 unknown)                   |
+ *  +---------------------------------------------------------------+ 688
+ *  |          Length (32)          |   Claimer Session (32)        |
+ *  +---------------------------------------------------------------+ 696
+ *  |                 padding to 1024 bytes                         |
  *  +---------------------------------------------------------------+ 1024  publisher slots
  *  |   Publisher Slot 0: Process Token (64) | Heartbeat (64) | Generation (32) | 12 reserved |
  *  |   ... MAX_PUBLISHERS slots of 32 bytes ...                    |
@@ -78,9 +89,9 @@ public final class SegmentDescriptor
     /**
      * Bumped on any change to this layout; a reader refuses versions it does not know. Version 2 added the
      * suspected claim position: a version 1 subscriber does not write it, so MPSC publishers of version 2 could not
-     * trust a channel it serves.
+     * trust a channel it serves. Version 3 added the last lost claim.
      */
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
 
     /** Stored in the ready word after everything else is written. */
     public static final int READY_VALUE = 0x52454459;
@@ -160,6 +171,20 @@ public final class SegmentDescriptor
 
     /** Offers and claims refused for lack of space; counted with an atomic add on that slow path only. */
     public static final int BACK_PRESSURE_EVENTS_OFFSET = LOST_CLAIMS_OFFSET + 8;
+
+    /**
+     * The last lost claim, written by the subscriber when it skips one, after it counted it in {@link
+     * #LOST_CLAIMS_OFFSET}, and read by anyone who describes the channel. A sequence lock: the subscriber stores
+     * the sequence odd (volatile), the fields, then the sequence even (release); a reader that sees the same even
+     * sequence before and after the fields has them whole. 0 until the first lost claim. Diagnostics only: no
+     * value here is ever used as an index or a length.
+     */
+    public static final int LAST_LOST_CLAIM_SEQUENCE_OFFSET = BACK_PRESSURE_EVENTS_OFFSET + 8;
+    public static final int LAST_LOST_CLAIM_POSITION_OFFSET = LAST_LOST_CLAIM_SEQUENCE_OFFSET + 8;
+    public static final int LAST_LOST_CLAIM_TIME_OFFSET = LAST_LOST_CLAIM_SEQUENCE_OFFSET + 16;
+    public static final int LAST_LOST_CLAIM_PID_OFFSET = LAST_LOST_CLAIM_SEQUENCE_OFFSET + 24;
+    public static final int LAST_LOST_CLAIM_LENGTH_OFFSET = LAST_LOST_CLAIM_SEQUENCE_OFFSET + 32;
+    public static final int LAST_LOST_CLAIM_SESSION_OFFSET = LAST_LOST_CLAIM_SEQUENCE_OFFSET + 36;
 
     public static final int PUBLISHER_SLOTS_OFFSET = 1024;
     public static final int PUBLISHER_SLOT_LENGTH = 32;

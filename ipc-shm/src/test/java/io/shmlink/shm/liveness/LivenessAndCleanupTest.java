@@ -118,6 +118,29 @@ class LivenessAndCleanupTest
     }
 
     @Test
+    void aNewMpscPublisherTakesAFreeSlotBeforeADeadPublishersSoTheDeadOneStaysNamed() throws Exception
+    {
+        registry.create("keepdead", ChannelConfig.mpsc(4096));
+        final long deadPid;
+        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, dir.toString(), "keepdead", "publisher"))
+        {
+            assertEquals("ATTACHED", child.readLine());
+            deadPid = child.pid();
+            child.kill();
+        }
+
+        try (Publisher successor = registry.publisher("keepdead"))
+        {
+            final List<PartyInfo> publishers = registry.lookup("keepdead").orElseThrow().publishers();
+            assertEquals(2, publishers.size(), publishers::toString);
+            assertEquals(deadPid, publishers.get(0).pid());
+            assertFalse(publishers.get(0).alive());
+            assertEquals(ProcessHandle.current().pid(), publishers.get(1).pid());
+            assertTrue(publishers.get(1).alive());
+        }
+    }
+
+    @Test
     void aJvmKilledAtAnyCreationStepLeavesNothingThatBlocksTheNextOpenOrCreate() throws Exception
     {
         for (final String step : List.of("temp-created", "sized", "header-written", "ready", "linked"))

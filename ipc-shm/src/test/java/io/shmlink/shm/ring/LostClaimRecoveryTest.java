@@ -109,6 +109,38 @@ class LostClaimRecoveryTest
         assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
     }
 
+    @Test
+    void theListenerIsToldTheSkippedClaimsPositionLengthAndSessionAfterItWasCounted()
+    {
+        final RingWriter slow = new RingWriter(segment, true, SESSION_A);
+        movePastPositionZero(slow);
+        final List<String> told = new ArrayList<>();
+        reader.lostClaimListener((position, length, session) ->
+            told.add(position + "/" + length + "/" + session + "/" + ring.getLongVolatile(LOST_CLAIMS_OFFSET)));
+        assertEquals(48, slow.claim(20, new BufferClaim())); // at 16: a 28-byte record, 32 aligned
+
+        reader.checkForStalledClaim(0);
+        reader.checkForStalledClaim(0);
+        assertEquals(List.of(), told, "nothing is lost before the timeout");
+        reader.checkForStalledClaim(TIMEOUT_NS);
+
+        assertEquals(List.of("16/32/" + SESSION_A + "/1"), told);
+    }
+
+    @Test
+    void theListenerIsToldAZeroedGapWithSessionZero()
+    {
+        final List<String> told = new ArrayList<>();
+        reader.lostClaimListener((position, length, session) -> told.add(position + "/" + length + "/" + session));
+        ring.putLongVolatile(TAIL_POSITION_OFFSET, 40);   // a publisher claimed 40 bytes and died before its header
+
+        reader.checkForStalledClaim(0);
+        reader.checkForStalledClaim(0);
+        reader.checkForStalledClaim(TIMEOUT_NS);
+
+        assertEquals(List.of("0/40/0"), told);
+    }
+
     /** Sends one message and consumes it, so that the next record is at position 16, above the initial 0. */
     private void movePastPositionZero(final RingWriter writer)
     {

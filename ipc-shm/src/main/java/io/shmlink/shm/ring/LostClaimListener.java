@@ -1,0 +1,23 @@
+package io.shmlink.shm.ring;
+
+/**
+ * Told by a {@link RingReader} each time it skips a claim that was never committed, after the ring is consistent
+ * again and the lost claim counted: the place to say whose claim it was. Called on the polling thread, rarely (a
+ * publisher died or stalled for the claim timeout), so it may allocate; it must not throw.
+ */
+@FunctionalInterface
+public interface LostClaimListener
+{
+    /** Ignores lost claims. */
+    LostClaimListener NONE = (position, length, session) -> {};
+
+    /**
+     * A claim was skipped.
+     *
+     * @param position where the skipped record began.
+     * @param length   bytes skipped: the record, aligned, or the zeroed gap.
+     * @param session  the claimer's session from the record header (untrusted: read from shared memory), or 0
+     *                 for a zeroed gap.
+     */
+    void onLostClaim(long position, int length, int session);
+}

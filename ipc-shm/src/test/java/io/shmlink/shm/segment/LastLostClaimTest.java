@@ -1,0 +1,102 @@
+package io.shmlink.shm.segment;
+
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.LostClaimInfo;
+import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.testing.SegmentEditor;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static io.shmlink.shm.segment.SegmentDescriptor.LAST_LOST_CLAIM_SEQUENCE_OFFSET;
+import static org.junit.jupiter.api.Assertions.*;
+
+class LastLostClaimTest
+{
+    private static final LostClaimInfo CLAIM = new LostClaimInfo(4096, 72, (5 << 7) | 3, 4242, 1_700_000_000_000L);
+
+    @TempDir
+    Path dir;
+
+    private ShmRegistry registry;
+    private Path file;
+
+    @BeforeEach
+    void setUp()
+    {
+        registry = ShmRegistry.open(dir);
+        file = registry.create("chan", ChannelConfig.mpsc(8192)).file();
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        registry.close();
+    }
+
+    private static void store(final UnsafeBuffer header, final LostClaimInfo claim)
+    {
+        LastLostClaim.store(header, claim.position(), claim.length(), claim.session(), claim.pid(), claim.timeMillis());
+    }
+
+    @Test
+    void aNewChannelHasNoLastLostClaim()
+    {
+        assertNull(registry.lookup("chan").orElseThrow().lastLostClaim());
+    }
+
+    @Test
+    void aStoredLostClaimIsReadWholeFromTheMappingAndFromTheFile()
+    {
+        SegmentEditor.edit(file, header -> store(header, CLAIM));
+        SegmentEditor.edit(file, header -> assertEquals(CLAIM, LastLostClaim.read(header)));
+
+        assertEquals(CLAIM, registry.lookup("chan").orElseThrow().lastLostClaim());
+        assertEquals(CLAIM, registry.list().get(0).lastLostClaim());
+    }
+
+    @Test
+    void aLaterLostClaimReplacesTheEarlierOne()
+    {
+        final LostClaimInfo later = new LostClaimInfo(8192, 16, 0, 0, CLAIM.timeMillis() + 5);
+        SegmentEditor.edit(file, header ->
+        {
+            store(header, CLAIM);
+            store(header, later);
+            assertEquals(4, header.getLongVolatile(LAST_LOST_CLAIM_SEQUENCE_OFFSET), "two writes, even after each");
+        });
+        assertEquals(later, registry.lookup("chan").orElseThrow().lastLostClaim());
+    }
+
+    @Test
+    void aRecordLeftHalfWrittenReadsAsNoneUntilTheNextLostClaimIsWritten()
+    {
+        // a subscriber died between the odd and the even store of the sequence
+        SegmentEditor.edit(file, header ->
+        {
+            store(header, CLAIM);
+            header.putLongVolatile(LAST_LOST_CLAIM_SEQUENCE_OFFSET, 3);
+        });
+        assertNull(registry.lookup("chan").orElseThrow().lastLostClaim(), "a half-written record is not shown");
+
+        SegmentEditor.edit(file, header -> store(header, CLAIM));
+
+        SegmentEditor.edit(file, header ->
+            assertEquals(6, header.getLongVolatile(LAST_LOST_CLAIM_SEQUENCE_OFFSET), "odd 5 while written, then 6"));
+        assertEquals(CLAIM, registry.lookup("chan").orElseThrow().lastLostClaim());
+    }
+
+    @Test
+    void aReaderMeetingAWriteThatNeverEndsGivesUpInsteadOfWaiting()
+    {
+        SegmentEditor.edit(file, header ->
+        {
+            header.putLongVolatile(LAST_LOST_CLAIM_SEQUENCE_OFFSET, 1);
+            assertNull(LastLostClaim.read(header));
+        });
+    }
+}
