@@ -22,8 +22,11 @@ import java.util.List;
  * @param bytes              payload bytes consumed by subscribers since creation.
  * @param backPressureEvents offers and claims refused because the ring was full.
  * @param lostClaims         claimed records skipped because their publisher died or stalled past the timeout.
- * @param lastLostClaim      the last of those, with the process that claimed it; null if there was none, or if
- *                           the subscriber was writing it down at the very moment it was read.
+ * @param lastLostClaim      the last of those, with the process that claimed it; null if there was none, if the
+ *                           subscriber was writing it down at the very moment it was read, or if a subscriber
+ *                           died writing it (until the next lost claim). A description read from the file rather
+ *                           than a mapping ({@code lookup}, {@code list}) may mix two lost claims that were
+ *                           written while it was read.
  */
 public record ChannelInfo(
     String name,

@@ -300,9 +300,10 @@ public final class ShmSubscriber implements Subscriber, Party
     }
 
     /**
-     * The last claim this channel's subscribers skipped, with the process that claimed it.
+     * The last claim this channel's subscribers skipped, with the process that claimed it, read whole from the
+     * mapping.
      *
-     * @return it, or null if there was none.
+     * @return it; null if there was none, or if a subscriber died writing it down (until the next lost claim).
      */
     public LostClaimInfo lastLostClaim()
     {
@@ -378,7 +379,9 @@ public final class ShmSubscriber implements Subscriber, Party
             for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
             {
                 final long token = PartySlots.publisherToken(segment, slot);
-                if (ProcessToken.isAttached(token) && !ProcessToken.isAlive(token))
+                // a token found dead stays dead: /proc is read (and allocates) once per dead publisher, not once
+                // per tick for each of the dead slots an MPSC channel keeps while free slots remain
+                if (ProcessToken.isAttached(token) && token != deadTokens.get(slot) && !ProcessToken.isAlive(token))
                 {
                     deadTokens.set(slot, token);
                 }
@@ -396,11 +399,18 @@ public final class ShmSubscriber implements Subscriber, Party
     {
         final long pid = PartySlots.pidOf(segment, session);
         LastLostClaim.store(buffer, position, length, session, pid, System.currentTimeMillis());
-        LOGGER.log(System.Logger.Level.WARNING, () -> "channel '" + segment.name() + "': skipped " + length +
-            " bytes at position " + position + " claimed by " + (session == 0 ?
-            "a publisher that died before writing a header" : "session " + session + " (" +
-            (pid == 0 ? "process unknown" : "pid " + pid) + ")") + " and not committed within the claim timeout" +
-            " or before its process died; lost claims so far: " + lostClaims());
+        try
+        {
+            LOGGER.log(System.Logger.Level.WARNING, () -> "channel '" + segment.name() + "': skipped " + length +
+                " bytes at position " + position + " claimed by " + (session == 0 ?
+                "a publisher that died before writing a header" : "session " + session + " (" +
+                (pid == 0 ? "process unknown" : "pid " + pid) + ")") + " and not committed within the claim" +
+                " timeout or before its process died; lost claims so far: " + lostClaims());
+        }
+        catch (final RuntimeException ex)
+        {
+            // a logging backend the application installed failed: the ring is consistent, and poll must go on
+        }
     }
 
     /**

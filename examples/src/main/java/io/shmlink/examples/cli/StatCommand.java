@@ -138,7 +138,7 @@ final class StatCommand implements Callable<Integer>
             line(out, "bytes", channel.bytes());
             line(out, "back-pressure events", channel.backPressureEvents());
             line(out, "lost claims", channel.lostClaims());
-            line(out, "last lost claim", lostClaim(channel.lastLostClaim(), nowMillis));
+            line(out, "last lost claim", lostClaim(channel, nowMillis));
             if (channel.publishers().isEmpty())
             {
                 line(out, "publishers", "none");
@@ -165,11 +165,12 @@ final class StatCommand implements Callable<Integer>
         out.printf("  %-21s %s%n", label, value);
     }
 
-    private static String lostClaim(final LostClaimInfo claim, final long nowMillis)
+    private static String lostClaim(final ChannelInfo channel, final long nowMillis)
     {
+        final LostClaimInfo claim = channel.lastLostClaim();
         if (claim == null)
         {
-            return "none";
+            return channel.lostClaims() == 0 ? "none" : "unreadable (being written, or its subscriber died writing it)";
         }
         final String claimer = claim.session() == 0 ? "no header (claimer unknown)" :
             "session " + claim.session() + ", " + (claim.pid() == 0 ? "pid unknown" : "pid " + claim.pid());

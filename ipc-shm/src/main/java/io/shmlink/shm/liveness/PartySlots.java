@@ -81,7 +81,8 @@ public final class PartySlots
     /**
      * The process of the publisher attach that a session names, while its slot still holds that attach: to say
      * whose claim was lost. A publisher that attached to the slot since is not blamed, as its attach counted the
-     * generation up; only one caught between taking the token and counting (two adjacent instructions) could be.
+     * generation up; only one that died, or is read, between its token CAS and the generation count that follows
+     * it could be.
      *
      * @param segment the channel.
      * @param session from a record's type field.
@@ -151,9 +152,11 @@ public final class PartySlots
             {
                 if (take(segment, publisherSlotOffset(slot) + SLOT_TOKEN_OFFSET, evenFromTheDead))
                 {
-                    heartbeat(buffer, publisherSlotOffset(slot) + SLOT_HEARTBEAT_OFFSET);
+                    // right after the token, so that the token of a new holder pairs with the old generation
+                    // (and passes for its predecessor's in pidOf) for as short a time as can be
                     final int generation =
                         buffer.getAndAddInt(publisherSlotOffset(slot) + SLOT_GENERATION_OFFSET, 1) + 1;
+                    heartbeat(buffer, publisherSlotOffset(slot) + SLOT_HEARTBEAT_OFFSET);
                     return session(slot, generation);
                 }
             }

@@ -47,6 +47,10 @@ public final class LastLostClaim
         // odd whatever a predecessor that died mid-write left, and never back to 0 ("none")
         final long writing = (header.getLongVolatile(LAST_LOST_CLAIM_SEQUENCE_OFFSET) + 1) | 1;
         header.putLongVolatile(LAST_LOST_CLAIM_SEQUENCE_OFFSET, writing);
+        // A volatile store keeps earlier accesses above it, not later ones below it: without the fence the field
+        // stores could land before the odd sequence (on AArch64 they may), and a reader would take a mix of two
+        // records for one under an unchanged even sequence.
+        VarHandle.storeStoreFence();
         header.putLong(LAST_LOST_CLAIM_POSITION_OFFSET, position);
         header.putLong(LAST_LOST_CLAIM_TIME_OFFSET, timeMillis);
         header.putLong(LAST_LOST_CLAIM_PID_OFFSET, pid);
@@ -57,12 +61,13 @@ public final class LastLostClaim
 
     /**
      * Reads the last lost claim. From a mapping the sequence proves the fields whole; from a copy of the file
-     * (how the registry describes a channel without mapping it) it cannot, as the kernel does not copy a page
-     * atomically, but a write that overlaps the copy needs a lost claim at that very moment.
+     * (how the registry's {@code lookup} and {@code list} describe a channel without mapping it) it cannot, as
+     * the kernel does not copy a page atomically: a copy taken while the subscriber writes a record may hold a
+     * mix of it and the one before.
      *
      * @param header the segment, or a copy of its header page.
-     * @return the last lost claim; null if there was none, or if it is being written (or its writer died
-     * writing it).
+     * @return the last lost claim; null if there was none, if it is being written, or if its writer died writing
+     * it (until the next lost claim is written).
      */
     public static LostClaimInfo read(final UnsafeBuffer header)
     {

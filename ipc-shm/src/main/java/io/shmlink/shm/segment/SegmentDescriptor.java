@@ -175,8 +175,9 @@ public final class SegmentDescriptor
     /**
      * The last lost claim, written by the subscriber when it skips one, after it counted it in {@link
      * #LOST_CLAIMS_OFFSET}, and read by anyone who describes the channel. A sequence lock: the subscriber stores
-     * the sequence odd (volatile), the fields, then the sequence even (release); a reader that sees the same even
-     * sequence before and after the fields has them whole. 0 until the first lost claim. Diagnostics only: no
+     * the sequence odd (volatile, then a store-store fence so no field store overtakes it), the fields, then the
+     * sequence even (release); a reader that loads the same even sequence (acquire) before the fields and again
+     * after them (behind a load-load fence) has them whole. 0 until the first lost claim. Diagnostics only: no
      * value here is ever used as an index or a length.
      */
     public static final int LAST_LOST_CLAIM_SEQUENCE_OFFSET = BACK_PRESSURE_EVENTS_OFFSET + 8;

@@ -14,6 +14,7 @@ import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.AttachAndWaitMain;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.CreateMain;
+import io.shmlink.shm.testing.SegmentEditor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,9 +27,17 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 
+import static io.shmlink.shm.segment.SegmentDescriptor.MAX_PUBLISHERS;
+import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_TOKEN_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.publisherSlotOffset;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -304,6 +313,97 @@ class LivenessAndCleanupTest
             subscriber.poll((b, o, l) -> fail("nothing committed"), 10);
         }
         assertEquals(1, registry.lookup("lost").orElseThrow().lostClaims());
+    }
+
+    @Test
+    void aLostClaimIsLoggedAsAWarningThatNamesTheChannelAndTheClaimersPid()
+    {
+        final Logger logger = Logger.getLogger(ShmSubscriber.class.getName());
+        final List<LogRecord> logged = new CopyOnWriteArrayList<>();
+        final Handler handler = new Handler()
+        {
+            @Override
+            public void publish(final LogRecord record)
+            {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush()
+            {
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        logger.addHandler(handler);
+        try (ShmRegistry quick = ShmRegistry.open(dir.resolve("quick"),
+            new ShmRegistry.Options().claimTimeout(Duration.ofMillis(50))))
+        {
+            quick.create("logged", ChannelConfig.spsc(4096));
+            final ShmSubscriber subscriber = (ShmSubscriber)quick.subscriber("logged");
+            final Publisher publisher = quick.publisher("logged");
+            assertTrue(publisher.tryClaim(16, new BufferClaim()) > 0); // a live publisher that never commits
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (subscriber.lostClaims() == 0)
+            {
+                assertTrue(System.nanoTime() < deadline);
+                subscriber.poll((b, o, l) -> fail("nothing committed"), 10);
+            }
+
+            assertEquals(1, logged.size());
+            assertEquals(Level.WARNING, logged.get(0).getLevel());
+            final String message = logged.get(0).getMessage();
+            assertTrue(message.startsWith("channel 'logged': skipped 24 bytes at position 0 claimed by session "),
+                message);
+            assertTrue(message.contains("(pid " + ProcessHandle.current().pid() + ")"), message);
+            assertEquals(ProcessHandle.current().pid(), subscriber.lastLostClaim().pid());
+        }
+        finally
+        {
+            logger.removeHandler(handler);
+        }
+    }
+
+    /** Makes every publisher slot of an MPSC channel held by this live process but {@code deadSlot}, if any. */
+    private void fillPublisherSlots(final Path file, final int deadSlot)
+    {
+        final long deadToken = (4_194_305L << 32) | 1; // a pid above Linux's PID_MAX_LIMIT names nobody alive
+        SegmentEditor.edit(file, header ->
+        {
+            for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
+            {
+                header.putLongVolatile(publisherSlotOffset(slot) + SLOT_TOKEN_OFFSET,
+                    slot == deadSlot ? deadToken : ProcessToken.SELF);
+            }
+        });
+    }
+
+    @Test
+    void aNewMpscPublisherTakesADeadPublishersSlotWhenNoSlotIsFree()
+    {
+        final Path file = registry.create("crowded", ChannelConfig.mpsc(4096)).file();
+        fillPublisherSlots(file, 50);
+
+        try (Publisher publisher = registry.publisher("crowded"))
+        {
+            final List<PartyInfo> publishers = registry.lookup("crowded").orElseThrow().publishers();
+            assertEquals(MAX_PUBLISHERS, publishers.size());
+            assertTrue(publishers.stream().allMatch(PartyInfo::alive), "the dead one's slot was taken over");
+        }
+    }
+
+    @Test
+    void aNewMpscPublisherIsRefusedWhenEverySlotHoldsALivePublisher()
+    {
+        final Path file = registry.create("full", ChannelConfig.mpsc(4096)).file();
+        fillPublisherSlots(file, -1);
+
+        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> registry.publisher("full"));
+        assertTrue(ex.getMessage().contains(MAX_PUBLISHERS +
+            " live publishers"), ex.getMessage());
     }
 
     @Test

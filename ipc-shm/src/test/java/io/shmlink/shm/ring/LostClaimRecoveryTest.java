@@ -133,6 +133,7 @@ class LostClaimRecoveryTest
         final List<String> told = new ArrayList<>();
         reader.lostClaimListener((position, length, session) -> told.add(position + "/" + length + "/" + session));
         ring.putLongVolatile(TAIL_POSITION_OFFSET, 40);   // a publisher claimed 40 bytes and died before its header
+        ring.putInt(RING_OFFSET + TYPE_OFFSET, SESSION_A);  // a type word without a length is no header: not A's
 
         reader.checkForStalledClaim(0);
         reader.checkForStalledClaim(0);

@@ -8,6 +8,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import static io.shmlink.shm.segment.SegmentDescriptor.LAST_LOST_CLAIM_SEQUENCE_OFFSET;
 import static org.junit.jupiter.api.Assertions.*;
 
+@Timeout(30) // a read that looped forever fails here instead of stalling the build
 class LastLostClaimTest
 {
     private static final LostClaimInfo CLAIM = new LostClaimInfo(4096, 72, (5 << 7) | 3, 4242, 1_700_000_000_000L);
