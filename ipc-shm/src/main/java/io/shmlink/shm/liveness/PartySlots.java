@@ -72,10 +72,8 @@ public final class PartySlots
         {
             return false;
         }
-        final int offset = publisherSlotOffset(slot);
-        final int generation = segment.buffer().getIntVolatile(offset + SLOT_GENERATION_OFFSET) & GENERATION_MASK;
-        final long token = segment.buffer().getLongVolatile(offset + SLOT_TOKEN_OFFSET);
-        return generation != (int)(session >>> SLOT_BITS) || !ProcessToken.isAttached(token) || token == deadToken;
+        final long holder = holderOf(segment, slot, session);
+        return holder == ProcessToken.NONE || holder == deadToken;
     }
 
     /**
@@ -95,11 +93,22 @@ public final class PartySlots
         {
             return 0;
         }
+        final long holder = holderOf(segment, slot, session);
+        return holder == ProcessToken.NONE ? 0 : ProcessToken.pid(holder);
+    }
+
+    /**
+     * The token of the process that holds a session's attach, if its slot still holds that attach.
+     *
+     * @return the token; {@link ProcessToken#NONE} if the slot was released, or retaken (its generation counted
+     * up) since.
+     */
+    private static long holderOf(final ChannelSegment segment, final int slot, final long session)
+    {
         final int offset = publisherSlotOffset(slot);
-        final long token = segment.buffer().getLongVolatile(offset + SLOT_TOKEN_OFFSET);
         final int generation = segment.buffer().getIntVolatile(offset + SLOT_GENERATION_OFFSET) & GENERATION_MASK;
-        return generation == (int)(session >>> SLOT_BITS) && ProcessToken.isAttached(token) ?
-            ProcessToken.pid(token) : 0;
+        final long token = segment.buffer().getLongVolatile(offset + SLOT_TOKEN_OFFSET);
+        return generation == (int)(session >>> SLOT_BITS) && ProcessToken.isAttached(token) ? token : ProcessToken.NONE;
     }
 
     /**

@@ -356,10 +356,12 @@ public final class RingReader
         {
             return;
         }
+        // A claim's type is its claimer's session, stored before the claim's length was (release), so it is
+        // there to read now; a zeroed gap names nobody.
         final int claimer = frameLength < 0 ? buffer.getInt(recordOffset + TYPE_OFFSET) : 0;
         if (stalledFor >= claimTimeoutNs || claimerDead.test(claimer))
         {
-            skipStalledClaim(head, tail, recordOffset, frameLength);
+            skipStalledClaim(head, tail, recordOffset, frameLength, claimer);
         }
     }
 
@@ -379,7 +381,8 @@ public final class RingReader
         return head + Math.min(tail - head, capacity - ((int)head & mask)) - ALIGNMENT;
     }
 
-    private void skipStalledClaim(final long head, final long tail, final int recordOffset, final int frameLength)
+    private void skipStalledClaim(
+        final long head, final long tail, final int recordOffset, final int frameLength, final int claimer)
     {
         final int index = (int)head & mask;
         final int skipLength;
@@ -415,9 +418,6 @@ public final class RingReader
             }
             skipLength = gap;
         }
-        // A claim's type is its claimer's session, stored before the claim's length was (release), so it is
-        // there to read now; a zeroed gap names nobody.
-        final int session = frameLength < 0 ? buffer.getInt(recordOffset + TYPE_OFFSET) : 0;
         // The length goes first, by CAS: if the publisher commits now after all, its record stands and is read.
         // Only this thread reads the ring, so nobody sees the length before the type is set to padding.
         if (buffer.compareAndSetInt(recordOffset + LENGTH_OFFSET, frameLength, skipLength))
@@ -425,7 +425,7 @@ public final class RingReader
             buffer.putInt(recordOffset + TYPE_OFFSET, PADDING_TYPE);
             buffer.getAndAddLong(LOST_CLAIMS_OFFSET, 1);
             stallPosition = -1;
-            lostClaimListener.onLostClaim(head, skipLength, session);
+            lostClaimListener.onLostClaim(head, skipLength, claimer);
         }
     }
 
