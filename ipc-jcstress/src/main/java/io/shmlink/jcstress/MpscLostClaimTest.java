@@ -18,7 +18,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * MPSC lost-claim recovery racing a late commit. Before the race, A claimed and filled a record without committing
- * it, B sent a message after it, and the subscriber saw the stall twice at time 0 (announced, clock started). In
+ * it, B sent a message after it, and the subscriber saw the stall twice at time 0 (first sighting, not yet timed out). In
  * the race, A commits while the subscriber, at time 1 (past its 1 ns claim timeout), skips the stalled claim and
  * polls. Either A's commit came first and A arrives, or the skip came first and A is counted lost; B always
  * arrives, once, intact.
@@ -46,7 +46,7 @@ public class MpscLostClaimTest
         final RingWriter writerB = MPSC ? Rings.writer(segment, true, Rings.SESSION_B) : writerA;
         writerB.write(Rings.message(16, B), 0, 16);
         reader.checkForStalledClaim(0);
-        reader.checkForStalledClaim(0); // MPSC: the first check announces the stall, the second starts its clock
+        reader.checkForStalledClaim(0); // seen again at the same time: not yet timed out
     }
 
     @Actor

@@ -19,7 +19,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 /**
  * MPSC recovery of a zeroed gap racing a new claim. Before the race, a publisher advanced the tail by 24 bytes and
  * died before writing a header (the gap reads as zeros), and the subscriber saw that stall twice at time 0
- * (announced, clock started). In the race, publisher B offers a message (claiming the space after the gap) while
+ * (first sighting, not yet timed out). In the race, publisher B offers a message (claiming the space after the gap) while
  * the subscriber, at time 1, past its claim timeout, skips the gap and polls. The skip must end where the dead
  * claim ends: B claimed after the stall was first seen, so its message is never swallowed into the gap, even while
  * B's header is not written yet.
@@ -43,7 +43,7 @@ public class MpscZeroGapTest
         segment.buffer().putLongVolatile(TAIL_POSITION_OFFSET, 24); // claimed by a publisher that died at once
         writerB = Rings.writer(segment, true, Rings.SESSION_B);
         reader.checkForStalledClaim(0);
-        reader.checkForStalledClaim(0); // MPSC: the first check announces the stall, the second starts its clock
+        reader.checkForStalledClaim(0); // seen again at the same time: not yet timed out
     }
 
     @Actor

@@ -4,6 +4,7 @@ import io.shmlink.api.BufferClaim;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.api.MessageHandler;
+import io.shmlink.shm.ring.ClaimerLiveness;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.ring.RingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
@@ -53,12 +54,12 @@ public final class Rings
     }
 
     /**
-     * A reader whose claim timeout is {@code timeoutNs}, with no skip grace (the tests drive the stall checks with
-     * explicit times, and race the steps the grace only spaces out), and that never learns a claimer died.
+     * A reader whose claim timeout is {@code timeoutNs} (the tests drive the stall checks with explicit times) and
+     * that never learns a claimer died.
      */
     public static RingReader reader(final ChannelSegment segment, final boolean mpsc, final long timeoutNs)
     {
-        return new RingReader(segment, mpsc, timeoutNs, 0, session -> false);
+        return new RingReader(segment, mpsc, timeoutNs, ClaimerLiveness.UNKNOWN);
     }
 
     /** A message of {@code length} bytes (a multiple of 8) whose every long is {@code value}. */
@@ -115,14 +116,16 @@ public final class Rings
     }
 
     /**
-     * The arbiter of the lost-claim races: drains what is left and reports (state of A, state of B, lost claims,
-     * whether an MPSC ring's consumed space is dirty). SPSC never zeroes consumed space, so its last field is 0.
+     * The arbiter of the lost-claim races: drains what is left, lets the reader release a skipped claim whose
+     * claimer has let go by now, and reports (state of A, state of B, lost claims, whether an MPSC ring's consumed
+     * space is dirty). SPSC never zeroes consumed space, so its last field is 0.
      */
     public static void drainInto(
         final IIII_Result r, final RingReader reader, final Seen seen, final ChannelSegment segment,
         final boolean mpsc)
     {
         reader.read(seen, 10);
+        reader.checkForStalledClaim(NEVER); // nothing stalls now: only a held claim is looked at again
         r.r1 = seen.state(0);
         r.r2 = seen.state(1);
         r.r3 = (int)lostClaims(segment);

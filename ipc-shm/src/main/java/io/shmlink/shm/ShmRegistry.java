@@ -64,13 +64,13 @@ public final class ShmRegistry implements ChannelRegistry
 
         /**
          * How long a subscriber waits at a claimed, uncommitted record whose publisher still lives before it
-         * skips the record and counts it as lost. A claim by a dead publisher is skipped sooner: for SPSC as soon
-         * as it is seen twice, for MPSC after {@link io.shmlink.shm.ring.RingReader#SKIP_GRACE_NS} (50 ms, counted
-         * from the stall check after the first sighting, about a millisecond later), which is also the least an
-         * MPSC skip waits with a shorter timeout (see {@code RingWriter} for why). Either way the death must have
-         * been noticed, which the liveness check does within about 100 ms.
+         * skips the record and counts it as lost. A claim by a publisher that closed or died is skipped as soon as
+         * it is seen twice (once the liveness check, within about 100 ms, has noticed the death). A skip costs the
+         * claimer its message but never corrupts the channel: an MPSC skip holds the space until the claimer lets
+         * go or dies (see {@code docs/DESIGN.md}), so a publisher that wakes from a longer pause writes only into
+         * its own record; while it is held, publishers can use the rest of the ring.
          *
-         * @param timeout more than any pause a live publisher may take between claim and commit.
+         * @param timeout the longest a live publisher may take between claim and commit before its message is lost.
          * @return this.
          */
         public Options claimTimeout(final Duration timeout)

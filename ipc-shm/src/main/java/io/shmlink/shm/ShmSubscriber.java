@@ -7,6 +7,7 @@ import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.liveness.PartySlots;
 import io.shmlink.shm.liveness.ProcessToken;
+import io.shmlink.shm.ring.ClaimerLiveness;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.LastLostClaim;
@@ -65,8 +66,7 @@ public final class ShmSubscriber implements Subscriber, Party
         this.segment = segment;
         this.buffer = segment.buffer();
         this.wait = wait;
-        this.reader = new RingReader(
-            segment, !ShmPublisher.isExclusive(segment), claimTimeoutNs, this::isClaimerDead);
+        this.reader = new RingReader(segment, !ShmPublisher.isExclusive(segment), claimTimeoutNs, new Claimers());
         reader.lostClaimListener(this::onLostClaim);
         // a predecessor that died asleep left its doorbell announced: publishers must not ring a dead socket
         buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, 0);
@@ -414,18 +414,33 @@ public final class ShmSubscriber implements Subscriber, Party
     }
 
     /**
-     * Whether the publisher that claimed a stalled record is gone. Session 0 means the claimer left no header, so
-     * nobody can be blamed: such a gap waits for the claim timeout. (Guessing from "no publisher was alive at the
-     * last liveness check" once skipped the claim of a publisher that had attached since and was merely slow,
-     * and lost its message.)
+     * What the liveness thread's verdicts say of a stalled claim's publisher. {@link #isSessionOver} reads only the
+     * segment and those verdicts; {@link #isProcessDead} may read {@code /proc} for a publisher that has left its
+     * slot, on the stall-check path only (at most once a millisecond while a skipped claim is held).
      */
-    private boolean isClaimerDead(final long session)
+    private final class Claimers implements ClaimerLiveness
     {
-        if (session == 0)
+        @Override
+        public boolean isSessionOver(final int session)
         {
-            return false;
+            final int slot = PartySlots.slotOf(session);
+            return slot >= 0 && PartySlots.isSessionOver(segment, session, deadTokens.get(slot));
         }
-        final int slot = PartySlots.slotOf(session);
-        return slot >= 0 && PartySlots.isSessionOver(segment, session, deadTokens.get(slot));
+
+        @Override
+        public boolean isProcessDead(final int session)
+        {
+            final int slot = PartySlots.slotOf(session);
+            final long token = PartySlots.claimerToken(segment, session);
+            if (slot < 0 || !ProcessToken.isAttached(token))
+            {
+                return false;
+            }
+            if (token == PartySlots.publisherToken(segment, slot))
+            {
+                return token == deadTokens.get(slot); // the liveness thread watches the slot's holder
+            }
+            return token != ProcessToken.SELF && !ProcessToken.isAlive(token);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.shmlink.bench.jmh;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.bench.ShmTempDirectory;
 import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.ring.ClaimerLiveness;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.ring.RingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
@@ -63,7 +64,7 @@ public class RingCoreBenchmark
         }
         writer = new RingWriter(ChannelSegment.open(directory.path().resolve("core"), "core"), false, 129);
         reader = new RingReader(ChannelSegment.open(directory.path().resolve("core"), "core"), false,
-            TimeUnit.SECONDS.toNanos(1), session -> false);
+            TimeUnit.SECONDS.toNanos(1), ClaimerLiveness.UNKNOWN);
         message = Rings.message(size); // the same direct buffer the Agrona benchmark it is compared with sends
     }
 

@@ -8,6 +8,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import static io.shmlink.shm.segment.SegmentDescriptor.MAX_PUBLISHERS;
 import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_GENERATION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_HEARTBEAT_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_LAST_HOLDER_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_TOKEN_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_HEARTBEAT_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
@@ -23,6 +24,9 @@ public final class PartySlots
     private static final int SLOT_BITS = 7;
     private static final int SLOT_MASK = (1 << SLOT_BITS) - 1;
     private static final int GENERATION_MASK = 0xFF_FFFF;
+
+    /** What {@link #take} returns when the slot is held: no token is this value. */
+    private static final long NOT_TAKEN = Long.MIN_VALUE;
 
     private PartySlots()
     {
@@ -112,6 +116,36 @@ public final class PartySlots
     }
 
     /**
+     * The process of the publisher attach that a session names, for as long as anybody can tell: the slot's holder
+     * while the slot still counts that attach's generation (its last holder once it detached), and the slot's last
+     * holder one generation on. A new holder caught between its token CAS and its generation count is named
+     * instead, which errs on the side of a live process.
+     *
+     * @param segment the channel.
+     * @param session from a record header.
+     * @return the token; {@link ProcessToken#NONE} if the session is not valid or too old to tell.
+     */
+    public static long claimerToken(final ChannelSegment segment, final long session)
+    {
+        final int slot = slotOf(session);
+        if (slot < 0)
+        {
+            return ProcessToken.NONE;
+        }
+        final UnsafeBuffer buffer = segment.buffer();
+        final int offset = publisherSlotOffset(slot);
+        final int generation = buffer.getIntVolatile(offset + SLOT_GENERATION_OFFSET) & GENERATION_MASK;
+        final long token = buffer.getLongVolatile(offset + SLOT_TOKEN_OFFSET);
+        final long lastHolder = buffer.getLongVolatile(offset + SLOT_LAST_HOLDER_OFFSET);
+        final int sessionGeneration = (int)(session >>> SLOT_BITS) & GENERATION_MASK;
+        if (generation == sessionGeneration)
+        {
+            return ProcessToken.isAttached(token) ? token : lastHolder;
+        }
+        return generation == ((sessionGeneration + 1) & GENERATION_MASK) ? lastHolder : ProcessToken.NONE;
+    }
+
+    /**
      * Takes the subscriber slot.
      *
      * @param segment the channel.
@@ -119,7 +153,7 @@ public final class PartySlots
      */
     public static void attachSubscriber(final ChannelSegment segment)
     {
-        if (!take(segment, SUBSCRIBER_TOKEN_OFFSET, true))
+        if (take(segment, SUBSCRIBER_TOKEN_OFFSET, true) == NOT_TAKEN)
         {
             final long holder = segment.buffer().getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
             throw new ShmLinkException("channel '" + segment.name() + "' (" + segment.file() +
@@ -159,8 +193,15 @@ public final class PartySlots
             final boolean evenFromTheDead = pass == 1;
             for (int slot = 0; slot < slots; slot++)
             {
-                if (take(segment, publisherSlotOffset(slot) + SLOT_TOKEN_OFFSET, evenFromTheDead))
+                final long replaced = take(segment, publisherSlotOffset(slot) + SLOT_TOKEN_OFFSET, evenFromTheDead);
+                if (replaced != NOT_TAKEN)
                 {
+                    if (ProcessToken.isAttached(replaced))
+                    {
+                        // the dead holder stays known for one generation (see claimerToken); a holder that
+                        // detached wrote itself down as it left
+                        buffer.putLongVolatile(publisherSlotOffset(slot) + SLOT_LAST_HOLDER_OFFSET, replaced);
+                    }
                     // right after the token, so that the token of a new holder pairs with the old generation
                     // (and passes for its predecessor's in pidOf) for as short a time as can be
                     final int generation =
@@ -188,9 +229,11 @@ public final class PartySlots
      */
     public static void detachPublisher(final ChannelSegment segment, final int session)
     {
-        final int slot = slotOf(session);
-        segment.buffer().compareAndSetLong(
-            publisherSlotOffset(slot) + SLOT_TOKEN_OFFSET, ProcessToken.SELF, ProcessToken.DETACHED);
+        final int offset = publisherSlotOffset(slotOf(session));
+        // written down first, so the process of this session stays known after the token is gone (see
+        // claimerToken): another thread of this process may still be writing a claim
+        segment.buffer().putLongVolatile(offset + SLOT_LAST_HOLDER_OFFSET, ProcessToken.SELF);
+        segment.buffer().compareAndSetLong(offset + SLOT_TOKEN_OFFSET, ProcessToken.SELF, ProcessToken.DETACHED);
     }
 
     /**
@@ -249,8 +292,10 @@ public final class PartySlots
     /**
      * Takes a slot whose token is free ({@link ProcessToken#NONE} or {@link ProcessToken#DETACHED}), or, if
      * {@code evenFromTheDead}, one that names a dead process.
+     *
+     * @return the token replaced, or {@link #NOT_TAKEN}.
      */
-    private static boolean take(final ChannelSegment segment, final int tokenOffset, final boolean evenFromTheDead)
+    private static long take(final ChannelSegment segment, final int tokenOffset, final boolean evenFromTheDead)
     {
         final UnsafeBuffer buffer = segment.buffer();
         while (true)
@@ -263,11 +308,11 @@ public final class PartySlots
             }
             if (ProcessToken.isAttached(holder) && (!evenFromTheDead || ProcessToken.isAlive(holder)))
             {
-                return false;
+                return NOT_TAKEN;
             }
             if (buffer.compareAndSetLong(tokenOffset, holder, ProcessToken.SELF))
             {
-                return true;
+                return holder;
             }
         }
     }

@@ -6,25 +6,31 @@ package io.shmlink.shm.ring;
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
- *  +---------------------------------------------------------------+
- *  |R|                       Frame Length                          |
- *  +-+-------------------------------------------------------------+
- *  |                    Type: publisher session or PADDING         |
- *  +---------------------------------------------------------------+
+ *  +---------------------------------------------------------------+  \
+ *  |R|                       Frame Length                          |   | the header word: one 64-bit value,
+ *  +-+-------------------------------------------------------------+   | every change of state is one store
+ *  |        Type: publisher session, PADDING, or a skipped session |   | or one CAS of the whole word
+ *  +---------------------------------------------------------------+  /
  *  |                       Message                                ...
  * ...                                                              |
  *  +---------------------------------------------------------------+
  * </pre>
- * Frame length is header plus message, before alignment. Its value is the record's state:
+ * The header word (frame length in its low half, type in its high half, little-endian) is the record's state; the
+ * states and who moves between them are drawn in {@code docs/DESIGN.md}:
  * <ul>
- *   <li>0: nothing written yet (the subscriber zeroes every byte it consumes);</li>
- *   <li>negative: claimed by the publisher named in Type, being written; its magnitude is the frame length;</li>
- *   <li>positive: committed. It is stored last, with release semantics, and read by the subscriber with an
- *   acquire load, so every byte of the message is visible before the length is.</li>
+ *   <li>{@code 0}: nothing written yet (MPSC: the subscriber zeroes every byte it releases);</li>
+ *   <li>claimed {@code (-frameLength, session)}: being written by the publisher the session names;</li>
+ *   <li>committed {@code (+frameLength, session)}: stored last, with release semantics, and read by the subscriber
+ *   with an acquire load, so every byte of the message is visible before the header is;</li>
+ *   <li>padding {@code (+alignedLength, PADDING_TYPE)}: space the subscriber skips (the end of the ring, an aborted
+ *   claim, a skipped claim its claimer has let go of, a zeroed gap);</li>
+ *   <li>skipped {@code (+alignedLength, ~session)}: a claim the subscriber gave up on while its claimer may still
+ *   be writing. Delivered as nothing, and <i>held</i>: the subscriber releases no space from here on until the
+ *   claimer's own late commit or abort overwrites the word, or its process is dead. So a claimer that wakes from
+ *   any pause writes only into its own record, never into a later lap's.</li>
  * </ul>
- * Type is the publisher's session, so that a record left claimed by a dead publisher can be attributed even after
- * its slot was retaken (see {@link io.shmlink.shm.liveness.PartySlots#session}); or {@link #PADDING_TYPE} for
- * space the subscriber skips.
+ * Frame length is header plus message, before alignment. Sessions are positive, so a type below
+ * {@link #PADDING_TYPE} is a skipped claim and names its claimer as {@code ~type}.
  */
 public final class RecordDescriptor
 {
@@ -38,5 +44,61 @@ public final class RecordDescriptor
 
     private RecordDescriptor()
     {
+    }
+
+    /**
+     * The header word of a record.
+     *
+     * @param frameLength the frame length field: negative while claimed.
+     * @param type        a session, {@link #PADDING_TYPE} or {@link #skippedType(int)}.
+     * @return the 64-bit header as stored at the record's offset.
+     */
+    public static long header(final int frameLength, final int type)
+    {
+        return ((long)type << 32) | (frameLength & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * The frame length field of a header word.
+     *
+     * @param header the header word.
+     * @return its low half.
+     */
+    public static int frameLength(final long header)
+    {
+        return (int)header;
+    }
+
+    /**
+     * The type field of a header word.
+     *
+     * @param header the header word.
+     * @return its high half.
+     */
+    public static int type(final long header)
+    {
+        return (int)(header >> 32);
+    }
+
+    /**
+     * The type of a claim the subscriber skipped while its claimer may still write it.
+     *
+     * @param session the claimer's session (positive).
+     * @return {@code ~session}, below {@link #PADDING_TYPE}.
+     */
+    public static int skippedType(final int session)
+    {
+        return ~session;
+    }
+
+    /**
+     * Whether a type marks a skipped claim that holds the subscriber's release.
+     *
+     * @param type a header's type field.
+     * @return true below {@link #PADDING_TYPE}.
+     */
+    public static boolean isSkipped(final int type)
+    {
+        return type < PADDING_TYPE;
     }
 }

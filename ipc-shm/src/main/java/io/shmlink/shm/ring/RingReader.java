@@ -6,8 +6,6 @@ import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.function.LongPredicate;
-
 import static io.shmlink.shm.ring.RecordDescriptor.*;
 import static io.shmlink.shm.segment.SegmentDescriptor.BYTES_CONSUMED_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.CONSUMED_UP_TO_OFFSET;
@@ -15,39 +13,29 @@ import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.MESSAGES_CONSUMED_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
-import static io.shmlink.shm.segment.SegmentDescriptor.SUSPECTED_CLAIM_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
 import static org.agrona.BitUtil.align;
 
 /**
  * The subscribing side of a ring: reads committed records in order, hands messages to the handler, then releases
- * the space.
- * <p>
- * <b>Reading.</b> The record length at the head is read with an acquire load; a positive length means every byte
- * of the record is visible. Each length is checked against the ring and the maximum message length before a byte
- * of the record is read, so garbage in the segment becomes a {@code CorruptChannelException}, never an access
- * outside the mapping. A batch reads at most one ring's worth of bytes, so no value can make it loop forever.
- * <p>
- * <b>Releasing.</b> SPSC: store the head (release); the publisher zeroes the header after each record it
- * writes, so a stale length from the last lap is never read. MPSC (publishers cannot zero ahead: the next
- * header may already be another publisher's): store consumed-up-to (release), zero the batch's bytes, store the
- * head (release). The consumed-up-to mark lets the successor of a subscriber killed while zeroing finish the job
- * instead of parsing half-zeroed records. Either way a subscriber killed inside {@code poll} has not moved the
- * head, so its successor sees that batch again: at-least-once, never a loss.
- * <p>
- * <b>Recovery.</b> A record that stays claimed (negative length) or a gap that stays zero while the tail is past
- * it belongs to a publisher that died, or stalls, between claim and commit. After {@code claimTimeoutNs}, or
- * sooner if the publisher named in the claim is known dead (a zeroed gap names nobody, so it always waits for the
- * timeout), the reader turns it into padding, counts it in the segment's lost-claims counter and goes on. A
- * publisher that was only slow and commits later has lost that message: the timeout must exceed any pause a live
- * publisher can take between claim and commit.
- * <p>
- * MPSC adds a handshake with the publishers' commit (see {@link RingWriter}). When the reader first sees a stall
- * it announces the record's position in the segment ({@code SUSPECTED_CLAIM_POSITION_OFFSET}, a volatile store),
- * and its clock for that stall starts at the next check, from a clock reading taken after the store was made.
- * It skips the record no sooner than the grace after that, dead claimer or zero timeout alike: an offer that read
- * the announcement before it was made commits with a plain store, and the grace is the time that store has to
- * land.
+ * the space. The protocol is drawn in {@code docs/DESIGN.md}; this comment gives the contract.
+ * <ul>
+ *   <li><b>Reading.</b> The header word at the read position is read with an acquire load; a positive frame length
+ *   means every byte of the record is visible. Each length is bounded to the ring and the maximum message length
+ *   before a byte behind it is read, so garbage in the segment is a {@code CorruptChannelException}, never an
+ *   access outside the mapping; a batch reads at most one ring, so no value can make it loop forever.</li>
+ *   <li><b>Releasing.</b> SPSC: store the head (release); the publisher zeroes the header after each record it
+ *   writes. MPSC: store consumed-up-to (release), zero the bytes, store the head (release); a successor of a
+ *   subscriber killed while zeroing finishes the zeroing. A subscriber killed inside {@code poll} has not moved the
+ *   head, so its successor sees that batch again: at-least-once, never a loss.</li>
+ *   <li><b>Skipping.</b> A claim that stays uncommitted (or, MPSC, a gap that stays zero while the tail is past it)
+ *   for {@code claimTimeoutNs}, or whose publisher session is over, is skipped by one CAS of its header word and
+ *   counted in the segment's lost claims. SPSC turns it into padding. MPSC marks it skipped and <i>holds</i> the
+ *   release there: later records are still delivered, but no space from the skipped record on is zeroed or handed
+ *   back to publishers until its claimer lets go (its late commit or abort overwrites the mark) or its process is
+ *   known dead. A paused claimer that wakes thus finds its own record and nothing else, and a subscriber killed
+ *   at any step leaves either the claim or the mark for its successor, which acts the same.</li>
+ * </ul>
  */
 public final class RingReader
 {
@@ -67,25 +55,14 @@ public final class RingReader
     /** Only ever read: a page of zeros, small enough to stay in the L1 cache while it is copied from. */
     private static final byte[] ZEROS = new byte[4096];
 
-    /**
-     * MPSC: the least time between the first clock reading after a stalled record was announced and its skip,
-     * whatever the claim timeout (0 included) and even when the claimer is known dead. An offer that read the
-     * announcement before it was made commits with a plain store; this is the time that store has to land, so a
-     * plain commit reaches skipped space only if its thread stood still this long between two adjacent
-     * instructions. Known dead is not proof that nobody commits: a session is also over when its publisher was
-     * closed while another of its threads was still offering.
-     */
-    public static final long SKIP_GRACE_NS = 50_000_000L;
-
     private final ChannelSegment segment;
     private final UnsafeBuffer buffer;
     private final int capacity;
     private final int mask;
     private final int maxMessageLength;
     private final long claimTimeoutNs;
-    private final LongPredicate claimerDead;
-    private final boolean zeroOnRelease;
-    private final long skipGraceNs;
+    private final ClaimerLiveness claimers;
+    private final boolean multiProducer;
 
     /** Raw addresses for the hot path; why they are safe is in {@link RingWriter}'s class comment. */
     private final long ringAddress;
@@ -94,6 +71,15 @@ public final class RingReader
 
     /** Only this reader writes the head and the consumption counters, so it keeps its own copies. */
     private long head;
+
+    /** Where the next record is read: the head, or beyond it while a skipped claim holds the release. */
+    private long readPosition;
+
+    /** MPSC: the position of the skipped claim the release waits at (the head), or -1 when none holds it. */
+    private long heldAt = -1;
+
+    /** The header word of the skipped claim at {@link #heldAt}: the claimer lets go by overwriting it. */
+    private long heldHeader;
     private long messagesConsumed;
     private long bytesConsumed;
 
@@ -101,9 +87,6 @@ public final class RingReader
     private long nextStallCheckNs;
     private long stallPosition = -1;
     private long stallSinceNs;
-
-    /** MPSC: false from the announcement of the stall at {@link #stallPosition} to the check that starts its clock. */
-    private boolean stallClockStarted;
 
     private LostClaimListener lostClaimListener = LostClaimListener.NONE;
 
@@ -118,48 +101,24 @@ public final class RingReader
      * Attaches to the ring and finishes any release a dead predecessor left half done.
      *
      * @param segment        the mapped channel.
-     * @param multiProducer  true for MPSC: the reader zeroes what it consumes and announces stalls, and skips no
-     *                       sooner than {@link #SKIP_GRACE_NS} after an announcement; false for SPSC (no grace).
+     * @param multiProducer  true for MPSC: the reader zeroes what it releases and holds skipped claims.
      * @param claimTimeoutNs how long a claimed record may stay uncommitted before it is skipped.
-     * @param claimerDead    given a record's type (a publisher session, or 0 for an unattributed gap), whether
-     *                       the publisher that claimed it is known to be dead.
+     * @param claimers       what the subscriber knows of the publishers that claimed stalled records.
      */
     public RingReader(
         final ChannelSegment segment,
         final boolean multiProducer,
         final long claimTimeoutNs,
-        final LongPredicate claimerDead)
+        final ClaimerLiveness claimers)
     {
-        this(segment, multiProducer, claimTimeoutNs, multiProducer ? SKIP_GRACE_NS : 0, claimerDead);
-    }
-
-    /**
-     * Attaches to the ring with a skip grace other than {@link #SKIP_GRACE_NS}: for tests that drive the stall
-     * checks with explicit times.
-     *
-     * @param segment        the mapped channel.
-     * @param multiProducer  true for MPSC: the reader zeroes what it consumes and announces stalls.
-     * @param claimTimeoutNs how long a claimed record may stay uncommitted before it is skipped.
-     * @param skipGraceNs    the least time between the check after an MPSC stall's announcement and its skip.
-     * @param claimerDead    given a record's type (a publisher session, or 0 for an unattributed gap), whether
-     *                       the publisher that claimed it is known to be dead.
-     */
-    public RingReader(
-        final ChannelSegment segment,
-        final boolean multiProducer,
-        final long claimTimeoutNs,
-        final long skipGraceNs,
-        final LongPredicate claimerDead)
-    {
-        this.zeroOnRelease = multiProducer;
+        this.multiProducer = multiProducer;
         this.segment = segment;
         this.buffer = segment.buffer();
         this.capacity = segment.config().capacity();
         this.mask = capacity - 1;
         this.maxMessageLength = segment.config().maxMessageLength();
         this.claimTimeoutNs = claimTimeoutNs;
-        this.claimerDead = claimerDead;
-        this.skipGraceNs = skipGraceNs;
+        this.claimers = claimers;
         this.nextStallCheckNs = System.nanoTime();
         this.ringAddress = segment.address() + RING_OFFSET;
         this.headAddress = segment.address() + HEAD_POSITION_OFFSET;
@@ -171,15 +130,13 @@ public final class RingReader
         messagesConsumed = buffer.getLongVolatile(MESSAGES_CONSUMED_OFFSET);
         bytesConsumed = buffer.getLongVolatile(BYTES_CONSUMED_OFFSET);
         final long consumedUpTo = buffer.getLongAcquire(CONSUMED_UP_TO_OFFSET);
+        head = storedHead;
         if (multiProducer && consumedUpTo > storedHead)
         {
             checkPosition("consumed-up-to position", consumedUpTo, tail);
-            release(storedHead, (int)(consumedUpTo - storedHead));
+            release(consumedUpTo);
         }
-        else
-        {
-            head = storedHead;
-        }
+        readPosition = head;
     }
 
     /**
@@ -201,21 +158,25 @@ public final class RingReader
      */
     public int read(final MessageHandler handler, final int messageLimit)
     {
-        // Kept under HotSpot's inlining limit for hot methods (325 bytecodes): failures are built out of line.
-        // The head is 8-aligned (checked at attach) and every step is an aligned length, so each index leaves room
-        // for a header; a length is bounded to the ring before any byte behind it is read.
-        final long head = this.head;
+        // Kept under HotSpot's inlining limit for hot methods (325 bytecodes): failures and holds are handled out
+        // of line. The read position is 8-aligned (checked at attach) and every step is an aligned length, so each
+        // index leaves room for a header; a length is bounded to the ring before any byte behind it is read.
+        final long start = this.readPosition;
         final long ring = ringAddress;
-        final int headIndex = (int)head & mask;
+        final int startIndex = (int)start & mask;
+        // At most up to a ring past the head: while a skipped claim holds the release, what lies there is this
+        // reader's own unreleased past, not zeroed free space
+        final int limit = capacity - (int)(start - head);
         int bytesRead = 0;
         int messages = 0;
         long payloadBytes = 0;
         try
         {
-            while (messages < messageLimit && bytesRead < capacity)
+            while (messages < messageLimit && bytesRead < limit)
             {
-                final int index = (headIndex + bytesRead) & mask;
-                final int frameLength = UnsafeApi.getIntAcquire(null, ring + index + LENGTH_OFFSET);
+                final int index = (startIndex + bytesRead) & mask;
+                final long header = UnsafeApi.getLongAcquire(null, ring + index);
+                final int frameLength = (int)header;
                 if (frameLength <= 0)
                 {
                     break;
@@ -223,16 +184,21 @@ public final class RingReader
                 // Bounded before it is aligned: aligning a length near Integer.MAX_VALUE would overflow.
                 if (frameLength < HEADER_LENGTH || frameLength > capacity - index)
                 {
-                    throw badRecordLength(frameLength, head + bytesRead);
+                    throw badRecordLength(frameLength, start + bytesRead);
                 }
-                final boolean isMessage = UnsafeApi.getInt(null, ring + index + TYPE_OFFSET) != PADDING_TYPE;
+                final int type = (int)(header >> 32);
                 final int length = frameLength - HEADER_LENGTH;
-                if (isMessage && length > maxMessageLength)
+                if (type >= 0 && length > maxMessageLength)
                 {
-                    throw badRecordLength(frameLength, head + bytesRead);
+                    throw badRecordLength(frameLength, start + bytesRead);
                 }
+                if (type < PADDING_TYPE)
+                {
+                    skippedClaimRead(start + bytesRead, header);
+                }
+                // counted before the handler runs: a handler that throws has consumed its message
                 bytesRead += align(frameLength, ALIGNMENT);
-                if (isMessage)
+                if (type >= 0)
                 {
                     ++messages;
                     payloadBytes += length;
@@ -244,7 +210,7 @@ public final class RingReader
         {
             if (bytesRead > 0)
             {
-                consumed(head, bytesRead, messages, payloadBytes);
+                consumed(start, bytesRead, messages, payloadBytes);
             }
         }
 
@@ -257,8 +223,7 @@ public final class RingReader
 
     /**
      * Looks for a stalled claim if the last look was {@link #STALL_CHECK_INTERVAL_NS} ago or more. {@link #read}
-     * calls it every 256 empty polls; a subscriber that sleeps between polls calls it after each sleep as well, or
-     * the three looks an MPSC skip takes (announce, start the clock, skip) would take it seconds of 10 ms sleeps.
+     * calls it every 256 empty polls; a subscriber that sleeps between polls calls it after each sleep as well.
      * Not on every empty poll of a spinning subscriber: a clock read costs about as much as a poll.
      */
     public void checkForStalledClaimIfDue()
@@ -295,155 +260,194 @@ public final class RingReader
     }
 
     /**
-     * The position after the last consumed record.
+     * The position after the last record read: messages before it were delivered (or skipped).
+     *
+     * @return the read position.
+     */
+    public long position()
+    {
+        return readPosition;
+    }
+
+    /**
+     * The position up to which space was handed back to publishers; behind {@link #position()} only while a
+     * skipped claim holds the release.
      *
      * @return the head position.
      */
-    public long position()
+    public long headPosition()
     {
         return head;
     }
 
     /**
-     * Looks at the head for a claim that is not being committed, and skips it if its time is up. Runs at most
-     * once per {@link #STALL_CHECK_INTERVAL_NS} from an empty poll. The claimer's liveness (which reads
-     * {@code /proc} and allocates) is asked only once the same stall was seen before (MPSC: and the grace since
-     * its announcement has passed), so an ordinary record caught mid-write never pays for it.
+     * Looks at the read position for a claim that is not being committed, and skips it if its time is up; and
+     * lets go of a held skipped claim once its claimer has. Runs at most once per {@link #STALL_CHECK_INTERVAL_NS}
+     * from an empty poll. The claimer's liveness (which may read {@code /proc}) is asked only once the same stall
+     * was seen before, so an ordinary record caught mid-write never pays for it.
      *
      * @param now {@link System#nanoTime()}, read after the previous call returned.
      */
     public void checkForStalledClaim(final long now)
     {
-        final long head = this.head;
+        if (heldAt >= 0)
+        {
+            checkHeldClaim();
+        }
+        final long position = readPosition;
         final long tail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
-        if (tail == head)
+        if (tail == position)
         {
             stallPosition = -1;
             return;
         }
-        checkPosition("head position", head, tail);
-        final int recordOffset = RING_OFFSET + ((int)head & mask);
-        final int frameLength = buffer.getIntAcquire(recordOffset + LENGTH_OFFSET);
+        checkPosition("read position", position, tail);
+        final int recordOffset = RING_OFFSET + ((int)position & mask);
+        final long header = buffer.getLongVolatile(recordOffset);
+        final int frameLength = frameLength(header);
         if (frameLength > 0)
         {
             return;
         }
-        if (stallPosition != head)
+        if (stallPosition != position)
         {
-            stallPosition = head;
+            stallPosition = position;
             stallTail = tail;
             stallSinceNs = now;
-            stallClockStarted = !zeroOnRelease;
-            if (zeroOnRelease)
-            {
-                // Volatile, so the store is globally visible before this thread goes on. The grace is counted from
-                // the next check's clock reading, which comes at least STALL_CHECK_INTERVAL_NS later: that, not an
-                // ordering between a store and System.nanoTime (which the memory model does not give), is what
-                // puts the grace after the store.
-                buffer.putLongVolatile(SUSPECTED_CLAIM_POSITION_OFFSET, announcement(head, tail, frameLength));
-            }
             return;
         }
-        if (!stallClockStarted)
+        // A claim's type is its claimer's session, stored with its length in one word; a zeroed gap names nobody.
+        final int claimer = frameLength < 0 ? type(header) : 0;
+        if (now - stallSinceNs >= claimTimeoutNs || (claimer > 0 && claimers.isSessionOver(claimer)))
         {
-            // This call's clock was read after the announcement was stored (the caller read it after the last call
-            // returned); the first call's may have been read long before, had its thread been preempted in between.
-            stallSinceNs = now;
-            stallClockStarted = true;
-        }
-        final long stalledFor = now - stallSinceNs;
-        if (stalledFor < skipGraceNs)
-        {
-            return;
-        }
-        // A claim's type is its claimer's session, stored before the claim's length was (release), so it is
-        // there to read now; a zeroed gap names nobody.
-        final int claimer = frameLength < 0 ? buffer.getInt(recordOffset + TYPE_OFFSET) : 0;
-        if (stalledFor >= claimTimeoutNs || claimerDead.test(claimer))
-        {
-            skipStalledClaim(head, tail, recordOffset, frameLength, claimer);
+            skipStalledClaim(position, recordOffset, header);
         }
     }
 
     /**
-     * The position to announce for a stall at {@code head}: the highest position a skip of it may cover. A claimed
-     * record covers only itself; a zeroed gap may swallow claims after the dead one whose headers are not written
-     * yet, up to the tail seen now or the end of the ring (see {@link #skipStalledClaim}), and each of those must
-     * commit with a CAS too. Never below the head, and every skipped record lies below the head afterwards, so
-     * once a record is skipped every later announcement is above it.
+     * Skips the stalled claim at the read position with one CAS of its header word: a claimed record becomes
+     * skipped (MPSC, held until its claimer lets go) or padding (SPSC); a zeroed gap becomes padding up to the next
+     * header, the tail seen when the stall was first seen, or the end of the ring. Not to the tail as it is now: a
+     * publisher that claimed the space after the gap since may not have written its header yet.
      */
-    private long announcement(final long head, final long tail, final int frameLength)
+    private void skipStalledClaim(final long position, final int recordOffset, final long header)
     {
-        if (frameLength < 0)
-        {
-            return head;
-        }
-        return head + Math.min(tail - head, capacity - ((int)head & mask)) - ALIGNMENT;
-    }
-
-    private void skipStalledClaim(
-        final long head, final long tail, final int recordOffset, final int frameLength, final int claimer)
-    {
-        final int index = (int)head & mask;
+        final int index = (int)position & mask;
+        final int frameLength = frameLength(header);
+        final int claimer;
+        final long skipped;
         final int skipLength;
         if (frameLength < 0)
         {
             // -frameLength is negative for Integer.MIN_VALUE, and aligning a value near Integer.MAX_VALUE would
             // overflow: both are caught by bounding the claim before it is aligned.
-            if (-frameLength < HEADER_LENGTH || -frameLength > capacity - index || -frameLength > tail - head)
+            if (-frameLength < HEADER_LENGTH || -frameLength > capacity - index || -frameLength > stallTail - position)
             {
-                throw segment.corrupt("record length", frameLength + " at position " + head +
+                throw segment.corrupt("record length", frameLength + " at position " + position +
                     " (a claim must be >= " + HEADER_LENGTH + " bytes, end inside the ring and before the tail " +
-                    tail + ")");
+                    stallTail + ")");
             }
             skipLength = align(-frameLength, ALIGNMENT); // positions are 8-aligned, so this stays within both
+            claimer = type(header);
+            skipped = header(skipLength, multiProducer && claimer > 0 ? skippedType(claimer) : PADDING_TYPE);
         }
-        else if (!zeroOnRelease)
+        else if (!multiProducer)
         {
-            throw segment.corrupt("record length", "0 at position " + head + " below the tail " + tail +
+            throw segment.corrupt("record length", "0 at position " + position + " below the tail " + stallTail +
                 " (an SPSC publisher writes the header before it advances the tail)");
         }
         else
         {
-            // The publisher advanced the tail and died before writing a header: the gap runs to the next
-            // non-zero header, the tail as it was when the stall was first seen, or the end of the ring, whichever
-            // comes first. Not to the tail as it is now: a publisher that claimed the space after the gap since
-            // may not have written its header yet, and its record would be swallowed (and its payload, landing
-            // while the gap is scanned, read as a header).
-            final long limit = Math.min(stallTail - head, capacity - index);
+            final long limit = Math.min(stallTail - position, capacity - index);
             int gap = ALIGNMENT;
             while (gap < limit && buffer.getIntVolatile(recordOffset + gap + LENGTH_OFFSET) == 0)
             {
                 gap += ALIGNMENT;
             }
             skipLength = gap;
+            claimer = 0;
+            skipped = header(skipLength, PADDING_TYPE);
         }
-        // The length goes first, by CAS: if the publisher commits now after all, its record stands and is read.
-        // Only this thread reads the ring, so nobody sees the length before the type is set to padding.
-        if (buffer.compareAndSetInt(recordOffset + LENGTH_OFFSET, frameLength, skipLength))
+        if (buffer.compareAndSetLong(recordOffset, header, skipped))
         {
-            buffer.putInt(recordOffset + TYPE_OFFSET, PADDING_TYPE);
+            // Read past it at once: a late commit landing before the next read must not deliver a message that
+            // is counted lost. (A successor of this reader starts at the head and may deliver it: at-least-once.)
+            readPosition = position + skipLength;
+            if (isSkipped(type(skipped)))
+            {
+                skippedClaimRead(position, skipped);
+            }
+            release(heldAt >= 0 ? heldAt : readPosition);
             buffer.getAndAddLong(LOST_CLAIMS_OFFSET, 1);
             stallPosition = -1;
-            lostClaimListener.onLostClaim(head, skipLength, claimer);
+            lostClaimListener.onLostClaim(position, skipLength, claimer);
         }
+    }
+
+    /** MPSC: a read met a skipped claim; if nothing holds the release yet, it holds it from here. */
+    private void skippedClaimRead(final long position, final long header)
+    {
+        if (multiProducer && heldAt < 0)
+        {
+            heldAt = position;
+            heldHeader = header;
+        }
+    }
+
+    /**
+     * Lets go of the held skipped claim if its claimer has overwritten the mark (a late commit or abort) or its
+     * process is known dead, then releases up to the next skipped claim still marked, or to the read position.
+     */
+    private void checkHeldClaim()
+    {
+        final int heldOffset = RING_OFFSET + ((int)heldAt & mask);
+        if (buffer.getLongVolatile(heldOffset) == heldHeader && !claimers.isProcessDead(~type(heldHeader)))
+        {
+            return;
+        }
+        long position = heldAt + frameLength(heldHeader); // the mark's length is aligned and was bounded on read
+        heldAt = -1;
+        while (position < readPosition)
+        {
+            final int index = (int)position & mask;
+            final long header = buffer.getLongVolatile(RING_OFFSET + index);
+            final int frameLength = frameLength(header);
+            if (frameLength < HEADER_LENGTH || frameLength > capacity - index)
+            {
+                throw badRecordLength(frameLength, position);
+            }
+            if (isSkipped(type(header)))
+            {
+                heldAt = position;
+                heldHeader = header;
+                break;
+            }
+            position += align(frameLength, ALIGNMENT);
+        }
+        release(heldAt >= 0 ? heldAt : readPosition);
     }
 
     /** Counts a poll's messages and releases its bytes: out of {@link #read} to keep that under the inlining limit. */
-    private void consumed(final long head, final int bytesRead, final int messages, final long payloadBytes)
+    private void consumed(final long start, final int bytesRead, final int messages, final long payloadBytes)
     {
         messagesConsumed += messages;
         bytesConsumed += payloadBytes;
-        release(head, bytesRead);
+        readPosition = start + bytesRead;
+        release(heldAt >= 0 ? heldAt : readPosition);
     }
 
-    private void release(final long head, final int bytesRead)
+    /** Hands the space from the head to {@code newHead} back to the publishers (MPSC: zeroed first). */
+    private void release(final long newHead)
     {
-        final long newHead = head + bytesRead;
-        if (zeroOnRelease)
+        final long head = this.head;
+        if (newHead == head)
+        {
+            return;
+        }
+        if (multiProducer)
         {
             UnsafeApi.putLongRelease(null, consumedUpToAddress, newHead);
-            zero(head, bytesRead);
+            zero(head, (int)(newHead - head));
         }
         UnsafeApi.putLongRelease(null, headAddress, newHead);
         this.head = newHead;

@@ -14,69 +14,34 @@ import static io.shmlink.shm.segment.SegmentDescriptor.BACK_PRESSURE_EVENTS_OFFS
 import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_WAIT_STATE_OFFSET;
-import static io.shmlink.shm.segment.SegmentDescriptor.SUSPECTED_CLAIM_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SLEEPING;
 import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
 import static org.agrona.BitUtil.align;
 
 /**
- * The publishing side of a ring: claims space, writes records, commits them.
- * <p>
- * <b>Claiming.</b> The tail position is advanced <i>before</i> the record is committed, so a position handed out is
- * never handed out again, even if this process dies before it commits; the subscriber then finds a claimed record
- * (negative length) or, for MPSC, a zeroed gap and recovers it (see {@link RingReader}).
+ * The publishing side of a ring: claims space, writes records, commits them. The record states and the claim,
+ * commit, abort and skip steps are drawn in {@code docs/DESIGN.md}; this comment gives the contract.
  * <ul>
- *   <li>SPSC: the only publisher keeps the tail in a field and publishes it with a release store: no atomic
- *   read-modify-write on the hot path.</li>
- *   <li>MPSC: publishers race with a CAS on the tail. A CAS rather than a fetch-add, because a fetch-add cannot be
- *   taken back: a publisher that found the ring full after adding would leave a hole the subscriber must skip.
- *   </li>
+ *   <li><b>Claim.</b> The tail is advanced <i>before</i> the record is written, so a position handed out is never
+ *   handed out again, even if this process dies before it commits. SPSC: the sole publisher keeps the tail in a
+ *   field and publishes it with a release store. MPSC: publishers race with a CAS on the tail (not a fetch-add,
+ *   which cannot be taken back when the ring turns out full). Either way the subscriber's head is cached and
+ *   re-read (acquire) only when the cache says full.</li>
+ *   <li><b>Write.</b> Header word {@code (-frameLength, session)} by one release store, then the payload.</li>
+ *   <li><b>Commit and abort.</b> One release store of the whole header word: {@code (+frameLength, session)} or
+ *   padding. A store, not a CAS, because a record cannot be reused while its claimer may still write it: the
+ *   subscriber that skips a stalled claim marks it skipped and holds its release until this very store lands or
+ *   the claimer's process is dead (see {@link RecordDescriptor}). A late commit therefore lands on its own record
+ *   and merely lets it go; it never reaches a later lap's record, and neither does a late payload byte.</li>
+ *   <li><b>Wake.</b> After the commit the writer reads the subscriber's wait state (a line every offer has just
+ *   read for the subscriber's token) and calls the waker only if the subscriber announced that it sleeps (see
+ *   {@link io.shmlink.shm.wait.ReaderWait}).</li>
  * </ul>
- * Either way the publisher caches the subscriber's head and re-reads it (acquire) only when the cache says full,
- * so an un-full ring costs no read of the subscriber's cache line.
- * <p>
- * <b>Committing.</b> Each record is written as: type, then {@code -frameLength} (release: the extent of the claim
- * is known before any payload byte lands), payload, then {@code +frameLength} with a release store. That last
- * store is the one that makes the record visible; the subscriber reads it with an acquire load.
- * <p>
- * MPSC adds one case. The subscriber skips a claim that stays uncommitted past its timeout and zeroes the space
- * for reuse; a commit after that would leave a committed length in free space, to be read a lap later as a record
- * or as the end of a dead claim's gap. Such a commit must be a CAS from {@code -frameLength}, which fails once the
- * claim is gone. A CAS on every offer would cost about 15% of a small message's offer and poll, so:
- * <ul>
- *   <li>the subscriber announces a stalled record's position ({@code SUSPECTED_CLAIM_POSITION_OFFSET}, volatile)
- *   when it first sees the stall (for a zeroed gap, the highest position the gap's skip may cover), and skips no
- *   sooner than {@link RingReader#SKIP_GRACE_NS} (50 ms) after the check that follows the announcement, nor sooner
- *   than the claim timeout, even if the publisher is known dead. An announcement is never below the head it is
- *   made at, and a skipped record lies below the head from then on, so every announcement after a record's is at
- *   or above its position too (initially 0: the record at position 0 always CASes);</li>
- *   <li>an offer, once its payload is copied, reads the announcement (acquire) and commits with a release store if
- *   it is below its record's position, with the CAS if at or above.</li>
- * </ul>
- * A plain commit therefore lands in skipped space only if the offering thread stood still between that read and
- * its store, two adjacent operations, for the whole grace and the claim timeout: descheduled by the OS or stopped
- * by the JVM exactly there. For a live publisher that is the same bargain as the timeout itself (see below); the
- * grace matters alone where the skip does not wait for the timeout: a publisher known dead (including a
- * {@code Publisher} closed while another of its threads was still offering) and timeouts shorter than the grace,
- * which act as the grace. A pause as long before the read makes the offer CAS and lose its message, as
- * documented. The same pause during the copy would let the rest of the payload land in space handed out again,
- * which no commit protocol can undo: that is why the claim timeout must exceed any pause a live publisher can
- * take. A {@link BufferClaim}'s commit always CASes: the claim does not carry the record's position, and the time
- * to commit is the caller's anyway.
- * <p>
- * <b>Waking.</b> After that store the writer reads the subscriber's wait state, a line every offer has just read
- * for the subscriber's token, and calls the waker only if the subscriber announced it sleeps (see
- * {@link io.shmlink.shm.wait.ReaderWait}). No fence separates the commit from that read: a fence on every
- * offer would cost more than the rare late wake-up it prevents, which the subscriber's bounded sleep caps.
- * <p>
- * <b>Memory access.</b> The hot path reads and writes the mapping through raw addresses ({@link UnsafeApi}), not
- * through {@link UnsafeBuffer}'s per-access bounds checks, which cost about a third of a small message's offer and
- * poll. Every such address is in the mapping by construction, not by trust in the segment: control words are at
- * fixed offsets below {@code RING_OFFSET}; a ring index is a position masked with {@code capacity - 1} (positions
- * read from the segment are checked 8-aligned first, so a header at an index fits); a record is placed only where
- * its aligned length fits before the end of the ring; and {@link ChannelSegment} guarantees that the mapping covers
- * header and ring. Slow paths (back pressure, corruption reports) keep the checked buffer. {@link RingReader}
- * reads the same way, and bounds every length it reads before it reads behind it.
+ * <b>Memory access.</b> The hot path uses raw addresses ({@link UnsafeApi}), each in the mapping by construction:
+ * control words are at fixed offsets below {@code RING_OFFSET}; a ring index is a position masked with
+ * {@code capacity - 1} (positions read from the segment are checked 8-aligned first); a record is placed only
+ * where its aligned length fits before the end of the ring; and {@link ChannelSegment} guarantees that the
+ * mapping covers header and ring. Slow paths keep the bounds-checked buffer.
  * <p>
  * An MPSC writer may be used by many threads at once; an SPSC writer by one thread at a time.
  */
@@ -93,7 +58,6 @@ public final class RingWriter implements BufferClaim.Completer
     private final long ringAddress;
     private final long tailAddress;
     private final long waitStateAddress;
-    private final long suspectedClaimAddress;
     private final Runnable subscriberWaker;
 
     /** The subscriber's head as last read; stale is safe, it only under-reports free space. */
@@ -133,7 +97,6 @@ public final class RingWriter implements BufferClaim.Completer
         this.ringAddress = baseAddress + RING_OFFSET;
         this.tailAddress = baseAddress + TAIL_POSITION_OFFSET;
         this.waitStateAddress = baseAddress + SUBSCRIBER_WAIT_STATE_OFFSET;
-        this.suspectedClaimAddress = baseAddress + SUSPECTED_CLAIM_POSITION_OFFSET;
         // Head, tail, head again. On a live channel the others move between the reads, so one read of each proves
         // nothing (a head read after the tail may be ahead of it: the kill soak caught a restarted publisher calling
         // a healthy channel corrupt so). The head only grows and never passes the tail: the head read before the
@@ -168,7 +131,7 @@ public final class RingWriter implements BufferClaim.Completer
         // src's range was checked above, and the record was placed where it fits: the one raw copy of the path
         UnsafeApi.copyMemory(
             src.byteArray(), src.addressOffset() + offset, null, baseAddress + recordOffset + HEADER_LENGTH, length);
-        commitCopied(position, recordOffset, length);
+        commitCopied(recordOffset, length);
         return position + align(length + HEADER_LENGTH, ALIGNMENT);
     }
 
@@ -198,7 +161,7 @@ public final class RingWriter implements BufferClaim.Completer
         }
         final int recordOffset = recordOffset(position);
         buffer.putBytes(recordOffset + HEADER_LENGTH, src, offset, length);
-        commitCopied(position, recordOffset, length);
+        commitCopied(recordOffset, length);
         return position + align(length + HEADER_LENGTH, ALIGNMENT);
     }
 
@@ -278,49 +241,24 @@ public final class RingWriter implements BufferClaim.Completer
     }
 
     /**
-     * {@inheritDoc} MPSC commits with a CAS from the claimed length: if the subscriber gave up on this claim (the
-     * caller held it past the claim timeout) it has turned the record into padding, consumed it and zeroed it, and
-     * a plain store would leave a committed length in free space (see the class comment). The CAS fails instead
-     * and the message is lost, as documented. SPSC needs no CAS: its subscriber never zeroes, and only this
-     * publisher writes the ring.
+     * {@inheritDoc} One release store of the header word, for the reason given in the class comment.
      */
     @Override
     public void commit(final int recordOffset, final int length)
     {
         checkClaimed(recordOffset, length);
-        publish(recordOffset, length, multiProducer);
+        commitCopied(recordOffset, length);
     }
 
     /**
-     * Commits a record this writer claimed and filled itself, so offset and length need no check: MPSC with a CAS
-     * only if the subscriber has announced it suspects the record (see the class comment), else with a release
-     * store. Package-private for the tests that commit after a skip.
+     * Commits a record this writer claimed and filled itself, so offset and length need no check.
      *
-     * @param position     of the record.
      * @param recordOffset of the record in the segment.
      * @param length       of the message.
      */
-    void commitCopied(final long position, final int recordOffset, final int length)
+    void commitCopied(final int recordOffset, final int length)
     {
-        // Acquire rather than plain so the JIT cannot hoist the load out of a caller's offer loop and commit on a
-        // stale announcement; the commit is ordered after it by its own release (or CAS), and nothing orders the
-        // load after the copy's stores, which does not matter: only the load-to-commit window is timed.
-        publish(recordOffset, length,
-            multiProducer && UnsafeApi.getLongAcquire(null, suspectedClaimAddress) >= position);
-    }
-
-    private void publish(final int recordOffset, final int length, final boolean mayHaveBeenSkipped)
-    {
-        final long lengthAddress = baseAddress + recordOffset + LENGTH_OFFSET;
-        final int frameLength = length + HEADER_LENGTH;
-        if (mayHaveBeenSkipped)
-        {
-            UnsafeApi.compareAndSetInt(null, lengthAddress, -frameLength, frameLength);
-        }
-        else
-        {
-            UnsafeApi.putIntRelease(null, lengthAddress, frameLength);
-        }
+        UnsafeApi.putLongRelease(null, baseAddress + recordOffset, header(length + HEADER_LENGTH, session));
         // volatile rather than plain so the JIT cannot hoist the read out of a caller's offer loop
         if (UnsafeApi.getIntVolatile(null, waitStateAddress) == WAIT_STATE_SLEEPING)
         {
@@ -328,22 +266,13 @@ public final class RingWriter implements BufferClaim.Completer
         }
     }
 
-    /** {@inheritDoc} MPSC aborts with a CAS from the claimed length, for the reason given at {@link #commit}. */
+    /** {@inheritDoc} One release store of a padding header over the claimed one. */
     @Override
     public void abort(final int recordOffset, final int length)
     {
         checkClaimed(recordOffset, length);
-        final int lengthOffset = recordOffset + LENGTH_OFFSET;
-        final int frameLength = length + HEADER_LENGTH;
-        buffer.putInt(recordOffset + TYPE_OFFSET, PADDING_TYPE);
-        if (multiProducer)
-        {
-            buffer.compareAndSetInt(lengthOffset, -frameLength, align(frameLength, ALIGNMENT));
-        }
-        else
-        {
-            buffer.putIntRelease(lengthOffset, align(frameLength, ALIGNMENT));
-        }
+        UnsafeApi.putLongRelease(
+            null, baseAddress + recordOffset, header(align(length + HEADER_LENGTH, ALIGNMENT), PADDING_TYPE));
     }
 
     /**
@@ -412,17 +341,14 @@ public final class RingWriter implements BufferClaim.Completer
         UnsafeApi.putLong(null, ring + ((recordIndex + alignedLength) & mask), 0L);
         if (padding != 0)
         {
-            UnsafeApi.putInt(null, ring + index + TYPE_OFFSET, session);
-            UnsafeApi.putIntRelease(null, ring + index + LENGTH_OFFSET, -padding);
+            UnsafeApi.putLongRelease(null, ring + index, header(-padding, session));
         }
-        UnsafeApi.putInt(null, ring + recordIndex + TYPE_OFFSET, session);
-        UnsafeApi.putIntRelease(null, ring + recordIndex + LENGTH_OFFSET, -frameLength);
+        UnsafeApi.putLongRelease(null, ring + recordIndex, header(-frameLength, session));
         tail = claimed + padding + alignedLength;
         UnsafeApi.putLongRelease(null, tailAddress, tail);
         if (padding != 0)
         {
-            UnsafeApi.putInt(null, ring + index + TYPE_OFFSET, PADDING_TYPE);
-            UnsafeApi.putIntRelease(null, ring + index + LENGTH_OFFSET, padding);
+            UnsafeApi.putLongRelease(null, ring + index, header(padding, PADDING_TYPE));
         }
         return claimed + padding;
     }
@@ -462,13 +388,9 @@ public final class RingWriter implements BufferClaim.Completer
 
         if (padding != 0)
         {
-            final long paddingAddress = ringAddress + ((int)claimed & mask);
-            UnsafeApi.putInt(null, paddingAddress + TYPE_OFFSET, PADDING_TYPE);
-            UnsafeApi.putIntRelease(null, paddingAddress + LENGTH_OFFSET, padding);
+            UnsafeApi.putLongRelease(null, ringAddress + ((int)claimed & mask), header(padding, PADDING_TYPE));
         }
-        final long recordAddress = ringAddress + ((int)(claimed + padding) & mask);
-        UnsafeApi.putInt(null, recordAddress + TYPE_OFFSET, session);
-        UnsafeApi.putIntRelease(null, recordAddress + LENGTH_OFFSET, -frameLength);
+        UnsafeApi.putLongRelease(null, ringAddress + ((int)(claimed + padding) & mask), header(-frameLength, session));
         return claimed + padding;
     }
 

@@ -47,7 +47,6 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  +---------------------------------------------------------------+ 532
  *  |     Doorbell Number (0: none; see io.shmlink.shm.wait)        |
  *  +---------------------------------------------------------------+ 536
- *  |          Suspected Claim Position (64, MPSC)                  |
  *  |                 padding to 128 bytes (2 lines)                |
  *  +---------------------------------------------------------------+ 640   counters
  *  |                        Lost Claims (64)                       |
@@ -66,7 +65,8 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  +---------------------------------------------------------------+ 696
  *  |                 padding to 1024 bytes                         |
  *  +---------------------------------------------------------------+ 1024  publisher slots
- *  |   Publisher Slot 0: Process Token (64) | Heartbeat (64) | Generation (32) | 12 reserved |
+ *  |   Publisher Slot 0: Process Token (64) | Heartbeat (64) | Generation (32) | reserved (32) |
+ *  |                     Last Holder Token (64)                    |
  *  |   ... MAX_PUBLISHERS slots of 32 bytes ...                    |
  *  +---------------------------------------------------------------+ 4096  ring data (page aligned)
  *  |                  Records: Capacity bytes                      |
@@ -89,9 +89,11 @@ public final class SegmentDescriptor
     /**
      * Bumped on any change to this layout; a reader refuses versions it does not know. Version 2 added the
      * suspected claim position: a version 1 subscriber does not write it, so MPSC publishers of version 2 could not
-     * trust a channel it serves. Version 3 added the last lost claim.
+     * trust a channel it serves. Version 3 added the last lost claim. Version 4 makes every record state change one
+     * 64-bit store or CAS of the header word, adds the skipped-claim mark that holds the release (see
+     * {@code RecordDescriptor}), drops the suspected claim position and adds each publisher slot's last holder.
      */
-    public static final int LAYOUT_VERSION = 3;
+    public static final int LAYOUT_VERSION = 4;
 
     /** Stored in the ready word after everything else is written. */
     public static final int READY_VALUE = 0x52454459;
@@ -148,19 +150,6 @@ public final class SegmentDescriptor
      */
     public static final int SUBSCRIBER_DOORBELL_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 20;
 
-    /**
-     * MPSC: the highest position a skip of the stall the subscriber last found (a claimed record not committed, or
-     * a zeroed gap) may cover, stored (volatile) when it first sees the stall and at least
-     * {@code RingReader.SKIP_GRACE_NS} before it may skip it. An offer that copied its message reads it (acquire)
-     * before it commits: below the record's position, nobody has suspected the record yet and a release store
-     * commits it; at or above, the subscriber may have skipped the record meanwhile, and the commit is a CAS from
-     * the claimed length, which fails if it did (see {@code RingWriter}). A new subscriber never clears it: a skip
-     * its dead predecessor made may still have a late commit coming, covered only by this value. Written only when a stall is seen, so it stays in the publishers'
-     * caches beside the token they read on every offer. Initially 0: the very first record commits with a CAS.
-     * Never used as an index: any value only chooses between the CAS and the plain store.
-     */
-    public static final int SUSPECTED_CLAIM_POSITION_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 24;
-
     /** Wait state values. */
     public static final int WAIT_STATE_AWAKE = 0;
     public static final int WAIT_STATE_SLEEPING = 1;
@@ -194,6 +183,14 @@ public final class SegmentDescriptor
 
     /** Counts the attaches to a slot, so a session names one attach, not just a slot that may be retaken. */
     public static final int SLOT_GENERATION_OFFSET = 16;
+
+    /**
+     * The token of the slot's previous holder: stored by a publisher as it detaches (before its token is replaced)
+     * and by a publisher that takes over a dead holder's slot (before the generation is counted up). So the process
+     * of the session one generation back stays known, and a skipped claim of a closed or replaced publisher is held
+     * until that process lets go or dies.
+     */
+    public static final int SLOT_LAST_HOLDER_OFFSET = 24;
 
     /** Ring data starts on the second page, so records are page aligned like the ring itself. */
     public static final int RING_OFFSET = 4096;

@@ -30,7 +30,7 @@ class MpscZeroingTest
         InMemorySegments.create(new ChannelConfig(ChannelMode.MPSC, CAPACITY, CAPACITY / 8));
     private final UnsafeBuffer ring = segment.buffer();
     private final RingWriter writer = new RingWriter(segment, true, SESSION);
-    private final RingReader reader = new RingReader(segment, true, 1_000_000_000L, session -> false);
+    private final RingReader reader = new RingReader(segment, true, 1_000_000_000L, ClaimerLiveness.UNKNOWN);
 
     @Test
     void everyConsumedByteIsZeroAndEveryWaitingRecordIntactOverManyLapsOfMixedBatches()

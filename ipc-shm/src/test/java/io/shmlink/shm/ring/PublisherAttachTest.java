@@ -30,7 +30,7 @@ class PublisherAttachTest
         final ChannelSegment segment =
             InMemorySegments.create(new ChannelConfig(ChannelMode.MPSC, CAPACITY, CAPACITY / 8));
         final RingWriter busy = new RingWriter(segment, true, (1 << 7) | 1);
-        final RingReader reader = new RingReader(segment, true, TimeUnit.SECONDS.toNanos(1), session -> false);
+        final RingReader reader = new RingReader(segment, true, TimeUnit.SECONDS.toNanos(1), ClaimerLiveness.UNKNOWN);
         final AtomicBoolean running = new AtomicBoolean(true);
         final long[] delivered = new long[1];
         final Thread publishing = new Thread(() ->

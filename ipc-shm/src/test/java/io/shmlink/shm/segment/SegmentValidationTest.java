@@ -91,6 +91,13 @@ class SegmentValidationTest
     }
 
     @Test
+    void aVersion3ChannelIsRefusedNamingItsVersionAndOurs()
+    {
+        SegmentEditor.edit(file, b -> b.putInt(LAYOUT_VERSION_OFFSET, 3));
+        assertEveryAttachRefused(IncompatibleChannelException.class, "chan", "layout version 3", "version 4");
+    }
+
+    @Test
     void aFutureLayoutVersionIsIncompatible()
     {
         SegmentEditor.edit(file, b -> b.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION + 1));
