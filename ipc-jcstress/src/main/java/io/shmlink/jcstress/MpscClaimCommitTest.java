@@ -53,6 +53,6 @@ public class MpscClaimCommitTest
         final Rings.Seen later = new Rings.Seen(VALUE);
         reader.read(later, 10);
         r.r3 = later.torn() == 0 ? later.intact(0) : -1;
-        r.r4 = Rings.dirty(segment) ? 1 : 0;
+        r.r4 = Rings.dirty(segment, reader.position()) ? 1 : 0;
     }
 }

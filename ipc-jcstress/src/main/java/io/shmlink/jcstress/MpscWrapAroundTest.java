@@ -60,6 +60,6 @@ public class MpscWrapAroundTest
         r.r2 = seen.state(1);
         r.r3 = (int)(reader.position() - START);
         r.r4 = seen.order(0) == A ? 1 : seen.order(0) == B ? 2 : 0;
-        r.r5 = Rings.dirty(segment) ? 1 : 0;
+        r.r5 = Rings.dirty(segment, reader.position()) ? 1 : 0;
     }
 }

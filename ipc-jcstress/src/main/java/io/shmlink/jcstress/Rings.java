@@ -8,6 +8,7 @@ import io.shmlink.shm.ring.ClaimerLiveness;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.ring.RingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.FreeWord;
 import io.shmlink.shm.segment.InMemorySegments;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -99,15 +100,19 @@ public final class Rings
     }
 
     /**
-     * Whether an MPSC ring whose backlog was fully consumed holds any non-zero byte: the subscriber zeroes all it
-     * consumes, and its recovery of dead claims relies on free space reading as zero.
+     * Whether an MPSC ring whose backlog was fully consumed up to {@code position} holds any word that is not the
+     * free word of the next position to use it: the subscriber marks all it consumes, and a publisher's header CAS
+     * relies on free space holding exactly that word.
      */
-    public static boolean dirty(final ChannelSegment segment)
+    public static boolean dirty(final ChannelSegment segment, final long position)
     {
         final UnsafeBuffer buffer = segment.buffer();
+        final int shift = Integer.numberOfTrailingZeros(CAPACITY);
         for (int i = 0; i < CAPACITY; i += 8)
         {
-            if (buffer.getLongVolatile(RING_OFFSET + i) != 0)
+            final int index = (int)position & (CAPACITY - 1);
+            final long next = position - index + i + (i < index ? CAPACITY : 0);
+            if (buffer.getLongVolatile(RING_OFFSET + i) != FreeWord.of(next, shift))
             {
                 return true;
             }
@@ -129,7 +134,7 @@ public final class Rings
         r.r1 = seen.state(0);
         r.r2 = seen.state(1);
         r.r3 = (int)lostClaims(segment);
-        r.r4 = mpsc && dirty(segment) ? 1 : 0;
+        r.r4 = mpsc && dirty(segment, reader.position()) ? 1 : 0;
     }
 
     /**

@@ -2,7 +2,7 @@ package io.shmlink.shm.ring;
 
 import io.shmlink.api.MessageHandler;
 import io.shmlink.shm.segment.ChannelSegment;
-import org.agrona.BufferUtil;
+import io.shmlink.shm.segment.FreeWord;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -49,12 +49,6 @@ public final class RingReader
      */
     private static final long STALL_CHECK_INTERVAL_NS = 1_000_000L;
 
-    /** From this many bytes on, consumed space is zeroed by copying from {@link #ZEROS} (see {@link #zeroRange}). */
-    private static final int ZERO_COPY_THRESHOLD = 64;
-
-    /** Only ever read: a page of zeros, small enough to stay in the L1 cache while it is copied from. */
-    private static final byte[] ZEROS = new byte[4096];
-
     private final ChannelSegment segment;
     private final UnsafeBuffer buffer;
     private final int capacity;
@@ -63,6 +57,10 @@ public final class RingReader
     private final long claimTimeoutNs;
     private final ClaimerLiveness claimers;
     private final boolean multiProducer;
+
+    /** MPSC: marks released space free for its next lap. */
+    private final FreeSpace freeSpace;
+    private final int capacityShift;
 
     /** Raw addresses for the hot path; why they are safe is in {@link RingWriter}'s class comment. */
     private final long ringAddress;
@@ -123,6 +121,8 @@ public final class RingReader
         this.ringAddress = segment.address() + RING_OFFSET;
         this.headAddress = segment.address() + HEAD_POSITION_OFFSET;
         this.consumedUpToAddress = segment.address() + CONSUMED_UP_TO_OFFSET;
+        this.capacityShift = Integer.numberOfTrailingZeros(capacity);
+        this.freeSpace = new FreeSpace(ringAddress, capacity);
 
         final long storedHead = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
         final long tail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
@@ -309,6 +309,11 @@ public final class RingReader
         {
             return;
         }
+        if (frameLength == 0 && multiProducer && header != FreeWord.of(position, capacityShift))
+        {
+            throw segment.corrupt("record header", "0x" + Long.toHexString(header) + " at position " + position +
+                " below the tail " + tail + " (neither a record nor the free word of this lap)");
+        }
         if (stallPosition != position)
         {
             stallPosition = position;
@@ -325,53 +330,39 @@ public final class RingReader
     }
 
     /**
-     * Skips the stalled claim at the read position with one CAS of its header word: a claimed record becomes
-     * skipped (MPSC, held until its claimer lets go) or padding (SPSC); a zeroed gap becomes padding up to the next
-     * header, the tail seen when the stall was first seen, or the end of the ring. Not to the tail as it is now: a
-     * publisher that claimed the space after the gap since may not have written its header yet.
+     * Skips the stalled claim at the read position. A claimed record: one CAS of its header word to skipped (MPSC,
+     * held until its claimer lets go) or to padding (SPSC). A gap whose claimer never wrote its header (MPSC): see
+     * {@link #skipGap}. Either way the reader steps past the skipped space at once, so a late commit that lands
+     * before the next read cannot deliver a message already counted lost. (A successor of this reader starts at
+     * the head and may deliver it: at-least-once.)
      */
     private void skipStalledClaim(final long position, final int recordOffset, final long header)
     {
-        final int index = (int)position & mask;
         final int frameLength = frameLength(header);
-        final int claimer;
-        final long skipped;
-        final int skipLength;
-        if (frameLength < 0)
+        if (frameLength == 0)
         {
-            // -frameLength is negative for Integer.MIN_VALUE, and aligning a value near Integer.MAX_VALUE would
-            // overflow: both are caught by bounding the claim before it is aligned.
-            if (-frameLength < HEADER_LENGTH || -frameLength > capacity - index || -frameLength > stallTail - position)
+            if (!multiProducer)
             {
-                throw segment.corrupt("record length", frameLength + " at position " + position +
-                    " (a claim must be >= " + HEADER_LENGTH + " bytes, end inside the ring and before the tail " +
-                    stallTail + ")");
+                throw segment.corrupt("record length", "0 at position " + position + " below the tail " +
+                    stallTail + " (an SPSC publisher writes the header before it advances the tail)");
             }
-            skipLength = align(-frameLength, ALIGNMENT); // positions are 8-aligned, so this stays within both
-            claimer = type(header);
-            skipped = header(skipLength, multiProducer && claimer > 0 ? skippedType(claimer) : PADDING_TYPE);
+            skipGap(position, recordOffset);
+            return;
         }
-        else if (!multiProducer)
+        // -frameLength is negative for Integer.MIN_VALUE, and aligning a value near Integer.MAX_VALUE would
+        // overflow: both are caught by bounding the claim before it is aligned.
+        if (-frameLength < HEADER_LENGTH || -frameLength > capacity - ((int)position & mask) ||
+            -frameLength > stallTail - position)
         {
-            throw segment.corrupt("record length", "0 at position " + position + " below the tail " + stallTail +
-                " (an SPSC publisher writes the header before it advances the tail)");
+            throw segment.corrupt("record length", frameLength + " at position " + position +
+                " (a claim must be >= " + HEADER_LENGTH + " bytes, end inside the ring and before the tail " +
+                stallTail + ")");
         }
-        else
-        {
-            final long limit = Math.min(stallTail - position, capacity - index);
-            int gap = ALIGNMENT;
-            while (gap < limit && buffer.getIntVolatile(recordOffset + gap + LENGTH_OFFSET) == 0)
-            {
-                gap += ALIGNMENT;
-            }
-            skipLength = gap;
-            claimer = 0;
-            skipped = header(skipLength, PADDING_TYPE);
-        }
+        final int skipLength = align(-frameLength, ALIGNMENT); // positions are 8-aligned: stays within both
+        final int claimer = type(header);
+        final long skipped = header(skipLength, multiProducer && claimer > 0 ? skippedType(claimer) : PADDING_TYPE);
         if (buffer.compareAndSetLong(recordOffset, header, skipped))
         {
-            // Read past it at once: a late commit landing before the next read must not deliver a message that
-            // is counted lost. (A successor of this reader starts at the head and may deliver it: at-least-once.)
             readPosition = position + skipLength;
             if (isSkipped(type(skipped)))
             {
@@ -381,6 +372,33 @@ public final class RingReader
             buffer.getAndAddLong(LOST_CLAIMS_OFFSET, 1);
             stallPosition = -1;
             lostClaimListener.onLostClaim(position, skipLength, claimer);
+        }
+    }
+
+    /**
+     * MPSC: the publisher that advanced the tail over this space has not written its header. Each free word of
+     * the gap is taken by a CAS to an 8-byte padding record, up to the first word that is not free (the claimer
+     * or a later one wrote a header there), the tail seen when the stall was first seen, or the end of the ring. A
+     * claimer that wakes after its word was taken finds its header CAS failing and claims again; none of this
+     * space is held, since nobody can write into it any more.
+     */
+    private void skipGap(final long position, final int recordOffset)
+    {
+        final int limit = (int)Math.min(stallTail - position, capacity - ((int)position & mask));
+        final long padding = header(ALIGNMENT, PADDING_TYPE);
+        int gap = 0;
+        while (gap < limit &&
+            buffer.compareAndSetLong(recordOffset + gap, FreeWord.of(position + gap, capacityShift), padding))
+        {
+            gap += ALIGNMENT;
+        }
+        if (gap > 0)
+        {
+            readPosition = position + gap;
+            release(heldAt >= 0 ? heldAt : readPosition);
+            buffer.getAndAddLong(LOST_CLAIMS_OFFSET, 1);
+            stallPosition = -1;
+            lostClaimListener.onLostClaim(position, gap, 0);
         }
     }
 
@@ -447,57 +465,10 @@ public final class RingReader
         if (multiProducer)
         {
             UnsafeApi.putLongRelease(null, consumedUpToAddress, newHead);
-            zero(head, (int)(newHead - head));
+            freeSpace.release(head, (int)(newHead - head));
         }
         UnsafeApi.putLongRelease(null, headAddress, newHead);
         this.head = newHead;
-    }
-
-    /**
-     * Zeroes {@code bytesRead <= capacity} bytes from the head's index, in two parts if they wrap.
-     */
-    private void zero(final long head, final int bytesRead)
-    {
-        final int index = (int)head & mask;
-        final int firstPart = Math.min(bytesRead, capacity - index);
-        zeroRange(index, firstPart);
-        if (bytesRead > firstPart)
-        {
-            zeroRange(0, bytesRead - firstPart);
-        }
-    }
-
-    /**
-     * Never by {@code Unsafe.setMemory}: Java 17's C2 does not compile it inline, so it is a native call that
-     * stores one long at a time, and it cost a short message more than the whole rest of its poll. Nor by Agrona's
-     * {@code setMemory}: too big for C2 to inline into the poll, it stays a call with a bounds check and a byte
-     * pattern to build, and the raw loop of long stores that replaced it took MPSC 32 B offer+poll from 20 to 24
-     * ops/us (6 interleaved rounds, median ratio 1.26). A range from {@link #ZERO_COPY_THRESHOLD} on is copied from
-     * {@link #ZEROS} with {@code Unsafe.copyMemory}, which C2 compiles to its vectorised array-copy stub: 25
-     * instead of 18 MPSC 1 KiB offer+polls per microsecond. The raw stores stay in the ring because {@link #zero}
-     * splits at the ring end, so {@code index + length <= capacity}; both are multiples of 8 (positions and
-     * record lengths are 8-aligned), so the long stores end exactly at the range's end.
-     */
-    private void zeroRange(final int index, final int length)
-    {
-        if (length < ZERO_COPY_THRESHOLD)
-        {
-            final long start = ringAddress + index;
-            for (int offset = 0; offset < length; offset += ALIGNMENT)
-            {
-                UnsafeApi.putLong(null, start + offset, 0L);
-            }
-            return;
-        }
-        long address = ringAddress + index;
-        int remaining = length;
-        while (remaining > 0)
-        {
-            final int chunk = Math.min(remaining, ZEROS.length);
-            UnsafeApi.copyMemory(ZEROS, BufferUtil.ARRAY_BASE_OFFSET, null, address, chunk);
-            address += chunk;
-            remaining -= chunk;
-        }
     }
 
     private void checkPosition(final String field, final long position, final long tail)

@@ -3,6 +3,7 @@ package io.shmlink.shm.ring;
 import io.shmlink.api.BufferClaim;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.FreeWord;
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -27,7 +28,10 @@ import static org.agrona.BitUtil.align;
  *   field and publishes it with a release store. MPSC: publishers race with a CAS on the tail (not a fetch-add,
  *   which cannot be taken back when the ring turns out full). Either way the subscriber's head is cached and
  *   re-read (acquire) only when the cache says full.</li>
- *   <li><b>Write.</b> Header word {@code (-frameLength, session)} by one release store, then the payload.</li>
+ *   <li><b>Write.</b> Header word {@code (-frameLength, session)}, then the payload. SPSC: a release store.
+ *   MPSC: a CAS from the free word of the claim's lap ({@link FreeWord}), so a publisher that stood still
+ *   between its tail CAS and its header past the claim timeout writes nothing where the subscriber has taken
+ *   the space as a gap, or where a later lap's record now stands; it claims again instead.</li>
  *   <li><b>Commit and abort.</b> One release store of the whole header word: {@code (+frameLength, session)} or
  *   padding. A store, not a CAS, because a record cannot be reused while its claimer may still write it: the
  *   subscriber that skips a stalled claim marks it skipped and holds its release until this very store lands or
@@ -52,6 +56,7 @@ public final class RingWriter implements BufferClaim.Completer
     private final boolean multiProducer;
     private final int capacity;
     private final int mask;
+    private final int capacityShift;
     private final int maxMessageLength;
     private final int session;
     private final long baseAddress;
@@ -91,6 +96,7 @@ public final class RingWriter implements BufferClaim.Completer
         this.multiProducer = multiProducer;
         this.capacity = segment.config().capacity();
         this.mask = capacity - 1;
+        this.capacityShift = Integer.numberOfTrailingZeros(capacity);
         this.maxMessageLength = segment.config().maxMessageLength();
         this.session = session;
         this.baseAddress = segment.address();
@@ -354,44 +360,53 @@ public final class RingWriter implements BufferClaim.Completer
     }
 
     /**
-     * MPSC. The tail CAS is the claim, so it comes first; a publisher that dies right after it leaves a gap
-     * of zeros (the subscriber zeroes what it consumes), which the subscriber measures by scanning for the next
-     * header.
+     * MPSC. The tail CAS is the claim; the header goes in by a CAS from the free word of the claim's lap (see
+     * {@link FreeWord}), which fails only if this thread stood still between the two for longer than the claim
+     * timeout and the subscriber took the space as a gap: then nothing was written, and the space is claimed anew.
      */
     private long claimShared(final int frameLength, final int alignedLength)
     {
-        long head = headCache;
-        long claimed;
-        int padding;
-        do
+        while (true)
         {
-            claimed = UnsafeApi.getLongVolatile(null, tailAddress);
-            if ((claimed & (ALIGNMENT - 1)) != 0 || claimed < 0)
+            long head = headCache;
+            long claimed;
+            int padding;
+            do
             {
-                throw segment.corrupt("tail position", claimed + " (must be 8-aligned and not negative)");
-            }
-            final int toEnd = capacity - ((int)claimed & mask);
-            padding = alignedLength > toEnd ? toEnd : 0;
-            final long required = padding + alignedLength;
-            if (claimed + required - head > capacity)
-            {
-                head = UnsafeApi.getLongAcquire(null, baseAddress + HEAD_POSITION_OFFSET);
-                checkHead(head, claimed);
-                headCache = head;
+                claimed = UnsafeApi.getLongVolatile(null, tailAddress);
+                if ((claimed & (ALIGNMENT - 1)) != 0 || claimed < 0)
+                {
+                    throw segment.corrupt("tail position", claimed + " (must be 8-aligned and not negative)");
+                }
+                final int toEnd = capacity - ((int)claimed & mask);
+                padding = alignedLength > toEnd ? toEnd : 0;
+                final long required = padding + alignedLength;
                 if (claimed + required - head > capacity)
                 {
-                    return backPressured();
+                    head = UnsafeApi.getLongAcquire(null, baseAddress + HEAD_POSITION_OFFSET);
+                    checkHead(head, claimed);
+                    headCache = head;
+                    if (claimed + required - head > capacity)
+                    {
+                        return backPressured();
+                    }
                 }
             }
-        }
-        while (!UnsafeApi.compareAndSetLong(null, tailAddress, claimed, claimed + padding + alignedLength));
+            while (!UnsafeApi.compareAndSetLong(null, tailAddress, claimed, claimed + padding + alignedLength));
 
-        if (padding != 0)
-        {
-            UnsafeApi.putLongRelease(null, ringAddress + ((int)claimed & mask), header(padding, PADDING_TYPE));
+            final long position = claimed + padding;
+            if ((padding == 0 || takeFreeWord(claimed, header(padding, PADDING_TYPE))) &&
+                takeFreeWord(position, header(-frameLength, session)))
+            {
+                return position;
+            }
         }
-        UnsafeApi.putLongRelease(null, ringAddress + ((int)(claimed + padding) & mask), header(-frameLength, session));
-        return claimed + padding;
+    }
+
+    private boolean takeFreeWord(final long position, final long header)
+    {
+        return UnsafeApi.compareAndSetLong(
+            null, ringAddress + ((int)position & mask), FreeWord.of(position, capacityShift), header);
     }
 
     private long backPressured()

@@ -137,6 +137,7 @@ public final class ChannelSegment
                 final UnsafeBuffer header = new UnsafeBuffer(mapping);
                 preTouch(header);
                 writeHeader(header, config, now);
+                markFreshRing(header, config, 0);
                 crashPoint("header-written");
                 header.putIntRelease(READY_OFFSET, READY_VALUE);
                 crashPoint("ready");
@@ -169,6 +170,22 @@ public final class ChannelSegment
         }
         return new ChannelInfo(name, config.mode(), config.capacity(), config.maxMessageLength(), file,
             ProcessHandle.current().pid(), now, List.of(), null, 0, 0, 0, 0, 0, 0, null);
+    }
+
+    /**
+     * MPSC: marks every word of a fresh ring free for its first lap, as {@link FreeWord} requires (a zeroed page
+     * is not free space there); SPSC rings start zeroed.
+     *
+     * @param header   the mapping.
+     * @param config   the channel's shape.
+     * @param position the ring's first position.
+     */
+    static void markFreshRing(final UnsafeBuffer header, final ChannelConfig config, final long position)
+    {
+        if (config.mode() != ChannelMode.SPSC)
+        {
+            FreeWord.markFresh(header, RING_OFFSET, config.capacity(), position);
+        }
     }
 
     /** Everything the creator writes but the ready word. */

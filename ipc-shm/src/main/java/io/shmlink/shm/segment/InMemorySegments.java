@@ -38,6 +38,7 @@ public final class InMemorySegments
         final UnsafeBuffer buffer = new UnsafeBuffer(
             BufferUtil.allocateDirectAligned(RING_OFFSET + config.capacity(), SegmentDescriptor.PADDED_REGION));
         ChannelSegment.writeHeader(buffer, config, System.currentTimeMillis());
+        ChannelSegment.markFreshRing(buffer, config, 0);
         buffer.putIntRelease(READY_OFFSET, READY_VALUE);
         return new ChannelSegment("in-memory", Path.of("(in memory)"), config, buffer);
     }
@@ -61,6 +62,7 @@ public final class InMemorySegments
         buffer.putLong(HEAD_POSITION_OFFSET, position);
         buffer.putLong(CONSUMED_UP_TO_OFFSET, position);
         buffer.putLongRelease(TAIL_POSITION_OFFSET, position);
+        ChannelSegment.markFreshRing(buffer, config, position);
         return segment;
     }
 }

@@ -5,6 +5,7 @@ import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.FreeWord;
 import io.shmlink.shm.segment.InMemorySegments;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class LostClaimRecoveryTest
 {
     private static final int CAPACITY = 4096;
+    private static final int SHIFT = Integer.numberOfTrailingZeros(CAPACITY);
     private static final long TIMEOUT_NS = 1_000;
     private static final int SESSION_A = (1 << 7) | 1;
     private static final int SESSION_B = (1 << 7) | 2;
@@ -182,7 +184,8 @@ class LostClaimRecoveryTest
         reader.checkForStalledClaim(2 * TIMEOUT_NS);
 
         assertEquals(48, ring.getLongVolatile(HEAD_POSITION_OFFSET));
-        assertEquals(0, ring.getLongVolatile(RING_OFFSET + 32), "B's consumed record was zeroed, not padded");
+        assertEquals(FreeWord.of(32 + CAPACITY, SHIFT), ring.getLongVolatile(RING_OFFSET + 32),
+            "B's consumed record was released for the next lap, not padded");
         assertEquals(List.of(0xBL), received);
     }
 
@@ -215,7 +218,8 @@ class LostClaimRecoveryTest
         watching.checkForStalledClaim(2 * TIMEOUT_NS);
 
         assertEquals(16, ring.getLongVolatile(HEAD_POSITION_OFFSET));
-        assertEquals(0, ring.getLongVolatile(RING_OFFSET), "the released claim is zeroed");
+        assertEquals(FreeWord.of(CAPACITY, SHIFT), ring.getLongVolatile(RING_OFFSET),
+            "the released claim is free for the next lap");
     }
 
     @Test
@@ -326,11 +330,39 @@ class LostClaimRecoveryTest
         final List<String> told = new ArrayList<>();
         reader.lostClaimListener((position, length, session) -> told.add(position + "/" + length + "/" + session));
         ring.putLongVolatile(TAIL_POSITION_OFFSET, 40);   // a publisher claimed 40 bytes and died before its header
-        ring.putInt(RING_OFFSET + RecordDescriptor.TYPE_OFFSET, SESSION_A); // a type without a length: not A's
 
         timeOut(reader);
 
         assertEquals(List.of("0/40/0"), told);
+    }
+
+    @Test
+    void aGapIsTakenWordByWordSoAClaimerThatWakesCannotWriteItsHeaderThere()
+    {
+        ring.putLongVolatile(TAIL_POSITION_OFFSET, 24);   // a publisher claimed 24 bytes and stands still
+
+        timeOut(reader);
+
+        for (int position = 0; position < 24; position += 8)
+        {
+            assertFalse(ring.compareAndSetLong(RING_OFFSET + position, FreeWord.of(position, SHIFT),
+                header(-(8 + HEADER_LENGTH), SESSION_A)), "the header CAS of the woken claimer at " + position);
+        }
+        assertEquals(0, poll());
+        assertEquals(24, reader.position());
+        assertEquals(FreeWord.of(CAPACITY, SHIFT), ring.getLongVolatile(RING_OFFSET), "released for the next lap");
+    }
+
+    @Test
+    void aZeroLengthWordThatIsNotThisLapsFreeWordIsCorrupt()
+    {
+        ring.putLongVolatile(TAIL_POSITION_OFFSET, 40);
+        ring.putInt(RING_OFFSET + RecordDescriptor.TYPE_OFFSET, SESSION_A); // a type without a length
+
+        final io.shmlink.api.CorruptChannelException ex =
+            assertThrows(io.shmlink.api.CorruptChannelException.class, () -> reader.checkForStalledClaim(0));
+
+        assertTrue(ex.getMessage().contains("record header"), ex.getMessage());
     }
 
     @Test

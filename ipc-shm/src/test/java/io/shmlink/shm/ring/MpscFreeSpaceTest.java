@@ -3,6 +3,7 @@ package io.shmlink.shm.ring;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.FreeWord;
 import io.shmlink.shm.segment.InMemorySegments;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -17,11 +18,11 @@ import static org.agrona.BitUtil.align;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The MPSC subscriber zeroes exactly what it consumed: every byte of it, however long the batch (zeroed in chunks of
- * a zero block) or short (zeroed by long stores), and whether or not it wraps the ring end; and nothing beyond it,
- * so the records still waiting arrive intact.
+ * The MPSC subscriber marks exactly what it consumed free for its next lap: every word of it, however long the batch
+ * (marked by copying from a page of the free word) or short (by long stores), and whether or not it wraps the ring
+ * end; and nothing beyond it, so the records still waiting arrive intact.
  */
-class MpscZeroingTest
+class MpscFreeSpaceTest
 {
     private static final int CAPACITY = 64 * 1024;
     private static final int SESSION = (1 << 7) | 1;
@@ -33,7 +34,7 @@ class MpscZeroingTest
     private final RingReader reader = new RingReader(segment, true, 1_000_000_000L, ClaimerLiveness.UNKNOWN);
 
     @Test
-    void everyConsumedByteIsZeroAndEveryWaitingRecordIntactOverManyLapsOfMixedBatches()
+    void everyConsumedWordIsFreeForItsNextLapAndEveryWaitingRecordIntactOverManyLapsOfMixedBatches()
     {
         final Random random = new Random(42);
         final ArrayDeque<int[]> waiting = new ArrayDeque<>(); // {length, fill} per message written, not yet read
@@ -70,19 +71,21 @@ class MpscZeroingTest
                 }
             }, limit);
             assertTrue(read > 0 || waiting.isEmpty(), "a poll with records waiting delivered nothing");
-            assertZero(head, reader.position());
+            assertFreeForNextLap(head, reader.position());
         }
         assertTrue(written > 6L * CAPACITY);
     }
 
-    private void assertZero(final long from, final long to)
+    private void assertFreeForNextLap(final long from, final long to)
     {
-        for (long position = from; position < to; position++)
+        final int shift = Integer.numberOfTrailingZeros(CAPACITY);
+        for (long position = from; position < to; position += ALIGNMENT)
         {
             final int index = RING_OFFSET + (int)(position & (CAPACITY - 1));
-            if (ring.getByte(index) != 0)
+            if (ring.getLong(index) != FreeWord.of(position + CAPACITY, shift))
             {
-                fail("byte at position " + position + " was consumed but not zeroed (batch " + from + ".." + to + ")");
+                fail("word at position " + position + " was consumed but not marked free for the next lap (batch " +
+                    from + ".." + to + ")");
             }
         }
     }
