@@ -1,5 +1,8 @@
 package io.shmlink.shm.liveness;
 
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -8,6 +11,11 @@ import java.util.concurrent.locks.LockSupport;
  * One daemon thread per registry that, every {@code intervalMs}, refreshes the heartbeats of this process's parties
  * and checks whether their peers' processes still live. Liveness checks read {@code /proc}, which is far too slow
  * for the hot path; this thread turns them into a field the hot path reads for free.
+ * <p>
+ * It is the only thread that notices deaths, so nothing a party's tick throws ends it: any {@link Throwable}, an
+ * {@link Error} such as the {@link InternalError} of a fault in a truncated mapping included, is logged as a
+ * {@link System.Logger.Level#WARNING} (once per party and exception class, so that a bad segment does not flood
+ * the log) and the thread goes on with the other parties and the next ticks.
  */
 public final class LivenessMonitor implements AutoCloseable
 {
@@ -18,12 +26,17 @@ public final class LivenessMonitor implements AutoCloseable
     public interface Watched
     {
         /**
-         * Refresh heartbeats and re-check peers. Called from the monitor thread.
+         * Refresh heartbeats and re-check peers. Called from the monitor thread, and once from {@link #add} by its
+         * caller. What it throws on the monitor thread is logged and does not stop the monitor; from {@link #add},
+         * it reaches the caller.
          */
         void onLivenessTick();
     }
 
+    private static final System.Logger LOGGER = System.getLogger(LivenessMonitor.class.getName());
+
     private final CopyOnWriteArrayList<Watched> watched = new CopyOnWriteArrayList<>();
+    private final Map<Watched, Set<Class<?>>> reported = new ConcurrentHashMap<>();
     private final long intervalNs;
     private final Thread thread;
     private volatile boolean running = true;
@@ -60,6 +73,7 @@ public final class LivenessMonitor implements AutoCloseable
     public void remove(final Watched party)
     {
         watched.remove(party);
+        reported.remove(party);
     }
 
     private void run()
@@ -72,12 +86,34 @@ public final class LivenessMonitor implements AutoCloseable
                 {
                     party.onLivenessTick();
                 }
-                catch (final RuntimeException ex)
+                catch (final Throwable ex)
                 {
                     // A party whose segment went bad reports it on its own next call; the monitor carries on.
+                    reportOnce(party, ex);
                 }
             }
             LockSupport.parkNanos(this, intervalNs);
+        }
+    }
+
+    private void reportOnce(final Watched party, final Throwable failure)
+    {
+        try
+        {
+            if (reported.computeIfAbsent(party, p -> ConcurrentHashMap.newKeySet()).add(failure.getClass()))
+            {
+                LOGGER.log(System.Logger.Level.WARNING, () -> "liveness check of " + party + " failed with " +
+                    failure + "; the liveness thread goes on, and further " + failure.getClass().getName() +
+                    " from this party are not logged", failure);
+            }
+            if (!watched.contains(party))
+            {
+                reported.remove(party); // removed meanwhile: do not keep it
+            }
+        }
+        catch (final Throwable ex)
+        {
+            // a logging backend the application installed failed, or memory ran out: the ticks must go on
         }
     }
 
@@ -90,5 +126,6 @@ public final class LivenessMonitor implements AutoCloseable
         running = false;
         LockSupport.unpark(thread);
         watched.clear();
+        reported.clear();
     }
 }

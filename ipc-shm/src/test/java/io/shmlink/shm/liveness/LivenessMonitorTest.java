@@ -1,0 +1,141 @@
+package io.shmlink.shm.liveness;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The liveness thread outlives whatever a party's tick throws.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LivenessMonitorTest
+{
+    private final Logger logger = Logger.getLogger(LivenessMonitor.class.getName());
+    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    private final Handler handler = new Handler()
+    {
+        @Override
+        public void publish(final LogRecord record)
+        {
+            logged.add(record);
+        }
+
+        @Override
+        public void flush()
+        {
+        }
+
+        @Override
+        public void close()
+        {
+        }
+    };
+
+    @BeforeEach
+    void setUp()
+    {
+        logger.addHandler(handler);
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        logger.removeHandler(handler);
+    }
+
+    @Test
+    void aPartyWhoseTickThrowsAnErrorEveryTimeDoesNotStopAnotherFromBeingTickedAgain() throws Exception
+    {
+        final AtomicBoolean armed = new AtomicBoolean();
+        final CountDownLatch errorThrown = new CountDownLatch(1);
+        final CountDownLatch ticksAfterAnError = new CountDownLatch(2);
+        try (LivenessMonitor monitor = new LivenessMonitor(1))
+        {
+            // added first, so that each round ticks it before the healthy one
+            monitor.add(() ->
+            {
+                if (armed.get())
+                {
+                    errorThrown.countDown();
+                    throw new InternalError("a fault in a truncated mapping");
+                }
+            });
+            monitor.add(() ->
+            {
+                if (errorThrown.getCount() == 0)
+                {
+                    ticksAfterAnError.countDown();
+                }
+            });
+            armed.set(true);
+
+            assertTrue(errorThrown.await(10, TimeUnit.SECONDS), "the failing party was ticked");
+            assertTrue(ticksAfterAnError.await(10, TimeUnit.SECONDS),
+                "the healthy party is still ticked, round after round, after the other one threw an Error");
+        }
+    }
+
+    @Test
+    void aFailingTickIsLoggedAsAWarningOncePerPartyAndExceptionClass() throws Exception
+    {
+        final AtomicInteger ticks = new AtomicInteger();
+        final CountDownLatch enoughTicks = new CountDownLatch(1);
+        final LivenessMonitor.Watched failing = new LivenessMonitor.Watched()
+        {
+            @Override
+            public void onLivenessTick()
+            {
+                final int tick = ticks.incrementAndGet();
+                if (tick == 1)
+                {
+                    return; // the check add() makes
+                }
+                if (tick > 12)
+                {
+                    enoughTicks.countDown(); // ticks 2 to 12 threw and were dealt with
+                    return;
+                }
+                if (tick <= 6)
+                {
+                    throw new InternalError("a fault in a truncated mapping");
+                }
+                throw new IllegalStateException("a corrupt header");
+            }
+
+            @Override
+            public String toString()
+            {
+                return "publisher of channel 'failing'";
+            }
+        };
+        try (LivenessMonitor monitor = new LivenessMonitor(1))
+        {
+            monitor.add(failing);
+            assertTrue(enoughTicks.await(10, TimeUnit.SECONDS), "ticked on after eleven failures");
+        }
+
+        assertEquals(2, logged.size(), () -> "one record per exception class: " + logged.stream()
+            .map(LogRecord::getMessage).toList());
+        for (final LogRecord record : logged)
+        {
+            assertEquals(Level.WARNING, record.getLevel());
+            assertTrue(record.getMessage().contains("publisher of channel 'failing'"), record.getMessage());
+        }
+        assertInstanceOf(InternalError.class, logged.get(0).getThrown());
+        assertInstanceOf(IllegalStateException.class, logged.get(1).getThrown());
+    }
+}
