@@ -10,6 +10,7 @@ import io.shmlink.api.IncompatibleChannelException;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.api.Subscriber;
+import io.shmlink.shm.liveness.AliveFiles;
 import io.shmlink.shm.liveness.LivenessMonitor;
 import io.shmlink.shm.liveness.PartySlots;
 import io.shmlink.shm.registry.ChannelNames;
@@ -34,6 +35,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Each channel is one file named after it; see {@link io.shmlink.shm.segment.SegmentDescriptor} for its layout and
  * {@link ChannelSegment} for how creation is made atomic. The registry is thread-safe. It runs one daemon thread,
  * started with the first publisher or subscriber, that keeps heartbeats fresh and notices dead peers.
+ * <p>
+ * While a registry is open, this process holds a lock on a file {@code .alive-<process token>} in the directory
+ * (one per directory, however many registries are open on it), so that processes in other PID namespaces can
+ * tell it lives; see {@link io.shmlink.shm.liveness.ProcessToken}.
  */
 public final class ShmRegistry implements ChannelRegistry
 {
@@ -140,14 +145,16 @@ public final class ShmRegistry implements ChannelRegistry
 
     private final Path directory;
     private final Options options;
+    private final AliveFiles.Hold alive;
     private final Set<Party> parties = ConcurrentHashMap.newKeySet();
     private LivenessMonitor monitor;
     private boolean closed;
 
-    private ShmRegistry(final Path directory, final Options options)
+    private ShmRegistry(final Path directory, final Options options, final AliveFiles.Hold alive)
     {
         this.directory = directory;
         this.options = options;
+        this.alive = alive;
     }
 
     /**
@@ -168,15 +175,28 @@ public final class ShmRegistry implements ChannelRegistry
      * @param directory the registry directory.
      * @param options   settings.
      * @return the registry.
+     * @throws ShmLinkException if the directory is refused (see {@link #open(Path)}), or this process's alive file
+     *                          cannot be created and locked in it.
      */
     public static ShmRegistry open(final Path directory, final Options options)
     {
         final Path dir = RegistryDirectory.prepare(directory, options.access);
-        if (options.cleanDebrisOnOpen)
+        // before anything else: this process's token means "alive" to other PID namespaces only while it is held,
+        // and cleaning asks about other processes' tokens in this directory
+        final AliveFiles.Hold alive = AliveFiles.hold(dir, options.access);
+        try
         {
-            StaleChannels.cleanDebris(dir);
+            if (options.cleanDebrisOnOpen)
+            {
+                StaleChannels.cleanDebris(dir);
+            }
         }
-        return new ShmRegistry(dir, options);
+        catch (final RuntimeException ex)
+        {
+            alive.close();
+            throw ex;
+        }
+        return new ShmRegistry(dir, options, alive);
     }
 
     /**
@@ -352,7 +372,8 @@ public final class ShmRegistry implements ChannelRegistry
     }
 
     /**
-     * Closes every publisher and subscriber this registry made, and stops its liveness thread.
+     * Closes every publisher and subscriber this registry made, stops its liveness thread, and gives back its share
+     * of this process's alive file in the directory.
      */
     @Override
     public void close()
@@ -374,6 +395,7 @@ public final class ShmRegistry implements ChannelRegistry
                 monitor.close();
                 monitor = null;
             }
+            alive.close();
         }
     }
 

@@ -16,8 +16,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "clean", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Removes channels whose parties are all dead and that have been idle longer than the grace "
-        + "period, and the temporary files of creations that were killed half-way; prints how many files it "
-        + "removed.")
+        + "period, the temporary files of creations that were killed half-way, and the doorbell sockets and "
+        + "alive files of dead processes; prints how many files it removed.")
 final class CleanCommand implements Callable<Integer>
 {
     @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,

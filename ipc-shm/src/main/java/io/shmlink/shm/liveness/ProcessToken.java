@@ -1,17 +1,54 @@
 package io.shmlink.shm.liveness;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Names a process in shared memory so that pid reuse cannot make a dead party look alive: a 64-bit token that
- * holds the pid in its high half and the low 32 bits of the process start time (epoch ms) in its low half.
- * Written with a CAS into a party slot, it claims the slot in one atomic step.
+ * Names a process in shared memory so that neither pid reuse nor a PID namespace can make a dead party look alive
+ * or a live one dead. Written with a CAS into a party slot, it claims the slot in one atomic step.
  * <ul>
  *   <li>{@link #NONE} (0): the slot was never taken;</li>
  *   <li>{@link #DETACHED}: the party closed in an orderly way;</li>
  *   <li>{@link #DELETED} (subscriber slot only): the channel was deleted; publishers return CLOSED;</li>
- *   <li>anything else: the token of the process that holds the slot, alive or not.</li>
+ *   <li>anything else: the token of the process that holds the slot, alive or not. It is positive.</li>
  * </ul>
+ * A token of a process, most significant bit first:
+ * <pre>
+ *   63 62                     41 40              32 31                                    0
+ *  +--+-------------------------+------------------+---------------------------------------+
+ *  |0 |       Pid (22)          | PID Namespace (9)|   Start Time (epoch ms), low 32 bits  |
+ *  +--+-------------------------+------------------+---------------------------------------+
+ * </pre>
+ * <ul>
+ *   <li>the pid as the process sees it, in its own PID namespace: 22 bits hold any Linux pid (they are below
+ *   {@code PID_MAX_LIMIT}, 2<sup>22</sup>), and the top bit stays 0, so tokens of processes are positive;</li>
+ *   <li>the low 9 bits of the inode of that PID namespace ({@code readlink /proc/self/ns/pid} gives
+ *   {@code pid:[4026531836]}): containers that share {@code /dev/shm} but not their PID namespace number their
+ *   processes apart, so a pid means nothing without its namespace;</li>
+ *   <li>the start time, so that a reused pid does not pass for its dead predecessor.</li>
+ * </ul>
+ * <b>Is it alive?</b> {@link #isAlive(long)} decides in one of two ways.
+ * <ul>
+ *   <li>A token whose namespace bits are this process's: {@code /proc}, as ever. The process with that pid lives
+ *   and started at that time: alive, at the cost of one {@code /proc} read. Otherwise the token is asked about
+ *   as a foreign one, below: its process is dead here, or it lives in another namespace whose 9 bits happen to
+ *   be ours, and only the lock can tell which.</li>
+ *   <li>A token of another namespace: its pid names nobody here, or somebody else, so {@code /proc} cannot
+ *   answer. Every process that opens a registry holds an exclusive lock on a file {@code .alive-<token in hex>}
+ *   in the registry directory while it has a registry open on it (see {@link AliveFiles}); the kernel releases
+ *   that lock when the process dies, however it dies, and it is the same lock whatever namespace looks at it.
+ *   The token is alive if that file is locked by another process in any registry directory this JVM has open;
+ *   if the lock can be taken, or no such file exists, its process is dead (or closed its last registry, and so
+ *   holds no slot any more).</li>
+ * </ul>
+ * Why a lock file. A heartbeat needs a clock and a timeout, and tells a dead process from a paused one (a stopped
+ * container, a long GC) only by guessing; a lock is released exactly when its holder dies. It is a file of its own,
+ * one per process and directory, because a POSIX lock is dropped when its process closes any descriptor of the
+ * file, and channel files are opened and closed all the time; and it is in the registry directory because that is
+ * the one place two processes that share a channel surely share, whatever else their containers mount. Both
+ * sides must use tokens of this layout: an older version reads another namespace's pid in its own {@code /proc}.
  */
 public final class ProcessToken
 {
@@ -24,6 +61,22 @@ public final class ProcessToken
     /** Stored in the subscriber slot by a delete, before the file is unlinked: final. */
     public static final long DELETED = -2;
 
+    /** Bits of the pid: Linux pids are below {@code PID_MAX_LIMIT}, 2<sup>22</sup>. */
+    static final int PID_BITS = 22;
+
+    /** Bits of the PID namespace's inode. */
+    static final int NAMESPACE_BITS = 9;
+
+    private static final int START_BITS = 32;
+    private static final int NAMESPACE_SHIFT = START_BITS;
+    private static final int PID_SHIFT = NAMESPACE_SHIFT + NAMESPACE_BITS;
+    private static final long PID_MASK = (1L << PID_BITS) - 1;
+    private static final long NAMESPACE_MASK = (1L << NAMESPACE_BITS) - 1;
+    private static final long START_MASK = (1L << START_BITS) - 1;
+
+    /** The namespace bits of this process's PID namespace; read before {@link #SELF} uses them. */
+    private static final long NAMESPACE = namespaceOf(Path.of("/proc/self/ns/pid"));
+
     /** This process. */
     public static final long SELF = of(ProcessHandle.current());
 
@@ -32,29 +85,56 @@ public final class ProcessToken
     }
 
     /**
-     * The token of a process.
+     * The token of a process of this process's PID namespace.
      *
      * @param handle the process.
      * @return its token.
      */
     public static long of(final ProcessHandle handle)
     {
-        return (handle.pid() << 32) | (startStamp(handle) & 0xFFFF_FFFFL);
+        return of(handle.pid(), NAMESPACE, startStamp(handle));
     }
 
     /**
-     * The pid a token names.
+     * The token of a process, from its parts: what a process in PID namespace {@code namespace} would have.
+     *
+     * @param pid       the pid in that namespace.
+     * @param namespace the namespace's inode; only its low {@link #NAMESPACE_BITS} bits count.
+     * @param startMs   the start time, epoch ms; only its low 32 bits count.
+     * @return the token.
+     */
+    static long of(final long pid, final long namespace, final long startMs)
+    {
+        return ((pid & PID_MASK) << PID_SHIFT) | ((namespace & NAMESPACE_MASK) << NAMESPACE_SHIFT) |
+            (startMs & START_MASK);
+    }
+
+    /**
+     * The pid a token names, as its own PID namespace numbers it.
      *
      * @param token a token that is neither {@link #NONE} nor {@link #DETACHED}.
      * @return the pid.
      */
     public static long pid(final long token)
     {
-        return token >>> 32;
+        return (token >>> PID_SHIFT) & PID_MASK;
     }
 
     /**
-     * Whether a token names a party that holds its slot: pids are positive, so tokens of processes are too.
+     * Whether a token's namespace bits are this process's: true for every process of this PID namespace, and for
+     * those of one other namespace in 512 (9 bits of an inode), which {@link #isAlive(long)} allows for.
+     *
+     * @param token a token of a process.
+     * @return true if its namespace bits are this process's.
+     */
+    public static boolean isSameNamespace(final long token)
+    {
+        return ((token >>> NAMESPACE_SHIFT) & NAMESPACE_MASK) == NAMESPACE;
+    }
+
+    /**
+     * Whether a token names a party that holds its slot: pids are positive and the top bit is 0, so tokens of
+     * processes are positive.
      *
      * @param token read from a slot.
      * @return true if it names a process.
@@ -65,8 +145,11 @@ public final class ProcessToken
     }
 
     /**
-     * Whether the process a token names is still running: same pid and same start time. Reads {@code /proc}, so
-     * call it off the hot path.
+     * Whether the process a token names is still running, in this PID namespace or in another (see the class
+     * comment). Reads {@code /proc} for a token of this namespace, and tries a lock file per registry directory
+     * this JVM has open for one of another, or of this one that {@code /proc} finds dead, so call it off the hot
+     * path. A token whose lock file this JVM cannot tell about (it cannot read it) counts as alive, so that its
+     * slot is not taken from a live party.
      *
      * @param token read from a slot.
      * @return true if that very process lives.
@@ -81,8 +164,36 @@ public final class ProcessToken
         {
             return true;
         }
-        final Optional<ProcessHandle> handle = ProcessHandle.of(pid(token));
-        return handle.isPresent() && handle.get().isAlive() && (int)startStamp(handle.get()) == (int)token;
+        if (isSameNamespace(token))
+        {
+            final Optional<ProcessHandle> handle = ProcessHandle.of(pid(token));
+            if (handle.isPresent() && handle.get().isAlive() && (int)startStamp(handle.get()) == (int)token)
+            {
+                return true;
+            }
+        }
+        return AliveFiles.isHeldByAnotherProcess(token);
+    }
+
+    /**
+     * The low {@link #NAMESPACE_BITS} bits of a PID namespace's inode, from its {@code /proc/PID/ns/pid} link.
+     *
+     * @param link such a link, which reads {@code pid:[INODE]}.
+     * @return the bits, or 0 if the link cannot be read (no {@code /proc}): lock files still tell the truth then.
+     */
+    static long namespaceOf(final Path link)
+    {
+        try
+        {
+            final String target = Files.readSymbolicLink(link).toString();
+            final int open = target.indexOf('[');
+            final int close = target.indexOf(']', open + 1);
+            return Long.parseLong(target.substring(open + 1, close)) & NAMESPACE_MASK;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return 0;
+        }
     }
 
     private static long startStamp(final ProcessHandle handle)

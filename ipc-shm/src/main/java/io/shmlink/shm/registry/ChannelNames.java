@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 /**
  * The rule for channel names: 1 to 64 characters of {@code [A-Za-z0-9._-]}, not starting with a dot. Such a name
  * can neither leave the registry directory ({@code /} and {@code ..} cannot be formed) nor collide with the
- * temporary dot-files that creations write.
+ * dot-files the library keeps there: creations' temporary files, doorbell sockets and alive files. Listing a
+ * registry shows only files with valid names, so never those.
  */
 public final class ChannelNames
 {

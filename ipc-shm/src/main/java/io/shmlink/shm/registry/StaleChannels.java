@@ -1,6 +1,7 @@
 package io.shmlink.shm.registry;
 
 import io.shmlink.api.ShmLinkException;
+import io.shmlink.shm.liveness.AliveFiles;
 import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.SegmentDescriptor;
@@ -20,8 +21,10 @@ import java.time.Duration;
 import static io.shmlink.shm.segment.SegmentDescriptor.*;
 
 /**
- * Finds what dead processes left in a registry directory: temporary files of creations killed half-way, and
- * channels whose every recorded party is dead and that have been idle longer than a grace period.
+ * Finds what dead processes left in a registry directory: temporary files of creations killed half-way, doorbell
+ * sockets and alive files of dead processes, and channels whose every recorded party is dead and that have been
+ * idle longer than a grace period. Liveness of other processes is judged as {@link ProcessToken#isAlive(long)}
+ * does, so a registry must be open on the directory in this JVM for those of other PID namespaces to be seen.
  */
 public final class StaleChannels
 {
@@ -42,7 +45,8 @@ public final class StaleChannels
     }
 
     /**
-     * Removes only the debris of creations whose creator died, and doorbell sockets whose owner died: cheap enough to run whenever a registry opens.
+     * Removes only the debris of creations whose creator died, and doorbell sockets and alive files whose owner
+     * died: cheap enough to run whenever a registry opens.
      *
      * @param directory the registry directory.
      * @return files removed.
@@ -61,6 +65,12 @@ public final class StaleChannels
             for (final Path path : stream)
             {
                 final String name = path.getFileName().toString();
+                if (AliveFiles.holderToken(name) != 0)
+                {
+                    // removed by the check itself, under the lock it took; this process's own is never opened
+                    removed += AliveFiles.removeIfUnheld(path) ? 1 : 0;
+                    continue;
+                }
                 final long doorbellOwner = DoorbellAddress.ownerToken(name);
                 if (doorbellOwner != 0 ? !ProcessToken.isAlive(doorbellOwner) :
                     ChannelSegment.isCreationDebris(name) ? isDebrisOfDeadCreator(name) :

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 /**
  * Where a subscriber's doorbell lives: a Unix-domain socket in the registry directory named
- * {@code .bell.<owner token in hex>.<number>}. The owner token (pid and start time) lets cleanup tell a dead
+ * {@code .bell.<owner token in hex>.<number>}. The owner token (see ProcessToken) lets cleanup tell a dead
  * owner's socket file from a live one; the number tells apart the doorbells of one process. Both come from
  * shared memory, which is untrusted, so only their digits reach the path: it cannot leave the directory.
  */

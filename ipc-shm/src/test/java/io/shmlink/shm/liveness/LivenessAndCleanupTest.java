@@ -370,7 +370,7 @@ class LivenessAndCleanupTest
     /** Makes every publisher slot of an MPSC channel held by this live process but {@code deadSlot}, if any. */
     private void fillPublisherSlots(final Path file, final int deadSlot)
     {
-        final long deadToken = (4_194_305L << 32) | 1; // a pid above Linux's PID_MAX_LIMIT names nobody alive
+        final long deadToken = (4_194_305L << 32) | 1; // started 1 ms after the epoch, and holds no alive file
         SegmentEditor.edit(file, header ->
         {
             for (int slot = 0; slot < MAX_PUBLISHERS; slot++)

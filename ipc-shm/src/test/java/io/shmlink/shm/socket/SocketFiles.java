@@ -1,5 +1,8 @@
 package io.shmlink.shm.socket;
 
+import io.shmlink.shm.liveness.AliveFiles;
+import io.shmlink.shm.liveness.ProcessToken;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,12 +19,16 @@ final class SocketFiles
     {
     }
 
-    /** The names of the files in a directory, sorted. */
+    /**
+     * The names of the files in a directory, sorted, but this process's alive file, which its registry holds for as
+     * long as it is open (other processes' alive files are listed).
+     */
     static List<String> in(final Path directory)
     {
+        final Path own = AliveFiles.path(directory, ProcessToken.SELF).getFileName();
         try (Stream<Path> list = Files.list(directory))
         {
-            return list.map(path -> path.getFileName().toString()).sorted().toList();
+            return list.map(Path::getFileName).filter(name -> !name.equals(own)).map(Path::toString).sorted().toList();
         }
         catch (final IOException ex)
         {

@@ -51,7 +51,25 @@ public final class ChildJvm implements AutoCloseable
     public static ChildJvm start(final List<String> jvmOptions, final Class<?> main, final String... args)
         throws IOException
     {
-        final List<String> command = new ArrayList<>();
+        return startUnder(List.of(), jvmOptions, main, args);
+    }
+
+    /**
+     * Starts {@code main} of a class in a new JVM run by a launcher command, such as {@code unshare ...}, that
+     * runs the rest of its command line; {@link #pid()} is then the launcher's.
+     *
+     * @param launcher   the launcher command and its options, put before {@code java}; empty for none.
+     * @param jvmOptions options before the class name, such as {@code -Dkey=value}.
+     * @param main       the class whose main runs.
+     * @param args       its arguments.
+     * @return the running child.
+     * @throws IOException if it cannot start.
+     */
+    public static ChildJvm startUnder(
+        final List<String> launcher, final List<String> jvmOptions, final Class<?> main, final String... args)
+        throws IOException
+    {
+        final List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("--add-opens");

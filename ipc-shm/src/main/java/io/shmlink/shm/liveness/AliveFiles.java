@@ -1,0 +1,393 @@
+package io.shmlink.shm.liveness;
+
+import io.shmlink.api.ShmLinkException;
+import io.shmlink.shm.segment.FileAccess;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The lock files that tell processes of other PID namespaces that this process lives: {@code .alive-<token in
+ * hex>} in each registry directory this JVM has a registry open on, created with the mode and group of the
+ * registry's other files and exclusively locked ({@code fcntl}, through {@link FileChannel#tryLock()}) for as long
+ * as one is open. The kernel releases the lock when the process dies, however it dies, so whoever can take the
+ * lock knows its holder is dead. See {@link ProcessToken} for the whole scheme.
+ * <ul>
+ *   <li><b>Held per directory, counted.</b> Registries on one directory (the same inode, by whatever path)
+ *   share one file; the last to close deletes it, then releases the lock.</li>
+ *   <li><b>Never opened to check.</b> Closing any channel on a file releases every POSIX lock this process has
+ *   on it, so this process never opens its own file but to create it: {@link ProcessToken#SELF} is alive by
+ *   definition, and cleanup skips files named by it.</li>
+ *   <li><b>Created locked.</b> A file is written under a temporary name ({@code .alive-<token>.tmp-<n>}), locked,
+ *   then renamed to its name, so nobody ever finds the name unlocked while its process lives. A cleaner that
+ *   takes the lock of a temporary file before its creator (and deletes it) makes the creator start again.</li>
+ *   <li><b>Checked under one lock.</b> The JVM holds its locks for all its threads, and throws
+ *   {@link OverlappingFileLockException} when two of them lock one file, so checks take turns.</li>
+ * </ul>
+ */
+public final class AliveFiles
+{
+    /** Every alive file's name starts with this. */
+    public static final String PREFIX = ".alive-";
+
+    private static final String TEMPORARY_INFIX = ".tmp-";
+    private static final int CREATE_ATTEMPTS = 100;
+    private static final int PROBE_ATTEMPTS = 3;
+
+    /** Guards {@link #HELD} and {@link #temporaryNumber}, and serialises every lock this class takes. */
+    private static final Object LOCK = new Object();
+
+    /** This process's files, by the file key (device and inode) of their directory. */
+    private static final Map<Object, Held> HELD = new HashMap<>();
+
+    private static long temporaryNumber;
+
+    private enum Probe
+    {
+        /** No such file. */
+        ABSENT,
+        /** Another process holds its lock. */
+        HELD,
+        /** Nobody holds its lock: its process is dead. This check deleted it. */
+        REMOVED,
+        /** Nobody holds its lock, and somebody else deleted it, or its name was taken by a newer file. */
+        UNHELD,
+        /** It cannot be read: whether its holder lives is unknown. */
+        UNKNOWN
+    }
+
+    /** This process's file in one directory. */
+    private static final class Held
+    {
+        private final Path directory;
+        private final Path file;
+        private final FileChannel channel;
+        private int references;
+
+        private Held(final Path directory, final Path file, final FileChannel channel)
+        {
+            this.directory = directory;
+            this.file = file;
+            this.channel = channel;
+        }
+    }
+
+    /**
+     * A registry's share of this process's file in its directory: {@link #close()} gives it back.
+     */
+    public static final class Hold implements AutoCloseable
+    {
+        private final Object key;
+        private boolean closed;
+
+        private Hold(final Object key)
+        {
+            this.key = key;
+        }
+
+        /**
+         * Gives the share back; the last one deletes the file and releases its lock. Idempotent.
+         */
+        @Override
+        public void close()
+        {
+            synchronized (LOCK)
+            {
+                if (closed)
+                {
+                    return;
+                }
+                closed = true;
+                release(key);
+            }
+        }
+    }
+
+    private AliveFiles()
+    {
+    }
+
+    /**
+     * The alive file of a process in a directory.
+     *
+     * @param directory the registry directory.
+     * @param token     the process's token.
+     * @return the path.
+     */
+    public static Path path(final Path directory, final long token)
+    {
+        return directory.resolve(PREFIX + Long.toHexString(token));
+    }
+
+    /**
+     * The token an alive file, or the temporary file one is created under, is named after.
+     *
+     * @param fileName a file name in the registry directory.
+     * @return the token, or 0 (never a live token) if the name is not an alive file's.
+     */
+    public static long holderToken(final String fileName)
+    {
+        if (!fileName.startsWith(PREFIX))
+        {
+            return 0;
+        }
+        final int dot = fileName.indexOf('.', PREFIX.length());
+        final int end = dot < 0 ? fileName.length() : dot;
+        if (dot >= 0 && !fileName.startsWith(TEMPORARY_INFIX, dot))
+        {
+            return 0;
+        }
+        try
+        {
+            return Long.parseUnsignedLong(fileName.substring(PREFIX.length(), end), 16);
+        }
+        catch (final NumberFormatException malformed)
+        {
+            return 0;
+        }
+    }
+
+    /**
+     * Takes a share of this process's alive file in a directory, creating and locking the file if this is the
+     * first: call it when a registry opens, before this process writes its token anywhere in the directory.
+     *
+     * @param directory the registry directory, already checked.
+     * @param access    the mode and group of the registry's files.
+     * @return the share, to close when the registry closes.
+     * @throws ShmLinkException if the file cannot be created and locked.
+     */
+    public static Hold hold(final Path directory, final FileAccess access)
+    {
+        synchronized (LOCK)
+        {
+            final Object key = keyOf(directory);
+            Held held = HELD.get(key);
+            if (held == null)
+            {
+                held = create(directory, access);
+                HELD.put(key, held);
+            }
+            held.references++;
+            return new Hold(key);
+        }
+    }
+
+    /**
+     * Removes an alive file, or the temporary file of one, if nobody holds its lock: its process is dead. Never
+     * opens (and so never unlocks) this process's own.
+     *
+     * @param file an alive file, by {@link #holderToken}.
+     * @return true if this call removed it.
+     */
+    public static boolean removeIfUnheld(final Path file)
+    {
+        final long token = holderToken(file.getFileName().toString());
+        if (token == 0 || token == ProcessToken.SELF)
+        {
+            return false;
+        }
+        synchronized (LOCK)
+        {
+            return probe(file) == Probe.REMOVED;
+        }
+    }
+
+    /**
+     * Whether another process holds the alive file of a token in a registry directory this JVM has open. Files
+     * found unheld (their process died) are deleted on the way.
+     *
+     * @param token a token of a process, not {@link ProcessToken#SELF}.
+     * @return true if a file is held, or one cannot be read; false if none exists or all are free.
+     */
+    static boolean isHeldByAnotherProcess(final long token)
+    {
+        if (token == ProcessToken.SELF)
+        {
+            return true;
+        }
+        synchronized (LOCK)
+        {
+            boolean unknown = false;
+            for (final Held held : HELD.values())
+            {
+                final Probe probe = probe(path(held.directory, token));
+                if (probe == Probe.HELD)
+                {
+                    return true;
+                }
+                unknown |= probe == Probe.UNKNOWN;
+            }
+            return unknown;
+        }
+    }
+
+    /**
+     * Tries a shared lock on a file that is not this process's, and deletes the file if the lock is free; the
+     * caller holds {@link #LOCK}. The file's key is compared before and after: if its holder deleted it and made a
+     * new one meanwhile (it closed its last registry and opened another), the lock this check got is the old
+     * file's and says nothing about the new one, which is probed again.
+     */
+    private static Probe probe(final Path file)
+    {
+        for (int attempt = 0; attempt < PROBE_ATTEMPTS; attempt++)
+        {
+            final Object before = fileKeyOrNull(file);
+            if (before == null)
+            {
+                return Probe.ABSENT;
+            }
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+            {
+                final FileLock lock = channel.tryLock(0, Long.MAX_VALUE, true);
+                if (lock == null)
+                {
+                    return Probe.HELD;
+                }
+                final Object after = fileKeyOrNull(file);
+                if (after == null)
+                {
+                    return Probe.UNHELD;
+                }
+                if (before.equals(after))
+                {
+                    // deleted while locked, so that a process checking at the same time finds it locked or gone
+                    return Files.deleteIfExists(file) ? Probe.REMOVED : Probe.UNHELD;
+                }
+                // a newer file took the name: probe that one
+            }
+            catch (final NoSuchFileException gone)
+            {
+                return Probe.ABSENT;
+            }
+            catch (final OverlappingFileLockException ours)
+            {
+                return Probe.HELD; // this JVM holds a lock on it: it is this process's, which lives
+            }
+            catch (final IOException ex)
+            {
+                return Probe.UNKNOWN;
+            }
+        }
+        return Probe.UNKNOWN;
+    }
+
+    private static Held create(final Path directory, final FileAccess access)
+    {
+        final Path file = path(directory, ProcessToken.SELF);
+        IOException last = null;
+        for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++)
+        {
+            final Path temporary = file.resolveSibling(file.getFileName() + TEMPORARY_INFIX + temporaryNumber++);
+            FileChannel channel = null;
+            try
+            {
+                channel = FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(access.fileMode()));
+                access.applyTo(temporary, false);
+                if (channel.tryLock() != null)
+                {
+                    // rename(2) replaces a file of an earlier share of this very process, whose token it is
+                    Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+                    final Held held = new Held(directory, file, channel);
+                    channel = null;
+                    return held;
+                }
+                // a cleaner is probing it, and may delete it: start again under another name
+            }
+            catch (final NoSuchFileException raced)
+            {
+                // a cleaner deleted the temporary file before the rename: start again
+                last = raced;
+            }
+            catch (final IOException ex)
+            {
+                closeQuietly(channel);
+                deleteQuietly(temporary);
+                throw new ShmLinkException("cannot create the alive file " + file + ": " + ex, ex);
+            }
+            catch (final RuntimeException ex)
+            {
+                closeQuietly(channel);
+                deleteQuietly(temporary);
+                throw ex; // such as no Unix group to share the file with
+            }
+            closeQuietly(channel);
+            deleteQuietly(temporary);
+        }
+        throw new ShmLinkException("cannot create the alive file " + file + ": its temporary file was removed " +
+            CREATE_ATTEMPTS + " times", last);
+    }
+
+    private static void release(final Object key)
+    {
+        final Held held = HELD.get(key);
+        if (held == null || --held.references > 0)
+        {
+            return;
+        }
+        HELD.remove(key);
+        // deleted before the lock is released: a checker that opened it before finds the lock free and the name
+        // gone, and concludes rightly that this process holds no registry here any more
+        deleteQuietly(held.file);
+        closeQuietly(held.channel);
+    }
+
+    private static Object keyOf(final Path directory)
+    {
+        final Object key = fileKeyOrNull(directory);
+        return key == null ? directory.toAbsolutePath().normalize() : key;
+    }
+
+    private static Object fileKeyOrNull(final Path file)
+    {
+        try
+        {
+            return Objects.requireNonNullElse(
+                Files.readAttributes(file, BasicFileAttributes.class).fileKey(), file.toAbsolutePath());
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
+    }
+
+    private static void closeQuietly(final FileChannel channel)
+    {
+        if (channel != null)
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ignore)
+            {
+                // nothing left to do with it
+            }
+        }
+    }
+
+    private static void deleteQuietly(final Path file)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException ignore)
+        {
+            // left for cleanStale, which removes unlocked alive files
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.shmlink.shm.liveness;
+
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelInfo;
+import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.testing.AttachAndWaitMain;
+import io.shmlink.shm.testing.ChildJvm;
+import io.shmlink.shm.testing.ProbeAliveFileMain;
+import io.shmlink.shm.testing.ShmTestDirectory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The alive files of processes with a registry open: held while one is, gone after, and cleaned when their process
+ * was killed (the cross-namespace use of them is in {@link PidNamespaceLivenessTest}).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class AliveFilesTest
+{
+    private Path dir;
+    private ShmRegistry registry;
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        dir = ShmTestDirectory.create("shmlink-alive-test-");
+        registry = ShmRegistry.open(dir, new ShmRegistry.Options().cleanDebrisOnOpen(false));
+    }
+
+    @AfterEach
+    void tearDown() throws IOException
+    {
+        registry.close();
+        ShmTestDirectory.delete(dir);
+    }
+
+    private List<String> aliveFiles() throws IOException
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(AliveFiles.PREFIX))
+                .sorted().toList();
+        }
+    }
+
+    private Path ownFile()
+    {
+        return AliveFiles.path(dir, ProcessToken.SELF);
+    }
+
+    @Test
+    void registriesOnOneDirectoryShareOneAliveFileThatTheLastToCloseDeletes() throws IOException
+    {
+        final ShmRegistry second = ShmRegistry.open(dir.resolve("..").resolve(dir.getFileName()));
+        assertEquals(List.of(ownFile().getFileName().toString()), aliveFiles());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(ownFile())));
+
+        registry.close();
+        assertEquals(List.of(ownFile().getFileName().toString()), aliveFiles(), "the second registry holds it");
+
+        second.close();
+        assertEquals(List.of(), aliveFiles());
+    }
+
+    @Test
+    void anAliveFileInARegistrySharedWithAGroupIs0660OfThatGroup() throws IOException
+    {
+        final PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class);
+        final Path shared = dir.resolve("shared");
+        try (ShmRegistry ignored = ShmRegistry.open(shared,
+            new ShmRegistry.Options().shareWithGroup(attributes.group().getName())))
+        {
+            final PosixFileAttributes file =
+                Files.readAttributes(AliveFiles.path(shared, ProcessToken.SELF), PosixFileAttributes.class);
+            assertEquals("rw-rw----", PosixFilePermissions.toString(file.permissions()));
+            assertEquals(attributes.group(), file.group());
+        }
+    }
+
+    @Test
+    void anAliveFileStaysLockedWhileAnyRegistryOnItsDirectoryIsOpen() throws Exception
+    {
+        try (ShmRegistry second = ShmRegistry.open(dir))
+        {
+            registry.close();
+            try (ChildJvm probe = ChildJvm.start(ProbeAliveFileMain.class, ownFile().toString()))
+            {
+                assertEquals("KEPT", probe.readLine(), "another process cannot take the lock");
+            }
+        }
+    }
+
+    @Test
+    void cleanStaleRemovesTheAliveFileOfAKilledProcessAndNeverListsOneAsAChannel() throws Exception
+    {
+        registry.create("chan", ChannelConfig.mpsc(4096));
+        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, dir.toString(), "chan", "publisher"))
+        {
+            assertEquals("ATTACHED", child.readLine());
+            assertEquals(2, aliveFiles().size(), "this process's and the child's: " + aliveFiles());
+            assertEquals(List.of("chan"), registry.list().stream().map(ChannelInfo::name).toList());
+            child.kill();
+        }
+        assertEquals(2, aliveFiles().size(), "a killed process cannot delete its own: " + aliveFiles());
+
+        assertEquals(1, registry.cleanStale(), "the dead child's alive file, and only that");
+        assertEquals(List.of(ownFile().getFileName().toString()), aliveFiles());
+    }
+}
