@@ -15,6 +15,8 @@ import io.shmlink.shm.wait.Doorbell;
 import io.shmlink.shm.wait.ReaderWait;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.ClosedSelectorException;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +46,27 @@ public final class ShmSubscriber implements Subscriber, Party
 
     private static final System.Logger LOGGER = System.getLogger(ShmSubscriber.class.getName());
 
+    private static final int IDLE = 0;
+    private static final int POLLING = 1;
+    private static final int CLOSED = 2;
+
+    /** How long a close from another thread sleeps between looks at a poll in progress. */
+    private static final long CLOSE_WAIT_NANOS = 100_000;
+
+    private static final VarHandle POLL_STATE;
+
+    static
+    {
+        try
+        {
+            POLL_STATE = MethodHandles.lookup().findVarHandle(ShmSubscriber.class, "pollState", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     private final ShmRegistry registry;
     private final ChannelSegment segment;
     private final UnsafeBuffer buffer;
@@ -52,6 +75,19 @@ public final class ShmSubscriber implements Subscriber, Party
     private volatile Doorbell doorbell;
     private boolean doorbellUnavailable;
     private volatile boolean closed;
+
+    /** {@link #IDLE}, {@link #POLLING} or {@link #CLOSED}; see {@link #enterPoll} and {@link #close}. */
+    @SuppressWarnings("unused") // accessed through POLL_STATE
+    private volatile int pollState;
+
+    /**
+     * The thread inside a poll, or null: written by that thread only, and read by {@link #close} only to ask
+     * whether the closing thread is that thread, which its own writes answer. Plain: a poll pays no fence for it.
+     */
+    private Thread poller;
+
+    /** Set by a close from the polling thread's own handler: the poll releases the slot as it returns. */
+    private boolean closeRequestedByPoller;
 
     /**
      * Per publisher slot, the token the liveness thread last found dead there. The poll path compares tokens with
@@ -87,12 +123,24 @@ public final class ShmSubscriber implements Subscriber, Party
     @Override
     public int poll(final MessageHandler handler, final int messageLimit, final long timeout, final TimeUnit unit)
     {
-        final int messages = poll(handler, messageLimit);
-        if (messages > 0 || timeout <= 0 || messageLimit == 0)
+        checkArguments(handler, messageLimit);
+        if (!enterPoll())
         {
-            return messages;
+            return 0;
         }
-        return awaitMessages(handler, messageLimit, unit.toNanos(timeout));
+        try
+        {
+            final int messages = pollOnce(handler, messageLimit);
+            if (messages > 0 || timeout <= 0 || messageLimit == 0)
+            {
+                return messages;
+            }
+            return awaitMessages(handler, messageLimit, unit.toNanos(timeout));
+        }
+        finally
+        {
+            exitPoll();
+        }
     }
 
     private int awaitMessages(final MessageHandler handler, final int messageLimit, final long timeoutNanos)
@@ -112,12 +160,12 @@ public final class ShmSubscriber implements Subscriber, Party
             if (phase == 0)
             {
                 Thread.onSpinWait();
-                messages = poll(handler, messageLimit);
+                messages = pollOnce(handler, messageLimit);
             }
             else if (phase == 1)
             {
                 Thread.yield();
-                messages = poll(handler, messageLimit);
+                messages = pollOnce(handler, messageLimit);
             }
             else if (Thread.currentThread().isInterrupted())
             {
@@ -146,13 +194,13 @@ public final class ShmSubscriber implements Subscriber, Party
         {
             LockSupport.parkNanos(Math.min(nanos, FALLBACK_PARK_NANOS));
             reader.checkForStalledClaimIfDue();
-            return poll(handler, messageLimit);
+            return pollOnce(handler, messageLimit);
         }
         bell.clearRings();
         buffer.putIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_SLEEPING);
         try
         {
-            final int messages = poll(handler, messageLimit);
+            final int messages = pollOnce(handler, messageLimit);
             if (messages > 0)
             {
                 return messages;
@@ -169,7 +217,7 @@ public final class ShmSubscriber implements Subscriber, Party
         }
         // a sleeper polls too rarely for the poll's own count of empty polls to look for stalls in good time
         reader.checkForStalledClaimIfDue();
-        return poll(handler, messageLimit);
+        return pollOnce(handler, messageLimit);
     }
 
     private Doorbell doorbell()
@@ -216,10 +264,72 @@ public final class ShmSubscriber implements Subscriber, Party
     @Override
     public int poll(final MessageHandler handler, final int messageLimit)
     {
+        checkArguments(handler, messageLimit);
+        if (!enterPoll())
+        {
+            return 0;
+        }
+        try
+        {
+            return pollOnce(handler, messageLimit);
+        }
+        finally
+        {
+            exitPoll();
+        }
+    }
+
+    /**
+     * Marks a poll in progress, so that a {@link #close} from another thread waits for it: the slot must not be
+     * released (and a successor attach) while this thread can still deliver from, mark or release the ring.
+     *
+     * @return false if this subscriber is closed: the poll returns 0.
+     * @throws IllegalStateException if a poll is already in progress (a second thread, or the handler itself).
+     */
+    private boolean enterPoll()
+    {
+        if (!POLL_STATE.compareAndSet(this, IDLE, POLLING))
+        {
+            if ((int)POLL_STATE.getVolatile(this) == CLOSED)
+            {
+                return false;
+            }
+            throw new IllegalStateException("subscriber of channel '" + segment.name() + "' polled by two threads" +
+                " at once, or from its own handler: a Subscriber is polled by one thread at a time");
+        }
+        if (closed)
+        {
+            POLL_STATE.setRelease(this, IDLE);
+            return false;
+        }
+        poller = Thread.currentThread();
+        return true;
+    }
+
+    private void exitPoll()
+    {
+        poller = null;
+        if (closeRequestedByPoller)
+        {
+            POLL_STATE.setVolatile(this, CLOSED);
+            releaseSlot();
+        }
+        else
+        {
+            POLL_STATE.setRelease(this, IDLE);
+        }
+    }
+
+    private static void checkArguments(final MessageHandler handler, final int messageLimit)
+    {
         if (messageLimit < 0 || handler == null)
         {
             throw badArguments(handler, messageLimit);
         }
+    }
+
+    private int pollOnce(final MessageHandler handler, final int messageLimit)
+    {
         if (closed)
         {
             return 0;
@@ -349,24 +459,48 @@ public final class ShmSubscriber implements Subscriber, Party
         return segment.describe();
     }
 
+    /**
+     * Detaches this subscriber. Called from another thread while a poll is in progress there, it wakes that poll
+     * if it sleeps and waits for it to return (a slow handler included) before it releases the subscriber slot:
+     * a successor that attached while this poll could still deliver or release would see its messages again.
+     * Called from the polling thread's own handler, it takes effect when that poll returns (the rest of the batch
+     * in hand is still delivered: it is consumed either way).
+     */
     @Override
-    public void close()
+    public synchronized void close()
     {
-        if (!closed)
+        if (closed)
         {
-            reader.publishCounters();
-            closed = true;
-            registry.detached(this);
-            if (doorbell != null)
-            {
-                buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, 0);
-            }
-            PartySlots.detachSubscriber(segment);
-            if (doorbell != null)
-            {
-                doorbell.close(); // wakes this subscriber's thread if it sleeps on it
-            }
+            return;
         }
+        closed = true;
+        if (poller == Thread.currentThread())
+        {
+            closeRequestedByPoller = true; // exitPoll releases the slot
+            return;
+        }
+        final Doorbell bell = doorbell;
+        if (bell != null)
+        {
+            bell.close(); // wakes the polling thread if it sleeps on it
+        }
+        while (!POLL_STATE.compareAndSet(this, IDLE, CLOSED))
+        {
+            LockSupport.parkNanos(CLOSE_WAIT_NANOS);
+        }
+        releaseSlot();
+    }
+
+    private void releaseSlot()
+    {
+        reader.publishCounters();
+        registry.detached(this);
+        if (doorbell != null)
+        {
+            buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, 0);
+            doorbell.close();
+        }
+        PartySlots.detachSubscriber(segment);
     }
 
     @Override

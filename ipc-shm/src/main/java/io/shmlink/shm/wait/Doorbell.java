@@ -178,9 +178,14 @@ public final class Doorbell implements AutoCloseable
         rungCount = 0;
     }
 
+    /** Closes the doorbell and wakes a thread awaiting it; later calls do nothing. */
     @Override
     public void close()
     {
+        if (!selector.isOpen())
+        {
+            return;
+        }
         for (final SelectionKey key : selector.keys())
         {
             closeQuietly(key.channel());

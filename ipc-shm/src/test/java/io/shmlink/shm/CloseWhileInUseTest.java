@@ -1,0 +1,206 @@
+package io.shmlink.shm;
+
+import io.shmlink.api.BufferClaim;
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelMode;
+import io.shmlink.api.Publisher;
+import io.shmlink.shm.testing.ShmTestDirectory;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A subscriber or publisher closed by one thread while another is inside {@code poll}, {@code offer} or a claim:
+ * nothing the busy thread still does reaches a successor's messages.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class CloseWhileInUseTest
+{
+    private static final ChannelConfig CONFIG = new ChannelConfig(ChannelMode.MPSC, 4096, 256);
+
+    private Path dir;
+    private ShmRegistry registry;
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        dir = ShmTestDirectory.create("shmlink-close-test-");
+        registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofMillis(50)));
+        registry.create("chan", CONFIG);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException
+    {
+        registry.close();
+        ShmTestDirectory.delete(dir);
+    }
+
+    private static UnsafeBuffer message(final long value)
+    {
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+        message.putLong(0, value);
+        return message;
+    }
+
+    @Test
+    void aSubscriberClosedDuringASlowHandlerWaitsForThePollSoItsSuccessorSeesNoMessageTwice() throws Exception
+    {
+        final Publisher publisher = registry.publisher("chan");
+        for (long value = 1; value <= 10; value++)
+        {
+            assertTrue(publisher.offer(message(value), 0, 8) > 0);
+        }
+        final ShmSubscriber first = (ShmSubscriber)registry.subscriber("chan");
+        final CountDownLatch inHandler = new CountDownLatch(1);
+        final CountDownLatch letGo = new CountDownLatch(1);
+        final List<Long> seen = new ArrayList<>();
+        final Thread poller = new Thread(() -> first.poll((buffer, offset, length) ->
+        {
+            seen.add(buffer.getLong(offset));
+            inHandler.countDown();
+            await(letGo);
+        }, 10));
+        poller.start();
+        inHandler.await();
+
+        final AtomicBoolean closeReturned = new AtomicBoolean();
+        final Thread closer = new Thread(() ->
+        {
+            first.close();
+            closeReturned.set(true);
+        });
+        closer.start();
+        closer.join(200);
+        assertFalse(closeReturned.get(), "close waits while the handler still runs");
+        letGo.countDown();
+        poller.join();
+        closer.join();
+        assertTrue(closeReturned.get());
+
+        final ShmSubscriber successor = (ShmSubscriber)registry.subscriber("chan");
+        final List<Long> later = new ArrayList<>();
+        successor.poll((buffer, offset, length) -> later.add(buffer.getLong(offset)), 100);
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L), seen, "the first poll's whole batch");
+        assertEquals(List.of(), later, "nothing twice");
+    }
+
+    @Test
+    void aSubscriberClosedFromItsOwnHandlerDetachesWhenThatPollReturns()
+    {
+        final Publisher publisher = registry.publisher("chan");
+        assertTrue(publisher.offer(message(1), 0, 8) > 0);
+        final ShmSubscriber first = (ShmSubscriber)registry.subscriber("chan");
+        final AtomicReference<Throwable> secondAttach = new AtomicReference<>();
+
+        first.poll((buffer, offset, length) ->
+        {
+            first.close();
+            try
+            {
+                registry.subscriber("chan").close();
+            }
+            catch (final Throwable ex)
+            {
+                secondAttach.set(ex);
+            }
+        }, 10);
+
+        assertNotNull(secondAttach.get(), "the slot is still held inside the poll");
+        registry.subscriber("chan").close(); // and free once it returned
+        assertEquals(0, first.poll((buffer, offset, length) -> fail("closed"), 10));
+    }
+
+    @Test
+    void aSubscriberPolledByTwoThreadsAtOnceIsRefused() throws Exception
+    {
+        final Publisher publisher = registry.publisher("chan");
+        assertTrue(publisher.offer(message(1), 0, 8) > 0);
+        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("chan");
+        final AtomicReference<Throwable> nested = new AtomicReference<>();
+
+        subscriber.poll((buffer, offset, length) ->
+        {
+            try
+            {
+                subscriber.poll((b, o, l) -> { }, 1);
+            }
+            catch (final Throwable ex)
+            {
+                nested.set(ex);
+            }
+        }, 10);
+
+        assertInstanceOf(IllegalStateException.class, nested.get());
+    }
+
+    @Test
+    void aPublisherClosedWhileAnotherOfItsThreadsHoldsAClaimCannotHaveThatSpaceHandedOut() throws Exception
+    {
+        final Publisher closing = registry.publisher("chan");
+        final Publisher other = registry.publisher("chan");
+        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("chan");
+        final BufferClaim claim = new BufferClaim();
+        assertTrue(closing.tryClaim(8, claim) > 0);         // a thread of this publisher is mid-copy...
+        closing.close();                                    // ...when another thread closes it
+
+        final List<Long> seen = new ArrayList<>();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (subscriber.lostClaims() == 0)
+        {
+            assertTrue(System.nanoTime() < deadline, "the closed publisher's claim is skipped");
+            subscriber.poll((buffer, offset, length) -> seen.add(buffer.getLong(offset)), 100);
+        }
+        long sent = 0;
+        while (other.offer(message(0xB), 0, 8) > 0)
+        {
+            sent++;
+            subscriber.poll((buffer, offset, length) -> seen.add(buffer.getLong(offset)), 100);
+        }
+        assertEquals(Publisher.BACK_PRESSURED, other.offer(message(0xB), 0, 8), "the held claim is not lapped");
+
+        claim.buffer().putLong(0, 0xA);                     // the copy goes on, in the claim's own record
+        claim.commit();
+        final long afterCommit = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (other.offer(message(0xC), 0, 8) < 0)
+        {
+            assertTrue(System.nanoTime() < afterCommit, "the space is handed back once the claim let go");
+            subscriber.poll((buffer, offset, length) -> seen.add(buffer.getLong(offset)), 100);
+        }
+        while (subscriber.poll((buffer, offset, length) -> seen.add(buffer.getLong(offset)), 100) > 0)
+        {
+            // drain
+        }
+
+        assertEquals(sent + 1, seen.size());
+        assertTrue(seen.subList(0, (int)sent).stream().allMatch(value -> value == 0xB), seen.toString());
+        assertEquals(0xCL, seen.get(seen.size() - 1));
+        assertEquals(1, subscriber.lostClaims());
+    }
+
+    private static void await(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
