@@ -33,7 +33,9 @@ import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_AWAKE;
 import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SLEEPING;
 
 /**
- * The subscriber of a shared-memory channel. Use it from one thread at a time. {@link #poll} allocates nothing.
+ * The subscriber of a shared-memory channel. Poll it from one thread at a time; {@link #close} may come from any
+ * thread (it waits for a poll in progress). {@link #poll} allocates nothing, but for the stall check while a
+ * skipped claim is held (at most once a millisecond; see {@code docs/DESIGN.md}).
  * <p>
  * The blocking {@link #poll(MessageHandler, int, long, TimeUnit)} waits as its {@link ReaderWait} says: spin,
  * yield, then sleep on a {@link Doorbell} that publishers ring only when this subscriber has announced in the
@@ -537,9 +539,9 @@ public final class ShmSubscriber implements Subscriber, Party
         {
             LOGGER.log(System.Logger.Level.WARNING, () -> "channel '" + segment.name() + "': skipped " + length +
                 " bytes at position " + position + " claimed by " + (session == 0 ?
-                "a publisher that died before writing a header" : "session " + session + " (" +
+                "a publisher that stood still or died before writing its header" : "session " + session + " (" +
                 (pid == 0 ? "process unknown" : "pid " + pid) + ")") + " and not committed within the claim" +
-                " timeout or before its process died; lost claims so far: " + lostClaims());
+                " timeout or before its attach ended; lost claims so far: " + lostClaims());
         }
         catch (final RuntimeException ex)
         {
@@ -565,10 +567,14 @@ public final class ShmSubscriber implements Subscriber, Party
         public boolean isProcessDead(final int session)
         {
             final int slot = PartySlots.slotOf(session);
-            final long token = PartySlots.claimerToken(segment, session);
-            if (slot < 0 || !ProcessToken.isAttached(token))
+            if (slot < 0)
             {
-                return false;
+                return true; // no publisher can have written that session: a scribbled mark holds nothing
+            }
+            final long token = PartySlots.claimerToken(segment, session);
+            if (!ProcessToken.isAttached(token))
+            {
+                return false; // unknown: held until the claimer lets go (see docs/DESIGN.md)
             }
             if (token == PartySlots.publisherToken(segment, slot))
             {

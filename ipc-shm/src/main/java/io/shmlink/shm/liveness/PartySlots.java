@@ -8,6 +8,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import static io.shmlink.shm.segment.SegmentDescriptor.MAX_PUBLISHERS;
 import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_GENERATION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_HEARTBEAT_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_LAST_HOLDER_GENERATION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_LAST_HOLDER_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_TOKEN_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_HEARTBEAT_OFFSET;
@@ -117,9 +118,10 @@ public final class PartySlots
 
     /**
      * The process of the publisher attach that a session names, for as long as anybody can tell: the slot's holder
-     * while the slot still counts that attach's generation (its last holder once it detached), and the slot's last
-     * holder one generation on. A new holder caught between its token CAS and its generation count is named
-     * instead, which errs on the side of a live process.
+     * while the slot still counts that attach's generation, else the last holder written down for that very
+     * generation (by the attach itself as it detached, or by whoever took the slot from it dead). A new holder
+     * caught between its token CAS and its generation count is named instead, which errs on the side of a live
+     * process. Unknown once the slot's next holder has left in turn.
      *
      * @param segment the channel.
      * @param session from a record header.
@@ -134,15 +136,34 @@ public final class PartySlots
         }
         final UnsafeBuffer buffer = segment.buffer();
         final int offset = publisherSlotOffset(slot);
-        final int generation = buffer.getIntVolatile(offset + SLOT_GENERATION_OFFSET) & GENERATION_MASK;
-        final long token = buffer.getLongVolatile(offset + SLOT_TOKEN_OFFSET);
-        final long lastHolder = buffer.getLongVolatile(offset + SLOT_LAST_HOLDER_OFFSET);
         final int sessionGeneration = (int)(session >>> SLOT_BITS) & GENERATION_MASK;
-        if (generation == sessionGeneration)
+        if ((buffer.getIntVolatile(offset + SLOT_GENERATION_OFFSET) & GENERATION_MASK) == sessionGeneration)
         {
-            return ProcessToken.isAttached(token) ? token : lastHolder;
+            final long token = buffer.getLongVolatile(offset + SLOT_TOKEN_OFFSET);
+            if (ProcessToken.isAttached(token))
+            {
+                return token;
+            }
         }
-        return generation == ((sessionGeneration + 1) & GENERATION_MASK) ? lastHolder : ProcessToken.NONE;
+        return lastHolder(buffer, offset, sessionGeneration);
+    }
+
+    /** The last holder written down for a slot if it held the slot in {@code generation}, else NONE. */
+    private static long lastHolder(final UnsafeBuffer buffer, final int offset, final int generation)
+    {
+        final int before = buffer.getIntVolatile(offset + SLOT_LAST_HOLDER_GENERATION_OFFSET);
+        final long token = buffer.getLongVolatile(offset + SLOT_LAST_HOLDER_OFFSET);
+        final int after = buffer.getIntVolatile(offset + SLOT_LAST_HOLDER_GENERATION_OFFSET);
+        return before == after && before == generation ? token : ProcessToken.NONE;
+    }
+
+    /** Writes down a slot's holder of one generation: -1 first, so a reader never pairs a token with another's. */
+    private static void writeLastHolder(
+        final UnsafeBuffer buffer, final int offset, final long token, final int generation)
+    {
+        buffer.putIntVolatile(offset + SLOT_LAST_HOLDER_GENERATION_OFFSET, -1);
+        buffer.putLongVolatile(offset + SLOT_LAST_HOLDER_OFFSET, token);
+        buffer.putIntVolatile(offset + SLOT_LAST_HOLDER_GENERATION_OFFSET, generation & GENERATION_MASK);
     }
 
     /**
@@ -186,21 +207,27 @@ public final class PartySlots
     {
         final UnsafeBuffer buffer = segment.buffer();
         final int slots = exclusive ? 1 : MAX_PUBLISHERS;
-        // Free slots first, dead publishers' slots only when none is: a dead publisher's slot names its process
-        // (in statistics, and to blame it for a claim it left) until somebody takes the slot over.
-        for (int pass = 0; pass < 2; pass++)
+        // Free slots whose last holder is gone first, then any free slot, dead publishers' slots only when none is:
+        // a slot names its present or last holder (in statistics, to blame it for a claim it left, and to hold
+        // that claim while the holder lives) until somebody takes the slot over.
+        for (int pass = 0; pass < 3; pass++)
         {
-            final boolean evenFromTheDead = pass == 1;
+            final boolean evenFromTheDead = pass == 2;
             for (int slot = 0; slot < slots; slot++)
             {
-                final long replaced = take(segment, publisherSlotOffset(slot) + SLOT_TOKEN_OFFSET, evenFromTheDead);
+                final int offset = publisherSlotOffset(slot);
+                if (pass == 0 && ProcessToken.isAlive(buffer.getLongVolatile(offset + SLOT_LAST_HOLDER_OFFSET)))
+                {
+                    continue;
+                }
+                final long replaced = take(segment, offset + SLOT_TOKEN_OFFSET, evenFromTheDead);
                 if (replaced != NOT_TAKEN)
                 {
                     if (ProcessToken.isAttached(replaced))
                     {
-                        // the dead holder stays known for one generation (see claimerToken); a holder that
-                        // detached wrote itself down as it left
-                        buffer.putLongVolatile(publisherSlotOffset(slot) + SLOT_LAST_HOLDER_OFFSET, replaced);
+                        // the dead holder stays known (see claimerToken); a holder that detached wrote itself
+                        // down as it left
+                        writeLastHolder(buffer, offset, replaced, buffer.getIntVolatile(offset + SLOT_GENERATION_OFFSET));
                     }
                     // right after the token, so that the token of a new holder pairs with the old generation
                     // (and passes for its predecessor's in pidOf) for as short a time as can be
@@ -232,7 +259,7 @@ public final class PartySlots
         final int offset = publisherSlotOffset(slotOf(session));
         // written down first, so the process of this session stays known after the token is gone (see
         // claimerToken): another thread of this process may still be writing a claim
-        segment.buffer().putLongVolatile(offset + SLOT_LAST_HOLDER_OFFSET, ProcessToken.SELF);
+        writeLastHolder(segment.buffer(), offset, ProcessToken.SELF, (int)(session >>> SLOT_BITS));
         segment.buffer().compareAndSetLong(offset + SLOT_TOKEN_OFFSET, ProcessToken.SELF, ProcessToken.DETACHED);
     }
 

@@ -6,12 +6,15 @@ import io.shmlink.shm.segment.FreeWord;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.invoke.VarHandle;
+
 import static io.shmlink.shm.ring.RecordDescriptor.*;
 import static io.shmlink.shm.segment.SegmentDescriptor.BYTES_CONSUMED_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.CONSUMED_UP_TO_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.MESSAGES_CONSUMED_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.READ_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
 import static org.agrona.BitUtil.align;
@@ -66,6 +69,7 @@ public final class RingReader
     private final long ringAddress;
     private final long headAddress;
     private final long consumedUpToAddress;
+    private final long readPositionAddress;
 
     /** Only this reader writes the head and the consumption counters, so it keeps its own copies. */
     private long head;
@@ -121,6 +125,7 @@ public final class RingReader
         this.ringAddress = segment.address() + RING_OFFSET;
         this.headAddress = segment.address() + HEAD_POSITION_OFFSET;
         this.consumedUpToAddress = segment.address() + CONSUMED_UP_TO_OFFSET;
+        this.readPositionAddress = segment.address() + READ_POSITION_OFFSET;
         this.capacityShift = Integer.numberOfTrailingZeros(capacity);
         this.freeSpace = new FreeSpace(ringAddress, capacity);
 
@@ -136,7 +141,21 @@ public final class RingReader
             checkPosition("consumed-up-to position", consumedUpTo, tail);
             release(consumedUpTo);
         }
+        // A predecessor that read past a held claim wrote down how far: start there, not at the head, and hold
+        // again at the first claim still marked (or release all of it, if every claimer let go meanwhile).
+        final long storedRead = buffer.getLongAcquire(READ_POSITION_OFFSET);
         readPosition = head;
+        if (storedRead > head)
+        {
+            checkPosition("read position", storedRead, tail);
+            if (storedRead - head > capacity)
+            {
+                throw segment.corrupt("read position", storedRead + " (head " + head + ", capacity " + capacity +
+                    ": at most one ring ahead of the head)");
+            }
+            readPosition = storedRead;
+            holdOrRelease(head);
+        }
     }
 
     /**
@@ -360,15 +379,14 @@ public final class RingReader
         }
         final int skipLength = align(-frameLength, ALIGNMENT); // positions are 8-aligned: stays within both
         final int claimer = type(header);
-        final long skipped = header(skipLength, multiProducer && claimer > 0 ? skippedType(claimer) : PADDING_TYPE);
+        final long skipped = header(skipLength, claimer > 0 ? skippedType(claimer) : PADDING_TYPE);
         if (buffer.compareAndSetLong(recordOffset, header, skipped))
         {
-            readPosition = position + skipLength;
             if (isSkipped(type(skipped)))
             {
                 skippedClaimRead(position, skipped);
             }
-            release(heldAt >= 0 ? heldAt : readPosition);
+            advanceReadPosition(position + skipLength);
             buffer.getAndAddLong(LOST_CLAIMS_OFFSET, 1);
             stallPosition = -1;
             lostClaimListener.onLostClaim(position, skipLength, claimer);
@@ -384,7 +402,7 @@ public final class RingReader
      */
     private void skipGap(final long position, final int recordOffset)
     {
-        final int limit = (int)Math.min(stallTail - position, capacity - ((int)position & mask));
+        final int limit = (int)Math.min(Math.min(stallTail, head + capacity) - position, capacity - ((int)position & mask));
         final long padding = header(ALIGNMENT, PADDING_TYPE);
         int gap = 0;
         while (gap < limit &&
@@ -394,18 +412,22 @@ public final class RingReader
         }
         if (gap > 0)
         {
-            readPosition = position + gap;
-            release(heldAt >= 0 ? heldAt : readPosition);
+            advanceReadPosition(position + gap);
             buffer.getAndAddLong(LOST_CLAIMS_OFFSET, 1);
             stallPosition = -1;
             lostClaimListener.onLostClaim(position, gap, 0);
         }
     }
 
-    /** MPSC: a read met a skipped claim; if nothing holds the release yet, it holds it from here. */
+    /** A read met a skipped claim; if nothing holds the release yet, it holds it from here. */
     private void skippedClaimRead(final long position, final long header)
     {
-        if (multiProducer && heldAt < 0)
+        if ((frameLength(header) & (ALIGNMENT - 1)) != 0)
+        {
+            throw segment.corrupt("record length", frameLength(header) + " at position " + position +
+                " (a skipped claim's mark spans whole 8-byte words)");
+        }
+        if (heldAt < 0)
         {
             heldAt = position;
             heldHeader = header;
@@ -423,8 +445,20 @@ public final class RingReader
         {
             return;
         }
-        long position = heldAt + frameLength(heldHeader); // the mark's length is aligned and was bounded on read
+        final long from = heldAt + frameLength(heldHeader); // 8-aligned and bounded when it was read
         heldAt = -1;
+        holdOrRelease(from);
+    }
+
+    /**
+     * Walks the records already read from {@code from} to the read position: holds at the first skipped claim
+     * still marked, and releases everything before it (or up to the read position if there is none). Every length
+     * is bounded again, since the segment is untrusted, and the walk must land exactly on the read position. At most
+     * a ring per walk, and only when a hold ends or a reader attaches behind one.
+     */
+    private void holdOrRelease(final long from)
+    {
+        long position = from;
         while (position < readPosition)
         {
             final int index = (int)position & mask;
@@ -436,11 +470,14 @@ public final class RingReader
             }
             if (isSkipped(type(header)))
             {
-                heldAt = position;
-                heldHeader = header;
-                break;
+                skippedClaimRead(position, header); // holds at the first one only
             }
             position += align(frameLength, ALIGNMENT);
+        }
+        if (position != readPosition)
+        {
+            throw segment.corrupt("read position", readPosition + " (the records from " + from +
+                " end at " + position + ", not there)");
         }
         release(heldAt >= 0 ? heldAt : readPosition);
     }
@@ -450,8 +487,26 @@ public final class RingReader
     {
         messagesConsumed += messages;
         bytesConsumed += payloadBytes;
-        readPosition = start + bytesRead;
-        release(heldAt >= 0 ? heldAt : readPosition);
+        advanceReadPosition(start + bytesRead);
+    }
+
+    /**
+     * Moves the read position and releases what it may. While a skipped claim holds the release, the read position
+     * is also written down (release), so that a successor does not deliver again what this reader delivered past
+     * the held claim; otherwise the head says it all.
+     */
+    private void advanceReadPosition(final long position)
+    {
+        readPosition = position;
+        if (heldAt >= 0)
+        {
+            UnsafeApi.putLongRelease(null, readPositionAddress, position);
+            release(heldAt);
+        }
+        else
+        {
+            release(position);
+        }
     }
 
     /** Hands the space from the head to {@code newHead} back to the publishers (MPSC: zeroed first). */
@@ -465,6 +520,7 @@ public final class RingReader
         if (multiProducer)
         {
             UnsafeApi.putLongRelease(null, consumedUpToAddress, newHead);
+            VarHandle.storeStoreFence(); // no marking store may overtake it: a successor finishes what it names
             freeSpace.release(head, (int)(newHead - head));
         }
         UnsafeApi.putLongRelease(null, headAddress, newHead);

@@ -395,8 +395,14 @@ public final class RingWriter implements BufferClaim.Completer
             while (!UnsafeApi.compareAndSetLong(null, tailAddress, claimed, claimed + padding + alignedLength));
 
             final long position = claimed + padding;
-            if ((padding == 0 || takeFreeWord(claimed, header(padding, PADDING_TYPE))) &&
-                takeFreeWord(position, header(-frameLength, session)))
+            if (padding != 0 && !takeFreeWord(claimed, header(padding, PADDING_TYPE)))
+            {
+                // the padding was taken as a gap: pad the record's part too, or it would stall the ring as a
+                // second gap for another claim timeout
+                takeFreeWord(position, header(alignedLength, PADDING_TYPE));
+                continue;
+            }
+            if (takeFreeWord(position, header(-frameLength, session)))
             {
                 return position;
             }

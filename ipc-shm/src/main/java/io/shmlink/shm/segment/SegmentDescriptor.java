@@ -37,6 +37,8 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  |                   Messages Consumed (64)                      |
  *  +---------------------------------------------------------------+ 408
  *  |                   Payload Bytes Consumed (64)                 |
+ *  +---------------------------------------------------------------+ 416
+ *  |            Read Position (64, while a skipped claim is held)  |
  *  |                 padding to 128 bytes (2 lines)                |
  *  +---------------------------------------------------------------+ 512   subscriber party
  *  |     Subscriber Process Token (64), or DETACHED, or DELETED    |
@@ -65,8 +67,8 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  +---------------------------------------------------------------+ 696
  *  |                 padding to 1024 bytes                         |
  *  +---------------------------------------------------------------+ 1024  publisher slots
- *  |   Publisher Slot 0: Process Token (64) | Heartbeat (64) | Generation (32) | reserved (32) |
- *  |                     Last Holder Token (64)                    |
+ *  |   Publisher Slot 0: Process Token (64) | Heartbeat (64) | Generation (32) |               |
+ *  |   Last Holder Generation (32) | Last Holder Token (64)                                 |
  *  |   ... MAX_PUBLISHERS slots of 32 bytes ...                    |
  *  +---------------------------------------------------------------+ 4096  ring data (page aligned)
  *  |                  Records: Capacity bytes                      |
@@ -122,6 +124,13 @@ public final class SegmentDescriptor
      * successor finishes the zeroing up to here instead of reading half-zeroed records.
      */
     public static final int CONSUMED_UP_TO_OFFSET = HEAD_POSITION_OFFSET + 8;
+
+    /**
+     * Written by the subscriber (release) while a skipped claim holds the release: the position after the last
+     * record it read, so that a successor starts there instead of delivering again what lies past the held claim.
+     * Below the head it means nothing (the head says it all).
+     */
+    public static final int READ_POSITION_OFFSET = HEAD_POSITION_OFFSET + 32;
 
     /** Counted by the subscriber when it releases a batch; written with the head, read by statistics. */
     public static final int MESSAGES_CONSUMED_OFFSET = HEAD_POSITION_OFFSET + 16;
@@ -185,11 +194,13 @@ public final class SegmentDescriptor
     public static final int SLOT_GENERATION_OFFSET = 16;
 
     /**
-     * The token of the slot's previous holder: stored by a publisher as it detaches (before its token is replaced)
-     * and by a publisher that takes over a dead holder's slot (before the generation is counted up). So the process
-     * of the session one generation back stays known, and a skipped claim of a closed or replaced publisher is held
-     * until that process lets go or dies.
+     * The token of a past holder of the slot and the generation it held it in: stored by a publisher as it detaches
+     * (before its token is replaced) and by a publisher that takes over a dead holder's slot (before the generation
+     * is counted up), generation first as -1, then the token, then the generation (see {@code PartySlots}). So the
+     * process of a session that has left its slot stays known until the slot's next holder leaves, and a skipped
+     * claim of a closed or replaced publisher is held until that process lets go or dies.
      */
+    public static final int SLOT_LAST_HOLDER_GENERATION_OFFSET = 20;
     public static final int SLOT_LAST_HOLDER_OFFSET = 24;
 
     /** Ring data starts on the second page, so records are page aligned like the ring itself. */

@@ -110,8 +110,9 @@ class LostClaimRecoveryTest
     }
 
     @Test
-    void aSkippedSpscClaimBecomesPadding()
+    void aSkippedSpscClaimIsMarkedAndHeldToo()
     {
+        // an SPSC publisher closed while another of its threads writes a claim: the next publisher must not lap it
         final ChannelSegment spscSegment =
             InMemorySegments.create(new ChannelConfig(ChannelMode.SPSC, CAPACITY, CAPACITY / 8));
         final RingReader spsc = new RingReader(spscSegment, false, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
@@ -119,7 +120,8 @@ class LostClaimRecoveryTest
 
         timeOut(spsc);
 
-        assertEquals(header(32, PADDING_TYPE), spscSegment.buffer().getLongVolatile(RING_OFFSET));
+        assertEquals(header(32, skippedType(SESSION_A)), spscSegment.buffer().getLongVolatile(RING_OFFSET));
+        assertEquals(0, spscSegment.buffer().getLongVolatile(HEAD_POSITION_OFFSET));
     }
 
     @Test
@@ -256,6 +258,76 @@ class LostClaimRecoveryTest
 
         assertEquals(List.of(0xBL), received, "nothing false delivered, B's message once");
         assertEquals(32, ring.getLongVolatile(HEAD_POSITION_OFFSET));
+    }
+
+    @Test
+    void aSuccessorStartsWhereItsPredecessorStoppedReadingPastAHeldClaim()
+    {
+        final RingWriter other = new RingWriter(segment, true, SESSION_B);
+        final BufferClaim claim = new BufferClaim();
+        new RingWriter(segment, true, SESSION_A).claim(8, claim);
+        timeOut(reader);
+        other.write(message(0xB, 8), 0, 8);
+        assertEquals(1, poll());                           // B delivered past the held claim; then this reader leaves
+        received.clear();
+
+        final RingReader successor = new RingReader(segment, true, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
+        assertEquals(0, poll(successor), "B is not delivered twice");
+        assertEquals(32, successor.position());
+        assertEquals(0, successor.headPosition(), "the claim is still held");
+
+        claim.abort();
+        successor.checkForStalledClaim(2 * TIMEOUT_NS);
+
+        assertEquals(32, ring.getLongVolatile(HEAD_POSITION_OFFSET));
+        other.write(message(0xC, 8), 0, 8);
+        assertEquals(1, poll(successor));
+        assertEquals(List.of(0xCL), received);
+    }
+
+    @Test
+    void aSuccessorReleasesWhatItsPredecessorReadIfTheClaimerLetGoMeanwhile()
+    {
+        final RingWriter other = new RingWriter(segment, true, SESSION_B);
+        final BufferClaim claim = new BufferClaim();
+        new RingWriter(segment, true, SESSION_A).claim(8, claim);
+        timeOut(reader);
+        other.write(message(0xB, 8), 0, 8);
+        assertEquals(1, poll());
+        claim.commit();                                    // lets go while no reader is attached
+
+        final RingReader successor = new RingReader(segment, true, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
+
+        assertEquals(32, successor.headPosition());
+        assertEquals(32, ring.getLongVolatile(HEAD_POSITION_OFFSET));
+    }
+
+    @Test
+    void aReadPositionThatTheRecordsDoNotLeadToIsCorrupt()
+    {
+        final RingWriter other = new RingWriter(segment, true, SESSION_B);
+        new RingWriter(segment, true, SESSION_A).claim(8, new BufferClaim());
+        timeOut(reader);
+        other.write(message(0xB, 8), 0, 8);
+        assertEquals(1, poll());
+        ring.putLongVolatile(io.shmlink.shm.segment.SegmentDescriptor.READ_POSITION_OFFSET, 24); // mid-record
+
+        final io.shmlink.api.CorruptChannelException ex = assertThrows(io.shmlink.api.CorruptChannelException.class,
+            () -> new RingReader(segment, true, TIMEOUT_NS, ClaimerLiveness.UNKNOWN));
+
+        assertTrue(ex.getMessage().contains("read position"), ex.getMessage());
+    }
+
+    @Test
+    void aSkippedClaimsMarkWhoseLengthIsNotWholeWordsIsCorrupt()
+    {
+        ring.putLongVolatile(TAIL_POSITION_OFFSET, 16);
+        ring.putLongRelease(RING_OFFSET, header(12, skippedType(SESSION_A)));
+
+        final io.shmlink.api.CorruptChannelException ex =
+            assertThrows(io.shmlink.api.CorruptChannelException.class, this::poll);
+
+        assertTrue(ex.getMessage().contains("record length"), ex.getMessage());
     }
 
     @Test
