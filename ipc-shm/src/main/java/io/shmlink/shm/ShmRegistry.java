@@ -36,9 +36,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link ChannelSegment} for how creation is made atomic. The registry is thread-safe. It runs one daemon thread,
  * started with the first publisher or subscriber, that keeps heartbeats fresh and notices dead peers.
  * <p>
- * While a registry is open, this process holds a lock on a file {@code .alive-<process token>} in the directory
- * (one per directory, however many registries are open on it), so that processes in other PID namespaces can
- * tell it lives; see {@link io.shmlink.shm.liveness.ProcessToken}.
+ * From its first publisher or subscriber in a directory until it exits, this process holds a lock on a file
+ * {@code .alive-<process token>} there (one per directory, however many registries are open on it), so that
+ * processes in other PID namespaces can tell it lives; see {@link io.shmlink.shm.liveness.ProcessToken}.
  */
 public final class ShmRegistry implements ChannelRegistry
 {
@@ -145,16 +145,29 @@ public final class ShmRegistry implements ChannelRegistry
 
     private final Path directory;
     private final Options options;
-    private final AliveFiles.Hold alive;
+    private AliveFiles.Hold alive;
     private final Set<Party> parties = ConcurrentHashMap.newKeySet();
     private LivenessMonitor monitor;
     private boolean closed;
 
-    private ShmRegistry(final Path directory, final Options options, final AliveFiles.Hold alive)
+    private ShmRegistry(final Path directory, final Options options)
     {
         this.directory = directory;
         this.options = options;
-        this.alive = alive;
+    }
+
+    /**
+     * Checks the registry is open and holds this process's alive file in its directory, which must be locked
+     * before this process's token appears in any channel there: other PID namespaces take the token for alive
+     * only while the file is held (see {@link io.shmlink.shm.liveness.ProcessToken}). Kept until the process exits, once made.
+     */
+    private synchronized void ensureAttachable()
+    {
+        ensureOpen();
+        if (alive == null)
+        {
+            alive = AliveFiles.hold(directory, options.access);
+        }
     }
 
     /**
@@ -175,28 +188,19 @@ public final class ShmRegistry implements ChannelRegistry
      * @param directory the registry directory.
      * @param options   settings.
      * @return the registry.
-     * @throws ShmLinkException if the directory is refused (see {@link #open(Path)}), or this process's alive file
-     *                          cannot be created and locked in it.
+     * @throws ShmLinkException if the directory is refused (see {@link #open(Path)}).
      */
     public static ShmRegistry open(final Path directory, final Options options)
     {
         final Path dir = RegistryDirectory.prepare(directory, options.access);
-        // before anything else: this process's token means "alive" to other PID namespaces only while it is held,
-        // and cleaning asks about other processes' tokens in this directory
-        final AliveFiles.Hold alive = AliveFiles.hold(dir, options.access);
-        try
+        // before cleaning, which asks about other processes' tokens: this directory's alive files answer for
+        // processes of other PID namespaces. This process's own is made at its first attach (see attachable)
+        AliveFiles.watch(dir);
+        if (options.cleanDebrisOnOpen)
         {
-            if (options.cleanDebrisOnOpen)
-            {
-                StaleChannels.cleanDebris(dir);
-            }
+            StaleChannels.cleanDebris(dir);
         }
-        catch (final RuntimeException ex)
-        {
-            alive.close();
-            throw ex;
-        }
-        return new ShmRegistry(dir, options, alive);
+        return new ShmRegistry(dir, options);
     }
 
     /**
@@ -334,7 +338,7 @@ public final class ShmRegistry implements ChannelRegistry
     @Override
     public Publisher publisher(final String name)
     {
-        ensureOpen();
+        ensureAttachable();
         final ChannelSegment segment = ChannelSegment.open(file(name), name);
         final int session = PartySlots.attachPublisher(segment, ShmPublisher.isExclusive(segment));
         try
@@ -351,7 +355,7 @@ public final class ShmRegistry implements ChannelRegistry
     @Override
     public Subscriber subscriber(final String name)
     {
-        ensureOpen();
+        ensureAttachable();
         final ChannelSegment segment = ChannelSegment.open(file(name), name);
         PartySlots.attachSubscriber(segment);
         try
@@ -372,8 +376,8 @@ public final class ShmRegistry implements ChannelRegistry
     }
 
     /**
-     * Closes every publisher and subscriber this registry made, stops its liveness thread, and gives back its share
-     * of this process's alive file in the directory.
+     * Closes every publisher and subscriber this registry made and stops its liveness thread. This process keeps
+     * its alive file in the directory until it exits: a thread of a closed publisher may still be writing a claim.
      */
     @Override
     public void close()
@@ -395,7 +399,10 @@ public final class ShmRegistry implements ChannelRegistry
                 monitor.close();
                 monitor = null;
             }
-            alive.close();
+            if (alive != null)
+            {
+                alive.close();
+            }
         }
     }
 

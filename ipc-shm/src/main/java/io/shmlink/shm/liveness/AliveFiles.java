@@ -27,7 +27,8 @@ import java.util.Set;
  * lock knows its holder is dead. See {@link ProcessToken} for the whole scheme.
  * <ul>
  *   <li><b>Held per directory, counted.</b> Registries on one directory (the same inode, by whatever path)
- *   share one file; the last to close deletes it, then releases the lock.</li>
+ *   share one file, kept locked until the process exits: a closed publisher's thread may still be writing a
+ *   claim that a subscriber in another namespace holds only while this file says the process lives.</li>
  *   <li><b>Never opened to check.</b> Closing any channel on a file releases every POSIX lock this process has
  *   on it, so this process never opens its own file but to create it: {@link ProcessToken#SELF} is alive by
  *   definition, and cleanup skips files named by it.</li>
@@ -52,6 +53,9 @@ public final class AliveFiles
 
     /** This process's files, by the file key (device and inode) of their directory. */
     private static final Map<Object, Held> HELD = new HashMap<>();
+
+    /** Registry directories this JVM has opened, by file key: where other processes' files are looked for. */
+    private static final Map<Object, Path> WATCHED = new HashMap<>();
 
     private static long temporaryNumber;
 
@@ -99,7 +103,7 @@ public final class AliveFiles
         }
 
         /**
-         * Gives the share back; the last one deletes the file and releases its lock. Idempotent.
+         * Gives the share back. The file stays locked until the process exits (see {@link #release}). Idempotent.
          */
         @Override
         public void close()
@@ -161,8 +165,22 @@ public final class AliveFiles
     }
 
     /**
+     * Makes {@link #isHeldByAnotherProcess} look for alive files in a directory: call it when a registry opens.
+     *
+     * @param directory the registry directory, already checked.
+     */
+    public static void watch(final Path directory)
+    {
+        synchronized (LOCK)
+        {
+            WATCHED.putIfAbsent(keyOf(directory), directory);
+        }
+    }
+
+    /**
      * Takes a share of this process's alive file in a directory, creating and locking the file if this is the
-     * first: call it when a registry opens, before this process writes its token anywhere in the directory.
+     * first: call it before this process first writes its token into a channel of the directory (its first
+     * publisher or subscriber there), not for processes that only look.
      *
      * @param directory the registry directory, already checked.
      * @param access    the mode and group of the registry's files.
@@ -179,6 +197,7 @@ public final class AliveFiles
             {
                 held = create(directory, access);
                 HELD.put(key, held);
+                WATCHED.putIfAbsent(key, directory);
             }
             held.references++;
             return new Hold(key);
@@ -221,9 +240,9 @@ public final class AliveFiles
         synchronized (LOCK)
         {
             boolean unknown = false;
-            for (final Held held : HELD.values())
+            for (final Path directory : WATCHED.values())
             {
-                final Probe probe = probe(path(held.directory, token));
+                final Probe probe = probe(path(directory, token));
                 if (probe == Probe.HELD)
                 {
                     return true;
@@ -334,15 +353,14 @@ public final class AliveFiles
     private static void release(final Object key)
     {
         final Held held = HELD.get(key);
-        if (held == null || --held.references > 0)
+        if (held != null && held.references > 0)
         {
-            return;
+            // Kept, locked, for as long as the process lives, even with no registry open: a thread of a publisher
+            // closed with its registry may still be writing a claim, and a subscriber in another namespace holds
+            // that claim only while this file says the process lives. The kernel drops the lock at exit; whoever
+            // takes it then removes the file (cleanStale, or opening a registry here).
+            --held.references;
         }
-        HELD.remove(key);
-        // deleted before the lock is released: a checker that opened it before finds the lock free and the name
-        // gone, and concludes rightly that this process holds no registry here any more
-        deleteQuietly(held.file);
-        closeQuietly(held.channel);
     }
 
     private static Object keyOf(final Path directory)

@@ -17,6 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.*;
 
@@ -60,9 +63,14 @@ public final class StaleChannels
     {
         int removed = 0;
         final long idleBefore = System.currentTimeMillis() - grace.toMillis();
+        final List<Path> paths = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory))
         {
-            for (final Path path : stream)
+            stream.forEach(paths::add);
+            // Alive files first: a liveness check of a channel's party may remove a dead process's alive file on
+            // the way, and the count must not depend on the order the directory lists its files in
+            paths.sort(Comparator.comparing(path -> AliveFiles.holderToken(path.getFileName().toString()) == 0));
+            for (final Path path : paths)
             {
                 final String name = path.getFileName().toString();
                 if (AliveFiles.holderToken(name) != 0)

@@ -1,7 +1,6 @@
 package io.shmlink.shm.socket;
 
 import io.shmlink.shm.liveness.AliveFiles;
-import io.shmlink.shm.liveness.ProcessToken;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,15 +19,15 @@ final class SocketFiles
     }
 
     /**
-     * The names of the files in a directory, sorted, but this process's alive file, which its registry holds for as
-     * long as it is open (other processes' alive files are listed).
+     * The names of the files in a directory, sorted, but alive files: each process keeps its own until it exits,
+     * and the first registry opened after that removes it.
      */
     static List<String> in(final Path directory)
     {
-        final Path own = AliveFiles.path(directory, ProcessToken.SELF).getFileName();
         try (Stream<Path> list = Files.list(directory))
         {
-            return list.map(Path::getFileName).filter(name -> !name.equals(own)).map(Path::toString).sorted().toList();
+            return list.map(path -> path.getFileName().toString()).filter(name -> !name.startsWith(AliveFiles.PREFIX))
+                .sorted().toList();
         }
         catch (final IOException ex)
         {
