@@ -111,6 +111,8 @@ public final class TaggedMessages
     {
         private final TaggedMessages messages;
         private final java.util.concurrent.atomic.AtomicLongArray next;
+        private final java.util.concurrent.atomic.AtomicLongArray missing;
+        private final java.util.BitSet gapsAllowed = new java.util.BitSet();
         private volatile long total;
         private volatile String failure;
 
@@ -122,6 +124,29 @@ public final class TaggedMessages
         {
             this.messages = new TaggedMessages(maxLength);
             this.next = new java.util.concurrent.atomic.AtomicLongArray(publishers);
+            this.missing = new java.util.concurrent.atomic.AtomicLongArray(publishers);
+        }
+
+        /**
+         * Lets one publisher's sequence skip ahead (messages it lost, counted by {@link #missing}); a duplicate or
+         * a step back is still a failure.
+         *
+         * @param publisher a publisher id.
+         * @return this.
+         */
+        public Verifier allowGaps(final int publisher)
+        {
+            gapsAllowed.set(publisher);
+            return this;
+        }
+
+        /**
+         * @param publisher a publisher id whose gaps are allowed.
+         * @return how many of its sequence numbers were skipped so far.
+         */
+        public long missing(final int publisher)
+        {
+            return missing.get(publisher);
         }
 
         @Override
@@ -145,7 +170,11 @@ public final class TaggedMessages
             }
             final long seq = buffer.getLong(offset + 4);
             final long expected = next.get(publisher);
-            if (seq != expected)
+            if (seq > expected && gapsAllowed.get(publisher))
+            {
+                missing.lazySet(publisher, missing.get(publisher) + seq - expected);
+            }
+            else if (seq != expected)
             {
                 failure = "publisher " + publisher + ": seq " + seq + ", expected " + expected +
                     (seq < expected ? " (duplicate or reorder)" : " (gap)");
@@ -157,12 +186,13 @@ public final class TaggedMessages
                 failure = damage;
                 return;
             }
-            next.lazySet(publisher, expected + 1);
+            next.lazySet(publisher, seq + 1);
         }
 
         /**
          * @param publisher a publisher id.
-         * @return how many of its messages arrived in order so far.
+         * @return the sequence number it is expected to send next: how many of its messages arrived in order so
+         * far, counting any it lost (see {@link #allowGaps}).
          */
         public long received(final int publisher)
         {
