@@ -36,9 +36,10 @@ import java.util.Optional;
  *   as a foreign one, below: its process is dead here, or it lives in another namespace whose 9 bits happen to
  *   be ours, and only the lock can tell which.</li>
  *   <li>A token of another namespace: its pid names nobody here, or somebody else, so {@code /proc} cannot
- *   answer. Every process that opens a registry holds an exclusive lock on a file {@code .alive-<token in hex>}
- *   in the registry directory while it has a registry open on it (see {@link AliveFiles}); the kernel releases
- *   that lock when the process dies, however it dies, and it is the same lock whatever namespace looks at it.
+ *   answer. Every process that attaches a party holds an exclusive lock on a file {@code .alive-<token in hex>}
+ *   in the registry directory from its first attach there until it exits (see {@link AliveFiles}); the kernel
+ *   releases that lock when the process dies, however it dies, and it is the same lock whatever namespace looks
+ *   at it.
  *   The token is alive if that file is locked by another process in any registry directory this JVM has open;
  *   if the lock can be taken, or no such file exists, its process is dead (or closed its last registry, and so
  *   holds no slot any more).</li>

@@ -18,12 +18,13 @@ package io.shmlink.shm.ring;
  * The header word (frame length in its low half, type in its high half, little-endian) is the record's state; the
  * states and who moves between them are drawn in {@code docs/DESIGN.md}:
  * <ul>
- *   <li>{@code 0}: nothing written yet (MPSC: the subscriber zeroes every byte it releases);</li>
+ *   <li>frame length 0: nothing written yet (MPSC: a free word naming the lap the position is next used in,
+ *   see {@link io.shmlink.shm.segment.FreeWord}; SPSC: zero);</li>
  *   <li>claimed {@code (-frameLength, session)}: being written by the publisher the session names;</li>
  *   <li>committed {@code (+frameLength, session)}: stored last, with release semantics, and read by the subscriber
  *   with an acquire load, so every byte of the message is visible before the header is;</li>
  *   <li>padding {@code (+alignedLength, PADDING_TYPE)}: space the subscriber skips (the end of the ring, an aborted
- *   claim, a skipped claim its claimer has let go of, a zeroed gap);</li>
+ *   claim, a gap the subscriber took);</li>
  *   <li>skipped {@code (+alignedLength, ~session)}: a claim the subscriber gave up on while its claimer may still
  *   be writing. Delivered as nothing, and <i>held</i>: the subscriber releases no space from here on until the
  *   claimer's own late commit or abort overwrites the word, or its process is dead. So a claimer that wakes from

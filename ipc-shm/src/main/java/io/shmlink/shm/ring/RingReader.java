@@ -28,13 +28,13 @@ import static org.agrona.BitUtil.align;
  *   before a byte behind it is read, so garbage in the segment is a {@code CorruptChannelException}, never an
  *   access outside the mapping; a batch reads at most one ring, so no value can make it loop forever.</li>
  *   <li><b>Releasing.</b> SPSC: store the head (release); the publisher zeroes the header after each record it
- *   writes. MPSC: store consumed-up-to (release), zero the bytes, store the head (release); a successor of a
- *   subscriber killed while zeroing finishes the zeroing. A subscriber killed inside {@code poll} has not moved the
+ *   writes. MPSC: store consumed-up-to (release), mark the bytes free for their next lap ({@link FreeSpace}),
+ *   store the head (release); a successor of a subscriber killed while marking finishes the marking. A subscriber killed inside {@code poll} has not moved the
  *   head, so its successor sees that batch again: at-least-once, never a loss.</li>
- *   <li><b>Skipping.</b> A claim that stays uncommitted (or, MPSC, a gap that stays zero while the tail is past it)
+ *   <li><b>Skipping.</b> A claim that stays uncommitted (or, MPSC, a gap that stays free while the tail is past it)
  *   for {@code claimTimeoutNs}, or whose publisher session is over, is skipped by one CAS of its header word and
  *   counted in the segment's lost claims. SPSC turns it into padding. MPSC marks it skipped and <i>holds</i> the
- *   release there: later records are still delivered, but no space from the skipped record on is zeroed or handed
+ *   release there: later records are still delivered, but no space from the skipped record on is marked or handed
  *   back to publishers until its claimer lets go (its late commit or abort overwrites the mark) or its process is
  *   known dead. A paused claimer that wakes thus finds its own record and nothing else, and a subscriber killed
  *   at any step leaves either the claim or the mark for its successor, which acts the same.</li>
@@ -93,7 +93,7 @@ public final class RingReader
     private LostClaimListener lostClaimListener = LostClaimListener.NONE;
 
     /**
-     * The tail when the stall at {@link #stallPosition} was first seen. A zeroed gap is skipped no further: every
+     * The tail when the stall at {@link #stallPosition} was first seen. A gap is skipped no further: every
      * claim beyond it was made after the stall was first seen, so it is not the stalled one, even if its header is
      * not written yet.
      */
@@ -103,7 +103,7 @@ public final class RingReader
      * Attaches to the ring and finishes any release a dead predecessor left half done.
      *
      * @param segment        the mapped channel.
-     * @param multiProducer  true for MPSC: the reader zeroes what it releases and holds skipped claims.
+     * @param multiProducer  true for MPSC: the reader marks what it releases free for its next lap.
      * @param claimTimeoutNs how long a claimed record may stay uncommitted before it is skipped.
      * @param claimers       what the subscriber knows of the publishers that claimed stalled records.
      */
@@ -184,7 +184,7 @@ public final class RingReader
         final long ring = ringAddress;
         final int startIndex = (int)start & mask;
         // At most up to a ring past the head: while a skipped claim holds the release, what lies there is this
-        // reader's own unreleased past, not zeroed free space
+        // reader's own unreleased past, not free space
         final int limit = capacity - (int)(start - head);
         int bytesRead = 0;
         int messages = 0;
@@ -340,7 +340,7 @@ public final class RingReader
             stallSinceNs = now;
             return;
         }
-        // A claim's type is its claimer's session, stored with its length in one word; a zeroed gap names nobody.
+        // A claim's type is its claimer's session, stored with its length in one word; a gap names nobody.
         final int claimer = frameLength < 0 ? type(header) : 0;
         if (now - stallSinceNs >= claimTimeoutNs || (claimer > 0 && claimers.isSessionOver(claimer)))
         {
@@ -509,7 +509,7 @@ public final class RingReader
         }
     }
 
-    /** Hands the space from the head to {@code newHead} back to the publishers (MPSC: zeroed first). */
+    /** Hands the space from the head to {@code newHead} back to the publishers (MPSC: marked free first). */
     private void release(final long newHead)
     {
         final long head = this.head;

@@ -116,12 +116,12 @@ public final class SegmentDescriptor
     /** Written by publishers when they claim space: release store (SPSC) or CAS (MPSC). */
     public static final int TAIL_POSITION_OFFSET = 256;
 
-    /** Written by the subscriber after it has zeroed what it consumed: release store. */
+    /** Written by the subscriber after it has released what it consumed (MPSC: marked it free): release store. */
     public static final int HEAD_POSITION_OFFSET = TAIL_POSITION_OFFSET + PADDED_REGION;
 
     /**
-     * Written by the subscriber, release, before it zeroes consumed records: if it dies while zeroing, its
-     * successor finishes the zeroing up to here instead of reading half-zeroed records.
+     * Written by the subscriber (release, then a store-store fence) before it marks consumed records free: if it
+     * dies while marking, its successor finishes the marking up to here instead of reading half-marked records.
      */
     public static final int CONSUMED_UP_TO_OFFSET = HEAD_POSITION_OFFSET + 8;
 
@@ -164,7 +164,7 @@ public final class SegmentDescriptor
     public static final int WAIT_STATE_SLEEPING = 1;
     public static final int WAIT_STATE_SIGNALLED = 2;
 
-    /** Claims the subscriber turned into padding because their publisher died or stalled past the timeout. */
+    /** Claims the subscriber skipped because their publisher stood still past the timeout or its attach ended. */
     public static final int LOST_CLAIMS_OFFSET = SUBSCRIBER_TOKEN_OFFSET + PADDED_REGION;
 
     /** Offers and claims refused for lack of space; counted with an atomic add on that slow path only. */
