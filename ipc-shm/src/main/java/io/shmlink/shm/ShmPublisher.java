@@ -186,8 +186,14 @@ public final class ShmPublisher implements Publisher, Party
         return segment.describe();
     }
 
+    /**
+     * Detaches this publisher. On an MPSC channel another thread of this publisher may still be inside an offer or
+     * holding a claim: what it writes lands in its own record, which the subscriber holds until it lets go (see
+     * {@code docs/DESIGN.md}). On an SPSC channel close must not race a send of another thread: the publisher is
+     * used by one thread at a time, and a publisher attached right after would share the ring with it.
+     */
     @Override
-    public void close()
+    public synchronized void close()
     {
         if (!closed)
         {

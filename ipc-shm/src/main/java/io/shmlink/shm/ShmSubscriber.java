@@ -20,6 +20,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.channels.ClosedSelectorException;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
@@ -90,6 +91,9 @@ public final class ShmSubscriber implements Subscriber, Party
 
     /** Set by a close from the polling thread's own handler: the poll releases the slot as it returns. */
     private boolean closeRequestedByPoller;
+
+    /** Taken by the one close() from another thread than the poller that does the closing. */
+    private final AtomicBoolean closing = new AtomicBoolean();
 
     /**
      * Per publisher slot, the token the liveness thread last found dead there. The poll path compares tokens with
@@ -469,25 +473,31 @@ public final class ShmSubscriber implements Subscriber, Party
      * in hand is still delivered: it is consumed either way).
      */
     @Override
-    public synchronized void close()
+    public void close()
     {
-        if (closed)
-        {
-            return;
-        }
-        closed = true;
         if (poller == Thread.currentThread())
         {
+            closed = true;
             closeRequestedByPoller = true; // exitPoll releases the slot
             return;
         }
+        if (!closing.compareAndSet(false, true))
+        {
+            return; // another thread closes it
+        }
+        closed = true;
         final Doorbell bell = doorbell;
         if (bell != null)
         {
             bell.close(); // wakes the polling thread if it sleeps on it
         }
+        // not under a lock: the poll's handler may call close() too, and must not block on this one
         while (!POLL_STATE.compareAndSet(this, IDLE, CLOSED))
         {
+            if ((int)POLL_STATE.getVolatile(this) == CLOSED)
+            {
+                return; // a close from the poll's own handler released the slot as the poll returned
+            }
             LockSupport.parkNanos(CLOSE_WAIT_NANOS);
         }
         releaseSlot();

@@ -126,6 +126,38 @@ class CloseWhileInUseTest
     }
 
     @Test
+    void aCloseFromTheHandlerWhileAnotherThreadWaitsInCloseCompletesBoth() throws Exception
+    {
+        final Publisher publisher = registry.publisher("chan");
+        assertTrue(publisher.offer(message(1), 0, 8) > 0);
+        final ShmSubscriber first = (ShmSubscriber)registry.subscriber("chan");
+        final CountDownLatch inHandler = new CountDownLatch(1);
+        final CountDownLatch closerWaits = new CountDownLatch(1);
+        final Thread poller = new Thread(() -> first.poll((buffer, offset, length) ->
+        {
+            inHandler.countDown();
+            await(closerWaits);
+            first.close();
+        }, 10));
+        poller.start();
+        inHandler.await();
+        final Thread closer = new Thread(first::close);
+        closer.start();
+        while (closer.getState() != Thread.State.TIMED_WAITING && closer.isAlive())
+        {
+            Thread.onSpinWait(); // until the other close waits for the poll
+        }
+        closerWaits.countDown();
+
+        poller.join(10_000);
+        closer.join(10_000);
+
+        assertFalse(poller.isAlive(), "the handler's close returned");
+        assertFalse(closer.isAlive(), "the other close returned");
+        registry.subscriber("chan").close(); // the slot was released
+    }
+
+    @Test
     void aSubscriberPolledByTwoThreadsAtOnceIsRefused() throws Exception
     {
         final Publisher publisher = registry.publisher("chan");
