@@ -16,6 +16,7 @@ import io.shmlink.shm.liveness.PartySlots;
 import io.shmlink.shm.registry.ChannelNames;
 import io.shmlink.shm.registry.RegistryDirectory;
 import io.shmlink.shm.registry.StaleChannels;
+import io.shmlink.shm.ring.DeadClaims;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.FileAccess;
 import io.shmlink.shm.wait.ReaderWait;
@@ -343,6 +344,11 @@ public final class ShmRegistry implements ChannelRegistry
         final int session = PartySlots.attachPublisher(segment, ShmPublisher.isExclusive(segment));
         try
         {
+            final int deadPredecessor = PartySlots.deadLastHolderSession(segment, session);
+            if (deadPredecessor != 0)
+            {
+                DeadClaims.letGo(segment, deadPredecessor);
+            }
             return attached(new ShmPublisher(this, segment, session));
         }
         catch (final RuntimeException ex)

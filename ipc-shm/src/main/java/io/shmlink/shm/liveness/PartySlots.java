@@ -137,6 +137,13 @@ public final class PartySlots
         final UnsafeBuffer buffer = segment.buffer();
         final int offset = publisherSlotOffset(slot);
         final int sessionGeneration = (int)(session >>> SLOT_BITS) & GENERATION_MASK;
+        // the written-down holder first: it is only ever written for that generation's true holder, while the
+        // slot's token may be a successor's, caught between its token CAS and its generation count
+        final long lastHolder = lastHolder(buffer, offset, sessionGeneration);
+        if (lastHolder != ProcessToken.NONE)
+        {
+            return lastHolder;
+        }
         if ((buffer.getIntVolatile(offset + SLOT_GENERATION_OFFSET) & GENERATION_MASK) == sessionGeneration)
         {
             final long token = buffer.getLongVolatile(offset + SLOT_TOKEN_OFFSET);
@@ -145,7 +152,7 @@ public final class PartySlots
                 return token;
             }
         }
-        return lastHolder(buffer, offset, sessionGeneration);
+        return ProcessToken.NONE;
     }
 
     /** The last holder written down for a slot if it held the slot in {@code generation}, else NONE. */
@@ -164,6 +171,29 @@ public final class PartySlots
         buffer.putIntVolatile(offset + SLOT_LAST_HOLDER_GENERATION_OFFSET, -1);
         buffer.putLongVolatile(offset + SLOT_LAST_HOLDER_OFFSET, token);
         buffer.putIntVolatile(offset + SLOT_LAST_HOLDER_GENERATION_OFFSET, generation & GENERATION_MASK);
+    }
+
+    /**
+     * The session of the slot's written-down last holder if that process is known dead: its claims can be let go
+     * of now (see {@code DeadClaims}), before the slot's next holders write over its name.
+     *
+     * @param segment the channel.
+     * @param session a session of the slot, such as the one {@link #attachPublisher} just returned.
+     * @return the dead last holder's session, or 0.
+     */
+    public static int deadLastHolderSession(final ChannelSegment segment, final int session)
+    {
+        final int slot = slotOf(session);
+        if (slot < 0)
+        {
+            return 0;
+        }
+        final UnsafeBuffer buffer = segment.buffer();
+        final int offset = publisherSlotOffset(slot);
+        final int generation = buffer.getIntVolatile(offset + SLOT_LAST_HOLDER_GENERATION_OFFSET);
+        final long token = lastHolder(buffer, offset, generation);
+        return generation >= 0 && ProcessToken.isAttached(token) && !ProcessToken.isAlive(token) ?
+            session(slot, generation) : 0;
     }
 
     /**
@@ -223,11 +253,15 @@ public final class PartySlots
                 final long replaced = take(segment, offset + SLOT_TOKEN_OFFSET, evenFromTheDead);
                 if (replaced != NOT_TAKEN)
                 {
-                    if (ProcessToken.isAttached(replaced))
+                    final int replacedGeneration =
+                        buffer.getIntVolatile(offset + SLOT_GENERATION_OFFSET) & GENERATION_MASK;
+                    // The dead holder stays known (see claimerToken). Not if the generation's holder wrote itself
+                    // down as it detached: then the dead token is a successor that died before counting the
+                    // generation up, and the true holder, maybe alive and writing, must stay named.
+                    if (ProcessToken.isAttached(replaced) &&
+                        buffer.getIntVolatile(offset + SLOT_LAST_HOLDER_GENERATION_OFFSET) != replacedGeneration)
                     {
-                        // the dead holder stays known (see claimerToken); a holder that detached wrote itself
-                        // down as it left
-                        writeLastHolder(buffer, offset, replaced, buffer.getIntVolatile(offset + SLOT_GENERATION_OFFSET));
+                        writeLastHolder(buffer, offset, replaced, replacedGeneration);
                     }
                     // right after the token, so that the token of a new holder pairs with the old generation
                     // (and passes for its predecessor's in pidOf) for as short a time as can be

@@ -371,7 +371,7 @@ public final class RingReader
         // -frameLength is negative for Integer.MIN_VALUE, and aligning a value near Integer.MAX_VALUE would
         // overflow: both are caught by bounding the claim before it is aligned.
         if (-frameLength < HEADER_LENGTH || -frameLength > capacity - ((int)position & mask) ||
-            -frameLength > stallTail - position)
+            -frameLength > stallTail - position || -frameLength > head + capacity - position)
         {
             throw segment.corrupt("record length", frameLength + " at position " + position +
                 " (a claim must be >= " + HEADER_LENGTH + " bytes, end inside the ring and before the tail " +
@@ -422,15 +422,20 @@ public final class RingReader
     /** A read met a skipped claim; if nothing holds the release yet, it holds it from here. */
     private void skippedClaimRead(final long position, final long header)
     {
-        if ((frameLength(header) & (ALIGNMENT - 1)) != 0)
-        {
-            throw segment.corrupt("record length", frameLength(header) + " at position " + position +
-                " (a skipped claim's mark spans whole 8-byte words)");
-        }
+        checkMark(position, header);
         if (heldAt < 0)
         {
             heldAt = position;
             heldHeader = header;
+        }
+    }
+
+    private void checkMark(final long position, final long header)
+    {
+        if ((frameLength(header) & (ALIGNMENT - 1)) != 0)
+        {
+            throw segment.corrupt("record length", frameLength(header) + " at position " + position +
+                " (a skipped claim's mark spans whole 8-byte words)");
         }
     }
 
@@ -445,20 +450,21 @@ public final class RingReader
         {
             return;
         }
-        final long from = heldAt + frameLength(heldHeader); // 8-aligned and bounded when it was read
-        heldAt = -1;
-        holdOrRelease(from);
+        holdOrRelease(heldAt + frameLength(heldHeader)); // 8-aligned and bounded when it was read
     }
 
     /**
      * Walks the records already read from {@code from} to the read position: holds at the first skipped claim
      * still marked, and releases everything before it (or up to the read position if there is none). Every length
-     * is bounded again, since the segment is untrusted, and the walk must land exactly on the read position. At most
-     * a ring per walk, and only when a hold ends or a reader attaches behind one.
+     * is bounded again, since the segment is untrusted, and the walk must land exactly on the read position; the
+     * hold changes only once the walk succeeded, so a corrupt record never lets a held claim go. At most a ring per
+     * walk, and only when a hold ends or a reader attaches behind one.
      */
     private void holdOrRelease(final long from)
     {
         long position = from;
+        long hold = -1;
+        long holdHeader = 0;
         while (position < readPosition)
         {
             final int index = (int)position & mask;
@@ -470,7 +476,12 @@ public final class RingReader
             }
             if (isSkipped(type(header)))
             {
-                skippedClaimRead(position, header); // holds at the first one only
+                checkMark(position, header);
+                if (hold < 0)
+                {
+                    hold = position;
+                    holdHeader = header;
+                }
             }
             position += align(frameLength, ALIGNMENT);
         }
@@ -479,7 +490,9 @@ public final class RingReader
             throw segment.corrupt("read position", readPosition + " (the records from " + from +
                 " end at " + position + ", not there)");
         }
-        release(heldAt >= 0 ? heldAt : readPosition);
+        heldAt = hold;
+        heldHeader = holdHeader;
+        release(hold >= 0 ? hold : readPosition);
     }
 
     /** Counts a poll's messages and releases its bytes: out of {@link #read} to keep that under the inlining limit. */
@@ -516,6 +529,11 @@ public final class RingReader
         if (newHead == head)
         {
             return;
+        }
+        if (newHead - head > capacity || newHead < head)
+        {
+            throw segment.corrupt("read position", newHead + " (head " + head + ", capacity " + capacity +
+                ": a release spans at most one ring)");
         }
         if (multiProducer)
         {

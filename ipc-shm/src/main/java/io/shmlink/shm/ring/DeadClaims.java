@@ -1,0 +1,80 @@
+package io.shmlink.shm.ring;
+
+import io.shmlink.shm.segment.ChannelSegment;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static io.shmlink.shm.ring.RecordDescriptor.ALIGNMENT;
+import static io.shmlink.shm.ring.RecordDescriptor.HEADER_LENGTH;
+import static io.shmlink.shm.ring.RecordDescriptor.PADDING_TYPE;
+import static io.shmlink.shm.ring.RecordDescriptor.frameLength;
+import static io.shmlink.shm.ring.RecordDescriptor.header;
+import static io.shmlink.shm.ring.RecordDescriptor.skippedType;
+import static io.shmlink.shm.ring.RecordDescriptor.type;
+import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
+import static org.agrona.BitUtil.align;
+
+/**
+ * Lets go, on behalf of a publisher known dead, of the claims it left in the ring: each record between the head
+ * and the tail that is still claimed by its session, or skipped and held for it, becomes padding by one CAS of its
+ * header word. A publisher that takes over a dead one's slot calls this before it sends: the slot will not name the
+ * dead process for long (see {@code PartySlots.claimerToken}), and a held claim whose claimer nobody can name any
+ * more would be held for good. Claims still claimed are counted lost.
+ * <p>
+ * The walk stops at the first word that is not a record header (MPSC: a gap or free space) and never passes the
+ * tail it read first or a ring past the head: a claim behind a gap is left to the subscriber. Cold path: bounds are
+ * checked on every access.
+ */
+public final class DeadClaims
+{
+    private DeadClaims()
+    {
+    }
+
+    /**
+     * Lets go of a dead publisher's claims.
+     *
+     * @param segment the channel.
+     * @param session the dead publisher's session.
+     * @return how many records it turned into padding.
+     */
+    public static int letGo(final ChannelSegment segment, final int session)
+    {
+        final UnsafeBuffer buffer = segment.buffer();
+        final int capacity = segment.config().capacity();
+        final long head = buffer.getLongVolatile(HEAD_POSITION_OFFSET);
+        final long tail = buffer.getLongVolatile(TAIL_POSITION_OFFSET);
+        if (((head | tail) & (ALIGNMENT - 1)) != 0 || head < 0 || tail < head || tail - head > capacity)
+        {
+            return 0; // corrupt: the subscriber reports it
+        }
+        int released = 0;
+        long position = head;
+        while (position < tail)
+        {
+            final int index = (int)position & (capacity - 1);
+            final long word = buffer.getLongVolatile(RING_OFFSET + index);
+            final int length = frameLength(word);
+            final int magnitude = length < 0 ? -length : length;
+            if (length == 0 || magnitude < HEADER_LENGTH || magnitude > capacity - index)
+            {
+                break;
+            }
+            final int aligned = align(magnitude, ALIGNMENT);
+            final boolean claimed = length < 0 && type(word) == session;
+            if ((claimed || (length > 0 && type(word) == skippedType(session))) &&
+                buffer.compareAndSetLong(RING_OFFSET + index, word, header(aligned, PADDING_TYPE)))
+            {
+                released++;
+                if (claimed)
+                {
+                    buffer.getAndAddLong(LOST_CLAIMS_OFFSET, 1);
+                }
+            }
+            position += aligned;
+        }
+        return released;
+    }
+}
