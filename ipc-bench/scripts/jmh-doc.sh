@@ -70,8 +70,9 @@ mkdir -p docs
     echo "  default; ShmLink's rings need no such check (every address is in range by construction, see"
     echo "  \`RingWriter\`), and these rows show the price of the work ShmLink does per message that Agrona's rings do"
     echo "  not: the subscriber-status check on every offer, the wake-up check after every commit, the bounds of"
-    echo "  every length read from shared memory, and for MPSC the read of the subscriber's stall announcement"
-    echo "  before each commit (a record the subscriber suspects commits with a CAS, so that a late commit never"
-    echo "  lands in space a timed-out claim gave back)."
+    echo "  every length read from shared memory, the CAS by which a poll enters (so that a close from another"
+    echo "  thread waits for it), and for MPSC the CAS that takes a record's header from the free word of its lap"
+    echo "  (so that a publisher stopped between its tail CAS and its header never writes into a later lap; see"
+    echo "  docs/DESIGN.md)."
 } > docs/JMH.md
 echo "wrote docs/JMH.md" >&2
