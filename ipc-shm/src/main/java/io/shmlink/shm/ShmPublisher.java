@@ -205,6 +205,17 @@ public final class ShmPublisher implements Publisher, Party
         }
     }
 
+    /**
+     * Names this party in logs, such as the liveness thread's report of a failed check.
+     *
+     * @return the channel, its file and what this is.
+     */
+    @Override
+    public String toString()
+    {
+        return "ShmLink publisher of channel '" + segment.name() + "' (" + segment.file() + "), session " + session;
+    }
+
     @Override
     public void onLivenessTick()
     {

@@ -515,6 +515,17 @@ public final class ShmSubscriber implements Subscriber, Party
         PartySlots.detachSubscriber(segment);
     }
 
+    /**
+     * Names this party in logs, such as the liveness thread's report of a failed check.
+     *
+     * @return the channel, its file and what this is.
+     */
+    @Override
+    public String toString()
+    {
+        return "ShmLink subscriber of channel '" + segment.name() + "' (" + segment.file() + ")";
+    }
+
     @Override
     public void onLivenessTick()
     {
