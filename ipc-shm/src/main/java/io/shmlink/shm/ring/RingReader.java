@@ -386,10 +386,7 @@ public final class RingReader
             {
                 skippedClaimRead(position, skipped);
             }
-            advanceReadPosition(position + skipLength);
-            buffer.getAndAddLong(LOST_CLAIMS_OFFSET, 1);
-            stallPosition = -1;
-            lostClaimListener.onLostClaim(position, skipLength, claimer);
+            stepPastLostClaim(position, skipLength, claimer);
         }
     }
 
@@ -412,11 +409,17 @@ public final class RingReader
         }
         if (gap > 0)
         {
-            advanceReadPosition(position + gap);
-            buffer.getAndAddLong(LOST_CLAIMS_OFFSET, 1);
-            stallPosition = -1;
-            lostClaimListener.onLostClaim(position, gap, 0);
+            stepPastLostClaim(position, gap, 0);
         }
+    }
+
+    /** After a skip: reads past the skipped space, counts the lost claim and tells the listener. */
+    private void stepPastLostClaim(final long position, final int length, final int claimer)
+    {
+        advanceReadPosition(position + length);
+        buffer.getAndAddLong(LOST_CLAIMS_OFFSET, 1);
+        stallPosition = -1;
+        lostClaimListener.onLostClaim(position, length, claimer);
     }
 
     /** A read met a skipped claim; if nothing holds the release yet, it holds it from here. */
