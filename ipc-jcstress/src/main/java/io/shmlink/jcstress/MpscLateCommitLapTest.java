@@ -1,10 +1,5 @@
 package io.shmlink.jcstress;
 
-import io.shmlink.api.BufferClaim;
-import io.shmlink.api.Publisher;
-import io.shmlink.shm.ring.RingReader;
-import io.shmlink.shm.ring.RingWriter;
-import io.shmlink.shm.segment.ChannelSegment;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -32,59 +27,29 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @State
 public class MpscLateCommitLapTest
 {
-    private static final long A = 0x0A0A_0A0A_0A0A_0A0AL;
-    private static final long B = 0x0B0B_0B0B_0B0B_0B0BL;
-    private static final long C = 0x0C0C_0C0C_0C0C_0C0CL;
-    private final ChannelSegment segment = Rings.segment(true, 0);
-    private final RingWriter writerA = Rings.writer(segment, true, Rings.SESSION_A);
-    private final RingWriter writerB = Rings.writer(segment, true, Rings.SESSION_B);
-    private final RingReader reader = Rings.reader(segment, true, 1);
-    private final BufferClaim claim = Rings.claimAndFill(writerA, 8, A);
-    private final Rings.Seen seen = new Rings.Seen(C, A);
-    private long offered;
-
-    public MpscLateCommitLapTest()
-    {
-        reader.checkForStalledClaim(0);
-        reader.checkForStalledClaim(1); // skipped: held
-        final Rings.Seen before = new Rings.Seen(B);
-        while (writerB.write(Rings.message(8, B), 0, 8) > 0)
-        {
-            reader.read(before, 100);
-        }
-        reader.read(before, 100);
-        if (before.torn() != 0 || before.intact(0) != before.count())
-        {
-            throw new IllegalStateException("B's messages before the race were not delivered whole");
-        }
-    }
+    private final HeldClaimLap lap = new HeldClaimLap();
 
     @Actor
     public void publisherA()
     {
-        claim.commit();
+        lap.claim.commit();
     }
 
     @Actor
     public void publisherB()
     {
-        offered = writerB.write(Rings.message(8, C), 0, 8);
+        lap.publisherB();
     }
 
     @Actor
     public void subscriber()
     {
-        reader.checkForStalledClaim(2);
+        lap.subscriber();
     }
 
     @Arbiter
     public void drain(final IIII_Result r)
     {
-        reader.checkForStalledClaim(2);
-        reader.read(seen, 10);
-        r.r1 = offered == Publisher.BACK_PRESSURED ? 0 : 1;
-        r.r2 = seen.state(0);
-        r.r3 = seen.state(1);
-        r.r4 = (int)Rings.lostClaims(segment);
+        lap.drain(r);
     }
 }

@@ -1,0 +1,68 @@
+package io.shmlink.jcstress;
+
+import io.shmlink.api.BufferClaim;
+import io.shmlink.api.Publisher;
+import io.shmlink.shm.ring.RingReader;
+import io.shmlink.shm.ring.RingWriter;
+import io.shmlink.shm.segment.ChannelSegment;
+import org.openjdk.jcstress.infra.results.IIII_Result;
+
+/**
+ * The set-up, the other actors and the arbiter that {@link MpscLateCommitLapTest} and {@link MpscLateAbortLapTest}
+ * share: A claimed a record at position 0 and held it past the timeout, the subscriber skipped it (holding its
+ * space), and B filled the rest of the ring, all of it delivered. Each test only chooses how A lets go.
+ */
+final class HeldClaimLap
+{
+    private static final long A = 0x0A0A_0A0A_0A0A_0A0AL;
+    private static final long B = 0x0B0B_0B0B_0B0B_0B0BL;
+    private static final long C = 0x0C0C_0C0C_0C0C_0C0CL;
+    private final ChannelSegment segment = Rings.segment(true, 0);
+    private final RingWriter writerA = Rings.writer(segment, true, Rings.SESSION_A);
+    private final RingWriter writerB = Rings.writer(segment, true, Rings.SESSION_B);
+    private final RingReader reader = Rings.reader(segment, true, 1);
+    private final Rings.Seen seen = new Rings.Seen(C, A);
+    private long offered;
+
+    /** A's claim, held past the timeout: the test commits or aborts it. */
+    final BufferClaim claim = Rings.claimAndFill(writerA, 8, A);
+
+    HeldClaimLap()
+    {
+        reader.checkForStalledClaim(0);
+        reader.checkForStalledClaim(1); // skipped: held
+        final Rings.Seen before = new Rings.Seen(B);
+        while (writerB.write(Rings.message(8, B), 0, 8) > 0)
+        {
+            reader.read(before, 100);
+        }
+        reader.read(before, 100);
+        if (before.torn() != 0 || before.intact(0) != before.count())
+        {
+            throw new IllegalStateException("B's messages before the race were not delivered whole");
+        }
+    }
+
+    /** B offers C, which fits only where A's record was, a lap later. */
+    void publisherB()
+    {
+        offered = writerB.write(Rings.message(8, C), 0, 8);
+    }
+
+    /** The subscriber looks at the held claim again. */
+    void subscriber()
+    {
+        reader.checkForStalledClaim(2);
+    }
+
+    /** Reports (B's offer went in, state of C, state of A, lost claims). */
+    void drain(final IIII_Result r)
+    {
+        reader.checkForStalledClaim(2);
+        reader.read(seen, 10);
+        r.r1 = offered == Publisher.BACK_PRESSURED ? 0 : 1;
+        r.r2 = seen.state(0);
+        r.r3 = seen.state(1);
+        r.r4 = (int)Rings.lostClaims(segment);
+    }
+}
