@@ -3,6 +3,7 @@ package io.shmlink.jcstress;
 import io.shmlink.api.BufferClaim;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.ring.RingReader;
+import io.shmlink.shm.ring.StallDetector;
 import io.shmlink.shm.ring.RingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
 import org.openjdk.jcstress.infra.results.IIII_Result;
@@ -20,7 +21,8 @@ final class HeldClaimLap
     private final ChannelSegment segment = Rings.segment(true, 0);
     private final RingWriter writerA = Rings.writer(segment, true, Rings.SESSION_A);
     private final RingWriter writerB = Rings.writer(segment, true, Rings.SESSION_B);
-    private final RingReader reader = Rings.reader(segment, true, 1);
+    private final RingReader reader = Rings.reader(segment, true);
+    private final StallDetector stalls = Rings.stalls(reader, 1);
     private final Rings.Seen seen = new Rings.Seen(C, A);
     private long offered;
 
@@ -29,8 +31,8 @@ final class HeldClaimLap
 
     HeldClaimLap()
     {
-        reader.checkForStalledClaim(0);
-        reader.checkForStalledClaim(1); // skipped: held
+        stalls.check(0);
+        stalls.check(1); // skipped: held
         final Rings.Seen before = new Rings.Seen(B);
         while (writerB.write(Rings.message(8, B), 0, 8) > 0)
         {
@@ -52,13 +54,13 @@ final class HeldClaimLap
     /** The subscriber looks at the held claim again. */
     void subscriber()
     {
-        reader.checkForStalledClaim(2);
+        stalls.check(2);
     }
 
     /** Reports (B's offer went in, state of C, state of A, lost claims). */
     void drain(final IIII_Result r)
     {
-        reader.checkForStalledClaim(2);
+        stalls.check(2);
         reader.read(seen, 10);
         r.r1 = offered == Publisher.BACK_PRESSURED ? 0 : 1;
         r.r2 = seen.state(0);

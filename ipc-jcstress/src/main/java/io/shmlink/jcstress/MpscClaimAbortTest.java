@@ -32,7 +32,7 @@ public class MpscClaimAbortTest
     private static final long MARKER = 0x0600_D000_0600_D000L;
     private final ChannelSegment segment = Rings.segment(true, 0);
     private final RingWriter writer = Rings.writer(segment, true, Rings.SESSION_A);
-    private final RingReader reader = Rings.reader(segment, true, Rings.NEVER);
+    private final RingReader reader = Rings.reader(segment, true);
     private final UnsafeBuffer marker = Rings.message(8, MARKER);
     private final Rings.Seen seen = new Rings.Seen(MARKER, ABORTED);
 

@@ -30,7 +30,7 @@ public class MpscClaimCommitTest
     private static final long VALUE = 0x0123_4567_89AB_CDEFL;
     private final ChannelSegment segment = Rings.segment(true, 0);
     private final RingWriter writer = Rings.writer(segment, true, Rings.SESSION_A);
-    private final RingReader reader = Rings.reader(segment, true, Rings.NEVER);
+    private final RingReader reader = Rings.reader(segment, true);
     private final Rings.Seen seen = new Rings.Seen(VALUE);
 
     @Actor

@@ -2,6 +2,7 @@ package io.shmlink.jcstress;
 
 import io.shmlink.shm.ring.RecordDescriptor;
 import io.shmlink.shm.ring.RingReader;
+import io.shmlink.shm.ring.StallDetector;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.FreeWord;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -42,14 +43,15 @@ public class MpscGapLateHeaderTest
     private static final long A = 0x0A0A_0A0A_0A0A_0A0AL;
     private final ChannelSegment segment = Rings.segment(true, 0);
     private final UnsafeBuffer ring = segment.buffer();
-    private final RingReader reader = Rings.reader(segment, true, 1);
+    private final RingReader reader = Rings.reader(segment, true);
+    private final StallDetector stalls = Rings.stalls(reader, 1);
     private final Rings.Seen seen = new Rings.Seen(A);
     private int headerWentIn;
 
     public MpscGapLateHeaderTest()
     {
         ring.putLongVolatile(TAIL_POSITION_OFFSET, 16); // A's tail CAS
-        reader.checkForStalledClaim(0);
+        stalls.check(0);
     }
 
     @Actor
@@ -67,7 +69,7 @@ public class MpscGapLateHeaderTest
     @Actor
     public void subscriber()
     {
-        reader.checkForStalledClaim(1);
+        stalls.check(1);
         reader.read(seen, 10);
     }
 
@@ -75,7 +77,7 @@ public class MpscGapLateHeaderTest
     public void drain(final IIII_Result r)
     {
         reader.read(seen, 10);
-        reader.checkForStalledClaim(Rings.NEVER); // releases a claim A has let go of
+        stalls.check(Rings.NEVER); // releases a claim A has let go of
         r.r1 = headerWentIn;
         r.r2 = seen.state(0);
         r.r3 = (int)Rings.lostClaims(segment);

@@ -2,6 +2,7 @@ package io.shmlink.jcstress;
 
 import io.shmlink.api.BufferClaim;
 import io.shmlink.shm.ring.RingReader;
+import io.shmlink.shm.ring.StallDetector;
 import io.shmlink.shm.ring.RingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
 import org.openjdk.jcstress.annotations.Actor;
@@ -37,7 +38,8 @@ public class MpscLostClaimTest
     private static final boolean MPSC = true;
     private final ChannelSegment segment = Rings.segment(MPSC, 0);
     private final RingWriter writerA = Rings.writer(segment, MPSC, Rings.SESSION_A);
-    private final RingReader reader = Rings.reader(segment, MPSC, 1);
+    private final RingReader reader = Rings.reader(segment, MPSC);
+    private final StallDetector stalls = Rings.stalls(reader, 1);
     private final BufferClaim claim = Rings.claimAndFill(writerA, 8, A);
     private final Rings.Seen seen = new Rings.Seen(A, B);
 
@@ -45,8 +47,8 @@ public class MpscLostClaimTest
     {
         final RingWriter writerB = MPSC ? Rings.writer(segment, true, Rings.SESSION_B) : writerA;
         writerB.write(Rings.message(16, B), 0, 16);
-        reader.checkForStalledClaim(0);
-        reader.checkForStalledClaim(0); // seen again at the same time: not yet timed out
+        stalls.check(0);
+        stalls.check(0); // seen again at the same time: not yet timed out
     }
 
     @Actor
@@ -58,13 +60,13 @@ public class MpscLostClaimTest
     @Actor
     public void subscriber()
     {
-        reader.checkForStalledClaim(1);
+        stalls.check(1);
         reader.read(seen, 10);
     }
 
     @Arbiter
     public void drain(final IIII_Result r)
     {
-        Rings.drainInto(r, reader, seen, segment, MPSC);
+        Rings.drainInto(r, reader, stalls, seen, segment, MPSC);
     }
 }

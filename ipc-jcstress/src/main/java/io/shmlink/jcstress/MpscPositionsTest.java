@@ -32,7 +32,7 @@ public class MpscPositionsTest
     private static final long START = Rings.CAPACITY - 16;
     private final ChannelSegment segment = Rings.segment(true, START);
     private final RingWriter writer = Rings.writer(segment, true, Rings.SESSION_A);
-    private final RingReader reader = Rings.reader(segment, true, Rings.NEVER);
+    private final RingReader reader = Rings.reader(segment, true);
     private final UnsafeBuffer message = Rings.message(8, 42);
     private final Rings.Seen seen = new Rings.Seen(42);
 

@@ -36,7 +36,7 @@ public class MpscPublisherOrderTest
     private static final long A2 = 0x0A02_0A02_0A02_0A02L;
     private final ChannelSegment segment = Rings.segment(true, Rings.CAPACITY - 16);
     private final RingWriter writer = Rings.writer(segment, true, Rings.SESSION_A);
-    private final RingReader reader = Rings.reader(segment, true, Rings.NEVER);
+    private final RingReader reader = Rings.reader(segment, true);
     private final UnsafeBuffer first = Rings.message(8, A1);
     private final UnsafeBuffer second = Rings.message(16, A2);
 

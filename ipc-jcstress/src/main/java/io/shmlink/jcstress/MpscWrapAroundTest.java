@@ -53,7 +53,7 @@ public class MpscWrapAroundTest
     @Arbiter
     public void subscriber(final IIIII_Result r)
     {
-        final RingReader reader = Rings.reader(segment, true, Rings.NEVER);
+        final RingReader reader = Rings.reader(segment, true);
         final Rings.Seen seen = new Rings.Seen(A, B);
         reader.read(seen, 10);
         r.r1 = seen.state(0);

@@ -1,6 +1,7 @@
 package io.shmlink.jcstress;
 
 import io.shmlink.shm.ring.RingReader;
+import io.shmlink.shm.ring.StallDetector;
 import io.shmlink.shm.ring.RingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -34,7 +35,8 @@ public class MpscZeroGapTest
     private static final long B = 0x0B0B_0B0B_0B0B_0B0BL;
     private final ChannelSegment segment = Rings.segment(true, 0);
     private final RingWriter writerB;
-    private final RingReader reader = Rings.reader(segment, true, 1);
+    private final RingReader reader = Rings.reader(segment, true);
+    private final StallDetector stalls = Rings.stalls(reader, 1);
     private final UnsafeBuffer message = Rings.message(16, B);
     private final Rings.Seen seen = new Rings.Seen(B);
 
@@ -42,8 +44,8 @@ public class MpscZeroGapTest
     {
         segment.buffer().putLongVolatile(TAIL_POSITION_OFFSET, 24); // claimed by a publisher that died at once
         writerB = Rings.writer(segment, true, Rings.SESSION_B);
-        reader.checkForStalledClaim(0);
-        reader.checkForStalledClaim(0); // seen again at the same time: not yet timed out
+        stalls.check(0);
+        stalls.check(0); // seen again at the same time: not yet timed out
     }
 
     @Actor
@@ -55,7 +57,7 @@ public class MpscZeroGapTest
     @Actor
     public void subscriber()
     {
-        reader.checkForStalledClaim(1);
+        stalls.check(1);
         reader.read(seen, 10);
     }
 

@@ -5,8 +5,11 @@ import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.api.MessageHandler;
 import io.shmlink.shm.ring.ClaimerLiveness;
+import io.shmlink.shm.ring.MpscRingWriter;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.ring.RingWriter;
+import io.shmlink.shm.ring.SpscRingWriter;
+import io.shmlink.shm.ring.StallDetector;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.FreeWord;
 import io.shmlink.shm.segment.InMemorySegments;
@@ -51,16 +54,21 @@ public final class Rings
 
     public static RingWriter writer(final ChannelSegment segment, final boolean mpsc, final int session)
     {
-        return new RingWriter(segment, mpsc, session);
+        return mpsc ? new MpscRingWriter(segment, session) : new SpscRingWriter(segment, session);
+    }
+
+    public static RingReader reader(final ChannelSegment segment, final boolean mpsc)
+    {
+        return new RingReader(segment, mpsc);
     }
 
     /**
-     * A reader whose claim timeout is {@code timeoutNs} (the tests drive the stall checks with explicit times) and
-     * that never learns a claimer died.
+     * The stall policy of a reader whose claim timeout is {@code timeoutNs} (the tests drive the checks with
+     * explicit times) and that never learns a claimer died.
      */
-    public static RingReader reader(final ChannelSegment segment, final boolean mpsc, final long timeoutNs)
+    public static StallDetector stalls(final RingReader reader, final long timeoutNs)
     {
-        return new RingReader(segment, mpsc, timeoutNs, ClaimerLiveness.UNKNOWN);
+        return new StallDetector(reader, timeoutNs, ClaimerLiveness.UNKNOWN);
     }
 
     /** A message of {@code length} bytes (a multiple of 8) whose every long is {@code value}. */
@@ -126,11 +134,11 @@ public final class Rings
      * space is dirty). SPSC never zeroes consumed space, so its last field is 0.
      */
     public static void drainInto(
-        final IIII_Result r, final RingReader reader, final Seen seen, final ChannelSegment segment,
-        final boolean mpsc)
+        final IIII_Result r, final RingReader reader, final StallDetector stalls, final Seen seen,
+        final ChannelSegment segment, final boolean mpsc)
     {
         reader.read(seen, 10);
-        reader.checkForStalledClaim(NEVER); // nothing stalls now: only a held claim is looked at again
+        stalls.check(NEVER); // nothing stalls now: only a held claim is looked at again
         r.r1 = seen.state(0);
         r.r2 = seen.state(1);
         r.r3 = (int)lostClaims(segment);

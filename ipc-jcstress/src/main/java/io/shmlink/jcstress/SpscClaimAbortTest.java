@@ -32,7 +32,7 @@ public class SpscClaimAbortTest
     private static final long MARKER = 0x0600_D000_0600_D000L;
     private final ChannelSegment segment = Rings.segment(false, 0);
     private final RingWriter writer = Rings.writer(segment, false, Rings.SESSION_A);
-    private final RingReader reader = Rings.reader(segment, false, Rings.NEVER);
+    private final RingReader reader = Rings.reader(segment, false);
     private final UnsafeBuffer marker = Rings.message(8, MARKER);
     private final Rings.Seen seen = new Rings.Seen(MARKER, ABORTED);
 

@@ -30,7 +30,7 @@ public class SpscCommitTest
     private static final long VALUE = 0x0123_4567_89AB_CDEFL;
     private final ChannelSegment segment = Rings.segment(false, 0);
     private final RingWriter writer = Rings.writer(segment, false, Rings.SESSION_A);
-    private final RingReader reader = Rings.reader(segment, false, Rings.NEVER);
+    private final RingReader reader = Rings.reader(segment, false);
     private final UnsafeBuffer message = Rings.message(24, VALUE);
     private final Rings.Seen seen = new Rings.Seen(VALUE);
 

@@ -2,6 +2,7 @@ package io.shmlink.jcstress;
 
 import io.shmlink.api.BufferClaim;
 import io.shmlink.shm.ring.RingReader;
+import io.shmlink.shm.ring.StallDetector;
 import io.shmlink.shm.ring.RingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
 import org.openjdk.jcstress.annotations.Actor;
@@ -36,7 +37,8 @@ public class SpscLostClaimTest
     private static final boolean MPSC = false;
     private final ChannelSegment segment = Rings.segment(MPSC, 0);
     private final RingWriter writerA = Rings.writer(segment, MPSC, Rings.SESSION_A);
-    private final RingReader reader = Rings.reader(segment, MPSC, 1);
+    private final RingReader reader = Rings.reader(segment, MPSC);
+    private final StallDetector stalls = Rings.stalls(reader, 1);
     private final BufferClaim claim = Rings.claimAndFill(writerA, 8, A);
     private final Rings.Seen seen = new Rings.Seen(A, B);
 
@@ -44,7 +46,7 @@ public class SpscLostClaimTest
     {
         final RingWriter writerB = MPSC ? Rings.writer(segment, true, Rings.SESSION_B) : writerA;
         writerB.write(Rings.message(16, B), 0, 16);
-        reader.checkForStalledClaim(0);
+        stalls.check(0);
     }
 
     @Actor
@@ -56,13 +58,13 @@ public class SpscLostClaimTest
     @Actor
     public void subscriber()
     {
-        reader.checkForStalledClaim(1);
+        stalls.check(1);
         reader.read(seen, 10);
     }
 
     @Arbiter
     public void drain(final IIII_Result r)
     {
-        Rings.drainInto(r, reader, seen, segment, MPSC);
+        Rings.drainInto(r, reader, stalls, seen, segment, MPSC);
     }
 }

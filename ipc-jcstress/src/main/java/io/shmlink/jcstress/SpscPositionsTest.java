@@ -32,7 +32,7 @@ public class SpscPositionsTest
     private static final long START = Rings.CAPACITY - 16;
     private final ChannelSegment segment = Rings.segment(false, START);
     private final RingWriter writer = Rings.writer(segment, false, Rings.SESSION_A);
-    private final RingReader reader = Rings.reader(segment, false, Rings.NEVER);
+    private final RingReader reader = Rings.reader(segment, false);
     private final UnsafeBuffer message = Rings.message(8, 42);
     private final Rings.Seen seen = new Rings.Seen(42);
 

@@ -35,7 +35,7 @@ public class SpscWrapAroundTest
     private static final long VALUE = 0x1122_3344_5566_7788L;
     private final ChannelSegment segment = Rings.segment(false, START);
     private final RingWriter writer = Rings.writer(segment, false, Rings.SESSION_A);
-    private final RingReader reader = Rings.reader(segment, false, Rings.NEVER);
+    private final RingReader reader = Rings.reader(segment, false);
     private final UnsafeBuffer message = Rings.message(40, VALUE);
     private final Rings.Seen seen = new Rings.Seen(VALUE);
 

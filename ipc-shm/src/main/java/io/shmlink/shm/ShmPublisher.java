@@ -35,10 +35,30 @@ public final class ShmPublisher implements Publisher, Party
     private final ChannelSegment segment;
     private final UnsafeBuffer buffer;
     private final long subscriberTokenAddress;
+
+    /** The subscriber's wait state: read after every send, to ring its doorbell if it sleeps. */
+    private final long waitStateAddress;
     private final RingWriter writer;
     private final int session;
     private final int maxMessageLength;
     private final DoorbellRinger ringer;
+
+    /** Completes claims through the writer, waking the subscriber after a commit as a send does. */
+    private final BufferClaim.Completer completer = new BufferClaim.Completer()
+    {
+        @Override
+        public void commit(final int recordOffset, final int length)
+        {
+            writer.commit(recordOffset, length);
+            wakeSubscriberIfAsleep();
+        }
+
+        @Override
+        public void abort(final int recordOffset, final int length)
+        {
+            writer.abort(recordOffset, length);
+        }
+    };
     private volatile boolean closed;
 
     /**
@@ -65,12 +85,42 @@ public final class ShmPublisher implements Publisher, Party
         this.session = session;
         this.maxMessageLength = segment.config().maxMessageLength();
         this.ringer = new DoorbellRinger(segment.file().getParent());
-        this.writer = new RingWriter(segment, !isExclusive(segment), session, this::wakeSubscriber);
+        this.waitStateAddress = segment.address() + SUBSCRIBER_WAIT_STATE_OFFSET;
+        this.writer = RingWriter.of(segment, session);
     }
 
     /**
-     * Called after a commit that found the subscriber asleep. Of all publishers that find it so, the one whose
-     * CAS wins rings; the rest see SIGNALLED and do nothing, so a burst of offers costs one ring.
+     * Wakes the subscriber after a send that wrote a record.
+     *
+     * @param result what the send returned.
+     * @return {@code result}.
+     */
+    private long sent(final long result)
+    {
+        if (result > 0)
+        {
+            wakeSubscriberIfAsleep();
+        }
+        return result;
+    }
+
+    /**
+     * Called after every send and every commit of a claim: wakes the subscriber if it announced that it
+     * sleeps. The wait state shares a line every send has just read for the subscriber's token, so an awake
+     * subscriber costs one load (see {@code docs/DESIGN.md}, "The doorbell").
+     */
+    private void wakeSubscriberIfAsleep()
+    {
+        // volatile rather than plain so the JIT cannot hoist the read out of a caller's offer loop
+        if (UnsafeApi.getIntVolatile(null, waitStateAddress) == WAIT_STATE_SLEEPING)
+        {
+            wakeSubscriber();
+        }
+    }
+
+    /**
+     * Of all publishers that find the subscriber asleep, the one whose CAS wins rings; the rest see SIGNALLED and
+     * do nothing, so a burst of offers costs one ring.
      */
     private void wakeSubscriber()
     {
@@ -91,11 +141,11 @@ public final class ShmPublisher implements Publisher, Party
     {
         if (isFreeToSend(UnsafeApi.getLongVolatile(null, subscriberTokenAddress)))
         {
-            return writer.write(buffer, offset, length);
+            return sent(writer.write(buffer, offset, length));
         }
         writer.checkRange(buffer, offset, length);
         final long status = status();
-        return status != 0 ? status : writer.write(buffer, offset, length);
+        return status != 0 ? status : sent(writer.write(buffer, offset, length));
     }
 
     @Override
@@ -105,11 +155,11 @@ public final class ShmPublisher implements Publisher, Party
         final int length = buffer.remaining();
         if (isFreeToSend(UnsafeApi.getLongVolatile(null, subscriberTokenAddress)))
         {
-            return writer.write(buffer, offset, length);
+            return sent(writer.write(buffer, offset, length));
         }
         writer.checkLength(length);
         final long status = status();
-        return status != 0 ? status : writer.write(buffer, offset, length);
+        return status != 0 ? status : sent(writer.write(buffer, offset, length));
     }
 
     @Override
@@ -118,11 +168,11 @@ public final class ShmPublisher implements Publisher, Party
         Objects.requireNonNull(claim, "claim");
         if (isFreeToSend(UnsafeApi.getLongVolatile(null, subscriberTokenAddress)))
         {
-            return writer.claim(length, claim);
+            return writer.claim(length, claim, completer);
         }
         writer.checkLength(length);
         final long status = status();
-        return status != 0 ? status : writer.claim(length, claim);
+        return status != 0 ? status : writer.claim(length, claim, completer);
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.shmlink.shm.liveness.PartySlots;
 import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.ring.ClaimerLiveness;
 import io.shmlink.shm.ring.RingReader;
+import io.shmlink.shm.ring.StallDetector;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.LastLostClaim;
 import io.shmlink.shm.wait.Doorbell;
@@ -74,6 +75,7 @@ public final class ShmSubscriber implements Subscriber, Party
     private final ChannelSegment segment;
     private final UnsafeBuffer buffer;
     private final RingReader reader;
+    private final StallDetector stalls;
     private ReaderWait wait;
     private volatile Doorbell doorbell;
     private boolean doorbellUnavailable;
@@ -108,7 +110,8 @@ public final class ShmSubscriber implements Subscriber, Party
         this.segment = segment;
         this.buffer = segment.buffer();
         this.wait = wait;
-        this.reader = new RingReader(segment, !ShmPublisher.isExclusive(segment), claimTimeoutNs, new Claimers());
+        this.reader = new RingReader(segment, !ShmPublisher.isExclusive(segment));
+        this.stalls = new StallDetector(reader, claimTimeoutNs, new Claimers());
         reader.lostClaimListener(this::onLostClaim);
         // a predecessor that died asleep left its doorbell announced: publishers must not ring a dead socket
         buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, 0);
@@ -199,7 +202,7 @@ public final class ShmSubscriber implements Subscriber, Party
         if (bell == null)
         {
             LockSupport.parkNanos(Math.min(nanos, FALLBACK_PARK_NANOS));
-            reader.checkForStalledClaimIfDue();
+            stalls.checkIfDue();
             return pollOnce(handler, messageLimit);
         }
         bell.clearRings();
@@ -222,7 +225,7 @@ public final class ShmSubscriber implements Subscriber, Party
             buffer.putIntRelease(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_AWAKE);
         }
         // a sleeper polls too rarely for the poll's own count of empty polls to look for stalls in good time
-        reader.checkForStalledClaimIfDue();
+        stalls.checkIfDue();
         return pollOnce(handler, messageLimit);
     }
 
@@ -341,11 +344,15 @@ public final class ShmSubscriber implements Subscriber, Party
             return 0;
         }
         final int messages = reader.read(handler, messageLimit);
-        // A deleted channel's backlog is still delivered; only an empty poll looks for the mark, so a busy
-        // subscriber pays nothing for it.
-        if (messages == 0 && segment.buffer().getLongVolatile(SUBSCRIBER_TOKEN_OFFSET) == ProcessToken.DELETED)
+        if (messages == 0)
         {
-            throw deleted();
+            stalls.onEmptyPoll();
+            // A deleted channel's backlog is still delivered; only an empty poll looks for the mark, so a busy
+            // subscriber pays nothing for it.
+            if (segment.buffer().getLongVolatile(SUBSCRIBER_TOKEN_OFFSET) == ProcessToken.DELETED)
+            {
+                throw deleted();
+            }
         }
         return messages;
     }

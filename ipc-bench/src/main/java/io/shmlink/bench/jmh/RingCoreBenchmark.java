@@ -3,9 +3,9 @@ package io.shmlink.bench.jmh;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.bench.ShmTempDirectory;
 import io.shmlink.shm.ShmRegistry;
-import io.shmlink.shm.ring.ClaimerLiveness;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.ring.RingWriter;
+import io.shmlink.shm.ring.SpscRingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -62,9 +62,8 @@ public class RingCoreBenchmark
         {
             registry.create("core", ChannelConfig.spsc(Rings.CAPACITY));
         }
-        writer = new RingWriter(ChannelSegment.open(directory.path().resolve("core"), "core"), false, 129);
-        reader = new RingReader(ChannelSegment.open(directory.path().resolve("core"), "core"), false,
-            TimeUnit.SECONDS.toNanos(1), ClaimerLiveness.UNKNOWN);
+        writer = new SpscRingWriter(ChannelSegment.open(directory.path().resolve("core"), "core"), 129);
+        reader = new RingReader(ChannelSegment.open(directory.path().resolve("core"), "core"), false);
         message = Rings.message(size); // the same direct buffer the Agrona benchmark it is compared with sends
     }
 

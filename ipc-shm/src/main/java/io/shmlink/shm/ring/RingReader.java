@@ -31,34 +31,27 @@ import static org.agrona.BitUtil.align;
  *   writes. MPSC: store consumed-up-to (release), mark the bytes free for their next lap ({@link FreeSpace}),
  *   store the head (release); a successor of a subscriber killed while marking finishes the marking. A subscriber killed inside {@code poll} has not moved the
  *   head, so its successor sees that batch again: at-least-once, never a loss.</li>
- *   <li><b>Skipping.</b> A claim that stays uncommitted (or, MPSC, a gap that stays free while the tail is past it)
- *   for {@code claimTimeoutNs}, or whose publisher session is over, is skipped by one CAS of its header word and
+ *   <li><b>Skipping.</b> {@link #unblock} skips the claim (or, MPSC, the gap) that holds the reader up, whenever it
+ *   is called: when to call it is {@link StallDetector}'s policy, as Agrona leaves the timing of
+ *   {@code ManyToOneRingBuffer.unblock()} to its caller. The claim is skipped by one CAS of its header word and
  *   counted in the segment's lost claims. SPSC turns it into padding. MPSC marks it skipped and <i>holds</i> the
  *   release there: later records are still delivered, but no space from the skipped record on is marked or handed
  *   back to publishers until its claimer lets go (its late commit or abort overwrites the mark) or its process is
  *   known dead. A paused claimer that wakes thus finds its own record and nothing else, and a subscriber killed
  *   at any step leaves either the claim or the mark for its successor, which acts the same.</li>
  * </ul>
+ * Used by one thread at a time, but for {@link #publishCounters}.
  */
 public final class RingReader
 {
-    /** Empty polls between looks at the clock: a clock read costs about as much as a poll. */
-    private static final int CLOCK_CHECK_INTERVAL_MASK = 255;
-
-    /**
-     * The most often an idle reader looks at the tail. Reading the publishers' tail line takes it away from
-     * them, so their next claim pays a coherence miss: once a millisecond costs nothing measurable, once every
-     * few polls would cost every message.
-     */
-    private static final long STALL_CHECK_INTERVAL_NS = 1_000_000L;
+    /** What {@link #blockingHeader} returns when nothing holds the reader up: no claim or free word is 0. */
+    public static final long NOTHING_BLOCKS = 0;
 
     private final ChannelSegment segment;
     private final UnsafeBuffer buffer;
     private final int capacity;
     private final int mask;
     private final int maxMessageLength;
-    private final long claimTimeoutNs;
-    private final ClaimerLiveness claimers;
     private final boolean multiProducer;
 
     /** MPSC: marks released space free for its next lap. */
@@ -85,33 +78,15 @@ public final class RingReader
     private long messagesConsumed;
     private long bytesConsumed;
 
-    private int emptyPolls;
-    private long nextStallCheckNs;
-    private long stallPosition = -1;
-    private long stallSinceNs;
-
     private LostClaimListener lostClaimListener = LostClaimListener.NONE;
-
-    /**
-     * The tail when the stall at {@link #stallPosition} was first seen. A gap is skipped no further: every
-     * claim beyond it was made after the stall was first seen, so it is not the stalled one, even if its header is
-     * not written yet.
-     */
-    private long stallTail;
 
     /**
      * Attaches to the ring and finishes any release a dead predecessor left half done.
      *
-     * @param segment        the mapped channel.
-     * @param multiProducer  true for MPSC: the reader marks what it releases free for its next lap.
-     * @param claimTimeoutNs how long a claimed record may stay uncommitted before it is skipped.
-     * @param claimers       what the subscriber knows of the publishers that claimed stalled records.
+     * @param segment       the mapped channel.
+     * @param multiProducer true for MPSC: the reader marks what it releases free for its next lap.
      */
-    public RingReader(
-        final ChannelSegment segment,
-        final boolean multiProducer,
-        final long claimTimeoutNs,
-        final ClaimerLiveness claimers)
+    public RingReader(final ChannelSegment segment, final boolean multiProducer)
     {
         this.multiProducer = multiProducer;
         this.segment = segment;
@@ -119,9 +94,6 @@ public final class RingReader
         this.capacity = segment.config().capacity();
         this.mask = capacity - 1;
         this.maxMessageLength = segment.config().maxMessageLength();
-        this.claimTimeoutNs = claimTimeoutNs;
-        this.claimers = claimers;
-        this.nextStallCheckNs = System.nanoTime();
         this.ringAddress = segment.address() + RING_OFFSET;
         this.headAddress = segment.address() + HEAD_POSITION_OFFSET;
         this.consumedUpToAddress = segment.address() + CONSUMED_UP_TO_OFFSET;
@@ -232,27 +204,7 @@ public final class RingReader
                 consumed(start, bytesRead, messages, payloadBytes);
             }
         }
-
-        if (bytesRead == 0 && (++emptyPolls & CLOCK_CHECK_INTERVAL_MASK) == 0)
-        {
-            checkForStalledClaimIfDue();
-        }
         return messages;
-    }
-
-    /**
-     * Looks for a stalled claim if the last look was {@link #STALL_CHECK_INTERVAL_NS} ago or more. {@link #read}
-     * calls it every 256 empty polls; a subscriber that sleeps between polls calls it after each sleep as well.
-     * Not on every empty poll of a spinning subscriber: a clock read costs about as much as a poll.
-     */
-    public void checkForStalledClaimIfDue()
-    {
-        final long now = System.nanoTime();
-        if (now - nextStallCheckNs >= 0)
-        {
-            nextStallCheckNs = now + STALL_CHECK_INTERVAL_NS;
-            checkForStalledClaim(now);
-        }
     }
 
     private RuntimeException badRecordLength(final int frameLength, final long position)
@@ -300,94 +252,100 @@ public final class RingReader
     }
 
     /**
-     * Looks at the read position for a claim that is not being committed, and skips it if its time is up; and
-     * lets go of a held skipped claim once its claimer has. Runs at most once per {@link #STALL_CHECK_INTERVAL_NS}
-     * from an empty poll. The claimer's liveness (which may read {@code /proc}) is asked only once the same stall
-     * was seen before, so an ordinary record caught mid-write never pays for it.
+     * The tail as publishers last claimed it (acquire). Reading it takes the publishers' tail line away from them,
+     * so it is read on the stall-check path only, never per poll.
      *
-     * @param now {@link System#nanoTime()}, read after the previous call returned.
+     * @return the tail position.
      */
-    public void checkForStalledClaim(final long now)
+    public long tail()
     {
-        if (heldAt >= 0)
-        {
-            checkHeldClaim();
-        }
+        return buffer.getLongAcquire(TAIL_POSITION_OFFSET);
+    }
+
+    /**
+     * What holds this reader up at its read position, if anything: a claim not yet committed (a negative frame
+     * length; its type names the claimer's session) or, MPSC, a gap whose claimer has not written its header yet
+     * (the free word of this lap).
+     *
+     * @param tail the tail, read by {@link #tail()} after the last read.
+     * @return that header word, or {@link #NOTHING_BLOCKS} if the read position is at the tail or its record is
+     * committed.
+     */
+    public long blockingHeader(final long tail)
+    {
         final long position = readPosition;
-        final long tail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
         if (tail == position)
         {
-            stallPosition = -1;
-            return;
+            return NOTHING_BLOCKS;
         }
         checkPosition("read position", position, tail);
-        final int recordOffset = RING_OFFSET + ((int)position & mask);
-        final long header = buffer.getLongVolatile(recordOffset);
+        final long header = buffer.getLongVolatile(RING_OFFSET + ((int)position & mask));
         final int frameLength = frameLength(header);
         if (frameLength > 0)
         {
-            return;
+            return NOTHING_BLOCKS;
         }
         if (frameLength == 0 && multiProducer && header != FreeWord.of(position, capacityShift))
         {
             throw segment.corrupt("record header", "0x" + Long.toHexString(header) + " at position " + position +
                 " below the tail " + tail + " (neither a record nor the free word of this lap)");
         }
-        if (stallPosition != position)
-        {
-            stallPosition = position;
-            stallTail = tail;
-            stallSinceNs = now;
-            return;
-        }
-        // A claim's type is its claimer's session, stored with its length in one word; a gap names nobody.
-        final int claimer = frameLength < 0 ? type(header) : 0;
-        if (now - stallSinceNs >= claimTimeoutNs || (claimer > 0 && claimers.isSessionOver(claimer)))
-        {
-            skipStalledClaim(position, recordOffset, header);
-        }
+        return header;
     }
 
     /**
-     * Skips the stalled claim at the read position. A claimed record: one CAS of its header word to skipped (MPSC,
-     * held until its claimer lets go) or to padding (SPSC). A gap whose claimer never wrote its header (MPSC): see
-     * {@link #skipGap}. Either way the reader steps past the skipped space at once, so a late commit that lands
-     * before the next read cannot deliver a message already counted lost. (A successor of this reader starts at
-     * the head and may deliver it: at-least-once.)
+     * Skips the claim or gap that holds this reader up at its read position, now, whatever the claim's age: the
+     * policy-free step that {@link StallDetector} calls when its policy says so, as Agrona's {@code unblock()}.
+     * A claimed record: one CAS of its header word to skipped (MPSC, held until its claimer lets go) or to padding
+     * (SPSC). A gap whose claimer never wrote its header (MPSC): see {@link #skipGap}. Either way the reader steps
+     * past the skipped space at once, so a late commit that lands before the next read cannot deliver a message
+     * already counted lost. (A successor of this reader starts at the head and may deliver it: at-least-once.)
+     *
+     * @param tailBound the tail when the stall was first seen: a gap is skipped no further, since every claim
+     *                  beyond it was made after that and is not the stalled one, even if its header is not written.
+     * @return whether something was skipped; false if the record was committed (or aborted) meanwhile.
      */
-    private void skipStalledClaim(final long position, final int recordOffset, final long header)
+    public boolean unblock(final long tailBound)
     {
+        final long position = readPosition;
+        final long header = blockingHeader(tailBound);
+        if (header == NOTHING_BLOCKS)
+        {
+            return false;
+        }
+        final int recordOffset = RING_OFFSET + ((int)position & mask);
         final int frameLength = frameLength(header);
         if (frameLength == 0)
         {
             if (!multiProducer)
             {
                 throw segment.corrupt("record length", "0 at position " + position + " below the tail " +
-                    stallTail + " (an SPSC publisher writes the header before it advances the tail)");
+                    tailBound + " (an SPSC publisher writes the header before it advances the tail)");
             }
-            skipGap(position, recordOffset);
-            return;
+            return skipGap(position, recordOffset, tailBound);
         }
         // -frameLength is negative for Integer.MIN_VALUE, and aligning a value near Integer.MAX_VALUE would
         // overflow: both are caught by bounding the claim before it is aligned.
         if (-frameLength < HEADER_LENGTH || -frameLength > capacity - ((int)position & mask) ||
-            -frameLength > stallTail - position || -frameLength > head + capacity - position)
+            -frameLength > tailBound - position || -frameLength > head + capacity - position)
         {
             throw segment.corrupt("record length", frameLength + " at position " + position +
                 " (a claim must be >= " + HEADER_LENGTH + " bytes, end inside the ring and before the tail " +
-                stallTail + ")");
+                tailBound + ")");
         }
         final int skipLength = align(-frameLength, ALIGNMENT); // positions are 8-aligned: stays within both
         final int claimer = type(header);
         final long skipped = header(skipLength, claimer > 0 ? skippedType(claimer) : PADDING_TYPE);
-        if (buffer.compareAndSetLong(recordOffset, header, skipped))
+        if (!buffer.compareAndSetLong(recordOffset, header, skipped))
         {
-            if (isSkipped(type(skipped)))
-            {
-                skippedClaimRead(position, skipped);
-            }
-            stepPastLostClaim(position, skipLength, claimer);
+            return false;
         }
+        if (isSkipped(type(skipped)))
+        {
+            skippedClaimRead(position, skipped);
+        }
+        stepPastLostClaim(position, skipLength, claimer);
+        return true;
     }
 
     /**
@@ -397,9 +355,10 @@ public final class RingReader
      * claimer that wakes after its word was taken finds its header CAS failing and claims again; none of this
      * space is held, since nobody can write into it any more.
      */
-    private void skipGap(final long position, final int recordOffset)
+    private boolean skipGap(final long position, final int recordOffset, final long tailBound)
     {
-        final int limit = (int)Math.min(Math.min(stallTail, head + capacity) - position, capacity - ((int)position & mask));
+        final int limit = (int)Math.min(
+            Math.min(tailBound, head + capacity) - position, capacity - ((int)position & mask));
         final long padding = header(ALIGNMENT, PADDING_TYPE);
         int gap = 0;
         while (gap < limit &&
@@ -407,10 +366,12 @@ public final class RingReader
         {
             gap += ALIGNMENT;
         }
-        if (gap > 0)
+        if (gap == 0)
         {
-            stepPastLostClaim(position, gap, 0);
+            return false;
         }
+        stepPastLostClaim(position, gap, 0);
+        return true;
     }
 
     /** After a skip: reads past the skipped space, counts the lost claim and tells the listener. */
@@ -418,7 +379,6 @@ public final class RingReader
     {
         advanceReadPosition(position + length);
         buffer.getAndAddLong(LOST_CLAIMS_OFFSET, 1);
-        stallPosition = -1;
         lostClaimListener.onLostClaim(position, length, claimer);
     }
 
@@ -443,17 +403,36 @@ public final class RingReader
     }
 
     /**
-     * Lets go of the held skipped claim if its claimer has overwritten the mark (a late commit or abort) or its
-     * process is known dead, then releases up to the next skipped claim still marked, or to the read position.
+     * The session of the claimer whose skipped claim holds the release, or 0 when nothing is held.
+     *
+     * @return a session (positive), or 0.
      */
-    private void checkHeldClaim()
+    public int heldClaimer()
     {
-        final int heldOffset = RING_OFFSET + ((int)heldAt & mask);
-        if (buffer.getLongVolatile(heldOffset) == heldHeader && !claimers.isProcessDead(~type(heldHeader)))
+        return heldAt < 0 ? 0 : ~type(heldHeader);
+    }
+
+    /**
+     * Whether the claimer of the held skipped claim has let go of it: its late commit or abort overwrote the mark.
+     *
+     * @return true if a claim is held and its mark is gone.
+     */
+    public boolean isHeldClaimLetGo()
+    {
+        return heldAt >= 0 && buffer.getLongVolatile(RING_OFFSET + ((int)heldAt & mask)) != heldHeader;
+    }
+
+    /**
+     * Stops holding the release at the held skipped claim, then releases up to the next skipped claim still marked,
+     * or to the read position. Policy-free: call it when the claimer let go ({@link #isHeldClaimLetGo()}) or its
+     * process is known dead, for nothing else can write into the claim then.
+     */
+    public void releaseHeldClaim()
+    {
+        if (heldAt >= 0)
         {
-            return;
+            holdOrRelease(heldAt + frameLength(heldHeader)); // 8-aligned and bounded when it was read
         }
-        holdOrRelease(heldAt + frameLength(heldHeader)); // 8-aligned and bounded when it was read
     }
 
     /**

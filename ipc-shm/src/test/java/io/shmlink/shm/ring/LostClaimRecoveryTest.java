@@ -39,7 +39,8 @@ class LostClaimRecoveryTest
     private final ChannelSegment segment =
         InMemorySegments.create(new ChannelConfig(ChannelMode.MPSC, CAPACITY, CAPACITY / 8));
     private final UnsafeBuffer ring = segment.buffer();
-    private final RingReader reader = new RingReader(segment, true, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
+    private final RingReader reader = new RingReader(segment, true);
+    private final StallDetector stalls = new StallDetector(reader, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
     private final List<Long> received = new ArrayList<>();
 
     private int poll(final RingReader reader)
@@ -68,10 +69,10 @@ class LostClaimRecoveryTest
     }
 
     /** Sees the stall at the read position, then again once the timeout has passed: the reader skips it. */
-    private static void timeOut(final RingReader reader)
+    private static void timeOut(final StallDetector stalls)
     {
-        reader.checkForStalledClaim(0);
-        reader.checkForStalledClaim(TIMEOUT_NS);
+        stalls.check(0);
+        stalls.check(TIMEOUT_NS);
     }
 
     /** Offers 8-byte messages of {@code value} until the ring is full; returns how many went in. */
@@ -88,22 +89,45 @@ class LostClaimRecoveryTest
     @Test
     void aClaimIsNotSkippedBeforeTheTimeout()
     {
-        new RingWriter(segment, true, SESSION_A).claim(8, new BufferClaim());
+        new MpscRingWriter(segment, SESSION_A).claim(8, new BufferClaim());
 
-        reader.checkForStalledClaim(0);
-        reader.checkForStalledClaim(TIMEOUT_NS - 1);
+        stalls.check(0);
+        stalls.check(TIMEOUT_NS - 1);
 
+        assertEquals(0, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
+    }
+
+    @Test
+    void unblockSkipsTheClaimAtTheReadPositionWhateverItsAge()
+    {
+        new MpscRingWriter(segment, SESSION_A).claim(8, new BufferClaim()); // claimed this instant
+
+        assertTrue(reader.unblock(reader.tail()));
+
+        assertEquals(16, reader.position());
+        assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
+    }
+
+    @Test
+    void unblockLeavesACommittedRecordAlone()
+    {
+        new MpscRingWriter(segment, SESSION_A).write(message(0x5, 8), 0, 8);
+
+        assertFalse(reader.unblock(reader.tail()));
+
+        assertEquals(1, poll());
+        assertEquals(List.of(0x5L), received);
         assertEquals(0, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
     }
 
     @Test
     void aSkippedMpscClaimIsMarkedWithItsClaimerInOneHeaderWord()
     {
-        final RingWriter slow = new RingWriter(segment, true, SESSION_A);
+        final RingWriter slow = new MpscRingWriter(segment, SESSION_A);
         movePastPositionZero(slow);
         slow.claim(20, new BufferClaim());                 // at 16: a 28-byte record, 32 aligned
 
-        timeOut(reader);
+        timeOut(stalls);
 
         assertEquals(header(32, skippedType(SESSION_A)), ring.getLongVolatile(RING_OFFSET + 16));
         assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
@@ -115,10 +139,11 @@ class LostClaimRecoveryTest
         // an SPSC publisher closed while another of its threads writes a claim: the next publisher must not lap it
         final ChannelSegment spscSegment =
             InMemorySegments.create(new ChannelConfig(ChannelMode.SPSC, CAPACITY, CAPACITY / 8));
-        final RingReader spsc = new RingReader(spscSegment, false, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
-        new RingWriter(spscSegment, false, SESSION_A).claim(20, new BufferClaim());
+        final RingReader spsc = new RingReader(spscSegment, false);
+        final StallDetector spscStalls = new StallDetector(spsc, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
+        new SpscRingWriter(spscSegment, SESSION_A).claim(20, new BufferClaim());
 
-        timeOut(spsc);
+        timeOut(spscStalls);
 
         assertEquals(header(32, skippedType(SESSION_A)), spscSegment.buffer().getLongVolatile(RING_OFFSET));
         assertEquals(0, spscSegment.buffer().getLongVolatile(HEAD_POSITION_OFFSET));
@@ -127,12 +152,12 @@ class LostClaimRecoveryTest
     @Test
     void recordsBehindASkippedClaimAreDeliveredWhileItsSpaceIsHeld()
     {
-        final RingWriter slow = new RingWriter(segment, true, SESSION_A);
-        final RingWriter other = new RingWriter(segment, true, SESSION_B);
+        final RingWriter slow = new MpscRingWriter(segment, SESSION_A);
+        final RingWriter other = new MpscRingWriter(segment, SESSION_B);
         movePastPositionZero(other);
         slow.claim(8, new BufferClaim());                  // at 16
         other.write(message(0xB, 8), 0, 8);                // at 32
-        timeOut(reader);
+        timeOut(stalls);
 
         assertEquals(1, poll());
 
@@ -144,13 +169,13 @@ class LostClaimRecoveryTest
     @Test
     void aLateCommitLandsOnItsOwnRecordAndNeverOnALaterLapsRecordAtTheSameIndex()
     {
-        final RingWriter slow = new RingWriter(segment, true, SESSION_A);
-        final RingWriter other = new RingWriter(segment, true, SESSION_B);
+        final RingWriter slow = new MpscRingWriter(segment, SESSION_A);
+        final RingWriter other = new MpscRingWriter(segment, SESSION_B);
         movePastPositionZero(other);
         final BufferClaim claim = new BufferClaim();
         assertEquals(32, slow.claim(8, claim));            // A holds the claim at 16 past the timeout
         claim.buffer().putLong(0, 0xA);
-        timeOut(reader);
+        timeOut(stalls);
         final int sent = fillRing(other, 0xB);             // B cannot lap the held claim: back pressure instead
         assertEquals(Publisher.BACK_PRESSURED, other.write(message(0xB, 8), 0, 8));
         while (poll() > 0)
@@ -159,7 +184,7 @@ class LostClaimRecoveryTest
         }
 
         claim.commit();                                    // A wakes and commits: its own record, still held
-        reader.checkForStalledClaim(2 * TIMEOUT_NS);       // the reader sees A let go and releases the space
+        stalls.check(2 * TIMEOUT_NS);       // the reader sees A let go and releases the space
 
         assertEquals(sent, received.size());
         assertTrue(received.stream().allMatch(value -> value == 0xB), "A's late commit delivers nothing");
@@ -173,17 +198,17 @@ class LostClaimRecoveryTest
     @Test
     void aLateAbortLetsGoOfItsSkippedClaimWithoutTouchingAnyOtherRecord()
     {
-        final RingWriter slow = new RingWriter(segment, true, SESSION_A);
-        final RingWriter other = new RingWriter(segment, true, SESSION_B);
+        final RingWriter slow = new MpscRingWriter(segment, SESSION_A);
+        final RingWriter other = new MpscRingWriter(segment, SESSION_B);
         movePastPositionZero(other);
         final BufferClaim claim = new BufferClaim();
         slow.claim(8, claim);
-        timeOut(reader);
+        timeOut(stalls);
         other.write(message(0xB, 8), 0, 8);
         assertEquals(1, poll());
 
         claim.abort();
-        reader.checkForStalledClaim(2 * TIMEOUT_NS);
+        stalls.check(2 * TIMEOUT_NS);
 
         assertEquals(48, ring.getLongVolatile(HEAD_POSITION_OFFSET));
         assertEquals(FreeWord.of(32 + CAPACITY, SHIFT), ring.getLongVolatile(RING_OFFSET + 32),
@@ -194,13 +219,13 @@ class LostClaimRecoveryTest
     @Test
     void aSkippedClaimStaysHeldWhileItsClaimerLives()
     {
-        new RingWriter(segment, true, SESSION_A).claim(8, new BufferClaim());
-        timeOut(reader);
+        new MpscRingWriter(segment, SESSION_A).claim(8, new BufferClaim());
+        timeOut(stalls);
         poll();
 
         for (long now = 2 * TIMEOUT_NS; now < 100 * TIMEOUT_NS; now += TIMEOUT_NS)
         {
-            reader.checkForStalledClaim(now);
+            stalls.check(now);
         }
 
         assertEquals(0, ring.getLongVolatile(HEAD_POSITION_OFFSET));
@@ -210,14 +235,14 @@ class LostClaimRecoveryTest
     void aSkippedClaimIsReleasedOnceItsClaimersProcessIsKnownDead()
     {
         final boolean[] dead = {false};
-        final RingReader watching = new RingReader(segment, true, TIMEOUT_NS,
-            ClaimerLiveness.of(session -> false, session -> dead[0] && session == SESSION_A));
-        new RingWriter(segment, true, SESSION_A).claim(8, new BufferClaim());
-        timeOut(watching);
+        final RingReader watching = new RingReader(segment, true);
+        final StallDetector watchingStalls = new StallDetector(watching, TIMEOUT_NS, ClaimerLiveness.of(session -> false, session -> dead[0] && session == SESSION_A));
+        new MpscRingWriter(segment, SESSION_A).claim(8, new BufferClaim());
+        timeOut(watchingStalls);
         poll(watching);
 
         dead[0] = true;
-        watching.checkForStalledClaim(2 * TIMEOUT_NS);
+        watchingStalls.check(2 * TIMEOUT_NS);
 
         assertEquals(16, ring.getLongVolatile(HEAD_POSITION_OFFSET));
         assertEquals(FreeWord.of(CAPACITY, SHIFT), ring.getLongVolatile(RING_OFFSET),
@@ -227,12 +252,12 @@ class LostClaimRecoveryTest
     @Test
     void aClaimOfAnAttachThatIsOverIsSkippedWithoutWaitingForTheTimeoutButStillHeld()
     {
-        final RingReader watching = new RingReader(segment, true, Long.MAX_VALUE / 2,
-            ClaimerLiveness.of(session -> session == SESSION_A, session -> false));
-        new RingWriter(segment, true, SESSION_A).claim(8, new BufferClaim());
+        final RingReader watching = new RingReader(segment, true);
+        final StallDetector watchingStalls = new StallDetector(watching, Long.MAX_VALUE / 2, ClaimerLiveness.of(session -> session == SESSION_A, session -> false));
+        new MpscRingWriter(segment, SESSION_A).claim(8, new BufferClaim());
 
-        watching.checkForStalledClaim(0);
-        watching.checkForStalledClaim(1);
+        watchingStalls.check(0);
+        watchingStalls.check(1);
         poll(watching);
 
         assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
@@ -242,19 +267,20 @@ class LostClaimRecoveryTest
     @Test
     void aSuccessorOfASubscriberThatDiedRightAfterTheSkipHoldsTheClaimToo()
     {
-        final RingWriter other = new RingWriter(segment, true, SESSION_B);
+        final RingWriter other = new MpscRingWriter(segment, SESSION_B);
         final BufferClaim claim = new BufferClaim();
-        new RingWriter(segment, true, SESSION_A).claim(8, claim);
+        new MpscRingWriter(segment, SESSION_A).claim(8, claim);
         other.write(message(0xB, 8), 0, 8);
-        timeOut(reader);                                   // the skipping subscriber dies right after its CAS
+        timeOut(stalls);                                   // the skipping subscriber dies right after its CAS
 
-        final RingReader successor = new RingReader(segment, true, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
+        final RingReader successor = new RingReader(segment, true);
+        final StallDetector successorStalls = new StallDetector(successor, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
         assertEquals(1, poll(successor));
-        successor.checkForStalledClaim(2 * TIMEOUT_NS);
+        successorStalls.check(2 * TIMEOUT_NS);
         assertEquals(0, ring.getLongVolatile(HEAD_POSITION_OFFSET), "held by the successor as well");
 
         claim.commit();
-        successor.checkForStalledClaim(3 * TIMEOUT_NS);
+        successorStalls.check(3 * TIMEOUT_NS);
 
         assertEquals(List.of(0xBL), received, "nothing false delivered, B's message once");
         assertEquals(32, ring.getLongVolatile(HEAD_POSITION_OFFSET));
@@ -263,21 +289,22 @@ class LostClaimRecoveryTest
     @Test
     void aSuccessorStartsWhereItsPredecessorStoppedReadingPastAHeldClaim()
     {
-        final RingWriter other = new RingWriter(segment, true, SESSION_B);
+        final RingWriter other = new MpscRingWriter(segment, SESSION_B);
         final BufferClaim claim = new BufferClaim();
-        new RingWriter(segment, true, SESSION_A).claim(8, claim);
-        timeOut(reader);
+        new MpscRingWriter(segment, SESSION_A).claim(8, claim);
+        timeOut(stalls);
         other.write(message(0xB, 8), 0, 8);
         assertEquals(1, poll());                           // B delivered past the held claim; then this reader leaves
         received.clear();
 
-        final RingReader successor = new RingReader(segment, true, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
+        final RingReader successor = new RingReader(segment, true);
+        final StallDetector successorStalls = new StallDetector(successor, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
         assertEquals(0, poll(successor), "B is not delivered twice");
         assertEquals(32, successor.position());
         assertEquals(0, successor.headPosition(), "the claim is still held");
 
         claim.abort();
-        successor.checkForStalledClaim(2 * TIMEOUT_NS);
+        successorStalls.check(2 * TIMEOUT_NS);
 
         assertEquals(32, ring.getLongVolatile(HEAD_POSITION_OFFSET));
         other.write(message(0xC, 8), 0, 8);
@@ -288,15 +315,16 @@ class LostClaimRecoveryTest
     @Test
     void aSuccessorReleasesWhatItsPredecessorReadIfTheClaimerLetGoMeanwhile()
     {
-        final RingWriter other = new RingWriter(segment, true, SESSION_B);
+        final RingWriter other = new MpscRingWriter(segment, SESSION_B);
         final BufferClaim claim = new BufferClaim();
-        new RingWriter(segment, true, SESSION_A).claim(8, claim);
-        timeOut(reader);
+        new MpscRingWriter(segment, SESSION_A).claim(8, claim);
+        timeOut(stalls);
         other.write(message(0xB, 8), 0, 8);
         assertEquals(1, poll());
         claim.commit();                                    // lets go while no reader is attached
 
-        final RingReader successor = new RingReader(segment, true, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
+        final RingReader successor = new RingReader(segment, true);
+        final StallDetector successorStalls = new StallDetector(successor, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
 
         assertEquals(32, successor.headPosition());
         assertEquals(32, ring.getLongVolatile(HEAD_POSITION_OFFSET));
@@ -305,15 +333,15 @@ class LostClaimRecoveryTest
     @Test
     void aReadPositionThatTheRecordsDoNotLeadToIsCorrupt()
     {
-        final RingWriter other = new RingWriter(segment, true, SESSION_B);
-        new RingWriter(segment, true, SESSION_A).claim(8, new BufferClaim());
-        timeOut(reader);
+        final RingWriter other = new MpscRingWriter(segment, SESSION_B);
+        new MpscRingWriter(segment, SESSION_A).claim(8, new BufferClaim());
+        timeOut(stalls);
         other.write(message(0xB, 8), 0, 8);
         assertEquals(1, poll());
         ring.putLongVolatile(io.shmlink.shm.segment.SegmentDescriptor.READ_POSITION_OFFSET, 24); // mid-record
 
         final io.shmlink.api.CorruptChannelException ex = assertThrows(io.shmlink.api.CorruptChannelException.class,
-            () -> new RingReader(segment, true, TIMEOUT_NS, ClaimerLiveness.UNKNOWN));
+            () -> new RingReader(segment, true));
 
         assertTrue(ex.getMessage().contains("read position"), ex.getMessage());
     }
@@ -333,11 +361,12 @@ class LostClaimRecoveryTest
     @Test
     void aSuccessorOfASubscriberThatDiedBeforeTheSkipSkipsTheClaimItself()
     {
-        new RingWriter(segment, true, SESSION_A).claim(8, new BufferClaim());
-        reader.checkForStalledClaim(0);                    // seen once; then this subscriber dies
+        new MpscRingWriter(segment, SESSION_A).claim(8, new BufferClaim());
+        stalls.check(0);                    // seen once; then this subscriber dies
 
-        final RingReader successor = new RingReader(segment, true, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
-        timeOut(successor);
+        final RingReader successor = new RingReader(segment, true);
+        final StallDetector successorStalls = new StallDetector(successor, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
+        timeOut(successorStalls);
 
         assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
         assertEquals(0, poll(successor));
@@ -348,12 +377,12 @@ class LostClaimRecoveryTest
     void aCommitBeforeTheTimeoutIsDeliveredAndNothingIsSkipped()
     {
         final BufferClaim claim = new BufferClaim();
-        new RingWriter(segment, true, SESSION_A).claim(8, claim);
+        new MpscRingWriter(segment, SESSION_A).claim(8, claim);
         claim.buffer().putLong(0, 0xA);
-        reader.checkForStalledClaim(0);
+        stalls.check(0);
 
         claim.commit();
-        reader.checkForStalledClaim(TIMEOUT_NS);
+        stalls.check(TIMEOUT_NS);
 
         assertEquals(1, poll());
         assertEquals(List.of(0xAL), received);
@@ -364,10 +393,10 @@ class LostClaimRecoveryTest
     void aZeroedGapIsSkippedOnlyUpToTheTailSeenWhenTheStallWasFirstSeen()
     {
         ring.putLongVolatile(TAIL_POSITION_OFFSET, 24);   // a publisher claimed 24 bytes and died before its header
-        reader.checkForStalledClaim(0);                    // the stall is first seen: tail 24
+        stalls.check(0);                    // the stall is first seen: tail 24
         ring.putLongVolatile(TAIL_POSITION_OFFSET, 48);   // B claims the next 24 bytes, its header not yet written
 
-        reader.checkForStalledClaim(TIMEOUT_NS);           // the timeout strikes
+        stalls.check(TIMEOUT_NS);           // the timeout strikes
 
         assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
         assertEquals(0, poll());
@@ -382,16 +411,16 @@ class LostClaimRecoveryTest
     @Test
     void theListenerIsToldTheSkippedClaimsPositionLengthAndSessionAfterItWasCounted()
     {
-        final RingWriter slow = new RingWriter(segment, true, SESSION_A);
+        final RingWriter slow = new MpscRingWriter(segment, SESSION_A);
         movePastPositionZero(slow);
         final List<String> told = new ArrayList<>();
         reader.lostClaimListener((position, length, session) ->
             told.add(position + "/" + length + "/" + session + "/" + ring.getLongVolatile(LOST_CLAIMS_OFFSET)));
         assertEquals(48, slow.claim(20, new BufferClaim())); // at 16: a 28-byte record, 32 aligned
 
-        reader.checkForStalledClaim(0);
+        stalls.check(0);
         assertEquals(List.of(), told, "nothing is lost before the timeout");
-        reader.checkForStalledClaim(TIMEOUT_NS);
+        stalls.check(TIMEOUT_NS);
 
         assertEquals(List.of("16/32/" + SESSION_A + "/1"), told);
     }
@@ -403,7 +432,7 @@ class LostClaimRecoveryTest
         reader.lostClaimListener((position, length, session) -> told.add(position + "/" + length + "/" + session));
         ring.putLongVolatile(TAIL_POSITION_OFFSET, 40);   // a publisher claimed 40 bytes and died before its header
 
-        timeOut(reader);
+        timeOut(stalls);
 
         assertEquals(List.of("0/40/0"), told);
     }
@@ -413,7 +442,7 @@ class LostClaimRecoveryTest
     {
         ring.putLongVolatile(TAIL_POSITION_OFFSET, 24);   // a publisher claimed 24 bytes and stands still
 
-        timeOut(reader);
+        timeOut(stalls);
 
         for (int position = 0; position < 24; position += 8)
         {
@@ -432,7 +461,7 @@ class LostClaimRecoveryTest
         ring.putInt(RING_OFFSET + RecordDescriptor.TYPE_OFFSET, SESSION_A); // a type without a length
 
         final io.shmlink.api.CorruptChannelException ex =
-            assertThrows(io.shmlink.api.CorruptChannelException.class, () -> reader.checkForStalledClaim(0));
+            assertThrows(io.shmlink.api.CorruptChannelException.class, () -> stalls.check(0));
 
         assertTrue(ex.getMessage().contains("record header"), ex.getMessage());
     }
@@ -442,15 +471,16 @@ class LostClaimRecoveryTest
     {
         // A subscriber asleep on its doorbell polls a few times per wake-up: counting to 256 empty polls between
         // checks would stretch the checks a skip takes to seconds, so it checks after each sleep.
-        final RingReader sleeper = new RingReader(segment, true, 1, ClaimerLiveness.UNKNOWN);
-        new RingWriter(segment, true, SESSION_A).claim(8, new BufferClaim());
+        final RingReader sleeper = new RingReader(segment, true);
+        final StallDetector sleeperStalls = new StallDetector(sleeper, 1, ClaimerLiveness.UNKNOWN);
+        new MpscRingWriter(segment, SESSION_A).claim(8, new BufferClaim());
         waitOutTheStallCheckInterval();
-        sleeper.checkForStalledClaimIfDue();                // first sighting
-        sleeper.checkForStalledClaimIfDue();                // too soon: does nothing
+        sleeperStalls.checkIfDue();                // first sighting
+        sleeperStalls.checkIfDue();                // too soon: does nothing
         assertEquals(0, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
         waitOutTheStallCheckInterval();
 
-        sleeper.checkForStalledClaimIfDue();
+        sleeperStalls.checkIfDue();
 
         assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
     }

@@ -30,8 +30,9 @@ class MpscFreeSpaceTest
     private final ChannelSegment segment =
         InMemorySegments.create(new ChannelConfig(ChannelMode.MPSC, CAPACITY, CAPACITY / 8));
     private final UnsafeBuffer ring = segment.buffer();
-    private final RingWriter writer = new RingWriter(segment, true, SESSION);
-    private final RingReader reader = new RingReader(segment, true, 1_000_000_000L, ClaimerLiveness.UNKNOWN);
+    private final RingWriter writer = new MpscRingWriter(segment, SESSION);
+    private final RingReader reader = new RingReader(segment, true);
+    private final StallDetector stalls = new StallDetector(reader, 1_000_000_000L, ClaimerLiveness.UNKNOWN);
 
     @Test
     void everyConsumedWordIsFreeForItsNextLapAndEveryWaitingRecordIntactOverManyLapsOfMixedBatches()

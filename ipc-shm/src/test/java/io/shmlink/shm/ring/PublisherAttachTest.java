@@ -29,8 +29,9 @@ class PublisherAttachTest
     {
         final ChannelSegment segment =
             InMemorySegments.create(new ChannelConfig(ChannelMode.MPSC, CAPACITY, CAPACITY / 8));
-        final RingWriter busy = new RingWriter(segment, true, (1 << 7) | 1);
-        final RingReader reader = new RingReader(segment, true, TimeUnit.SECONDS.toNanos(1), ClaimerLiveness.UNKNOWN);
+        final RingWriter busy = new MpscRingWriter(segment, (1 << 7) | 1);
+        final RingReader reader = new RingReader(segment, true);
+        final StallDetector stalls = new StallDetector(reader, TimeUnit.SECONDS.toNanos(1), ClaimerLiveness.UNKNOWN);
         final AtomicBoolean running = new AtomicBoolean(true);
         final long[] delivered = new long[1];
         final Thread publishing = new Thread(() ->
@@ -54,7 +55,7 @@ class PublisherAttachTest
         {
             for (int i = 0; i < ATTACHES; i++)
             {
-                new RingWriter(segment, true, (1 << 7) | 2); // reads and checks head and tail as it attaches
+                new MpscRingWriter(segment, (1 << 7) | 2); // reads and checks head and tail as it attaches
             }
         }
         finally

@@ -388,7 +388,7 @@ class SpscRingTest
     @Test
     void aClaimNotHandedOutByTheRingCannotBeCommittedOrAborted()
     {
-        final RingWriter writer = new RingWriter(InMemorySegments.create(ChannelConfig.spsc(CAPACITY)), false, 129);
+        final RingWriter writer = new SpscRingWriter(InMemorySegments.create(ChannelConfig.spsc(CAPACITY)), 129);
         final BufferClaim claim = new BufferClaim();
         claim.wrap(writer, 0, SegmentDescriptor.RING_OFFSET + CAPACITY, 8); // one record past the end of the ring
         assertThrows(IllegalArgumentException.class, claim::commit);
