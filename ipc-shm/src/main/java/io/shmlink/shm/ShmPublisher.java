@@ -43,7 +43,7 @@ public final class ShmPublisher implements Publisher, Party
     private final int maxMessageLength;
     private final DoorbellRinger ringer;
 
-    /** Completes claims through the writer, waking the subscriber after a commit as a send does. */
+    /** Completes claims through the writer, then wakes the subscriber as a send does. */
     private final BufferClaim.Completer completer = new BufferClaim.Completer()
     {
         @Override
@@ -57,6 +57,7 @@ public final class ShmPublisher implements Publisher, Party
         public void abort(final int recordOffset, final int length)
         {
             writer.abort(recordOffset, length);
+            wakeSubscriberIfAsleep();
         }
     };
     private volatile boolean closed;
@@ -105,9 +106,10 @@ public final class ShmPublisher implements Publisher, Party
     }
 
     /**
-     * Called after every send and every commit of a claim: wakes the subscriber if it announced that it
+     * Called after every send and every commit or abort of a claim: wakes the subscriber if it announced that it
      * sleeps. The wait state shares a line every send has just read for the subscriber's token, so an awake
-     * subscriber costs one load (see {@code docs/DESIGN.md}, "The doorbell").
+     * subscriber costs one load (see {@code docs/DESIGN.md}, "The doorbell"). Abort wakes too: a sleeping
+     * subscriber may be waiting at the aborted claim with committed records behind it.
      */
     private void wakeSubscriberIfAsleep()
     {

@@ -1,5 +1,6 @@
 package io.shmlink.shm.wait;
 
+import io.shmlink.api.BufferClaim;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.ShmRegistry;
@@ -90,6 +91,24 @@ class BlockingPollTest
         assertTrue(publisher.offer(message((byte)42), 0, 1) > 0);
         assertEquals(1, received.get(30, TimeUnit.SECONDS), "only the doorbell can wake it within the timeout");
         assertEquals(42, seen[0]);
+    }
+
+    @Test
+    void anAbortedClaimWakesASubscriberAsleepAtIt() throws Exception
+    {
+        // the record behind the claim was committed before the subscriber looked: only the abort can wake it
+        final ShmSubscriber subscriber = ((ShmSubscriber)registry.subscriber("bell")).readerWait(NO_SAFETY_NET);
+        final Publisher publisher = registry.publisher("bell");
+        final BufferClaim claim = new BufferClaim();
+        assertTrue(publisher.tryClaim(1, claim) > 0);
+        assertTrue(publisher.offer(message((byte)43), 0, 1) > 0);
+        final int[] seen = new int[1];
+        final CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() -> subscriber.poll(
+            (buffer, offset, length) -> seen[0] = buffer.getByte(offset), 10, 60, TimeUnit.SECONDS));
+        awaitSleeping(directory.resolve("bell"));
+        claim.abort();
+        assertEquals(1, received.get(30, TimeUnit.SECONDS), "only the abort can wake it within the timeout");
+        assertEquals(43, seen[0]);
     }
 
     @Test
