@@ -235,7 +235,7 @@ public final class ShmPublisher implements Publisher, Party
      */
     public io.shmlink.api.ChannelInfo channelInfo()
     {
-        return segment.describe();
+        return segment.describe(ProcessToken::partyInfo);
     }
 
     /**

@@ -13,6 +13,7 @@ import io.shmlink.api.Subscriber;
 import io.shmlink.shm.liveness.AliveFiles;
 import io.shmlink.shm.liveness.LivenessMonitor;
 import io.shmlink.shm.liveness.PartySlots;
+import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.registry.ChannelNames;
 import io.shmlink.shm.registry.RegistryDirectory;
 import io.shmlink.shm.registry.StaleChannels;
@@ -255,7 +256,7 @@ public final class ShmRegistry implements ChannelRegistry
         {
             try
             {
-                final ChannelInfo existing = ChannelSegment.describe(file, name);
+                final ChannelInfo existing = ChannelSegment.describe(file, name, ProcessToken::partyInfo);
                 if (!existing.config().equals(config))
                 {
                     throw new IncompatibleChannelException("channel '" + name + "' (" + file + ") exists as " +
@@ -283,7 +284,7 @@ public final class ShmRegistry implements ChannelRegistry
     {
         try
         {
-            return Optional.of(ChannelSegment.describe(file(name), name));
+            return Optional.of(ChannelSegment.describe(file(name), name, ProcessToken::partyInfo));
         }
         catch (final ChannelNotFoundException ex)
         {
@@ -302,7 +303,7 @@ public final class ShmRegistry implements ChannelRegistry
         {
             try
             {
-                channels.add(ChannelSegment.describe(directory.resolve(name), name));
+                channels.add(ChannelSegment.describe(directory.resolve(name), name, ProcessToken::partyInfo));
             }
             catch (final ChannelNotFoundException | CorruptChannelException | IncompatibleChannelException ex)
             {

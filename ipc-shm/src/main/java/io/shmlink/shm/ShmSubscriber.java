@@ -469,7 +469,7 @@ public final class ShmSubscriber implements Subscriber, Party
      */
     public ChannelInfo channelInfo()
     {
-        return segment.describe();
+        return segment.describe(ProcessToken::partyInfo);
     }
 
     /**

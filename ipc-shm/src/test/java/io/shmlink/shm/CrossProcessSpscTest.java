@@ -4,6 +4,7 @@ import io.shmlink.api.BufferClaim;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
+import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.ChildJvm;
@@ -130,7 +131,7 @@ class CrossProcessSpscTest
                     creators.get(round));
                 final String name = "race-" + round;
                 assertEquals(ChannelConfig.mpsc(1 << 16),
-                    ChannelSegment.describe(dir.resolve(name), name).config());
+                    ChannelSegment.describe(dir.resolve(name), name, ProcessToken::partyInfo).config());
             }
             try (Stream<Path> files = Files.list(dir))
             {

@@ -1,5 +1,7 @@
 package io.shmlink.shm.liveness;
 
+import io.shmlink.api.PartyInfo;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -143,6 +145,19 @@ public final class ProcessToken
     public static boolean isAttached(final long token)
     {
         return token > 0;
+    }
+
+    /**
+     * The party a slot names, for descriptions ({@code io.shmlink.shm.segment.PartyView}). Calls
+     * {@link #isAlive}, so it is off the hot path too.
+     *
+     * @param token     read from a slot.
+     * @param heartbeat read from the same slot.
+     * @return the party, or null if no party is attached there.
+     */
+    public static PartyInfo partyInfo(final long token, final long heartbeat)
+    {
+        return isAttached(token) ? new PartyInfo(pid(token), isAlive(token), heartbeat) : null;
     }
 
     /**

@@ -9,7 +9,6 @@ import io.shmlink.api.CorruptChannelException;
 import io.shmlink.api.IncompatibleChannelException;
 import io.shmlink.api.PartyInfo;
 import io.shmlink.api.ShmLinkException;
-import io.shmlink.shm.liveness.ProcessToken;
 import org.agrona.IoUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -279,13 +278,14 @@ public final class ChannelSegment
     /**
      * Reads and validates a channel's description without mapping it.
      *
-     * @param file the channel file.
-     * @param name the channel name.
+     * @param file    the channel file.
+     * @param name    the channel name.
+     * @param parties how the party slots read.
      * @return its description.
      * @throws ChannelNotFoundException if there is no such file.
      * @throws CorruptChannelException  if a header field is invalid.
      */
-    public static ChannelInfo describe(final Path file, final String name)
+    public static ChannelInfo describe(final Path file, final String name, final PartyView parties)
     {
         final ByteBuffer bytes = ByteBuffer.allocate(RING_OFFSET).order(ByteOrder.nativeOrder());
         final long fileSize;
@@ -312,34 +312,36 @@ public final class ChannelSegment
         }
         final UnsafeBuffer header = new UnsafeBuffer(bytes);
         final ChannelConfig config = validate(header, fileSize, name, file);
-        return describe(header, config, name, file);
+        return describe(header, config, name, file, parties);
     }
 
     /**
      * Describes this mapped channel as it is now.
      *
+     * @param parties how the party slots read.
      * @return its description.
      */
-    public ChannelInfo describe()
+    public ChannelInfo describe(final PartyView parties)
     {
-        return describe(buffer, config, name, file);
+        return describe(buffer, config, name, file, parties);
     }
 
     private static ChannelInfo describe(
-        final UnsafeBuffer header, final ChannelConfig config, final String name, final Path file)
+        final UnsafeBuffer header, final ChannelConfig config, final String name, final Path file,
+        final PartyView parties)
     {
         final List<PartyInfo> publishers = new ArrayList<>();
         for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
         {
             final int offset = publisherSlotOffset(slot);
-            final PartyInfo party = party(header.getLongVolatile(offset + SLOT_TOKEN_OFFSET),
+            final PartyInfo party = parties.partyInfo(header.getLongVolatile(offset + SLOT_TOKEN_OFFSET),
                 header.getLongVolatile(offset + SLOT_HEARTBEAT_OFFSET));
             if (party != null)
             {
                 publishers.add(party);
             }
         }
-        final PartyInfo subscriber = party(header.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET),
+        final PartyInfo subscriber = parties.partyInfo(header.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET),
             header.getLongVolatile(SUBSCRIBER_HEARTBEAT_OFFSET));
         final long head = header.getLongVolatile(HEAD_POSITION_OFFSET);
         final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
@@ -348,12 +350,6 @@ public final class ChannelSegment
             tail, head, header.getLongVolatile(MESSAGES_CONSUMED_OFFSET), header.getLongVolatile(BYTES_CONSUMED_OFFSET),
             header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET), header.getLongVolatile(LOST_CLAIMS_OFFSET),
             LastLostClaim.read(header));
-    }
-
-    private static PartyInfo party(final long token, final long heartbeat)
-    {
-        return ProcessToken.isAttached(token) ?
-            new PartyInfo(ProcessToken.pid(token), ProcessToken.isAlive(token), heartbeat) : null;
     }
 
     /**
