@@ -29,8 +29,9 @@ import static org.agrona.BitUtil.align;
  *   access outside the mapping; a batch reads at most one ring, so no value can make it loop forever.</li>
  *   <li><b>Releasing.</b> SPSC: store the head (release); the publisher zeroes the header after each record it
  *   writes. MPSC: store consumed-up-to (release), mark the bytes free for their next lap ({@link FreeSpace}),
- *   store the head (release); a successor of a subscriber killed while marking finishes the marking. A subscriber killed inside {@code poll} has not moved the
- *   head, so its successor sees that batch again: at-least-once, never a loss.</li>
+ *   store the head (release); a successor of a subscriber killed while marking finishes the marking. A
+ *   subscriber killed inside {@code poll} has not moved the head, so its successor sees that batch again:
+ *   at-least-once, never a loss.</li>
  *   <li><b>Skipping.</b> {@link #unblock} skips the claim (or, MPSC, the gap) that holds the reader up, whenever it
  *   is called: when to call it is {@link StallDetector}'s policy, as Agrona leaves the timing of
  *   {@code ManyToOneRingBuffer.unblock()} to its caller. The claim is skipped by one CAS of its header word and

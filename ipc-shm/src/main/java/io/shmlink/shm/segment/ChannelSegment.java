@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.*;
 
@@ -49,13 +50,11 @@ public final class ChannelSegment
     public static final String CREATING_SUFFIX = ".creating";
 
     /**
-     * Test hook: a system property naming a creation step ({@code temp-created}, {@code sized},
-     * {@code header-written}, {@code ready}, {@code linked}) at which the creating JVM halts, as a
-     * {@code kill -9} would stop it there. Unset in production.
+     * Told of each step a creation has completed ({@code temp-created}, {@code sized}, {@code header-written},
+     * {@code ready}, {@code linked}): a seam through which the test kit halts a creating JVM between steps, as a
+     * {@code kill -9} would. Package-private and a no-op unless the test kit sets it.
      */
-    public static final String CRASH_AT_STEP_PROPERTY = "shmlink.test.crashAtCreationStep";
-
-    private static final String CRASH_AT_STEP = System.getProperty(CRASH_AT_STEP_PROPERTY);
+    static volatile Consumer<String> creationSteps = step -> { };
 
     private static final int PAGE_SIZE = UnsafeApi.pageSize();
 
@@ -64,7 +63,7 @@ public final class ChannelSegment
     private final ChannelConfig config;
     private final UnsafeBuffer buffer;
 
-    /** The mapping, or for {@link InMemorySegments} a block of native memory, formatted and validated. */
+    /** The mapping, or for the test kit's in-memory segments a block of native memory, formatted and validated. */
     ChannelSegment(final String name, final Path file, final ChannelConfig config, final UnsafeBuffer buffer)
     {
         // The rings address the mapping raw (no per-access bounds check): that is safe only if it is native memory
@@ -124,12 +123,12 @@ public final class ChannelSegment
             final FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(access.fileMode());
             Files.createFile(temp, mode);
             access.applyTo(temp, false);
-            crashPoint("temp-created");
+            creationStep("temp-created");
             try (RandomAccessFile raf = new RandomAccessFile(temp.toFile(), "rw"))
             {
                 raf.setLength(length);
             }
-            crashPoint("sized");
+            creationStep("sized");
             final MappedByteBuffer mapping = IoUtil.mapExistingFile(temp.toFile(), name);
             try
             {
@@ -137,16 +136,16 @@ public final class ChannelSegment
                 preTouch(header);
                 writeHeader(header, config, now);
                 markFreshRing(header, config, 0);
-                crashPoint("header-written");
+                creationStep("header-written");
                 header.putIntRelease(READY_OFFSET, READY_VALUE);
-                crashPoint("ready");
+                creationStep("ready");
             }
             finally
             {
                 IoUtil.unmap(mapping);
             }
             Files.createLink(file, temp);
-            crashPoint("linked");
+            creationStep("linked");
         }
         catch (final FileAlreadyExistsException ex)
         {
@@ -199,12 +198,9 @@ public final class ChannelSegment
         header.putLong(CREATOR_PID_OFFSET, ProcessHandle.current().pid());
     }
 
-    private static void crashPoint(final String step)
+    private static void creationStep(final String step)
     {
-        if (step.equals(CRASH_AT_STEP))
-        {
-            Runtime.getRuntime().halt(137);
-        }
+        creationSteps.accept(step);
     }
 
     /**

@@ -10,6 +10,7 @@ import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.CreationCrashes;
 import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.AttachAndWaitMain;
 import io.shmlink.shm.testing.ChildJvm;
@@ -156,7 +157,7 @@ class LivenessAndCleanupTest
         {
             final String name = "crash-" + step;
             try (ChildJvm child = ChildJvm.start(
-                List.of("-D" + ChannelSegment.CRASH_AT_STEP_PROPERTY + "=" + step), CreateMain.class,
+                List.of("-D" + CreationCrashes.STEP_PROPERTY + "=" + step), CreateMain.class,
                 dir.toString(), name))
             {
                 assertEquals(137, child.waitFor(30), step + ": the child halted at the step");
@@ -178,7 +179,7 @@ class LivenessAndCleanupTest
     void openingARegistryRemovesDebrisOfDeadCreatorsByDefault() throws Exception
     {
         try (ChildJvm child = ChildJvm.start(
-            List.of("-D" + ChannelSegment.CRASH_AT_STEP_PROPERTY + "=sized"), CreateMain.class,
+            List.of("-D" + CreationCrashes.STEP_PROPERTY + "=sized"), CreateMain.class,
             dir.toString(), "half"))
         {
             assertEquals(137, child.waitFor(30));

@@ -236,7 +236,8 @@ class LostClaimRecoveryTest
     {
         final boolean[] dead = {false};
         final RingReader watching = new RingReader(segment, true);
-        final StallDetector watchingStalls = new StallDetector(watching, TIMEOUT_NS, ClaimerLiveness.of(session -> false, session -> dead[0] && session == SESSION_A));
+        final StallDetector watchingStalls = new StallDetector(watching, TIMEOUT_NS,
+            ClaimerLiveness.of(session -> false, session -> dead[0] && session == SESSION_A));
         new MpscRingWriter(segment, SESSION_A).claim(8, new BufferClaim());
         timeOut(watchingStalls);
         poll(watching);
@@ -253,7 +254,8 @@ class LostClaimRecoveryTest
     void aClaimOfAnAttachThatIsOverIsSkippedWithoutWaitingForTheTimeoutButStillHeld()
     {
         final RingReader watching = new RingReader(segment, true);
-        final StallDetector watchingStalls = new StallDetector(watching, Long.MAX_VALUE / 2, ClaimerLiveness.of(session -> session == SESSION_A, session -> false));
+        final StallDetector watchingStalls = new StallDetector(watching, Long.MAX_VALUE / 2,
+            ClaimerLiveness.of(session -> session == SESSION_A, session -> false));
         new MpscRingWriter(segment, SESSION_A).claim(8, new BufferClaim());
 
         watchingStalls.check(0);

@@ -14,7 +14,7 @@ import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
 
 /**
- * Test support, not for applications: a channel segment in native memory of this process instead of a mapped
+ * Test kit: a channel segment in native memory of this process instead of a mapped
  * file, laid out and initialised exactly as {@link ChannelSegment#create} lays out a file, so that a
  * {@link io.shmlink.shm.ring.RingWriter} and a {@link io.shmlink.shm.ring.RingReader} can be raced against each
  * other thousands of times a second (jcstress allocates a fresh segment per trial, which files could not keep up
