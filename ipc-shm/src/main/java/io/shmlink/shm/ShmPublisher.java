@@ -25,6 +25,10 @@ import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
 /**
  * A publisher attached to a shared-memory channel. On an MPSC channel one instance may be used by many threads at
  * once; on an SPSC channel by one thread at a time. None of the send methods allocates.
+ * <p>
+ * A channel file truncated by another process while mapped makes the next access fault; the send methods report
+ * it as a {@link io.shmlink.api.CorruptChannelException} (see {@link ChannelSegment#faulted}). A fault while the
+ * caller fills a claim in place happens in the caller's code and reaches it as the JVM's {@link InternalError}.
  */
 public final class ShmPublisher implements Publisher, Party
 {
@@ -141,13 +145,20 @@ public final class ShmPublisher implements Publisher, Party
     @Override
     public long offer(final DirectBuffer buffer, final int offset, final int length)
     {
-        if (isFreeToSend(UnsafeApi.getLongVolatile(null, subscriberTokenAddress)))
+        try
         {
-            return sent(writer.write(buffer, offset, length));
+            if (isFreeToSend(UnsafeApi.getLongVolatile(null, subscriberTokenAddress)))
+            {
+                return sent(writer.write(buffer, offset, length));
+            }
+            writer.checkRange(buffer, offset, length);
+            final long status = status();
+            return status != 0 ? status : sent(writer.write(buffer, offset, length));
         }
-        writer.checkRange(buffer, offset, length);
-        final long status = status();
-        return status != 0 ? status : sent(writer.write(buffer, offset, length));
+        catch (final InternalError fault)
+        {
+            throw segment.faulted(fault);
+        }
     }
 
     @Override
@@ -155,26 +166,40 @@ public final class ShmPublisher implements Publisher, Party
     {
         final int offset = buffer.position();
         final int length = buffer.remaining();
-        if (isFreeToSend(UnsafeApi.getLongVolatile(null, subscriberTokenAddress)))
+        try
         {
-            return sent(writer.write(buffer, offset, length));
+            if (isFreeToSend(UnsafeApi.getLongVolatile(null, subscriberTokenAddress)))
+            {
+                return sent(writer.write(buffer, offset, length));
+            }
+            writer.checkLength(length);
+            final long status = status();
+            return status != 0 ? status : sent(writer.write(buffer, offset, length));
         }
-        writer.checkLength(length);
-        final long status = status();
-        return status != 0 ? status : sent(writer.write(buffer, offset, length));
+        catch (final InternalError fault)
+        {
+            throw segment.faulted(fault);
+        }
     }
 
     @Override
     public long tryClaim(final int length, final BufferClaim claim)
     {
         Objects.requireNonNull(claim, "claim");
-        if (isFreeToSend(UnsafeApi.getLongVolatile(null, subscriberTokenAddress)))
+        try
         {
-            return writer.claim(length, claim, completer);
+            if (isFreeToSend(UnsafeApi.getLongVolatile(null, subscriberTokenAddress)))
+            {
+                return writer.claim(length, claim, completer);
+            }
+            writer.checkLength(length);
+            final long status = status();
+            return status != 0 ? status : writer.claim(length, claim, completer);
         }
-        writer.checkLength(length);
-        final long status = status();
-        return status != 0 ? status : writer.claim(length, claim, completer);
+        catch (final InternalError fault)
+        {
+            throw segment.faulted(fault);
+        }
     }
 
     @Override

@@ -146,6 +146,10 @@ public final class ShmSubscriber implements Subscriber, Party
             }
             return awaitMessages(handler, messageLimit, unit.toNanos(timeout));
         }
+        catch (final InternalError fault)
+        {
+            throw segment.faulted(fault); // the file was truncated under the mapping, most likely
+        }
         finally
         {
             exitPoll();
@@ -281,6 +285,10 @@ public final class ShmSubscriber implements Subscriber, Party
         try
         {
             return pollOnce(handler, messageLimit);
+        }
+        catch (final InternalError fault)
+        {
+            throw segment.faulted(fault); // the file was truncated under the mapping, most likely
         }
         finally
         {

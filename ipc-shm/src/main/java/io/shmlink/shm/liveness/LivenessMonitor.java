@@ -36,7 +36,7 @@ public final class LivenessMonitor implements AutoCloseable
     private static final System.Logger LOGGER = System.getLogger(LivenessMonitor.class.getName());
 
     private final CopyOnWriteArrayList<Watched> watched = new CopyOnWriteArrayList<>();
-    private final Map<Watched, Set<Class<?>>> reported = new ConcurrentHashMap<>();
+    private final Map<Object, Set<Class<?>>> reported = new ConcurrentHashMap<>();
     private final long intervalNs;
     private final Thread thread;
     private volatile boolean running = true;
@@ -80,23 +80,37 @@ public final class LivenessMonitor implements AutoCloseable
     {
         while (running)
         {
-            for (final Watched party : watched)
+            try
             {
-                try
-                {
-                    party.onLivenessTick();
-                }
-                catch (final Throwable ex)
-                {
-                    // A party whose segment went bad reports it on its own next call; the monitor carries on.
-                    reportOnce(party, ex);
-                }
+                tick();
+                LockSupport.parkNanos(this, intervalNs);
             }
-            LockSupport.parkNanos(this, intervalNs);
+            catch (final Throwable ex)
+            {
+                // The JVM raises the InternalError of a fault in compiled code asynchronously: it may surface after
+                // the party's tick returned, outside the catch in tick(). It is reported as the monitor's own.
+                reportOnce(this, ex);
+            }
         }
     }
 
-    private void reportOnce(final Watched party, final Throwable failure)
+    private void tick()
+    {
+        for (final Watched party : watched)
+        {
+            try
+            {
+                party.onLivenessTick();
+            }
+            catch (final Throwable ex)
+            {
+                // A party whose segment went bad reports it on its own next call; the monitor carries on.
+                reportOnce(party, ex);
+            }
+        }
+    }
+
+    private void reportOnce(final Object party, final Throwable failure)
     {
         try
         {
@@ -106,7 +120,7 @@ public final class LivenessMonitor implements AutoCloseable
                     failure + "; the liveness thread goes on, and further " + failure.getClass().getName() +
                     " from this party are not logged", failure);
             }
-            if (!watched.contains(party))
+            if (party != this && !watched.contains(party))
             {
                 reported.remove(party); // removed meanwhile: do not keep it
             }
@@ -115,6 +129,17 @@ public final class LivenessMonitor implements AutoCloseable
         {
             // a logging backend the application installed failed, or memory ran out: the ticks must go on
         }
+    }
+
+    /**
+     * Names what a failure that no party's check caught is reported against.
+     *
+     * @return a description for the log.
+     */
+    @Override
+    public String toString()
+    {
+        return "the liveness thread itself (a fault raised after a party's check returned)";
     }
 
     /**

@@ -14,7 +14,6 @@ import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -57,6 +56,9 @@ public final class ChannelSegment
     static volatile Consumer<String> creationSteps = step -> { };
 
     private static final int PAGE_SIZE = UnsafeApi.pageSize();
+
+    /** Bytes of zeros per write when a creation reserves its file's blocks. */
+    private static final int RESERVE_CHUNK = 1 << 20;
 
     private final String name;
     private final Path file;
@@ -124,10 +126,7 @@ public final class ChannelSegment
             Files.createFile(temp, mode);
             access.applyTo(temp, false);
             creationStep("temp-created");
-            try (RandomAccessFile raf = new RandomAccessFile(temp.toFile(), "rw"))
-            {
-                raf.setLength(length);
-            }
+            reserve(temp, length, name);
             creationStep("sized");
             final MappedByteBuffer mapping = IoUtil.mapExistingFile(temp.toFile(), name);
             try
@@ -168,6 +167,56 @@ public final class ChannelSegment
         }
         return new ChannelInfo(name, config.mode(), config.capacity(), config.maxMessageLength(), file,
             ProcessHandle.current().pid(), now, List.of(), null, 0, 0, 0, 0, 0, 0, null);
+    }
+
+    /**
+     * Gives the file its length with every block allocated, by writing zeros, so that a full filesystem is an
+     * exception here and never a SIGBUS when a page of the mapping is first touched (tmpfs allocates a sparse file's
+     * pages on that touch; Java has no {@code fallocate}). The pages are in the page cache afterwards, so the
+     * pre-touch that follows only maps them.
+     */
+    private static void reserve(final Path file, final long length, final String name) throws IOException
+    {
+        final Path directory = file.getParent();
+        final long free = Files.getFileStore(directory).getUsableSpace();
+        if (free < length)
+        {
+            throw noSpace(name, directory, length, free, null);
+        }
+        final ByteBuffer zeros = ByteBuffer.allocateDirect(RESERVE_CHUNK);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            long position = 0;
+            while (position < length)
+            {
+                zeros.clear().limit((int)Math.min(RESERVE_CHUNK, length - position));
+                while (zeros.hasRemaining())
+                {
+                    position += channel.write(zeros, position);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            final long freeNow = Files.getFileStore(directory).getUsableSpace();
+            if (freeNow < length)
+            {
+                throw noSpace(name, directory, length, free, ex);
+            }
+            throw ex;
+        }
+        finally
+        {
+            IoUtil.unmap(zeros);
+        }
+    }
+
+    private static ShmLinkException noSpace(
+        final String name, final Path directory, final long needed, final long free, final Throwable cause)
+    {
+        return new ShmLinkException("cannot create channel '" + name + "': it needs " + needed + " bytes in " +
+            directory + ", whose filesystem has " + free + " bytes free (a container's /dev/shm is often 64 MB:" +
+            " enlarge it, e.g. docker run --shm-size, or make the channel smaller)", cause);
     }
 
     /**
@@ -260,7 +309,7 @@ public final class ChannelSegment
             final ChannelConfig config = validate(buffer, fileSize, name, file);
             if (preTouch)
             {
-                preTouch(buffer);
+                preTouch(buffer, name, file);
             }
             return new ChannelSegment(name, file, config, new UnsafeBuffer(mapping));
         }
@@ -431,6 +480,65 @@ public final class ChannelSegment
         {
             buffer.getAndAddLong(i, 0);
         }
+    }
+
+    /**
+     * Pre-touches an existing file at attach. A file whose pages were never allocated (made by other means than
+     * {@link #create}, or truncated and grown again) on a full filesystem faults on the first touch; the JVM turns
+     * that SIGBUS into an {@link InternalError} during an unsafe access, and this turns it into an answer.
+     */
+    private static void preTouch(final UnsafeBuffer buffer, final String name, final Path file)
+    {
+        try
+        {
+            preTouch(buffer);
+        }
+        catch (final InternalError ex)
+        {
+            long free = -1;
+            try
+            {
+                free = Files.getFileStore(file.getParent()).getUsableSpace();
+            }
+            catch (final IOException ignore)
+            {
+                // reported as unknown
+            }
+            throw new ShmLinkException("cannot attach to channel '" + name + "' (" + file + "): a page of its " +
+                buffer.capacity() + " bytes could not be touched; its filesystem has " + free + " bytes free, or" +
+                " the file was truncated meanwhile (" + ex.getMessage() + ")", ex);
+        }
+    }
+
+    /**
+     * What a fault on this segment's mapping means. The JVM turns a SIGBUS during an unsafe access into an
+     * {@link InternalError}; on a shared-memory file that is almost always another process truncating the file under
+     * the mapping, which this checks against the file's size now.
+     *
+     * @param fault the error the JVM raised.
+     * @return a {@link CorruptChannelException} naming channel, file and sizes if the file is now shorter than the
+     * mapping.
+     * @throws InternalError the fault itself, if the file is not shorter: this cannot explain it.
+     */
+    public CorruptChannelException faulted(final InternalError fault)
+    {
+        long size;
+        try
+        {
+            size = Files.size(file);
+        }
+        catch (final IOException ex)
+        {
+            size = -1; // deleted and gone: as good as truncated
+        }
+        if (size >= buffer.capacity())
+        {
+            throw fault;
+        }
+        final CorruptChannelException corrupt = corrupt("file size", size + " (the mapping needs " +
+            buffer.capacity() + " bytes: the file was truncated or removed under it by another process)");
+        corrupt.initCause(fault);
+        return corrupt;
     }
 
     /**
