@@ -300,6 +300,7 @@ public final class ShmPublisher implements Publisher, Party
         {
             return;
         }
+        segment.checkNotTruncated();
         keepAlive();
         final long token = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
         if (ProcessToken.isAttached(token) && !ProcessToken.isAlive(token))

@@ -520,11 +520,18 @@ public final class ShmSubscriber implements Subscriber, Party
 
     private void releaseSlot()
     {
-        reader.publishCounters();
+        final boolean truncated = segment.isTruncated(); // then nothing of the segment is touched
+        if (!truncated)
+        {
+            reader.publishCounters();
+        }
         registry.detached(this);
         if (doorbell != null)
         {
-            buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, 0);
+            if (!truncated)
+            {
+                buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, 0);
+            }
             doorbell.close();
         }
         PartySlots.detachSubscriber(segment);
@@ -546,6 +553,7 @@ public final class ShmSubscriber implements Subscriber, Party
     {
         if (!closed)
         {
+            segment.checkNotTruncated();
             PartySlots.heartbeat(segment.buffer(), SUBSCRIBER_HEARTBEAT_OFFSET);
             reader.publishCounters();
             for (int slot = 0; slot < MAX_PUBLISHERS; slot++)

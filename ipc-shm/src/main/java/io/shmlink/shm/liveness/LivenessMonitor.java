@@ -38,7 +38,8 @@ public final class LivenessMonitor implements AutoCloseable
     private final CopyOnWriteArrayList<Watched> watched = new CopyOnWriteArrayList<>();
     private final Map<Object, Set<Class<?>>> reported = new ConcurrentHashMap<>();
     private final long intervalNs;
-    private final Thread thread;
+    /** The monitor thread; replaced if an error escapes it (see {@link #start}). */
+    private volatile Thread thread;
     private volatile boolean running = true;
 
     /**
@@ -49,9 +50,28 @@ public final class LivenessMonitor implements AutoCloseable
     public LivenessMonitor(final long intervalMs)
     {
         this.intervalNs = TimeUnit.MILLISECONDS.toNanos(intervalMs);
-        this.thread = new Thread(this::run, "shmlink-liveness");
-        this.thread.setDaemon(true);
-        this.thread.start();
+        start();
+    }
+
+    /**
+     * Starts a monitor thread. An asynchronous error (the fault of a truncated mapping, raised by the JVM at its next
+     * check) can land between the catch blocks of {@link #run}; the thread that it ends is replaced, so that deaths
+     * are still noticed.
+     */
+    private void start()
+    {
+        final Thread thread = new Thread(this::run, "shmlink-liveness");
+        thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler((ended, failure) ->
+        {
+            reportOnce(this, failure);
+            if (running)
+            {
+                start();
+            }
+        });
+        this.thread = thread;
+        thread.start();
     }
 
     /**

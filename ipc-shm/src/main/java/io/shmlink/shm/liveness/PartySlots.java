@@ -221,6 +221,10 @@ public final class PartySlots
      */
     public static void detachSubscriber(final ChannelSegment segment)
     {
+        if (segment.isTruncated())
+        {
+            return; // the slot went with the file; touching it could crash the JVM (see ChannelSegment)
+        }
         segment.buffer().compareAndSetLong(SUBSCRIBER_TOKEN_OFFSET, ProcessToken.SELF, ProcessToken.DETACHED);
     }
 
@@ -290,6 +294,10 @@ public final class PartySlots
      */
     public static void detachPublisher(final ChannelSegment segment, final int session)
     {
+        if (segment.isTruncated())
+        {
+            return; // the slot went with the file; touching it could crash the JVM (see ChannelSegment)
+        }
         final int offset = publisherSlotOffset(slotOf(session));
         // written down first, so the process of this session stays known after the token is gone (see
         // claimerToken): another thread of this process may still be writing a claim

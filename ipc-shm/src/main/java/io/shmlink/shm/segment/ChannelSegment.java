@@ -522,6 +522,50 @@ public final class ChannelSegment
      */
     public CorruptChannelException faulted(final InternalError fault)
     {
+        if (!isTruncated())
+        {
+            throw fault;
+        }
+        final CorruptChannelException corrupt = truncated();
+        corrupt.initCause(fault);
+        return corrupt;
+    }
+
+    /**
+     * Whether the file is now shorter than this mapping, so that touching the missing pages faults. Cold paths
+     * (close, the liveness ticks) ask before they touch the segment: the JVM survives a fault in most unsafe
+     * accesses, but not in an interpreted compare-and-set, which crashes it. A file removed from the directory is
+     * not truncated: its mapping stays whole.
+     *
+     * @return true if pages of the mapping are gone.
+     */
+    public boolean isTruncated()
+    {
+        try
+        {
+            return Files.size(file) < buffer.capacity();
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * Throws if {@link #isTruncated()}.
+     *
+     * @throws CorruptChannelException naming channel, file and both sizes.
+     */
+    public void checkNotTruncated()
+    {
+        if (isTruncated())
+        {
+            throw truncated();
+        }
+    }
+
+    private CorruptChannelException truncated()
+    {
         long size;
         try
         {
@@ -529,16 +573,10 @@ public final class ChannelSegment
         }
         catch (final IOException ex)
         {
-            size = -1; // deleted and gone: as good as truncated
+            size = -1;
         }
-        if (size >= buffer.capacity())
-        {
-            throw fault;
-        }
-        final CorruptChannelException corrupt = corrupt("file size", size + " (the mapping needs " +
-            buffer.capacity() + " bytes: the file was truncated or removed under it by another process)");
-        corrupt.initCause(fault);
-        return corrupt;
+        return corrupt("file size", size + " (the mapping needs " + buffer.capacity() +
+            " bytes: the file was truncated under it by another process)");
     }
 
     /**

@@ -138,4 +138,35 @@ class LivenessMonitorTest
         assertInstanceOf(InternalError.class, logged.get(0).getThrown());
         assertInstanceOf(IllegalStateException.class, logged.get(1).getThrown());
     }
+    @Test
+    @SuppressWarnings({"deprecation", "removal"})
+    void anErrorRaisedAsynchronouslyBetweenTicksDoesNotEndTheThread() throws Exception
+    {
+        // The JVM raises the fault of a truncated mapping in compiled code at its next check, which may be after a
+        // party's tick returned. Thread.stop raises an error asynchronously the same way, at any point of the loop.
+        final AtomicInteger ticks = new AtomicInteger();
+        try (LivenessMonitor monitor = new LivenessMonitor(1))
+        {
+            monitor.add(ticks::incrementAndGet);
+            final java.lang.reflect.Field field = LivenessMonitor.class.getDeclaredField("thread");
+            field.setAccessible(true);
+            for (int i = 0; i < 20; i++)
+            {
+                awaitTwoMoreTicks(ticks);
+                ((Thread)field.get(monitor)).stop();
+            }
+            awaitTwoMoreTicks(ticks); // caught, or the thread it ended was replaced
+        }
+    }
+
+    private static void awaitTwoMoreTicks(final AtomicInteger ticks)
+    {
+        final int target = ticks.get() + 2;
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ticks.get() < target)
+        {
+            assertTrue(System.nanoTime() < deadline, "the liveness thread stopped ticking");
+            Thread.onSpinWait();
+        }
+    }
 }
