@@ -19,6 +19,7 @@ import io.shmlink.shm.registry.RegistryDirectory;
 import io.shmlink.shm.registry.StaleChannels;
 import io.shmlink.shm.ring.DeadClaims;
 import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.DirectoryPages;
 import io.shmlink.shm.segment.FileAccess;
 import io.shmlink.shm.wait.ReaderWait;
 
@@ -238,6 +239,17 @@ public final class ShmRegistry implements ChannelRegistry
     public Path directory()
     {
         return directory;
+    }
+
+    /**
+     * The pages this registry's segments are sized to and mapped with: the filesystem's, huge pages on hugetlbfs
+     * or on a tmpfs mounted {@code huge=always} (see {@link DirectoryPages}).
+     *
+     * @return the directory's page size and filesystem.
+     */
+    public DirectoryPages pages()
+    {
+        return DirectoryPages.of(directory);
     }
 
     @Override

@@ -14,6 +14,7 @@ import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -118,7 +119,8 @@ public final class ChannelSegment
         final Path temp = file.resolveSibling(
             "." + name + "." + ProcessHandle.current().pid() + "." +
             Long.toHexString(ThreadLocalRandom.current().nextLong()) + CREATING_SUFFIX);
-        final long length = segmentLength(config.capacity(), PAGE_SIZE);
+        final DirectoryPages pages = DirectoryPages.of(file.getParent());
+        final long length = segmentLength(config.capacity(), pages.pageSize());
         final long now = System.currentTimeMillis();
         try
         {
@@ -126,7 +128,7 @@ public final class ChannelSegment
             Files.createFile(temp, mode);
             access.applyTo(temp, false);
             creationStep("temp-created");
-            reserve(temp, length, name);
+            reserve(temp, length, name, pages);
             creationStep("sized");
             final MappedByteBuffer mapping = IoUtil.mapExistingFile(temp.toFile(), name);
             try
@@ -170,13 +172,24 @@ public final class ChannelSegment
     }
 
     /**
-     * Gives the file its length with every block allocated, by writing zeros, so that a full filesystem is an
-     * exception here and never a SIGBUS when a page of the mapping is first touched (tmpfs allocates a sparse file's
+     * Gives the file its length with every block allocated, by writing zeros (on hugetlbfs, by mapping it), so that a
+     * full filesystem is an exception here and never a SIGBUS when a page of the mapping is first touched (tmpfs allocates a sparse file's
      * pages on that touch; Java has no {@code fallocate}). The pages are in the page cache afterwards, so the
      * pre-touch that follows only maps them.
      */
-    private static void reserve(final Path file, final long length, final String name) throws IOException
+    private static void reserve(final Path file, final long length, final String name, final DirectoryPages pages)
+        throws IOException
     {
+        if (pages.isHugetlbfs())
+        {
+            // No write(2) there, and its free space reads 0 without a size limit: the mapping reserves the huge
+            // pages instead, and fails (not a SIGBUS) if the pool is short.
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+            {
+                raf.setLength(length);
+            }
+            return;
+        }
         final Path directory = file.getParent();
         final long free = Files.getFileStore(directory).getUsableSpace();
         if (free < length)
