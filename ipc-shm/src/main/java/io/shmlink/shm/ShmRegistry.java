@@ -191,10 +191,12 @@ public final class ShmRegistry implements ChannelRegistry
      * @param directory the registry directory.
      * @param options   settings.
      * @return the registry.
-     * @throws ShmLinkException if the directory is refused (see {@link #open(Path)}).
+     * @throws ShmLinkException if the directory is refused (see {@link #open(Path)}), or if the JVM lacks the flag
+     *                          that lets Agrona reach {@code jdk.internal.misc.Unsafe} (the message names it).
      */
     public static ShmRegistry open(final Path directory, final Options options)
     {
+        JvmFlags.verify();
         final Path dir = RegistryDirectory.prepare(directory, options.access);
         // before cleaning, which asks about other processes' tokens: this directory's alive files answer for
         // processes of other PID namespaces. This process's own is made at its first attach (see attachable)
