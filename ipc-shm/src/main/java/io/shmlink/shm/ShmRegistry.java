@@ -47,7 +47,7 @@ public final class ShmRegistry implements ChannelRegistry
 {
     /**
      * Settings of a registry. Defaults: claim timeout 1 s, liveness interval 100 ms, files 0600 in a 0700
-     * directory.
+     * directory, which must be an absolute path, on tmpfs or hugetlbfs, whose parent exists.
      */
     public static final class Options
     {
@@ -57,6 +57,51 @@ public final class ShmRegistry implements ChannelRegistry
         private boolean cleanDebrisOnOpen = true;
         private FileAccess access = FileAccess.OWNER_ONLY;
         private ReaderWait readerWait = ReaderWait.blocking();
+        private boolean allowRelativePath;
+        private boolean createParentDirectories;
+        private boolean allowNotMemoryBacked;
+
+        /**
+         * Whether a relative directory is accepted, resolved against the working directory. Refused by default:
+         * two processes started from different directories would not meet, and a mistyped {@code SHMLINK_DIR}
+         * would go unnoticed.
+         *
+         * @param allow true to accept a relative path.
+         * @return this.
+         */
+        public Options allowRelativePath(final boolean allow)
+        {
+            this.allowRelativePath = allow;
+            return this;
+        }
+
+        /**
+         * Whether the registry directory's missing parents are created (mode per the umask). By default only the
+         * directory itself is created, and a path whose parent does not exist is refused, as a mistyped path
+         * usually is.
+         *
+         * @param create true to create missing parents.
+         * @return this.
+         */
+        public Options createParentDirectories(final boolean create)
+        {
+            this.createParentDirectories = create;
+            return this;
+        }
+
+        /**
+         * Whether a directory on a file system that is not memory-backed (anything but tmpfs and hugetlbfs) is
+         * accepted. Refused by default: a channel file on disk is a file-backed mapping the kernel writes back to
+         * disk, slower than shared memory and not what a channel is meant to be.
+         *
+         * @param allow true to accept such a directory.
+         * @return this.
+         */
+        public Options allowNotMemoryBacked(final boolean allow)
+        {
+            this.allowNotMemoryBacked = allow;
+            return this;
+        }
 
         /**
          * How subscribers wait in a blocking poll; each subscriber may change its own.
@@ -174,11 +219,15 @@ public final class ShmRegistry implements ChannelRegistry
     }
 
     /**
-     * Opens a registry on a directory, creating it with mode 0700 if absent.
+     * Opens a registry on a directory, creating it with mode 0700 if absent and its parent exists.
      *
-     * @param directory the registry directory.
+     * @param directory the registry directory, an absolute path on tmpfs or hugetlbfs (such as under
+     *                  {@code /dev/shm}).
      * @return the registry.
-     * @throws ShmLinkException if the directory is a symbolic link, writable by others, or owned by another user.
+     * @throws ShmLinkException naming the path and the reason if the directory is relative, its parent does not
+     *                          exist, it is on a file system that is not memory-backed (each allowed by an
+     *                          {@link Options} setting), it is a symbolic link, writable by others, or owned by
+     *                          another user; or if the JVM lacks the flag Agrona needs (the message names it).
      */
     public static ShmRegistry open(final Path directory)
     {
@@ -197,7 +246,8 @@ public final class ShmRegistry implements ChannelRegistry
     public static ShmRegistry open(final Path directory, final Options options)
     {
         JvmFlags.verify();
-        final Path dir = RegistryDirectory.prepare(directory, options.access);
+        final Path dir = RegistryDirectory.prepare(directory, options.access, new RegistryDirectory.Placement(
+            options.allowRelativePath, options.createParentDirectories, options.allowNotMemoryBacked));
         // before cleaning, which asks about other processes' tokens: this directory's alive files answer for
         // processes of other PID namespaces. This process's own is made at its first attach (see attachable)
         AliveFiles.watch(dir);
@@ -209,9 +259,11 @@ public final class ShmRegistry implements ChannelRegistry
     }
 
     /**
-     * Opens the registry named by {@code $SHMLINK_DIR}, else {@code /dev/shm/shmlink-$USER}.
+     * Opens the registry named by {@code $SHMLINK_DIR}, else {@code /dev/shm/shmlink-$USER} (created if absent).
+     * A {@code $SHMLINK_DIR} is held to the rules of {@link #open(Path)}.
      *
      * @return the registry.
+     * @throws ShmLinkException if the directory is refused (see {@link #open(Path)}).
      */
     public static ShmRegistry openDefault()
     {

@@ -15,11 +15,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The registry directory: created 0700 (0770 when shared with a group), and refused when it could let another
  * user tamper with channels (the checks of ssh's StrictModes): a symbolic link, a directory writable by others,
- * writable by its group when not shared with one, or owned by another user.
+ * writable by its group when not shared with one, or owned by another user. And refused unless asked for (see
+ * {@link Placement}) when it is probably a mistake: a relative path, a missing parent, a file system on disk.
  */
 public final class RegistryDirectory
 {
@@ -27,25 +29,61 @@ public final class RegistryDirectory
     {
     }
 
+    /** The file system types whose files live in memory: {@code /dev/shm} and huge-page mounts. */
+    private static final Set<String> MEMORY_BACKED = Set.of("tmpfs", "hugetlbfs");
+
     /**
-     * Creates the directory if absent and checks it.
+     * Which of the placement refusals of {@link #prepare} a caller has switched off.
+     *
+     * @param allowRelative         accept a relative path (resolved against the working directory).
+     * @param createParents         create missing parent directories rather than refuse the path.
+     * @param allowNotMemoryBacked  accept a directory on a file system that is not memory-backed.
+     */
+    public record Placement(boolean allowRelative, boolean createParents, boolean allowNotMemoryBacked)
+    {
+        /** Every refusal on: an absolute path whose parent exists, on tmpfs or hugetlbfs. */
+        public static final Placement STRICT = new Placement(false, false, false);
+    }
+
+    /**
+     * Creates the directory if absent (0700, or 0770 when shared) and checks it. Refused, unless
+     * {@code placement} allows it: a relative path (a typo in {@code SHMLINK_DIR} would silently land in the working
+     * directory), a path whose parent does not exist (created parents hide such typos), and a directory on a file
+     * system other than tmpfs or hugetlbfs, where a mapping is file-backed and written back to disk.
      *
      * @param directory the registry directory.
      * @param access    who may use it.
+     * @param placement which of the placement refusals are switched off.
      * @return its absolute path.
-     * @throws ShmLinkException if it cannot be created or is refused.
+     * @throws ShmLinkException naming the path and the reason if it cannot be created or is refused.
      */
-    public static Path prepare(final Path directory, final FileAccess access)
+    public static Path prepare(final Path directory, final FileAccess access, final Placement placement)
     {
+        if (!directory.isAbsolute() && !placement.allowRelative())
+        {
+            throw refused(directory, "the path is relative (it would be " +
+                directory.toAbsolutePath().normalize() + " from this working directory); give an absolute path, " +
+                "or allow it with ShmRegistry.Options.allowRelativePath(true)");
+        }
         final Path dir = directory.toAbsolutePath().normalize();
         try
         {
             if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS))
             {
                 final Path parent = dir.getParent();
-                if (parent != null)
+                if (parent != null && !Files.isDirectory(parent))
                 {
+                    if (!placement.createParents())
+                    {
+                        throw refused(dir, "its parent " + parent + " does not exist (a mistyped path?); create " +
+                            "it first, or allow it with ShmRegistry.Options.createParentDirectories(true)");
+                    }
+                    checkMemoryBacked(dir, nearestExisting(parent), placement);
                     Files.createDirectories(parent);
+                }
+                else if (parent != null)
+                {
+                    checkMemoryBacked(dir, parent, placement);
                 }
                 try
                 {
@@ -84,12 +122,52 @@ public final class RegistryDirectory
             {
                 throw refused(dir, "it is owned by " + owner + ", not by " + user);
             }
+            checkMemoryBacked(dir, dir, placement);
         }
         catch (final IOException ex)
         {
             throw new ShmLinkException("cannot open registry directory " + dir + ": " + ex, ex);
         }
         return dir;
+    }
+
+    /**
+     * The type of the file system a path is on, as the kernel names it ({@code tmpfs}, {@code ext4}, ...).
+     *
+     * @param path an existing path.
+     * @return the type.
+     * @throws IOException if it cannot be read.
+     */
+    public static String fileSystemType(final Path path) throws IOException
+    {
+        return Files.getFileStore(path).type();
+    }
+
+    private static void checkMemoryBacked(final Path dir, final Path onFileSystemOf, final Placement placement)
+        throws IOException
+    {
+        if (placement.allowNotMemoryBacked())
+        {
+            return;
+        }
+        final String type = fileSystemType(onFileSystemOf);
+        if (!MEMORY_BACKED.contains(type))
+        {
+            throw refused(dir, "it is on a " + type + " file system, not a memory-backed one (tmpfs or hugetlbfs): " +
+                "channel files there are written back to disk, so every message costs disk writes and the " +
+                "mapping is not plain shared memory; use a directory under /dev/shm, or allow it with " +
+                "ShmRegistry.Options.allowNotMemoryBacked(true)");
+        }
+    }
+
+    private static Path nearestExisting(final Path path)
+    {
+        Path existing = path;
+        while (existing != null && !Files.exists(existing))
+        {
+            existing = existing.getParent();
+        }
+        return existing != null ? existing : path.getRoot();
     }
 
     /**

@@ -9,12 +9,13 @@ import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.segment.InMemorySegments;
 import io.shmlink.shm.segment.SegmentDescriptor;
+import io.shmlink.shm.testing.ShmTestDirectory;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,8 +28,8 @@ class SpscRingTest
 {
     private static final int CAPACITY = 4096;
 
-    @TempDir
-    Path dir;
+    /** In /dev/shm: a registry refuses a directory on disk. */
+    private Path dir;
 
     private ShmRegistry registry;
     private Publisher publisher;
@@ -36,8 +37,9 @@ class SpscRingTest
     private final List<byte[]> received = new ArrayList<>();
 
     @BeforeEach
-    void setUp()
+    void setUp() throws IOException
     {
+        dir = ShmTestDirectory.create("spsc-ring-test-");
         registry = ShmRegistry.open(dir);
         registry.create("ring", ChannelConfig.spsc(CAPACITY));
         publisher = registry.publisher("ring");
@@ -45,9 +47,10 @@ class SpscRingTest
     }
 
     @AfterEach
-    void tearDown()
+    void tearDown() throws IOException
     {
         registry.close();
+        ShmTestDirectory.delete(dir);
     }
 
     private long offer(final int length, final int fill)

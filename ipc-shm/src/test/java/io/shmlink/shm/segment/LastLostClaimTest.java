@@ -4,13 +4,14 @@ import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.LostClaimInfo;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.testing.SegmentEditor;
+import io.shmlink.shm.testing.ShmTestDirectory;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.LAST_LOST_CLAIM_SEQUENCE_OFFSET;
@@ -21,23 +22,25 @@ class LastLostClaimTest
 {
     private static final LostClaimInfo CLAIM = new LostClaimInfo(4096, 72, (5 << 7) | 3, 4242, 1_700_000_000_000L);
 
-    @TempDir
-    Path dir;
+    /** In /dev/shm: a registry refuses a directory on disk. */
+    private Path dir;
 
     private ShmRegistry registry;
     private Path file;
 
     @BeforeEach
-    void setUp()
+    void setUp() throws IOException
     {
+        dir = ShmTestDirectory.create("last-lost-claim-test-");
         registry = ShmRegistry.open(dir);
         file = registry.create("chan", ChannelConfig.mpsc(8192)).file();
     }
 
     @AfterEach
-    void tearDown()
+    void tearDown() throws IOException
     {
         registry.close();
+        ShmTestDirectory.delete(dir);
     }
 
     private static void store(final UnsafeBuffer header, final LostClaimInfo claim)

@@ -10,13 +10,14 @@ import io.shmlink.api.ShmLinkException;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.testing.SegmentEditor;
+import io.shmlink.shm.testing.ShmTestDirectory;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,23 +27,25 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class SegmentValidationTest
 {
-    @TempDir
-    Path dir;
+    /** In /dev/shm: a registry refuses a directory on disk. */
+    private Path dir;
 
     private ShmRegistry registry;
     private Path file;
 
     @BeforeEach
-    void setUp()
+    void setUp() throws IOException
     {
+        dir = ShmTestDirectory.create("segment-validation-test-");
         registry = ShmRegistry.open(dir);
         file = registry.create("chan", ChannelConfig.spsc(8192)).file();
     }
 
     @AfterEach
-    void tearDown()
+    void tearDown() throws IOException
     {
         registry.close();
+        ShmTestDirectory.delete(dir);
     }
 
     private static <T extends Throwable> T assertRefused(
