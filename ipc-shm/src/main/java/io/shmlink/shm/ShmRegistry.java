@@ -54,6 +54,7 @@ public final class ShmRegistry implements ChannelRegistry
         private Duration claimTimeout = Duration.ofSeconds(1);
         private long livenessIntervalMs = 100;
         private Duration staleGrace = Duration.ofSeconds(10);
+        private Duration unattachedGrace = Duration.ofHours(1);
         private boolean cleanDebrisOnOpen = true;
         private FileAccess access = FileAccess.OWNER_ONLY;
         private ReaderWait readerWait = ReaderWait.blocking();
@@ -153,7 +154,8 @@ public final class ShmRegistry implements ChannelRegistry
         }
 
         /**
-         * How long a channel with no live party must have been idle before {@link #cleanStale()} removes it.
+         * How long a channel with no live party must have been idle before {@link #cleanStale()} removes it (its
+         * creator dead too). A channel nobody ever attached to has {@link #unattachedGrace(Duration)} instead.
          *
          * @param grace the idle time.
          * @return this.
@@ -161,6 +163,24 @@ public final class ShmRegistry implements ChannelRegistry
         public Options staleGrace(final Duration grace)
         {
             this.staleGrace = grace;
+            return this;
+        }
+
+        /**
+         * How old a channel that no publisher or subscriber ever attached to must be, its creator dead, before
+         * {@link #cleanStale()} removes it: such a channel was usually made ahead of its users (by
+         * {@code shmlink create}, or a deployment step), not left behind by them.
+         *
+         * @param grace the age, default 1 hour.
+         * @return this.
+         */
+        public Options unattachedGrace(final Duration grace)
+        {
+            if (grace.isNegative())
+            {
+                throw new IllegalArgumentException("unattachedGrace must not be negative: " + grace);
+            }
+            this.unattachedGrace = grace;
             return this;
         }
 
@@ -442,10 +462,36 @@ public final class ShmRegistry implements ChannelRegistry
         }
     }
 
+    /**
+     * {@inheritDoc} A channel is stale when its creator and every party it recorded are dead and it has been idle
+     * longer than {@link Options#staleGrace(Duration)}; one that nobody ever attached to when its creator is dead
+     * and it is older than {@link Options#unattachedGrace(Duration)}.
+     */
     @Override
     public int cleanStale()
     {
-        return StaleChannels.clean(directory, options.staleGrace);
+        return removeStale().size();
+    }
+
+    /**
+     * {@link #cleanStale()}, naming what it removed.
+     *
+     * @return the files removed, in the order they were found.
+     */
+    public List<Path> removeStale()
+    {
+        return StaleChannels.clean(directory, options.staleGrace, options.unattachedGrace, false);
+    }
+
+    /**
+     * What {@link #cleanStale()} would remove now, removing nothing (a liveness check of a party of another PID
+     * namespace may still remove a dead process's alive file on the way, as listing the channels does).
+     *
+     * @return the files, in the order they were found.
+     */
+    public List<Path> findStale()
+    {
+        return StaleChannels.clean(directory, options.staleGrace, options.unattachedGrace, true);
     }
 
     /**

@@ -7,23 +7,38 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
- * {@code shmlink clean}: removes what dead processes left behind.
+ * {@code shmlink clean}: removes what dead processes left behind, naming each file.
  */
 @Command(name = "clean", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-    description = "Removes channels whose parties are all dead and that have been idle longer than the grace "
-        + "period, the temporary files of creations that were killed half-way, and the doorbell sockets and "
-        + "alive files of dead processes; prints how many files it removed.")
+    description = {
+        "Removes channels whose creator and parties are all dead and that have been idle longer than --grace, "
+            + "channels nobody ever attached to once their creator is dead and they are older than "
+            + "--unattached-grace (a channel made ahead of its users is not debris), the temporary files of "
+            + "creations that were killed half-way, and the doorbell sockets and alive files of dead processes.",
+        "Prints each file it removes, then how many."})
 final class CleanCommand implements Callable<Integer>
 {
     @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
-        description = "How long a channel without live parties must have been idle, e.g. 0s, 10s, 5m "
+        description = "How long a channel whose parties are all dead must have been idle, e.g. 0s, 10s, 5m "
             + "(default: ${DEFAULT-VALUE}).")
     private Duration grace;
+
+    @Option(names = "--unattached-grace", paramLabel = "DURATION", defaultValue = "1h",
+        converter = DurationConverter.class,
+        description = "How old a channel nobody ever attached to must be, its creator dead (default: "
+            + "${DEFAULT-VALUE}).")
+    private Duration unattachedGrace;
+
+    @Option(names = "--dry-run", description = "List what would be removed; remove nothing.")
+    private boolean dryRun;
 
     @Mixin
     private RegistryOptions registry;
@@ -34,19 +49,26 @@ final class CleanCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        // Debris cleaning on open is off in openExisting, so that cleanStale counts the debris it removes.
-        final Optional<ShmRegistry> opened = registry.openExisting(new ShmRegistry.Options().staleGrace(grace));
-        final int removed;
+        // Debris cleaning on open is off in openExisting, so that this lists the debris it removes.
+        final Optional<ShmRegistry> opened =
+            registry.openExisting(new ShmRegistry.Options().staleGrace(grace).unattachedGrace(unattachedGrace));
+        final List<Path> removed;
         try
         {
-            removed = opened.map(ShmRegistry::cleanStale).orElse(0);
+            removed = opened.map(shm -> dryRun ? shm.findStale() : shm.removeStale()).orElse(List.of());
         }
         finally
         {
             opened.ifPresent(ShmRegistry::close);
         }
-        spec.commandLine().getOut().println("removed " + removed + (removed == 1 ? " file" : " files") +
-            " from " + registry.directory() + " (grace " + DurationConverter.format(grace) + ")");
+        final PrintWriter out = spec.commandLine().getOut();
+        for (final Path file : removed)
+        {
+            out.println((dryRun ? "would remove " : "removed ") + file);
+        }
+        out.println((dryRun ? "would remove " : "removed ") + removed.size() +
+            (removed.size() == 1 ? " file" : " files") + " from " + registry.directory() + " (grace " +
+            DurationConverter.format(grace) + ", unattached grace " + DurationConverter.format(unattachedGrace) + ")");
         return ShmLinkCli.OK;
     }
 }

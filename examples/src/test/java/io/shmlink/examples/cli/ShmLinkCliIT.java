@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -181,7 +182,7 @@ class ShmLinkCliIT
             Arguments.of("stat", List.of("NAME", "--watch", "--interval", "--count", "--dir", "--help")),
             Arguments.of("create", List.of("NAME", "--mode", "--capacity", "--max-message-length", "--dir", "--help")),
             Arguments.of("delete", List.of("NAME", "--dir", "--help")),
-            Arguments.of("clean", List.of("--grace", "--dir", "--help")));
+            Arguments.of("clean", List.of("--grace", "--unattached-grace", "--dry-run", "--dir", "--help")));
     }
 
     @ParameterizedTest
@@ -366,29 +367,51 @@ class ShmLinkCliIT
     }
 
     @Test
-    void cleanRemovesDebrisAndDeadChannelsPastTheGraceAndCountsThem() throws IOException
+    void cleanRemovesDebrisAndDeadChannelsPastTheGraceAndNamesEachFile() throws IOException
     {
-        // Created by a shmlink process that has exited: no live party, so stale once idle past the grace.
+        // Created by shmlink processes that have exited; "dead" is then attached once and let go, so that it was
+        // used and has no live party: stale once idle past the grace. "ahead" was never attached to.
         ok("create", "dead", "--mode", "spsc", "--capacity", "4k", "--dir", d());
+        ok("create", "ahead", "--mode", "spsc", "--capacity", "4k", "--dir", d());
         try (ShmRegistry registry = ShmRegistry.open(dir))
         {
+            registry.publisher("dead").close();
             registry.create("live", ChannelConfig.spsc(4096));
             registry.publisher("live"); // attached, and so alive, until the registry closes
 
-            // The default 10 s grace spares a channel created a moment ago.
-            assertEquals("removed 0 files from " + dir + " (grace 10s)", ok("clean", "--dir", d()).out().trim());
+            // The default 10 s grace spares a channel used a moment ago.
+            assertEquals("removed 0 files from " + dir + " (grace 10s, unattached grace 1h)",
+                ok("clean", "--dir", d()).out().trim());
             assertTrue(Files.exists(dir.resolve("dead")));
 
             // Written after the registry opened, since opening removes the debris of dead creators itself.
             final Path debris = dir.resolve(".x.999999999.abcd.creating"); // no pid is that high
             Files.write(debris, new byte[4096]);
 
+            final Result dryRun = ok("clean", "--grace", "0s", "--dry-run", "--dir", d());
+
+            assertEquals(Set.of("would remove " + debris, "would remove " + dir.resolve("dead")),
+                Set.copyOf(dryRun.out().lines().limit(2).collect(Collectors.toList())), dryRun::toString);
+            assertEquals("would remove 2 files from " + dir + " (grace 0s, unattached grace 1h)",
+                dryRun.out().lines().skip(2).collect(Collectors.joining("\n")), dryRun::toString);
+            assertTrue(Files.exists(debris) && Files.exists(dir.resolve("dead")), "a dry run removes nothing");
+
             final Result clean = ok("clean", "--grace", "0s", "--dir", d());
 
-            assertEquals("removed 2 files from " + dir + " (grace 0s)", clean.out().trim(), clean::toString);
+            assertEquals(Set.of("removed " + debris, "removed " + dir.resolve("dead")),
+                Set.copyOf(clean.out().lines().limit(2).collect(Collectors.toList())), clean::toString);
+            assertEquals("removed 2 files from " + dir + " (grace 0s, unattached grace 1h)",
+                clean.out().lines().skip(2).collect(Collectors.joining("\n")), clean::toString);
             assertFalse(Files.exists(debris), clean::toString);
             assertFalse(Files.exists(dir.resolve("dead")), clean::toString);
             assertTrue(Files.exists(dir.resolve("live")), "a channel with a live publisher stays");
+            assertTrue(Files.exists(dir.resolve("ahead")), "a channel made ahead of its users stays");
+
+            final Result unattached = ok("clean", "--unattached-grace", "0s", "--dir", d());
+
+            assertEquals("removed " + dir.resolve("ahead") + "\nremoved 1 file from " + dir +
+                " (grace 10s, unattached grace 0s)", unattached.out().trim(), unattached::toString);
+            assertTrue(Files.exists(dir.resolve("live")), "its creator (this JVM) lives");
         }
     }
 

@@ -220,7 +220,27 @@ public final class AliveFiles
         }
         synchronized (LOCK)
         {
-            return probe(file) == Probe.REMOVED;
+            return probe(file, true) == Probe.REMOVED;
+        }
+    }
+
+    /**
+     * Whether an alive file is another process's and free, so that {@link #removeIfUnheld} would remove it; removes
+     * nothing.
+     *
+     * @param file a file named {@code .alive-<token>}.
+     * @return true if no process holds it.
+     */
+    public static boolean isUnheld(final Path file)
+    {
+        final long token = holderToken(file.getFileName().toString());
+        if (token == 0 || token == ProcessToken.SELF)
+        {
+            return false;
+        }
+        synchronized (LOCK)
+        {
+            return probe(file, false) == Probe.UNHELD;
         }
     }
 
@@ -242,7 +262,7 @@ public final class AliveFiles
             boolean unknown = false;
             for (final Path directory : WATCHED.values())
             {
-                final Probe probe = probe(path(directory, token));
+                final Probe probe = probe(path(directory, token), true);
                 if (probe == Probe.HELD)
                 {
                     return true;
@@ -254,12 +274,12 @@ public final class AliveFiles
     }
 
     /**
-     * Tries a shared lock on a file that is not this process's, and deletes the file if the lock is free; the
-     * caller holds {@link #LOCK}. The file's key is compared before and after: if its holder deleted it and made a
+     * Tries a shared lock on a file that is not this process's, and deletes the file if the lock is free (unless
+     * {@code delete} is false: then only says so); the caller holds {@link #LOCK}. The file's key is compared before and after: if its holder deleted it and made a
      * new one meanwhile (it closed its last registry and opened another), the lock this check got is the old
      * file's and says nothing about the new one, which is probed again.
      */
-    private static Probe probe(final Path file)
+    private static Probe probe(final Path file, final boolean delete)
     {
         for (int attempt = 0; attempt < PROBE_ATTEMPTS; attempt++)
         {
@@ -277,6 +297,10 @@ public final class AliveFiles
                 }
                 final Object after = fileKeyOrNull(file);
                 if (after == null)
+                {
+                    return Probe.UNHELD;
+                }
+                if (before.equals(after) && !delete)
                 {
                     return Probe.UNHELD;
                 }

@@ -28,6 +28,7 @@ import static io.shmlink.shm.segment.SegmentDescriptor.*;
  * sockets and alive files of dead processes, and channels whose every recorded party is dead and that have been
  * idle longer than a grace period. Liveness of other processes is judged as {@link ProcessToken#isAlive(long)}
  * does, so a registry must be open on the directory in this JVM for those of other PID namespaces to be seen.
+ * A channel nobody ever attached to was made ahead of its users and has a grace of its own, longer by default.
  */
 public final class StaleChannels
 {
@@ -44,7 +45,26 @@ public final class StaleChannels
      */
     public static int clean(final Path directory, final Duration grace)
     {
-        return clean(directory, grace, true);
+        return clean(directory, grace, grace, false).size();
+    }
+
+    /**
+     * Finds, and unless told not to removes, stale channels and creation debris. A channel is stale when its
+     * creator and every party it recorded are dead and it has been idle longer than {@code grace}; a channel no
+     * party ever attached to (made ahead of its users) only once its creator is dead and it is older than
+     * {@code unattachedGrace}.
+     *
+     * @param directory       the registry directory.
+     * @param grace           how long a channel whose parties are all dead must have been idle.
+     * @param unattachedGrace how old a channel never attached to must be.
+     * @param dryRun          true to remove nothing and only list; liveness checks of other PID namespaces may still
+     *                        remove the alive files of dead processes they come across, as any listing does.
+     * @return the files removed (or that would be, in a dry run), in the order they were found.
+     */
+    public static List<Path> clean(
+        final Path directory, final Duration grace, final Duration unattachedGrace, final boolean dryRun)
+    {
+        return clean(directory, grace, unattachedGrace, true, dryRun);
     }
 
     /**
@@ -56,13 +76,16 @@ public final class StaleChannels
      */
     public static int cleanDebris(final Path directory)
     {
-        return clean(directory, Duration.ZERO, false);
+        return clean(directory, Duration.ZERO, Duration.ZERO, false, false).size();
     }
 
-    private static int clean(final Path directory, final Duration grace, final boolean channels)
+    private static List<Path> clean(final Path directory, final Duration grace, final Duration unattachedGrace,
+        final boolean channels, final boolean dryRun)
     {
-        int removed = 0;
-        final long idleBefore = System.currentTimeMillis() - grace.toMillis();
+        final List<Path> removed = new ArrayList<>();
+        final long now = System.currentTimeMillis();
+        final long idleBefore = now - grace.toMillis();
+        final long unattachedBefore = now - unattachedGrace.toMillis();
         final List<Path> paths = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory))
         {
@@ -76,15 +99,19 @@ public final class StaleChannels
                 if (AliveFiles.holderToken(name) != 0)
                 {
                     // removed by the check itself, under the lock it took; this process's own is never opened
-                    removed += AliveFiles.removeIfUnheld(path) ? 1 : 0;
+                    if (dryRun ? AliveFiles.isUnheld(path) : AliveFiles.removeIfUnheld(path))
+                    {
+                        removed.add(path);
+                    }
                     continue;
                 }
                 final long doorbellOwner = DoorbellAddress.ownerToken(name);
-                if (doorbellOwner != 0 ? !ProcessToken.isAlive(doorbellOwner) :
+                if ((doorbellOwner != 0 ? !ProcessToken.isAlive(doorbellOwner) :
                     ChannelSegment.isCreationDebris(name) ? isDebrisOfDeadCreator(name) :
-                    channels && ChannelNames.isValid(name) && isStale(path, idleBefore))
+                    channels && ChannelNames.isValid(name) && isStale(path, idleBefore, unattachedBefore)) &&
+                    (dryRun ? Files.exists(path) : Files.deleteIfExists(path)))
                 {
-                    removed += Files.deleteIfExists(path) ? 1 : 0;
+                    removed.add(path);
                 }
             }
         }
@@ -110,7 +137,7 @@ public final class StaleChannels
         }
     }
 
-    private static boolean isStale(final Path file, final long idleBefore)
+    private static boolean isStale(final Path file, final long idleBefore, final long unattachedBefore)
     {
         final ByteBuffer bytes = ByteBuffer.allocate(RING_OFFSET).order(ByteOrder.nativeOrder());
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
@@ -133,24 +160,30 @@ public final class StaleChannels
         {
             return false;
         }
-        long lastActivity = header.getLong(CREATION_TIME_OFFSET);
-        if (isLive(header.getLong(SUBSCRIBER_TOKEN_OFFSET)))
+        final long created = header.getLong(CREATION_TIME_OFFSET);
+        long lastActivity = created;
+        final long subscriberToken = header.getLong(SUBSCRIBER_TOKEN_OFFSET);
+        if (isLive(subscriberToken))
         {
             return false;
         }
+        // a slot once taken keeps a token (DETACHED after a close), so all-NONE means nobody ever attached
+        boolean everAttached = subscriberToken != ProcessToken.NONE;
         lastActivity = Math.max(lastActivity, header.getLong(SUBSCRIBER_HEARTBEAT_OFFSET));
         for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
         {
             final int offset = publisherSlotOffset(slot);
-            if (isLive(header.getLong(offset + SLOT_TOKEN_OFFSET)))
+            final long token = header.getLong(offset + SLOT_TOKEN_OFFSET);
+            if (isLive(token))
             {
                 return false;
             }
+            everAttached |= token != ProcessToken.NONE;
             lastActivity = Math.max(lastActivity, header.getLong(offset + SLOT_HEARTBEAT_OFFSET));
         }
         final long creator = header.getLong(CREATOR_PID_OFFSET);
         final boolean creatorAlive = ProcessHandle.of(creator).map(ProcessHandle::isAlive).orElse(false);
-        return !creatorAlive && lastActivity < idleBefore;
+        return !creatorAlive && (everAttached ? lastActivity < idleBefore : created < unattachedBefore);
     }
 
     private static boolean isLive(final long token)

@@ -208,6 +208,38 @@ class LivenessAndCleanupTest
     }
 
     @Test
+    void aChannelNobodyEverAttachedToHasItsOwnGraceAndCleaningNamesWhatItRemoves() throws Exception
+    {
+        for (final String name : List.of("ahead", "used"))
+        {
+            try (ChildJvm child = ChildJvm.start(CreateMain.class, dir.toString(), name))
+            {
+                assertEquals("CREATED", child.readLine());
+                assertEquals(0, child.waitFor(30), "the creator has exited");
+            }
+        }
+        registry.publisher("used").close(); // attached once: its slot now says DETACHED, not NONE
+        final long detachedAt = System.currentTimeMillis();
+        while (System.currentTimeMillis() <= detachedAt)
+        {
+            Thread.onSpinWait(); // idle for longer than a zero grace: its last heartbeat is in an earlier millisecond
+        }
+        registry.close();
+        registry = ShmRegistry.open(dir, new ShmRegistry.Options().staleGrace(Duration.ZERO));
+
+        assertEquals(List.of(dir.resolve("used")), registry.findStale(), "only the channel that was used");
+        assertTrue(registry.lookup("used").isPresent(), "a dry run removes nothing");
+        assertEquals(List.of(dir.resolve("used")), registry.removeStale());
+        assertTrue(registry.lookup("used").isEmpty());
+        assertTrue(registry.lookup("ahead").isPresent(), "made ahead of its users: within the unattached grace");
+
+        registry.close();
+        registry = ShmRegistry.open(dir, new ShmRegistry.Options().staleGrace(Duration.ZERO)
+            .unattachedGrace(Duration.ZERO));
+        assertEquals(List.of(dir.resolve("ahead")), registry.removeStale(), "its creator is dead, past the grace");
+    }
+
+    @Test
     void cleanStaleKeepsADeadChannelUntilTheGracePeriodHasPassed() throws Exception
     {
         registry.close();
