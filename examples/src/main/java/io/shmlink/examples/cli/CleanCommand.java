@@ -11,7 +11,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -50,16 +49,11 @@ final class CleanCommand implements Callable<Integer>
     public Integer call()
     {
         // Debris cleaning on open is off in openExisting, so that this lists the debris it removes.
-        final Optional<ShmRegistry> opened =
-            registry.openExisting(new ShmRegistry.Options().staleGrace(grace).unattachedGrace(unattachedGrace));
         final List<Path> removed;
-        try
+        try (ShmRegistry shm =
+            registry.openExisting(new ShmRegistry.Options().staleGrace(grace).unattachedGrace(unattachedGrace)))
         {
-            removed = opened.map(shm -> dryRun ? shm.findStale() : shm.removeStale()).orElse(List.of());
-        }
-        finally
-        {
-            opened.ifPresent(ShmRegistry::close);
+            removed = dryRun ? shm.findStale() : shm.removeStale();
         }
         final PrintWriter out = spec.commandLine().getOut();
         for (final Path file : removed)

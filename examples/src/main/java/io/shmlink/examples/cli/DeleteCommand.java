@@ -8,7 +8,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -33,15 +32,10 @@ final class DeleteCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        final Optional<ShmRegistry> opened = registry.openExisting();
         final boolean deleted;
-        try
+        try (ShmRegistry shm = registry.openExisting())
         {
-            deleted = opened.isPresent() && opened.get().delete(name);
-        }
-        finally
-        {
-            opened.ifPresent(ShmRegistry::close);
+            deleted = shm.delete(name);
         }
         if (!deleted)
         {

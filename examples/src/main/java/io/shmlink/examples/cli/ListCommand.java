@@ -10,7 +10,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -34,17 +33,9 @@ final class ListCommand implements Callable<Integer>
     {
         final PrintWriter out = spec.commandLine().getOut();
         final List<ChannelInfo> channels;
-        final Optional<ShmRegistry> opened = registry.openExisting();
-        if (opened.isEmpty())
+        try (ShmRegistry shm = registry.openExisting())
         {
-            channels = List.of();
-        }
-        else
-        {
-            try (ShmRegistry shm = opened.get())
-            {
-                channels = shm.list();
-            }
+            channels = shm.list();
         }
         if (channels.isEmpty())
         {

@@ -4,11 +4,13 @@ import io.shmlink.api.ShmLinkException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 
 /**
  * The {@code shmlink} command: inspects and manages the channels of a ShmLink registry directory.
@@ -36,6 +38,12 @@ public final class ShmLinkCli
     public static final int FAILURE = 1;
     /** Exit code of a usage error, picocli's default for invalid input. */
     public static final int USAGE = 2;
+
+    /** {@code --dir} before the subcommand; {@link RegistryOptions#directory()} reads it when none comes after. */
+    @Option(names = RegistryOptions.DIR_OPTION, paramLabel = "DIR",
+        description = "Registry directory for the subcommand (default: $SHMLINK_DIR if set, else " +
+            "/dev/shm/shmlink-$USER); also accepted after it.")
+    private Path dir;
 
     private ShmLinkCli()
     {
@@ -78,7 +86,7 @@ public final class ShmLinkCli
      */
     public static CommandLine commandLine()
     {
-        // Built without an instance: the top level has no state, and only its subcommands run anything.
+        // Picocli makes the instance: the top level holds only --dir, and only its subcommands run anything.
         return new CommandLine(ShmLinkCli.class)
             .setCaseInsensitiveEnumValuesAllowed(true)
             .setParameterExceptionHandler(ShmLinkCli::usageError)

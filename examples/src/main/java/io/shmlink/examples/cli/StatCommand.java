@@ -22,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -76,8 +75,7 @@ final class StatCommand implements Callable<Integer>
             throw new ParameterException(spec.commandLine(), "--count must be at least 1: " + count);
         }
         final PrintWriter out = spec.commandLine().getOut();
-        final Optional<ShmRegistry> opened = registry.openExisting();
-        try
+        try (ShmRegistry opened = registry.openExisting())
         {
             final int samples = !watch ? 1 : count != null ? count : Integer.MAX_VALUE;
             final long start = System.nanoTime();
@@ -97,21 +95,17 @@ final class StatCommand implements Callable<Integer>
                 out.flush();
             }
         }
-        finally
-        {
-            opened.ifPresent(ShmRegistry::close);
-        }
         return ShmLinkCli.OK;
     }
 
-    private List<ChannelInfo> read(final Optional<ShmRegistry> opened)
+    private List<ChannelInfo> read(final ShmRegistry opened)
     {
         if (name == null)
         {
-            return opened.map(ShmRegistry::list).orElse(List.of());
+            return opened.list();
         }
         // A named channel that is missing is a failure, even half-way through --watch: it was deleted.
-        return List.of(opened.flatMap(shm -> shm.lookup(name)).orElseThrow(() -> new ChannelNotFoundException(
+        return List.of(opened.lookup(name).orElseThrow(() -> new ChannelNotFoundException(
             "no channel '" + name + "' in " + registry.directory())));
     }
 

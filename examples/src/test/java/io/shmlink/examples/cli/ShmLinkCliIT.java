@@ -121,10 +121,43 @@ class ShmLinkCliIT
     void deletingAMissingChannelFailsWithExitCode1()
     {
         assertFailure(1, run("delete", "ghost", "--dir", d()), "shmlink delete: ", "no channel 'ghost'", d());
-        // A directory that does not exist has no channels either, and is not created by asking.
+    }
+
+    @ParameterizedTest
+    @MethodSource("readingSubcommands")
+    void aMissingDirectoryIsAFailureNamingItAndIsNotCreated(final List<String> subcommand)
+    {
         otherDir = TestRegistryDirectory.newPath("absent");
-        assertFailure(1, run("delete", "ghost", "--dir", otherDir.toString()), "no channel 'ghost'");
+        final List<String> args = new ArrayList<>(subcommand);
+        args.addAll(List.of("--dir", otherDir.toString()));
+
+        assertFailure(1, run(args.toArray(String[]::new)), "shmlink " + subcommand.get(0) + ": ",
+            "registry directory " + otherDir + " does not exist");
         assertFalse(Files.exists(otherDir));
+    }
+
+    static Stream<List<String>> readingSubcommands()
+    {
+        return Stream.of(List.of("list"), List.of("stat"), List.of("stat", "ghost"), List.of("clean"),
+            List.of("clean", "--dry-run"), List.of("delete", "ghost"));
+    }
+
+    @Test
+    void dirMayComeBeforeOrAfterTheSubcommandAndAfterWins()
+    {
+        ok("--dir", d(), "create", "early", "--mode", "spsc", "--capacity", "4k");
+        assertTrue(Files.isRegularFile(dir.resolve("early")));
+
+        for (final List<String> args : List.of(List.of("--dir", d(), "list"), List.of("list", "--dir", d())))
+        {
+            final Result listed = ok(args.toArray(String[]::new));
+            assertEquals(List.of("early", "SPSC", "4k", "512", "0", "0", "0", "none"),
+                cells(listed.out().lines().skip(1).findFirst().orElseThrow()), listed::toString);
+        }
+        otherDir = TestRegistryDirectory.newPath("absent");
+        final Result both = ok("--dir", otherDir.toString(), "stat", "early", "--dir", d());
+        assertTrue(both.out().startsWith("channel early: SPSC"), both::toString);
+        assertFailure(1, run("--dir", otherDir.toString(), "list"), "registry directory " + otherDir);
     }
 
     @Test
