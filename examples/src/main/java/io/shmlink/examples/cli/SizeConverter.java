@@ -1,5 +1,6 @@
 package io.shmlink.examples.cli;
 
+import io.shmlink.api.ChannelConfig;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -9,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * Parses and prints byte sizes: {@code 65536}, {@code 64k}, {@code 1m}, {@code 1g}, case-insensitive, in binary
- * multiples (k = 1024), the same notation {@code list} and {@code create} print back.
+ * multiples (k = 1024), the same notation {@code list} and {@code create} print back. Every size the tool takes is
+ * a channel's, so none exceeds {@link ChannelConfig#MAX_CAPACITY} (1g).
  */
 public final class SizeConverter implements ITypeConverter<Integer>
 {
@@ -36,7 +38,7 @@ public final class SizeConverter implements ITypeConverter<Integer>
      *
      * @param value digits, optionally followed by {@code k}, {@code m} or {@code g} in either case.
      * @return the size in bytes.
-     * @throws IllegalArgumentException if the value is malformed or does not fit an int (channel sizes are ints).
+     * @throws IllegalArgumentException if the value is malformed or larger than {@link ChannelConfig#MAX_CAPACITY}.
      */
     public static int parse(final String value)
     {
@@ -55,7 +57,7 @@ public final class SizeConverter implements ITypeConverter<Integer>
         {
             throw tooLarge(value);
         }
-        if (bytes > Integer.MAX_VALUE)
+        if (bytes > ChannelConfig.MAX_CAPACITY)
         {
             throw tooLarge(value);
         }
@@ -106,7 +108,7 @@ public final class SizeConverter implements ITypeConverter<Integer>
 
     private static IllegalArgumentException tooLarge(final String value)
     {
-        return new IllegalArgumentException("size '" + value + "' is too large: at most " + Integer.MAX_VALUE +
-            " bytes (just under 2g)");
+        return new IllegalArgumentException("size '" + value + "' is too large: at most 1g (" +
+            ChannelConfig.MAX_CAPACITY + " bytes), the largest channel capacity");
     }
 }

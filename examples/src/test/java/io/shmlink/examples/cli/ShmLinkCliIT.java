@@ -181,6 +181,7 @@ class ShmLinkCliIT
             Arguments.of(List.of("create", "x", "--mode", "spsc"), "--capacity"),
             Arguments.of(List.of("create", "x", "--mode", "spsc", "--capacity", "12q"), "'12q'"),
             Arguments.of(List.of("create", "x", "--mode", "spsc", "--capacity", "5000"), "power of two"),
+            Arguments.of(List.of("create", "x", "--mode", "spsc", "--capacity", "1536m"), "at most 1g"),
             Arguments.of(List.of("create", "../x", "--mode", "spsc", "--capacity", "4k"), "invalid channel name"),
             Arguments.of(List.of("clean", "--grace", "10"), "'10'"),
             Arguments.of(List.of("stat", "--watch", "--count", "0"), "--count"));

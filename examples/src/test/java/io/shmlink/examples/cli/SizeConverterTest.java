@@ -24,7 +24,7 @@ class SizeConverterTest
         "1G, 1073741824",
         "4096k, 4194304",
         "0k, 0",
-        "2147483647, 2147483647"})
+        "1073741824, 1073741824"})
     void parsesBytesAndBinaryMultiples(final String text, final int expected)
     {
         assertEquals(expected, SizeConverter.parse(text));
@@ -40,12 +40,13 @@ class SizeConverterTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"2g", "2048m", "2147483648", "9223372036854775807", "9999999999999999999",
-        "9999999999999999g"})
-    void refusesSizesBeyondAnInt(final String text)
+    @ValueSource(strings = {"1073741825", "1025m", "2g", "2048m", "2147483647", "2147483648", "9223372036854775807",
+        "9999999999999999999", "9999999999999999g"})
+    void refusesSizesBeyondTheLargestChannelNamingTheLimit(final String text)
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> SizeConverter.parse(text));
-        assertTrue(ex.getMessage().contains("too large"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("'" + text + "' is too large: at most 1g (1073741824 bytes)"),
+            ex.getMessage());
     }
 
     @Test
