@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -35,7 +36,9 @@ import java.util.concurrent.TimeUnit;
             + "alive, heartbeat age); all channels when NAME is omitted.",
         "Messages and bytes count what the subscriber consumed; a live subscriber publishes them every 100 ms, "
             + "so they may lag by that much.",
-        "With --watch, samples every --interval and adds the consumption rate since the previous sample."})
+        "With --watch, prints one row per channel every --interval: time, backlog, messages consumed, the "
+            + "consumption rate since the previous sample (msgs/s, MB/s), back-pressure events, lost claims, live "
+            + "publishers and the subscriber."})
 final class StatCommand implements Callable<Integer>
 {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
@@ -63,6 +66,9 @@ final class StatCommand implements Callable<Integer>
     /** The previous sample of each channel, by name, for rates. */
     private final Map<String, CounterSample> previous = new HashMap<>();
 
+    /** Width of the NAME column of --watch rows, from the first sample. */
+    private int nameWidth;
+
     @Override
     public Integer call() throws InterruptedException
     {
@@ -89,9 +95,12 @@ final class StatCommand implements Callable<Integer>
                 }
                 if (watch)
                 {
-                    out.println("--- sample " + sample + " at " + LocalTime.now().format(CLOCK) + " ---");
+                    printRows(out, read(opened), sample == 1);
                 }
-                print(out, read(opened));
+                else
+                {
+                    print(out, read(opened));
+                }
                 out.flush();
             }
         }
@@ -109,9 +118,48 @@ final class StatCommand implements Callable<Integer>
             "no channel '" + name + "' in " + registry.directory())));
     }
 
-    private void print(final PrintWriter out, final List<ChannelInfo> channels)
+    /**
+     * One row per channel and sample, under a header printed once: the time, the channel, its backlog, the
+     * counters, and the consumption rate since the previous sample ({@code -} on the first, or when the channel
+     * was re-created meanwhile). Cells hold no spaces, so that {@code awk} can read the columns.
+     */
+    private void printRows(final PrintWriter out, final List<ChannelInfo> channels, final boolean first)
     {
         final long nanoTime = System.nanoTime();
+        final String time = LocalTime.now().format(CLOCK);
+        if (first)
+        {
+            nameWidth = channels.stream().mapToInt(channel -> channel.name().length()).max().orElse(0);
+            out.println(row("TIME", "NAME", "BACKLOG", "MESSAGES", "MSGS/S", "MB/S", "BACK-PRESSURE", "LOST-CLAIMS",
+                "PUBS", "SUBSCRIBER"));
+        }
+        if (channels.isEmpty())
+        {
+            out.println(row(time, "-", "-", "-", "-", "-", "-", "-", "-", "no-channels"));
+        }
+        for (final ChannelInfo channel : channels)
+        {
+            final CounterSample sample = CounterSample.of(channel, nanoTime);
+            final CounterSample earlier = previous.put(channel.name(), sample);
+            final Optional<CounterSample.Rate> rate =
+                earlier == null ? Optional.empty() : sample.rateSince(earlier);
+            out.println(row(time, channel.name(), channel.backlogBytes(), channel.messages(),
+                rate.map(r -> String.format(Locale.ROOT, "%.1f", r.messagesPerSecond())).orElse("-"),
+                rate.map(r -> String.format(Locale.ROOT, "%.3f", r.megabytesPerSecond())).orElse("-"),
+                channel.backPressureEvents(), channel.lostClaims(),
+                channel.publishers().stream().filter(PartyInfo::alive).count(),
+                ListCommand.subscriberState(channel.subscriber())));
+        }
+    }
+
+    private String row(final Object... cells)
+    {
+        return String.format(Locale.ROOT, "%-12s  %-" + Math.max(4, nameWidth) + "s  %10s  %12s  %12s  %10s  %13s  %11s" +
+            "  %4s  %s", cells);
+    }
+
+    private void print(final PrintWriter out, final List<ChannelInfo> channels)
+    {
         final long nowMillis = System.currentTimeMillis();
         if (channels.isEmpty())
         {
@@ -142,15 +190,6 @@ final class StatCommand implements Callable<Integer>
                 line(out, "publisher", party(publisher, nowMillis));
             }
             line(out, "subscriber", channel.subscriber() == null ? "none" : party(channel.subscriber(), nowMillis));
-            if (watch)
-            {
-                final CounterSample sample = CounterSample.of(channel, nanoTime);
-                final CounterSample earlier = previous.put(channel.name(), sample);
-                line(out, "rate", earlier == null ? "n/a (first sample)" : sample.rateSince(earlier)
-                    .map(rate -> String.format(Locale.ROOT, "%.1f msgs/s, %.3f MB/s",
-                        rate.messagesPerSecond(), rate.megabytesPerSecond()))
-                    .orElse("n/a (channel re-created since the previous sample)"));
-            }
         }
     }
 

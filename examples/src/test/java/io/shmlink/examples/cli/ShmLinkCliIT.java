@@ -56,7 +56,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class ShmLinkCliIT
 {
-    private static final Pattern RATE = Pattern.compile("([0-9.]+) msgs/s, ([0-9.]+) MB/s");
+    private static final List<String> WATCH_HEADER = List.of("TIME", "NAME", "BACKLOG", "MESSAGES", "MSGS/S", "MB/S",
+        "BACK-PRESSURE", "LOST-CLAIMS", "PUBS", "SUBSCRIBER");
     private static final String EOF = "\u0000EOF";
 
     private Path dir;
@@ -339,12 +340,18 @@ class ShmLinkCliIT
 
                 final Result watch = ok("stat", "watched", "--watch", "--interval", "100", "--count", "2", "--dir", d());
 
-                assertEquals(2, watch.out().lines().filter(line -> line.startsWith("--- sample ")).count(),
-                    watch::toString);
-                assertEquals(List.of("10", "10"), fields(watch, "messages"), watch::toString);
+                // A header, then one compact row per sample
+                final List<String> lines = watch.out().lines().collect(Collectors.toList());
+                assertEquals(3, lines.size(), watch::toString);
+                assertEquals(WATCH_HEADER, cells(lines.get(0)), watch::toString);
+                final List<String> first = cells(lines.get(1));
+                final List<String> second = cells(lines.get(2));
+                assertTrue(first.get(0).matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3}"), watch::toString);
                 // Nothing was consumed between the samples: a rate from the totals would be 100 msgs/s, not 0.
-                assertEquals(List.of("n/a (first sample)", "0.0 msgs/s, 0.000 MB/s"), fields(watch, "rate"),
+                assertEquals(List.of("watched", "0", "10", "-", "-", "0", "0", "1", "alive"), first.subList(1, 10),
                     watch::toString);
+                assertEquals(List.of("watched", "0", "10", "0.0", "0.000", "0", "0", "1", "alive"),
+                    second.subList(1, 10), watch::toString);
             }
         }
     }
@@ -365,7 +372,7 @@ class ShmLinkCliIT
                 try
                 {
                     final BlockingQueue<String> queue = readLines(process);
-                    awaitLine(queue, lines, line -> line.endsWith("n/a (first sample)"));
+                    awaitLine(queue, lines, line -> line.contains(" busy "));
 
                     // After the first sample and, barring a pause of over a second here, before the last one.
                     publish(publisher, 40, 250);
@@ -381,18 +388,16 @@ class ShmLinkCliIT
                 }
                 final Result watch = new Result(process.exitValue(), String.join("\n", lines) + "\n", "");
                 assertEquals(0, watch.exitCode(), watch::toString);
-                final List<String> messages = fields(watch, "messages");
-                assertEquals(List.of("0", "40"), List.of(messages.get(0), messages.get(2)), watch::toString);
-                final List<String> rates = fields(watch, "rate");
-                assertEquals(3, rates.size(), watch::toString);
+                final List<List<String>> rows = watch.out().lines().skip(1).map(ShmLinkCliIT::cells)
+                    .collect(Collectors.toList());
+                assertEquals(3, rows.size(), watch::toString);
+                assertEquals(List.of("0", "40"), List.of(rows.get(0).get(3), rows.get(2).get(3)), watch::toString);
                 double maxMessagesPerSecond = 0;
                 double maxMegabytesPerSecond = 0;
-                for (final String rate : rates.subList(1, 3))
+                for (final List<String> row : rows.subList(1, 3))
                 {
-                    final Matcher matcher = RATE.matcher(rate);
-                    assertTrue(matcher.matches(), watch::toString);
-                    maxMessagesPerSecond = Math.max(maxMessagesPerSecond, Double.parseDouble(matcher.group(1)));
-                    maxMegabytesPerSecond = Math.max(maxMegabytesPerSecond, Double.parseDouble(matcher.group(2)));
+                    maxMessagesPerSecond = Math.max(maxMessagesPerSecond, Double.parseDouble(row.get(4)));
+                    maxMegabytesPerSecond = Math.max(maxMegabytesPerSecond, Double.parseDouble(row.get(5)));
                 }
                 assertTrue(maxMessagesPerSecond > 0, watch::toString);
                 assertTrue(maxMegabytesPerSecond > 0, watch::toString);
