@@ -1,9 +1,11 @@
 package io.shmlink.shm.ring;
 
 import io.shmlink.api.BufferClaim;
+import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.segment.ChannelSegment;
+import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -229,10 +231,43 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
         }
     }
 
+    /**
+     * What a user needs to know about a refused length: the limit, the ring that would hold the message, and the
+     * socket streams for data of no fixed bound.
+     */
     private IllegalArgumentException badLength(final int length)
     {
-        return new IllegalArgumentException("message length " + length + " is outside [0, " + maxMessageLength +
-            "] for channel '" + segment.name() + "'");
+        if (length < 0)
+        {
+            return new IllegalArgumentException("message length " + length + " is negative (channel '" +
+                segment.name() + "')");
+        }
+        final long ringNeeded = Math.max(ChannelConfig.MIN_CAPACITY, BitUtil.findNextPositivePowerOfTwo(length * 8L));
+        final String ring = ringNeeded <= ChannelConfig.MAX_CAPACITY ?
+            "a channel of capacity " + binary(ringNeeded) + " or more would hold it" :
+            "no channel holds it: the largest capacity, " + binary(ChannelConfig.MAX_CAPACITY) + ", takes messages " +
+            "of up to " + binary(ChannelConfig.MAX_CAPACITY / 8);
+        return new IllegalArgumentException("message length " + length + " exceeds the maximum " + maxMessageLength +
+            " of channel '" + segment.name() + "' (capacity " + binary(capacity) + "; a message is at most " +
+            "capacity / 8); " + ring + "; for data of any size, use a stream socket (io.shmlink.shm.socket." +
+            "ShmSocket), which splits it into messages");
+    }
+
+    private static String binary(final long bytes)
+    {
+        if (bytes >= 1 << 30 && bytes % (1 << 30) == 0)
+        {
+            return (bytes >> 30) + " GiB";
+        }
+        if (bytes >= 1 << 20 && bytes % (1 << 20) == 0)
+        {
+            return (bytes >> 20) + " MiB";
+        }
+        if (bytes >= 1 << 10 && bytes % (1 << 10) == 0)
+        {
+            return (bytes >> 10) + " KiB";
+        }
+        return bytes + " bytes";
     }
 
     private IllegalArgumentException badRange(final int offset, final int length, final int srcCapacity)

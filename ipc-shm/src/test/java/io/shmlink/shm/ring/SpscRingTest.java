@@ -155,8 +155,22 @@ class SpscRingTest
     {
         final IllegalArgumentException ex =
             assertThrows(IllegalArgumentException.class, () -> offer(CAPACITY / 8 + 1, 0));
-        assertTrue(ex.getMessage().contains(Integer.toString(CAPACITY / 8 + 1)), ex.getMessage());
-        assertTrue(ex.getMessage().contains(Integer.toString(CAPACITY / 8)), ex.getMessage());
+        assertTrue(ex.getMessage().startsWith("message length 513 exceeds the maximum 512 of channel 'ring' " +
+            "(capacity 4 KiB; a message is at most capacity / 8); a channel of capacity 8 KiB or more would hold " +
+            "it; for data of any size, use a stream socket (io.shmlink.shm.socket.ShmSocket)"), ex.getMessage());
+    }
+
+    @Test
+    void aMessageNoChannelCanHoldIsRefusedNamingTheLargestAndTheSockets()
+    {
+        final BufferClaim claim = new BufferClaim();
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> publisher.tryClaim(200 << 20, claim));
+        assertTrue(ex.getMessage().contains("no channel holds it: the largest capacity, 1 GiB, takes messages of up " +
+            "to 128 MiB; for data of any size, use a stream socket"), ex.getMessage());
+        final IllegalArgumentException negative =
+            assertThrows(IllegalArgumentException.class, () -> publisher.tryClaim(-1, claim));
+        assertEquals("message length -1 is negative (channel 'ring')", negative.getMessage());
     }
 
     @Test
