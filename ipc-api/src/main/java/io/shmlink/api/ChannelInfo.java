@@ -20,13 +20,15 @@ import java.util.List;
  * @param subscriberPosition bytes consumed by subscribers since creation (the head).
  * @param messages           messages consumed by subscribers since creation.
  * @param bytes              payload bytes consumed by subscribers since creation.
- * @param backPressureEvents offers and claims refused because the ring was full.
+ * @param backPressureEvents offers and claims refused because the ring was full: every retry counts.
  * @param lostClaims         claimed records skipped because their publisher died or stalled past the timeout.
  * @param lastLostClaim      the last of those, with the process that claimed it; null if there was none, if the
  *                           subscriber was writing it down at the very moment it was read, or if a subscriber
  *                           died writing it (until the next lost claim). A description read from the file rather
  *                           than a mapping ({@code lookup}, {@code list}) may mix two lost claims that were
  *                           written while it was read.
+ * @param backPressureEpisodes runs of refused sends: each publisher's refusals in a row count once, from the
+ *                           first after a send that went through ({@code backPressureEvents} counts each).
  */
 public record ChannelInfo(
     String name,
@@ -44,7 +46,8 @@ public record ChannelInfo(
     long bytes,
     long backPressureEvents,
     long lostClaims,
-    LostClaimInfo lastLostClaim)
+    LostClaimInfo lastLostClaim,
+    long backPressureEpisodes)
 {
     /**
      * Copies the publisher list.
@@ -52,6 +55,32 @@ public record ChannelInfo(
     public ChannelInfo
     {
         publishers = List.copyOf(publishers);
+    }
+
+    /**
+     * A description without a count of back-pressure episodes: the components before {@code
+     * backPressureEpisodes} was added, kept for code written against them.
+     */
+    public ChannelInfo(
+        final String name,
+        final ChannelMode mode,
+        final int capacity,
+        final int maxMessageLength,
+        final Path file,
+        final long creatorPid,
+        final long creationTimeMillis,
+        final List<PartyInfo> publishers,
+        final PartyInfo subscriber,
+        final long publisherPosition,
+        final long subscriberPosition,
+        final long messages,
+        final long bytes,
+        final long backPressureEvents,
+        final long lostClaims,
+        final LostClaimInfo lastLostClaim)
+    {
+        this(name, mode, capacity, maxMessageLength, file, creatorPid, creationTimeMillis, publishers, subscriber,
+            publisherPosition, subscriberPosition, messages, bytes, backPressureEvents, lostClaims, lastLostClaim, 0);
     }
 
     /**
@@ -76,7 +105,7 @@ public record ChannelInfo(
         final long lostClaims)
     {
         this(name, mode, capacity, maxMessageLength, file, creatorPid, creationTimeMillis, publishers, subscriber,
-            publisherPosition, subscriberPosition, messages, bytes, backPressureEvents, lostClaims, null);
+            publisherPosition, subscriberPosition, messages, bytes, backPressureEvents, lostClaims, null, 0);
     }
 
     /**

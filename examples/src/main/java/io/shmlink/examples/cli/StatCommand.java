@@ -32,12 +32,13 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "stat", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = {
         "Shows a channel's positions (publisher, subscriber), backlog, counters (messages, bytes, back-pressure "
-            + "events, lost claims, and the last lost claim with its claimer's session and pid) and parties (pid, "
-            + "alive, heartbeat age); all channels when NAME is omitted.",
+            + "episodes, where a publisher's refused sends in a row count once, with the refused sends; lost claims, "
+            + "and the last lost claim with its claimer's session and pid) and parties (pid, alive, heartbeat age); "
+            + "all channels when NAME is omitted.",
         "Messages and bytes count what the subscriber consumed; a live subscriber publishes them every 100 ms, "
             + "so they may lag by that much.",
         "With --watch, prints one row per channel every --interval: time, backlog, messages consumed, the "
-            + "consumption rate since the previous sample (msgs/s, MB/s), back-pressure events, lost claims, live "
+            + "consumption rate since the previous sample (msgs/s, MB/s), back-pressure episodes, lost claims, live "
             + "publishers and the subscriber."})
 final class StatCommand implements Callable<Integer>
 {
@@ -146,7 +147,7 @@ final class StatCommand implements Callable<Integer>
             out.println(row(time, channel.name(), channel.backlogBytes(), channel.messages(),
                 rate.map(r -> String.format(Locale.ROOT, "%.1f", r.messagesPerSecond())).orElse("-"),
                 rate.map(r -> String.format(Locale.ROOT, "%.3f", r.megabytesPerSecond())).orElse("-"),
-                channel.backPressureEvents(), channel.lostClaims(),
+                channel.backPressureEpisodes(), channel.lostClaims(),
                 channel.publishers().stream().filter(PartyInfo::alive).count(),
                 ListCommand.subscriberState(channel.subscriber())));
         }
@@ -178,7 +179,8 @@ final class StatCommand implements Callable<Integer>
             line(out, "backlog bytes", channel.backlogBytes());
             line(out, "messages", channel.messages());
             line(out, "bytes", channel.bytes());
-            line(out, "back-pressure events", channel.backPressureEvents());
+            line(out, "back-pressure", count(channel.backPressureEpisodes(), "episode") + " (" +
+                count(channel.backPressureEvents(), "refused send") + ")");
             line(out, "lost claims", channel.lostClaims());
             line(out, "last lost claim", lostClaim(channel, nowMillis));
             if (channel.publishers().isEmpty())
@@ -191,6 +193,11 @@ final class StatCommand implements Callable<Integer>
             }
             line(out, "subscriber", channel.subscriber() == null ? "none" : party(channel.subscriber(), nowMillis));
         }
+    }
+
+    private static String count(final long n, final String what)
+    {
+        return n + " " + what + (n == 1 ? "" : "s");
     }
 
     private static void line(final PrintWriter out, final String label, final Object value)

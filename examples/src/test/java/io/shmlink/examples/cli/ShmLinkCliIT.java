@@ -260,6 +260,8 @@ class ShmLinkCliIT
             {
                 // Fill the 4 KiB ring with 100-byte messages: exactly the last offer is refused.
                 final int published = publishUntilFull(publisher, 100);
+                // a second refusal in a row: the same episode of back-pressure
+                assertEquals(Publisher.BACK_PRESSURED, publisher.offer(new UnsafeBuffer(new byte[100]), 0, 100));
                 assertEquals(published, drain(subscriber, published));
                 ((ShmSubscriber)subscriber).keepAlive(); // publish the consumed counters now
 
@@ -270,7 +272,7 @@ class ShmLinkCliIT
                     stat::toString);
                 assertEquals(String.valueOf(published), field(stat, "messages"), stat::toString);
                 assertEquals(String.valueOf(published * 100L), field(stat, "bytes"), stat::toString);
-                assertEquals("1", field(stat, "back-pressure events"), stat::toString);
+                assertEquals("1 episode (2 refused sends)", field(stat, "back-pressure"), stat::toString);
                 assertEquals("0", field(stat, "lost claims"), stat::toString);
                 assertEquals("none", field(stat, "last lost claim"), stat::toString);
                 assertEquals("0", field(stat, "backlog bytes"), stat::toString);

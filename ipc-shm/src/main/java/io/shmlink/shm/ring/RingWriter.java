@@ -13,6 +13,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.ByteBuffer;
 
 import static io.shmlink.shm.ring.RecordDescriptor.*;
+import static io.shmlink.shm.segment.SegmentDescriptor.BACK_PRESSURE_EPISODES_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.BACK_PRESSURE_EVENTS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
@@ -59,6 +60,12 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
 
     /** The subscriber's head as last read; stale is safe, it only under-reports free space. */
     long headCache;
+
+    /**
+     * Whether this writer's last send was refused for lack of space: the next refusal then continues that episode
+     * of back-pressure. Plain: threads sharing an MPSC writer may race on it, which can only miscount episodes.
+     */
+    private boolean backPressureEpisode;
 
     /** The tail as read at attach, checked against the head read around it. */
     final long attachTail;
@@ -125,6 +132,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
         {
             return position;
         }
+        claimed();
         final int recordOffset = recordOffset(position);
         // src's range was checked above, and the record was placed where it fits: the one raw copy of the path
         UnsafeApi.copyMemory(
@@ -157,6 +165,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
         {
             return position;
         }
+        claimed();
         final int recordOffset = recordOffset(position);
         buffer.putBytes(recordOffset + HEADER_LENGTH, src, offset, length);
         commitCopied(recordOffset, length);
@@ -193,6 +202,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
         {
             return position;
         }
+        claimed();
         final int recordOffset = recordOffset(position);
         claim.wrap(completer, baseAddress + recordOffset + HEADER_LENGTH, recordOffset, length);
         return position + align(length + HEADER_LENGTH, ALIGNMENT);
@@ -335,11 +345,28 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
         return maxMessageLength;
     }
 
-    /** Counts a send refused for want of space, and says so. */
+    /**
+     * Counts a send refused for want of space, and an episode if the previous send of this writer went through,
+     * and says so.
+     */
     final long backPressured()
     {
         buffer.getAndAddLong(BACK_PRESSURE_EVENTS_OFFSET, 1);
+        if (!backPressureEpisode)
+        {
+            backPressureEpisode = true;
+            buffer.getAndAddLong(BACK_PRESSURE_EPISODES_OFFSET, 1);
+        }
         return Publisher.BACK_PRESSURED;
+    }
+
+    /** Ends an episode of back-pressure: the next refusal starts another. A read, and no store, when none runs. */
+    private void claimed()
+    {
+        if (backPressureEpisode)
+        {
+            backPressureEpisode = false;
+        }
     }
 
     /**

@@ -168,7 +168,7 @@ public final class ChannelSegment
             }
         }
         return new ChannelInfo(name, config.mode(), config.capacity(), config.maxMessageLength(), file,
-            ProcessHandle.current().pid(), now, List.of(), null, 0, 0, 0, 0, 0, 0, null);
+            ProcessHandle.current().pid(), now, List.of(), null, 0, 0, 0, 0, 0, 0, null, 0);
     }
 
     /**
@@ -407,7 +407,7 @@ public final class ChannelSegment
             header.getLong(CREATOR_PID_OFFSET), header.getLong(CREATION_TIME_OFFSET), publishers, subscriber,
             tail, head, header.getLongVolatile(MESSAGES_CONSUMED_OFFSET), header.getLongVolatile(BYTES_CONSUMED_OFFSET),
             header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET), header.getLongVolatile(LOST_CLAIMS_OFFSET),
-            LastLostClaim.read(header));
+            LastLostClaim.read(header), header.getLongVolatile(BACK_PRESSURE_EPISODES_OFFSET));
     }
 
     /**

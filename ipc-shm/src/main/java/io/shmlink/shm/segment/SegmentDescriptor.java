@@ -64,7 +64,9 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  |                 Claimer Pid (64; 0 unknown)                   |
  *  +---------------------------------------------------------------+ 688
  *  |          Length (32)          |   Claimer Session (32)        |
- *  +---------------------------------------------------------------+ 696
+ *  +---------------------------------------------------------------+ 696   counters (publishers)
+ *  |                 Back-Pressure Episodes (64)                   |
+ *  +---------------------------------------------------------------+ 704
  *  |                 padding to 1024 bytes                         |
  *  +---------------------------------------------------------------+ 1024  publisher slots
  *  |   Publisher Slot 0: Process Token (64) | Heartbeat (64) | Generation (32) |               |
@@ -184,6 +186,14 @@ public final class SegmentDescriptor
     public static final int LAST_LOST_CLAIM_PID_OFFSET = LAST_LOST_CLAIM_SEQUENCE_OFFSET + 24;
     public static final int LAST_LOST_CLAIM_LENGTH_OFFSET = LAST_LOST_CLAIM_SEQUENCE_OFFSET + 32;
     public static final int LAST_LOST_CLAIM_SESSION_OFFSET = LAST_LOST_CLAIM_SEQUENCE_OFFSET + 36;
+
+    /**
+     * Runs of refused sends: a publisher counts one when a send is refused for lack of space after one that was
+     * not, so a run of retries counts once ({@link #BACK_PRESSURE_EVENTS_OFFSET} counts every refusal). Atomic add,
+     * on that slow path only. Added in the padding without a layout version change: a process of an earlier build
+     * of version 4 leaves it alone, so it may undercount while one attaches, and nothing else reads it.
+     */
+    public static final int BACK_PRESSURE_EPISODES_OFFSET = LAST_LOST_CLAIM_SEQUENCE_OFFSET + 40;
 
     public static final int PUBLISHER_SLOTS_OFFSET = 1024;
     public static final int PUBLISHER_SLOT_LENGTH = 32;

@@ -280,8 +280,19 @@ class LivenessAndCleanupTest
         assertEquals((sent - 3) * 112L, info.backlogBytes());
         assertEquals(3, info.messages());
         assertEquals(300, info.bytes());
-        assertEquals(2, info.backPressureEvents());
+        assertEquals(2, info.backPressureEvents(), "every refused offer");
+        assertEquals(1, info.backPressureEpisodes(), "two refusals in a row are one episode");
         assertEquals(0, info.lostClaims());
+        // the poll made room: a send goes through, ending the episode; the next refusal starts another
+        assertTrue(publisher.offer(message, 0, 100) > 0);
+        while (publisher.offer(message, 0, 100) > 0)
+        {
+            sent++;
+        }
+        assertEquals(Publisher.BACK_PRESSURED, publisher.offer(message, 0, 100));
+        final ChannelInfo later = registry.lookup("stats").orElseThrow();
+        assertEquals(4, later.backPressureEvents());
+        assertEquals(2, later.backPressureEpisodes());
         subscriber.close();
         assertNull(registry.lookup("stats").orElseThrow().subscriber(), "a closed subscriber is not listed");
     }
