@@ -3,6 +3,7 @@ package io.shmlink.examples.cli;
 import io.shmlink.api.ChannelInfo;
 import io.shmlink.api.PartyInfo;
 import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.socket.ShmServerSocket;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,6 +11,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
 /**
@@ -17,8 +19,10 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = {
-        "Lists the channels of a registry, one row each: name, mode, capacity, maximum message length, "
-            + "backlog in bytes, publishers alive and dead, and the subscriber (alive, dead or none).",
+        "Lists the channels of a registry, one row each: name, kind (a channel, or a server socket's request "
+            + "channel), mode, capacity, maximum message length, backlog in bytes, publishers alive and dead, the "
+            + "subscriber (alive, dead or none), and a server socket's live connections (accepted, not yet closed; "
+            + "a connection's own channels are unlinked once accepted and are not listed).",
         "Sizes use the notation create accepts (64k = 65536 bytes); the backlog is in bytes."})
 final class ListCommand implements Callable<Integer>
 {
@@ -42,20 +46,23 @@ final class ListCommand implements Callable<Integer>
             out.println("no channels in " + registry.directory());
             return ShmLinkCli.OK;
         }
-        final Table table =
-            new Table("NAME", "MODE", "CAPACITY", "MAX-MESSAGE", "BACKLOG", "PUBS-ALIVE", "PUBS-DEAD", "SUBSCRIBER");
+        final Table table = new Table("NAME", "KIND", "MODE", "CAPACITY", "MAX-MESSAGE", "BACKLOG", "PUBS-ALIVE",
+            "PUBS-DEAD", "SUBSCRIBER", "CONNECTIONS");
         for (final ChannelInfo channel : channels)
         {
             final long alive = channel.publishers().stream().filter(PartyInfo::alive).count();
+            final OptionalLong connections = ShmServerSocket.liveConnections(channel);
             table.add(
                 channel.name(),
+                connections.isPresent() ? "server-socket" : "channel",
                 channel.mode(),
                 SizeConverter.format(channel.capacity()),
                 SizeConverter.format(channel.maxMessageLength()),
                 channel.backlogBytes(),
                 alive,
                 channel.publishers().size() - alive,
-                subscriberState(channel.subscriber()));
+                subscriberState(channel.subscriber()),
+                connections.isPresent() ? Long.toString(connections.getAsLong()) : "-");
         }
         table.print(out);
         return ShmLinkCli.OK;

@@ -5,6 +5,7 @@ import io.shmlink.api.ChannelNotFoundException;
 import io.shmlink.api.LostClaimInfo;
 import io.shmlink.api.PartyInfo;
 import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.socket.ShmServerSocket;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -34,7 +36,8 @@ import java.util.concurrent.TimeUnit;
         "Shows a channel's positions (publisher, subscriber), backlog, counters (messages, bytes, back-pressure "
             + "episodes, where a publisher's refused sends in a row count once, with the refused sends; lost claims, "
             + "and the last lost claim with its claimer's session and pid) and parties (pid, alive, heartbeat age); "
-            + "all channels when NAME is omitted.",
+            + "all channels when NAME is omitted. A server socket's request channel says so, with its live "
+            + "connections.",
         "Messages and bytes count what the subscriber consumed; a live subscriber publishes them every 100 ms, "
             + "so they may lag by that much.",
         "With --watch, prints one row per channel every --interval: time, backlog, messages consumed, the "
@@ -168,9 +171,14 @@ final class StatCommand implements Callable<Integer>
         }
         for (final ChannelInfo channel : channels)
         {
-            out.println("channel " + channel.name() + ": " + channel.mode() + ", capacity " +
-                SizeConverter.format(channel.capacity()) + ", max message length " +
+            final OptionalLong connections = ShmServerSocket.liveConnections(channel);
+            out.println((connections.isPresent() ? "server socket " : "channel ") + channel.name() + ": " +
+                channel.mode() + ", capacity " + SizeConverter.format(channel.capacity()) + ", max message length " +
                 SizeConverter.format(channel.maxMessageLength()));
+            if (connections.isPresent())
+            {
+                line(out, "connections", connections.getAsLong() + " live (accepted, not yet closed)");
+            }
             line(out, "file", channel.file());
             line(out, "created", Instant.ofEpochMilli(channel.creationTimeMillis()).truncatedTo(ChronoUnit.MILLIS) +
                 " by pid " + channel.creatorPid());

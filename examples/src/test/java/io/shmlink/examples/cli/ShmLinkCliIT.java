@@ -10,6 +10,8 @@ import io.shmlink.api.Subscriber;
 import io.shmlink.examples.cli.ShmLinkProcess.Result;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
+import io.shmlink.shm.socket.ShmServerSocket;
+import io.shmlink.shm.socket.ShmSocket;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,9 +88,9 @@ class ShmLinkCliIT
         final Result listed = ok("list", "--dir", d());
         final List<String> lines = listed.out().lines().collect(Collectors.toList());
         assertEquals(2, lines.size(), listed::toString);
-        assertEquals(List.of("NAME", "MODE", "CAPACITY", "MAX-MESSAGE", "BACKLOG", "PUBS-ALIVE", "PUBS-DEAD",
-            "SUBSCRIBER"), cells(lines.get(0)), listed::toString);
-        assertEquals(List.of("orders", "SPSC", "64k", "8k", "0", "0", "0", "none"), cells(lines.get(1)),
+        assertEquals(List.of("NAME", "KIND", "MODE", "CAPACITY", "MAX-MESSAGE", "BACKLOG", "PUBS-ALIVE", "PUBS-DEAD",
+            "SUBSCRIBER", "CONNECTIONS"), cells(lines.get(0)), listed::toString);
+        assertEquals(List.of("orders", "channel", "SPSC", "64k", "8k", "0", "0", "0", "none", "-"), cells(lines.get(1)),
             listed::toString);
     }
 
@@ -152,7 +154,7 @@ class ShmLinkCliIT
         for (final List<String> args : List.of(List.of("--dir", d(), "list"), List.of("list", "--dir", d())))
         {
             final Result listed = ok(args.toArray(String[]::new));
-            assertEquals(List.of("early", "SPSC", "4k", "512", "0", "0", "0", "none"),
+            assertEquals(List.of("early", "channel", "SPSC", "4k", "512", "0", "0", "0", "none", "-"),
                 cells(listed.out().lines().skip(1).findFirst().orElseThrow()), listed::toString);
         }
         otherDir = TestRegistryDirectory.newPath("absent");
@@ -287,9 +289,38 @@ class ShmLinkCliIT
                     stat::toString);
 
                 final Result list = ok("list", "--dir", d());
-                assertEquals(List.of("stats", "SPSC", "4k", "512", "0", "1", "0", "alive"),
+                assertEquals(List.of("stats", "channel", "SPSC", "4k", "512", "0", "1", "0", "alive", "-"),
                     cells(list.out().lines().skip(1).findFirst().orElseThrow()), list::toString);
             }
+        }
+    }
+
+    @Test
+    void aServerSocketIsListedAsOneWithItsLiveConnections() throws IOException
+    {
+        try (ShmRegistry registry = ShmRegistry.open(dir);
+            ShmServerSocket server = ShmServerSocket.bind(registry, "pricing");
+            ShmSocket client = ShmSocket.connect(registry, "pricing");
+            ShmSocket accepted = server.accept())
+        {
+            registry.create("orders", ChannelConfig.mpsc(ShmServerSocket.REQUEST_CHANNEL_CAPACITY));
+
+            final Result list = ok("list", "--dir", d());
+
+            final List<List<String>> rows = list.out().lines().skip(1).map(ShmLinkCliIT::cells)
+                .collect(Collectors.toList());
+            assertEquals(2, rows.size(), list::toString);
+            assertEquals(List.of("orders", "channel", "MPSC", "64k", "8k", "0", "0", "0", "none", "-"), rows.get(0),
+                list::toString);
+            // PUBS-ALIVE left out: the client's request publisher goes when the client next looks at its peer
+            final List<String> pricing = rows.get(1);
+            assertEquals(List.of("pricing", "server-socket", "MPSC", "alive", "1"), List.of(pricing.get(0),
+                pricing.get(1), pricing.get(2), pricing.get(8), pricing.get(9)), list::toString);
+
+            final Result stat = ok("stat", "pricing", "--dir", d());
+            assertTrue(stat.out().startsWith("server socket pricing: MPSC"), stat::toString);
+            assertEquals("1 live (accepted, not yet closed)", field(stat, "connections"), stat::toString);
+            assertTrue(client.isConnected());
         }
     }
 

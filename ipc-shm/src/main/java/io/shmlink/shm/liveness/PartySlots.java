@@ -12,6 +12,8 @@ import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_LAST_HOLDER_GENERATI
 import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_LAST_HOLDER_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_TOKEN_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_HEARTBEAT_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_ROLE_CHANNEL;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_ROLE_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.publisherSlotOffset;
 
@@ -212,6 +214,8 @@ public final class PartySlots
                 "; a channel has one subscriber at a time");
         }
         heartbeat(segment.buffer(), SUBSCRIBER_HEARTBEAT_OFFSET);
+        // a plain subscriber, until a server socket that this is says otherwise
+        segment.buffer().putIntRelease(SUBSCRIBER_ROLE_OFFSET, SUBSCRIBER_ROLE_CHANNEL);
     }
 
     /**

@@ -49,6 +49,14 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  +---------------------------------------------------------------+ 532
  *  |     Doorbell Number (0: none; see io.shmlink.shm.wait)        |
  *  +---------------------------------------------------------------+ 536
+ *  |                 padding to the next line                      |
+ *  +---------------------------------------------------------------+ 576
+ *  |     Subscriber Role (0 channel subscriber, 1 server socket)   |
+ *  +---------------------------------------------------------------+ 580
+ *  |                 padding                                       |
+ *  +---------------------------------------------------------------+ 584
+ *  |     Server Socket's Live Connections (64)                     |
+ *  +---------------------------------------------------------------+ 592
  *  |                 padding to 128 bytes (2 lines)                |
  *  +---------------------------------------------------------------+ 640   counters
  *  |                        Lost Claims (64)                       |
@@ -160,6 +168,24 @@ public final class SegmentDescriptor
      * a path.
      */
     public static final int SUBSCRIBER_DOORBELL_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 20;
+
+    /**
+     * What the subscriber is: {@link #SUBSCRIBER_ROLE_CHANNEL}, stored by every subscriber as it attaches, or
+     * {@link #SUBSCRIBER_ROLE_SERVER_SOCKET}, stored after that by a server socket on its request channel. In the
+     * subscriber region's second line, away from the token's, which every offer reads. Added in the padding without
+     * a layout version change: it is shown by tools and read by nothing else, and a process of an earlier build of
+     * version 4 leaves it alone.
+     */
+    public static final int SUBSCRIBER_ROLE_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 64;
+    public static final int SUBSCRIBER_ROLE_CHANNEL = 0;
+    public static final int SUBSCRIBER_ROLE_SERVER_SOCKET = 1;
+
+    /**
+     * A server socket's connections, accepted and not yet closed on its side: counted up by accept and down by the
+     * close of each accepted socket (atomic adds); zeroed when a server socket binds. Meaningless unless the role is
+     * {@link #SUBSCRIBER_ROLE_SERVER_SOCKET} and the subscriber lives.
+     */
+    public static final int SERVER_CONNECTIONS_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 72;
 
     /** Wait state values. */
     public static final int WAIT_STATE_AWAKE = 0;

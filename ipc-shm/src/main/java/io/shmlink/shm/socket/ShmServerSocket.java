@@ -10,7 +10,10 @@ import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.liveness.ProcessToken;
+import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.SegmentDescriptor;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -18,10 +21,22 @@ import java.io.InterruptedIOException;
 import java.net.BindException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.shmlink.shm.segment.SegmentDescriptor.MAGIC_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SERVER_CONNECTIONS_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_ROLE_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_ROLE_SERVER_SOCKET;
 
 /**
  * A server socket over shared memory, used like {@code java.net.ServerSocket}: {@link #bind} once,
@@ -42,16 +57,26 @@ public final class ShmServerSocket implements Closeable
     private final ChannelRegistry registry;
     private final String name;
     private final ShmSubscriber requests;
+    /**
+     * This server's own mapping of its request channel's header, for its role and connection count. Never unmapped
+     * by hand: an accepted socket may count itself down from any thread, even after this server closed; the
+     * mapping goes when the last of them is collected.
+     */
+    private final UnsafeBuffer header;
     private final MessageHandler onRequest = this::onRequest;
     private ConnectionRequest received;
     private volatile int soTimeoutMillis;
     private volatile boolean closed;
 
-    private ShmServerSocket(final ChannelRegistry registry, final String name, final ShmSubscriber requests)
+    private ShmServerSocket(
+        final ChannelRegistry registry, final String name, final ShmSubscriber requests, final UnsafeBuffer header)
     {
         this.registry = registry;
         this.name = name;
         this.requests = requests;
+        this.header = header;
+        header.putLongRelease(SERVER_CONNECTIONS_OFFSET, 0);
+        header.putIntRelease(SUBSCRIBER_ROLE_OFFSET, SUBSCRIBER_ROLE_SERVER_SOCKET);
     }
 
     /**
@@ -73,7 +98,17 @@ public final class ShmServerSocket implements Closeable
             {
                 throw new BindException("'" + name + "' is a " + info.mode() + " channel, not a server socket");
             }
-            return new ShmServerSocket(registry, name, (ShmSubscriber)registry.subscriber(name));
+            final ShmSubscriber requests = (ShmSubscriber)registry.subscriber(name);
+            try
+            {
+                return new ShmServerSocket(
+                    registry, name, requests, ChannelSegment.open(info.file(), name, false).buffer());
+            }
+            catch (final RuntimeException ex)
+            {
+                requests.close();
+                throw ex;
+            }
         }
         catch (final ChannelExistsException | ClassCastException ex)
         {
@@ -159,7 +194,15 @@ public final class ShmServerSocket implements Closeable
         {
             out = (ShmPublisher)registry.publisher(down);
             in = (ShmSubscriber)registry.subscriber(up);
-            final ShmSocket socket = new ShmSocket(out, in, null, List.of());
+            final AtomicBoolean countedOut = new AtomicBoolean(); // close may race with itself on two threads
+            final ShmSocket socket = new ShmSocket(out, in, null, List.of(), () ->
+            {
+                if (countedOut.compareAndSet(false, true))
+                {
+                    header.getAndAddLong(SERVER_CONNECTIONS_OFFSET, -1);
+                }
+            });
+            header.getAndAddLong(SERVER_CONNECTIONS_OFFSET, 1);
             ShmSocket.deleteAll(files);
             return socket;
         }
@@ -218,6 +261,37 @@ public final class ShmServerSocket implements Closeable
     public String name()
     {
         return name;
+    }
+
+    /**
+     * How many connections the server socket of a channel has accepted and not yet closed, as {@code shmlink list}
+     * and {@code stat} show it; reads the channel's file.
+     *
+     * @param channel a channel's description, from {@link ChannelRegistry#lookup} or {@link ChannelRegistry#list}.
+     * @return empty if the channel is not a server socket's (its subscriber is not a server socket, or it has
+     *         none); else the live connections, 0 when the server is closed or dead.
+     */
+    public static OptionalLong liveConnections(final ChannelInfo channel)
+    {
+        final ByteBuffer bytes = ByteBuffer.allocate(RING_OFFSET).order(ByteOrder.nativeOrder());
+        try (FileChannel file = FileChannel.open(channel.file(), StandardOpenOption.READ))
+        {
+            while (bytes.hasRemaining() && file.read(bytes, bytes.position()) > 0)
+            {
+                // the header page
+            }
+        }
+        catch (final IOException ex)
+        {
+            return OptionalLong.empty(); // deleted meanwhile: nothing to show
+        }
+        final UnsafeBuffer read = new UnsafeBuffer(bytes);
+        if (bytes.position() < RING_OFFSET || read.getLong(MAGIC_OFFSET) != SegmentDescriptor.MAGIC ||
+            read.getInt(SUBSCRIBER_ROLE_OFFSET) != SUBSCRIBER_ROLE_SERVER_SOCKET || channel.subscriber() == null)
+        {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(channel.subscriber().alive() ? Math.max(0, read.getLong(SERVER_CONNECTIONS_OFFSET)) : 0);
     }
 
     /**

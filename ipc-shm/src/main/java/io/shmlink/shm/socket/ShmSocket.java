@@ -66,6 +66,8 @@ public final class ShmSocket implements Closeable
     private final ShmPublisher out;
     private final ShmSubscriber in;
     private final List<Path> namedFiles;
+    /** Run once by the first close: an accepted socket counts itself out of its server's connections. */
+    private final Runnable onClose;
     private final StreamReceiver receiver;
     private final StreamSender sender;
     private final InputStream inputStream = new SocketInputStream();
@@ -81,6 +83,13 @@ public final class ShmSocket implements Closeable
     ShmSocket(final ShmPublisher out, final ShmSubscriber in, final ShmPublisher pendingServer,
         final List<Path> namedFiles)
     {
+        this(out, in, pendingServer, namedFiles, () -> { });
+    }
+
+    ShmSocket(final ShmPublisher out, final ShmSubscriber in, final ShmPublisher pendingServer,
+        final List<Path> namedFiles, final Runnable onClose)
+    {
+        this.onClose = onClose;
         this.out = out;
         this.in = in;
         this.pendingServer = pendingServer;
@@ -307,6 +316,7 @@ public final class ShmSocket implements Closeable
         closed = true;
         closeAll(out, in, pendingServer);
         deleteAll(namedFiles);
+        onClose.run();
     }
 
     void checkReadable() throws SocketException

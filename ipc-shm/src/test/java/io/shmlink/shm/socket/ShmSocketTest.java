@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,40 @@ class ShmSocketTest
     {
         registry.close();
         ShmTestDirectory.delete(directory);
+    }
+
+    @Test
+    void aServerSocketsChannelSaysSoAndCountsItsLiveConnections() throws IOException
+    {
+        registry.create("plain", ChannelConfig.mpsc(ShmServerSocket.REQUEST_CHANNEL_CAPACITY));
+        registry.subscriber("plain");
+        assertEquals(OptionalLong.empty(), ShmServerSocket.liveConnections(registry.lookup("plain").orElseThrow()),
+            "a plain MPSC channel of the same shape is no server socket");
+
+        try (ShmServerSocket server = ShmServerSocket.bind(registry, "listening"))
+        {
+            assertEquals(OptionalLong.of(0), connections("listening"));
+            try (ShmSocket client1 = ShmSocket.connect(registry, "listening");
+                ShmSocket client2 = ShmSocket.connect(registry, "listening"))
+            {
+                assertEquals(OptionalLong.of(0), connections("listening"), "requested, not accepted yet");
+                final ShmSocket accepted1 = server.accept();
+                final ShmSocket accepted2 = server.accept();
+                assertEquals(OptionalLong.of(2), connections("listening"));
+
+                accepted1.close();
+                accepted1.close(); // counted out once
+                assertEquals(OptionalLong.of(1), connections("listening"));
+                accepted2.close();
+                assertEquals(OptionalLong.of(0), connections("listening"));
+            }
+        }
+        assertTrue(registry.lookup("listening").isEmpty(), "a closed server socket deletes its channel");
+    }
+
+    private OptionalLong connections(final String name)
+    {
+        return ShmServerSocket.liveConnections(registry.lookup(name).orElseThrow());
     }
 
     @Test
