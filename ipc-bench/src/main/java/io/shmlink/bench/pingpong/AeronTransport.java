@@ -28,7 +28,9 @@ import java.nio.file.Path;
  * publication limit; both sides retry those. {@code CLOSED} and {@code MAX_POSITION_EXCEEDED} fail the run.
  * <p>
  * Messages longer than the IPC MTU arrive in fragments, so the handlers sit behind a {@link FragmentAssembler},
- * which passes unfragmented messages straight through and reuses one growing buffer for the others.
+ * which passes unfragmented messages straight through and reuses one growing buffer for the others: so in throughput
+ * mode a message longer than the MTU is copied once by the assembler before the sink reads it, even "in place".
+ * Aeron's {@code tryClaim} takes only messages up to the MTU, so this transport sends by {@code offer} only.
  */
 public final class AeronTransport implements Transport
 {
@@ -160,6 +162,9 @@ public final class AeronTransport implements Transport
         private final UnsafeBuffer message;
         private final int messageLength;
         private final PeerWatch watch;
+        private final Acknowledgement acknowledgement = new Acknowledgement();
+        private Payload payload;
+        private boolean inBurst;
         private long echoed;
         private boolean received;
 
@@ -178,30 +183,39 @@ public final class AeronTransport implements Transport
         public long roundTrip(final long sequence)
         {
             message.putLong(0, sequence);
-            send(sequence);
+            send(message, sequence);
             awaitPong(sequence);
             return echoed;
         }
 
         @Override
-        public long sendBurst(final long firstSequence, final int count)
+        public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
         {
+            if (mode != SendMode.OFFER)
+            {
+                throw new UnsupportedOperationException("aeron sends by offer only");
+            }
+            if (payload == null)
+            {
+                payload = new Payload(messageLength);
+            }
             final int last = count - 1;
             for (int i = 0; i < count; i++)
             {
                 final long sequence = firstSequence + i;
-                message.putLong(0, BurstProtocol.encode(sequence, i == last));
-                send(sequence);
+                send(payload.stamp(sequence, i == last), sequence);
             }
+            inBurst = true;
             awaitPong(firstSequence + last);
-            return echoed;
+            inBurst = false;
+            return acknowledgement;
         }
 
-        private void send(final long sequence)
+        private void send(final DirectBuffer source, final long sequence)
         {
             long result;
             long spins = 0;
-            while ((result = ping.offer(message, 0, messageLength)) < 0)
+            while ((result = ping.offer(source, 0, messageLength)) < 0)
             {
                 if (!isTransient(result))
                 {
@@ -241,6 +255,10 @@ public final class AeronTransport implements Transport
                 throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
             }
             echoed = buffer.getLong(offset);
+            if (inBurst)
+            {
+                acknowledgement.read(buffer, offset);
+            }
             received = true;
         }
 
@@ -258,10 +276,10 @@ public final class AeronTransport implements Transport
         private final ExclusivePublication pong;
         private final FragmentAssembler echoAssembler = new FragmentAssembler(this);
         private final FragmentAssembler sinkAssembler = new FragmentAssembler(this::count);
-        private final UnsafeBuffer acknowledgement;
+        private final int messageLength;
+        private BurstSink burstSink;
         private EchoControl control;
         private int index;
-        private long received;
 
         AeronEcho(final Aeron aeron, final Subscription ping, final ExclusivePublication pong,
             final int messageLength)
@@ -269,7 +287,7 @@ public final class AeronTransport implements Transport
             this.aeron = aeron;
             this.ping = ping;
             this.pong = pong;
-            this.acknowledgement = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
+            this.messageLength = messageLength;
         }
 
         @Override
@@ -297,10 +315,15 @@ public final class AeronTransport implements Transport
         }
 
         @Override
-        public void sink(final EchoControl control, final int index)
+        public void sink(final EchoControl control, final int index, final SinkMode mode)
         {
             this.control = control;
             this.index = index;
+            if (burstSink == null)
+            {
+                burstSink = new BurstSink(messageLength);
+            }
+            burstSink.mode(mode);
             while (true)
             {
                 if (ping.poll(sinkAssembler, ShmLinkTransport.SINK_BATCH) == 0)
@@ -316,12 +339,9 @@ public final class AeronTransport implements Transport
 
         private void count(final DirectBuffer buffer, final int offset, final int length, final Header header)
         {
-            received++;
-            if (BurstProtocol.asksForAcknowledgement(buffer.getLong(offset)))
+            if (burstSink.onMessage(buffer, offset, length))
             {
-                acknowledgement.putLong(0, received);
-                received = 0;
-                offer(acknowledgement, 0, length);
+                offer(burstSink.acknowledgement(), 0, length);
             }
         }
 
@@ -349,7 +369,7 @@ public final class AeronTransport implements Transport
         @Override
         public void close()
         {
-            CloseHelper.closeAll(ping, pong, aeron);
+            CloseHelper.closeAll(ping, pong, aeron, burstSink);
         }
     }
 }

@@ -15,7 +15,9 @@ import java.nio.file.Path;
  * The baseline: two Agrona {@link OneToOneRingBuffer}s over {@code /dev/shm} files, of the same capacity as
  * ShmLink's rings. Same shape as {@link ShmLinkTransport}: the echo writes the ping's bytes into the pong ring from
  * inside its read handler. Agrona has no registry, no liveness and no crash recovery, which is what ShmLink's
- * overhead over this buys. In throughput mode the sender waits out a full ping ring, as ShmLink's does.
+ * overhead over this buys. In throughput mode the sender waits out a full ping ring, as ShmLink's does; it sends by
+ * {@code write} from a source buffer or by {@code tryClaim} and {@code commit}, writing in place ({@link SendMode});
+ * the sink reads as ShmLink's does ({@link BurstSink}).
  */
 public final class AgronaTransport implements Transport
 {
@@ -42,6 +44,12 @@ public final class AgronaTransport implements Transport
 
     @Override
     public boolean supportsThroughput()
+    {
+        return true;
+    }
+
+    @Override
+    public boolean supportsClaim()
     {
         return true;
     }
@@ -86,6 +94,9 @@ public final class AgronaTransport implements Transport
         private final UnsafeBuffer message;
         private final int messageLength;
         private final PeerWatch watch;
+        private final Acknowledgement acknowledgement = new Acknowledgement();
+        private Payload payload;
+        private boolean inBurst;
         private long echoed;
 
         AgronaPinger(final MappedFile pingFile, final MappedFile pongFile, final int messageLength,
@@ -121,34 +132,56 @@ public final class AgronaTransport implements Transport
         }
 
         @Override
-        public long sendBurst(final long firstSequence, final int count)
+        public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
         {
+            if (payload == null)
+            {
+                payload = new Payload(messageLength);
+            }
             final int last = count - 1;
             for (int i = 0; i < count; i++)
             {
                 final long sequence = firstSequence + i;
-                message.putLong(0, BurstProtocol.encode(sequence, i == last));
                 long spins = 0;
-                // write() is false only when the ring is full: the sink is behind.
-                while (!ping.write(MESSAGE_TYPE, message, 0, messageLength))
+                if (mode == SendMode.CLAIM)
                 {
-                    if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                    int claimed;
+                    // tryClaim() is negative only when the ring is full: the sink is behind.
+                    while ((claimed = ping.tryClaim(MESSAGE_TYPE, messageLength)) < 0)
                     {
-                        watch.stillWaiting(spins, sequence);
+                        spins = backOff(spins, sequence);
                     }
-                    Thread.onSpinWait();
+                    payload.fill(ping.buffer(), claimed, sequence, i == last);
+                    ping.commit(claimed);
+                }
+                else
+                {
+                    final UnsafeBuffer source = payload.stamp(sequence, i == last);
+                    // write() is false only when the ring is full: the sink is behind.
+                    while (!ping.write(MESSAGE_TYPE, source, 0, messageLength))
+                    {
+                        spins = backOff(spins, sequence);
+                    }
                 }
             }
+            inBurst = true;
             long spins = 0;
             while (pong.read(this, 1) == 0)
             {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, firstSequence + last);
-                }
-                Thread.onSpinWait();
+                spins = backOff(spins, firstSequence + last);
             }
-            return echoed;
+            inBurst = false;
+            return acknowledgement;
+        }
+
+        private long backOff(final long spins, final long sequence)
+        {
+            if (((spins + 1) & PeerWatch.SPIN_CHECK_MASK) == 0)
+            {
+                watch.stillWaiting(spins + 1, sequence);
+            }
+            Thread.onSpinWait();
+            return spins + 1;
         }
 
         @Override
@@ -160,6 +193,10 @@ public final class AgronaTransport implements Transport
                 throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
             }
             echoed = buffer.getLong(index);
+            if (inBurst)
+            {
+                acknowledgement.read(buffer, index);
+            }
         }
 
         @Override
@@ -177,8 +214,8 @@ public final class AgronaTransport implements Transport
         private final RingBuffer ping;
         private final RingBuffer pong;
         private final MessageHandler sinkHandler = this::count;
-        private final UnsafeBuffer acknowledgement;
-        private long received;
+        private final int messageLength;
+        private BurstSink burstSink;
 
         AgronaEcho(final MappedFile pingFile, final MappedFile pongFile, final int messageLength)
         {
@@ -186,7 +223,7 @@ public final class AgronaTransport implements Transport
             this.pongFile = pongFile;
             this.ping = new OneToOneRingBuffer(pingFile.buffer());
             this.pong = new OneToOneRingBuffer(pongFile.buffer());
-            this.acknowledgement = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
+            this.messageLength = messageLength;
         }
 
         @Override
@@ -216,8 +253,13 @@ public final class AgronaTransport implements Transport
         }
 
         @Override
-        public void sink(final EchoControl control, final int index)
+        public void sink(final EchoControl control, final int index, final SinkMode mode)
         {
+            if (burstSink == null)
+            {
+                burstSink = new BurstSink(messageLength);
+            }
+            burstSink.mode(mode);
             while (true)
             {
                 if (ping.read(sinkHandler, ShmLinkTransport.SINK_BATCH) == 0)
@@ -233,13 +275,10 @@ public final class AgronaTransport implements Transport
 
         private void count(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
         {
-            received++;
-            if (BurstProtocol.asksForAcknowledgement(buffer.getLong(index)))
+            if (burstSink.onMessage(buffer, index, length))
             {
-                acknowledgement.putLong(0, received);
-                received = 0;
                 // The pong ring holds nothing else: the sender waits for this before its next burst.
-                if (!pong.write(msgTypeId, acknowledgement, 0, length))
+                if (!pong.write(msgTypeId, burstSink.acknowledgement(), 0, length))
                 {
                     throw refused(PONG);
                 }
@@ -251,6 +290,10 @@ public final class AgronaTransport implements Transport
         {
             pingFile.close();
             pongFile.close();
+            if (burstSink != null)
+            {
+                burstSink.close();
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -102,6 +103,10 @@ public final class ChronicleTransport implements Transport
         private final BytesStore<?, Void> message;
         private final int messageLength;
         private final PeerWatch watch;
+        private final Acknowledgement acknowledgement = new Acknowledgement();
+        private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        private Payload payload;
+        private BytesStore<?, ?> source;
 
         ChroniclePinger(final ChronicleQueue pingQueue, final ChronicleQueue pongQueue, final int messageLength,
             final PeerWatch watch)
@@ -123,14 +128,29 @@ public final class ChronicleTransport implements Transport
         }
 
         @Override
-        public long sendBurst(final long firstSequence, final int count)
+        public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
         {
+            if (mode != SendMode.OFFER)
+            {
+                throw new UnsupportedOperationException("chronicle sends by writingDocument and write only");
+            }
+            if (payload == null)
+            {
+                payload = new Payload(messageLength);
+                // A view of the payload's memory, which it does not own: releasing it frees nothing.
+                source = BytesStore.wrap(payload.stamp(firstSequence, false).addressOffset(), messageLength);
+            }
             final int last = count - 1;
             for (int i = 0; i < count; i++)
             {
-                send(BurstProtocol.encode(firstSequence + i, i == last));
+                payload.stamp(firstSequence + i, i == last);
+                try (DocumentContext document = ping.writingDocument())
+                {
+                    document.wire().bytes().write(source, 0L, messageLength);
+                }
             }
-            return awaitPong(firstSequence + last);
+            awaitPong(firstSequence + last);
+            return acknowledgement;
         }
 
         private void send(final long value)
@@ -157,7 +177,13 @@ public final class ChronicleTransport implements Transport
                             throw new IllegalStateException("pong of " + bytes.readRemaining() + " bytes, expected " +
                                 messageLength);
                         }
-                        return bytes.readLong(bytes.readPosition());
+                        final long position = bytes.readPosition();
+                        if (messageLength >= Acknowledgement.LENGTH)
+                        {
+                            view.wrap(bytes.addressForRead(position, Acknowledgement.LENGTH), Acknowledgement.LENGTH);
+                            acknowledgement.read(view, 0);
+                        }
+                        return bytes.readLong(position);
                     }
                 }
                 if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
@@ -176,6 +202,10 @@ public final class ChronicleTransport implements Transport
             pingQueue.close();
             pongQueue.close();
             message.releaseLast();
+            if (source != null)
+            {
+                source.releaseLast();
+            }
         }
     }
 
@@ -185,9 +215,10 @@ public final class ChronicleTransport implements Transport
         private final ChronicleQueue pongQueue;
         private final ExcerptTailer ping;
         private final ExcerptAppender pong;
-        private final BytesStore<?, Void> acknowledgement;
         private final int messageLength;
-        private long received;
+        private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        private BytesStore<?, ?> acknowledgement;
+        private BurstSink burstSink;
 
         ChronicleEcho(final ChronicleQueue pingQueue, final ChronicleQueue pongQueue, final int messageLength)
         {
@@ -195,7 +226,6 @@ public final class ChronicleTransport implements Transport
             this.pongQueue = pongQueue;
             this.ping = pingQueue.createTailer();
             this.pong = pongQueue.createAppender();
-            this.acknowledgement = BytesStore.nativeStoreWithFixedCapacity(messageLength);
             this.messageLength = messageLength;
         }
 
@@ -225,8 +255,14 @@ public final class ChronicleTransport implements Transport
         }
 
         @Override
-        public void sink(final EchoControl control, final int index)
+        public void sink(final EchoControl control, final int index, final SinkMode mode)
         {
+            if (burstSink == null)
+            {
+                burstSink = new BurstSink(messageLength);
+                acknowledgement = BytesStore.wrap(burstSink.acknowledgement().addressOffset(), messageLength);
+            }
+            burstSink.mode(mode);
             while (true)
             {
                 try (DocumentContext in = ping.readingDocument())
@@ -234,8 +270,10 @@ public final class ChronicleTransport implements Transport
                     if (in.isPresent())
                     {
                         final Bytes<?> bytes = in.wire().bytes();
-                        received++;
-                        if (BurstProtocol.asksForAcknowledgement(bytes.readLong(bytes.readPosition())))
+                        final int length = (int)bytes.readRemaining();
+                        // The document in the queue's mapping, read in place (or copied out) like a ring's record.
+                        view.wrap(bytes.addressForRead(bytes.readPosition(), length), length);
+                        if (burstSink.onMessage(view, 0, length))
                         {
                             acknowledge();
                         }
@@ -252,8 +290,6 @@ public final class ChronicleTransport implements Transport
 
         private void acknowledge()
         {
-            acknowledgement.writeLong(0, received);
-            received = 0;
             try (DocumentContext out = pong.writingDocument())
             {
                 out.wire().bytes().write(acknowledgement, 0L, messageLength);
@@ -267,7 +303,11 @@ public final class ChronicleTransport implements Transport
             pong.close();
             pingQueue.close();
             pongQueue.close();
-            acknowledgement.releaseLast();
+            if (burstSink != null)
+            {
+                acknowledgement.releaseLast();
+                burstSink.close();
+            }
         }
     }
 }

@@ -16,15 +16,18 @@ public interface Echo extends AutoCloseable
     void run(EchoControl control, int index);
 
     /**
-     * Throughput mode, instead of {@link #run}: receives messages without answering them, counts them, and answers
-     * only a message that asks for an acknowledgement ({@link BurstProtocol}), with the count since the previous
-     * one; until {@code control} no longer names this transport. Allocates nothing.
+     * Throughput mode, instead of {@link #run}: receives messages without answering them, reads every byte of each
+     * as {@code mode} says and counts it ({@link BurstSink}), and answers only a message that asks for an
+     * acknowledgement ({@link BurstProtocol}) with the {@link Acknowledgement}; until {@code control} no longer
+     * names {@code index}. Allocates nothing.
      *
      * @param control the run's control word.
-     * @param index   this transport's index in the run.
+     * @param index   the value of the control word that means "this transport, this mode".
+     * @param mode    how to read each message; a transport that offers only one ({@link Transport#sinkModes()})
+     *                is only asked for that one.
      * @throws UnsupportedOperationException if the transport has no throughput mode.
      */
-    default void sink(final EchoControl control, final int index)
+    default void sink(final EchoControl control, final int index, final SinkMode mode)
     {
         throw new UnsupportedOperationException(getClass().getName() + " has no throughput mode");
     }

@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
  * {@link EchoControl#STOP}.
  * <p>
  * Arguments: {@code <run directory> <message length> <transport,transport,...> [echo|sink]}: the last says whether
- * each transport's loop is its {@link Echo#run} (ping-pong, the default) or its {@link Echo#sink} (throughput).
+ * each transport's loop is its {@link Echo#run} (ping-pong, the default) or its {@link Echo#sink} (throughput). In
+ * ping-pong the control word names a transport by its index; in throughput mode it names a transport and a
+ * {@link SinkMode} ({@link #sinkCode}).
  * <p>
  * <b>Never outliving the parent.</b> The parent holds the write end of this process's standard input and never
  * writes to it; a daemon thread blocks reading it. The read returns end-of-file when the parent closes it or when
@@ -50,6 +52,18 @@ public final class EchoMain
 
     private static volatile boolean orphaned;
 
+    /**
+     * The control word's value, in throughput mode, for a transport read in a mode.
+     *
+     * @param transport the transport's index in the run.
+     * @param mode      how its sink reads.
+     * @return the code; {@code code / SinkMode.values().length} is the transport.
+     */
+    public static int sinkCode(final int transport, final SinkMode mode)
+    {
+        return transport * SinkMode.values().length + mode.ordinal();
+    }
+
     private EchoMain()
     {
     }
@@ -82,7 +96,8 @@ public final class EchoMain
         for (int i = 0; i < echoes.length; i++)
         {
             final Transport transport = transports.get(i);
-            echoes[i] = transport.openEcho(new LinkSpec(runDirectory.resolve(transport.name()), messageLength));
+            echoes[i] = transport.openEcho(new LinkSpec(runDirectory.resolve(transport.name()), messageLength,
+                sink));
         }
         System.out.println(READY);
         System.out.flush();
@@ -122,6 +137,8 @@ public final class EchoMain
         final IdleStrategy idle = new BackoffIdleStrategy();
         final boolean[] served = new boolean[echoes.length];
         final long[] allocated = new long[echoes.length];
+        final int codesPerTransport = sink ? SinkMode.values().length : 1;
+        boolean idleAcknowledged = false;
         while (true)
         {
             final long requested = control.requested();
@@ -129,14 +146,16 @@ public final class EchoMain
             {
                 return allocated;
             }
-            if (requested >= 0 && requested < echoes.length)
+            if (requested >= 0 && requested < (long)echoes.length * codesPerTransport)
             {
-                final int index = (int)requested;
-                control.acknowledge(index);
+                final int code = (int)requested;
+                final int index = code / codesPerTransport;
+                control.acknowledge(code);
+                idleAcknowledged = false;
                 final long before = threads.getCurrentThreadAllocatedBytes();
                 if (sink)
                 {
-                    echoes[index].sink(control, index);
+                    echoes[index].sink(control, code, SinkMode.values()[code % codesPerTransport]);
                 }
                 else
                 {
@@ -154,6 +173,12 @@ public final class EchoMain
             }
             else if (requested == EchoControl.IDLE)
             {
+                if (!idleAcknowledged)
+                {
+                    // The parent may wait for this before it measures something of its own (a memcpy).
+                    control.acknowledge(EchoControl.IDLE);
+                    idleAcknowledged = true;
+                }
                 idle.idle();
             }
             else

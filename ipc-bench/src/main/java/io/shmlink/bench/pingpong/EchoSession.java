@@ -35,6 +35,7 @@ final class EchoSession implements AutoCloseable
     private EchoControl control;
     private EchoChild child;
     private int active = -1;
+    private int activeCode = -1;
     private boolean stopped;
 
     private EchoSession(final List<Transport> transports, final ShmTempDirectory runDirectory,
@@ -88,7 +89,7 @@ final class EchoSession implements AutoCloseable
             final Transport transport = transports.get(t);
             final Path directory = Files.createDirectory(run.resolve(transport.name()),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            links[t] = new LinkSpec(directory, messageLength);
+            links[t] = new LinkSpec(directory, messageLength, sink);
             transport.create(links[t]);
             names.add(transport.name());
             descriptions.add(transport.describe(links[t]));
@@ -147,13 +148,42 @@ final class EchoSession implements AutoCloseable
      */
     void activate(final int transport)
     {
-        control.request(transport);
-        if (active >= 0 && active != transport)
+        activate(transport, transport);
+    }
+
+    /**
+     * Has the child serve a transport in one way, named by a control code (in throughput mode,
+     * {@link EchoMain#sinkCode}), and waits until it does; wakes the echo served before, if it is another code.
+     *
+     * @param transport index of the transport.
+     * @param code      the control word's value for it.
+     */
+    void activate(final int transport, final int code)
+    {
+        control.request(code);
+        if (active >= 0 && activeCode != code)
         {
             pingers[active].release();
         }
-        control.awaitAcknowledged(transport, child);
+        control.awaitAcknowledged(code, child);
         active = transport;
+        activeCode = code;
+    }
+
+    /**
+     * Has the child idle (no echo thread spinning) and waits until it does: for measurements the parent makes on its
+     * own.
+     */
+    void idle()
+    {
+        control.request((int)EchoControl.IDLE);
+        if (active >= 0)
+        {
+            pingers[active].release();
+        }
+        control.awaitAcknowledged((int)EchoControl.IDLE, child);
+        active = -1;
+        activeCode = -1;
     }
 
     /**

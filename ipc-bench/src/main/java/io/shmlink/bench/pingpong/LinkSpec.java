@@ -9,17 +9,34 @@ import java.nio.file.Path;
  *
  * @param directory     the transport's private directory in the run directory; both processes see the same path.
  * @param messageLength bytes per ping (and per pong), at least {@link #MIN_MESSAGE_LENGTH}.
+ * @param throughput    whether the run is a throughput run ({@link Echo#sink}), for transports that set up
+ *                      differently for it.
  */
-public record LinkSpec(Path directory, int messageLength)
+public record LinkSpec(Path directory, int messageLength, boolean throughput)
 {
     /** A message carries its sequence number in its first 8 bytes. */
     public static final int MIN_MESSAGE_LENGTH = Long.BYTES;
 
-    /** Large enough for any realistic ping, small enough that rings stay a few MiB. */
-    public static final int MAX_MESSAGE_LENGTH = 1 << 20;
+    /**
+     * Large enough for an image or a file chunk: 16 MiB, the largest message a ring of ShmLink's largest capacity
+     * (1 GiB) carries whole, and Aeron's largest message. Rings are sized from it ({@link #ringCapacity()}): 256 MiB
+     * each at this length.
+     */
+    public static final int MAX_MESSAGE_LENGTH = 16 << 20;
 
     /** Ring capacity for small messages; the same for every ring-based transport so that none gets a bigger cache footprint. */
     public static final int MIN_RING_CAPACITY = 64 * 1024;
+
+    /**
+     * A link of a ping-pong (latency) run.
+     *
+     * @param directory     the transport's private directory.
+     * @param messageLength bytes per ping.
+     */
+    public LinkSpec(final Path directory, final int messageLength)
+    {
+        this(directory, messageLength, false);
+    }
 
     /**
      * Validates the message length.

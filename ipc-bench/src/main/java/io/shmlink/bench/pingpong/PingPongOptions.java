@@ -21,6 +21,12 @@ public record PingPongOptions(
     List<String> transports, int rounds, int count, int warmup, int messageLength, Path hgrmDirectory, int rate,
     boolean throughput, Path outDirectory)
 {
+    /** The message length of a throughput run without {@code --size}. */
+    public static final int THROUGHPUT_MESSAGE_LENGTH = 64 * 1024;
+
+    /** Bytes per burst of a throughput run without {@code --count}, and of its warm-up without {@code --warmup}. */
+    public static final long THROUGHPUT_BURST_BYTES = 256L << 20;
+
     /** The highest {@code --rate}: one ping per nanosecond, the resolution of the schedule. */
     public static final int MAX_RATE = 1_000_000_000;
 
@@ -47,14 +53,18 @@ public record PingPongOptions(
         "  --count N           measured round trips per transport per round (quick: 50000, full: 200000)",
         "  --warmup N          unmeasured round trips per transport first (quick: 100000, full: 200000)",
         "  --size BYTES        message length, " + LinkSpec.MIN_MESSAGE_LENGTH + " to " + LinkSpec.MAX_MESSAGE_LENGTH +
-            " (default 32; floor always sends 8)",
+            " (default 32, with --throughput 65536; floor always sends 8 in a latency run)",
         "  --quick             the short preset (the default)",
         "  --full              the long preset",
         "  --rate N            fixed rate: N pings per second per transport on a schedule (start + i/N), instead of",
         "                      back to back; latency runs from each ping's intended send time, which corrects",
         "                      coordinated omission, and the uncorrected latency (from the actual send) is shown too",
-        "  --throughput        one-way throughput instead of latency: bursts of --count messages of --size, the echo",
-        "                      side counts them and acknowledges the last; msgs/s and MB/s (floor is skipped)",
+        "  --throughput        one-way bandwidth instead of latency: bursts of --count messages of --size (default",
+        "                      65536 bytes, at least 48; count and warm-up default to 256 MiB worth), fresh data in",
+        "                      every message, the sink reads every byte (in place and copied out), checked by a",
+        "                      checksum; each transport by offer and, where it can, by claim; floor is the bare",
+        "                      two-process ring, and memcpy through cache and DRAM runs in the same rounds; MB/s,",
+        "                      ratios within rounds, page faults per GiB",
         "  --out DIR           results folder: results.md, report.txt, <transport>.hgrm (default results/<timestamp>/",
         "                      under the working directory)",
         "  --hgrm DIR          also write DIR/<transport>.hgrm (HdrHistogram percentile distribution, values in ns)",
@@ -102,6 +112,11 @@ public record PingPongOptions(
         if (rate < 0 || rate > MAX_RATE)
         {
             throw new IllegalArgumentException("--rate must be in [1, " + MAX_RATE + "] pings per second: " + rate);
+        }
+        if (throughput && messageLength < Acknowledgement.LENGTH)
+        {
+            throw new IllegalArgumentException("--throughput needs --size of at least " + Acknowledgement.LENGTH +
+                " bytes (the sink's acknowledgement has a message's length): " + messageLength);
         }
         if (rate > 0 && throughput)
         {
@@ -156,6 +171,17 @@ public record PingPongOptions(
                 default -> throw new IllegalArgumentException("unknown option: " + option);
             }
         }
+        if (throughput)
+        {
+            final int length = size != null ? size : THROUGHPUT_MESSAGE_LENGTH;
+            final int burst = throughputCount(length);
+            return new PingPongOptions(
+                transports != null ? transports : preset.transports,
+                rounds != null ? rounds : preset.rounds,
+                count != null ? count : burst,
+                warmup != null ? warmup : burst,
+                length, hgrm, rate, true, out);
+        }
         return new PingPongOptions(
             transports != null ? transports : preset.transports,
             rounds != null ? rounds : preset.rounds,
@@ -163,6 +189,16 @@ public record PingPongOptions(
             warmup != null ? warmup : preset.warmup,
             size != null ? size : preset.messageLength,
             hgrm, rate, throughput, out);
+    }
+
+    /**
+     * @param messageLength bytes per message.
+     * @return messages per burst of a throughput run without {@code --count}: {@value #THROUGHPUT_BURST_BYTES}
+     * bytes' worth, between 16 and 1,000,000 messages.
+     */
+    public static int throughputCount(final int messageLength)
+    {
+        return (int)Math.max(16, Math.min(1_000_000, THROUGHPUT_BURST_BYTES / messageLength));
     }
 
     private static String value(final String[] args, final int index, final String option)

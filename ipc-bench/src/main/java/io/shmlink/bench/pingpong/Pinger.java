@@ -18,18 +18,22 @@ public interface Pinger extends AutoCloseable
 
     /**
      * Throughput mode: sends {@code count} messages as fast as the transport takes them (waiting out back-pressure),
-     * the last one asking for an acknowledgement ({@link BurstProtocol}), then waits for that acknowledgement. The
-     * echo side runs {@link Echo#sink} meanwhile. Allocates nothing.
+     * each holding fresh data ({@link Payload}) produced as {@code mode} says, the last one asking for an
+     * acknowledgement ({@link BurstProtocol}), then waits for that acknowledgement. The echo side runs
+     * {@link Echo#sink} meanwhile. Allocates nothing.
      *
      * @param firstSequence the sequence of the first message; later ones follow on.
      * @param count         how many messages, at least 1.
-     * @return the number of messages the sink says it received since its previous acknowledgement: {@code count}
-     * unless a message was lost or duplicated (the caller checks it).
+     * @param mode          how each message is produced; {@link SendMode#CLAIM} only if the transport
+     *                      {@link Transport#supportsClaim() supports it}.
+     * @return the sink's acknowledgement: its count is {@code count} and its checksum
+     * {@link Payload#expectedBurst} unless a message or a byte was lost, skipped or duplicated (the caller checks
+     * them). The instance is reused by the next call.
      * @throws UnsupportedOperationException if the transport has no throughput mode ({@link
-     *                                       Transport#supportsThroughput()}).
+     *                                       Transport#supportsThroughput()}) or cannot claim.
      * @throws IllegalStateException         as {@link #roundTrip}.
      */
-    default long sendBurst(final long firstSequence, final int count)
+    default Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
     {
         throw new UnsupportedOperationException(getClass().getName() + " has no throughput mode");
     }

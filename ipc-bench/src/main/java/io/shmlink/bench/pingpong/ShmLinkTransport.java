@@ -1,5 +1,6 @@
 package io.shmlink.bench.pingpong;
 
+import io.shmlink.api.BufferClaim;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.api.MessageHandler;
@@ -18,7 +19,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * In ping-pong the rings can never be full: a ping is sent only after the previous pong arrived, so a ring holds at
  * most the message being released and the next one, and it has room for eight. A refused offer is therefore a bug
  * and fails the run rather than being retried. In throughput mode the sender does fill the ping ring, and waits out
- * {@link Publisher#BACK_PRESSURED}; any other refusal still fails the run.
+ * {@link Publisher#BACK_PRESSURED}; any other refusal still fails the run. It sends by {@code offer} from a source
+ * buffer or by {@code tryClaim}, writing the message in place ({@link SendMode}); the sink polls up to
+ * {@value #SINK_BATCH} messages at a time and reads each in place or copies it out first ({@link BurstSink}).
  */
 public final class ShmLinkTransport implements Transport
 {
@@ -54,6 +57,12 @@ public final class ShmLinkTransport implements Transport
 
     @Override
     public boolean supportsThroughput()
+    {
+        return true;
+    }
+
+    @Override
+    public boolean supportsClaim()
     {
         return true;
     }
@@ -113,6 +122,10 @@ public final class ShmLinkTransport implements Transport
         private final UnsafeBuffer message;
         private final int messageLength;
         private final PeerWatch watch;
+        private final BufferClaim claim = new BufferClaim();
+        private final Acknowledgement acknowledgement = new Acknowledgement();
+        private Payload payload;
+        private boolean inBurst;
         private long echoed;
 
         ShmLinkPinger(final ShmRegistry registry, final int messageLength, final PeerWatch watch)
@@ -147,30 +160,58 @@ public final class ShmLinkTransport implements Transport
         }
 
         @Override
-        public long sendBurst(final long firstSequence, final int count)
+        public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
         {
+            if (payload == null)
+            {
+                payload = new Payload(messageLength);
+            }
             final int last = count - 1;
             for (int i = 0; i < count; i++)
             {
                 final long sequence = firstSequence + i;
-                message.putLong(0, BurstProtocol.encode(sequence, i == last));
-                long result;
-                long spins = 0;
-                while ((result = ping.offer(message, 0, messageLength)) == Publisher.BACK_PRESSURED)
+                if (mode == SendMode.CLAIM)
                 {
-                    if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                    final long result = await(sequence, true, null);
+                    if (result <= 0)
                     {
-                        watch.stillWaiting(spins, sequence);
+                        throw refused(PING, result);
                     }
-                    Thread.onSpinWait();
+                    payload.fill(claim.buffer(), claim.offset(), sequence, i == last);
+                    claim.commit();
                 }
-                if (result <= 0)
+                else
                 {
-                    throw refused(PING, result);
+                    final long result = await(sequence, false, payload.stamp(sequence, i == last));
+                    if (result <= 0)
+                    {
+                        throw refused(PING, result);
+                    }
                 }
             }
+            inBurst = true;
             awaitPong(firstSequence + last);
-            return echoed;
+            inBurst = false;
+            return acknowledgement;
+        }
+
+        /**
+         * Offers (or claims room for) one message, waiting out a full ring.
+         */
+        private long await(final long sequence, final boolean claiming, final UnsafeBuffer source)
+        {
+            long result;
+            long spins = 0;
+            while ((result = claiming ? ping.tryClaim(messageLength, claim) : ping.offer(source, 0, messageLength)) ==
+                Publisher.BACK_PRESSURED)
+            {
+                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                {
+                    watch.stillWaiting(spins, sequence);
+                }
+                Thread.onSpinWait();
+            }
+            return result;
         }
 
         private void awaitPong(final long sequence)
@@ -194,6 +235,10 @@ public final class ShmLinkTransport implements Transport
                 throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
             }
             echoed = buffer.getLong(offset);
+            if (inBurst)
+            {
+                acknowledgement.read(buffer, offset);
+            }
         }
 
         @Override
@@ -209,15 +254,15 @@ public final class ShmLinkTransport implements Transport
         private final Subscriber ping;
         private final Publisher pong;
         private final MessageHandler sinkHandler = this::count;
-        private final UnsafeBuffer acknowledgement;
-        private long received;
+        private final int messageLength;
+        private BurstSink burstSink;
 
         ShmLinkEcho(final ShmRegistry registry, final int messageLength)
         {
             this.registry = registry;
             this.ping = registry.subscriber(PING);
             this.pong = registry.publisher(PONG);
-            this.acknowledgement = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
+            this.messageLength = messageLength;
         }
 
         @Override
@@ -247,8 +292,13 @@ public final class ShmLinkTransport implements Transport
         }
 
         @Override
-        public void sink(final EchoControl control, final int index)
+        public void sink(final EchoControl control, final int index, final SinkMode mode)
         {
+            if (burstSink == null)
+            {
+                burstSink = new BurstSink(messageLength);
+            }
+            burstSink.mode(mode);
             while (true)
             {
                 if (ping.poll(sinkHandler, SINK_BATCH) == 0)
@@ -264,13 +314,10 @@ public final class ShmLinkTransport implements Transport
 
         private void count(final DirectBuffer buffer, final int offset, final int length)
         {
-            received++;
-            if (BurstProtocol.asksForAcknowledgement(buffer.getLong(offset)))
+            if (burstSink.onMessage(buffer, offset, length))
             {
-                acknowledgement.putLong(0, received);
-                received = 0;
                 // The pong ring holds nothing else: the sender waits for this before its next burst.
-                final long result = pong.offer(acknowledgement, 0, length);
+                final long result = pong.offer(burstSink.acknowledgement(), 0, length);
                 if (result <= 0)
                 {
                     throw refused(PONG, result);
@@ -282,6 +329,10 @@ public final class ShmLinkTransport implements Transport
         public void close()
         {
             registry.close();
+            if (burstSink != null)
+            {
+                burstSink.close();
+            }
         }
     }
 }

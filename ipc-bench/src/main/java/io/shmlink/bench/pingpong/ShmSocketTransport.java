@@ -6,6 +6,7 @@ import io.shmlink.shm.socket.ShmSocket;
 import io.shmlink.shm.wait.ReaderWait;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * {@code shmlink-socket}: one ShmLink stream connection ({@link ShmSocket}) driven exactly as {@code uds} and
@@ -41,6 +42,17 @@ public final class ShmSocketTransport implements Transport
     public boolean supportsThroughput()
     {
         return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * {@link SinkMode#COPY_OUT} only: {@code read} copies each message into the sink's buffer, which it then folds.
+     */
+    @Override
+    public List<SinkMode> sinkModes()
+    {
+        return List.of(SinkMode.COPY_OUT);
     }
 
     @Override

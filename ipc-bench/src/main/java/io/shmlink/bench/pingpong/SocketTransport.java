@@ -1,5 +1,7 @@
 package io.shmlink.bench.pingpong;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
@@ -15,6 +17,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -92,6 +95,17 @@ public final class SocketTransport implements Transport
     public boolean supportsThroughput()
     {
         return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * {@link SinkMode#COPY_OUT} only: {@code read} copies each message into the sink's buffer, which it then folds.
+     */
+    @Override
+    public List<SinkMode> sinkModes()
+    {
+        return List.of(SinkMode.COPY_OUT);
     }
 
     @Override
@@ -213,6 +227,10 @@ public final class SocketTransport implements Transport
         private final ByteChannel channel;
         private final ByteBuffer out;
         private final ByteBuffer in;
+        private final UnsafeBuffer inView;
+        private final int messageLength;
+        private final Acknowledgement acknowledgement = new Acknowledgement();
+        private Payload payload;
         private final Thread watchdog;
         /** Odd while a call is under way; written opaque (a plain store on x86), read by the watchdog. */
         private long calls;
@@ -225,6 +243,8 @@ public final class SocketTransport implements Transport
             this.channel = channel;
             this.out = ByteBuffer.allocateDirect(messageLength);
             this.in = ByteBuffer.allocateDirect(messageLength);
+            this.inView = new UnsafeBuffer(in);
+            this.messageLength = messageLength;
             this.watchdog = new Thread(this::watch, name + "-pinger-watchdog");
             this.watchdog.setDaemon(true);
             this.watchdog.start();
@@ -242,19 +262,28 @@ public final class SocketTransport implements Transport
         }
 
         @Override
-        public long sendBurst(final long firstSequence, final int count)
+        public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
         {
+            if (mode != SendMode.OFFER)
+            {
+                throw new UnsupportedOperationException(name + " sends by write only");
+            }
+            if (payload == null)
+            {
+                payload = new Payload(messageLength);
+            }
             enter();
             final int last = count - 1;
             for (int i = 0; i < count; i++)
             {
-                out.putLong(0, BurstProtocol.encode(firstSequence + i, i == last));
-                send();
+                final ByteBuffer source = payload.stamp(firstSequence + i, i == last).byteBuffer();
+                source.limit(messageLength).position(0);
+                send(source);
                 progress();
             }
             receive();
             leave();
-            return in.getLong(0);
+            return acknowledgement.read(inView, 0);
         }
 
         @Override
@@ -285,11 +314,16 @@ public final class SocketTransport implements Transport
         private void send()
         {
             out.clear();
+            send(out);
+        }
+
+        private void send(final ByteBuffer buffer)
+        {
             try
             {
-                while (out.hasRemaining())
+                while (buffer.hasRemaining())
                 {
-                    channel.write(out);
+                    channel.write(buffer);
                 }
             }
             catch (final IOException ex)
@@ -377,7 +411,8 @@ public final class SocketTransport implements Transport
         private final int messageLength;
         private final ByteBuffer message;
         private final ByteBuffer batch;
-        private long received;
+        private final UnsafeBuffer batchView;
+        private BurstSink burstSink;
 
         SocketEcho(final ByteChannel channel, final int messageLength)
         {
@@ -386,6 +421,7 @@ public final class SocketTransport implements Transport
             this.message = ByteBuffer.allocateDirect(messageLength);
             // Whole messages only, so that a full buffer never ends inside one.
             this.batch = ByteBuffer.allocateDirect(messageLength * Math.max(1, SINK_BUFFER_BYTES / messageLength));
+            this.batchView = new UnsafeBuffer(batch);
         }
 
         @Override
@@ -416,8 +452,14 @@ public final class SocketTransport implements Transport
         }
 
         @Override
-        public void sink(final EchoControl control, final int index)
+        public void sink(final EchoControl control, final int index, final SinkMode mode)
         {
+            if (burstSink == null)
+            {
+                burstSink = new BurstSink(messageLength);
+            }
+            // The read copied the bytes out of the kernel into the batch: fold them there, without a second copy.
+            burstSink.mode(SinkMode.IN_PLACE);
             while (true)
             {
                 // As many whole messages as have arrived: a socket reader reads in bulk and splits, and the sender
@@ -444,16 +486,11 @@ public final class SocketTransport implements Transport
                             return;
                         }
                     }
-                    else
+                    else if (burstSink.onMessage(batchView, offset, messageLength))
                     {
-                        received++;
-                        if (BurstProtocol.asksForAcknowledgement(value))
-                        {
-                            message.clear();
-                            message.putLong(0, received);
-                            received = 0;
-                            write(message);
-                        }
+                        final ByteBuffer acknowledgement = burstSink.acknowledgement().byteBuffer();
+                        acknowledgement.limit(messageLength).position(0);
+                        write(acknowledgement);
                     }
                 }
             }
@@ -508,6 +545,10 @@ public final class SocketTransport implements Transport
             catch (final IOException ex)
             {
                 // the parent has gone already
+            }
+            if (burstSink != null)
+            {
+                burstSink.close();
             }
         }
     }

@@ -5,20 +5,33 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Prints a {@link ThroughputResult}: messages and megabytes per second per transport (median over rounds, with the
- * range), per-round figures, the ratio to ShmLink SPSC taken within each round, the allocation check, and the
- * table again in Markdown; writes {@value Report#MARKDOWN_FILE} and {@value Report#TEXT_FILE}.
+ * Prints a {@link ThroughputResult}: bandwidth per contender (median over rounds, with the range) and its ratios,
+ * taken within each round, to the references of the same run: {@code floor} (the bare two-process ring) and
+ * {@code agrona} with the same send and sink modes, and the two memcpy references; the floor's own ratio to memcpy;
+ * page faults per GiB moved; per-round figures; the allocation check; and the tables again in Markdown. Writes
+ * {@value Report#MARKDOWN_FILE}, {@value Report#TEXT_FILE} and {@value #CSV_FILE}.
  */
 public final class ThroughputReport
 {
-    /** The reference of the ratio column, when it was run. */
-    public static final String REFERENCE = "shmlink-spsc";
+    /** The machine-readable summary in the results folder, read by {@link BandwidthPlot}. */
+    public static final String CSV_FILE = "throughput.csv";
 
-    private static final double BYTES_PER_MB = 1e6;
+    /** The header line of {@value #CSV_FILE}. */
+    public static final String CSV_HEADER = "message_bytes,contender,mb_per_s_median,mb_per_s_min,mb_per_s_max";
+
+    /** The reference transport with the same modes: the bare two-process ring. */
+    public static final String FLOOR = "floor";
+
+    /** The library baseline with the same modes. */
+    public static final String AGRONA = "agrona";
+
+    /** The contender whose ratio to memcpy is printed on its own. */
+    public static final String FLOOR_OFFER_IN_PLACE = Contender.name(FLOOR, SendMode.OFFER, SinkMode.IN_PLACE);
 
     private ThroughputReport()
     {
@@ -32,39 +45,56 @@ public final class ThroughputReport
      */
     public static void print(final ThroughputResult result, final PrintStream out)
     {
-        final List<String> names = result.transports();
+        final List<String> names = result.contenders();
         final int width = Math.max(12, names.stream().mapToInt(String::length).max().orElse(0) + 2);
         final String nameColumn = "%-" + width + "s";
 
         out.println();
         out.println(title(result));
-        for (int t = 0; t < names.size(); t++)
+        for (int c = 0; c < names.size(); c++)
         {
-            out.printf(Locale.ROOT, "  " + nameColumn + "%s%n", names.get(t), result.description(t));
+            out.printf(Locale.ROOT, "  " + nameColumn + "%s%n", names.get(c), result.description(c));
         }
         for (final String name : result.skipped())
         {
-            out.printf(Locale.ROOT, "  " + nameColumn + "skipped: no throughput mode (one message at a time)%n", name);
+            out.printf(Locale.ROOT, "  " + nameColumn + "skipped: no throughput mode%n", name);
         }
         out.println(Report.hostLine(result.loadAverage()));
 
-        final int reference = result.indexOf(REFERENCE);
         out.println();
-        out.println("Over rounds: median [min..max]; MB = 10^6 bytes" +
-            (reference >= 0 ? "; ratio to " + REFERENCE + " taken within each round" : ""));
-        out.printf(Locale.ROOT, nameColumn + "%14s%26s%10s%s%n", "transport", "msgs/s", "[min..max]", "MB/s",
-            reference >= 0 ? String.format(Locale.ROOT, "  %-24s", "vs " + REFERENCE) : "");
-        for (int t = 0; t < names.size(); t++)
+        out.println("Over rounds: median [min..max]; MB = 10^6 bytes; each ratio is taken within each round (floor " +
+            "and agrona: the ones with the same send/sink modes)");
+        out.printf(Locale.ROOT, nameColumn + "%10s%22s%14s  %-20s  %-20s  %-20s  %-20s%n", "contender", "MB/s",
+            "[min..max]", "msgs/s", "vs floor", "vs agrona", "vs memcpy-dram", "vs memcpy-cache");
+        for (int c = 0; c < names.size(); c++)
         {
-            final PingPongResult.RatioSummary rate = result.messagesPerSecond(t);
-            out.printf(Locale.ROOT, nameColumn + "%,14.0f%26s%10.1f%s%n", names.get(t), rate.median(),
-                String.format(Locale.ROOT, "[%,.0f..%,.0f]", rate.min(), rate.max()), megabytes(result, rate.median()),
-                reference >= 0 ? String.format(Locale.ROOT, "  %-24s", Report.format(result.ratio(t, reference))) :
-                    "");
+            final PingPongResult.RatioSummary rate = result.megabytesPerSecond(c);
+            final String[] ratios = ratios(result, c);
+            out.printf(Locale.ROOT, nameColumn + "%,10.0f%22s%,14.0f  %-20s  %-20s  %-20s  %-20s%n", names.get(c),
+                rate.median(), String.format(Locale.ROOT, "[%,.0f..%,.0f]", rate.min(), rate.max()),
+                result.messagesPerSecond(c).median(), ratios[0], ratios[1], ratios[2], ratios[3]);
+        }
+        final String physics = physics(result);
+        if (physics != null)
+        {
+            out.println();
+            out.println(physics);
         }
 
         out.println();
-        out.println("msgs/s per round:");
+        out.println("Page faults per GiB moved, in the measured bursts only (/proc/self/stat and /proc/thread-self/" +
+            "stat, read before and after each): minor/major");
+        out.printf(Locale.ROOT, nameColumn + "%18s%18s%18s%18s%n", "contender", "sender process", "sender thread",
+            "sink process", "sink thread");
+        for (int c = 0; c < names.size(); c++)
+        {
+            out.printf(Locale.ROOT, nameColumn + "%18s%18s%18s%18s%n", names.get(c),
+                faults(result, c, ThroughputResult.SENDER_PROCESS), faults(result, c, ThroughputResult.SENDER_THREAD),
+                faults(result, c, ThroughputResult.SINK_PROCESS), faults(result, c, ThroughputResult.SINK_THREAD));
+        }
+
+        out.println();
+        out.println("MB/s per round:");
         out.printf(Locale.ROOT, "%-7s", "round");
         for (final String name : names)
         {
@@ -74,27 +104,27 @@ public final class ThroughputReport
         for (int r = 0; r < result.roundCount(); r++)
         {
             out.printf(Locale.ROOT, "%-7d", r + 1);
-            for (int t = 0; t < names.size(); t++)
+            for (int c = 0; c < names.size(); c++)
             {
-                out.printf(Locale.ROOT, "%," + (width + 2) + ".0f", result.messagesPerSecond(r, t));
+                out.printf(Locale.ROOT, "%," + (width + 2) + ".0f", result.megabytesPerSecond(r, c));
             }
             out.println();
         }
 
         out.println();
         out.println("Bytes allocated in the hot loops (0 expected): sending thread in measured bursts; sink thread in");
-        out.println("every sink loop but each transport's first (class loading), warm-up included");
+        out.println("every sink loop but each transport's first (class loading), warm-up included, all its modes together");
         Report.printAllocations(out, nameColumn, names, "sender", "sink", result::pingerAllocatedBytes,
             result::echoAllocatedBytes);
 
         out.println();
         out.println("Markdown:");
         out.println();
-        out.print(table(result));
+        out.print(tables(result));
     }
 
     /**
-     * The Markdown report: a heading, what was run, and the table.
+     * The Markdown report: a heading, what was run, and the tables.
      *
      * @param result what was measured.
      * @return the Markdown text, ending with a line break.
@@ -104,46 +134,121 @@ public final class ThroughputReport
         final StringBuilder md = new StringBuilder();
         md.append("# ShmLink cross-process one-way throughput\n\n");
         md.append(title(result)).append("\n\n");
-        Report.appendDescriptions(md, result.transports(), result::description);
+        Report.appendDescriptions(md, result.contenders(), result::description);
         for (final String name : result.skipped())
         {
-            md.append("- `").append(name).append("`: skipped, no throughput mode (one message at a time)\n");
+            md.append("- `").append(name).append("`: skipped, no throughput mode\n");
         }
         md.append('\n').append(Report.hostLine(result.loadAverage())).append("\n\n");
-        md.append(table(result));
-        return md.toString();
-    }
-
-    private static String table(final ThroughputResult result)
-    {
-        final int reference = result.indexOf(REFERENCE);
-        final StringBuilder md = new StringBuilder();
-        md.append("| transport | msgs/s (median) | min | max | MB/s (median) |");
-        md.append(reference >= 0 ? " vs " + REFERENCE + " |" : "");
-        md.append("\n|---|---:|---:|---:|---:|").append(reference >= 0 ? "---:|" : "").append('\n');
-        for (int t = 0; t < result.transports().size(); t++)
-        {
-            final PingPongResult.RatioSummary rate = result.messagesPerSecond(t);
-            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %.1f |", result.transports().get(t),
-                rate.median(), rate.min(), rate.max(), megabytes(result, rate.median())));
-            if (reference >= 0)
-            {
-                md.append(' ').append(Report.format(result.ratio(t, reference))).append(" |");
-            }
-            md.append('\n');
-        }
-        md.append("\nOver rounds: median, min and max; MB = 10^6 bytes.");
-        if (reference >= 0)
-        {
-            md.append(" The ratio (messages per second over ").append(REFERENCE)
-                .append("'s) is taken within each round, then summarised: median [min..max].");
-        }
-        md.append('\n');
+        md.append(tables(result));
         return md.toString();
     }
 
     /**
-     * Writes {@value Report#MARKDOWN_FILE} and {@value Report#TEXT_FILE} into the results folder.
+     * The summary as CSV ({@link #CSV_HEADER}): one line per contender.
+     *
+     * @param result what was measured.
+     * @return the CSV text, ending with a line break.
+     */
+    public static String csv(final ThroughputResult result)
+    {
+        final StringBuilder csv = new StringBuilder(CSV_HEADER).append('\n');
+        for (int c = 0; c < result.contenders().size(); c++)
+        {
+            final PingPongResult.RatioSummary rate = result.megabytesPerSecond(c);
+            csv.append(String.format(Locale.ROOT, "%d,%s,%.1f,%.1f,%.1f%n", result.options().messageLength(),
+                result.contenders().get(c), rate.median(), rate.min(), rate.max()));
+        }
+        return csv.toString();
+    }
+
+    private static String tables(final ThroughputResult result)
+    {
+        final StringBuilder md = new StringBuilder();
+        md.append("Bandwidth:\n\n");
+        md.append("| contender | MB/s (median) | min | max | vs floor | vs agrona | vs memcpy-dram | vs memcpy-cache |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (int c = 0; c < result.contenders().size(); c++)
+        {
+            final PingPongResult.RatioSummary rate = result.megabytesPerSecond(c);
+            final String[] ratios = ratios(result, c);
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.0f | %s | %s | %s | %s |%n",
+                result.contenders().get(c), rate.median(), rate.min(), rate.max(), ratios[0], ratios[1], ratios[2],
+                ratios[3]));
+        }
+        md.append("\nOver rounds: median, min and max; MB = 10^6 bytes. Each ratio (bandwidth over the reference's, ")
+            .append("for the same bytes) is taken within each round, then summarised: median [min..max]; `floor` ")
+            .append("and `agrona` with the same send and sink modes.\n");
+        final String physics = physics(result);
+        if (physics != null)
+        {
+            md.append('\n').append(physics).append('\n');
+        }
+        md.append("\nPage faults per GiB moved, in the measured bursts only, minor/major:\n\n");
+        md.append("| contender | sender process | sender thread | sink process | sink thread |\n");
+        md.append("|---|---:|---:|---:|---:|\n");
+        for (int c = 0; c < result.contenders().size(); c++)
+        {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", result.contenders().get(c),
+                faults(result, c, ThroughputResult.SENDER_PROCESS), faults(result, c, ThroughputResult.SENDER_THREAD),
+                faults(result, c, ThroughputResult.SINK_PROCESS), faults(result, c, ThroughputResult.SINK_THREAD)));
+        }
+        return md.toString();
+    }
+
+    /**
+     * @return the contender's ratios to the floor and agrona of the same modes, to memcpy-dram and memcpy-cache; "-"
+     * where there is no such reference or it is the contender itself.
+     */
+    private static String[] ratios(final ThroughputResult result, final int contender)
+    {
+        final int[] references = {
+            result.sameModes(contender, FLOOR), result.sameModes(contender, AGRONA),
+            result.indexOf(Contender.MEMCPY_DRAM), result.indexOf(Contender.MEMCPY_CACHE)};
+        final String[] ratios = new String[references.length];
+        for (int i = 0; i < references.length; i++)
+        {
+            ratios[i] = references[i] < 0 || references[i] == contender ? "-" :
+                Report.format(result.ratio(contender, references[i]));
+        }
+        return ratios;
+    }
+
+    /**
+     * @return the line giving the floor's ratio to both memcpy references, or null if one is missing.
+     */
+    private static String physics(final ThroughputResult result)
+    {
+        final int floor = result.indexOf(FLOOR_OFFER_IN_PLACE);
+        final int dram = result.indexOf(Contender.MEMCPY_DRAM);
+        final int cache = result.indexOf(Contender.MEMCPY_CACHE);
+        if (floor < 0 || dram < 0 || cache < 0)
+        {
+            return null;
+        }
+        return "The physics: `" + FLOOR_OFFER_IN_PLACE + "` (two processes, one handing each line to the other) " +
+            "over one thread's memcpy through DRAM: " + Report.format(result.ratio(floor, dram)) +
+            "; over a cache-resident memcpy: " + Report.format(result.ratio(floor, cache)) + ".";
+    }
+
+    private static String faults(final ThroughputResult result, final int contender, final int counter)
+    {
+        final double minor = result.faultsPerGib(contender, counter);
+        final double major = result.faultsPerGib(contender, counter + 1);
+        if (minor < 0 || major < 0)
+        {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "%s/%s", count(minor), count(major));
+    }
+
+    private static String count(final double value)
+    {
+        return value == 0 ? "0" : String.format(Locale.ROOT, value >= 10 ? "%.0f" : "%.2f", value);
+    }
+
+    /**
+     * Writes {@value Report#MARKDOWN_FILE}, {@value Report#TEXT_FILE} and {@value #CSV_FILE} into the results folder.
      *
      * @param result    what was measured.
      * @param printed   the report as printed.
@@ -155,22 +260,20 @@ public final class ThroughputReport
         throws IOException
     {
         Files.createDirectories(directory);
-        return List.of(
-            Files.writeString(directory.resolve(Report.MARKDOWN_FILE), markdown(result), StandardCharsets.UTF_8),
-            Files.writeString(directory.resolve(Report.TEXT_FILE), printed, StandardCharsets.UTF_8));
-    }
-
-    private static double megabytes(final ThroughputResult result, final double messagesPerSecond)
-    {
-        return messagesPerSecond * result.options().messageLength() / BYTES_PER_MB;
+        final List<Path> files = new ArrayList<>();
+        files.add(Files.writeString(directory.resolve(Report.MARKDOWN_FILE), markdown(result), StandardCharsets.UTF_8));
+        files.add(Files.writeString(directory.resolve(Report.TEXT_FILE), printed, StandardCharsets.UTF_8));
+        files.add(Files.writeString(directory.resolve(CSV_FILE), csv(result), StandardCharsets.UTF_8));
+        return files;
     }
 
     private static String title(final ThroughputResult result)
     {
         final PingPongOptions options = result.options();
         return String.format(Locale.ROOT, "One-way throughput between two JVMs: %d-byte messages, %d interleaved " +
-            "rounds x one burst of %,d messages per transport, after %,d warm-up messages each; a burst is timed " +
+            "rounds x one burst of %,d messages (%,d bytes) per contender, after %,d warm-up messages each; every " +
+            "message holds fresh data and the sink reads every byte of it, checked by a checksum; a burst is timed " +
             "from its first send to the sink's acknowledgement of its last message.", options.messageLength(),
-            options.rounds(), options.count(), options.warmup());
+            options.rounds(), options.count(), result.bytesPerRound(), options.warmup());
     }
 }

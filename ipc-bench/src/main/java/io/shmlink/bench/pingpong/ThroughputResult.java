@@ -4,19 +4,34 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * What a throughput run measured: per round and transport, the nanoseconds from the first message sent to the
- * acknowledgement of the last, for {@link PingPongOptions#count()} messages of {@link PingPongOptions#messageLength()}
- * bytes; and what was allocated meanwhile.
+ * What a throughput run measured: per round and contender ({@link Contender}), the nanoseconds from the first message
+ * sent to the acknowledgement of the last, for {@link PingPongOptions#count()} messages of
+ * {@link PingPongOptions#messageLength()} bytes; the page faults of both sides during the measured bursts; and what
+ * was allocated meanwhile.
  */
 public final class ThroughputResult
 {
+    /** Index into {@link #faults}: the sending process's minor faults; +1 major. */
+    public static final int SENDER_PROCESS = 0;
+
+    /** The sending thread's minor faults; +1 major. */
+    public static final int SENDER_THREAD = 2;
+
+    /** The sink process's minor faults; +1 major. */
+    public static final int SINK_PROCESS = 4;
+
+    /** The sink thread's minor faults; +1 major. */
+    public static final int SINK_THREAD = 6;
+
     private static final double NANOS_PER_SECOND = 1e9;
+    private static final double BYTES_PER_GIB = 1L << 30;
 
     private final PingPongOptions options;
     private final List<String> names;
     private final List<String> descriptions;
     private final List<String> skipped;
     private final long[][] nanos;
+    private final long[][] faults;
     private final long[] pingerAllocatedBytes;
     private final long[] echoAllocatedBytes;
     private final long echoPid;
@@ -29,6 +44,7 @@ public final class ThroughputResult
         final List<String> descriptions,
         final List<String> skipped,
         final long[][] nanos,
+        final long[][] faults,
         final long[] pingerAllocatedBytes,
         final long[] echoAllocatedBytes,
         final long echoPid,
@@ -40,6 +56,7 @@ public final class ThroughputResult
         this.descriptions = List.copyOf(descriptions);
         this.skipped = List.copyOf(skipped);
         this.nanos = nanos;
+        this.faults = faults;
         this.pingerAllocatedBytes = pingerAllocatedBytes;
         this.echoAllocatedBytes = echoAllocatedBytes;
         this.echoPid = echoPid;
@@ -56,9 +73,10 @@ public final class ThroughputResult
     }
 
     /**
-     * @return the names of the transports measured, in run order; indices below refer to it.
+     * @return the names of the contenders measured, in run order ({@code "<transport> <send>/<sink>"},
+     * {@value Contender#MEMCPY_CACHE}, {@value Contender#MEMCPY_DRAM}); indices below refer to it.
      */
-    public List<String> transports()
+    public List<String> contenders()
     {
         return names;
     }
@@ -72,21 +90,33 @@ public final class ThroughputResult
     }
 
     /**
-     * @param transport index of a transport.
+     * @param contender index of a contender.
      * @return its one-line description.
      */
-    public String description(final int transport)
+    public String description(final int contender)
     {
-        return descriptions.get(transport);
+        return descriptions.get(contender);
     }
 
     /**
-     * @param name a transport's name.
+     * @param name a contender's name.
      * @return its index, or -1 if it was not measured.
      */
     public int indexOf(final String name)
     {
         return names.indexOf(name);
+    }
+
+    /**
+     * @param contender index of a contender.
+     * @param transport another transport's name.
+     * @return the index of that transport's contender with the same send and sink modes, or -1.
+     */
+    public int sameModes(final int contender, final String transport)
+    {
+        final String name = names.get(contender);
+        final int space = name.indexOf(' ');
+        return space < 0 ? -1 : indexOf(transport + name.substring(space));
     }
 
     /**
@@ -99,73 +129,128 @@ public final class ThroughputResult
 
     /**
      * @param round     index of a round.
-     * @param transport index of a transport.
+     * @param contender index of a contender.
      * @return nanoseconds from its first message's send to the acknowledgement of its last, in that round.
      */
-    public long nanos(final int round, final int transport)
+    public long nanos(final int round, final int contender)
     {
-        return nanos[round][transport];
+        return nanos[round][contender];
+    }
+
+    /**
+     * @return bytes each contender moves per round: count times message length.
+     */
+    public long bytesPerRound()
+    {
+        return (long)options.count() * options.messageLength();
     }
 
     /**
      * @param round     index of a round.
-     * @param transport index of a transport.
+     * @param contender index of a contender.
      * @return messages per second in that round.
      */
-    public double messagesPerSecond(final int round, final int transport)
+    public double messagesPerSecond(final int round, final int contender)
     {
-        return options.count() * NANOS_PER_SECOND / nanos[round][transport];
+        return options.count() * NANOS_PER_SECOND / nanos[round][contender];
     }
 
     /**
-     * @param transport index of a transport.
-     * @return its messages per second over rounds: median and range.
+     * @param round     index of a round.
+     * @param contender index of a contender.
+     * @return megabytes (10<sup>6</sup> bytes) per second in that round.
      */
-    public PingPongResult.RatioSummary messagesPerSecond(final int transport)
+    public double megabytesPerSecond(final int round, final int contender)
+    {
+        return bytesPerRound() * 1e3 / nanos[round][contender];
+    }
+
+    /**
+     * @param contender index of a contender.
+     * @return its megabytes per second over rounds: median and range.
+     */
+    public PingPongResult.RatioSummary megabytesPerSecond(final int contender)
     {
         final double[] rates = new double[nanos.length];
         for (int r = 0; r < rates.length; r++)
         {
-            rates[r] = messagesPerSecond(r, transport);
+            rates[r] = megabytesPerSecond(r, contender);
         }
         return PingPongResult.RatioSummary.of(rates);
     }
 
     /**
-     * Per round, the transport's messages per second over the reference's, taken within the round (see
-     * {@link PingPongResult#p50Ratios} for why), summarised over rounds.
+     * @param contender index of a contender.
+     * @return its messages per second over rounds: median and range.
+     */
+    public PingPongResult.RatioSummary messagesPerSecond(final int contender)
+    {
+        final double[] rates = new double[nanos.length];
+        for (int r = 0; r < rates.length; r++)
+        {
+            rates[r] = messagesPerSecond(r, contender);
+        }
+        return PingPongResult.RatioSummary.of(rates);
+    }
+
+    /**
+     * Per round, the contender's bandwidth over the reference's (both moved the same bytes), taken within the round
+     * (see {@link PingPongResult#p50Ratios} for why), summarised over rounds.
      *
-     * @param transport index of the transport.
-     * @param reference index of the reference transport.
+     * @param contender index of the contender.
+     * @param reference index of the reference.
      * @return median and range; above 1 means faster than the reference.
      */
-    public PingPongResult.RatioSummary ratio(final int transport, final int reference)
+    public PingPongResult.RatioSummary ratio(final int contender, final int reference)
     {
         final double[] ratios = new double[nanos.length];
         for (int r = 0; r < ratios.length; r++)
         {
-            ratios[r] = (double)nanos[r][reference] / nanos[r][transport];
+            ratios[r] = (double)nanos[r][reference] / nanos[r][contender];
         }
         return PingPongResult.RatioSummary.of(ratios);
     }
 
     /**
-     * @param transport index of a transport.
-     * @return bytes the sending thread allocated inside that transport's measured bursts; 0 is the goal.
+     * @param contender index of a contender.
+     * @param counter   {@link #SENDER_PROCESS}, {@link #SENDER_THREAD}, {@link #SINK_PROCESS} or
+     *                  {@link #SINK_THREAD}; +1 for major faults.
+     * @return the faults that counter took in the contender's measured bursts, over all rounds, or -1 if unknown.
      */
-    public long pingerAllocatedBytes(final int transport)
+    public long faults(final int contender, final int counter)
     {
-        return pingerAllocatedBytes[transport];
+        return faults[contender][counter];
     }
 
     /**
-     * @param transport index of a transport.
-     * @return bytes the sink thread allocated in that transport's loops (its first excluded), or -1 if unknown.
+     * @param contender index of a contender.
+     * @param counter   as {@link #faults}.
+     * @return those faults per GiB moved, or -1 if unknown.
      */
-    public long echoAllocatedBytes(final int transport)
+    public double faultsPerGib(final int contender, final int counter)
     {
-        return echoAllocatedBytes == null || transport >= echoAllocatedBytes.length ? -1 :
-            echoAllocatedBytes[transport];
+        final long count = faults[contender][counter];
+        return count < 0 ? -1 : count * BYTES_PER_GIB / ((double)bytesPerRound() * nanos.length);
+    }
+
+    /**
+     * @param contender index of a contender.
+     * @return bytes the sending thread allocated inside that contender's measured bursts; 0 is the goal.
+     */
+    public long pingerAllocatedBytes(final int contender)
+    {
+        return pingerAllocatedBytes[contender];
+    }
+
+    /**
+     * @param contender index of a contender.
+     * @return bytes the sink thread allocated in its transport's loops (its first excluded; every mode of the
+     * transport together), or -1 if unknown or not a transport.
+     */
+    public long echoAllocatedBytes(final int contender)
+    {
+        return echoAllocatedBytes == null || contender >= echoAllocatedBytes.length ? -1 :
+            echoAllocatedBytes[contender];
     }
 
     /**

@@ -10,17 +10,34 @@ import java.util.Locale;
 
 /**
  * One throughput run ({@code --throughput}): the same set-up and interleaving as {@link PingPongRun}, but per round
- * each transport sends one burst of {@code --count} messages as fast as it takes them, one way; the child's
- * {@link Echo#sink} counts them and acknowledges the last ({@link BurstProtocol}). A round's figure is the time
- * from the first send to the acknowledgement's arrival, so it includes one one-way trip back, negligible against a
- * burst of thousands of messages.
+ * each contender ({@link Contender}: a transport with a {@link SendMode} and a {@link SinkMode}) sends one burst of
+ * {@code --count} messages as fast as it takes them, one way. Every message holds fresh data ({@link Payload}); the
+ * child's {@link Echo#sink} reads every byte of it ({@link BurstSink}) and acknowledges the last message of the
+ * burst ({@link BurstProtocol}) with its count and checksum, which the sender checks against what it sent: a lost,
+ * doubled or unread message fails the run. A round's figure is the time from the first send to the
+ * acknowledgement's arrival, so it includes one one-way trip back, negligible against a burst.
  * <p>
- * Transports without a throughput mode ({@link Transport#supportsThroughput()}), the floor among them, are left out
- * with a note. Warm-up: two interleaved bursts per transport of half of {@code --warmup} each; after each switch of
- * transport, a burst of {@value PingPongRun#SETTLE_ROUND_TRIPS} messages settles it, as in the latency run.
+ * Two references run in the same rounds, in the parent while the child idles ({@link MemcpyReference}): one thread
+ * copying the same bytes within its cache, and through DRAM. With the {@code floor} transport (the bare two-process
+ * ring, {@link FloorTransport}) they say how close to the machine's limits the transports are.
+ * <p>
+ * Page faults: each side's process and thread counters ({@link PageFaults}) are read just before and just after each
+ * measured burst (the sink's in its acknowledgement), so warm-up and set-up are left out.
+ * <p>
+ * Transports without a throughput mode ({@link Transport#supportsThroughput()}) are left out with a note. Warm-up:
+ * two interleaved bursts per contender of half of {@code --warmup} each; after each switch, a burst of
+ * {@link #settleMessages} messages settles it, as in the latency run.
  */
 public final class ThroughputRun
 {
+    /** Bytes of the unmeasured burst before each measured one: {@link #settleMessages} messages. */
+    static final int SETTLE_BYTES = 4 << 20;
+
+    private static final int SENDER_PROCESS = 0;
+    private static final int SENDER_THREAD = 2;
+    private static final int SINK_PROCESS = 4;
+    private static final int SINK_THREAD = 6;
+
     private ThroughputRun()
     {
     }
@@ -34,7 +51,8 @@ public final class ThroughputRun
      * @throws IOException              if setting up a transport fails.
      * @throws InterruptedException     if interrupted.
      * @throws IllegalArgumentException if no requested transport has a throughput mode.
-     * @throws IllegalStateException    if a burst is lost or miscounted, or the child fails or hangs.
+     * @throws IllegalStateException    if a burst is lost, miscounted or its checksum is wrong, or the child fails
+     *                                  or hangs.
      */
     public static ThroughputResult run(final PingPongOptions options, final PrintStream progress)
         throws IOException, InterruptedException
@@ -52,8 +70,7 @@ public final class ThroughputRun
                 else
                 {
                     skipped.add(transport.name());
-                    progress.printf("%s: skipped, it has no throughput mode (it carries one message at a time)%n",
-                        transport.name());
+                    progress.printf("%s: skipped, it has no throughput mode%n", transport.name());
                 }
             }
         }
@@ -64,32 +81,71 @@ public final class ThroughputRun
         }
         try (EchoSession session = EchoSession.open(specs, options.messageLength(), true, progress))
         {
-            final int n = specs.size();
+            final List<Contender> contenders = new ArrayList<>();
+            final List<Transport> transports = Transports.create(specs);
+            for (int t = 0; t < transports.size(); t++)
+            {
+                contenders.addAll(Contender.of(t, transports.get(t), session.descriptions().get(t)));
+                transports.get(t).close();
+            }
+            contenders.add(memcpy(Contender.MEMCPY_CACHE, options, MemcpyReference.CACHE_BYTES));
+            contenders.add(memcpy(Contender.MEMCPY_DRAM, options, MemcpyReference.DRAM_BYTES));
+            final int n = contenders.size();
             final long[][] nanos = new long[options.rounds()][n];
-            final long[] pingerAllocated = measure(options, session, nanos, progress);
+            final long[][] faults = new long[n][8];
+            final long[] pingerAllocated = measure(options, session, contenders, nanos, faults, progress);
             final long[] echoAllocated = session.finish();
-            return new ThroughputResult(options, session.names(), session.descriptions(), skipped, nanos,
-                pingerAllocated, echoAllocated, session.childPid(), session.runDirectory(), session.loadAverage());
+            final List<String> names = new ArrayList<>();
+            final List<String> descriptions = new ArrayList<>();
+            final long[] sinkAllocated = new long[n];
+            for (int c = 0; c < n; c++)
+            {
+                final Contender contender = contenders.get(c);
+                names.add(contender.name());
+                descriptions.add(contender.description());
+                sinkAllocated[c] = contender.isMemcpy() || echoAllocated == null ||
+                    contender.transport() >= echoAllocated.length ? -1 : echoAllocated[contender.transport()];
+            }
+            return new ThroughputResult(options, names, descriptions, skipped, nanos, faults, pingerAllocated,
+                sinkAllocated, session.childPid(), session.runDirectory(), session.loadAverage());
         }
     }
 
-    private static long[] measure(
-        final PingPongOptions options, final EchoSession session, final long[][] nanos, final PrintStream progress)
+    /**
+     * @param messageLength bytes per message.
+     * @return messages in a settling burst: {@value #SETTLE_BYTES} bytes' worth, between 2 and 64.
+     */
+    static int settleMessages(final int messageLength)
     {
-        final List<String> names = session.names();
-        final int n = names.size();
-        final long[] sequences = new long[n];
-        Arrays.fill(sequences, 1);
+        return Math.max(2, Math.min(64, SETTLE_BYTES / messageLength));
+    }
 
-        progress.printf("warm-up: %,d messages per transport%n", options.warmup());
+    private static Contender memcpy(final String name, final PingPongOptions options, final int bytes)
+    {
+        final MemcpyReference reference = new MemcpyReference(name, options.messageLength(), bytes);
+        return new Contender(name, reference.describe(), -1, null, null, reference);
+    }
+
+    private static long[] measure(
+        final PingPongOptions options,
+        final EchoSession session,
+        final List<Contender> contenders,
+        final long[][] nanos,
+        final long[][] faults,
+        final PrintStream progress)
+    {
+        final int n = contenders.size();
+        final long[] sequences = new long[session.names().size()];
+        Arrays.fill(sequences, 1);
+        final Payload expected = new Payload(options.messageLength());
+
+        progress.printf("warm-up: %,d messages per contender (%d contenders)%n", options.warmup(), n);
         for (int half = 0; half < 2; half++)
         {
             final int count = half == 0 ? (options.warmup() + 1) / 2 : options.warmup() / 2;
-            for (int t = 0; t < n && count > 0; t++)
+            for (int c = 0; c < n && count > 0; c++)
             {
-                session.activate(t);
-                burst(names.get(t), session.pinger(t), sequences[t], count);
-                sequences[t] += count;
+                burst(session, contenders.get(c), sequences, count, expected, null, null);
             }
         }
 
@@ -97,56 +153,140 @@ public final class ThroughputRun
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final long[] allocated = new long[n];
         final int count = options.count();
-        for (int r = 0; r < nanos.length; r++)
+        try (PageFaults process = PageFaults.open(PageFaults.PROCESS);
+            PageFaults thread = PageFaults.open(PageFaults.THREAD))
         {
-            for (int k = 0; k < n; k++)
+            final long[] sample = new long[8];
+            for (int r = 0; r < nanos.length; r++)
             {
-                final int t = (r + k) % n;
-                final Pinger pinger = session.pinger(t);
-                session.activate(t);
-                burst(names.get(t), pinger, sequences[t], PingPongRun.SETTLE_ROUND_TRIPS);
-                sequences[t] += PingPongRun.SETTLE_ROUND_TRIPS;
-                final long before = threads.getCurrentThreadAllocatedBytes();
-                nanos[r][t] = burst(names.get(t), pinger, sequences[t], count);
-                allocated[t] += threads.getCurrentThreadAllocatedBytes() - before;
-                sequences[t] += count;
+                for (int k = 0; k < n; k++)
+                {
+                    final int c = (r + k) % n;
+                    final Contender contender = contenders.get(c);
+                    burst(session, contender, sequences, settleMessages(options.messageLength()), expected, null,
+                        null);
+                    final long before = threads.getCurrentThreadAllocatedBytes();
+                    nanos[r][c] = burst(session, contender, sequences, count, expected, process, thread, sample);
+                    allocated[c] += threads.getCurrentThreadAllocatedBytes() - before;
+                    for (int f = 0; f < sample.length; f++)
+                    {
+                        faults[c][f] = faults[c][f] < 0 || sample[f] < 0 ? -1 : faults[c][f] + sample[f];
+                    }
+                }
+                progress.println(roundLine(r, contenders, nanos[r], (long)count * options.messageLength()));
             }
-            progress.println(roundLine(r, names, nanos[r], count));
         }
         return allocated;
     }
 
+    private static long burst(final EchoSession session, final Contender contender, final long[] sequences,
+        final int count, final Payload expected, final PageFaults process, final PageFaults thread)
+    {
+        return burst(session, contender, sequences, count, expected, process, thread, null);
+    }
+
     /**
-     * One burst, timed, its acknowledged count checked.
+     * One burst, timed, its acknowledged count and checksum checked; with fault readers, the faults of both sides
+     * during it go into {@code faults}: sender process minor and major, sender thread minor and major, then the same
+     * for the sink (-1 where unknown; memcpy has no sink: 0).
      *
      * @return nanoseconds from the first send to the acknowledgement.
      */
-    private static long burst(final String name, final Pinger pinger, final long firstSequence, final int count)
+    private static long burst(
+        final EchoSession session,
+        final Contender contender,
+        final long[] sequences,
+        final int count,
+        final Payload expected,
+        final PageFaults process,
+        final PageFaults thread,
+        final long[] faults)
     {
+        if (contender.isMemcpy())
+        {
+            session.idle();
+            sampleBefore(process, thread, faults);
+            final long start = System.nanoTime();
+            contender.memcpy().copy(count);
+            final long elapsed = System.nanoTime() - start;
+            sampleAfter(process, thread, faults);
+            if (faults != null)
+            {
+                Arrays.fill(faults, SINK_PROCESS, faults.length, 0);
+            }
+            return elapsed;
+        }
+        final int t = contender.transport();
+        session.activate(t, contender.code());
+        final long first = sequences[t];
+        sequences[t] += count;
         try
         {
+            sampleBefore(process, thread, faults);
             final long start = System.nanoTime();
-            final long acknowledged = pinger.sendBurst(firstSequence, count);
+            final Acknowledgement acknowledgement = session.pinger(t).sendBurst(first, count, contender.send());
             final long elapsed = System.nanoTime() - start;
-            if (acknowledged != count)
+            sampleAfter(process, thread, faults);
+            if (acknowledgement.count() != count)
             {
-                throw new IllegalStateException("the sink acknowledged " + acknowledged + " messages; " + count +
-                    " were sent");
+                throw new IllegalStateException("the sink acknowledged " + acknowledgement.count() + " messages; " +
+                    count + " were sent");
+            }
+            final long checksum = expected.expectedBurst(first, count);
+            if (acknowledgement.checksum() != checksum)
+            {
+                throw new IllegalStateException("the sink's checksum " + Long.toHexString(acknowledgement.checksum()) +
+                    " is not the sender's " + Long.toHexString(checksum) + ": bytes were lost, changed or not read");
+            }
+            if (faults != null)
+            {
+                faults[SINK_PROCESS] = acknowledgement.processMinor();
+                faults[SINK_PROCESS + 1] = acknowledgement.processMajor();
+                faults[SINK_THREAD] = acknowledgement.threadMinor();
+                faults[SINK_THREAD + 1] = acknowledgement.threadMajor();
             }
             return elapsed;
         }
         catch (final IllegalStateException ex)
         {
-            throw new IllegalStateException(name + ": " + ex.getMessage(), ex);
+            throw new IllegalStateException(contender.name() + ": " + ex.getMessage(), ex);
         }
     }
 
-    private static String roundLine(final int round, final List<String> names, final long[] nanos, final int count)
+    private static void sampleBefore(final PageFaults process, final PageFaults thread, final long[] faults)
     {
-        final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d msgs/s:", round + 1));
-        for (int t = 0; t < nanos.length; t++)
+        if (faults != null)
         {
-            line.append(String.format(Locale.ROOT, "  %s %,.0f", names.get(t), count * 1e9 / nanos[t]));
+            faults[SENDER_PROCESS] = process.sample().minor();
+            faults[SENDER_PROCESS + 1] = process.major();
+            faults[SENDER_THREAD] = thread.sample().minor();
+            faults[SENDER_THREAD + 1] = thread.major();
+        }
+    }
+
+    private static void sampleAfter(final PageFaults process, final PageFaults thread, final long[] faults)
+    {
+        if (faults != null)
+        {
+            faults[SENDER_PROCESS] = delta(faults[SENDER_PROCESS], process.sample().minor());
+            faults[SENDER_PROCESS + 1] = delta(faults[SENDER_PROCESS + 1], process.major());
+            faults[SENDER_THREAD] = delta(faults[SENDER_THREAD], thread.sample().minor());
+            faults[SENDER_THREAD + 1] = delta(faults[SENDER_THREAD + 1], thread.major());
+        }
+    }
+
+    private static long delta(final long before, final long after)
+    {
+        return before < 0 || after < 0 ? -1 : after - before;
+    }
+
+    private static String roundLine(final int round, final List<Contender> contenders, final long[] nanos,
+        final long bytes)
+    {
+        final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d MB/s:", round + 1));
+        for (int c = 0; c < nanos.length; c++)
+        {
+            line.append(String.format(Locale.ROOT, "  %s %,.0f", contenders.get(c).name(), bytes * 1e3 / nanos[c]));
         }
         return line.toString();
     }

@@ -42,6 +42,27 @@ public interface Transport extends AutoCloseable
     }
 
     /**
+     * Whether {@link Pinger#sendBurst} can write messages in place ({@link SendMode#CLAIM}).
+     *
+     * @return false unless overridden.
+     */
+    default boolean supportsClaim()
+    {
+        return false;
+    }
+
+    /**
+     * How {@link Echo#sink} can read messages. A socket's {@code read} already copies each message out of the kernel
+     * into the reader's buffer, so the socket transports offer {@link SinkMode#COPY_OUT} only.
+     *
+     * @return both modes unless overridden.
+     */
+    default List<SinkMode> sinkModes()
+    {
+        return List.of(SinkMode.IN_PLACE, SinkMode.COPY_OUT);
+    }
+
+    /**
      * JVM flags the echo child needs for this transport, beyond the harness's own (Agrona's {@code --add-opens}):
      * a library that reaches into the JDK needs its {@code --add-opens} and {@code --add-exports} there too. The
      * parent JVM needs them as well; the benchmark jar's manifest carries them.

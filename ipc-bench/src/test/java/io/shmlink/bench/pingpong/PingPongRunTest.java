@@ -186,7 +186,7 @@ class PingPongRunTest
     }
 
     @Test
-    void throughputBurstsArriveWholeOnEveryTransportThatHasTheMode(@TempDir final Path results) throws Exception
+    void throughputBurstsArriveWholeAndReadOnEveryTransportAndMode(@TempDir final Path results) throws Exception
     {
         final PingPongOptions options = new PingPongOptions(Transports.builtIn(), ROUNDS, BURST, 10_000, 64, null, 0,
             true, null);
@@ -195,53 +195,84 @@ class PingPongRunTest
         final ThroughputResult result = ThroughputRun.run(options,
             new PrintStream(progress, true, StandardCharsets.UTF_8));
 
-        assertEquals(List.of("floor"), result.skipped());
-        assertTrue(progress.toString(StandardCharsets.UTF_8).contains("floor: skipped"), progress.toString());
-        assertEquals(List.of("shmlink-spsc", "shmlink-mpsc", "agrona", "shmlink-socket", "aeron", "chronicle", "uds",
-            "tcp"), result.transports());
-        final int spsc = result.indexOf("shmlink-spsc");
-        for (int t = 0; t < result.transports().size(); t++)
+        assertEquals(List.of(), result.skipped());
+        assertEquals(List.of(
+            "floor offer/in-place", "floor offer/copy-out", "floor claim/in-place",
+            "shmlink-spsc offer/in-place", "shmlink-spsc offer/copy-out", "shmlink-spsc claim/in-place",
+            "shmlink-mpsc offer/in-place", "shmlink-mpsc offer/copy-out", "shmlink-mpsc claim/in-place",
+            "agrona offer/in-place", "agrona offer/copy-out", "agrona claim/in-place",
+            "shmlink-socket offer/copy-out", "aeron offer/in-place", "aeron offer/copy-out",
+            "chronicle offer/in-place", "chronicle offer/copy-out", "uds offer/copy-out", "tcp offer/copy-out",
+            "memcpy-cache", "memcpy-dram"), result.contenders());
+        final int floor = result.indexOf("floor offer/in-place");
+        for (int c = 0; c < result.contenders().size(); c++)
         {
-            final String name = result.transports().get(t);
+            final String name = result.contenders().get(c);
             for (int r = 0; r < ROUNDS; r++)
             {
                 // A burst's time includes at least one message each way: far above a microsecond.
-                assertTrue(result.nanos(r, t) > 1_000, name + " round " + r + ": " + result.nanos(r, t) + " ns");
-                assertTrue(result.messagesPerSecond(r, t) > 0, name);
+                assertTrue(result.nanos(r, c) > 1_000, name + " round " + r + ": " + result.nanos(r, c) + " ns");
+                assertTrue(result.megabytesPerSecond(r, c) > 0, name);
             }
-            final PingPongResult.RatioSummary ratio = result.ratio(t, spsc);
+            final PingPongResult.RatioSummary ratio = result.ratio(c, floor);
             assertTrue(ratio.min() > 0 && ratio.min() <= ratio.median() && ratio.median() <= ratio.max(),
                 name + ": " + ratio);
             // One object per message would be 16 bytes per message at least; the bound is 1. Not 0: in a run this
             // short, the sinks' ring-release paths (ShmLink's and Agrona's) allocate some 24 KB, once, while the JIT
             // is still compiling them (seen with JFR); a long run shows (next to) nothing.
-            assertTrue(result.pingerAllocatedBytes(t) < (long)ROUNDS * BURST,
-                name + " sender allocated " + result.pingerAllocatedBytes(t));
-            assertTrue(result.echoAllocatedBytes(t) >= 0 && result.echoAllocatedBytes(t) < (long)ROUNDS * BURST,
-                name + " sink allocated " + result.echoAllocatedBytes(t));
+            assertTrue(result.pingerAllocatedBytes(c) < (long)ROUNDS * BURST,
+                name + " sender allocated " + result.pingerAllocatedBytes(c));
+            final boolean memcpy = name.startsWith("memcpy");
+            assertTrue(memcpy ? result.echoAllocatedBytes(c) == -1 :
+                result.echoAllocatedBytes(c) >= 0 && result.echoAllocatedBytes(c) < (long)ROUNDS * BURST,
+                name + " sink allocated " + result.echoAllocatedBytes(c));
+            // On Linux every counter is known; memcpy has no sink, so its sink took none.
+            assertTrue(result.faults(c, ThroughputResult.SENDER_PROCESS) >= 0, name);
+            assertTrue(result.faults(c, ThroughputResult.SINK_THREAD + 1) >= 0, name);
+            assertTrue(!memcpy || result.faults(c, ThroughputResult.SINK_PROCESS) == 0, name);
         }
-        assertEquals(1.0, result.ratio(spsc, spsc).median(), 0.0);
+        assertEquals(result.indexOf("floor claim/in-place"),
+            result.sameModes(result.indexOf("shmlink-spsc claim/in-place"), "floor"));
+        assertEquals(-1, result.sameModes(result.indexOf("memcpy-dram"), "floor"));
         assertFalse(Files.exists(result.runDirectory()), "run directory deleted");
 
         final ByteArrayOutputStream text = new ByteArrayOutputStream();
         ThroughputReport.print(result, new PrintStream(text, true, StandardCharsets.UTF_8));
         final String report = text.toString(StandardCharsets.UTF_8);
-        assertTrue(report.contains("msgs/s") && report.contains("MB/s") && report.contains("vs shmlink-spsc") &&
-            report.contains("skipped"), report);
+        assertTrue(report.contains("MB/s") && report.contains("vs floor") && report.contains("vs memcpy-dram") &&
+            report.contains("The physics: `floor offer/in-place`") && report.contains("Page faults per GiB"), report);
         ThroughputReport.writeResults(result, report, results);
         final String markdown = Files.readString(results.resolve(Report.MARKDOWN_FILE));
-        assertTrue(markdown.contains("| transport | msgs/s (median) | min | max | MB/s (median) | vs shmlink-spsc |"),
-            markdown);
-        assertTrue(markdown.contains("\n| tcp | "), markdown);
+        assertTrue(markdown.contains("| contender | MB/s (median) | min | max | vs floor | vs agrona | " +
+            "vs memcpy-dram | vs memcpy-cache |"), markdown);
+        assertTrue(markdown.contains("\n| tcp offer/copy-out | "), markdown);
+        final List<String> csv = Files.readAllLines(results.resolve(ThroughputReport.CSV_FILE));
+        assertEquals(ThroughputReport.CSV_HEADER, csv.get(0));
+        assertEquals(1 + result.contenders().size(), csv.size());
+        assertTrue(csv.get(1).startsWith("64,floor offer/in-place,"), csv.get(1));
     }
 
     @Test
-    void aThroughputRunOfOnlyTheFloorIsRefused()
+    void aSinkThatSkipsBytesFailsTheThroughputRun()
     {
-        final IllegalArgumentException failure = assertThrows(IllegalArgumentException.class, () ->
-            ThroughputRun.run(new PingPongOptions(List.of("floor"), 1, 10, 0, 8, null, 0, true, null), QUIET));
+        final PingPongOptions options = new PingPongOptions(List.of(SkippingSinkTransport.class.getName()), 1, 100,
+            100, 4096, null, 0, true, null);
 
-        assertTrue(failure.getMessage().contains("none of [floor] has a throughput mode"), failure.getMessage());
+        final IllegalStateException failure = assertThrows(IllegalStateException.class, () ->
+            ThroughputRun.run(options, QUIET));
+
+        assertTrue(failure.getMessage().contains("checksum") && failure.getMessage().contains("not read"),
+            failure.getMessage());
+    }
+
+    @Test
+    void aThroughputRunOfOnlyTransportsWithoutTheModeIsRefused()
+    {
+        final String spec = FaultyEchoTransport.Misnumbering.class.getName();
+        final IllegalArgumentException failure = assertThrows(IllegalArgumentException.class, () ->
+            ThroughputRun.run(new PingPongOptions(List.of(spec), 1, 10, 0, 64, null, 0, true, null), QUIET));
+
+        assertTrue(failure.getMessage().contains("has a throughput mode"), failure.getMessage());
     }
 
     private static String print(final PingPongResult result)

@@ -1,0 +1,120 @@
+package io.shmlink.bench.pingpong;
+
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The consuming half of every transport's {@link Echo#sink}, in the child: reads every byte of each message, in
+ * place or after copying it out ({@link SinkMode}), adds its {@link Payload#fold} to a running checksum, counts it,
+ * and at a message that asks for one ({@link BurstProtocol}) prepares the {@link Acknowledgement}: count, checksum
+ * and page faults since the previous one. Construct it on the thread that will sink (its thread's fault counter is
+ * that thread's). Allocates nothing per message.
+ */
+public final class BurstSink implements AutoCloseable
+{
+    private final int messageLength;
+    private final UnsafeBuffer copy;
+    private final UnsafeBuffer acknowledgement;
+    private final PageFaults process = PageFaults.open(PageFaults.PROCESS);
+    private final PageFaults thread = PageFaults.open(PageFaults.THREAD);
+    private SinkMode mode = SinkMode.IN_PLACE;
+    private long received;
+    private long checksum;
+    private long processMinor;
+    private long processMajor;
+    private long threadMinor;
+    private long threadMajor;
+
+    /**
+     * @param messageLength bytes per message, at least {@link Acknowledgement#LENGTH}.
+     */
+    public BurstSink(final int messageLength)
+    {
+        this.messageLength = messageLength;
+        this.copy = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(64, messageLength), 64));
+        this.acknowledgement = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(64, messageLength), 64));
+        sampleFaults();
+    }
+
+    /**
+     * @param mode how the following messages are read.
+     */
+    public void mode(final SinkMode mode)
+    {
+        this.mode = mode;
+    }
+
+    /**
+     * Consumes one message.
+     *
+     * @param buffer holding it.
+     * @param offset where it starts.
+     * @param length its length.
+     * @return whether it asks for an acknowledgement; {@link #acknowledgement()} then holds it, and the count and
+     * checksum start again from 0.
+     * @throws IllegalStateException if the message does not have the run's length.
+     */
+    public boolean onMessage(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length != messageLength)
+        {
+            throw new IllegalStateException("message of " + length + " bytes, expected " + messageLength);
+        }
+        final long word;
+        if (mode == SinkMode.IN_PLACE)
+        {
+            checksum += Payload.fold(buffer, offset, length);
+            word = buffer.getLong(offset);
+        }
+        else
+        {
+            copy.putBytes(0, buffer, offset, length);
+            checksum += Payload.fold(copy, 0, length);
+            word = copy.getLong(0);
+        }
+        received++;
+        if (!BurstProtocol.asksForAcknowledgement(word))
+        {
+            return false;
+        }
+        final long minor = processMinor;
+        final long major = processMajor;
+        final long ownMinor = threadMinor;
+        final long ownMajor = threadMajor;
+        sampleFaults();
+        Acknowledgement.write(acknowledgement, 0, received, checksum, delta(minor, processMinor),
+            delta(major, processMajor), delta(ownMinor, threadMinor), delta(ownMajor, threadMajor));
+        received = 0;
+        checksum = 0;
+        return true;
+    }
+
+    /**
+     * @return the last acknowledgement, at offset 0, in a buffer of the message length; send that many bytes.
+     */
+    public UnsafeBuffer acknowledgement()
+    {
+        return acknowledgement;
+    }
+
+    private void sampleFaults()
+    {
+        processMinor = process.sample().minor();
+        processMajor = process.major();
+        threadMinor = thread.sample().minor();
+        threadMajor = thread.major();
+    }
+
+    private static long delta(final long before, final long after)
+    {
+        return before < 0 || after < 0 ? -1 : after - before;
+    }
+
+    @Override
+    public void close()
+    {
+        process.close();
+        thread.close();
+    }
+}

@@ -1,0 +1,180 @@
+package io.shmlink.bench.pingpong;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Reads the page-fault counters of this process, or of one of its threads, from Linux's {@code /proc/self/stat}
+ * ({@code /proc/thread-self/stat}): fields 10 ({@code minflt}, faults served without I/O, such as a first touch of
+ * a page) and 12 ({@code majflt}, faults that read from a file or swap). The file is opened once and re-read in
+ * place into one direct buffer, so a {@link #sample()} allocates nothing; where the file does not exist (not Linux)
+ * every counter is -1.
+ * <p>
+ * {@code /proc/thread-self} names the thread that opens it: open a thread's reader on that thread.
+ */
+public final class PageFaults implements AutoCloseable
+{
+    /** The whole process. */
+    public static final Path PROCESS = Path.of("/proc/self/stat");
+
+    /** The thread that opens the reader. */
+    public static final Path THREAD = Path.of("/proc/thread-self/stat");
+
+    private static final int MINOR_FIELD = 10;
+    private static final int MAJOR_FIELD = 12;
+    private static final int FIRST_FIELD_AFTER_NAME = 3;
+
+    private final FileChannel channel;
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(4096);
+    private long minor = -1;
+    private long major = -1;
+
+    private PageFaults(final FileChannel channel)
+    {
+        this.channel = channel;
+    }
+
+    /**
+     * @param stat a {@code stat} file of {@code /proc}, such as {@link #PROCESS} or {@link #THREAD}.
+     * @return a reader; one that reports -1 if the file cannot be opened.
+     */
+    public static PageFaults open(final Path stat)
+    {
+        FileChannel channel;
+        try
+        {
+            channel = FileChannel.open(stat, StandardOpenOption.READ);
+        }
+        catch (final IOException | UnsupportedOperationException ex)
+        {
+            channel = null;
+        }
+        return new PageFaults(channel);
+    }
+
+    /**
+     * Reads the counters now.
+     *
+     * @return this reader, for chaining; the counters are -1 if the file could not be read.
+     */
+    public PageFaults sample()
+    {
+        minor = -1;
+        major = -1;
+        if (channel == null)
+        {
+            return this;
+        }
+        buffer.clear();
+        try
+        {
+            int read;
+            while (buffer.hasRemaining() && (read = channel.read(buffer, buffer.position())) > 0)
+            {
+                buffer.position(buffer.position() + read);
+            }
+        }
+        catch (final IOException ex)
+        {
+            return this;
+        }
+        buffer.flip();
+        minor = field(buffer, MINOR_FIELD);
+        major = field(buffer, MAJOR_FIELD);
+        return this;
+    }
+
+    /**
+     * @return minor faults as of the last {@link #sample()}, or -1.
+     */
+    public long minor()
+    {
+        return minor;
+    }
+
+    /**
+     * @return major faults as of the last {@link #sample()}, or -1.
+     */
+    public long major()
+    {
+        return major;
+    }
+
+    /**
+     * One numeric field of a {@code stat} line. Field 2, the command name, is in parentheses and may hold spaces
+     * and parentheses itself, so fields are counted from the last {@code ')'}.
+     *
+     * @param stat   the line, from position to limit.
+     * @param number the field's number as {@code man 5 proc} gives it, from 1; at least 3.
+     * @return its value, or -1 if the line has no such unsigned decimal field.
+     */
+    static long field(final ByteBuffer stat, final int number)
+    {
+        int at = -1;
+        for (int i = stat.limit() - 1; i >= stat.position(); i--)
+        {
+            if (stat.get(i) == ')')
+            {
+                at = i + 1;
+                break;
+            }
+        }
+        if (at < 0 || number < FIRST_FIELD_AFTER_NAME)
+        {
+            return -1;
+        }
+        int field = FIRST_FIELD_AFTER_NAME - 1;
+        final int end = stat.limit();
+        while (at < end)
+        {
+            while (at < end && stat.get(at) == ' ')
+            {
+                at++;
+            }
+            if (at >= end)
+            {
+                break;
+            }
+            field++;
+            if (field == number)
+            {
+                long value = 0;
+                int digits = 0;
+                while (at < end && stat.get(at) >= '0' && stat.get(at) <= '9')
+                {
+                    value = value * 10 + (stat.get(at++) - '0');
+                    digits++;
+                }
+                final boolean delimited = at == end || stat.get(at) == ' ' || stat.get(at) == '\n';
+                return digits > 0 && delimited ? value : -1;
+            }
+            while (at < end && stat.get(at) != ' ')
+            {
+                at++;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Closes the file.
+     */
+    @Override
+    public void close()
+    {
+        if (channel != null)
+        {
+            try
+            {
+                channel.close();
+            }
+            catch (final IOException ex)
+            {
+                // nothing was written: nothing lost
+            }
+        }
+    }
+}
