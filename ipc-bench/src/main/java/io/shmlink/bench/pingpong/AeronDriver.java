@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.MediaDriverVersion;
 import io.aeron.driver.ThreadingMode;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingIdleStrategy;
 
@@ -33,6 +34,12 @@ import java.util.concurrent.TimeUnit;
  * spread the traffic over more memory ({@code p99} rose with 16 MiB). Messages too long for an eighth of that
  * (Aeron's limit) get the ring transports' capacity instead. The logs are not sparse: every page is touched when the
  * publication is created, not in a measured round.
+ * <p>
+ * <b>Throughput runs back off instead.</b> In a throughput run the subscriber advances as fast as memory moves, and a
+ * limit moved once a millisecond caps the publisher at half a term per millisecond whatever the hardware: a sleeping
+ * driver makes Aeron look broken there. So a throughput run ({@link LinkSpec#throughput()}) gives the driver Aeron's
+ * own default idle strategy, {@link BackoffIdleStrategy} with its default settings (spin, then yield, then park from
+ * 1 us up to 1 ms): under load its duty cycles always find work and never park, and between Aeron's bursts it parks.
  */
 final class AeronDriver
 {
@@ -57,11 +64,13 @@ final class AeronDriver
     }
 
     /**
+     * @param link the run's link: a throughput run's driver backs off rather than sleeps.
      * @return the driver's settings in a few words, for the report.
      */
-    static String describe()
+    static String describe(final LinkSpec link)
     {
-        return "SHARED thread, sleeping 1 ms when idle";
+        return link.throughput() ? "SHARED thread, backoff idle strategy (Aeron's default: spin, yield, park 1 us to " +
+            "1 ms)" : "SHARED thread, sleeping 1 ms when idle";
     }
 
     /**
@@ -86,12 +95,13 @@ final class AeronDriver
     /**
      * Launches a media driver in this JVM.
      *
-     * @param directory its directory, which must not be shared with another driver; deleted when it closes.
+     * @param directory  its directory, which must not be shared with another driver; deleted when it closes.
+     * @param throughput whether it serves a throughput run: then it backs off instead of sleeping.
      * @return the running driver.
      */
-    static MediaDriver launch(final Path directory)
+    static MediaDriver launch(final Path directory, final boolean throughput)
     {
-        final IdleStrategy idle = new SleepingIdleStrategy(DRIVER_SLEEP_NS);
+        final IdleStrategy idle = throughput ? new BackoffIdleStrategy() : new SleepingIdleStrategy(DRIVER_SLEEP_NS);
         final MediaDriver.Context context = new MediaDriver.Context()
             .aeronDirectoryName(directory.toString())
             .dirDeleteOnStart(true)

@@ -58,7 +58,7 @@ public final class AeronTransport implements Transport
     public String describe(final LinkSpec link)
     {
         return "Aeron " + AeronDriver.version() + " IPC, exclusive publications both ways, terms of " +
-            AeronDriver.termLength(link) / 1024 + " KiB, embedded driver (" + AeronDriver.describe() + ")";
+            AeronDriver.termLength(link) / 1024 + " KiB, embedded driver (" + AeronDriver.describe(link) + ")";
     }
 
     @Override
@@ -73,7 +73,7 @@ public final class AeronTransport implements Transport
     @Override
     public void create(final LinkSpec link)
     {
-        driver = AeronDriver.launch(driverDirectory(link));
+        driver = AeronDriver.launch(driverDirectory(link), link.throughput());
     }
 
     @Override
