@@ -48,7 +48,7 @@ public final class PercentilePlot
     /** Points per halving of the distance to 100%, as HdrHistogram's {@code .hgrm} output uses. */
     private static final int TICKS_PER_HALF_DISTANCE = 5;
 
-    private static final Color[] COLOURS = {
+    static final Color[] COLOURS = {
         new Color(0x000000), new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
         new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0x17becf)};
 
