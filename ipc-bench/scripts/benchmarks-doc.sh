@@ -6,15 +6,24 @@
 #
 # It uses ipc-bench/target/benchmarks.jar as it is, and builds it (mvn -q -DskipTests package, the benchmark module
 # and what it needs) only if it is missing: rebuild first if the sources changed. Set MVN to change the Maven
-# command (MVN="mvn -o" offline), JAVA for another java. Writes docs/BENCHMARKS.md and
-# docs/benchmarks-latency-percentiles.png; the run's full results folder goes to a temporary directory, which is
-# removed afterwards.
+# command (MVN="mvn -o" offline), JAVA for another java. Writes docs/BENCHMARKS.md,
+# docs/benchmarks-latency-percentiles.png and docs/benchmarks-bandwidth.png; the runs' full results folders go to a
+# temporary directory, which is removed afterwards.
+#
+# Then the bandwidth section: one throughput run per message size (4 KiB, 64 KiB, 1 MiB, 16 MiB; BANDWIDTH_SIZES
+# to change), BANDWIDTH_ROUNDS (5) interleaved rounds of 64 MiB bursts each (BANDWIDTH_BYTES), over the transports
+# in BANDWIDTH_TRANSPORTS; a few minutes more.
 set -euo pipefail
 
 # shellcheck source=bench-env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bench-env.sh"
 docs="docs"
 plot_name="benchmarks-latency-percentiles.png"
+bandwidth_plot="benchmarks-bandwidth.png"
+bandwidth_sizes="${BANDWIDTH_SIZES:-4096 65536 1048576 16777216}"
+bandwidth_rounds="${BANDWIDTH_ROUNDS:-5}"
+bandwidth_bytes="${BANDWIDTH_BYTES:-67108864}"
+bandwidth_transports="${BANDWIDTH_TRANSPORTS:-floor,shmlink-spsc,shmlink-mpsc,agrona,shmlink-socket,aeron,uds}"
 
 results="$(mktemp -d "${TMPDIR:-/tmp}/shmlink-benchmarks-doc.XXXXXX")"
 trap 'rm -rf "$results"' EXIT
@@ -26,6 +35,18 @@ load="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 echo "running: $command (1-3 minutes)" >&2
 "$java" -jar "$jar" "${args[@]}" | tee "$results/output.txt" >&2
 load_after="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+
+bandwidth_csvs=()
+for size in $bandwidth_sizes; do
+    count=$(( bandwidth_bytes / size )); (( count >= 4 )) || count=4
+    bandwidth_args=(--throughput --size "$size" --rounds "$bandwidth_rounds" --count "$count" --warmup "$count"
+        --transports "$bandwidth_transports" --out "$results/bandwidth-$size")
+    echo "running: java -jar $jar ${bandwidth_args[*]}" >&2
+    "$java" -jar "$jar" "${bandwidth_args[@]}" > "$results/bandwidth-$size.txt"
+    bandwidth_csvs+=("$results/bandwidth-$size/throughput.csv")
+done
+bandwidth_command="java -jar $jar --throughput --size S --rounds $bandwidth_rounds --count <$bandwidth_bytes / S> --warmup <same> --transports $bandwidth_transports"
+load_after_bandwidth="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 
 markdown="$results/run/results.md"
 report="$results/run/report.txt"
@@ -49,6 +70,7 @@ us() { awk -v ns="$1" 'BEGIN { printf "%.1f", ns / 1000 }'; }
 
 mkdir -p "$docs"
 cp "$results/run/latency-percentiles.png" "$docs/$plot_name"
+"$java" -cp "$jar" io.shmlink.bench.pingpong.BandwidthPlot "$docs/$bandwidth_plot" "${bandwidth_csvs[@]}"
 {
     echo "# Cross-process latency benchmarks"
     echo
@@ -139,6 +161,29 @@ cp "$results/run/latency-percentiles.png" "$docs/$plot_name"
     echo
     echo "**tcp** ($(us "$(cell tcp 2)") us, $(median tcp 9)x the floor, $(median tcp 10)x \`uds\`). The same"
     echo "over loopback TCP with \`TCP_NODELAY\`: the TCP/IP stack on top of the socket's system calls and wake-ups."
+    echo
+    echo "## Bandwidth"
+    echo
+    echo "One way, one throughput run per message size, each in interleaved rounds; the load average after these"
+    echo "runs was $load_after_bandwidth. Every message holds fresh data, the sink reads every byte (\`in-place\`: where"
+    echo "the transport hands it over; \`copy-out\`: into its own buffer first), and a checksum computed on both sides"
+    echo "fails the run if any byte went unread. \`floor\` is the bare two-process ring (8 slots, one release/acquire"
+    echo "long per message each way); \`memcpy-cache\` and \`memcpy-dram\` are one thread copying the same bytes within"
+    echo "its cache and through DRAM, in the same rounds. Chronicle Queue is left out here: its journal grows into"
+    echo "memory never touched before, about one page fault per 4 KiB page written, which makes it one to two orders"
+    echo "of magnitude slower and the run long; name it with \`--transports\` to measure it."
+    echo
+    echo '```'
+    echo "$bandwidth_command"
+    echo '```'
+    echo
+    echo "![MB/s by message size, every contender]($bandwidth_plot)"
+    for size in $bandwidth_sizes; do
+        echo
+        echo "### $size-byte messages"
+        echo
+        sed -n '/^Bandwidth:$/,$p' "$results/bandwidth-$size/results.md" | sed '1,2d'
+    done
     echo
     echo "## Reproduce"
     echo
