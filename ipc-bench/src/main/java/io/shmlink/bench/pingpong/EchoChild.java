@@ -32,7 +32,8 @@ public final class EchoChild implements PeerWatch, AutoCloseable
     private static final List<String> JVM_FLAGS = List.of(
         "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
         // The echo allocates nothing, so the heap can be small; serial GC runs no GC threads next to the echo.
-        "-XX:+UseSerialGC", "-Xmx64m");
+        // Direct memory defaults to the heap's size, too small for the socket sinks' buffers of 16 MiB messages.
+        "-XX:+UseSerialGC", "-Xmx64m", "-XX:MaxDirectMemorySize=1g");
 
     /**
      * System property with extra JVM flags for the child, split on spaces: {@code
