@@ -45,8 +45,11 @@ import static org.agrona.BitUtil.align;
  */
 public final class RingReader
 {
-    /** What {@link #blockingHeader} returns when nothing holds the reader up: no claim or free word is 0. */
-    public static final long NOTHING_BLOCKS = 0;
+    /**
+     * What {@link #blockingHeader} returns when nothing holds the reader up: a frame length of 1, which no header
+     * that blocks can have (a claim's is negative, a free word's and a zeroed word's 0; a free word may even be 0).
+     */
+    public static final long NOTHING_BLOCKS = 1;
 
     private final ChannelSegment segment;
     private final UnsafeBuffer buffer;
@@ -265,8 +268,9 @@ public final class RingReader
 
     /**
      * What holds this reader up at its read position, if anything: a claim not yet committed (a negative frame
-     * length; its type names the claimer's session) or, MPSC, a gap whose claimer has not written its header yet
-     * (the free word of this lap).
+     * length; its type names the claimer's session); MPSC, a gap whose claimer has not written its header yet (the
+     * free word of this lap); SPSC, a zero word below the tail, which no publisher leaves (its header is written
+     * before the tail moves), so that {@link #unblock} reports it as corrupt once its time is up.
      *
      * @param tail the tail, read by {@link #tail()} after the last read.
      * @return that header word, or {@link #NOTHING_BLOCKS} if the read position is at the tail or its record is

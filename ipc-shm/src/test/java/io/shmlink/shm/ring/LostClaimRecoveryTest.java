@@ -3,6 +3,7 @@ package io.shmlink.shm.ring;
 import io.shmlink.api.BufferClaim;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
+import io.shmlink.api.CorruptChannelException;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.FreeWord;
@@ -118,6 +119,22 @@ class LostClaimRecoveryTest
         assertEquals(1, poll());
         assertEquals(List.of(0x5L), received);
         assertEquals(0, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
+    }
+
+    @Test
+    void aZeroWordBelowAnSpscTailIsCorruptOnceItsTimeIsUp()
+    {
+        // no SPSC publisher leaves one (its header goes in before the tail moves): the file was tampered with
+        final ChannelSegment spscSegment =
+            InMemorySegments.create(new ChannelConfig(ChannelMode.SPSC, CAPACITY, CAPACITY / 8));
+        spscSegment.buffer().putLongVolatile(TAIL_POSITION_OFFSET, 64);
+        final RingReader spsc = new RingReader(spscSegment, false);
+        final StallDetector spscStalls = new StallDetector(spsc, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
+
+        spscStalls.check(0);
+        final CorruptChannelException corrupt =
+            assertThrows(CorruptChannelException.class, () -> spscStalls.check(TIMEOUT_NS));
+        assertTrue(corrupt.getMessage().contains("below the tail"), corrupt.getMessage());
     }
 
     @Test
