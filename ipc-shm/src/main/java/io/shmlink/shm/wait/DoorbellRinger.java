@@ -27,6 +27,8 @@ public final class DoorbellRinger implements AutoCloseable
     /**
      * @param directory the registry directory the doorbells live in.
      */
+    private boolean closed;
+
     public DoorbellRinger(final Path directory)
     {
         this.directory = directory;
@@ -40,9 +42,9 @@ public final class DoorbellRinger implements AutoCloseable
      */
     public synchronized void ring(final long ownerToken, final int number)
     {
-        if (number <= 0)
+        if (number <= 0 || closed)
         {
-            return;
+            return; // closed: a claim completed after its publisher closed must not open a socket nobody closes
         }
         if (connection != null && (connectedToken != ownerToken || connectedNumber != number))
         {
@@ -127,6 +129,7 @@ public final class DoorbellRinger implements AutoCloseable
     @Override
     public synchronized void close()
     {
+        closed = true;
         disconnect();
     }
 }
