@@ -483,12 +483,19 @@ public final class ChannelSegment
     }
 
     /**
-     * Faults every page in now, with a write, so that no page fault lands on the hot path. The write is an atomic
-     * add of zero: it changes nothing, even while other processes use the segment.
+     * Faults every page in now, so that no page fault lands on the hot path. First a read of each page: a read
+     * fault on a file mapping maps the neighbouring pages already in the page cache too (the kernel's fault-around,
+     * 16 pages by default), so a segment whose pages exist takes a sixteenth of the faults. Then a write of each
+     * page, an atomic add of zero that changes nothing even while other processes use the segment: where the read
+     * left a page mapped read-only, its write fault is taken here rather than on the hot path.
      */
     private static void preTouch(final UnsafeBuffer buffer)
     {
         final int last = buffer.capacity() - Long.BYTES; // a file of any length may be handed to us
+        for (int i = 0; i <= last; i += PAGE_SIZE)
+        {
+            buffer.getLongVolatile(i); // a volatile read is never optimised away
+        }
         for (int i = 0; i <= last; i += PAGE_SIZE)
         {
             buffer.getAndAddLong(i, 0);
