@@ -121,6 +121,12 @@ public final class ChannelSegment
             Long.toHexString(ThreadLocalRandom.current().nextLong()) + CREATING_SUFFIX);
         final DirectoryPages pages = DirectoryPages.of(file.getParent());
         final long length = segmentLength(config.capacity(), pages.pageSize());
+        if (length > Integer.MAX_VALUE)
+        {
+            throw new ShmLinkException("cannot create channel '" + name + "' in " + file.getParent() + ": a ring of " +
+                config.capacity() + " bytes on its pages (" + pages + ") takes a file of " + length +
+                " bytes, more than one mapping can hold (2 GiB); choose a smaller capacity");
+        }
         final long now = System.currentTimeMillis();
         try
         {

@@ -15,7 +15,7 @@ import java.util.List;
  *   <li><b>hugetlbfs</b>: the filesystem's block size, its huge page size (mount option {@code pagesize}). Files
  *   there cannot be written with {@code write(2)}; their pages are reserved when they are mapped.</li>
  *   <li><b>tmpfs mounted {@code huge=always} or {@code huge=within_size}</b>: the kernel's transparent huge page
- *   size ({@code Hugepagesize} in {@code /proc/meminfo}). The kernel aligns shared tmpfs mappings to it.</li>
+ *   size (the PMD size, {@code /sys/kernel/mm/transparent_hugepage/hpage_pmd_size}). The kernel aligns shared tmpfs mappings to it.</li>
  *   <li>anything else: the system page size.</li>
  * </ul>
  */
@@ -23,6 +23,7 @@ public final class DirectoryPages
 {
     private static final int SYSTEM_PAGE_SIZE = UnsafeApi.pageSize();
     private static final int DEFAULT_HUGE_PAGE_SIZE = 2 << 20;
+    private static final Path THP_PMD_SIZE = Path.of("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size");
 
     private final int pageSize;
     private final boolean hugetlbfs;
@@ -128,20 +129,18 @@ public final class DirectoryPages
         return path.equals(mountPoint) || "/".equals(mountPoint) || path.startsWith(mountPoint + "/");
     }
 
+    /**
+     * The size of the pages tmpfs uses for transparent huge pages: the PMD size, not {@code Hugepagesize} of
+     * {@code /proc/meminfo}, which is hugetlbfs's default and may be 1 GiB.
+     */
     private static int transparentHugePageSize()
     {
         try
         {
-            for (final String line : Files.readAllLines(Path.of("/proc/meminfo")))
+            final long bytes = Long.parseLong(Files.readString(THP_PMD_SIZE).trim());
+            if (bytes > 0 && bytes <= (1 << 30) && Long.bitCount(bytes) == 1)
             {
-                if (line.startsWith("Hugepagesize:"))
-                {
-                    final long kib = Long.parseLong(line.replaceAll("[^0-9]", ""));
-                    if (kib > 0 && kib <= (Integer.MAX_VALUE >> 10) && Long.bitCount(kib) == 1)
-                    {
-                        return (int)(kib << 10);
-                    }
-                }
+                return (int)bytes;
             }
         }
         catch (final IOException | NumberFormatException ex)
