@@ -53,15 +53,29 @@ public final class ShmPublisher implements Publisher, Party
         @Override
         public void commit(final int recordOffset, final int length)
         {
-            writer.commit(recordOffset, length);
-            wakeSubscriberIfAsleep();
+            try
+            {
+                writer.commit(recordOffset, length);
+                wakeSubscriberIfAsleep();
+            }
+            catch (final InternalError fault)
+            {
+                throw segment.faulted(fault);
+            }
         }
 
         @Override
         public void abort(final int recordOffset, final int length)
         {
-            writer.abort(recordOffset, length);
-            wakeSubscriberIfAsleep();
+            try
+            {
+                writer.abort(recordOffset, length);
+                wakeSubscriberIfAsleep();
+            }
+            catch (final InternalError fault)
+            {
+                throw segment.faulted(fault);
+            }
         }
     };
     private volatile boolean closed;
@@ -301,6 +315,10 @@ public final class ShmPublisher implements Publisher, Party
             return;
         }
         segment.checkNotTruncated();
+        if (!segment.isWhole())
+        {
+            return; // removed or replaced since the mapping: nothing there to refresh
+        }
         keepAlive();
         final long token = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
         if (ProcessToken.isAttached(token) && !ProcessToken.isAlive(token))

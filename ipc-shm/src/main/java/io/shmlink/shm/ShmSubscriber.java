@@ -520,7 +520,7 @@ public final class ShmSubscriber implements Subscriber, Party
 
     private void releaseSlot()
     {
-        final boolean truncated = segment.isTruncated(); // then nothing of the segment is touched
+        final boolean truncated = !segment.isWhole(); // then nothing of the segment is touched
         if (!truncated)
         {
             reader.publishCounters();
@@ -554,6 +554,10 @@ public final class ShmSubscriber implements Subscriber, Party
         if (!closed)
         {
             segment.checkNotTruncated();
+            if (!segment.isWhole())
+            {
+                return; // removed or replaced since the mapping: nothing there to refresh
+            }
             PartySlots.heartbeat(segment.buffer(), SUBSCRIBER_HEARTBEAT_OFFSET);
             reader.publishCounters();
             for (int slot = 0; slot < MAX_PUBLISHERS; slot++)

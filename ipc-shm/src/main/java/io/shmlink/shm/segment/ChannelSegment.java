@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -65,9 +66,20 @@ public final class ChannelSegment
     private final Path file;
     private final ChannelConfig config;
     private final UnsafeBuffer buffer;
+    private final Object fileKey;
 
     /** The mapping, or for the test kit's in-memory segments a block of native memory, formatted and validated. */
     ChannelSegment(final String name, final Path file, final ChannelConfig config, final UnsafeBuffer buffer)
+    {
+        this(name, file, config, buffer, null);
+    }
+
+    /**
+     * @param fileKey the identity of the mapped file (device and inode) as read before mapping it, so that the file
+     *                under this name can be told from another one; null for memory that is no file.
+     */
+    ChannelSegment(
+        final String name, final Path file, final ChannelConfig config, final UnsafeBuffer buffer, final Object fileKey)
     {
         // The rings address the mapping raw (no per-access bounds check): that is safe only if it is native memory
         // that covers the header and the whole ring. Validation checked the file's size, but the file can shrink
@@ -86,6 +98,7 @@ public final class ChannelSegment
         this.file = file;
         this.config = config;
         this.buffer = buffer;
+        this.fileKey = fileKey;
     }
 
     /**
@@ -299,10 +312,13 @@ public final class ChannelSegment
     public static ChannelSegment open(final Path file, final String name, final boolean preTouch)
     {
         final long fileSize;
+        final Object fileKey;
         final MappedByteBuffer mapping;
         try
         {
-            fileSize = Files.size(file);
+            final BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            fileSize = attributes.size();
+            fileKey = attributes.fileKey();
             if (fileSize < RING_OFFSET)
             {
                 throw new CorruptChannelException("channel '" + name + "' (" + file + "): file size " + fileSize +
@@ -330,7 +346,7 @@ public final class ChannelSegment
             {
                 preTouch(buffer, name, file);
             }
-            return new ChannelSegment(name, file, config, new UnsafeBuffer(mapping));
+            return new ChannelSegment(name, file, config, new UnsafeBuffer(mapping), fileKey);
         }
         catch (final RuntimeException ex)
         {
@@ -558,22 +574,51 @@ public final class ChannelSegment
     }
 
     /**
-     * Whether the file is now shorter than this mapping, so that touching the missing pages faults. Cold paths
-     * (close, the liveness ticks) ask before they touch the segment: the JVM survives a fault in most unsafe
-     * accesses, but not in an interpreted compare-and-set, which crashes it. A file removed from the directory is
-     * not truncated: its mapping stays whole.
+     * Whether the mapped file is, provably, now shorter than this mapping, so that touching the missing pages
+     * faults: the file under this segment's name is the one mapped (same device and inode) and it is short.
      *
-     * @return true if pages of the mapping are gone.
+     * @return true if pages of the mapping are known to be gone.
      */
     public boolean isTruncated()
     {
+        final BasicFileAttributes attributes = attributesOfTheMappedFile();
+        return attributes != null && attributes.size() < buffer.capacity();
+    }
+
+    /**
+     * Whether every page of the mapping is provably still there: the file under this segment's name is the one
+     * mapped and long enough (or the segment is no file). Cold paths (close, the liveness ticks) touch the segment
+     * only then: the JVM survives a fault in most unsafe accesses, but not in an interpreted compare-and-set, which
+     * crashes it. A file removed or replaced since the mapping cannot be looked at, so it is not touched either;
+     * nothing there needs the touch (its slots are nobody's to read any more).
+     *
+     * @return true if the segment may be touched.
+     */
+    public boolean isWhole()
+    {
+        if (fileKey == null)
+        {
+            return true;
+        }
+        final BasicFileAttributes attributes = attributesOfTheMappedFile();
+        return attributes != null && attributes.size() >= buffer.capacity();
+    }
+
+    /** The attributes of the file under this segment's name if it is the mapped one, else null. */
+    private BasicFileAttributes attributesOfTheMappedFile()
+    {
+        if (fileKey == null)
+        {
+            return null;
+        }
         try
         {
-            return Files.size(file) < buffer.capacity();
+            final BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return fileKey.equals(attributes.fileKey()) ? attributes : null;
         }
         catch (final IOException ex)
         {
-            return false;
+            return null;
         }
     }
 

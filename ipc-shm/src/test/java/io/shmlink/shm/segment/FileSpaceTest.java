@@ -133,6 +133,28 @@ class FileSpaceTest
     }
 
     @Test
+    void partiesOfAFileTruncatedThenReplacedCloseWithoutTouchingIt() throws Exception
+    {
+        // the file under the name is whole again, but it is another one: the mapping's pages are still gone, and
+        // a detach's compare-and-set on them, run interpreted, would crash the JVM
+        try (ShmRegistry registry = ShmRegistry.open(directory))
+        {
+            registry.create("cut", ChannelConfig.mpsc(64 << 10));
+            final Publisher publisher = registry.publisher("cut");
+            final Subscriber subscriber = registry.subscriber("cut");
+            truncate(directory.resolve("cut"));
+            Files.delete(directory.resolve("cut"));
+            registry.create("cut", ChannelConfig.mpsc(64 << 10));
+
+            publisher.close();
+            subscriber.close();
+
+            assertEquals(1, registry.list().size());
+            assertTrue(registry.lookup("cut").orElseThrow().publishers().isEmpty(), "the new file was not touched");
+        }
+    }
+
+    @Test
     @Timeout(60)
     void theLivenessThreadTicksOnBesideATruncatedChannel() throws Exception
     {
