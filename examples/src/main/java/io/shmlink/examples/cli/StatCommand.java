@@ -5,6 +5,7 @@ import io.shmlink.api.ChannelNotFoundException;
 import io.shmlink.api.LostClaimInfo;
 import io.shmlink.api.PartyInfo;
 import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.segment.DirectoryPages;
 import io.shmlink.shm.socket.ShmServerSocket;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -103,7 +104,7 @@ final class StatCommand implements Callable<Integer>
                 }
                 else
                 {
-                    print(out, read(opened));
+                    print(out, read(opened), opened.pages());
                 }
                 out.flush();
             }
@@ -162,7 +163,7 @@ final class StatCommand implements Callable<Integer>
             "  %4s  %s", cells);
     }
 
-    private void print(final PrintWriter out, final List<ChannelInfo> channels)
+    private void print(final PrintWriter out, final List<ChannelInfo> channels, final DirectoryPages pages)
     {
         final long nowMillis = System.currentTimeMillis();
         if (channels.isEmpty())
@@ -180,6 +181,7 @@ final class StatCommand implements Callable<Integer>
                 line(out, "connections", connections.getAsLong() + " live (accepted, not yet closed)");
             }
             line(out, "file", channel.file());
+            line(out, "pages", pages);
             line(out, "created", Instant.ofEpochMilli(channel.creationTimeMillis()).truncatedTo(ChronoUnit.MILLIS) +
                 " by pid " + channel.creatorPid());
             line(out, "publisher position", channel.publisherPosition());

@@ -273,6 +273,8 @@ class ShmLinkCliIT
                 assertTrue(stat.out().startsWith("channel stats: SPSC, capacity 4k, max message length 512\n"),
                     stat::toString);
                 assertEquals(String.valueOf(published), field(stat, "messages"), stat::toString);
+                assertEquals(registry.pages().toString(), field(stat, "pages"), stat::toString);
+                assertTrue(field(stat, "pages").endsWith("KiB pages"), stat::toString);
                 assertEquals(String.valueOf(published * 100L), field(stat, "bytes"), stat::toString);
                 assertEquals("1 episode (2 refused sends)", field(stat, "back-pressure"), stat::toString);
                 assertEquals("0", field(stat, "lost claims"), stat::toString);
