@@ -315,10 +315,6 @@ public final class ShmPublisher implements Publisher, Party
             return;
         }
         segment.checkNotTruncated();
-        if (!segment.isWhole())
-        {
-            return; // removed or replaced since the mapping: nothing there to refresh
-        }
         keepAlive();
         final long token = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
         if (ProcessToken.isAttached(token) && !ProcessToken.isAlive(token))

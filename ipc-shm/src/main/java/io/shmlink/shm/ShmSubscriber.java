@@ -507,11 +507,18 @@ public final class ShmSubscriber implements Subscriber, Party
             bell.close(); // wakes the polling thread if it sleeps on it
         }
         // not under a lock: the poll's handler may call close() too, and must not block on this one
+        int waits = 0;
         while (!POLL_STATE.compareAndSet(this, IDLE, CLOSED))
         {
             if ((int)POLL_STATE.getVolatile(this) == CLOSED)
             {
                 return; // a close from the poll's own handler released the slot as the poll returned
+            }
+            // The JVM's asynchronous fault on a truncated file can end a poll between its steps and leave it marked
+            // in progress for ever; nothing of such a segment can be written any more, so stop waiting for it.
+            if (++waits % 100 == 0 && segment.isTruncated())
+            {
+                break;
             }
             LockSupport.parkNanos(CLOSE_WAIT_NANOS);
         }
@@ -520,7 +527,7 @@ public final class ShmSubscriber implements Subscriber, Party
 
     private void releaseSlot()
     {
-        final boolean truncated = !segment.isWhole(); // then nothing of the segment is touched
+        final boolean truncated = segment.isTruncated(); // then nothing of the segment is touched
         if (!truncated)
         {
             reader.publishCounters();
@@ -554,10 +561,6 @@ public final class ShmSubscriber implements Subscriber, Party
         if (!closed)
         {
             segment.checkNotTruncated();
-            if (!segment.isWhole())
-            {
-                return; // removed or replaced since the mapping: nothing there to refresh
-            }
             PartySlots.heartbeat(segment.buffer(), SUBSCRIBER_HEARTBEAT_OFFSET);
             reader.publishCounters();
             for (int slot = 0; slot < MAX_PUBLISHERS; slot++)

@@ -225,9 +225,9 @@ public final class PartySlots
      */
     public static void detachSubscriber(final ChannelSegment segment)
     {
-        if (!segment.isWhole())
+        if (segment.isTruncated())
         {
-            return; // truncated, or removed: touching it could crash the JVM, and nobody reads it (see isWhole)
+            return; // the slot went with the file; touching it could crash the JVM (see ChannelSegment)
         }
         segment.buffer().compareAndSetLong(SUBSCRIBER_TOKEN_OFFSET, ProcessToken.SELF, ProcessToken.DETACHED);
     }
@@ -298,9 +298,9 @@ public final class PartySlots
      */
     public static void detachPublisher(final ChannelSegment segment, final int session)
     {
-        if (!segment.isWhole())
+        if (segment.isTruncated())
         {
-            return; // truncated, or removed: touching it could crash the JVM, and nobody reads it (see isWhole)
+            return; // the slot went with the file; touching it could crash the JVM (see ChannelSegment)
         }
         final int offset = publisherSlotOffset(slotOf(session));
         // written down first, so the process of this session stays known after the token is gone (see

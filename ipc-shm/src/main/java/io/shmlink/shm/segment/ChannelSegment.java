@@ -575,7 +575,11 @@ public final class ChannelSegment
 
     /**
      * Whether the mapped file is, provably, now shorter than this mapping, so that touching the missing pages
-     * faults: the file under this segment's name is the one mapped (same device and inode) and it is short.
+     * faults: the file under this segment's name is the one mapped (same device and inode) and it is short. Cold
+     * paths (close, the liveness ticks) ask before they touch the segment: the JVM survives a fault in most unsafe
+     * accesses, but not in an interpreted compare-and-set, which crashes it. A file removed or replaced since the
+     * mapping cannot be looked at and counts as whole: the socket layer removes its connections' files while both
+     * ends use them, and a removed file's mapping stays whole unless it was truncated first (see DESIGN.md).
      *
      * @return true if pages of the mapping are known to be gone.
      */
@@ -583,25 +587,6 @@ public final class ChannelSegment
     {
         final BasicFileAttributes attributes = attributesOfTheMappedFile();
         return attributes != null && attributes.size() < buffer.capacity();
-    }
-
-    /**
-     * Whether every page of the mapping is provably still there: the file under this segment's name is the one
-     * mapped and long enough (or the segment is no file). Cold paths (close, the liveness ticks) touch the segment
-     * only then: the JVM survives a fault in most unsafe accesses, but not in an interpreted compare-and-set, which
-     * crashes it. A file removed or replaced since the mapping cannot be looked at, so it is not touched either;
-     * nothing there needs the touch (its slots are nobody's to read any more).
-     *
-     * @return true if the segment may be touched.
-     */
-    public boolean isWhole()
-    {
-        if (fileKey == null)
-        {
-            return true;
-        }
-        final BasicFileAttributes attributes = attributesOfTheMappedFile();
-        return attributes != null && attributes.size() >= buffer.capacity();
     }
 
     /** The attributes of the file under this segment's name if it is the mapped one, else null. */
