@@ -515,7 +515,7 @@ public final class ShmSubscriber implements Subscriber, Party
                 return; // a close from the poll's own handler released the slot as the poll returned
             }
             // The JVM's asynchronous fault on a truncated file can end a poll between its steps and leave it marked
-            // in progress for ever; nothing of such a segment can be written any more, so stop waiting for it.
+            // in progress for ever. A truncated channel is corrupt for every party anyway: stop waiting for it.
             if (++waits % 100 == 0 && segment.isTruncated())
             {
                 break;
