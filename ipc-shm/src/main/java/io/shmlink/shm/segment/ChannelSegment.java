@@ -564,11 +564,12 @@ public final class ChannelSegment
      */
     public CorruptChannelException faulted(final InternalError fault)
     {
-        if (!isTruncated())
+        final long size = truncatedSize();
+        if (size < 0)
         {
             throw fault;
         }
-        final CorruptChannelException corrupt = truncated();
+        final CorruptChannelException corrupt = truncated(size);
         corrupt.initCause(fault);
         return corrupt;
     }
@@ -585,25 +586,29 @@ public final class ChannelSegment
      */
     public boolean isTruncated()
     {
-        final BasicFileAttributes attributes = attributesOfTheMappedFile();
-        return attributes != null && attributes.size() < buffer.capacity();
+        return truncatedSize() >= 0;
     }
 
-    /** The attributes of the file under this segment's name if it is the mapped one, else null. */
-    private BasicFileAttributes attributesOfTheMappedFile()
+    /**
+     * One look at the file under this segment's name.
+     *
+     * @return its size if it is the mapped file and shorter than the mapping, else -1.
+     */
+    private long truncatedSize()
     {
         if (fileKey == null)
         {
-            return null;
+            return -1;
         }
         try
         {
             final BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            return fileKey.equals(attributes.fileKey()) ? attributes : null;
+            return fileKey.equals(attributes.fileKey()) && attributes.size() < buffer.capacity() ?
+                attributes.size() : -1;
         }
         catch (final IOException ex)
         {
-            return null;
+            return -1;
         }
     }
 
@@ -614,23 +619,15 @@ public final class ChannelSegment
      */
     public void checkNotTruncated()
     {
-        if (isTruncated())
+        final long size = truncatedSize();
+        if (size >= 0)
         {
-            throw truncated();
+            throw truncated(size);
         }
     }
 
-    private CorruptChannelException truncated()
+    private CorruptChannelException truncated(final long size)
     {
-        long size;
-        try
-        {
-            size = Files.size(file);
-        }
-        catch (final IOException ex)
-        {
-            size = -1;
-        }
         return corrupt("file size", size + " (the mapping needs " + buffer.capacity() +
             " bytes: the file was truncated under it by another process)");
     }
