@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.FieldPosition;
 import java.text.NumberFormat;
-import java.text.ParsePosition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -155,7 +154,7 @@ public final class BandwidthPlot
     /**
      * Labels the size axis in binary units: {@code 4 KiB}, {@code 1 MiB}.
      */
-    static final class BytesFormat extends NumberFormat
+    static final class BytesFormat extends AxisLabelFormat
     {
         @Override
         public StringBuffer format(final double bytes, final StringBuffer to, final FieldPosition position)
@@ -169,24 +168,6 @@ public final class BandwidthPlot
                 return to.append(number(bytes / (1 << 10))).append(" KiB");
             }
             return to.append(number(bytes)).append(" B");
-        }
-
-        @Override
-        public StringBuffer format(final long number, final StringBuffer to, final FieldPosition position)
-        {
-            return format((double)number, to, position);
-        }
-
-        @Override
-        public Number parse(final String source, final ParsePosition position)
-        {
-            throw new UnsupportedOperationException("labels only");
-        }
-
-        private static String number(final double value)
-        {
-            return value == Math.rint(value) ? Long.toString(Math.round(value)) :
-                String.format(Locale.ROOT, "%.3g", value);
         }
     }
 }

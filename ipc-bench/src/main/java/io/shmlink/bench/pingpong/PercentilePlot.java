@@ -19,8 +19,6 @@ import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.text.FieldPosition;
-import java.text.NumberFormat;
-import java.text.ParsePosition;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.IntFunction;
@@ -155,7 +153,7 @@ public final class PercentilePlot
      * Labels the x axis: {@code 1 / (1 - p)} back to {@code p} in percent, {@code 1 -> 0%}, {@code 10 -> 90%},
      * {@code 1000 -> 99.9%}.
      */
-    static final class PercentileFormat extends NumberFormat
+    static final class PercentileFormat extends AxisLabelFormat
     {
         @Override
         public StringBuffer format(final double number, final StringBuffer to, final FieldPosition position)
@@ -163,25 +161,13 @@ public final class PercentilePlot
             final int decimals = Math.max(0, (int)Math.round(Math.log10(number)) - 2);
             return to.append(String.format(Locale.ROOT, "%." + decimals + "f%%", 100.0 - 100.0 / number));
         }
-
-        @Override
-        public StringBuffer format(final long number, final StringBuffer to, final FieldPosition position)
-        {
-            return format((double)number, to, position);
-        }
-
-        @Override
-        public Number parse(final String source, final ParsePosition position)
-        {
-            throw new UnsupportedOperationException("labels only");
-        }
     }
 
     /**
      * Labels the y axis: nanoseconds in the unit that keeps the number small, {@code 100 ns}, {@code 10 us},
      * {@code 1 ms}.
      */
-    static final class NanosFormat extends NumberFormat
+    static final class NanosFormat extends AxisLabelFormat
     {
         @Override
         public StringBuffer format(final double nanos, final StringBuffer to, final FieldPosition position)
@@ -199,24 +185,6 @@ public final class PercentilePlot
                 return to.append(number(nanos / 1e3)).append(" us");
             }
             return to.append(number(nanos)).append(" ns");
-        }
-
-        @Override
-        public StringBuffer format(final long number, final StringBuffer to, final FieldPosition position)
-        {
-            return format((double)number, to, position);
-        }
-
-        @Override
-        public Number parse(final String source, final ParsePosition position)
-        {
-            throw new UnsupportedOperationException("labels only");
-        }
-
-        private static String number(final double value)
-        {
-            return value == Math.rint(value) ? Long.toString(Math.round(value)) :
-                String.format(Locale.ROOT, "%.3g", value);
         }
     }
 }
