@@ -16,8 +16,6 @@ import io.shmlink.shm.wait.Doorbell;
 import io.shmlink.shm.wait.ReaderWait;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.channels.ClosedSelectorException;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -50,26 +48,6 @@ public final class ShmSubscriber implements Subscriber, Party
 
     private static final System.Logger LOGGER = System.getLogger(ShmSubscriber.class.getName());
 
-    private static final int IDLE = 0;
-    private static final int POLLING = 1;
-    private static final int CLOSED = 2;
-
-    /** How long a close from another thread sleeps between looks at a poll in progress. */
-    private static final long CLOSE_WAIT_NANOS = 100_000;
-
-    private static final VarHandle POLL_STATE;
-
-    static
-    {
-        try
-        {
-            POLL_STATE = MethodHandles.lookup().findVarHandle(ShmSubscriber.class, "pollState", int.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
 
     private final ShmRegistry registry;
     private final ChannelSegment segment;
@@ -79,20 +57,8 @@ public final class ShmSubscriber implements Subscriber, Party
     private ReaderWait wait;
     private volatile Doorbell doorbell;
     private boolean doorbellUnavailable;
-    private volatile boolean closed;
-
-    /** {@link #IDLE}, {@link #POLLING} or {@link #CLOSED}; see {@link #enterPoll} and {@link #close}. */
-    @SuppressWarnings("unused") // accessed through POLL_STATE
-    private volatile int pollState;
-
-    /**
-     * The thread inside a poll, or null: written by that thread only, and read by {@link #close} only to ask
-     * whether the closing thread is that thread, which its own writes answer. Plain: a poll pays no fence for it.
-     */
-    private Thread poller;
-
-    /** Set by a close from the polling thread's own handler: the poll releases the slot as it returns. */
-    private boolean closeRequestedByPoller;
+    /** Marks polls in progress, for a close from another thread to wait for; holds the closed flag. */
+    private final PollGuard guard;
 
     /** Taken by the one close() from another thread than the poller that does the closing. */
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -110,6 +76,7 @@ public final class ShmSubscriber implements Subscriber, Party
         this.segment = segment;
         this.buffer = segment.buffer();
         this.wait = wait;
+        this.guard = new PollGuard(segment.name());
         this.reader = new RingReader(segment, !ShmPublisher.isExclusive(segment));
         this.stalls = new StallDetector(reader, claimTimeoutNs, new Claimers());
         reader.lostClaimListener(this::onLostClaim);
@@ -133,7 +100,7 @@ public final class ShmSubscriber implements Subscriber, Party
     public int poll(final MessageHandler handler, final int messageLimit, final long timeout, final TimeUnit unit)
     {
         checkArguments(handler, messageLimit);
-        if (!enterPoll())
+        if (!guard.enter())
         {
             return 0;
         }
@@ -152,7 +119,10 @@ public final class ShmSubscriber implements Subscriber, Party
         }
         finally
         {
-            exitPoll();
+            if (guard.exit())
+            {
+                releaseSlot(); // the handler closed this subscriber
+            }
         }
     }
 
@@ -160,7 +130,7 @@ public final class ShmSubscriber implements Subscriber, Party
     {
         final ReaderWait wait = this.wait;
         final long start = System.nanoTime();
-        while (!closed)
+        while (!guard.isClosed())
         {
             final long waited = System.nanoTime() - start;
             final long remaining = timeoutNanos - waited;
@@ -235,7 +205,7 @@ public final class ShmSubscriber implements Subscriber, Party
 
     private Doorbell doorbell()
     {
-        if (doorbell == null && !doorbellUnavailable && !closed)
+        if (doorbell == null && !doorbellUnavailable && !guard.isClosed())
         {
             doorbell = Doorbell.openOrNull(segment.file().getParent(), ProcessToken.SELF);
             doorbellUnavailable = doorbell == null;
@@ -243,7 +213,7 @@ public final class ShmSubscriber implements Subscriber, Party
             {
                 // stored before any SLEEPING, so a publisher that sees SLEEPING (by CAS) sees the number too
                 buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, doorbell.number());
-                if (closed)
+                if (guard.isClosed())
                 {
                     doorbell.close(); // close() ran in another thread before it could see this doorbell
                 }
@@ -278,7 +248,7 @@ public final class ShmSubscriber implements Subscriber, Party
     public int poll(final MessageHandler handler, final int messageLimit)
     {
         checkArguments(handler, messageLimit);
-        if (!enterPoll())
+        if (!guard.enter())
         {
             return 0;
         }
@@ -292,48 +262,10 @@ public final class ShmSubscriber implements Subscriber, Party
         }
         finally
         {
-            exitPoll();
-        }
-    }
-
-    /**
-     * Marks a poll in progress, so that a {@link #close} from another thread waits for it: the slot must not be
-     * released (and a successor attach) while this thread can still deliver from, mark or release the ring.
-     *
-     * @return false if this subscriber is closed: the poll returns 0.
-     * @throws IllegalStateException if a poll is already in progress (a second thread, or the handler itself).
-     */
-    private boolean enterPoll()
-    {
-        if (!POLL_STATE.compareAndSet(this, IDLE, POLLING))
-        {
-            if ((int)POLL_STATE.getVolatile(this) == CLOSED)
+            if (guard.exit())
             {
-                return false;
+                releaseSlot(); // the handler closed this subscriber
             }
-            throw new IllegalStateException("subscriber of channel '" + segment.name() + "' polled by two threads" +
-                " at once, or from its own handler: a Subscriber is polled by one thread at a time");
-        }
-        if (closed)
-        {
-            POLL_STATE.setRelease(this, IDLE);
-            return false;
-        }
-        poller = Thread.currentThread();
-        return true;
-    }
-
-    private void exitPoll()
-    {
-        poller = null;
-        if (closeRequestedByPoller)
-        {
-            POLL_STATE.setVolatile(this, CLOSED);
-            releaseSlot();
-        }
-        else
-        {
-            POLL_STATE.setRelease(this, IDLE);
         }
     }
 
@@ -347,7 +279,7 @@ public final class ShmSubscriber implements Subscriber, Party
 
     private int pollOnce(final MessageHandler handler, final int messageLimit)
     {
-        if (closed)
+        if (guard.isClosed())
         {
             return 0;
         }
@@ -490,39 +422,27 @@ public final class ShmSubscriber implements Subscriber, Party
     @Override
     public void close()
     {
-        if (poller == Thread.currentThread())
+        if (guard.closeFromPoller())
         {
-            closed = true;
-            closeRequestedByPoller = true; // exitPoll releases the slot
-            return;
+            return; // the poll releases the slot as it returns
         }
         if (!closing.compareAndSet(false, true))
         {
             return; // another thread closes it
         }
-        closed = true;
+        guard.markClosed();
         final Doorbell bell = doorbell;
         if (bell != null)
         {
             bell.close(); // wakes the polling thread if it sleeps on it
         }
-        // not under a lock: the poll's handler may call close() too, and must not block on this one
-        int waits = 0;
-        while (!POLL_STATE.compareAndSet(this, IDLE, CLOSED))
+        // Not under a lock: the poll's handler may call close() too, and must not block on this one. The JVM's
+        // asynchronous fault on a truncated file can end a poll between its steps and leave it marked in progress
+        // for ever; a truncated channel is corrupt for every party anyway, so the wait stops for it.
+        if (guard.awaitNoPoll(segment::isTruncated))
         {
-            if ((int)POLL_STATE.getVolatile(this) == CLOSED)
-            {
-                return; // a close from the poll's own handler released the slot as the poll returned
-            }
-            // The JVM's asynchronous fault on a truncated file can end a poll between its steps and leave it marked
-            // in progress for ever. A truncated channel is corrupt for every party anyway: stop waiting for it.
-            if (++waits % 100 == 0 && segment.isTruncated())
-            {
-                break;
-            }
-            LockSupport.parkNanos(CLOSE_WAIT_NANOS);
+            releaseSlot();
         }
-        releaseSlot();
     }
 
     private void releaseSlot()
@@ -558,7 +478,7 @@ public final class ShmSubscriber implements Subscriber, Party
     @Override
     public void onLivenessTick()
     {
-        if (!closed)
+        if (!guard.isClosed())
         {
             segment.checkNotTruncated();
             PartySlots.heartbeat(segment.buffer(), SUBSCRIBER_HEARTBEAT_OFFSET);
