@@ -77,7 +77,8 @@ public final class ShmRegistry implements ChannelRegistry
         }
 
         /**
-         * Whether the registry directory's missing parents are created (mode per the umask). By default only the
+         * Whether the registry directory's missing parents are created (each with the registry directory's mode and
+         * group, 0700 or 0770, whatever the umask). By default only the
          * directory itself is created, and a path whose parent does not exist is refused, as a mistyped path
          * usually is.
          *
@@ -185,8 +186,16 @@ public final class ShmRegistry implements ChannelRegistry
         }
 
         /**
-         * Shares the registry with a Unix group: the directory is created 0770 and files 0660, all with that
-         * group, so processes of other users in the group can attach. The default is owner only (0700 / 0600).
+         * Shares the registry with a Unix group: the directory is created 0770 and files 0660 (doorbell sockets
+         * included), all with that group, so processes of other users in the group can attach. The default is owner
+         * only (0700 / 0600).
+         * <p>
+         * An existing directory must be of that group, mode 0770 (the setgid bit, and the sticky bit, allowed) and
+         * give others nothing; one owned by another user is then accepted too when this process is in the group
+         * (as its effective group or a supplementary one). Anything else is refused with a
+         * {@link ShmLinkException} naming the path, its owner, group and mode, and the reason. Any member can
+         * remove what a dead member left ({@link #cleanStale()}) unless the directory has the sticky bit: then
+         * only a file's owner and the directory's owner can remove it, and cleanup leaves other users' files be.
          *
          * @param groupName a group the owner belongs to.
          * @return this.
@@ -247,7 +256,8 @@ public final class ShmRegistry implements ChannelRegistry
      * @throws ShmLinkException naming the path and the reason if the directory is relative, its parent does not
      *                          exist, it is on a file system that is not memory-backed (each allowed by an
      *                          {@link Options} setting), it is a symbolic link, writable by others, or owned by
-     *                          another user; or if the JVM lacks the flag Agrona needs (the message names it).
+     *                          another user (see {@link Options#shareWithGroup(String)} for sharing); or if the
+     *                          JVM lacks the flag Agrona needs (the message names it).
      */
     public static ShmRegistry open(final Path directory)
     {
