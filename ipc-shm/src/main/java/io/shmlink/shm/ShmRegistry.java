@@ -326,6 +326,14 @@ public final class ShmRegistry implements ChannelRegistry
     }
 
     /**
+     * @return who may use this registry's files: their mode and group.
+     */
+    FileAccess access()
+    {
+        return options.access;
+    }
+
+    /**
      * The pages this registry's segments are sized to and mapped with: the filesystem's, huge pages on hugetlbfs
      * or on a tmpfs mounted {@code huge=always} (see {@link DirectoryPages}).
      *

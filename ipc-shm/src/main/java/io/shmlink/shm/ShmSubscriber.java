@@ -237,7 +237,7 @@ public final class ShmSubscriber implements Subscriber, Party
     {
         if (doorbell == null && !doorbellUnavailable && !closed)
         {
-            doorbell = Doorbell.openOrNull(segment.file().getParent(), ProcessToken.SELF);
+            doorbell = Doorbell.openOrNull(segment.file().getParent(), ProcessToken.SELF, registry.access());
             doorbellUnavailable = doorbell == null;
             if (doorbell != null)
             {
