@@ -190,6 +190,23 @@ class BlockingPollTest
     }
 
     @Test
+    void theStagingDirectoryOfASubscriberKilledWhileBindingIsCleanedAsDebris() throws Exception
+    {
+        final Process finished = new ProcessBuilder("true").start();
+        assertEquals(0, finished.waitFor());
+        final long deadToken = ProcessToken.of(finished.toHandle());
+        final Path staging = Files.createDirectory(DoorbellAddress.stagingDirectory(directory, deadToken, 3));
+        Files.createFile(staging.resolve("s"));
+        final Path living = Files.createDirectory(DoorbellAddress.stagingDirectory(directory, ProcessToken.SELF, 99));
+
+        assertEquals(List.of(staging), registry.findStale(), "the dead owner's only");
+        assertEquals(List.of(staging), registry.removeStale());
+        assertFalse(Files.exists(staging));
+        assertTrue(Files.isDirectory(living), "a live owner's staging directory stays");
+        Files.delete(living);
+    }
+
+    @Test
     void aNewSubscriberClearsTheSleepAnnouncedByADeadOne() throws Exception
     {
         try (ChildJvm child = ChildJvm.start(SleepingSubscriberMain.class, directory.toString(), "bell", "600"))
