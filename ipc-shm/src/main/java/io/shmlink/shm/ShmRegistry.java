@@ -16,6 +16,7 @@ import io.shmlink.shm.liveness.PartySlots;
 import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.registry.ChannelNames;
 import io.shmlink.shm.registry.RegistryDirectory;
+import io.shmlink.shm.registry.RemovalRights;
 import io.shmlink.shm.registry.StaleChannels;
 import io.shmlink.shm.ring.DeadClaims;
 import io.shmlink.shm.segment.ChannelSegment;
@@ -23,6 +24,9 @@ import io.shmlink.shm.segment.DirectoryPages;
 import io.shmlink.shm.segment.FileAccess;
 import io.shmlink.shm.wait.ReaderWait;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -426,6 +430,20 @@ public final class ShmRegistry implements ChannelRegistry
     public boolean delete(final String name)
     {
         final Path file = file(name);
+        final String notRemovable;
+        try
+        {
+            notRemovable = RemovalRights.of(directory).whyNotRemovable(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmLinkException("cannot delete channel '" + name + "' (" + file + "): " + ex, ex);
+        }
+        if (notRemovable != null && Files.exists(file, LinkOption.NOFOLLOW_LINKS))
+        {
+            // refused before the segment is marked deleted, which would close a channel left in place
+            throw new ShmLinkException("cannot delete channel '" + name + "' (" + file + "): " + notRemovable);
+        }
         try
         {
             PartySlots.markDeleted(ChannelSegment.open(file, name, false));

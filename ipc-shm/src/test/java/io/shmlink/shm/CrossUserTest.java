@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -34,6 +36,7 @@ import java.util.stream.Stream;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.CREATOR_PID_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_TOKEN_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.publisherSlotOffset;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -206,7 +209,7 @@ class CrossUserTest
     }
 
     @Test
-    void withTheStickyBitAMemberRemovesOnlyTheDeadFilesItOwns() throws Exception
+    void withTheStickyBitAMemberRemovesOnlyTheDeadFilesItOwnsAndCannotDeleteOthersChannels() throws Exception
     {
         final Path sticky = directoryOf(alice, team, "rwxrwx---");
         Files.setAttribute(sticky, "unix:mode", 01770);
@@ -217,7 +220,21 @@ class CrossUserTest
         final Path aliveFile = fileOf(alice, sticky.resolve(AliveFiles.PREFIX + Long.toHexString(deadToken)));
         final Path debris = fileOf(alice, sticky.resolve(".x." + finished.pid() + ".1.creating"));
         // Bob's: a channel whose creator and only party are that dead process, long idle
-        final Path channel = fileOf(bob, deadChannel(sticky, finished.pid(), deadToken));
+        final Path channel = fileOf(bob, deadChannel(sticky, "abandoned", finished.pid(), deadToken));
+        // Alice's: a channel made ahead of its users by a live creator, this JVM
+        final Path alices = fileOf(alice, channel(sticky, "alices"));
+
+        try (ChildJvm member = users.start(bob, other, GroupMemberMain.class, "delete", sticky.toString(), team,
+            "alices"))
+        {
+            final String refused = member.readLine();
+            assertTrue(refused.startsWith("REFUSED cannot delete channel 'alices' (" + alices + "): its directory " +
+                "has the sticky bit, so only the file's owner (uid "), refused);
+            assertEquals(0, member.waitFor(60));
+        }
+        assertTrue(Files.exists(alices));
+        final ByteBuffer header = ByteBuffer.wrap(Files.readAllBytes(alices)).order(ByteOrder.nativeOrder());
+        assertEquals(ProcessToken.NONE, header.getLong(SUBSCRIBER_TOKEN_OFFSET), "not marked deleted either");
 
         try (ChildJvm member = users.start(bob, other, GroupMemberMain.class, "clean", sticky.toString(), team))
         {
@@ -235,25 +252,33 @@ class CrossUserTest
                 "the directory's owner may remove anybody's");
             assertEquals(0, owner.waitFor(60));
         }
-        assertEquals(Set.of(), namesIn(sticky));
+        assertEquals(Set.of("alices"), namesIn(sticky), "a live creator's channel stays");
     }
 
-    /** A channel made in a directory of this process, then moved into {@code into}. */
-    private Path deadChannel(final Path into, final long deadPid, final long deadToken) throws IOException
+    /** A channel whose creator and only publisher are a dead process. */
+    private Path deadChannel(final Path into, final String name, final long deadPid, final long deadToken)
+        throws IOException
+    {
+        final Path file = channel(into, name);
+        SegmentEditor.edit(file, header ->
+        {
+            header.putLong(CREATOR_PID_OFFSET, deadPid);
+            header.putLongVolatile(publisherSlotOffset(0) + SLOT_TOKEN_OFFSET, deadToken);
+        });
+        return file;
+    }
+
+    /** A channel made by this process in a directory of its own, then moved into {@code into}. */
+    private Path channel(final Path into, final String name) throws IOException
     {
         final Path scratch = ShmTestDirectory.create("shmlink-cross-user-scratch-");
         directories.add(scratch);
         final Path file;
         try (ShmRegistry registry = ShmRegistry.open(scratch))
         {
-            file = registry.create("abandoned", ChannelConfig.spsc(4096)).file();
+            file = registry.create(name, ChannelConfig.spsc(4096)).file();
         }
-        SegmentEditor.edit(file, header ->
-        {
-            header.putLong(CREATOR_PID_OFFSET, deadPid);
-            header.putLongVolatile(publisherSlotOffset(0) + SLOT_TOKEN_OFFSET, deadToken);
-        });
-        return Files.move(file, into.resolve("abandoned"), StandardCopyOption.ATOMIC_MOVE);
+        return Files.move(file, into.resolve(name), StandardCopyOption.ATOMIC_MOVE);
     }
 
     private Path directory(final String name)

@@ -160,38 +160,6 @@ public final class StaleChannels
         }
     }
 
-    /**
-     * Whose files this process may remove from a directory: any, unless the directory has the sticky bit (as
-     * {@code /dev/shm} and {@code /tmp} have), when unlink(2) lets only a file's owner, the directory's owner and
-     * root remove it.
-     */
-    private record RemovalRights(boolean onlyOwn, long uid)
-    {
-        private static final int STICKY = 01000;
-
-        static RemovalRights of(final Path directory) throws IOException
-        {
-            final int mode = ((Number)Files.getAttribute(directory, "unix:mode")).intValue();
-            final long directoryOwner = ((Number)Files.getAttribute(directory, "unix:uid")).longValue();
-            final long uid = ProcessGroups.effectiveUid();
-            final boolean onlyOwn = (mode & STICKY) != 0 && uid != 0 && uid != directoryOwner;
-            return new RemovalRights(onlyOwn, uid);
-        }
-
-        boolean mayRemove(final Path file)
-        {
-            try
-            {
-                return !onlyOwn ||
-                    ((Number)Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue() == uid;
-            }
-            catch (final IOException ex)
-            {
-                return false;
-            }
-        }
-    }
-
     /** Debris is named {@code .NAME.PID.RANDOM.creating}: stale once that pid is gone. */
     private static boolean isDebrisOfDeadCreator(final String fileName)
     {

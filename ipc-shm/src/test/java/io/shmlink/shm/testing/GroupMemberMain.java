@@ -39,6 +39,8 @@ import java.util.stream.Stream;
  *   {@code PUBLISHER-DEAD} once its liveness thread has found the publisher dead, closes the subscriber, and on
  *   the line {@code clean} removes stale files.</li>
  *   <li>{@code clean DIR GROUP}: removes stale files at once (none when the registry opens).</li>
+ *   <li>{@code delete DIR GROUP CHANNEL}: deletes a channel, printing {@code DELETED <true|false>} or
+ *   {@code REFUSED <message>}.</li>
  *   <li>{@code open GROUP DIR...}: opens each registry, printing {@code OPENED <dir>} or
  *   {@code REFUSED <dir> <message>}.</li>
  * </ul>
@@ -66,6 +68,17 @@ public final class GroupMemberMain
                     .shareWithGroup(args[2]).staleGrace(Duration.ZERO).cleanDebrisOnOpen(false)))
                 {
                     clean(registry);
+                }
+            }
+            case "delete" ->
+            {
+                try (ShmRegistry registry = open(Path.of(args[1]), args[2]))
+                {
+                    say("DELETED " + registry.delete(args[3]));
+                }
+                catch (final ShmLinkException ex)
+                {
+                    say("REFUSED " + ex.getMessage());
                 }
             }
             case "open" ->
