@@ -16,6 +16,7 @@ import io.shmlink.shm.liveness.PartySlots;
 import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.registry.ChannelNames;
 import io.shmlink.shm.registry.RegistryDirectory;
+import io.shmlink.shm.registry.RemovalRights;
 import io.shmlink.shm.registry.StaleChannels;
 import io.shmlink.shm.ring.DeadClaims;
 import io.shmlink.shm.segment.ChannelSegment;
@@ -23,6 +24,9 @@ import io.shmlink.shm.segment.DirectoryPages;
 import io.shmlink.shm.segment.FileAccess;
 import io.shmlink.shm.wait.ReaderWait;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,7 +81,8 @@ public final class ShmRegistry implements ChannelRegistry
         }
 
         /**
-         * Whether the registry directory's missing parents are created (mode per the umask). By default only the
+         * Whether the registry directory's missing parents are created (each with the registry directory's mode and
+         * group, 0700 or 0770, whatever the umask). By default only the
          * directory itself is created, and a path whose parent does not exist is refused, as a mistyped path
          * usually is.
          *
@@ -185,8 +190,16 @@ public final class ShmRegistry implements ChannelRegistry
         }
 
         /**
-         * Shares the registry with a Unix group: the directory is created 0770 and files 0660, all with that
-         * group, so processes of other users in the group can attach. The default is owner only (0700 / 0600).
+         * Shares the registry with a Unix group: the directory is created 0770 and files 0660 (doorbell sockets
+         * included), all with that group, so processes of other users in the group can attach. The default is owner
+         * only (0700 / 0600).
+         * <p>
+         * An existing directory must be of that group, mode 0770 (the setgid bit, and the sticky bit, allowed) and
+         * give others nothing; one owned by another user is then accepted too when this process is in the group
+         * (as its effective group or a supplementary one). Anything else is refused with a
+         * {@link ShmLinkException} naming the path, its owner, group and mode, and the reason. Any member can
+         * remove what a dead member left ({@link #cleanStale()}) unless the directory has the sticky bit: then
+         * only a file's owner and the directory's owner can remove it, and cleanup leaves other users' files be.
          *
          * @param groupName a group the owner belongs to.
          * @return this.
@@ -247,7 +260,8 @@ public final class ShmRegistry implements ChannelRegistry
      * @throws ShmLinkException naming the path and the reason if the directory is relative, its parent does not
      *                          exist, it is on a file system that is not memory-backed (each allowed by an
      *                          {@link Options} setting), it is a symbolic link, writable by others, or owned by
-     *                          another user; or if the JVM lacks the flag Agrona needs (the message names it).
+     *                          another user (see {@link Options#shareWithGroup(String)} for sharing); or if the
+     *                          JVM lacks the flag Agrona needs (the message names it).
      */
     public static ShmRegistry open(final Path directory)
     {
@@ -313,6 +327,14 @@ public final class ShmRegistry implements ChannelRegistry
     public Path directory()
     {
         return directory;
+    }
+
+    /**
+     * @return who may use this registry's files: their mode and group.
+     */
+    FileAccess access()
+    {
+        return options.access;
     }
 
     /**
@@ -408,6 +430,20 @@ public final class ShmRegistry implements ChannelRegistry
     public boolean delete(final String name)
     {
         final Path file = file(name);
+        final String notRemovable;
+        try
+        {
+            notRemovable = RemovalRights.of(directory).whyNotRemovable(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmLinkException("cannot delete channel '" + name + "' (" + file + "): " + ex, ex);
+        }
+        if (notRemovable != null && Files.exists(file, LinkOption.NOFOLLOW_LINKS))
+        {
+            // refused before the segment is marked deleted, which would close a channel left in place
+            throw new ShmLinkException("cannot delete channel '" + name + "' (" + file + "): " + notRemovable);
+        }
         try
         {
             PartySlots.markDeleted(ChannelSegment.open(file, name, false));

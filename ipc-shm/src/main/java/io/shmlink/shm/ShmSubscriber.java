@@ -207,7 +207,7 @@ public final class ShmSubscriber implements Subscriber, Party
     {
         if (doorbell == null && !doorbellUnavailable && !guard.isClosed())
         {
-            doorbell = Doorbell.openOrNull(segment.file().getParent(), ProcessToken.SELF);
+            doorbell = Doorbell.openOrNull(segment.file().getParent(), ProcessToken.SELF, registry.access());
             doorbellUnavailable = doorbell == null;
             if (doorbell != null)
             {

@@ -12,8 +12,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
- * The {@code --dir} option every subcommand shares, and how each kind of command opens the registry. It may come
- * before the subcommand too ({@code shmlink --dir X list}, an option of {@link ShmLinkCli}); after it wins.
+ * The {@code --dir} and {@code --group} options every subcommand shares, and how each kind of command opens the
+ * registry. Each may come before the subcommand too ({@code shmlink --dir X list}, an option of
+ * {@link ShmLinkCli}); after it wins.
  */
 public final class RegistryOptions
 {
@@ -23,6 +24,14 @@ public final class RegistryOptions
     @Option(names = DIR_OPTION, paramLabel = "DIR",
         description = "Registry directory (default: $SHMLINK_DIR if set, else /dev/shm/shmlink-$USER).")
     private Path dir;
+
+    /** The group option's name, on the top-level command and on every subcommand. */
+    static final String GROUP_OPTION = "--group";
+
+    @Option(names = GROUP_OPTION, paramLabel = "GROUP",
+        description = "Open the registry as shared with this Unix group: a directory created is 0770 and files "
+            + "0660, of the group; an existing one must be of the group, 0770, and may be owned by another member.")
+    private String group;
 
     @Spec(Spec.Target.MIXEE)
     private CommandSpec command;
@@ -34,19 +43,37 @@ public final class RegistryOptions
      */
     public Path directory()
     {
-        if (dir != null)
-        {
-            return dir;
-        }
+        final Path given = dir != null ? dir : inherited(DIR_OPTION);
+        return given != null ? given : ShmRegistry.defaultDirectory();
+    }
+
+    /**
+     * The group the registry is shared with.
+     *
+     * @return {@code --group} after the subcommand, else before it, else null: owner only.
+     */
+    public String group()
+    {
+        return group != null ? group : inherited(GROUP_OPTION);
+    }
+
+    private <T> T inherited(final String name)
+    {
         for (CommandSpec parent = command.parent(); parent != null; parent = parent.parent())
         {
-            final OptionSpec option = parent.findOption(DIR_OPTION);
+            final OptionSpec option = parent.findOption(name);
             if (option != null && option.getValue() != null)
             {
                 return option.getValue();
             }
         }
-        return ShmRegistry.defaultDirectory();
+        return null;
+    }
+
+    private ShmRegistry.Options withGroup(final ShmRegistry.Options options)
+    {
+        final String shared = group();
+        return shared != null ? options.shareWithGroup(shared) : options;
     }
 
     /**
@@ -59,7 +86,7 @@ public final class RegistryOptions
      */
     public ShmRegistry open()
     {
-        return ShmRegistry.open(directory());
+        return ShmRegistry.open(directory(), withGroup(new ShmRegistry.Options()));
     }
 
     /**
@@ -81,7 +108,7 @@ public final class RegistryOptions
             throw new ShmLinkException("registry directory " + directory + " does not exist (check --dir and " +
                 "SHMLINK_DIR; shmlink create makes it)");
         }
-        return ShmRegistry.open(directory, options.cleanDebrisOnOpen(false));
+        return ShmRegistry.open(directory, withGroup(options).cleanDebrisOnOpen(false));
     }
 
     /**

@@ -45,6 +45,12 @@ public final class ShmLinkCli
             "/dev/shm/shmlink-$USER); also accepted after it.")
     private Path dir;
 
+    /** {@code --group} before the subcommand; {@link RegistryOptions#group()} reads it when none comes after. */
+    @Option(names = RegistryOptions.GROUP_OPTION, paramLabel = "GROUP",
+        description = "Open the registry as shared with this Unix group (Options.shareWithGroup); also accepted "
+            + "after the subcommand.")
+    private String group;
+
     private ShmLinkCli()
     {
     }
@@ -86,7 +92,7 @@ public final class ShmLinkCli
      */
     public static CommandLine commandLine()
     {
-        // Picocli makes the instance: the top level holds only --dir, and only its subcommands run anything.
+        // Picocli makes the instance: the top level holds only --dir and --group; only its subcommands run anything.
         return new CommandLine(ShmLinkCli.class)
             .setCaseInsensitiveEnumValuesAllowed(true)
             .setParameterExceptionHandler(ShmLinkCli::usageError)

@@ -27,6 +27,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -215,11 +216,13 @@ class ShmLinkCliIT
     static Stream<Arguments> subcommandOptions()
     {
         return Stream.of(
-            Arguments.of("list", List.of("--dir", "--help")),
-            Arguments.of("stat", List.of("NAME", "--watch", "--interval", "--count", "--dir", "--help")),
-            Arguments.of("create", List.of("NAME", "--mode", "--capacity", "--max-message-length", "--dir", "--help")),
-            Arguments.of("delete", List.of("NAME", "--dir", "--help")),
-            Arguments.of("clean", List.of("--grace", "--unattached-grace", "--dry-run", "--dir", "--help")));
+            Arguments.of("list", List.of("--dir", "--group", "--help")),
+            Arguments.of("stat", List.of("NAME", "--watch", "--interval", "--count", "--dir", "--group", "--help")),
+            Arguments.of("create",
+                List.of("NAME", "--mode", "--capacity", "--max-message-length", "--dir", "--group", "--help")),
+            Arguments.of("delete", List.of("NAME", "--dir", "--group", "--help")),
+            Arguments.of("clean",
+                List.of("--grace", "--unattached-grace", "--dry-run", "--dir", "--group", "--help")));
     }
 
     @ParameterizedTest
@@ -500,6 +503,26 @@ class ShmLinkCliIT
         assertFailure(1, run("create", "x", "--mode", "spsc", "--capacity", "4k", "--dir", otherDir.toString()),
             "writable by others");
         assertFalse(Files.exists(otherDir.resolve("x")));
+    }
+
+    @Test
+    void groupOpensARegistrySharedWithThatGroupBeforeOrAfterTheSubcommand() throws IOException
+    {
+        otherDir = TestRegistryDirectory.create("group");
+        final String group = Files.readAttributes(otherDir, PosixFileAttributes.class).group().getName();
+        final Path team = otherDir.resolve("team");
+
+        ok("--group", group, "create", "shared", "--mode", "spsc", "--capacity", "4k", "--dir", team.toString());
+
+        final PosixFileAttributes directory = Files.readAttributes(team, PosixFileAttributes.class);
+        assertEquals("rwxrwx---", PosixFilePermissions.toString(directory.permissions()));
+        assertEquals(group, directory.group().getName());
+        final PosixFileAttributes channel = Files.readAttributes(team.resolve("shared"), PosixFileAttributes.class);
+        assertEquals("rw-rw----", PosixFilePermissions.toString(channel.permissions()));
+        assertEquals(group, channel.group().getName());
+        assertTrue(ok("list", "--dir", team.toString(), "--group", group).out().contains("shared"));
+        assertFailure(1, run("list", "--dir", team.toString()), "shmlink list: ", "refusing registry directory " +
+            team + ": it is writable by its group " + group, "Options.shareWithGroup(\"" + group + "\")");
     }
 
     @Test

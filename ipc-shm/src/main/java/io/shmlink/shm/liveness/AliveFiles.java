@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -307,7 +308,7 @@ public final class AliveFiles
                 if (before.equals(after))
                 {
                     // deleted while locked, so that a process checking at the same time finds it locked or gone
-                    return Files.deleteIfExists(file) ? Probe.REMOVED : Probe.UNHELD;
+                    return deleteUnheld(file);
                 }
                 // a newer file took the name: probe that one
             }
@@ -325,6 +326,23 @@ public final class AliveFiles
             }
         }
         return Probe.UNKNOWN;
+    }
+
+    /**
+     * Deletes an alive file whose lock this process holds for the moment: its holder is dead. A file this process
+     * may not delete (another user's, in a directory with the sticky bit) is dead all the same: unheld, not
+     * unknown, or a dead process of another user would pass for alive for as long as its file stays.
+     */
+    private static Probe deleteUnheld(final Path file) throws IOException
+    {
+        try
+        {
+            return Files.deleteIfExists(file) ? Probe.REMOVED : Probe.UNHELD;
+        }
+        catch (final FileSystemException notPermitted)
+        {
+            return Probe.UNHELD; // left for its owner or the directory's owner to remove
+        }
     }
 
     private static Held create(final Path directory, final FileAccess access)

@@ -20,8 +20,14 @@ import java.util.Set;
 /**
  * The registry directory: created 0700 (0770 when shared with a group), and refused when it could let another
  * user tamper with channels (the checks of ssh's StrictModes): a symbolic link, a directory writable by others,
- * writable by its group when not shared with one, or owned by another user. And refused unless asked for (see
- * {@link Placement}) when it is probably a mistake: a relative path, a missing parent, a file system on disk.
+ * writable by its group when not shared with one, or owned by another user when not shared. And refused unless
+ * asked for (see {@link Placement}) when it is probably a mistake: a relative path, a missing parent, a file system
+ * on disk.
+ * <p>
+ * <b>Shared with a group</b> ({@link FileAccess#sharedWithGroup}): the directory must be of that group, mode 0770
+ * (the setgid and sticky bits allowed), nothing for others; then a directory owned by another user is accepted
+ * too, when this process is in the group (effective or supplementary), which is what lets the processes of
+ * several users share channels. Every refusal names the path, its owner, group and mode, and the reason.
  */
 public final class RegistryDirectory
 {
@@ -31,6 +37,9 @@ public final class RegistryDirectory
 
     /** The file system types whose files live in memory: {@code /dev/shm} and huge-page mounts. */
     private static final Set<String> MEMORY_BACKED = Set.of("tmpfs", "hugetlbfs");
+
+    /** The permission bits of a directory shared with a group: 0770. */
+    private static final Set<PosixFilePermission> SHARED_DIRECTORY_MODE = PosixFilePermissions.fromString("rwxrwx---");
 
     /**
      * Which of the placement refusals of {@link #prepare} a caller has switched off.
@@ -79,7 +88,7 @@ public final class RegistryDirectory
                             "it first, or allow it with ShmRegistry.Options.createParentDirectories(true)");
                     }
                     checkMemoryBacked(dir, nearestExisting(parent), placement);
-                    Files.createDirectories(parent);
+                    createParents(parent, access);
                 }
                 else if (parent != null)
                 {
@@ -105,22 +114,29 @@ public final class RegistryDirectory
             {
                 throw refused(dir, "it is not a directory");
             }
+            final String user = System.getProperty("user.name");
             if (attributes.permissions().contains(PosixFilePermission.OTHERS_WRITE))
             {
-                throw refused(dir, "it is writable by others (mode " +
-                    PosixFilePermissions.toString(attributes.permissions()) + ")");
+                throw refused(dir, attributes, "it is writable by others");
             }
-            if (access.groupName() == null && attributes.permissions().contains(PosixFilePermission.GROUP_WRITE))
+            if (access.groupName() == null)
             {
-                throw refused(dir, "it is writable by its group " + attributes.group().getName() +
-                    " (mode " + PosixFilePermissions.toString(attributes.permissions()) +
-                    "); share it deliberately with Options.shareWithGroup");
+                if (attributes.permissions().contains(PosixFilePermission.GROUP_WRITE))
+                {
+                    throw refused(dir, attributes, "it is writable by its group " + attributes.group().getName() +
+                        "; share it deliberately with Options.shareWithGroup(\"" + attributes.group().getName() +
+                        "\")");
+                }
+                final String owner = attributes.owner().getName();
+                if (!owner.equals(user))
+                {
+                    throw refused(dir, attributes, "it is owned by " + owner + ", not by " + user + " (a directory " +
+                        "shared by a group's users is opened with Options.shareWithGroup)");
+                }
             }
-            final String user = System.getProperty("user.name");
-            final String owner = attributes.owner().getName();
-            if (!owner.equals(user))
+            else
             {
-                throw refused(dir, "it is owned by " + owner + ", not by " + user);
+                checkShared(dir, attributes, access.groupName(), user);
             }
             checkMemoryBacked(dir, dir, placement);
         }
@@ -129,6 +145,93 @@ public final class RegistryDirectory
             throw new ShmLinkException("cannot open registry directory " + dir + ": " + ex, ex);
         }
         return dir;
+    }
+
+    /**
+     * The checks of a directory shared with a group: of that group, 0770 (setgid and sticky allowed), nothing for
+     * others, and, when another user owns it, this process in the group.
+     */
+    private static void checkShared(
+        final Path dir, final PosixFileAttributes attributes, final String groupName, final String user)
+        throws IOException
+    {
+        final String group = attributes.group().getName();
+        if (!group.equals(groupName))
+        {
+            throw refused(dir, attributes, "it belongs to group " + group + ", not to group " + groupName +
+                " that it is to be shared with (chgrp " + groupName + " it, or share it with " + group + ")");
+        }
+        final Set<PosixFilePermission> permissions = attributes.permissions();
+        if (permissions.contains(PosixFilePermission.OTHERS_READ) ||
+            permissions.contains(PosixFilePermission.OTHERS_EXECUTE))
+        {
+            throw refused(dir, attributes, "it is accessible by others; a directory shared with group " +
+                groupName + " must be mode 0770 (chmod 0770 it)");
+        }
+        if (!permissions.equals(SHARED_DIRECTORY_MODE))
+        {
+            throw refused(dir, attributes, "its mode is not 0770 (rwxrwx---), so not every member of group " +
+                groupName + " can create and remove channels in it (chmod 0770 it)");
+        }
+        final String owner = attributes.owner().getName();
+        if (!owner.equals(user))
+        {
+            final long gid = ((Number)Files.getAttribute(dir, "unix:gid", LinkOption.NOFOLLOW_LINKS)).longValue();
+            if (Boolean.FALSE.equals(ProcessGroups.isMember(gid)))
+            {
+                throw refused(dir, attributes, "it is owned by " + owner + ", and this process (user " + user +
+                    ") is not in its group " + groupName + " (add " + user + " to " + groupName +
+                    " and log in again, or run it with that group)");
+            }
+        }
+    }
+
+    /**
+     * Creates the missing parents of the registry directory, outermost first, each with the directory's mode and
+     * group, set explicitly whatever the umask.
+     */
+    private static void createParents(final Path parent, final FileAccess access) throws IOException
+    {
+        final List<Path> missing = new ArrayList<>();
+        for (Path path = parent; path != null && !Files.exists(path, LinkOption.NOFOLLOW_LINKS); path = path.getParent())
+        {
+            missing.add(0, path);
+        }
+        for (final Path path : missing)
+        {
+            try
+            {
+                Files.createDirectory(path, PosixFilePermissions.asFileAttribute(access.directoryMode()));
+                access.applyTo(path, true);
+            }
+            catch (final FileAlreadyExistsException raced)
+            {
+                // another process created it: its creator set its mode
+            }
+        }
+    }
+
+    /**
+     * A directory's owner, group and mode, for refusals: {@code owner alice, group team, mode 2770 (rwxrwx---)}.
+     *
+     * @param dir        the directory.
+     * @param attributes its attributes.
+     * @return the description.
+     */
+    static String describe(final Path dir, final PosixFileAttributes attributes)
+    {
+        String octal;
+        try
+        {
+            octal = String.format("%04o",
+                ((Number)Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue() & 07777);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            octal = "?";
+        }
+        return "owner " + attributes.owner().getName() + ", group " + attributes.group().getName() + ", mode " +
+            octal + " (" + PosixFilePermissions.toString(attributes.permissions()) + ")";
     }
 
     /**
@@ -219,5 +322,10 @@ public final class RegistryDirectory
     private static ShmLinkException refused(final Path dir, final String why)
     {
         return new ShmLinkException("refusing registry directory " + dir + ": " + why);
+    }
+
+    private static ShmLinkException refused(final Path dir, final PosixFileAttributes attributes, final String why)
+    {
+        return refused(dir, why + " (" + describe(dir, attributes) + ")");
     }
 }

@@ -13,7 +13,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -89,6 +92,7 @@ public final class StaleChannels
         final List<Path> paths = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory))
         {
+            final RemovalRights rights = RemovalRights.of(directory);
             stream.forEach(paths::add);
             // Alive files first: a liveness check of a channel's party may remove a dead process's alive file on
             // the way, and the count must not depend on the order the directory lists its files in
@@ -109,7 +113,7 @@ public final class StaleChannels
                 if ((doorbellOwner != 0 ? !ProcessToken.isAlive(doorbellOwner) :
                     ChannelSegment.isCreationDebris(name) ? isDebrisOfDeadCreator(name) :
                     channels && ChannelNames.isValid(name) && isStale(path, idleBefore, unattachedBefore)) &&
-                    (dryRun ? Files.exists(path) : Files.deleteIfExists(path)))
+                    rights.mayRemove(path) && (dryRun ? Files.exists(path, LinkOption.NOFOLLOW_LINKS) : remove(path)))
                 {
                     removed.add(path);
                 }
@@ -120,6 +124,40 @@ public final class StaleChannels
             throw new ShmLinkException("cannot clean registry directory " + directory + ": " + ex, ex);
         }
         return removed;
+    }
+
+    /**
+     * Removes a stale file. A doorbell's staging directory (a subscriber killed while binding its socket) goes with
+     * what is in it. A file this process may not remove after all is left where it is, never a failure of the whole
+     * cleanup.
+     *
+     * @return true if this call removed it.
+     */
+    private static boolean remove(final Path path) throws IOException
+    {
+        try
+        {
+            if (DoorbellAddress.isStaging(path.getFileName().toString()) &&
+                Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS))
+            {
+                try (DirectoryStream<Path> inside = Files.newDirectoryStream(path))
+                {
+                    for (final Path file : inside)
+                    {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
+            return Files.deleteIfExists(path);
+        }
+        catch (final NoSuchFileException gone)
+        {
+            return false;
+        }
+        catch (final FileSystemException notPermitted)
+        {
+            return false; // such as another user's file where the sticky bit says only its owner may: left to them
+        }
     }
 
     /** Debris is named {@code .NAME.PID.RANDOM.creating}: stale once that pid is gone. */

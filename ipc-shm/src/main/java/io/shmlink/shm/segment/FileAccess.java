@@ -3,6 +3,7 @@ package io.shmlink.shm.segment;
 import io.shmlink.api.ShmLinkException;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
@@ -13,7 +14,10 @@ import java.util.Set;
 
 /**
  * Who may open a registry's files: the owner only (directory 0700, files 0600, the default), or the owner and
- * one Unix group (0770 / 0660, with that group set on the directory and every file).
+ * one Unix group (0770 / 0660, with that group set on the directory and every file). Every file and directory the
+ * library creates gets its mode from here, set explicitly after creation ({@link #applyTo}), so the umask can
+ * neither widen nor narrow it; creation itself asks for the same mode, which the umask can only narrow, so no file
+ * is ever wider than this, not even for an instant.
  */
 public final class FileAccess
 {
@@ -79,7 +83,15 @@ public final class FileAccess
             {
                 throw new ShmLinkException("no Unix group '" + groupName + "' to share " + file + " with", ex);
             }
-            Files.getFileAttributeView(file, PosixFileAttributeView.class).setGroup(group);
+            try
+            {
+                Files.getFileAttributeView(file, PosixFileAttributeView.class).setGroup(group);
+            }
+            catch (final FileSystemException ex)
+            {
+                throw new ShmLinkException("cannot give " + file + " to group " + groupName + " (only its owner, " +
+                    "being in that group, or root can): " + ex, ex);
+            }
         }
     }
 

@@ -1,5 +1,8 @@
 package io.shmlink.shm.wait;
 
+import io.shmlink.api.ShmLinkException;
+import io.shmlink.shm.segment.FileAccess;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
@@ -10,8 +13,13 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -31,6 +39,9 @@ public final class Doorbell implements AutoCloseable
 {
     private static final AtomicInteger NEXT_NUMBER = new AtomicInteger();
 
+    /** The staging directory a socket is bound in: its owner's only. */
+    private static final Set<PosixFilePermission> PRIVATE_DIRECTORY = PosixFilePermissions.fromString("rwx------");
+
     private final Path path;
     private final int number;
     private final ServerSocketChannel server;
@@ -49,38 +60,89 @@ public final class Doorbell implements AutoCloseable
     }
 
     /**
-     * Binds a new doorbell in the registry directory.
+     * Binds a new doorbell in the registry directory, its socket file of the registry's mode and group (0600, or
+     * 0660 when shared), set explicitly whatever the umask.
+     * <p>
+     * A Unix-domain socket takes its file's mode from the umask at {@code bind}, and a process may {@code connect}
+     * to it if it may write that file, so a socket bound in place under {@code umask 000} would be
+     * {@code rwxrwxrwx} until its mode is set. So it is bound in a private directory of its own (0700, named like
+     * the socket with {@value DoorbellAddress#STAGING_SUFFIX} appended, which nobody else can enter), given its
+     * mode and group there, and only then renamed to its name in the registry directory: nobody can connect to it
+     * before it has its final mode. The rename keeps the bound socket (Linux finds a socket by its inode). When
+     * the private directory's longer path does not fit a socket address but the name does, it is bound in place
+     * and its mode set at once; for that instant it is reachable only through the registry directory, whose own
+     * mode (0700, 0770 for a group) already keeps out everyone the final mode would.
      *
      * @param directory  the registry directory.
      * @param ownerToken this process's token.
+     * @param access     the mode and group of the registry's files.
      * @return the doorbell, or null if none can be bound here (path too long for a socket, or no permission);
      * the caller then sleeps in short timed parks instead.
      */
-    public static Doorbell openOrNull(final Path directory, final long ownerToken)
+    public static Doorbell openOrNull(final Path directory, final long ownerToken, final FileAccess access)
     {
-        final int number = NEXT_NUMBER.incrementAndGet() & Integer.MAX_VALUE;
-        final Path path = DoorbellAddress.path(directory, ownerToken, number == 0 ? 1 : number);
-        final UnixDomainSocketAddress address = DoorbellAddress.addressOrNull(path);
-        if (address == null)
+        final int number = Math.max(1, NEXT_NUMBER.incrementAndGet() & Integer.MAX_VALUE);
+        final Path path = DoorbellAddress.path(directory, ownerToken, number);
+        final Path staging = DoorbellAddress.stagingDirectory(directory, ownerToken, number);
+        if (DoorbellAddress.addressOrNull(path) == null)
         {
             return null;
         }
+        final UnixDomainSocketAddress staged =
+            DoorbellAddress.addressOrNull(staging.resolve(DoorbellAddress.STAGED_SOCKET));
         ServerSocketChannel server = null;
         try
         {
-            Files.deleteIfExists(path); // a predecessor with our pid and start time cannot be alive: it was us
+            // a predecessor with our pid and start time cannot be alive: it was us
+            Files.deleteIfExists(path);
+            deleteStaging(staging);
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(address);
+            if (staged != null)
+            {
+                Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PRIVATE_DIRECTORY));
+                Files.setPosixFilePermissions(staging, PRIVATE_DIRECTORY);
+                server.bind(staged);
+                access.applyTo(staged.getPath(), false);
+                Files.move(staged.getPath(), path, StandardCopyOption.ATOMIC_MOVE);
+                Files.delete(staging);
+            }
+            else
+            {
+                server.bind(UnixDomainSocketAddress.of(path));
+                access.applyTo(path, false);
+            }
             server.configureBlocking(false);
             final Selector selector = Selector.open();
             server.register(selector, SelectionKey.OP_ACCEPT);
-            return new Doorbell(path, number == 0 ? 1 : number, server, selector);
+            return new Doorbell(path, number, server, selector);
         }
-        catch (final IOException | UnsupportedOperationException ex)
+        catch (final IOException | UnsupportedOperationException | ShmLinkException ex)
         {
             closeQuietly(server);
             deleteQuietly(path);
+            deleteStagingQuietly(staging);
             return null;
+        }
+    }
+
+    private static void deleteStaging(final Path staging) throws IOException
+    {
+        if (Files.isDirectory(staging, LinkOption.NOFOLLOW_LINKS))
+        {
+            Files.deleteIfExists(staging.resolve(DoorbellAddress.STAGED_SOCKET));
+        }
+        Files.deleteIfExists(staging);
+    }
+
+    private static void deleteStagingQuietly(final Path staging)
+    {
+        try
+        {
+            deleteStaging(staging);
+        }
+        catch (final IOException ignored)
+        {
+            // left for the registry's debris cleanup, which removes a dead owner's staging directory
         }
     }
 

@@ -6,7 +6,8 @@ import java.nio.file.Path;
 
 /**
  * Where a subscriber's doorbell lives: a Unix-domain socket in the registry directory named
- * {@code .bell.<owner token in hex>.<number>}. The owner token (see ProcessToken) lets cleanup tell a dead
+ * {@code .bell.<owner token in hex>.<number>} (bound first in a private directory of that name plus
+ * {@value #STAGING_SUFFIX}; see {@link Doorbell}). The owner token (see ProcessToken) lets cleanup tell a dead
  * owner's socket file from a live one; the number tells apart the doorbells of one process. Both come from
  * shared memory, which is untrusted, so only their digits reach the path: it cannot leave the directory.
  */
@@ -14,6 +15,12 @@ public final class DoorbellAddress
 {
     /** Every doorbell file's name starts with this. */
     public static final String PREFIX = ".bell.";
+
+    /** Suffix of the private directory a doorbell's socket is bound in before it is moved to its name. */
+    public static final String STAGING_SUFFIX = ".bind";
+
+    /** The socket's name inside its staging directory. */
+    static final String STAGED_SOCKET = "s";
 
     /** sun_path holds 108 bytes with the terminating NUL. */
     private static final int MAX_SOCKET_PATH_BYTES = 107;
@@ -33,6 +40,31 @@ public final class DoorbellAddress
     public static Path path(final Path directory, final long ownerToken, final int number)
     {
         return directory.resolve(PREFIX + Long.toHexString(ownerToken) + "." + Integer.toUnsignedString(number));
+    }
+
+    /**
+     * The private directory a doorbell's socket is bound in, {@code .bell.<owner token in hex>.<number>.bind}: it
+     * carries the owner token, so cleanup removes it when a subscriber died between bind and move.
+     *
+     * @param directory  the registry directory.
+     * @param ownerToken the subscriber's process token.
+     * @param number     the doorbell's number in that process, positive.
+     * @return the path.
+     */
+    public static Path stagingDirectory(final Path directory, final long ownerToken, final int number)
+    {
+        return directory.resolve(path(directory, ownerToken, number).getFileName() + STAGING_SUFFIX);
+    }
+
+    /**
+     * Whether a file name is a doorbell's staging directory's.
+     *
+     * @param fileName a file name in the registry directory.
+     * @return true for {@code .bell.<token>.<number>.bind}.
+     */
+    public static boolean isStaging(final String fileName)
+    {
+        return fileName.startsWith(PREFIX) && fileName.endsWith(STAGING_SUFFIX);
     }
 
     /**

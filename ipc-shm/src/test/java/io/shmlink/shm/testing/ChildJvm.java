@@ -69,6 +69,25 @@ public final class ChildJvm implements AutoCloseable
         final List<String> launcher, final List<String> jvmOptions, final Class<?> main, final String... args)
         throws IOException
     {
+        return startUnder(launcher, jvmOptions, System.getProperty("java.class.path"), main, args);
+    }
+
+    /**
+     * Starts {@code main} of a class in a new JVM run by a launcher command, on a class path of the caller's: for
+     * a child run as another user ({@code setpriv --reuid ...}), who may not be able to read this JVM's own.
+     *
+     * @param launcher   the launcher command and its options, put before {@code java}; empty for none.
+     * @param jvmOptions options before the class name, such as {@code -Dkey=value}.
+     * @param classPath  the child's class path.
+     * @param main       the class whose main runs.
+     * @param args       its arguments.
+     * @return the running child.
+     * @throws IOException if it cannot start.
+     */
+    public static ChildJvm startUnder(final List<String> launcher, final List<String> jvmOptions,
+        final String classPath, final Class<?> main, final String... args)
+        throws IOException
+    {
         final List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -77,7 +96,7 @@ public final class ChildJvm implements AutoCloseable
         command.add("-Xmx256m");
         command.add("-XX:+UseSerialGC");
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add(main.getName());
         command.addAll(List.of(args));
         final ProcessBuilder builder = new ProcessBuilder(command);
@@ -139,6 +158,18 @@ public final class ChildJvm implements AutoCloseable
                 return line;
             }
         }
+    }
+
+    /**
+     * Sends the child a line on its standard input.
+     *
+     * @param line the line, without its end.
+     * @throws IOException if the child's input is closed.
+     */
+    public void sendLine(final String line) throws IOException
+    {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
     }
 
     /**

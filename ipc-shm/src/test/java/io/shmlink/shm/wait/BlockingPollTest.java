@@ -5,7 +5,9 @@ import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
+import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.FileAccess;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.SleepingSubscriberMain;
@@ -17,7 +19,10 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -185,6 +190,23 @@ class BlockingPollTest
     }
 
     @Test
+    void theStagingDirectoryOfASubscriberKilledWhileBindingIsCleanedAsDebris() throws Exception
+    {
+        final Process finished = new ProcessBuilder("true").start();
+        assertEquals(0, finished.waitFor());
+        final long deadToken = ProcessToken.of(finished.toHandle());
+        final Path staging = Files.createDirectory(DoorbellAddress.stagingDirectory(directory, deadToken, 3));
+        Files.createFile(staging.resolve("s"));
+        final Path living = Files.createDirectory(DoorbellAddress.stagingDirectory(directory, ProcessToken.SELF, 99));
+
+        assertEquals(List.of(staging), registry.findStale(), "the dead owner's only");
+        assertEquals(List.of(staging), registry.removeStale());
+        assertFalse(Files.exists(staging));
+        assertTrue(Files.isDirectory(living), "a live owner's staging directory stays");
+        Files.delete(living);
+    }
+
+    @Test
     void aNewSubscriberClearsTheSleepAnnouncedByADeadOne() throws Exception
     {
         try (ChildJvm child = ChildJvm.start(SleepingSubscriberMain.class, directory.toString(), "bell", "600"))
@@ -196,6 +218,59 @@ class BlockingPollTest
         registry.subscriber("bell");
         final ChannelSegment segment = ChannelSegment.open(directory.resolve("bell"), "bell");
         assertNotEquals(WAIT_STATE_SLEEPING, segment.buffer().getIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET));
+    }
+
+    @Test
+    void aDoorbellSocketIs0600WhateverTheUmaskAndLeavesNoStagingDirectory() throws IOException
+    {
+        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("bell");
+        assertEquals(0, subscriber.poll((buffer, offset, length) -> fail("no message was sent"), 1,
+            20, TimeUnit.MILLISECONDS), "sleeps once, on its doorbell");
+
+        final List<Path> bells = doorbellFiles();
+        assertEquals(1, bells.size(), bells.toString());
+        assertFalse(DoorbellAddress.isStaging(bells.get(0).getFileName().toString()), bells.toString());
+        final PosixFileAttributes socket =
+            Files.readAttributes(bells.get(0), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        assertTrue(socket.isOther(), "a socket");
+        // bound without a mode, a socket takes 0777 & ~umask: rwxr-xr-x under the usual umask 022
+        assertEquals("rw-------", PosixFilePermissions.toString(socket.permissions()));
+    }
+
+    @Test
+    void aDoorbellWhoseStagingPathIsTooLongForASocketIsBoundInPlaceWithItsMode() throws IOException
+    {
+        final Doorbell first = Doorbell.openOrNull(directory, ProcessToken.SELF, FileAccess.OWNER_ONLY);
+        assertNotNull(first);
+        final int next = first.number() + 1; // doorbells of this JVM are numbered in turn; this test opens the next
+        first.close();
+        final String name = DoorbellAddress.path(directory, ProcessToken.SELF, next).getFileName().toString();
+        // a directory whose path makes the doorbell's 106 bytes: 107 fit a socket address, 106 + ".bind/s" do not
+        final Path deep = Files.createDirectory(
+            directory.resolve("d".repeat(106 - name.length() - 1 - directory.toString().length() - 1)));
+        assertEquals(106, deep.resolve(name).toString().length());
+
+        final Doorbell bell = Doorbell.openOrNull(deep, ProcessToken.SELF, FileAccess.OWNER_ONLY);
+        try
+        {
+            assertNotNull(bell, "bound in place");
+            assertEquals(next, bell.number());
+            final PosixFileAttributes socket =
+                Files.readAttributes(deep.resolve(name), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            assertTrue(socket.isOther(), "a socket");
+            assertEquals("rw-------", PosixFilePermissions.toString(socket.permissions()));
+            try (Stream<Path> files = Files.list(deep))
+            {
+                assertEquals(List.of(deep.resolve(name)), files.toList());
+            }
+        }
+        finally
+        {
+            if (bell != null)
+            {
+                bell.close();
+            }
+        }
     }
 
     private List<Path> doorbellFiles() throws IOException
