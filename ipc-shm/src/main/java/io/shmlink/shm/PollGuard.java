@@ -6,37 +6,31 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * Marks a subscriber's poll in progress so that a close from another thread can wait for it, without a locked
- * instruction on the poll path. Entry and exit are called by the polling thread; {@link #closeFromPoller} and
- * {@link #awaitNoPoll} by any thread.
+ * Marks a subscriber's poll in progress so that a close from another thread can wait for it, and refuses a second
+ * poll at once. {@link #enter} and {@link #exit} are called by the polling thread; the rest by any thread.
  * <p>
- * This is a Dekker handshake whose heavy half is on the closing side (docs/DESIGN.md, "Closing a subscriber"). The
- * poller stores {@code POLLING} without a fence and then reads {@link #isClosed}; the closer sets the closed flag
- * with a full fence and then brings the polling thread to a safepoint ({@link Thread#getStackTrace}). Whatever
- * that thread stored before the safepoint, the closer then sees; whatever it reads after, sees the flag. A poll
- * that began before the safepoint is thus seen in progress and waited for, and one that begins after it returns
- * at once. The polling thread itself is tracked with a CAS, paid only when a new thread polls.
+ * A poll enters by a CAS on a state word and leaves by a release store; a close from another thread sets the
+ * closed flag and then takes the word from idle to closed by CAS, so that either the close sees the poll and waits
+ * for it, or the poll sees the close and returns at once (docs/DESIGN.md, "Closing a subscriber while it polls",
+ * which also says why the fence stays on the poll's side).
  */
 final class PollGuard
 {
     private static final int IDLE = 0;
     private static final int POLLING = 1;
-    /** The poll's own handler closed the subscriber and the poll released the slot as it returned. */
-    private static final int RELEASED_BY_POLLER = 2;
+    /** Closed: no poll enters any more, and the slot is (being) released by whoever set it. */
+    private static final int CLOSED = 2;
 
     /** How long a close from another thread sleeps between looks at a poll in progress. */
     private static final long CLOSE_WAIT_NANOS = 100_000;
 
     private static final VarHandle STATE;
-    private static final VarHandle OWNER;
 
     static
     {
         try
         {
-            final MethodHandles.Lookup lookup = MethodHandles.lookup();
-            STATE = lookup.findVarHandle(PollGuard.class, "state", int.class);
-            OWNER = lookup.findVarHandle(PollGuard.class, "owner", Thread.class);
+            STATE = MethodHandles.lookup().findVarHandle(PollGuard.class, "state", int.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -46,19 +40,18 @@ final class PollGuard
 
     private final String channelName;
 
-    /**
-     * {@link #IDLE}, {@link #POLLING} or {@link #RELEASED_BY_POLLER}. Written by the owner thread only: opaque on
-     * entry (made visible to a closer by the safepoint), release on exit (the poll's ring writes come first).
-     */
+    /** {@link #IDLE}, {@link #POLLING} or {@link #CLOSED}: CAS to enter and to close, release store to leave. */
     @SuppressWarnings("unused") // accessed through STATE
-    private int state;
+    private volatile int state;
 
-    /** The thread that polls: replaced by CAS, so a new poller and a closer cannot both miss each other. */
-    @SuppressWarnings("unused") // accessed through OWNER
-    private volatile Thread owner;
-
-    /** Set by a close with a full fence; read by every poll entry. */
+    /** Set by a close before it waits; read by a poll after it entered, and by the blocking poll's loop. */
     private volatile boolean closed;
+
+    /**
+     * The thread inside a poll, or null: written by that thread only, and read by {@link #closeFromPoller} only to
+     * ask whether the calling thread is that thread, which its own writes answer. Plain: a poll pays no fence for it.
+     */
+    private Thread poller;
 
     /** Set by a close from the polling thread's own handler: the poll releases the slot as it returns. */
     private boolean closeRequestedByPoller;
@@ -72,30 +65,25 @@ final class PollGuard
      * Marks a poll in progress on the calling thread.
      *
      * @return false if the subscriber is closed: the poll returns 0 without touching the ring.
-     * @throws IllegalStateException if the handler polls again, or (when it can be seen) two threads poll at once.
+     * @throws IllegalStateException if a poll is already in progress (a second thread, or the handler itself).
      */
     boolean enter()
     {
-        final Thread current = Thread.currentThread();
-        if (owner != current)
+        if (!STATE.compareAndSet(this, IDLE, POLLING))
         {
-            takeOwnership(current);
-        }
-        final int state = (int)STATE.getOpaque(this);
-        if (state != IDLE)
-        {
-            if (state == RELEASED_BY_POLLER)
+            if ((int)STATE.getVolatile(this) == CLOSED)
             {
                 return false;
             }
-            throw twoPollers();
+            throw new IllegalStateException("subscriber of channel '" + channelName + "' polled by two threads" +
+                " at once, or from its own handler: a Subscriber is polled by one thread at a time");
         }
-        STATE.setOpaque(this, POLLING);
         if (closed)
         {
             STATE.setRelease(this, IDLE);
             return false;
         }
+        poller = Thread.currentThread();
         return true;
     }
 
@@ -106,9 +94,10 @@ final class PollGuard
      */
     boolean exit()
     {
+        poller = null;
         if (closeRequestedByPoller)
         {
-            STATE.setRelease(this, RELEASED_BY_POLLER);
+            STATE.setVolatile(this, CLOSED);
             return true;
         }
         STATE.setRelease(this, IDLE);
@@ -133,7 +122,7 @@ final class PollGuard
      */
     boolean closeFromPoller()
     {
-        if (owner == Thread.currentThread() && (int)STATE.getOpaque(this) == POLLING)
+        if (poller == Thread.currentThread())
         {
             closed = true;
             closeRequestedByPoller = true;
@@ -161,20 +150,12 @@ final class PollGuard
      */
     boolean awaitNoPoll(final BooleanSupplier giveUp)
     {
-        final Thread poller = owner; // a volatile read after markClosed's volatile store: the Dekker pair to the CAS
-        // in takeOwnership, so a thread that starts polling now either is seen here or sees the flag
-        if (poller == null || poller == Thread.currentThread())
-        {
-            return (int)STATE.getAcquire(this) != RELEASED_BY_POLLER;
-        }
-        bringToSafepoint(poller);
         int waits = 0;
-        while (true)
+        while (!STATE.compareAndSet(this, IDLE, CLOSED))
         {
-            final int state = (int)STATE.getAcquire(this);
-            if (state != POLLING)
+            if ((int)STATE.getVolatile(this) == CLOSED)
             {
-                return state == IDLE;
+                return false;
             }
             if (++waits % 100 == 0 && giveUp.getAsBoolean())
             {
@@ -182,36 +163,6 @@ final class PollGuard
             }
             LockSupport.parkNanos(CLOSE_WAIT_NANOS);
         }
-    }
-
-    /**
-     * The closer's half of the fence. A thread that ended has its stores visible to whoever sees it ended (JLS
-     * 17.4.4). A live one is stopped at a safepoint (or, in a later JDK, a handshake) while its stack is read: the
-     * JVM needs its stores up to that point to be in memory, and it reads memory afresh after.
-     */
-    private static void bringToSafepoint(final Thread poller)
-    {
-        if (poller.isAlive())
-        {
-            poller.getStackTrace();
-        }
-    }
-
-    private void takeOwnership(final Thread current)
-    {
-        final Thread previous = owner;
-        // The previous poller's state is read racily: a poll still in progress there is found only if its entry is
-        // visible by now, which it is unless the two entries are nanoseconds apart.
-        if ((previous != null && (int)STATE.getVolatile(this) == POLLING) ||
-            !OWNER.compareAndSet(this, previous, current))
-        {
-            throw twoPollers();
-        }
-    }
-
-    private IllegalStateException twoPollers()
-    {
-        return new IllegalStateException("subscriber of channel '" + channelName + "' polled by two threads at" +
-            " once, or from its own handler: a Subscriber is polled by one thread at a time");
+        return true;
     }
 }
