@@ -33,7 +33,9 @@ public final class EchoChild implements PeerWatch, AutoCloseable
         "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
         // The echo allocates nothing, so the heap can be small; serial GC runs no GC threads next to the echo.
         // Direct memory defaults to the heap's size, too small for the socket sinks' buffers of 16 MiB messages.
-        "-XX:+UseSerialGC", "-Xmx64m", "-XX:MaxDirectMemorySize=1g");
+        // The heap is touched at start: a thread's first touch of a heap page (the liveness thread's, say) would
+        // otherwise count among the measured bursts' page faults.
+        "-XX:+UseSerialGC", "-Xmx64m", "-XX:MaxDirectMemorySize=1g", "-XX:+AlwaysPreTouch");
 
     /**
      * System property with extra JVM flags for the child, split on spaces: {@code

@@ -94,6 +94,13 @@ public final class ThroughputReport
         }
 
         out.println();
+        out.println("The sending process's other threads' minor faults per GiB (/proc/self/task), the three that took most:");
+        for (int c = 0; c < names.size(); c++)
+        {
+            out.printf(Locale.ROOT, nameColumn + "  %s%n", names.get(c), threadFaults(result, c));
+        }
+
+        out.println();
         out.println("MB/s per round:");
         out.printf(Locale.ROOT, "%-7s", "round");
         for (final String name : names)
@@ -141,7 +148,25 @@ public final class ThroughputReport
         }
         md.append('\n').append(Report.hostLine(result.loadAverage())).append("\n\n");
         md.append(tables(result));
+        md.append("\nThe sending process's other threads' minor faults per GiB, the three that took most (`/proc/self/task`;")
+            .append(" names as the kernel keeps them, 15 characters). A thread's first touch of a heap page is a fault:")
+            .append(" the echo child runs with `-XX:+AlwaysPreTouch`, and so does the sender if it is started with it.")
+            .append(" The JIT's compiler threads still fault while they compile.\n\n");
+        md.append("| contender | threads |\n|---|---|\n");
+        for (int c = 0; c < result.contenders().size(); c++)
+        {
+            md.append(String.format(Locale.ROOT, "| %s | %s |%n", result.contenders().get(c), threadFaults(result, c)));
+        }
         return md.toString();
+    }
+
+    private static String threadFaults(final ThroughputResult result, final int contender)
+    {
+        final StringBuilder line = new StringBuilder();
+        result.senderThreadFaultsPerGib(contender, 3).forEach((name, perGib) ->
+            line.append(line.length() == 0 ? "" : ", ").append(name).append(' ')
+                .append(String.format(Locale.ROOT, "%.1f", perGib)));
+        return line.length() == 0 ? "none" : line.toString();
     }
 
     /**

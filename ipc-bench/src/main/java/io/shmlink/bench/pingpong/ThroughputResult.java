@@ -1,7 +1,9 @@
 package io.shmlink.bench.pingpong;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a throughput run measured: per round and contender ({@link Contender}), the nanoseconds from the first message
@@ -32,6 +34,7 @@ public final class ThroughputResult
     private final List<String> skipped;
     private final long[][] nanos;
     private final long[][] faults;
+    private final List<Map<String, Long>> senderFaultsByThread;
     private final long[] pingerAllocatedBytes;
     private final long[] echoAllocatedBytes;
     private final long echoPid;
@@ -45,6 +48,7 @@ public final class ThroughputResult
         final List<String> skipped,
         final long[][] nanos,
         final long[][] faults,
+        final List<Map<String, Long>> senderFaultsByThread,
         final long[] pingerAllocatedBytes,
         final long[] echoAllocatedBytes,
         final long echoPid,
@@ -57,6 +61,7 @@ public final class ThroughputResult
         this.skipped = List.copyOf(skipped);
         this.nanos = nanos;
         this.faults = faults;
+        this.senderFaultsByThread = List.copyOf(senderFaultsByThread);
         this.pingerAllocatedBytes = pingerAllocatedBytes;
         this.echoAllocatedBytes = echoAllocatedBytes;
         this.echoPid = echoPid;
@@ -220,6 +225,22 @@ public final class ThroughputResult
     public long faults(final int contender, final int counter)
     {
         return faults[contender][counter];
+    }
+
+    /**
+     * The sending process's threads that took the most minor page faults in the contender's measured bursts.
+     *
+     * @param contender index into {@link #contenders()}.
+     * @param limit     how many threads.
+     * @return thread name (as the kernel knows it) to faults per GiB moved, most first; empty where unknown.
+     */
+    public Map<String, Double> senderThreadFaultsPerGib(final int contender, final int limit)
+    {
+        final double gib = (double)bytesPerRound() * nanos.length / BYTES_PER_GIB;
+        final Map<String, Double> perGib = new LinkedHashMap<>();
+        ThreadFaults.top(senderFaultsByThread.get(contender), limit)
+            .forEach((name, count) -> perGib.put(name, count / gib));
+        return perGib;
     }
 
     /**

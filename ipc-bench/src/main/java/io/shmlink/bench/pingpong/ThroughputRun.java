@@ -5,7 +5,9 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -93,7 +95,13 @@ public final class ThroughputRun
             final int n = contenders.size();
             final long[][] nanos = new long[options.rounds()][n];
             final long[][] faults = new long[n][8];
-            final long[] pingerAllocated = measure(options, session, contenders, nanos, faults, progress);
+            final List<Map<String, Long>> faultsByThread = new ArrayList<>();
+            for (int c = 0; c < n; c++)
+            {
+                faultsByThread.add(new HashMap<>());
+            }
+            final long[] pingerAllocated =
+                measure(options, session, contenders, nanos, faults, faultsByThread, progress);
             final long[] echoAllocated = session.finish();
             final List<String> names = new ArrayList<>();
             final List<String> descriptions = new ArrayList<>();
@@ -106,8 +114,8 @@ public final class ThroughputRun
                 sinkAllocated[c] = contender.isMemcpy() || echoAllocated == null ||
                     contender.transport() >= echoAllocated.length ? -1 : echoAllocated[contender.transport()];
             }
-            return new ThroughputResult(options, names, descriptions, skipped, nanos, faults, pingerAllocated,
-                sinkAllocated, session.childPid(), session.runDirectory(), session.loadAverage());
+            return new ThroughputResult(options, names, descriptions, skipped, nanos, faults, faultsByThread,
+                pingerAllocated, sinkAllocated, session.childPid(), session.runDirectory(), session.loadAverage());
         }
     }
 
@@ -132,6 +140,7 @@ public final class ThroughputRun
         final List<Contender> contenders,
         final long[][] nanos,
         final long[][] faults,
+        final List<Map<String, Long>> faultsByThread,
         final PrintStream progress)
     {
         final int n = contenders.size();
@@ -165,9 +174,11 @@ public final class ThroughputRun
                     final Contender contender = contenders.get(c);
                     burst(session, contender, sequences, settleMessages(options.messageLength()), expected, null,
                         null);
+                    final Map<String, Long> threadsBefore = ThreadFaults.sample();
                     final long before = threads.getCurrentThreadAllocatedBytes();
                     nanos[r][c] = burst(session, contender, sequences, count, expected, process, thread, sample);
                     allocated[c] += threads.getCurrentThreadAllocatedBytes() - before;
+                    ThreadFaults.accumulate(threadsBefore, ThreadFaults.sample(), faultsByThread.get(c));
                     for (int f = 0; f < sample.length; f++)
                     {
                         faults[c][f] = faults[c][f] < 0 || sample[f] < 0 ? -1 : faults[c][f] + sample[f];
