@@ -12,7 +12,7 @@
 #
 # Then the bandwidth section: one throughput run per message size (4 KiB, 64 KiB, 1 MiB, 16 MiB; BANDWIDTH_SIZES
 # to change), BANDWIDTH_ROUNDS (5) interleaved rounds of 64 MiB bursts each (BANDWIDTH_BYTES), over the transports
-# in BANDWIDTH_TRANSPORTS; a few minutes more.
+# in BANDWIDTH_TRANSPORTS; a few minutes more. Then the cold path (io.shmlink.bench.coldpath.ColdPath), half a minute.
 set -euo pipefail
 
 # shellcheck source=bench-env.sh
@@ -47,6 +47,11 @@ for size in $bandwidth_sizes; do
 done
 bandwidth_command="java -jar $jar --throughput --size S --rounds $bandwidth_rounds --count <$bandwidth_bytes / S> --warmup <same> --transports $bandwidth_transports"
 load_after_bandwidth="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+
+cold_command="java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp $jar io.shmlink.bench.coldpath.ColdPath"
+echo "running: $cold_command" >&2
+"$java" --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp "$jar" io.shmlink.bench.coldpath.ColdPath \
+    > "$results/coldpath.txt"
 
 markdown="$results/run/results.md"
 report="$results/run/report.txt"
@@ -184,6 +189,17 @@ cp "$results/run/latency-percentiles.png" "$docs/$plot_name"
         echo
         sed -n '/^Bandwidth:$/,$p' "$results/bandwidth-$size/results.md" | sed '1,2d'
     done
+    echo
+    echo "## The cold path"
+    echo
+    echo "A user's first transfer goes through a channel just created, often in JVMs just started. Each round"
+    echo "creates a new SPSC channel (timed), a second JVM attaches to it (faulting its ring in), and the same bytes go"
+    echo "through it twice, the sink folding every byte; round 1 runs in JVMs that have compiled nothing yet."
+    echo
+    echo '```'
+    echo "$cold_command"
+    cat "$results/coldpath.txt"
+    echo '```'
     echo
     echo "## Reproduce"
     echo
