@@ -27,7 +27,9 @@ import java.util.Set;
  * <b>Shared with a group</b> ({@link FileAccess#sharedWithGroup}): the directory must be of that group, mode 0770
  * (the setgid and sticky bits allowed), nothing for others; then a directory owned by another user is accepted
  * too, when this process is in the group (effective or supplementary), which is what lets the processes of
- * several users share channels. Every refusal names the path, its owner, group and mode, and the reason.
+ * several users share channels.
+ * Directories it creates are made 0700, given their group, then made 0770, through a handle on the directory
+ * made, never its path (see {@link FileAccess#createDirectory}). Every refusal names the path, its owner, group and mode, and the reason.
  */
 public final class RegistryDirectory
 {
@@ -96,8 +98,7 @@ public final class RegistryDirectory
                 }
                 try
                 {
-                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(access.directoryMode()));
-                    access.applyTo(dir, true);
+                    access.createDirectory(dir);
                 }
                 catch (final FileAlreadyExistsException raced)
                 {
@@ -201,8 +202,7 @@ public final class RegistryDirectory
         {
             try
             {
-                Files.createDirectory(path, PosixFilePermissions.asFileAttribute(access.directoryMode()));
-                access.applyTo(path, true);
+                access.createDirectory(path);
             }
             catch (final FileAlreadyExistsException raced)
             {
