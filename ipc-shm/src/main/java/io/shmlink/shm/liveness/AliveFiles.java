@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -356,8 +355,8 @@ public final class AliveFiles
             try
             {
                 channel = FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(access.fileMode()));
-                access.applyTo(temporary, false);
+                    StandardOpenOption.WRITE), FileAccess.creationMode());
+                access.applyToOpen(temporary);
                 if (channel.tryLock() != null)
                 {
                     // rename(2) replaces a file of an earlier share of this very process, whose token it is

@@ -26,8 +26,10 @@ import java.util.Set;
  * <p>
  * <b>Shared with a group</b> ({@link FileAccess#sharedWithGroup}): the directory must be of that group, mode 0770
  * (the setgid and sticky bits allowed), nothing for others; then a directory owned by another user is accepted
- * too, when this process is in the group (effective or supplementary), which is what lets the processes of
- * several users share channels. Every refusal names the path, its owner, group and mode, and the reason.
+ * too, when this process is in the group (effective or supplementary) or runs as root, which is what lets the
+ * processes of several users share channels, and an administrator open (and clean) any group's directory.
+ * Directories it creates are made 0700, given their group, then made 0770, through a handle on the directory
+ * made, never its path (see {@link FileAccess#createDirectory}). Every refusal names the path, its owner, group and mode, and the reason.
  */
 public final class RegistryDirectory
 {
@@ -96,8 +98,7 @@ public final class RegistryDirectory
                 }
                 try
                 {
-                    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(access.directoryMode()));
-                    access.applyTo(dir, true);
+                    access.createDirectory(dir);
                 }
                 catch (final FileAlreadyExistsException raced)
                 {
@@ -149,7 +150,7 @@ public final class RegistryDirectory
 
     /**
      * The checks of a directory shared with a group: of that group, 0770 (setgid and sticky allowed), nothing for
-     * others, and, when another user owns it, this process in the group.
+     * others, and, when another user owns it, this process in the group, unless it runs as root.
      */
     private static void checkShared(
         final Path dir, final PosixFileAttributes attributes, final String groupName, final String user)
@@ -174,7 +175,8 @@ public final class RegistryDirectory
                 groupName + " can create and remove channels in it (chmod 0770 it)");
         }
         final String owner = attributes.owner().getName();
-        if (!owner.equals(user))
+        // root needs no membership: the kernel lets it in anyway, and an administrator cleans up a group's directory
+        if (!owner.equals(user) && ProcessGroups.effectiveUid() != 0)
         {
             final long gid = ((Number)Files.getAttribute(dir, "unix:gid", LinkOption.NOFOLLOW_LINKS)).longValue();
             if (Boolean.FALSE.equals(ProcessGroups.isMember(gid)))
@@ -201,8 +203,7 @@ public final class RegistryDirectory
         {
             try
             {
-                Files.createDirectory(path, PosixFilePermissions.asFileAttribute(access.directoryMode()));
-                access.applyTo(path, true);
+                access.createDirectory(path);
             }
             catch (final FileAlreadyExistsException raced)
             {

@@ -137,16 +137,9 @@ public final class StaleChannels
     {
         try
         {
-            if (DoorbellAddress.isStaging(path.getFileName().toString()) &&
-                Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS))
+            if (DoorbellAddress.isStaging(path.getFileName().toString()))
             {
-                try (DirectoryStream<Path> inside = Files.newDirectoryStream(path))
-                {
-                    for (final Path file : inside)
-                    {
-                        Files.deleteIfExists(file);
-                    }
-                }
+                return DoorbellAddress.deleteStaging(path); // follows no link, whatever is swapped in meanwhile
             }
             return Files.deleteIfExists(path);
         }

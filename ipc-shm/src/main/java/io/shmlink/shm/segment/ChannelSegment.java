@@ -14,7 +14,6 @@ import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -25,9 +24,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -143,30 +139,34 @@ public final class ChannelSegment
         final long now = System.currentTimeMillis();
         try
         {
-            final FileAttribute<Set<PosixFilePermission>> mode = PosixFilePermissions.asFileAttribute(access.fileMode());
-            Files.createFile(temp, mode);
-            access.applyTo(temp, false);
-            creationStep("temp-created");
-            reserve(temp, length, name, pages, config.capacity(), freshRingWord(config));
-            creationStep("sized");
-            final MappedByteBuffer mapping = IoUtil.mapExistingFile(temp.toFile(), name);
-            try
+            // one open file for all of it: in a shared directory another member could swap the temporary name
+            // for a link, and nothing may then be written, sized or chmod-ed through that name
+            try (FileChannel channel = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ, StandardOpenOption.WRITE), FileAccess.creationMode()))
             {
-                // Not pre-touched: this mapping lives only until the file is linked, and each party pre-touches its
-                // own at attach. The reserve above allocated every page, so no touch here can fault for space.
-                final UnsafeBuffer header = new UnsafeBuffer(mapping);
-                writeHeader(header, config, now);
-                if (pages.isHugetlbfs())
+                access.applyToOpen(temp);
+                creationStep("temp-created");
+                reserve(channel, file.getParent(), length, name, pages, config.capacity(), freshRingWord(config));
+                creationStep("sized");
+                final MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
+                try
                 {
-                    markFreshRing(header, config, 0); // elsewhere the reserve wrote the ring's words already
+                    // Not pre-touched: this mapping lives only until the file is linked, and each party pre-touches
+                    // its own at attach. The reserve above allocated every page, so no touch here faults for space.
+                    final UnsafeBuffer header = new UnsafeBuffer(mapping);
+                    writeHeader(header, config, now);
+                    if (pages.isHugetlbfs())
+                    {
+                        markFreshRing(header, config, 0); // elsewhere the reserve wrote the ring's words already
+                    }
+                    creationStep("header-written");
+                    header.putIntRelease(READY_OFFSET, READY_VALUE);
+                    creationStep("ready");
                 }
-                creationStep("header-written");
-                header.putIntRelease(READY_OFFSET, READY_VALUE);
-                creationStep("ready");
-            }
-            finally
-            {
-                IoUtil.unmap(mapping);
+                finally
+                {
+                    IoUtil.unmap(mapping);
+                }
             }
             Files.createLink(file, temp);
             creationStep("linked");
@@ -211,7 +211,8 @@ public final class ChannelSegment
      * fault per page, which on a virtual machine made creating an MPSC channel about 15 times slower.
      */
     private static void reserve(
-        final Path file,
+        final FileChannel channel,
+        final Path directory,
         final long length,
         final String name,
         final DirectoryPages pages,
@@ -221,14 +222,10 @@ public final class ChannelSegment
         if (pages.isHugetlbfs())
         {
             // No write(2) there, and its free space reads 0 without a size limit: the mapping reserves the huge
-            // pages instead, and fails (not a SIGBUS) if the pool is short.
-            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
-            {
-                raf.setLength(length);
-            }
+            // pages instead (a read-write mapping past the end extends the file), and fails (not a SIGBUS) if the
+            // pool is short.
             return;
         }
-        final Path directory = file.getParent();
         final long free = Files.getFileStore(directory).getUsableSpace();
         if (free < length)
         {
@@ -241,7 +238,7 @@ public final class ChannelSegment
             ringWords.putLong(ringWord);
         }
         final long ringEnd = (long)RING_OFFSET + capacity;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        try
         {
             long position = 0;
             while (position < length)

@@ -2,6 +2,7 @@ package io.shmlink.shm.wait;
 
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.segment.FileAccess;
+import io.shmlink.shm.segment.OpenFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,9 +14,11 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
@@ -68,16 +71,19 @@ public final class Doorbell implements AutoCloseable
      * {@code rwxrwxrwx} until its mode is set. So it is bound in a private directory of its own (0700, named like
      * the socket with {@value DoorbellAddress#STAGING_SUFFIX} appended, which nobody else can enter), given its
      * mode and group there, and only then renamed to its name in the registry directory: nobody can connect to it
-     * before it has its final mode. The rename keeps the bound socket (Linux finds a socket by its inode). When
-     * the private directory's longer path does not fit a socket address but the name does, it is bound in place
-     * and its mode set at once; for that instant it is reachable only through the registry directory, whose own
-     * mode (0700, 0770 for a group) already keeps out everyone the final mode would.
+     * before it has its final mode. The rename keeps the bound socket (Linux finds a socket by its inode).
+     * <p>
+     * In a shared directory any member may rename the private directory's entry and put a link in its place, so
+     * that directory is reached only through this process's own handle on it ({@link OpenFiles}: a
+     * {@code /proc/self/fd} path, which leads to the directory opened whatever its name now names, and is short
+     * enough for a socket address wherever the registry is). A socket file cannot be opened, so its mode could not
+     * be set on a handle; inside that directory, which only this process's user can write, its path is safe.
      *
      * @param directory  the registry directory.
      * @param ownerToken this process's token.
      * @param access     the mode and group of the registry's files.
-     * @return the doorbell, or null if none can be bound here (path too long for a socket, or no permission);
-     * the caller then sleeps in short timed parks instead.
+     * @return the doorbell, or null if none can be bound here (path too long for a socket, no permission, or no
+     * {@code /proc/self/fd}); the caller then sleeps in short timed parks instead.
      */
     public static Doorbell openOrNull(final Path directory, final long ownerToken, final FileAccess access)
     {
@@ -88,29 +94,30 @@ public final class Doorbell implements AutoCloseable
         {
             return null;
         }
-        final UnixDomainSocketAddress staged =
-            DoorbellAddress.addressOrNull(staging.resolve(DoorbellAddress.STAGED_SOCKET));
         ServerSocketChannel server = null;
         try
         {
             // a predecessor with our pid and start time cannot be alive: it was us
             Files.deleteIfExists(path);
-            deleteStaging(staging);
+            DoorbellAddress.deleteStaging(staging);
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            if (staged != null)
+            Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PRIVATE_DIRECTORY));
+            try (SecureDirectoryStream<Path> privateDirectory = FileAccess.openCreatedDirectory(staging))
             {
-                Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PRIVATE_DIRECTORY));
-                Files.setPosixFilePermissions(staging, PRIVATE_DIRECTORY);
-                server.bind(staged);
-                access.applyTo(staged.getPath(), false);
-                Files.move(staged.getPath(), path, StandardCopyOption.ATOMIC_MOVE);
-                Files.delete(staging);
+                // the umask may have narrowed it, even to nothing for its owner
+                privateDirectory.getFileAttributeView(PosixFileAttributeView.class).setPermissions(PRIVATE_DIRECTORY);
+                final Path handle = OpenFiles.find(
+                    privateDirectory.getFileAttributeView(BasicFileAttributeView.class).readAttributes().fileKey());
+                if (handle == null)
+                {
+                    throw new IOException("no /proc/self/fd entry for the open directory " + staging);
+                }
+                final Path staged = handle.resolve(DoorbellAddress.STAGED_SOCKET);
+                server.bind(UnixDomainSocketAddress.of(staged));
+                access.applyToPrivate(staged);
+                Files.move(staged, path, StandardCopyOption.ATOMIC_MOVE);
             }
-            else
-            {
-                server.bind(UnixDomainSocketAddress.of(path));
-                access.applyTo(path, false);
-            }
+            DoorbellAddress.deleteStaging(staging);
             server.configureBlocking(false);
             final Selector selector = Selector.open();
             server.register(selector, SelectionKey.OP_ACCEPT);
@@ -125,20 +132,11 @@ public final class Doorbell implements AutoCloseable
         }
     }
 
-    private static void deleteStaging(final Path staging) throws IOException
-    {
-        if (Files.isDirectory(staging, LinkOption.NOFOLLOW_LINKS))
-        {
-            Files.deleteIfExists(staging.resolve(DoorbellAddress.STAGED_SOCKET));
-        }
-        Files.deleteIfExists(staging);
-    }
-
     private static void deleteStagingQuietly(final Path staging)
     {
         try
         {
-            deleteStaging(staging);
+            DoorbellAddress.deleteStaging(staging);
         }
         catch (final IOException ignored)
         {

@@ -1,8 +1,18 @@
 package io.shmlink.shm.wait;
 
+import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Where a subscriber's doorbell lives: a Unix-domain socket in the registry directory named
@@ -65,6 +75,65 @@ public final class DoorbellAddress
     public static boolean isStaging(final String fileName)
     {
         return fileName.startsWith(PREFIX) && fileName.endsWith(STAGING_SUFFIX);
+    }
+
+    /**
+     * Removes a doorbell's staging directory and the socket in it, without following a link anywhere: the
+     * directory is opened relative to a handle on the registry directory, refusing a link ({@code O_NOFOLLOW}), and
+     * its entries are removed relative to that handle. (Listing it by path and deleting by path would follow a
+     * link that another member of a shared directory swapped in between, and delete files wherever it led.) A
+     * link or other file under the staging name is removed itself, never followed.
+     * <p>
+     * A staging directory is its owner's only (0700), so only its owner or root can list it: another member's
+     * cleanup cannot empty it and leaves it (see DESIGN.md). It lives only between a {@code bind} and the rename
+     * that follows, so only a process killed in that instant leaves one.
+     *
+     * @param staging the staging directory, in the registry directory.
+     * @return true if this call removed it.
+     * @throws IOException if it exists and cannot be removed (such as another user's, whose contents this process
+     *                     may not list).
+     */
+    public static boolean deleteStaging(final Path staging) throws IOException
+    {
+        final Path parent = staging.toAbsolutePath().getParent();
+        final Path name = staging.getFileName();
+        try (DirectoryStream<Path> opened = Files.newDirectoryStream(parent))
+        {
+            if (!(opened instanceof SecureDirectoryStream<Path> registry))
+            {
+                return Files.deleteIfExists(staging); // an empty one only: rmdir and unlink follow no link
+            }
+            final BasicFileAttributes attributes;
+            try
+            {
+                attributes = registry.getFileAttributeView(name, BasicFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS).readAttributes();
+            }
+            catch (final NoSuchFileException gone)
+            {
+                return false;
+            }
+            if (!attributes.isDirectory())
+            {
+                registry.deleteFile(name);
+                return true;
+            }
+            try (SecureDirectoryStream<Path> inside = registry.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS))
+            {
+                final List<Path> entries = new ArrayList<>();
+                inside.forEach(entry -> entries.add(entry.getFileName()));
+                for (final Path entry : entries)
+                {
+                    inside.deleteFile(entry);
+                }
+            }
+            registry.deleteDirectory(name);
+            return true;
+        }
+        catch (final NoSuchFileException gone)
+        {
+            return false;
+        }
     }
 
     /**

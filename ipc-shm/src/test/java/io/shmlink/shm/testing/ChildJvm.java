@@ -237,17 +237,49 @@ public final class ChildJvm implements AutoCloseable
         }
     }
 
+    /**
+     * Kills the child with SIGKILL and reaps it, waiting up to 30 s even if this thread is interrupted (as a test
+     * thread is by a JUnit timeout), and keeping the interrupt for the caller: a child left unreaped would keep
+     * its user "in use" for {@code userdel}.
+     */
     @Override
     public void close()
     {
         process.destroyForcibly();
+        awaitExitUninterruptibly(process, TimeUnit.SECONDS.toNanos(30));
+    }
+
+    /**
+     * Waits for a process to exit, up to a bound, through interrupts, which it keeps for the caller.
+     *
+     * @param process      the process.
+     * @param timeoutNanos the most to wait.
+     * @return whether it exited.
+     */
+    static boolean awaitExitUninterruptibly(final Process process, final long timeoutNanos)
+    {
+        final long deadline = System.nanoTime() + timeoutNanos;
+        boolean interrupted = false;
         try
         {
-            process.waitFor();
+            while (true)
+            {
+                try
+                {
+                    return process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
         }
-        catch (final InterruptedException ex)
+        finally
         {
-            Thread.currentThread().interrupt();
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -14,13 +14,17 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Unix users and groups made for one test class, and child JVMs run as those users: {@code groupadd} and
  * {@code useradd} (system accounts: no home, no login shell, no subordinate ids), {@code setpriv --reuid --regid
  * --init-groups} in front of {@link ChildJvm}, and {@code userdel} / {@code groupdel} at {@link #close()}, or at
- * JVM exit if a test run is cut short. Names are {@code shl} and random hex, unique per run. Needs root.
+ * JVM exit if a test run is cut short. Names are {@code shlt}, the creating JVM's pid in hex, {@code x} and random
+ * hex; accounts a JVM that is gone left behind (killed before its cleanup ran) are removed when the next set is
+ * made, users before their groups. Needs root.
  * <p>
  * The children must be able to read the JVM and the class path. Root's home is often 0700 and Maven's repository
  * is in it, so every class path entry another user could not reach is copied to a world-readable temporary
@@ -28,8 +32,14 @@ import java.util.stream.Stream;
  */
 public final class OtherUsers implements AutoCloseable
 {
-    private final String prefix = "shl" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 28);
+    /** Every test account's name starts with this, then its creating JVM's pid in hex, {@code x}, random hex. */
+    private static final String PREFIX = "shlt";
+    private static final Pattern LEFT_OVER = Pattern.compile(PREFIX + "([0-9a-f]{1,8})x[0-9a-f]{3}.*");
+
+    private final String prefix = PREFIX + Long.toHexString(ProcessHandle.current().pid()) + "x" +
+        String.format("%03x", ThreadLocalRandom.current().nextInt(0x1000));
     private final List<String> users = new ArrayList<>();
+    private final List<ChildJvm> children = new ArrayList<>();
     private final List<String> groups = new ArrayList<>();
     private final Thread cleanupAtExit = new Thread(this::removeAll, "remove test users");
     private Path classPathCopy;
@@ -67,6 +77,7 @@ public final class OtherUsers implements AutoCloseable
      */
     public static OtherUsers create()
     {
+        removeLeftOvers();
         final OtherUsers created = new OtherUsers();
         Runtime.getRuntime().addShutdownHook(created.cleanupAtExit);
         return created;
@@ -125,9 +136,50 @@ public final class OtherUsers implements AutoCloseable
     public ChildJvm start(final String user, final String primaryGroup, final Class<?> main, final String... args)
         throws IOException
     {
-        return ChildJvm.startUnder(
+        final ChildJvm child = ChildJvm.startUnder(
             List.of("setpriv", "--reuid=" + user, "--regid=" + primaryGroup, "--init-groups"),
             List.of("-XX:-UsePerfData"), readableClassPath(), main, args);
+        synchronized (this)
+        {
+            children.add(child);
+        }
+        return child;
+    }
+
+    /**
+     * Removes the test accounts of JVMs that are gone: a run killed before its cleanup (a surefire timeout's
+     * SIGKILL) leaves them. Those of a live JVM, another test run's, are left alone.
+     */
+    static void removeLeftOvers()
+    {
+        final List<String> failures = new ArrayList<>();
+        for (final String file : List.of("/etc/passwd", "/etc/group"))
+        {
+            final List<String> lines;
+            try
+            {
+                lines = Files.readAllLines(Path.of(file));
+            }
+            catch (final IOException ex)
+            {
+                failures.add("cannot read " + file + ": " + ex);
+                continue;
+            }
+            for (final String line : lines)
+            {
+                final String name = line.split(":", 2)[0];
+                final Matcher matcher = LEFT_OVER.matcher(name);
+                if (matcher.matches() &&
+                    !ProcessHandle.of(Long.parseLong(matcher.group(1), 16)).map(ProcessHandle::isAlive).orElse(false))
+                {
+                    failures.addAll(file.equals("/etc/passwd") ? removeUser(name) : runQuietly("groupdel", name));
+                }
+            }
+        }
+        if (!failures.isEmpty())
+        {
+            System.err.println("OtherUsers: left-over test accounts not removed: " + failures);
+        }
     }
 
     /** This JVM's class path, with every entry another user cannot reach replaced by a readable copy. */
@@ -212,9 +264,19 @@ public final class OtherUsers implements AutoCloseable
     private synchronized void removeAll()
     {
         final List<String> failures = new ArrayList<>();
+        // a child still running keeps its user "currently used": kill and reap them first, through interrupts
+        for (final ChildJvm child : children)
+        {
+            child.close();
+            if (child.isAlive())
+            {
+                failures.add("child " + child.pid() + " still running 30 s after SIGKILL");
+            }
+        }
+        children.clear();
         for (final String user : users)
         {
-            failures.addAll(runQuietly("userdel", user));
+            failures.addAll(removeUser(user));
         }
         users.clear();
         for (final String group : groups)
@@ -240,6 +302,13 @@ public final class OtherUsers implements AutoCloseable
         }
     }
 
+    /** {@code userdel}, and {@code userdel -f} if a process of the user is somehow still there. */
+    private static List<String> removeUser(final String user)
+    {
+        final List<String> failed = runQuietly("userdel", user);
+        return failed.isEmpty() ? failed : runQuietly("userdel", "-f", user);
+    }
+
     private static List<String> runQuietly(final String... command)
     {
         try
@@ -257,18 +326,11 @@ public final class OtherUsers implements AutoCloseable
     {
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        try
+        // through interrupts: cleanup after a JUnit timeout runs on the interrupted test thread
+        if (!ChildJvm.awaitExitUninterruptibly(process, TimeUnit.SECONDS.toNanos(60)))
         {
-            if (!process.waitFor(60, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish within 60 s");
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted: " + String.join(" ", command), ex);
+            process.destroyForcibly();
+            throw new IOException(String.join(" ", command) + " did not finish within 60 s");
         }
         if (process.exitValue() != 0)
         {

@@ -238,14 +238,15 @@ class BlockingPollTest
     }
 
     @Test
-    void aDoorbellWhoseStagingPathIsTooLongForASocketIsBoundInPlaceWithItsMode() throws IOException
+    void aDoorbellWhoseStagingPathIsTooLongForASocketIsStillStagedAndGetsItsMode() throws IOException
     {
         final Doorbell first = Doorbell.openOrNull(directory, ProcessToken.SELF, FileAccess.OWNER_ONLY);
         assertNotNull(first);
         final int next = first.number() + 1; // doorbells of this JVM are numbered in turn; this test opens the next
         first.close();
         final String name = DoorbellAddress.path(directory, ProcessToken.SELF, next).getFileName().toString();
-        // a directory whose path makes the doorbell's 106 bytes: 107 fit a socket address, 106 + ".bind/s" do not
+        // a directory whose path makes the doorbell's 106 bytes: 107 fit a socket address, 106 + ".bind/s" do not,
+        // but the staging directory is bound through this process's short /proc/self/fd handle on it
         final Path deep = Files.createDirectory(
             directory.resolve("d".repeat(106 - name.length() - 1 - directory.toString().length() - 1)));
         assertEquals(106, deep.resolve(name).toString().length());
@@ -253,7 +254,7 @@ class BlockingPollTest
         final Doorbell bell = Doorbell.openOrNull(deep, ProcessToken.SELF, FileAccess.OWNER_ONLY);
         try
         {
-            assertNotNull(bell, "bound in place");
+            assertNotNull(bell, "bound");
             assertEquals(next, bell.number());
             final PosixFileAttributes socket =
                 Files.readAttributes(deep.resolve(name), PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
