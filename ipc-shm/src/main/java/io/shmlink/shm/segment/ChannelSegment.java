@@ -20,6 +20,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -340,17 +341,26 @@ public final class ChannelSegment
         final long fileSize;
         final Object fileKey;
         final MappedByteBuffer mapping;
-        try
+        // Opened without following a link, and mapped through that one open file: in a directory shared with a
+        // group, a member could put a link under a channel's name and have another user map what it points at.
+        if (Files.isSymbolicLink(file))
         {
-            final BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            fileSize = attributes.size();
+            throw new ShmLinkException("refusing channel '" + name + "': " + file + " is a symbolic link, not a" +
+                " channel file (someone with write access to the directory put it there)");
+        }
+        try (FileChannel channel = FileChannel.open(
+            file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))
+        {
+            final BasicFileAttributes attributes =
+                Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            fileSize = channel.size();
             fileKey = attributes.fileKey();
             if (fileSize < RING_OFFSET)
             {
                 throw new CorruptChannelException("channel '" + name + "' (" + file + "): file size " + fileSize +
                     " is shorter than the header of " + RING_OFFSET + " bytes (truncated)");
             }
-            mapping = IoUtil.mapExistingFile(file.toFile(), name);
+            mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, fileSize);
         }
         catch (final NoSuchFileException ex)
         {
@@ -395,7 +405,7 @@ public final class ChannelSegment
     {
         final ByteBuffer bytes = ByteBuffer.allocate(RING_OFFSET).order(ByteOrder.nativeOrder());
         final long fileSize;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
         {
             fileSize = channel.size();
             while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) > 0)
