@@ -18,35 +18,68 @@ import java.util.function.Consumer;
  * unmarshals all twelve fields, as an application would; the message is the DTO's 88 bytes whatever
  * {@code --size} says. Compare with {@code chronicle-dto} (the same DTO through Chronicle Queue) and
  * {@code shmlink-spsc} (raw bytes).
+ * <p>
+ * Two built-in instances: {@code shmlink-chronicle} claims the channel's maximum message length per offer, the
+ * default for a DTO of unknown length; {@code shmlink-chronicle-128} promises the publisher that a message takes at
+ * most {@value #BOUNDED_CLAIM} bytes ({@link BytesPublisher#BytesPublisher(io.shmlink.api.Publisher, int)}), so
+ * consecutive records lie next to each other in the ring instead of a maximum apart.
  */
 public final class ShmLinkChronicleTransport implements Transport
 {
     private static final String PING = "ping";
     private static final String PONG = "pong";
 
-    /** Needed by {@link Transports}. */
+    /** The claim length of {@code shmlink-chronicle-128}. */
+    static final int BOUNDED_CLAIM = 128;
+
+    /** What each offer claims: 0 for the channel's maximum. */
+    private final int claimLength;
+
+    /** Needed by {@link Transports}: claims the channel's maximum. */
     public ShmLinkChronicleTransport()
     {
+        this(0);
+    }
+
+    /**
+     * @param claimLength what each offer claims, 0 for the channel's maximum.
+     */
+    ShmLinkChronicleTransport(final int claimLength)
+    {
+        this.claimLength = claimLength;
         ChronicleSetup.quiet();
     }
 
     @Override
     public String name()
     {
-        return "shmlink-chronicle";
+        return claimLength == 0 ? "shmlink-chronicle" : "shmlink-chronicle-" + claimLength;
     }
 
     @Override
     public String describe(final LinkSpec link)
     {
         return "two ShmLink SPSC channels of " + link.ringCapacity() / 1024 + " KiB, a " + OrderMessage.LENGTH +
-            "-byte Chronicle BytesMarshallable DTO written and read in place (ipc-chronicle)";
+            "-byte Chronicle BytesMarshallable DTO written and read in place (ipc-chronicle), claiming " +
+            (claimLength == 0 ? "the channel maximum" : claimLength + " bytes");
     }
 
     @Override
     public List<String> childJvmFlags()
     {
         return ChronicleSetup.JVM_FLAGS;
+    }
+
+    /** The echo child makes its own instance from the name: this one must claim as the pinger does. */
+    static Transport bounded()
+    {
+        return new ShmLinkChronicleTransport(BOUNDED_CLAIM);
+    }
+
+    private BytesPublisher publisher(final ShmRegistry registry, final String channel)
+    {
+        return claimLength == 0 ? new BytesPublisher(registry.publisher(channel)) :
+            new BytesPublisher(registry.publisher(channel), claimLength);
     }
 
     @Override
@@ -67,7 +100,7 @@ public final class ShmLinkChronicleTransport implements Transport
         final ShmRegistry registry = ShmRegistry.open(link.directory());
         try
         {
-            return new OrderPinger(registry, watch);
+            return new OrderPinger(registry, publisher(registry, PING), watch);
         }
         catch (final RuntimeException ex)
         {
@@ -83,7 +116,7 @@ public final class ShmLinkChronicleTransport implements Transport
         final ShmRegistry registry = ShmRegistry.open(link.directory());
         try
         {
-            return new OrderEcho(registry);
+            return new OrderEcho(registry, publisher(registry, PONG));
         }
         catch (final RuntimeException ex)
         {
@@ -102,11 +135,11 @@ public final class ShmLinkChronicleTransport implements Transport
         private final OrderMessage in = new OrderMessage();
         private final Consumer<OrderMessage> onPong = order -> { };
 
-        OrderPinger(final ShmRegistry registry, final PeerWatch watch)
+        OrderPinger(final ShmRegistry registry, final BytesPublisher ping, final PeerWatch watch)
         {
             this.registry = registry;
             this.pong = new BytesSubscriber(registry.subscriber(PONG));
-            this.ping = new BytesPublisher(registry.publisher(PING));
+            this.ping = ping;
             this.watch = watch;
         }
 
@@ -146,11 +179,11 @@ public final class ShmLinkChronicleTransport implements Transport
         private final OrderMessage order = new OrderMessage();
         private final Consumer<OrderMessage> echo = this::echo;
 
-        OrderEcho(final ShmRegistry registry)
+        OrderEcho(final ShmRegistry registry, final BytesPublisher pong)
         {
             this.registry = registry;
             this.ping = new BytesSubscriber(registry.subscriber(PING));
-            this.pong = new BytesPublisher(registry.publisher(PONG));
+            this.pong = pong;
         }
 
         @Override
