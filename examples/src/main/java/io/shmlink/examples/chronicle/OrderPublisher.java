@@ -1,6 +1,5 @@
 package io.shmlink.examples.chronicle;
 
-import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
 import io.shmlink.chronicle.BytesPublisher;
 import io.shmlink.shm.ShmRegistry;
@@ -44,7 +43,7 @@ public final class OrderPublisher
      */
     public static void send(final ShmRegistry registry, final String channel, final int count, final Duration giveUp)
     {
-        registry.openOrCreate(channel, ChannelConfig.spsc(64 * 1024));
+        registry.openOrCreate(channel, Order.CHANNEL);
         try (BytesPublisher publisher = new BytesPublisher(registry.publisher(channel)))
         {
             final Order order = new Order();

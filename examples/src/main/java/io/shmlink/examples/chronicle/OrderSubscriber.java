@@ -1,6 +1,5 @@
 package io.shmlink.examples.chronicle;
 
-import io.shmlink.api.ChannelConfig;
 import io.shmlink.chronicle.BytesSubscriber;
 import io.shmlink.shm.ShmRegistry;
 
@@ -44,7 +43,7 @@ public final class OrderSubscriber
     public static String receive(final ShmRegistry registry, final String channel, final int count,
         final Duration idle)
     {
-        registry.openOrCreate(channel, ChannelConfig.spsc(64 * 1024));
+        registry.openOrCreate(channel, Order.CHANNEL);
         try (BytesSubscriber subscriber = new BytesSubscriber(registry.subscriber(channel)))
         {
             final Order order = new Order();
