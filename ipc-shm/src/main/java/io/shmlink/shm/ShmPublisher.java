@@ -65,6 +65,20 @@ public final class ShmPublisher implements Publisher, Party
         }
 
         @Override
+        public void commit(final int recordOffset, final int claimedLength, final int length)
+        {
+            try
+            {
+                writer.commit(recordOffset, claimedLength, length);
+                wakeSubscriberIfAsleep();
+            }
+            catch (final InternalError fault)
+            {
+                throw segment.faulted(fault);
+            }
+        }
+
+        @Override
         public void abort(final int recordOffset, final int length)
         {
             try

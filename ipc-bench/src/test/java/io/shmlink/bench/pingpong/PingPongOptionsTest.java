@@ -22,7 +22,7 @@ class PingPongOptionsTest
         assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona", "shmlink-socket", "aeron", "chronicle"),
             options.transports());
         assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona", "shmlink-socket", "aeron", "chronicle",
-            "uds", "tcp"),
+            "shmlink-chronicle", "shmlink-chronicle-128", "chronicle-dto", "uds", "tcp"),
             Transports.builtIn());
         assertNull(options.hgrmDirectory());
         assertEquals(0, options.rate(), "back to back unless --rate");

@@ -311,6 +311,30 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
         UnsafeApi.putLongRelease(null, baseAddress + recordOffset, header(length + HEADER_LENGTH, session));
     }
 
+    /**
+     * {@inheritDoc} A padding header over the unused end of the claim (a plain store, when at least one aligned
+     * word is unused), then the release store of the shortened header, which orders the padding before it. The
+     * padding lies inside the claimed record, which no other party writes or reads while it is claimed; every walk
+     * over records (reads, holds, a successor's walk to a stored read position, dead claims) steps from the
+     * committed record onto the padding and from there to where the claim ended, as over any padding record.
+     */
+    @Override
+    public final void commit(final int recordOffset, final int claimedLength, final int length)
+    {
+        checkClaimed(recordOffset, claimedLength);
+        if (length < 0 || length > claimedLength)
+        {
+            throw new IllegalArgumentException("commit of " + length + " bytes of a claim of " + claimedLength);
+        }
+        final int used = align(length + HEADER_LENGTH, ALIGNMENT);
+        final int unused = align(claimedLength + HEADER_LENGTH, ALIGNMENT) - used;
+        if (unused > 0)
+        {
+            UnsafeApi.putLong(null, baseAddress + recordOffset + used, header(unused, PADDING_TYPE));
+        }
+        commitCopied(recordOffset, length);
+    }
+
     /** {@inheritDoc} One release store of a padding header over the claimed one. */
     @Override
     public final void abort(final int recordOffset, final int length)

@@ -350,6 +350,47 @@ class LostClaimRecoveryTest
     }
 
     @Test
+    void aClaimCommittedShorterIsReadPastWholeInAnMpscRing()
+    {
+        final RingWriter writer = new MpscRingWriter(segment, SESSION_A);
+        final BufferClaim claim = new BufferClaim();
+        for (int i = 0; i < 3 * CAPACITY / 72; i++)       // laps the ring: free words, padding and wrap all met
+        {
+            assertTrue(writer.claim(64, claim) > 0);
+            claim.buffer().putLong(0, i);
+            claim.commit(8 + (i % 3) * 8);
+            assertEquals(1, poll());
+        }
+        assertEquals(3 * CAPACITY / 72, received.size());
+        for (int i = 0; i < received.size(); i++)
+        {
+            assertEquals(i, received.get(i));
+        }
+        assertEquals(reader.position(), ring.getLongVolatile(HEAD_POSITION_OFFSET));
+    }
+
+    @Test
+    void aLateShorterCommitOfAHeldClaimIsWalkedPastByASuccessor()
+    {
+        final RingWriter other = new MpscRingWriter(segment, SESSION_B);
+        final BufferClaim claim = new BufferClaim();
+        assertEquals(72, new MpscRingWriter(segment, SESSION_A).claim(64, claim));
+        timeOut(stalls);
+        other.write(message(0xB, 8), 0, 8);
+        assertEquals(1, poll());                           // B delivered past the held claim; then this reader leaves
+        claim.buffer().putLong(0, 0xA);
+        claim.commit(8);                                   // lets go, shorter: its record then padding up to 72
+
+        final RingReader successor = new RingReader(segment, true);
+        assertEquals(88, successor.position(), "the walk from the head lands on the stored read position");
+        assertEquals(88, successor.headPosition(), "and releases everything");
+        other.write(message(0xC, 8), 0, 8);
+        assertEquals(1, poll(successor));
+        assertEquals(List.of(0xBL, 0xCL), received);
+        assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
+    }
+
+    @Test
     void aReadPositionThatTheRecordsDoNotLeadToIsCorrupt()
     {
         final RingWriter other = new MpscRingWriter(segment, SESSION_B);

@@ -222,6 +222,45 @@ class SpscRingTest
     }
 
     @Test
+    void aClaimCommittedShorterDeliversWhatWasWrittenAndTheRestIsSkipped()
+    {
+        final BufferClaim claim = new BufferClaim();
+        final long end = publisher.tryClaim(100, claim);
+        claim.buffer().setMemory(0, 100, (byte)7);
+        claim.commit(13);
+        assertTrue(offer(3, 9) > end, "the next record starts after the whole claim");
+        assertEquals(2, poll(10));
+        for (int i = 0; i < 2 * CAPACITY / 112; i++)       // laps the ring: the padding is read past every time
+        {
+            assertTrue(publisher.tryClaim(100, claim) > 0);
+            claim.buffer().setMemory(0, 100, (byte)i);
+            claim.commit(i % 2 == 0 ? 0 : 92);
+            assertEquals(1, poll(10));
+        }
+        assertEquals(2 + 2 * CAPACITY / 112, received.size());
+        assertFilled(received.get(0), 13, 7);
+        assertFilled(received.get(1), 3, 9);
+        assertFilled(received.get(2), 0, 0);
+        assertFilled(received.get(3), 92, 1);
+    }
+
+    @Test
+    void aShorterCommitOfMoreThanTheClaimIsRefusedAndKeepsTheClaim()
+    {
+        final BufferClaim claim = new BufferClaim();
+        assertTrue(publisher.tryClaim(16, claim) > 0);
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> claim.commit(17));
+        assertTrue(ex.getMessage().contains("17") && ex.getMessage().contains("16"), ex.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> claim.commit(-1));
+        assertEquals(0, poll(10), "nothing visible");
+        claim.buffer().putLong(0, 42);
+        claim.commit(8);
+        assertEquals(1, poll(10));
+        assertEquals(8, received.get(0).length);
+        assertThrows(IllegalStateException.class, () -> claim.commit(0));
+    }
+
+    @Test
     void aClaimCannotBeCompletedTwice()
     {
         final BufferClaim claim = new BufferClaim();

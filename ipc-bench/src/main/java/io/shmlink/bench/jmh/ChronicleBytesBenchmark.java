@@ -1,0 +1,129 @@
+package io.shmlink.bench.jmh;
+
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.bench.OrderMessage;
+import io.shmlink.chronicle.BytesHandler;
+import io.shmlink.chronicle.BytesPublisher;
+import io.shmlink.chronicle.BytesSubscriber;
+import net.openhft.chronicle.bytes.Bytes;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * ipc-chronicle's offer and poll of {@link OrderMessage}, a twelve-field Chronicle DTO, through a 64 KiB ShmLink
+ * SPSC channel, one thread offering then polling as in {@link SpscBenchmark}: {@code offerPoll} writes the DTO
+ * straight into a claimed record ({@link BytesPublisher}) and reads it back with {@code readMarshallable} into a
+ * reused DTO; {@code offerPollView} hands the subscriber's reused {@code Bytes} view to a handler that reads one
+ * field. Run with {@code -prof gc}: {@code gc.alloc.rate.norm} is the bytes allocated per offer + poll.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED",
+    "--add-opens", "java.base/java.lang.reflect=ALL-UNNAMED", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED"})
+public class ChronicleBytesBenchmark
+{
+    /**
+     * A channel with a {@link BytesPublisher} and a {@link BytesSubscriber} over it, and the DTOs.
+     */
+    @State(Scope.Thread)
+    public static class ChannelState
+    {
+        Rings.ShmLinkChannel channel;
+        BytesPublisher publisher;
+        BytesSubscriber subscriber;
+        final OrderMessage out = OrderMessage.filled();
+        final OrderMessage in = new OrderMessage();
+        long checksum;
+        final Consumer<OrderMessage> onOrder = order -> checksum += order.orderId;
+        final BytesHandler onBytes = this::onBytes;
+
+        private void onBytes(final Bytes<?> bytes)
+        {
+            checksum += bytes.readLong(bytes.readPosition());
+        }
+
+        /**
+         * Creates the channel in a fresh {@code /dev/shm} directory.
+         *
+         * @throws IOException if the directory cannot be created.
+         */
+        @Setup(Level.Trial)
+        public void setUp() throws IOException
+        {
+            channel = new Rings.ShmLinkChannel(ChannelConfig.spsc(Rings.CAPACITY), 1);
+            publisher = new BytesPublisher(channel.publisher(0));
+            subscriber = new BytesSubscriber(channel.subscriber());
+        }
+
+        /**
+         * Closes the channel and deletes its directory.
+         */
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            channel.close();
+        }
+    }
+
+    /**
+     * Offers the DTO, polls it into the reused DTO.
+     *
+     * @param s the channel.
+     * @return the checksum, for JMH to consume.
+     */
+    @Benchmark
+    public long offerPoll(final ChannelState s)
+    {
+        s.out.orderId++;
+        offer(s);
+        if (s.subscriber.poll(s.in, s.onOrder, 1) != 1)
+        {
+            throw new IllegalStateException("poll did not return the message just offered");
+        }
+        return s.checksum;
+    }
+
+    /**
+     * Offers the DTO, polls it as the reused view.
+     *
+     * @param s the channel.
+     * @return the checksum, for JMH to consume.
+     */
+    @Benchmark
+    public long offerPollView(final ChannelState s)
+    {
+        s.out.orderId++;
+        offer(s);
+        if (s.subscriber.poll(s.onBytes, 1) != 1)
+        {
+            throw new IllegalStateException("poll did not return the message just offered");
+        }
+        return s.checksum;
+    }
+
+    private static void offer(final ChannelState s)
+    {
+        final long result = s.publisher.offer(s.out);
+        if (result <= 0)
+        {
+            throw new IllegalStateException("offer returned " + result + " on a ring that cannot be full");
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package io.shmlink.bench.pingpong;
+
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelMode;
+import io.shmlink.bench.OrderMessage;
+import io.shmlink.chronicle.BytesPublisher;
+import io.shmlink.chronicle.BytesSubscriber;
+import io.shmlink.shm.ShmRegistry;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The {@link OrderMessage} DTO each way through two ShmLink SPSC channels with ipc-chronicle: the pinger's
+ * {@link BytesPublisher} writes the DTO straight into the {@code ping} ring; the echo reads it with
+ * {@code readMarshallable} into its reused DTO ({@link BytesSubscriber}) and, from inside that poll, writes that
+ * DTO into the {@code pong} ring; the pinger reads the pong into its own reused DTO. Every hop marshals or
+ * unmarshals all twelve fields, as an application would; the message is the DTO's 88 bytes whatever
+ * {@code --size} says. Compare with {@code chronicle-dto} (the same DTO through Chronicle Queue) and
+ * {@code shmlink-spsc} (raw bytes).
+ * <p>
+ * Two built-in instances: {@code shmlink-chronicle} claims the channel's maximum message length per offer, the
+ * default for a DTO of unknown length; {@code shmlink-chronicle-128} promises the publisher that a message takes at
+ * most {@value #BOUNDED_CLAIM} bytes ({@link BytesPublisher#BytesPublisher(io.shmlink.api.Publisher, int)}), so
+ * consecutive records lie next to each other in the ring instead of a maximum apart.
+ */
+public final class ShmLinkChronicleTransport implements Transport
+{
+    private static final String PING = "ping";
+    private static final String PONG = "pong";
+
+    /** The claim length of {@code shmlink-chronicle-128}. */
+    static final int BOUNDED_CLAIM = 128;
+
+    /** What each offer claims: 0 for the channel's maximum. */
+    private final int claimLength;
+
+    /** Needed by {@link Transports}: claims the channel's maximum. */
+    public ShmLinkChronicleTransport()
+    {
+        this(0);
+    }
+
+    /**
+     * @param claimLength what each offer claims, 0 for the channel's maximum.
+     */
+    ShmLinkChronicleTransport(final int claimLength)
+    {
+        this.claimLength = claimLength;
+        ChronicleSetup.quiet();
+    }
+
+    @Override
+    public String name()
+    {
+        return claimLength == 0 ? "shmlink-chronicle" : "shmlink-chronicle-" + claimLength;
+    }
+
+    @Override
+    public String describe(final LinkSpec link)
+    {
+        return "two ShmLink SPSC channels of " + link.ringCapacity() / 1024 + " KiB, a " + OrderMessage.LENGTH +
+            "-byte Chronicle BytesMarshallable DTO written and read in place (ipc-chronicle), claiming " +
+            (claimLength == 0 ? "the channel maximum" : claimLength + " bytes");
+    }
+
+    @Override
+    public List<String> childJvmFlags()
+    {
+        return ChronicleSetup.JVM_FLAGS;
+    }
+
+    /** The echo child makes its own instance from the name: this one must claim as the pinger does. */
+    static Transport bounded()
+    {
+        return new ShmLinkChronicleTransport(BOUNDED_CLAIM);
+    }
+
+    private BytesPublisher publisher(final ShmRegistry registry, final String channel)
+    {
+        return claimLength == 0 ? new BytesPublisher(registry.publisher(channel)) :
+            new BytesPublisher(registry.publisher(channel), claimLength);
+    }
+
+    @Override
+    public void create(final LinkSpec link)
+    {
+        ChronicleSetup.requireAccess();
+        final ChannelConfig config = new ChannelConfig(ChannelMode.SPSC, link.ringCapacity(), link.ringCapacity() / 8);
+        try (ShmRegistry registry = ShmRegistry.open(link.directory()))
+        {
+            registry.create(PING, config);
+            registry.create(PONG, config);
+        }
+    }
+
+    @Override
+    public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
+    {
+        final ShmRegistry registry = ShmRegistry.open(link.directory());
+        try
+        {
+            return new OrderPinger(registry, publisher(registry, PING), watch);
+        }
+        catch (final RuntimeException ex)
+        {
+            registry.close();
+            throw ex;
+        }
+    }
+
+    @Override
+    public Echo openEcho(final LinkSpec link)
+    {
+        ChronicleSetup.requireAccess();
+        final ShmRegistry registry = ShmRegistry.open(link.directory());
+        try
+        {
+            return new OrderEcho(registry, publisher(registry, PONG));
+        }
+        catch (final RuntimeException ex)
+        {
+            registry.close();
+            throw ex;
+        }
+    }
+
+    private static final class OrderPinger implements Pinger
+    {
+        private final ShmRegistry registry;
+        private final BytesPublisher ping;
+        private final BytesSubscriber pong;
+        private final PeerWatch watch;
+        private final OrderMessage out = OrderMessage.filled();
+        private final OrderMessage in = new OrderMessage();
+        private final Consumer<OrderMessage> onPong = order -> { };
+
+        OrderPinger(final ShmRegistry registry, final BytesPublisher ping, final PeerWatch watch)
+        {
+            this.registry = registry;
+            this.pong = new BytesSubscriber(registry.subscriber(PONG));
+            this.ping = ping;
+            this.watch = watch;
+        }
+
+        @Override
+        public long roundTrip(final long sequence)
+        {
+            out.orderId = sequence;
+            final long result = ping.offer(out);
+            if (result <= 0)
+            {
+                throw ShmLinkTransport.refused(PING, result);
+            }
+            long spins = 0;
+            while (pong.poll(in, onPong, 1) == 0)
+            {
+                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                {
+                    watch.stillWaiting(spins, sequence);
+                }
+                Thread.onSpinWait();
+            }
+            return in.orderId;
+        }
+
+        @Override
+        public void close()
+        {
+            registry.close();
+        }
+    }
+
+    private static final class OrderEcho implements Echo
+    {
+        private final ShmRegistry registry;
+        private final BytesSubscriber ping;
+        private final BytesPublisher pong;
+        private final OrderMessage order = new OrderMessage();
+        private final Consumer<OrderMessage> echo = this::echo;
+
+        OrderEcho(final ShmRegistry registry, final BytesPublisher pong)
+        {
+            this.registry = registry;
+            this.ping = new BytesSubscriber(registry.subscriber(PING));
+            this.pong = pong;
+        }
+
+        @Override
+        public void run(final EchoControl control, final int index)
+        {
+            while (true)
+            {
+                if (ping.poll(order, echo, 1) == 0)
+                {
+                    if (!control.isActive(index))
+                    {
+                        return;
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        private void echo(final OrderMessage received)
+        {
+            final long result = pong.offer(received);
+            if (result <= 0)
+            {
+                throw ShmLinkTransport.refused(PONG, result);
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            registry.close();
+        }
+    }
+}
