@@ -11,27 +11,35 @@ import org.agrona.MutableDirectBuffer;
 import java.nio.BufferOverflowException;
 import java.util.Objects;
 
+import static org.agrona.BitUtil.align;
+
 /**
  * Publishes Chronicle {@link BytesMarshallable} messages (and {@link BytesStore} ranges) by writing them straight
  * into a claimed record of the channel through one reused Chronicle {@link Bytes} view over the ring memory, with
  * no intermediate buffer and no allocation per message; use it from one thread at a time (it reuses one claim and
  * one view), one instance per thread on an MPSC channel.
  * <p>
- * A marshallable's length is not known before it is written, so {@link #offer(BytesMarshallable)} claims the
- * claim length (the channel's maximum message length unless the constructor is given less), writes, and commits
- * what was written ({@link BufferClaim#commit(int)}: the unused end of the claim becomes padding that the
- * subscriber skips). The whole claim takes ring space: with the default, each message takes a maximum-length
- * record, so a ring of the default shape (maximum = capacity / 8) holds 8 messages not yet consumed, and the offer
- * reports {@link Publisher#BACK_PRESSURED} when less than a maximum is free. A publisher whose messages are known
- * to be small should say so with {@link #BytesPublisher(Publisher, int)}. A {@code writeMarshallable} that throws
- * aborts the claim before the exception leaves {@code offer}: nothing is delivered and nothing stays claimed.
+ * A marshallable's length is not known before it is written, so {@link #offer(BytesMarshallable)} claims room,
+ * writes, and commits what was written ({@link BufferClaim#commit(int)}: the unused end of the claim becomes
+ * padding that the subscriber skips). The whole claim takes ring space, so the claims are fitted to the messages:
+ * the first claims the claim length (the channel's maximum message length unless the constructor is given less),
+ * later ones the longest message written so far plus a quarter and 64 bytes. A message that outgrows its claim is
+ * aborted and written again into a claim of the claim length, so its {@code writeMarshallable} runs twice; a
+ * message longer than the claim length is refused. A {@code writeMarshallable} that throws aborts the claim before
+ * the exception leaves {@code offer}: nothing is delivered and nothing stays claimed.
  */
 public final class BytesPublisher implements AutoCloseable
 {
     private final Publisher publisher;
     /** What {@link #offer(BytesMarshallable)} claims: the most a marshallable may take. */
     private final int claimLength;
+    /** Bytes to spare in a fitted claim beyond the longest message and a quarter of it: one cache line. */
+    private static final int SPARE = 64;
+
     private final BufferClaim claim = new BufferClaim();
+    /** What the next marshallable claims: the claim length until a message was written, then fitted to them. */
+    private int fittedClaim;
+    private int longestWritten;
     private final PointerBytesStore store;
     private final Bytes<Void> view;
 
@@ -67,6 +75,7 @@ public final class BytesPublisher implements AutoCloseable
         }
         ChronicleFlags.verify();
         this.claimLength = claimLength;
+        this.fittedClaim = claimLength;
         this.store = new PointerBytesStore();
         this.view = store.bytesForWrite();
         view.singleThreadedCheckDisabled(true);
@@ -86,7 +95,8 @@ public final class BytesPublisher implements AutoCloseable
     public long offer(final BytesMarshallable message)
     {
         Objects.requireNonNull(message, "message");
-        final long result = publisher.tryClaim(claimLength, claim);
+        final int fitted = fittedClaim;
+        final long result = publisher.tryClaim(fitted, claim);
         if (result < 0)
         {
             return result;
@@ -97,7 +107,7 @@ public final class BytesPublisher implements AutoCloseable
         {
             message.writeMarshallable(bytes);
             final long written = bytes.writePosition();
-            if (written < 0 || written > claimLength)
+            if (written < 0 || written > fitted)
             {
                 // Chronicle bounds writes to the view's capacity, the claim; this only guards the commit below
                 throw new BufferOverflowException();
@@ -107,6 +117,11 @@ public final class BytesPublisher implements AutoCloseable
         catch (final BufferOverflowException ex)
         {
             claim.abort();
+            if (fitted < claimLength)
+            {
+                fittedClaim = claimLength; // longer than any before: again, with room for the longest allowed
+                return offer(message);
+            }
             throw tooLongOrRethrow(message, ex);
         }
         catch (final RuntimeException | Error ex)
@@ -115,7 +130,22 @@ public final class BytesPublisher implements AutoCloseable
             throw ex;
         }
         claim.commit(length);
+        fit(length);
         return result;
+    }
+
+    /**
+     * Sizes the next claims to the longest message written so far, with a quarter and a line to spare: a DTO of
+     * fixed shape takes about the same space each time, so the ring holds many more of them than claims of the
+     * maximum would let it.
+     */
+    private void fit(final int length)
+    {
+        if (length > longestWritten)
+        {
+            longestWritten = length;
+        }
+        fittedClaim = (int)Math.min(claimLength, align(longestWritten + (longestWritten >> 2) + SPARE, SPARE));
     }
 
     /**

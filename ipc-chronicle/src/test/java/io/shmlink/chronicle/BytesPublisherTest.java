@@ -106,18 +106,52 @@ class BytesPublisherTest
     }
 
     @Test
-    void theDefaultClaimIsTheChannelMaximumSoTheRingHoldsEightUnreadMessages()
+    void claimsAreFittedToTheMessagesSoTheRingHoldsFarMoreThanMaximumClaimsWould()
     {
         final TestOrder order = new TestOrder();
+        long longest = 0;
         int sent = 0;
         while (sent < CAPACITY && publisher.offer(order.fill(sent)) > 0) // a ring of records holds fewer
         {
+            longest = Math.max(longest, writtenLength(order));
             sent++;
         }
         assertEquals(Publisher.BACK_PRESSURED, publisher.offer(order.fill(sent)));
-        // an SPSC publisher keeps one header of room beyond its record
-        assertEquals((CAPACITY - 8) / (MAX + 8), sent, "each record takes a maximum-length claim");
-        assertEquals(sent, pollOrders().size());
+        // the first claims the maximum; the rest at most the longest so far, a quarter more and a line
+        final long fitted = (longest + longest / 4 + 64 + 63) / 64 * 64;
+        assertTrue(sent >= (CAPACITY - 8 - (MAX + 8)) / (fitted + 8),
+            sent + " messages of at most " + longest + " bytes in a ring of " + CAPACITY);
+        assertTrue(sent > 4 * (CAPACITY - 8) / (MAX + 8), "maximum-length claims would hold 7: " + sent);
+        int polled = 0;
+        List<Long> batch;
+        while (!(batch = pollOrders()).isEmpty())
+        {
+            for (final long id : batch)
+            {
+                assertEquals(polled++, id);
+            }
+        }
+        assertEquals(sent, polled);
+    }
+
+    @Test
+    void aMessageLongerThanAnyBeforeIsWrittenAgainIntoALargerClaimAndArrivesOnce()
+    {
+        final TestOrder order = new TestOrder();
+        assertTrue(publisher.offer(order.fill(0)) > 0); // claims are now fitted to this one
+        final TestOrder longer = new TestOrder().fill(1);
+        longer.symbol.setLength(0);
+        longer.symbol.append("S".repeat(200)); // outgrows the fitted claim
+        assertTrue(publisher.offer(longer) > 0);
+        final List<String> symbols = new ArrayList<>();
+        final TestOrder read = new TestOrder();
+        assertEquals(2, subscriber.poll(bytes ->
+        {
+            read.readMarshallable(bytes);
+            symbols.add(read.symbol.toString());
+        }, 8));
+        assertEquals(List.of(order.symbol.toString(), longer.symbol.toString()), symbols);
+        assertEquals(0, lostClaims(), "the outgrown claim was aborted, not left to time out");
     }
 
     @Test
@@ -232,19 +266,16 @@ class BytesPublisherTest
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> publisher.offer(source));
         assertTrue(ex.getMessage().contains("message length " + (MAX + 1)) &&
             ex.getMessage().contains("maximum message length " + MAX), ex.getMessage());
-        assertEquals((CAPACITY - 8) / (MAX + 8), offerUntilFull(), "the whole ring is still free");
-        source.releaseLast();
-    }
-
-    private int offerUntilFull()
-    {
-        final TestOrder order = new TestOrder();
+        final Bytes<byte[]> largest = Bytes.allocateElasticOnHeap(MAX);
+        largest.writeSkip(MAX);
         int sent = 0;
-        while (sent < CAPACITY && publisher.offer(order.fill(sent)) > 0) // a ring of records holds fewer
+        while (sent < CAPACITY && publisher.offer(largest) > 0)
         {
             sent++;
         }
-        return sent;
+        assertEquals((CAPACITY - 8) / (MAX + 8), sent, "the whole ring is still free: as many maxima as ever fit");
+        largest.releaseLast();
+        source.releaseLast();
     }
 
     @Test
