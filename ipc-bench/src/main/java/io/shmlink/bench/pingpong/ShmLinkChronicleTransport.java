@@ -60,8 +60,8 @@ public final class ShmLinkChronicleTransport implements Transport
     public String describe(final LinkSpec link)
     {
         return "two ShmLink SPSC channels of " + link.ringCapacity() / 1024 + " KiB, a " + OrderMessage.LENGTH +
-            "-byte Chronicle BytesMarshallable DTO written and read in place (ipc-chronicle), claiming " +
-            (claimLength == 0 ? "the channel maximum" : claimLength + " bytes");
+            "-byte Chronicle BytesMarshallable DTO written and read in place (ipc-chronicle), " +
+            (claimLength == 0 ? "claims fitted to the messages" : "at most " + claimLength + " bytes a claim");
     }
 
     @Override
