@@ -44,12 +44,14 @@ public final class FileAccess
 
     private final String groupName;
     private final Set<PosixFilePermission> directoryMode;
+    private final Set<PosixFilePermission> parentMode;
     private final Set<PosixFilePermission> fileMode;
 
     private FileAccess(final String groupName)
     {
         this.groupName = groupName;
         this.directoryMode = PosixFilePermissions.fromString(groupName == null ? "rwx------" : "rwxrwx---");
+        this.parentMode = PosixFilePermissions.fromString(groupName == null ? "rwx------" : "rwxr-x---");
         this.fileMode = PosixFilePermissions.fromString(groupName == null ? "rw-------" : "rw-rw----");
     }
 
@@ -105,6 +107,27 @@ public final class FileAccess
      */
     public void createDirectory(final Path directory) throws IOException
     {
+        createDirectory(directory, directoryMode);
+    }
+
+    /**
+     * Creates a missing parent of a registry directory as {@link #createDirectory} does, but never writable by the
+     * group: 0700, or 0750 of the group when shared, so members can reach the registry directory and nothing
+     * more. Were it group-writable (and not sticky), any member could rename the registry directory away and put a
+     * link in its place, and a process using it by path (root, perhaps) would create and delete files wherever
+     * the link leads.
+     *
+     * @param directory the directory to create.
+     * @throws java.nio.file.FileAlreadyExistsException if something of that name exists.
+     * @throws IOException if it cannot be created, or was replaced before its mode was set.
+     */
+    public void createParentDirectory(final Path directory) throws IOException
+    {
+        createDirectory(directory, parentMode);
+    }
+
+    private void createDirectory(final Path directory, final Set<PosixFilePermission> mode) throws IOException
+    {
         Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(PRIVATE_DIRECTORY));
         try (SecureDirectoryStream<Path> made = openCreatedDirectory(directory))
         {
@@ -113,7 +136,7 @@ public final class FileAccess
             {
                 setGroup(view, directory);
             }
-            view.setPermissions(directoryMode);
+            view.setPermissions(mode);
         }
     }
 
