@@ -177,18 +177,30 @@ public final class FileAccess
      * Sets the mode and group of a regular file this process has just created and still has open. They are set
      * on the open file itself (through its {@code /proc/self/fd} entry, as {@code fchmod} and {@code fchown}
      * would), never by the path, which another member of the group could have swapped for a link meanwhile; if the
-     * path no longer names a file this process has open, it is refused and nothing is changed.
+     * path no longer names a file this process has open, it is refused and nothing is changed. Owner only, the mode
+     * is set by the path, and only if the umask narrowed it: nobody else can write an unshared registry directory.
      *
      * @param file the file, open in this process.
      * @throws IOException if the mode or group cannot be set, or the path names another file now.
      */
     public void applyToOpen(final Path file) throws IOException
     {
-        final BasicFileAttributes attributes =
-            Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        final PosixFileAttributes attributes =
+            Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (!attributes.isRegularFile())
         {
             throw replaced(file, "the file this process created there was replaced by a link or other file");
+        }
+        if (groupName == null)
+        {
+            // Owner only: the registry directory is this user's alone (RegistryDirectory refuses anything else),
+            // so nobody else can have swapped the name, and /proc/self/fd is not needed. The creation mode is the
+            // final mode; only a umask that narrowed it needs a chmod.
+            if (!attributes.permissions().equals(fileMode))
+            {
+                Files.setPosixFilePermissions(file, fileMode);
+            }
+            return;
         }
         final Path open = OpenFiles.find(attributes.fileKey());
         if (open == null)
