@@ -2,6 +2,7 @@ package io.shmlink.shm.liveness;
 
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.segment.FileAccess;
+import io.shmlink.shm.segment.RegularFiles;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -9,6 +10,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -48,6 +50,8 @@ public final class AliveFiles
     private static final int CREATE_ATTEMPTS = 100;
     private static final int PROBE_ATTEMPTS = 3;
 
+    private static final System.Logger LOGGER = System.getLogger(AliveFiles.class.getName());
+
     /** Guards {@link #HELD} and {@link #temporaryNumber}, and serialises every lock this class takes. */
     private static final Object LOCK = new Object();
 
@@ -70,7 +74,9 @@ public final class AliveFiles
         /** Nobody holds its lock, and somebody else deleted it, or its name was taken by a newer file. */
         UNHELD,
         /** It cannot be read: whether its holder lives is unknown. */
-        UNKNOWN
+        UNKNOWN,
+        /** It is no alive file at all but a FIFO, a link, ...: whether its holder lives is unknown. */
+        NOT_REGULAR
     }
 
     /** This process's file in one directory. */
@@ -220,7 +226,8 @@ public final class AliveFiles
         }
         synchronized (LOCK)
         {
-            return probe(file, true) == Probe.REMOVED;
+            final Probe probe = probe(file, true);
+            return probe == Probe.REMOVED || probe == Probe.NOT_REGULAR && removeNotRegular(file);
         }
     }
 
@@ -240,7 +247,8 @@ public final class AliveFiles
         }
         synchronized (LOCK)
         {
-            return probe(file, false) == Probe.UNHELD;
+            final Probe probe = probe(file, false);
+            return probe == Probe.UNHELD || probe == Probe.NOT_REGULAR;
         }
     }
 
@@ -267,7 +275,7 @@ public final class AliveFiles
                 {
                     return true;
                 }
-                unknown |= probe == Probe.UNKNOWN;
+                unknown |= probe == Probe.UNKNOWN || probe == Probe.NOT_REGULAR;
             }
             return unknown;
         }
@@ -288,7 +296,8 @@ public final class AliveFiles
             {
                 return Probe.ABSENT;
             }
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+            // never a plain open for reading: a FIFO under an alive file's name would block every check for ever
+            try (FileChannel channel = RegularFiles.open(file))
             {
                 final FileLock lock = channel.tryLock(0, Long.MAX_VALUE, true);
                 if (lock == null)
@@ -315,16 +324,47 @@ public final class AliveFiles
             {
                 return Probe.ABSENT;
             }
+            catch (final RegularFiles.NotRegularFileException notAliveFile)
+            {
+                return Probe.NOT_REGULAR;
+            }
             catch (final OverlappingFileLockException ours)
             {
                 return Probe.HELD; // this JVM holds a lock on it: it is this process's, which lives
             }
             catch (final IOException ex)
             {
-                return Probe.UNKNOWN;
+                return Probe.UNKNOWN; // such as a file this process may not write (and so not open): alive
             }
         }
         return Probe.UNKNOWN;
+    }
+
+    /**
+     * Removes what is under an alive file's name but is no alive file (a FIFO, a link, a socket): debris that
+     * someone with write access to the directory put there. Logged, naming it.
+     */
+    private static boolean removeNotRegular(final Path file)
+    {
+        String what;
+        try
+        {
+            what = RegularFiles.typeOf(
+                ((Number)Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue());
+            if (Files.deleteIfExists(file))
+            {
+                LOGGER.log(System.Logger.Level.WARNING, "removed " + file + ": it was " + what +
+                    ", not an alive file (someone with write access to the directory put it there)");
+                return true;
+            }
+            return false;
+        }
+        catch (final IOException ex)
+        {
+            LOGGER.log(System.Logger.Level.WARNING, "cannot remove " + file + ", which is no alive file but a " +
+                "FIFO, link or other special file: " + ex);
+            return false;
+        }
     }
 
     /**

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -22,14 +23,18 @@ import java.util.Set;
  * user tamper with channels (the checks of ssh's StrictModes): a symbolic link, a directory writable by others,
  * writable by its group when not shared with one, or owned by another user when not shared. And refused unless
  * asked for (see {@link Placement}) when it is probably a mistake: a relative path, a missing parent, a file system
- * on disk.
+ * on disk. Refused too under a directory (its parent or any above) that its group or others may write without the
+ * sticky bit: they could swap the registry directory for a link (see {@link #checkAncestors}). Parents it creates
+ * are 0700, or 0750 of the group when shared: never group-writable.
  * <p>
  * <b>Shared with a group</b> ({@link FileAccess#sharedWithGroup}): the directory must be of that group, mode 0770
  * (the setgid and sticky bits allowed), nothing for others; then a directory owned by another user is accepted
  * too, when this process is in the group (effective or supplementary) or runs as root, which is what lets the
  * processes of several users share channels, and an administrator open (and clean) any group's directory.
  * Directories it creates are made 0700, given their group, then made 0770, through a handle on the directory
- * made, never its path (see {@link FileAccess#createDirectory}). Every refusal names the path, its owner, group and mode, and the reason.
+ * made, never its path (see {@link FileAccess#createDirectory}). Under a sticky parent ({@code /dev/shm}) the
+ * registry directory's owner can still rename it: root should open a shared directory that root owns (or accept
+ * that its owner can redirect root's file operations). Every refusal names the path, its owner, group and mode, and the reason.
  */
 public final class RegistryDirectory
 {
@@ -41,6 +46,8 @@ public final class RegistryDirectory
     private static final Set<String> MEMORY_BACKED = Set.of("tmpfs", "hugetlbfs");
 
     /** The permission bits of a directory shared with a group: 0770. */
+    private static final int STICKY = 01000;
+
     private static final Set<PosixFilePermission> SHARED_DIRECTORY_MODE = PosixFilePermissions.fromString("rwxrwx---");
 
     /**
@@ -90,12 +97,14 @@ public final class RegistryDirectory
                             "it first, or allow it with ShmRegistry.Options.createParentDirectories(true)");
                     }
                     checkMemoryBacked(dir, nearestExisting(parent), placement);
+                    checkAncestors(dir); // those that exist, before anything is made under them
                     createParents(parent, access);
                 }
                 else if (parent != null)
                 {
                     checkMemoryBacked(dir, parent, placement);
                 }
+                checkAncestors(dir);
                 try
                 {
                     access.createDirectory(dir);
@@ -104,6 +113,10 @@ public final class RegistryDirectory
                 {
                     // another process created it: check theirs below
                 }
+            }
+            else
+            {
+                checkAncestors(dir);
             }
             final PosixFileAttributes attributes =
                 Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -189,8 +202,53 @@ public final class RegistryDirectory
     }
 
     /**
-     * Creates the missing parents of the registry directory, outermost first, each with the directory's mode and
-     * group, set explicitly whatever the umask.
+     * Refuses a registry directory whose parent, or any directory above it, is writable by its group or by others
+     * without the sticky bit (as ssh's StrictModes does for a home directory): whoever can write there can rename
+     * the registry directory (or a directory above it) away and put a link in its place, and everything this
+     * process does after its checks goes by path. With the sticky bit ({@code /dev/shm}, {@code /tmp}: 1777) only
+     * an entry's owner, the directory's owner and root may rename it. Both the path as given and the directories
+     * its links lead to are checked; ancestors that do not exist yet are skipped (called again once they do).
+     */
+    private static void checkAncestors(final Path dir) throws IOException
+    {
+        final Set<Path> ancestors = new LinkedHashSet<>();
+        for (Path path = dir.getParent(); path != null; path = path.getParent())
+        {
+            ancestors.add(path);
+        }
+        final Path parent = dir.getParent();
+        if (parent != null)
+        {
+            for (Path path = nearestExisting(parent).toRealPath(); path != null; path = path.getParent())
+            {
+                ancestors.add(path);
+            }
+        }
+        for (final Path ancestor : ancestors)
+        {
+            if (!Files.exists(ancestor))
+            {
+                continue; // to be created by this process, never group-writable; checked again once made
+            }
+            final PosixFileAttributes attributes = Files.readAttributes(ancestor, PosixFileAttributes.class);
+            final int mode = ((Number)Files.getAttribute(ancestor, "unix:mode")).intValue();
+            final Set<PosixFilePermission> permissions = attributes.permissions();
+            if ((mode & STICKY) == 0 && (permissions.contains(PosixFilePermission.GROUP_WRITE) ||
+                permissions.contains(PosixFilePermission.OTHERS_WRITE)))
+            {
+                throw refused(dir, "the directory " + ancestor + " above it is writable by " +
+                    (permissions.contains(PosixFilePermission.OTHERS_WRITE) ? "others" : "its group " +
+                    attributes.group().getName()) + " without the sticky bit (" + describe(ancestor, attributes) +
+                    "), so they could rename the registry directory away and put a link in its place; make it " +
+                    "chmod go-w, or chmod +t (as /dev/shm is), or place the registry elsewhere");
+            }
+        }
+    }
+
+    /**
+     * Creates the missing parents of the registry directory, outermost first, each 0700, or 0750 of the group
+     * when shared (never group-writable: see {@link FileAccess#createParentDirectory}), set explicitly whatever the
+     * umask.
      */
     private static void createParents(final Path parent, final FileAccess access) throws IOException
     {
@@ -203,11 +261,11 @@ public final class RegistryDirectory
         {
             try
             {
-                access.createDirectory(path);
+                access.createParentDirectory(path);
             }
             catch (final FileAlreadyExistsException raced)
             {
-                // another process created it: its creator set its mode
+                // another process created it: checked with every other ancestor
             }
         }
     }

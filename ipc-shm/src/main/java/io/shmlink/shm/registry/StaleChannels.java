@@ -4,6 +4,7 @@ import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.liveness.AliveFiles;
 import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.RegularFiles;
 import io.shmlink.shm.segment.SegmentDescriptor;
 import io.shmlink.shm.wait.DoorbellAddress;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -18,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,6 +35,8 @@ import static io.shmlink.shm.segment.SegmentDescriptor.*;
  */
 public final class StaleChannels
 {
+    private static final System.Logger LOGGER = System.getLogger(StaleChannels.class.getName());
+
     private StaleChannels()
     {
     }
@@ -171,16 +173,19 @@ public final class StaleChannels
     private static boolean isStale(final Path file, final long idleBefore, final long unattachedBefore)
     {
         final ByteBuffer bytes = ByteBuffer.allocate(RING_OFFSET).order(ByteOrder.nativeOrder());
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        // never a plain open for reading: a FIFO under a channel's name would block every cleanup for ever
+        try (FileChannel channel = RegularFiles.open(file))
         {
-            while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) > 0)
-            {
-                // read the whole header page
-            }
+            RegularFiles.readFully(channel, bytes);
+        }
+        catch (final RegularFiles.NotRegularFileException ex)
+        {
+            LOGGER.log(System.Logger.Level.WARNING, () -> "not cleaning " + file + ": " + ex.getReason());
+            return false; // not a channel: left to a human, as any file this library does not understand
         }
         catch (final IOException ex)
         {
-            return false;
+            return false; // gone meanwhile, or not this process's to write: not known to be stale
         }
         if (bytes.position() < RING_OFFSET)
         {

@@ -343,13 +343,7 @@ public final class ChannelSegment
         final MappedByteBuffer mapping;
         // Opened without following a link, and mapped through that one open file: in a directory shared with a
         // group, a member could put a link under a channel's name and have another user map what it points at.
-        if (Files.isSymbolicLink(file))
-        {
-            throw new ShmLinkException("refusing channel '" + name + "': " + file + " is a symbolic link, not a" +
-                " channel file (someone with write access to the directory put it there)");
-        }
-        try (FileChannel channel = FileChannel.open(
-            file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS))
+        try (FileChannel channel = RegularFiles.open(file))
         {
             final BasicFileAttributes attributes =
                 Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -365,6 +359,11 @@ public final class ChannelSegment
         catch (final NoSuchFileException ex)
         {
             throw new ChannelNotFoundException("no channel '" + name + "': " + file, ex);
+        }
+        catch (final RegularFiles.NotRegularFileException ex)
+        {
+            throw new ShmLinkException("refusing channel '" + name + "': " + file + " is " + ex.type() +
+                ", not a channel file (someone with write access to the directory put it there)", ex);
         }
         catch (final IOException | IllegalStateException ex)
         {
@@ -405,17 +404,18 @@ public final class ChannelSegment
     {
         final ByteBuffer bytes = ByteBuffer.allocate(RING_OFFSET).order(ByteOrder.nativeOrder());
         final long fileSize;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))
+        // never a plain open for reading: a FIFO put under a channel's name would block it for ever
+        try (FileChannel channel = RegularFiles.open(file))
         {
-            fileSize = channel.size();
-            while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) > 0)
-            {
-                // read the description fully
-            }
+            fileSize = RegularFiles.readFully(channel, bytes);
         }
         catch (final NoSuchFileException ex)
         {
             throw new ChannelNotFoundException("no channel '" + name + "': " + file, ex);
+        }
+        catch (final RegularFiles.NotRegularFileException ex)
+        {
+            throw new CorruptChannelException("channel '" + name + "' (" + file + "): " + ex.getReason());
         }
         catch (final IOException ex)
         {

@@ -44,12 +44,14 @@ public final class FileAccess
 
     private final String groupName;
     private final Set<PosixFilePermission> directoryMode;
+    private final Set<PosixFilePermission> parentMode;
     private final Set<PosixFilePermission> fileMode;
 
     private FileAccess(final String groupName)
     {
         this.groupName = groupName;
         this.directoryMode = PosixFilePermissions.fromString(groupName == null ? "rwx------" : "rwxrwx---");
+        this.parentMode = PosixFilePermissions.fromString(groupName == null ? "rwx------" : "rwxr-x---");
         this.fileMode = PosixFilePermissions.fromString(groupName == null ? "rw-------" : "rw-rw----");
     }
 
@@ -105,6 +107,27 @@ public final class FileAccess
      */
     public void createDirectory(final Path directory) throws IOException
     {
+        createDirectory(directory, directoryMode);
+    }
+
+    /**
+     * Creates a missing parent of a registry directory as {@link #createDirectory} does, but never writable by the
+     * group: 0700, or 0750 of the group when shared, so members can reach the registry directory and nothing
+     * more. Were it group-writable (and not sticky), any member could rename the registry directory away and put a
+     * link in its place, and a process using it by path (root, perhaps) would create and delete files wherever
+     * the link leads.
+     *
+     * @param directory the directory to create.
+     * @throws java.nio.file.FileAlreadyExistsException if something of that name exists.
+     * @throws IOException if it cannot be created, or was replaced before its mode was set.
+     */
+    public void createParentDirectory(final Path directory) throws IOException
+    {
+        createDirectory(directory, parentMode);
+    }
+
+    private void createDirectory(final Path directory, final Set<PosixFilePermission> mode) throws IOException
+    {
         Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(PRIVATE_DIRECTORY));
         try (SecureDirectoryStream<Path> made = openCreatedDirectory(directory))
         {
@@ -113,7 +136,7 @@ public final class FileAccess
             {
                 setGroup(view, directory);
             }
-            view.setPermissions(directoryMode);
+            view.setPermissions(mode);
         }
     }
 
@@ -154,18 +177,30 @@ public final class FileAccess
      * Sets the mode and group of a regular file this process has just created and still has open. They are set
      * on the open file itself (through its {@code /proc/self/fd} entry, as {@code fchmod} and {@code fchown}
      * would), never by the path, which another member of the group could have swapped for a link meanwhile; if the
-     * path no longer names a file this process has open, it is refused and nothing is changed.
+     * path no longer names a file this process has open, it is refused and nothing is changed. Owner only, the mode
+     * is set by the path, and only if the umask narrowed it: nobody else can write an unshared registry directory.
      *
      * @param file the file, open in this process.
      * @throws IOException if the mode or group cannot be set, or the path names another file now.
      */
     public void applyToOpen(final Path file) throws IOException
     {
-        final BasicFileAttributes attributes =
-            Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        final PosixFileAttributes attributes =
+            Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (!attributes.isRegularFile())
         {
             throw replaced(file, "the file this process created there was replaced by a link or other file");
+        }
+        if (groupName == null)
+        {
+            // Owner only: the registry directory is this user's alone (RegistryDirectory refuses anything else),
+            // so nobody else can have swapped the name, and /proc/self/fd is not needed. The creation mode is the
+            // final mode; only a umask that narrowed it needs a chmod.
+            if (!attributes.permissions().equals(fileMode))
+            {
+                Files.setPosixFilePermissions(file, fileMode);
+            }
+            return;
         }
         final Path open = OpenFiles.find(attributes.fileKey());
         if (open == null)

@@ -11,6 +11,7 @@ import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.RegularFiles;
 import io.shmlink.shm.segment.SegmentDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -25,7 +26,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -274,16 +274,14 @@ public final class ShmServerSocket implements Closeable
     public static OptionalLong liveConnections(final ChannelInfo channel)
     {
         final ByteBuffer bytes = ByteBuffer.allocate(RING_OFFSET).order(ByteOrder.nativeOrder());
-        try (FileChannel file = FileChannel.open(channel.file(), StandardOpenOption.READ))
+        // never a plain open for reading: a FIFO swapped in under the channel's name would block for ever
+        try (FileChannel file = RegularFiles.open(channel.file()))
         {
-            while (bytes.hasRemaining() && file.read(bytes, bytes.position()) > 0)
-            {
-                // the header page
-            }
+            RegularFiles.readFully(file, bytes);
         }
         catch (final IOException ex)
         {
-            return OptionalLong.empty(); // deleted meanwhile: nothing to show
+            return OptionalLong.empty(); // deleted or replaced meanwhile: nothing to show
         }
         final UnsafeBuffer read = new UnsafeBuffer(bytes);
         if (bytes.position() < RING_OFFSET || read.getLong(MAGIC_OFFSET) != SegmentDescriptor.MAGIC ||

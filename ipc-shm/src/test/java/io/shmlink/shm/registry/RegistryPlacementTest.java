@@ -3,6 +3,7 @@ package io.shmlink.shm.registry;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.liveness.AliveFiles;
 import io.shmlink.shm.testing.ShmTestDirectory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -109,6 +111,63 @@ class RegistryPlacementTest
         {
             registry.create("chan", ChannelConfig.spsc(4096));
             assertTrue(Files.isRegularFile(dir.resolve("chan")));
+        }
+    }
+
+    @Test
+    void aDirectoryUnderOneOthersOrTheGroupMayWriteWithoutTheStickyBitIsRefusedNamingIt() throws IOException
+    {
+        final String user = System.getProperty("user.name");
+        for (final String mode : List.of("rwxrwxrwx", "rwxrwx---", "rwx-w----"))
+        {
+            final Path open = Files.createDirectory(shm.resolve("open-" + mode.replace('-', '_')));
+            Files.setPosixFilePermissions(open, PosixFilePermissions.fromString(mode));
+            final Path existing = Files.createDirectory(open.resolve("existing"));
+            for (final Path dir : List.of(existing, open.resolve("missing"), open.resolve("a").resolve("registry")))
+            {
+                final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(dir,
+                    new ShmRegistry.Options().createParentDirectories(true)), dir + " under " + mode);
+                assertTrue(ex.getMessage().startsWith("refusing registry directory " + dir + ": the directory " +
+                    open + " above it is writable by "), ex.getMessage());
+                assertTrue(ex.getMessage().contains("without the sticky bit (owner " + user + ", group "),
+                    ex.getMessage());
+                assertTrue(ex.getMessage().contains("(" + mode + ")"), ex.getMessage());
+            }
+            assertFalse(Files.exists(open.resolve("missing")), "nothing is created there");
+            assertFalse(Files.exists(open.resolve("a")), "nothing is created there");
+            assertFalse(Files.exists(existing.resolve(AliveFiles.PREFIX + "x")));
+        }
+        // and one level further up: the directory above a parent the library would create
+        final Path grandparent = shm.resolve("open-rwxrwxrwx");
+        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(
+            grandparent.resolve("closed").resolve("registry"), new ShmRegistry.Options().createParentDirectories(true)));
+        assertTrue(ex.getMessage().contains("the directory " + grandparent + " above it"), ex.getMessage());
+    }
+
+    @Test
+    void aDirectoryUnderAStickyWorldWritableOneIsAccepted() throws IOException
+    {
+        final Path sticky = Files.createDirectory(shm.resolve("sticky"));
+        Files.setPosixFilePermissions(sticky, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setAttribute(sticky, "unix:mode", 01777);
+        assertEquals(01777, ((Number)Files.getAttribute(sticky, "unix:mode")).intValue() & 07777);
+        try (ShmRegistry registry = ShmRegistry.open(sticky.resolve("registry")))
+        {
+            registry.create("chan", ChannelConfig.spsc(4096));
+        }
+    }
+
+    @Test
+    void parentsTheLibraryCreatesAreOwnerOnly() throws IOException
+    {
+        final Path dir = shm.resolve("a").resolve("b").resolve("registry");
+        try (ShmRegistry ignored = ShmRegistry.open(dir, new ShmRegistry.Options().createParentDirectories(true)))
+        {
+            for (final Path created : List.of(shm.resolve("a"), shm.resolve("a").resolve("b"), dir))
+            {
+                assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(created)),
+                    created.toString());
+            }
         }
     }
 

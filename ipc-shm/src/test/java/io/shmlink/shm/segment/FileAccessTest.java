@@ -98,6 +98,24 @@ class FileAccessTest
     }
 
     @Test
+    void ownerOnlyNeedsNoOpenFileAndOnlyWidensAModeTheUmaskNarrowed() throws IOException
+    {
+        // owner only, the path is trusted (nobody else may write the directory): no /proc/self/fd lookup, so a file
+        // this process does not have open is accepted, where shared access refuses it
+        final Path narrowed = Files.createFile(shared.resolve("narrowed"));
+        Files.setPosixFilePermissions(narrowed, PosixFilePermissions.fromString("r--------"));
+        FileAccess.OWNER_ONLY.applyToOpen(narrowed);
+        assertEquals("rw-------", mode(narrowed));
+        final ShmLinkException refused = assertThrows(ShmLinkException.class, () -> access.applyToOpen(narrowed));
+        assertTrue(refused.getMessage().contains("does not have open"), refused.getMessage());
+
+        final Path link = Files.createSymbolicLink(shared.resolve("link"), Files.createFile(victim.resolve("v")));
+        Files.setPosixFilePermissions(victim.resolve("v"), PosixFilePermissions.fromString("r--------"));
+        assertThrows(ShmLinkException.class, () -> FileAccess.OWNER_ONLY.applyToOpen(link));
+        assertEquals("r--------", mode(victim.resolve("v")), "a link is never followed");
+    }
+
+    @Test
     void aDirectoryIsCreatedPrivateThenGivenItsGroupThenItsMode() throws IOException
     {
         final Path directory = shared.resolve("dir");
