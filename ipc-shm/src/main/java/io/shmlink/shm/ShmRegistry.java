@@ -401,7 +401,8 @@ public final class ShmRegistry implements ChannelRegistry
     }
 
     /**
-     * {@inheritDoc} Files that are not valid channels are left out; {@link #lookup} reports why.
+     * {@inheritDoc} Files that are not valid channels, or that this process cannot read, are left out; {@link
+     * #lookup} reports why.
      */
     @Override
     public List<ChannelInfo> list()
@@ -413,9 +414,9 @@ public final class ShmRegistry implements ChannelRegistry
             {
                 channels.add(ChannelSegment.describe(directory.resolve(name), name, ProcessToken::partyInfo));
             }
-            catch (final ChannelNotFoundException | CorruptChannelException | IncompatibleChannelException ex)
+            catch (final ShmLinkException ex)
             {
-                // deleted meanwhile, or not a channel this library can read
+                // deleted meanwhile, not a channel this library can read, or not readable by this process
             }
         }
         return channels;

@@ -455,7 +455,8 @@ public final class AliveFiles
         try
         {
             return Objects.requireNonNullElse(
-                Files.readAttributes(file, BasicFileAttributes.class).fileKey(), file.toAbsolutePath());
+                Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey(),
+                file.toAbsolutePath());
         }
         catch (final IOException ex)
         {

@@ -97,14 +97,14 @@ public final class RegistryDirectory
                             "it first, or allow it with ShmRegistry.Options.createParentDirectories(true)");
                     }
                     checkMemoryBacked(dir, nearestExisting(parent), placement);
-                    checkAncestors(dir); // those that exist, before anything is made under them
+                    checkAncestors(dir, access); // those that exist, before anything is made under them
                     createParents(parent, access);
                 }
                 else if (parent != null)
                 {
                     checkMemoryBacked(dir, parent, placement);
                 }
-                checkAncestors(dir);
+                checkAncestors(dir, access);
                 try
                 {
                     access.createDirectory(dir);
@@ -116,7 +116,7 @@ public final class RegistryDirectory
             }
             else
             {
-                checkAncestors(dir);
+                checkAncestors(dir, access);
             }
             final PosixFileAttributes attributes =
                 Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -202,15 +202,22 @@ public final class RegistryDirectory
     }
 
     /**
-     * Refuses a registry directory whose parent, or any directory above it, is writable by its group or by others
+     * For a registry shared with a group: refuses a registry directory whose parent, or any directory above it, is
+     * writable by its group or by others
      * without the sticky bit (as ssh's StrictModes does for a home directory): whoever can write there can rename
      * the registry directory (or a directory above it) away and put a link in its place, and everything this
      * process does after its checks goes by path. With the sticky bit ({@code /dev/shm}, {@code /tmp}: 1777) only
      * an entry's owner, the directory's owner and root may rename it. Both the path as given and the directories
      * its links lead to are checked; ancestors that do not exist yet are skipped (called again once they do).
      */
-    private static void checkAncestors(final Path dir) throws IOException
+    private static void checkAncestors(final Path dir, final FileAccess access) throws IOException
     {
+        if (access.groupName() == null)
+        {
+            // Owner-only: nobody else is meant to use it, and a refusal here would turn away common layouts (a
+            // group-writable directory of a user-private group under umask 002). See docs/DESIGN.md.
+            return;
+        }
         final Set<Path> ancestors = new LinkedHashSet<>();
         for (Path path = dir.getParent(); path != null; path = path.getParent())
         {

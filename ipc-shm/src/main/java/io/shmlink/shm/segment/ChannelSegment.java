@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.NonWritableChannelException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -355,6 +356,11 @@ public final class ChannelSegment
                     " is shorter than the header of " + RING_OFFSET + " bytes (truncated)");
             }
             mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, fileSize);
+        }
+        catch (final NonWritableChannelException readOnly)
+        {
+            throw new ShmLinkException("cannot attach to channel '" + name + "' (" + file + "): this process may" +
+                " read it but not write it, and every party writes the segment", readOnly);
         }
         catch (final NoSuchFileException ex)
         {

@@ -5,7 +5,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.LinkOption;
+import java.nio.file.ReadOnlyFileSystemException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -60,7 +63,8 @@ public final class RegularFiles
     }
 
     /**
-     * Opens an existing regular file, read-write, neither following a link nor blocking.
+     * Opens an existing regular file, read-write, neither following a link nor blocking; read-only where this
+     * process may not write it.
      *
      * @param file the file.
      * @return the open file, to close.
@@ -76,7 +80,25 @@ public final class RegularFiles
         {
             throw new NotRegularFileException(file, typeOf(mode));
         }
-        return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        try
+        {
+            return FileChannel.open(
+                file, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        }
+        catch (final AccessDeniedException | ReadOnlyFileSystemException readOnly)
+        {
+            // A reader without write access (a read-only mount, a monitoring user): opened for reading, which
+            // would block only on a FIFO swapped in since the look above; see docs/DESIGN.md.
+            return FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        }
+        catch (final FileSystemException ex)
+        {
+            if (ex.getReason() != null && ex.getReason().contains("Read-only file system"))
+            {
+                return FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            }
+            throw ex;
+        }
     }
 
     /**

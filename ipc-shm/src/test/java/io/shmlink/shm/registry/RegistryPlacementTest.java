@@ -3,7 +3,6 @@ package io.shmlink.shm.registry;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.ShmRegistry;
-import io.shmlink.shm.liveness.AliveFiles;
 import io.shmlink.shm.testing.ShmTestDirectory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,9 +11,11 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -115,9 +116,10 @@ class RegistryPlacementTest
     }
 
     @Test
-    void aDirectoryUnderOneOthersOrTheGroupMayWriteWithoutTheStickyBitIsRefusedNamingIt() throws IOException
+    void aSharedDirectoryUnderOneOthersOrTheGroupMayWriteWithoutTheStickyBitIsRefusedNamingIt() throws IOException
     {
         final String user = System.getProperty("user.name");
+        final String group = Files.readAttributes(shm, PosixFileAttributes.class).group().getName();
         for (final String mode : List.of("rwxrwxrwx", "rwxrwx---", "rwx-w----"))
         {
             final Path open = Files.createDirectory(shm.resolve("open-" + mode.replace('-', '_')));
@@ -126,7 +128,8 @@ class RegistryPlacementTest
             for (final Path dir : List.of(existing, open.resolve("missing"), open.resolve("a").resolve("registry")))
             {
                 final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(dir,
-                    new ShmRegistry.Options().createParentDirectories(true)), dir + " under " + mode);
+                    new ShmRegistry.Options().createParentDirectories(true).shareWithGroup(group)),
+                    dir + " under " + mode);
                 assertTrue(ex.getMessage().startsWith("refusing registry directory " + dir + ": the directory " +
                     open + " above it is writable by "), ex.getMessage());
                 assertTrue(ex.getMessage().contains("without the sticky bit (owner " + user + ", group "),
@@ -135,13 +138,31 @@ class RegistryPlacementTest
             }
             assertFalse(Files.exists(open.resolve("missing")), "nothing is created there");
             assertFalse(Files.exists(open.resolve("a")), "nothing is created there");
-            assertFalse(Files.exists(existing.resolve(AliveFiles.PREFIX + "x")));
+            try (Stream<Path> made = Files.list(existing))
+            {
+                assertEquals(0, made.count(), "nothing is created in the registry directory either");
+            }
         }
         // and one level further up: the directory above a parent the library would create
         final Path grandparent = shm.resolve("open-rwxrwxrwx");
         final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(
-            grandparent.resolve("closed").resolve("registry"), new ShmRegistry.Options().createParentDirectories(true)));
+            grandparent.resolve("closed").resolve("registry"),
+            new ShmRegistry.Options().createParentDirectories(true).shareWithGroup(group)));
         assertTrue(ex.getMessage().contains("the directory " + grandparent + " above it"), ex.getMessage());
+    }
+
+    @Test
+    void anOwnerOnlyRegistryUnderAGroupWritableDirectoryIsAccepted() throws IOException
+    {
+        // a user-private group's directory under umask 002 is 0775: owner-only registries are not turned away
+        final Path open = Files.createDirectory(shm.resolve("upg"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxr-x"));
+        try (ShmRegistry registry = ShmRegistry.open(open.resolve("registry")))
+        {
+            registry.create("chan", ChannelConfig.spsc(4096));
+            assertEquals("rwx------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(open.resolve("registry"))));
+        }
     }
 
     @Test
