@@ -178,6 +178,13 @@ cp "$results/run/latency-percentiles.png" "$docs/$plot_name"
     echo "memory never touched before, about one page fault per 4 KiB page written, which makes it one to two orders"
     echo "of magnitude slower and the run long; name it with \`--transports\` to measure it."
     echo
+    echo "**Aeron's handicap here.** Aeron moves a publication's limit from its media driver, a third thread next"
+    echo "to the spinning sender and sink. On two cores that thread waits for a core (its backoff idle strategy"
+    echo "parks it up to 1 ms), and the publisher stalls at the limit meanwhile: this, most likely, is why Aeron"
+    echo "moves a tenth of the rings' bandwidth at 4 and 64 KiB here. Aeron's own advice for throughput is a"
+    echo "dedicated, busy-spinning driver on a core of its own, which this 2-vCPU VM does not have; its figures"
+    echo "here are not what a host with a spare core gets (not measured yet)."
+    echo
     echo '```'
     echo "$bandwidth_command"
     echo '```'
