@@ -11,8 +11,6 @@ import org.agrona.MutableDirectBuffer;
 import java.nio.BufferOverflowException;
 import java.util.Objects;
 
-import static org.agrona.BitUtil.align;
-
 /**
  * Publishes Chronicle {@link BytesMarshallable} messages (and {@link BytesStore} ranges) by writing them straight
  * into a claimed record of the channel through one reused Chronicle {@link Bytes} view over the ring memory, with
@@ -23,9 +21,10 @@ import static org.agrona.BitUtil.align;
  * writes, and commits what was written ({@link BufferClaim#commit(int)}: the unused end of the claim becomes
  * padding that the subscriber skips). The whole claim takes ring space, so the claims are fitted to the messages:
  * the first claims the claim length (the channel's maximum message length unless the constructor is given less),
- * later ones the longest message written so far plus a quarter and 64 bytes. A message that outgrows its claim is
- * aborted and written again into a claim of the claim length, so its {@code writeMarshallable} runs twice; a
- * message longer than the claim length is refused. A {@code writeMarshallable} that throws aborts the claim before
+ * later ones exactly the longest message written so far, so that a DTO of fixed shape fills its claim and leaves no
+ * padding behind it. A message that outgrows its claim is aborted and written again into a claim twice as long (up
+ * to the claim length), so its {@code writeMarshallable} runs more than once; a message longer than the claim
+ * length is refused. A {@code writeMarshallable} that throws aborts the claim before
  * the exception leaves {@code offer}: nothing is delivered and nothing stays claimed.
  */
 public final class BytesPublisher implements AutoCloseable
@@ -33,8 +32,8 @@ public final class BytesPublisher implements AutoCloseable
     private final Publisher publisher;
     /** What {@link #offer(BytesMarshallable)} claims: the most a marshallable may take. */
     private final int claimLength;
-    /** Bytes to spare in a fitted claim beyond the longest message and a quarter of it: one cache line. */
-    private static final int SPARE = 64;
+    /** The smallest claim a message that outgrew its claim is written again into. */
+    private static final int MIN_RETRY_CLAIM = 64;
 
     private final BufferClaim claim = new BufferClaim();
     /** What the next marshallable claims: the claim length until a message was written, then fitted to them. */
@@ -95,8 +94,12 @@ public final class BytesPublisher implements AutoCloseable
     public long offer(final BytesMarshallable message)
     {
         Objects.requireNonNull(message, "message");
-        final int fitted = fittedClaim;
-        final long result = publisher.tryClaim(fitted, claim);
+        return offer(message, fittedClaim);
+    }
+
+    private long offer(final BytesMarshallable message, final int claimed)
+    {
+        final long result = publisher.tryClaim(claimed, claim);
         if (result < 0)
         {
             return result;
@@ -107,7 +110,7 @@ public final class BytesPublisher implements AutoCloseable
         {
             message.writeMarshallable(bytes);
             final long written = bytes.writePosition();
-            if (written < 0 || written > fitted)
+            if (written < 0 || written > claimed)
             {
                 // Chronicle bounds writes to the view's capacity, the claim; this only guards the commit below
                 throw new BufferOverflowException();
@@ -117,10 +120,11 @@ public final class BytesPublisher implements AutoCloseable
         catch (final BufferOverflowException ex)
         {
             claim.abort();
-            if (fitted < claimLength)
+            if (claimed < claimLength)
             {
-                fittedClaim = claimLength; // longer than any before: again, with room for the longest allowed
-                return offer(message);
+                // longer than any before: again, in a claim twice as long (a claim of the maximum would take far
+                // more of the ring than a message of a slightly longer string needs)
+                return offer(message, (int)Math.min(claimLength, Math.max(2L * claimed, MIN_RETRY_CLAIM)));
             }
             throw tooLongOrRethrow(message, ex);
         }
@@ -135,17 +139,17 @@ public final class BytesPublisher implements AutoCloseable
     }
 
     /**
-     * Sizes the next claims to the longest message written so far, with a quarter and a line to spare: a DTO of
-     * fixed shape takes about the same space each time, so the ring holds many more of them than claims of the
-     * maximum would let it.
+     * Sizes the next claims to the longest message written so far, exactly: a DTO of fixed shape then fills its
+     * claim, so no padding record follows it and the ring holds as many as the subscriber leaves room for. A
+     * longer one costs one abort and a second write, once per new longest length.
      */
     private void fit(final int length)
     {
         if (length > longestWritten)
         {
             longestWritten = length;
+            fittedClaim = Math.min(claimLength, length);
         }
-        fittedClaim = (int)Math.min(claimLength, align(longestWritten + (longestWritten >> 2) + SPARE, SPARE));
     }
 
     /**

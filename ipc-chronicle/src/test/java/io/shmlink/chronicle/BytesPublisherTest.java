@@ -117,9 +117,10 @@ class BytesPublisherTest
             sent++;
         }
         assertEquals(Publisher.BACK_PRESSURED, publisher.offer(order.fill(sent)));
-        // the first claims the maximum; the rest at most the longest so far, a quarter more and a line
-        final long fitted = (longest + longest / 4 + 64 + 63) / 64 * 64;
-        assertTrue(sent >= (CAPACITY - 8 - (MAX + 8)) / (fitted + 8),
+        // the first claims the maximum; the rest at most twice the longest (a longer one is aborted and written
+        // again into a claim twice as long), most exactly the longest
+        final long record = (2 * longest + 8 + 7) / 8 * 8;
+        assertTrue(sent >= (CAPACITY - 8 - (MAX + 8)) / record,
             sent + " messages of at most " + longest + " bytes in a ring of " + CAPACITY);
         assertTrue(sent > 4 * (CAPACITY - 8) / (MAX + 8), "maximum-length claims would hold 7: " + sent);
         int polled = 0;
@@ -165,7 +166,7 @@ class BytesPublisherTest
         {
             sent++;
         }
-        assertEquals((CAPACITY - 8) / 128, sent, "records of 8 + 120 bytes");
+        assertTrue(sent >= (CAPACITY - 8) / 128, sent + ": records of at most 8 + 120 bytes");
         assertEquals(100, pollOrders().size());
     }
 
