@@ -5,11 +5,8 @@ import io.shmlink.api.ChannelExistsException;
 import io.shmlink.api.ChannelInfo;
 import io.shmlink.api.ChannelNotFoundException;
 import io.shmlink.api.ChannelRegistry;
-import io.shmlink.api.CorruptChannelException;
 import io.shmlink.api.IncompatibleChannelException;
-import io.shmlink.api.Publisher;
 import io.shmlink.api.ShmLinkException;
-import io.shmlink.api.Subscriber;
 import io.shmlink.shm.liveness.AliveFiles;
 import io.shmlink.shm.liveness.LivenessMonitor;
 import io.shmlink.shm.liveness.PartySlots;
@@ -461,7 +458,7 @@ public final class ShmRegistry implements ChannelRegistry
     }
 
     @Override
-    public Publisher publisher(final String name)
+    public ShmPublisher publisher(final String name)
     {
         ensureAttachable();
         final ChannelSegment segment = ChannelSegment.open(file(name), name);
@@ -483,7 +480,7 @@ public final class ShmRegistry implements ChannelRegistry
     }
 
     @Override
-    public Subscriber subscriber(final String name)
+    public ShmSubscriber subscriber(final String name)
     {
         ensureAttachable();
         final ChannelSegment segment = ChannelSegment.open(file(name), name);

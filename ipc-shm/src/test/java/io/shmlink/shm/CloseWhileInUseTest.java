@@ -65,7 +65,7 @@ class CloseWhileInUseTest
         {
             assertTrue(publisher.offer(message(value), 0, 8) > 0);
         }
-        final ShmSubscriber first = (ShmSubscriber)registry.subscriber("chan");
+        final ShmSubscriber first = registry.subscriber("chan");
         final CountDownLatch inHandler = new CountDownLatch(1);
         final CountDownLatch letGo = new CountDownLatch(1);
         final List<Long> seen = new ArrayList<>();
@@ -92,7 +92,7 @@ class CloseWhileInUseTest
         closer.join();
         assertTrue(closeReturned.get());
 
-        final ShmSubscriber successor = (ShmSubscriber)registry.subscriber("chan");
+        final ShmSubscriber successor = registry.subscriber("chan");
         final List<Long> later = new ArrayList<>();
         successor.poll((buffer, offset, length) -> later.add(buffer.getLong(offset)), 100);
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L), seen, "the first poll's whole batch");
@@ -104,7 +104,7 @@ class CloseWhileInUseTest
     {
         final Publisher publisher = registry.publisher("chan");
         assertTrue(publisher.offer(message(1), 0, 8) > 0);
-        final ShmSubscriber first = (ShmSubscriber)registry.subscriber("chan");
+        final ShmSubscriber first = registry.subscriber("chan");
         final AtomicReference<Throwable> secondAttach = new AtomicReference<>();
 
         first.poll((buffer, offset, length) ->
@@ -130,7 +130,7 @@ class CloseWhileInUseTest
     {
         final Publisher publisher = registry.publisher("chan");
         assertTrue(publisher.offer(message(1), 0, 8) > 0);
-        final ShmSubscriber first = (ShmSubscriber)registry.subscriber("chan");
+        final ShmSubscriber first = registry.subscriber("chan");
         final CountDownLatch inHandler = new CountDownLatch(1);
         final CountDownLatch closerWaits = new CountDownLatch(1);
         final Thread poller = new Thread(() -> first.poll((buffer, offset, length) ->
@@ -162,7 +162,7 @@ class CloseWhileInUseTest
     {
         final Publisher publisher = registry.publisher("chan");
         assertTrue(publisher.offer(message(1), 0, 8) > 0);
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("chan");
+        final ShmSubscriber subscriber = registry.subscriber("chan");
         final AtomicReference<Throwable> nested = new AtomicReference<>();
 
         subscriber.poll((buffer, offset, length) ->
@@ -185,7 +185,7 @@ class CloseWhileInUseTest
     {
         final Publisher closing = registry.publisher("chan");
         final Publisher other = registry.publisher("chan");
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("chan");
+        final ShmSubscriber subscriber = registry.subscriber("chan");
         final BufferClaim claim = new BufferClaim();
         assertTrue(closing.tryClaim(8, claim) > 0);         // a thread of this publisher is mid-copy...
         closing.close();                                    // ...when another thread closes it

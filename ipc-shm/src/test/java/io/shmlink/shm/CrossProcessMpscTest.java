@@ -83,7 +83,7 @@ class CrossProcessMpscTest
     {
         final int publishers = 4;
         final int each = 250_000;
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("mpsc");
+        final ShmSubscriber subscriber = registry.subscriber("mpsc");
         final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, publishers);
         final List<ChildJvm> children = new ArrayList<>();
         try
@@ -188,7 +188,7 @@ class CrossProcessMpscTest
     {
         final int live = 100_000;
         final int beforeHalt = 500;
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("mpsc");
+        final ShmSubscriber subscriber = registry.subscriber("mpsc");
         final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, 2);
         final long[] lastDelivery = {System.nanoTime()};
         final long[] longestGap = {0};
@@ -246,7 +246,7 @@ class CrossProcessMpscTest
     {
         final int rounds = 10;
         final int parentId = rounds;
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("mpsc");
+        final ShmSubscriber subscriber = registry.subscriber("mpsc");
         final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, rounds + 1);
         final AtomicBoolean stop = new AtomicBoolean();
         final Thread polling = new Thread(() ->
@@ -320,7 +320,7 @@ class CrossProcessMpscTest
         // A sleeping subscriber polls once per 10 ms doorbell sleep; left to the poll's own count of 256 empty
         // polls per stall check, the three checks of a skip would take seconds (3.4 s when that was so).
         final int beforeHalt = 100;
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("mpsc");
+        final ShmSubscriber subscriber = registry.subscriber("mpsc");
         final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, 2);
         try (ChildJvm crasher = ChildJvm.start(TaggedClaimAndHaltMain.class,
             dir.toString(), "mpsc", "1", Integer.toString(beforeHalt)))
@@ -355,7 +355,7 @@ class CrossProcessMpscTest
     void aLostClaimNamesItsDeadPublisherEvenWhenAnotherPublisherAttachedBeforeTheSkip() throws Exception
     {
         final int beforeHalt = 10;
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("mpsc");
+        final ShmSubscriber subscriber = registry.subscriber("mpsc");
         final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, 2);
         final long crasherPid;
         try (ChildJvm crasher = ChildJvm.start(TaggedClaimAndHaltMain.class,
@@ -384,7 +384,7 @@ class CrossProcessMpscTest
         registry.close();
         registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofMillis(200)));
         final Publisher publisher = registry.publisher("mpsc");
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("mpsc");
+        final ShmSubscriber subscriber = registry.subscriber("mpsc");
         // a publisher won the tail CAS for 64 bytes and died before writing anything
         SegmentEditor.edit(dir.resolve("mpsc"), b -> b.getAndAddLong(SegmentDescriptor.TAIL_POSITION_OFFSET, 64));
         final UnsafeBuffer message = new UnsafeBuffer(new byte[MAX_LENGTH]);
@@ -443,7 +443,7 @@ class CrossProcessMpscTest
         // between its tail CAS and its header write (found by the ping-pong harness: ~1 run in 6 lost a message).
         registry.close();
         registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofSeconds(10)));
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("mpsc");
+        final ShmSubscriber subscriber = registry.subscriber("mpsc");
         registry.publisher("mpsc");
         SegmentEditor.edit(dir.resolve("mpsc"), b -> b.getAndAddLong(SegmentDescriptor.TAIL_POSITION_OFFSET, 64));
         final long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);

@@ -68,7 +68,7 @@ class CrossProcessPauseTest
     void aPublisherStoppedPastTheClaimTimeoutFiveTimesCorruptsNothingAndCostsOnlyItsOwnCountedMessages()
         throws Exception
     {
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("mpsc");
+        final ShmSubscriber subscriber = registry.subscriber("mpsc");
         final TaggedMessages.Verifier verifier =
             new TaggedMessages.Verifier(MAX_LENGTH, PUBLISHERS).allowGaps(PAUSED);
         final long[] sent = new long[PUBLISHERS];

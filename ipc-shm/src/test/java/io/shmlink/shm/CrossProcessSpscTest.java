@@ -1,6 +1,5 @@
 package io.shmlink.shm;
 
-import io.shmlink.api.BufferClaim;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
@@ -153,7 +152,7 @@ class CrossProcessSpscTest
     {
         final int committed = 1000;
         registry.create("crash", ChannelConfig.spsc(1 << 16));
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("crash");
+        final ShmSubscriber subscriber = registry.subscriber("crash");
         final MessageStream stream = new MessageStream(SEED, (1 << 16) / 8);
         try (ChildJvm child = ChildJvm.start(ClaimAndHaltMain.class,
             dir.toString(), "crash", Integer.toString(committed), Long.toString(SEED)))

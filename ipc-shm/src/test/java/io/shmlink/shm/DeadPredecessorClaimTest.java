@@ -58,7 +58,7 @@ class DeadPredecessorClaimTest
         successor.close();                                       // the slot's next holder leaves in turn
         final Publisher third = registry.publisher("chan");
 
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("chan");
+        final ShmSubscriber subscriber = registry.subscriber("chan");
         long delivered = 0;
         long sent = 1;
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -260,7 +260,7 @@ class ShmLinkCliIT
         try (ShmRegistry registry = ShmRegistry.open(dir))
         {
             registry.create("stats", ChannelConfig.spsc(4096));
-            try (Subscriber subscriber = registry.subscriber("stats");
+            try (ShmSubscriber subscriber = registry.subscriber("stats");
                 Publisher publisher = registry.publisher("stats"))
             {
                 // Fill the 4 KiB ring with 100-byte messages: exactly the last offer is refused.
@@ -268,7 +268,7 @@ class ShmLinkCliIT
                 // a second refusal in a row: the same episode of back-pressure
                 assertEquals(Publisher.BACK_PRESSURED, publisher.offer(new UnsafeBuffer(new byte[100]), 0, 100));
                 assertEquals(published, drain(subscriber, published));
-                ((ShmSubscriber)subscriber).keepAlive(); // publish the consumed counters now
+                subscriber.keepAlive(); // publish the consumed counters now
 
                 final Result stat = ok("stat", "stats", "--dir", d());
 
@@ -336,12 +336,12 @@ class ShmLinkCliIT
         try (ShmRegistry registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofMillis(50))))
         {
             registry.create("lossy", ChannelConfig.spsc(4096));
-            try (Subscriber subscriber = registry.subscriber("lossy");
+            try (ShmSubscriber subscriber = registry.subscriber("lossy");
                 Publisher publisher = registry.publisher("lossy"))
             {
                 assertTrue(publisher.tryClaim(20, new BufferClaim()) > 0); // claimed, never committed
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-                while (((ShmSubscriber)subscriber).lostClaims() == 0)
+                while (subscriber.lostClaims() == 0)
                 {
                     assertEquals(0, subscriber.poll((buffer, offset, length) -> fail("nothing was committed"), 1,
                         10, TimeUnit.MILLISECONDS));
@@ -369,12 +369,12 @@ class ShmLinkCliIT
         try (ShmRegistry registry = ShmRegistry.open(dir))
         {
             registry.create("watched", ChannelConfig.spsc(64 * 1024));
-            try (Subscriber subscriber = registry.subscriber("watched");
+            try (ShmSubscriber subscriber = registry.subscriber("watched");
                 Publisher publisher = registry.publisher("watched"))
             {
                 publish(publisher, 10, 100);
                 assertEquals(10, drain(subscriber, 10));
-                ((ShmSubscriber)subscriber).keepAlive();
+                subscriber.keepAlive();
 
                 final Result watch = ok("stat", "watched", "--watch", "--interval", "100", "--count", "2", "--dir", d());
 
@@ -400,7 +400,7 @@ class ShmLinkCliIT
         try (ShmRegistry registry = ShmRegistry.open(dir))
         {
             registry.create("busy", ChannelConfig.spsc(64 * 1024));
-            try (Subscriber subscriber = registry.subscriber("busy");
+            try (ShmSubscriber subscriber = registry.subscriber("busy");
                 Publisher publisher = registry.publisher("busy"))
             {
                 final List<String> command =
@@ -415,7 +415,7 @@ class ShmLinkCliIT
                     // After the first sample and, barring a pause of over a second here, before the last one.
                     publish(publisher, 40, 250);
                     assertEquals(40, drain(subscriber, 40));
-                    ((ShmSubscriber)subscriber).keepAlive();
+                    subscriber.keepAlive();
 
                     awaitLine(queue, lines, EOF::equals);
                     assertTrue(process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS));

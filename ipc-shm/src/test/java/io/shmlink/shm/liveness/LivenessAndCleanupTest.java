@@ -77,12 +77,12 @@ class LivenessAndCleanupTest
     void aPublisherSeesNotConnectedWithinOneSecondOfItsSubscriberBeingKilledAndRecovers() throws Exception
     {
         registry.create("live", ChannelConfig.spsc(4096));
-        final Publisher publisher = registry.publisher("live");
+        final ShmPublisher publisher = registry.publisher("live");
         final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
         try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, dir.toString(), "live", "subscriber"))
         {
             assertEquals("ATTACHED", child.readLine());
-            assertTrue(((ShmPublisher)publisher).isConnected());
+            assertTrue(publisher.isConnected());
             child.kill();
         }
         final long killed = System.nanoTime();
@@ -93,13 +93,13 @@ class LivenessAndCleanupTest
             assertTrue(System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(1), "noticed within 1 s");
             Thread.onSpinWait();
         }
-        assertFalse(((ShmPublisher)publisher).isConnected());
-        final ShmSubscriber successor = (ShmSubscriber)registry.subscriber("live");
+        assertFalse(publisher.isConnected());
+        final ShmSubscriber successor = registry.subscriber("live");
         while (successor.poll((b, o, l) -> { }, 100) > 0)
         {
             // drain what was offered before the death was noticed
         }
-        assertTrue(((ShmPublisher)publisher).isConnected());
+        assertTrue(publisher.isConnected());
         assertTrue(publisher.offer(message, 0, 8) > 0, "the same publisher works again");
         final int[] length = {-1};
         assertEquals(1, successor.poll((b, o, l) -> length[0] = l, 100));
@@ -110,7 +110,7 @@ class LivenessAndCleanupTest
     void aSubscriberSeesNoLivePublisherOnceItsPublisherIsKilled() throws Exception
     {
         registry.create("pubdeath", ChannelConfig.mpsc(4096));
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("pubdeath");
+        final ShmSubscriber subscriber = registry.subscriber("pubdeath");
         assertFalse(subscriber.hasLivePublisher());
         try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, dir.toString(), "pubdeath", "publisher"))
         {
@@ -259,7 +259,7 @@ class LivenessAndCleanupTest
     {
         registry.create("stats", new ChannelConfig(io.shmlink.api.ChannelMode.SPSC, 4096, 100));
         final Publisher publisher = registry.publisher("stats");
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("stats");
+        final ShmSubscriber subscriber = registry.subscriber("stats");
         final UnsafeBuffer message = new UnsafeBuffer(new byte[100]);
         int sent = 0;
         while (publisher.offer(message, 0, 100) > 0)
@@ -301,7 +301,7 @@ class LivenessAndCleanupTest
     void keepAliveRefreshesTheHeartbeat() throws Exception
     {
         registry.create("hb", ChannelConfig.mpsc(4096));
-        final ShmPublisher publisher = (ShmPublisher)registry.publisher("hb");
+        final ShmPublisher publisher = registry.publisher("hb");
         final long before = publisher.channelInfo().publishers().get(0).lastHeartbeatMillis();
         final long deadline = System.currentTimeMillis() + 5_000;
         while (System.currentTimeMillis() <= before)
@@ -346,7 +346,7 @@ class LivenessAndCleanupTest
     {
         registry.create("lost", ChannelConfig.spsc(4096));
         final Publisher publisher = registry.publisher("lost");
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("lost");
+        final ShmSubscriber subscriber = registry.subscriber("lost");
         final BufferClaim claim = new BufferClaim();
         assertTrue(publisher.tryClaim(16, claim) > 0);
         publisher.close(); // a closed publisher can never commit: its claim is dead
@@ -387,7 +387,7 @@ class LivenessAndCleanupTest
             new ShmRegistry.Options().claimTimeout(Duration.ofMillis(50))))
         {
             quick.create("logged", ChannelConfig.spsc(4096));
-            final ShmSubscriber subscriber = (ShmSubscriber)quick.subscriber("logged");
+            final ShmSubscriber subscriber = quick.subscriber("logged");
             final Publisher publisher = quick.publisher("logged");
             assertTrue(publisher.tryClaim(16, new BufferClaim()) > 0); // a live publisher that never commits
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

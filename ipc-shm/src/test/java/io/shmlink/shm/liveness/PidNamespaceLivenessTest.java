@@ -88,7 +88,7 @@ class PidNamespaceLivenessTest
         try (ChildJvm child = PidNamespace.start(AttachAndWaitMain.class, dir.toString(), CHANNEL, "subscriber"))
         {
             assertEquals("ATTACHED", child.readLine());
-            final ShmPublisher publisher = (ShmPublisher)registry.publisher(CHANNEL);
+            final ShmPublisher publisher = registry.publisher(CHANNEL);
             final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
 
             // Each tick refreshes the publisher's heartbeat before it checks the subscriber; with ticks 10 ms

@@ -400,7 +400,7 @@ class SpscRingTest
         registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(java.time.Duration.ofMillis(50)));
         registry.create("stall", new ChannelConfig(ChannelMode.SPSC, CAPACITY, 64));
         final Publisher stalled = registry.publisher("stall");
-        final ShmSubscriber reader = (ShmSubscriber)registry.subscriber("stall");
+        final ShmSubscriber reader = registry.subscriber("stall");
         final BufferClaim claim = new BufferClaim();
         assertTrue(stalled.tryClaim(8, claim) > 0);
         assertTrue(stalled.offer(new UnsafeBuffer(new byte[]{7}), 0, 1) > 0);

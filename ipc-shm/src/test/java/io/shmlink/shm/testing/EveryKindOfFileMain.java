@@ -42,7 +42,7 @@ public final class EveryKindOfFileMain
     {
         registry.create("chan", ChannelConfig.spsc(4096));
         registry.publisher("chan");
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("chan");
+        final ShmSubscriber subscriber = registry.subscriber("chan");
         subscriber.poll((buffer, offset, length) -> { }, 1, 20, TimeUnit.MILLISECONDS); // sleeps on its doorbell
     }
 }

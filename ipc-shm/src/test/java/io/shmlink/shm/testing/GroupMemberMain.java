@@ -105,7 +105,7 @@ public final class GroupMemberMain
         try (ShmRegistry registry = open(dir, group))
         {
             registry.openOrCreate(channel, ChannelConfig.spsc(64 * 1024));
-            final ShmPublisher publisher = (ShmPublisher)registry.publisher(channel);
+            final ShmPublisher publisher = registry.publisher(channel);
             say("ATTACHED");
             expect("go");
             StreamPublisherMain.publish(publisher, new MessageStream(seed, publisher.maxMessageLength()), 0, count,
@@ -134,7 +134,7 @@ public final class GroupMemberMain
     {
         try (ShmRegistry registry = open(dir, group))
         {
-            final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber(channel);
+            final ShmSubscriber subscriber = registry.subscriber(channel);
             say("ATTACHED");
             final StreamVerifier verifier = new StreamVerifier(
                 new MessageStream(seed, registry.lookup(channel).orElseThrow().maxMessageLength()), 0);

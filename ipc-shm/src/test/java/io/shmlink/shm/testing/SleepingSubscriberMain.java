@@ -18,7 +18,7 @@ public final class SleepingSubscriberMain
     public static void main(final String[] args)
     {
         final ShmRegistry registry = ShmRegistry.open(Path.of(args[0]));
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber(args[1]);
+        final ShmSubscriber subscriber = registry.subscriber(args[1]);
         subscriber.readerWait(ReaderWait.blocking().withMaxSleep(Duration.ofHours(1)));
         System.out.println("ATTACHED");
         System.out.flush();

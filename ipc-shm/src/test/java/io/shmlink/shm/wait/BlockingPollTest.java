@@ -63,7 +63,7 @@ class BlockingPollTest
     @Test
     void returnsZeroAfterTheTimeoutWhenNothingIsPublished()
     {
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("bell");
+        final ShmSubscriber subscriber = registry.subscriber("bell");
         final long start = System.nanoTime();
         final int received = subscriber.poll((buffer, offset, length) -> fail("no message was sent"), 10,
             50, TimeUnit.MILLISECONDS);
@@ -76,7 +76,7 @@ class BlockingPollTest
     {
         final Publisher publisher = registry.publisher("bell");
         assertTrue(publisher.offer(message((byte)7), 0, 1) > 0);
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("bell");
+        final ShmSubscriber subscriber = registry.subscriber("bell");
         final int[] seen = new int[1];
         assertEquals(1, subscriber.poll((buffer, offset, length) -> seen[0] = buffer.getByte(offset), 10,
             1, TimeUnit.HOURS));
@@ -86,7 +86,7 @@ class BlockingPollTest
     @Test
     void aSleepingSubscriberInAnotherThreadIsWokenByTheDoorbell() throws Exception
     {
-        final ShmSubscriber subscriber = ((ShmSubscriber)registry.subscriber("bell")).readerWait(NO_SAFETY_NET);
+        final ShmSubscriber subscriber = (registry.subscriber("bell")).readerWait(NO_SAFETY_NET);
         final Publisher publisher = registry.publisher("bell");
         final int[] seen = new int[1];
         final CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() -> subscriber.poll(
@@ -102,7 +102,7 @@ class BlockingPollTest
     void anAbortedClaimWakesASubscriberAsleepAtIt() throws Exception
     {
         // the record behind the claim was committed before the subscriber looked: only the abort can wake it
-        final ShmSubscriber subscriber = ((ShmSubscriber)registry.subscriber("bell")).readerWait(NO_SAFETY_NET);
+        final ShmSubscriber subscriber = (registry.subscriber("bell")).readerWait(NO_SAFETY_NET);
         final Publisher publisher = registry.publisher("bell");
         final BufferClaim claim = new BufferClaim();
         assertTrue(publisher.tryClaim(1, claim) > 0);
@@ -122,7 +122,7 @@ class BlockingPollTest
         // Publishing the moment SLEEPING appears aims at the window between the announcement and the sleep: a
         // subscriber that consumed doorbell bytes inside that window would eat this ring and sleep through it.
         final int wakeUps = 300;
-        final ShmSubscriber subscriber = ((ShmSubscriber)registry.subscriber("bell")).readerWait(NO_SAFETY_NET);
+        final ShmSubscriber subscriber = (registry.subscriber("bell")).readerWait(NO_SAFETY_NET);
         final Publisher publisher = registry.publisher("bell");
         final CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() ->
         {
@@ -163,7 +163,7 @@ class BlockingPollTest
     @Test
     void closingTheSubscriberFromAnotherThreadEndsItsSleep() throws Exception
     {
-        final ShmSubscriber subscriber = ((ShmSubscriber)registry.subscriber("bell")).readerWait(NO_SAFETY_NET);
+        final ShmSubscriber subscriber = (registry.subscriber("bell")).readerWait(NO_SAFETY_NET);
         final CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() -> subscriber.poll(
             (buffer, offset, length) -> fail("no message was sent"), 10, 60, TimeUnit.SECONDS));
         awaitSleeping(directory.resolve("bell"));
@@ -223,7 +223,7 @@ class BlockingPollTest
     @Test
     void aDoorbellSocketIs0600WhateverTheUmaskAndLeavesNoStagingDirectory() throws IOException
     {
-        final ShmSubscriber subscriber = (ShmSubscriber)registry.subscriber("bell");
+        final ShmSubscriber subscriber = registry.subscriber("bell");
         assertEquals(0, subscriber.poll((buffer, offset, length) -> fail("no message was sent"), 1,
             20, TimeUnit.MILLISECONDS), "sleeps once, on its doorbell");
 
