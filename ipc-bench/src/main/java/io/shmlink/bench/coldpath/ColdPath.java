@@ -3,17 +3,17 @@ package io.shmlink.bench.coldpath;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
 import io.shmlink.bench.pingpong.Payload;
+import io.shmlink.bench.pingpong.PingPongResult.RatioSummary;
 import io.shmlink.bench.socket.ChildProcess;
 import io.shmlink.shm.ShmRegistry;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * The cold path, where a user first meets ShmLink: create a new channel, and move a large transfer through it at
@@ -119,10 +119,7 @@ public final class ColdPath
         }
         finally
         {
-            try (Stream<Path> files = Files.walk(directory))
-            {
-                files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-            }
+            IoUtil.delete(directory.toFile(), true);
         }
         final double[] ratios = new double[rounds];
         for (int r = 0; r < rounds; r++)
@@ -136,11 +133,8 @@ public final class ColdPath
 
     private static String summary(final double[] values, final String format)
     {
-        final double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        final double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2] :
-            (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-        return String.format(Locale.ROOT, "median " + format + " [" + format + ".." + format + "]", median, sorted[0],
-            sorted[sorted.length - 1]);
+        final RatioSummary summary = RatioSummary.of(values);
+        return String.format(Locale.ROOT, "median " + format + " [" + format + ".." + format + "]", summary.median(),
+            summary.min(), summary.max());
     }
 }
