@@ -5,17 +5,22 @@ import java.util.Objects;
 /**
  * The shape of a channel, fixed when it is created.
  *
- * @param mode             SPSC or MPSC.
+ * @param mode             SPSC, MPSC (queues) or SPMC, MPMC (fan-out).
  * @param capacity         bytes of ring data: a power of two, at least {@link #MIN_CAPACITY}.
  * @param maxMessageLength the longest payload a publisher may send: {@code 0 <= maxMessageLength <= capacity / 8}.
+ * @param maxSubscribers   how many subscribers may be attached at once: 1 for SPSC and MPSC, 1 to
+ *                         {@link #MAX_SUBSCRIBERS} for the fan-out modes.
  */
-public record ChannelConfig(ChannelMode mode, int capacity, int maxMessageLength)
+public record ChannelConfig(ChannelMode mode, int capacity, int maxMessageLength, int maxSubscribers)
 {
     /** The smallest ring: one page. */
     public static final int MIN_CAPACITY = 4096;
 
     /** The largest ring: 1 GiB, so that positions, indices and file sizes stay far from int overflow. */
     public static final int MAX_CAPACITY = 1 << 30;
+
+    /** The most subscribers a fan-out channel admits at once. */
+    public static final int MAX_SUBSCRIBERS = 64;
 
     /**
      * Validates the configuration.
@@ -35,6 +40,29 @@ public record ChannelConfig(ChannelMode mode, int capacity, int maxMessageLength
             throw new IllegalArgumentException(
                 "maxMessageLength must be in [0, capacity / 8 = " + capacity / 8 + "]: " + maxMessageLength);
         }
+        if (!mode.isFanOut() && maxSubscribers != 1)
+        {
+            throw new IllegalArgumentException(
+                "maxSubscribers must be 1 for " + mode + " (a queue has one subscriber; SPMC and MPMC fan out): " +
+                maxSubscribers);
+        }
+        if (maxSubscribers < 1 || maxSubscribers > MAX_SUBSCRIBERS)
+        {
+            throw new IllegalArgumentException(
+                "maxSubscribers must be in [1, " + MAX_SUBSCRIBERS + "]: " + maxSubscribers);
+        }
+    }
+
+    /**
+     * A channel with one subscriber at a time.
+     *
+     * @param mode             the producer mode.
+     * @param capacity         bytes of ring data, a power of two {@code >= 4096}.
+     * @param maxMessageLength the longest payload, at most {@code capacity / 8}.
+     */
+    public ChannelConfig(final ChannelMode mode, final int capacity, final int maxMessageLength)
+    {
+        this(mode, capacity, maxMessageLength, 1);
     }
 
     /**
@@ -57,5 +85,29 @@ public record ChannelConfig(ChannelMode mode, int capacity, int maxMessageLength
     public static ChannelConfig mpsc(final int capacity)
     {
         return new ChannelConfig(ChannelMode.MPSC, capacity, capacity / 8);
+    }
+
+    /**
+     * A single-publisher fan-out channel whose largest message is an eighth of the ring.
+     *
+     * @param capacity       bytes of ring data, a power of two {@code >= 4096}.
+     * @param maxSubscribers how many subscribers may be attached at once, 1 to {@link #MAX_SUBSCRIBERS}.
+     * @return the configuration.
+     */
+    public static ChannelConfig spmc(final int capacity, final int maxSubscribers)
+    {
+        return new ChannelConfig(ChannelMode.SPMC, capacity, capacity / 8, maxSubscribers);
+    }
+
+    /**
+     * A many-publisher fan-out channel whose largest message is an eighth of the ring.
+     *
+     * @param capacity       bytes of ring data, a power of two {@code >= 4096}.
+     * @param maxSubscribers how many subscribers may be attached at once, 1 to {@link #MAX_SUBSCRIBERS}.
+     * @return the configuration.
+     */
+    public static ChannelConfig mpmc(final int capacity, final int maxSubscribers)
+    {
+        return new ChannelConfig(ChannelMode.MPMC, capacity, capacity / 8, maxSubscribers);
     }
 }

@@ -8,7 +8,7 @@ import java.util.List;
  * has come, and its counters. A snapshot: positions and counters move on while you read them.
  *
  * @param name               the channel's name in the registry.
- * @param mode               SPSC or MPSC.
+ * @param mode               SPSC, MPSC, SPMC or MPMC.
  * @param capacity           bytes of ring data.
  * @param maxMessageLength   the longest payload a publisher may send.
  * @param file               the segment file that holds the channel.
@@ -17,7 +17,8 @@ import java.util.List;
  * @param publishers         publishers recorded as attached (not closed), alive or dead.
  * @param subscriber         the subscriber recorded as attached, alive or dead; null if none is.
  * @param publisherPosition  bytes claimed by publishers since creation (the tail).
- * @param subscriberPosition bytes consumed by subscribers since creation (the head).
+ * @param subscriberPosition bytes consumed by subscribers since creation (the head; fan-out: the slowest
+ *                           attached subscriber's, or the tail while none is attached).
  * @param messages           messages consumed by subscribers since creation.
  * @param bytes              payload bytes consumed by subscribers since creation.
  * @param backPressureEvents offers and claims refused because the ring was full: every retry counts.
@@ -29,6 +30,11 @@ import java.util.List;
  *                           written while it was read.
  * @param backPressureEpisodes runs of refused sends: each publisher's refusals in a row count once, from the
  *                           first after a send that went through ({@code backPressureEvents} counts each).
+ * @param maxSubscribers     how many subscribers may be attached at once (1 for SPSC and MPSC).
+ * @param slowSubscriberTimeoutMillis fan-out: how long a live subscriber may hold publishers back before it is
+ *                           evicted; 0 for never (and for SPSC and MPSC, which never evict).
+ * @param subscribers        fan-out: each attached subscriber, alive or dead, with its position and lag (for
+ *                           SPSC and MPSC, empty: see {@code subscriber}).
  */
 public record ChannelInfo(
     String name,
@@ -47,14 +53,46 @@ public record ChannelInfo(
     long backPressureEvents,
     long lostClaims,
     LostClaimInfo lastLostClaim,
-    long backPressureEpisodes)
+    long backPressureEpisodes,
+    int maxSubscribers,
+    long slowSubscriberTimeoutMillis,
+    List<SubscriberInfo> subscribers)
 {
     /**
-     * Copies the publisher list.
+     * Copies the lists.
      */
     public ChannelInfo
     {
         publishers = List.copyOf(publishers);
+        subscribers = List.copyOf(subscribers);
+    }
+
+    /**
+     * A description of a channel with one subscriber at a time: the components before the fan-out ones were
+     * added, kept for code written against them.
+     */
+    public ChannelInfo(
+        final String name,
+        final ChannelMode mode,
+        final int capacity,
+        final int maxMessageLength,
+        final Path file,
+        final long creatorPid,
+        final long creationTimeMillis,
+        final List<PartyInfo> publishers,
+        final PartyInfo subscriber,
+        final long publisherPosition,
+        final long subscriberPosition,
+        final long messages,
+        final long bytes,
+        final long backPressureEvents,
+        final long lostClaims,
+        final LostClaimInfo lastLostClaim,
+        final long backPressureEpisodes)
+    {
+        this(name, mode, capacity, maxMessageLength, file, creatorPid, creationTimeMillis, publishers, subscriber,
+            publisherPosition, subscriberPosition, messages, bytes, backPressureEvents, lostClaims, lastLostClaim,
+            backPressureEpisodes, 1, 0, List.of());
     }
 
     /**
@@ -111,11 +149,11 @@ public record ChannelInfo(
     /**
      * The configuration this channel was created with.
      *
-     * @return mode, capacity and maximum message length as a {@link ChannelConfig}.
+     * @return mode, capacity, maximum message length and subscribers as a {@link ChannelConfig}.
      */
     public ChannelConfig config()
     {
-        return new ChannelConfig(mode, capacity, maxMessageLength);
+        return new ChannelConfig(mode, capacity, maxMessageLength, maxSubscribers);
     }
 
     /**
@@ -135,6 +173,7 @@ public record ChannelInfo(
      */
     public boolean hasLiveParty()
     {
-        return (subscriber != null && subscriber.alive()) || publishers.stream().anyMatch(PartyInfo::alive);
+        return (subscriber != null && subscriber.alive()) || publishers.stream().anyMatch(PartyInfo::alive) ||
+            subscribers.stream().anyMatch(SubscriberInfo::alive);
     }
 }
