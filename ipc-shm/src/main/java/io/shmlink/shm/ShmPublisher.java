@@ -4,6 +4,9 @@ import io.shmlink.api.BufferClaim;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.liveness.PartySlots;
 import io.shmlink.shm.liveness.ProcessToken;
+import io.shmlink.shm.liveness.SubscriberSlots;
+import io.shmlink.shm.ring.FanOutGate;
+import io.shmlink.shm.segment.FanOutDescriptor;
 import io.shmlink.shm.ring.RingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.SegmentDescriptor;
@@ -20,6 +23,7 @@ import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_DOORBELL_OFFSE
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_WAIT_STATE_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SIGNALLED;
 import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SLEEPING;
+import static io.shmlink.shm.segment.FanOutDescriptor.SLEEPERS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
 
 /**
@@ -109,6 +113,12 @@ public final class ShmPublisher implements Publisher, Party
      */
     private volatile long connectedToken = NO_TOKEN;
 
+    /** Fan-out (SPMC, MPMC): its subscribers' slots, watched for death and eviction; null for SPSC and MPSC. */
+    private final SlowSubscribers fanOut;
+
+    /** Fan-out: how many subscribers announced that they sleep; read after every send. */
+    private final long sleepersAddress;
+
     ShmPublisher(final ShmRegistry registry, final ChannelSegment segment, final int session)
     {
         this.registry = registry;
@@ -119,7 +129,20 @@ public final class ShmPublisher implements Publisher, Party
         this.maxMessageLength = segment.config().maxMessageLength();
         this.ringer = new DoorbellRinger(segment.file().getParent());
         this.waitStateAddress = segment.address() + SUBSCRIBER_WAIT_STATE_OFFSET;
-        this.writer = RingWriter.of(segment, session);
+        if (segment.config().mode().isFanOut())
+        {
+            this.fanOut = new SlowSubscribers(segment);
+            this.sleepersAddress =
+                segment.address() + FanOutDescriptor.regionOffset(segment.config().capacity()) + SLEEPERS_OFFSET;
+            this.writer = RingWriter.of(
+                segment, session, new FanOutGate(segment, ProcessToken.SELF, token -> !ProcessToken.isAlive(token)));
+        }
+        else
+        {
+            this.fanOut = null;
+            this.sleepersAddress = 0;
+            this.writer = RingWriter.of(segment, session);
+        }
     }
 
     /**
@@ -146,9 +169,16 @@ public final class ShmPublisher implements Publisher, Party
     private void wakeSubscriberIfAsleep()
     {
         // volatile rather than plain so the JIT cannot hoist the read out of a caller's offer loop
-        if (UnsafeApi.getIntVolatile(null, waitStateAddress) == WAIT_STATE_SLEEPING)
+        if (fanOut == null)
         {
-            wakeSubscriber();
+            if (UnsafeApi.getIntVolatile(null, waitStateAddress) == WAIT_STATE_SLEEPING)
+            {
+                wakeSubscriber();
+            }
+        }
+        else if (UnsafeApi.getLongVolatile(null, sleepersAddress) != 0)
+        {
+            fanOut.wakeSleepers(ringer);
         }
     }
 
@@ -167,7 +197,7 @@ public final class ShmPublisher implements Publisher, Party
 
     static boolean isExclusive(final ChannelSegment segment)
     {
-        return segment.config().mode() == io.shmlink.api.ChannelMode.SPSC;
+        return !segment.config().mode().isMultiPublisher();
     }
 
     @Override
@@ -254,6 +284,10 @@ public final class ShmPublisher implements Publisher, Party
      */
     public boolean isConnected()
     {
+        if (fanOut != null)
+        {
+            return !closed && SubscriberSlots.anyAttached(segment);
+        }
         final long token = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
         return ProcessToken.isAttached(token) && token != deadSubscriberToken && !closed;
     }
@@ -265,6 +299,10 @@ public final class ShmPublisher implements Publisher, Party
      */
     public boolean hadSubscriber()
     {
+        if (fanOut != null)
+        {
+            return fanOut.hadSubscriber();
+        }
         return buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET) != ProcessToken.NONE;
     }
 
@@ -330,6 +368,15 @@ public final class ShmPublisher implements Publisher, Party
         }
         segment.checkNotTruncated();
         keepAlive();
+        if (fanOut != null)
+        {
+            fanOut.onLivenessTick();
+            if (!SubscriberSlots.anyAttached(segment))
+            {
+                connectedToken = NO_TOKEN;
+            }
+            return;
+        }
         final long token = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
         if (ProcessToken.isAttached(token) && !ProcessToken.isAlive(token))
         {
@@ -378,10 +425,15 @@ public final class ShmPublisher implements Publisher, Party
         {
             return CLOSED;
         }
-        if (token == ProcessToken.DETACHED || token == deadSubscriberToken)
+        if (token == ProcessToken.DELETED)
         {
-            return NOT_CONNECTED;
+            return CLOSED;
         }
-        return token == ProcessToken.DELETED ? CLOSED : 0;
+        if (fanOut != null)
+        {
+            // the header's subscriber token stays NONE on a fan-out channel: connected means any slot attached
+            return SubscriberSlots.anyAttached(segment) ? 0 : NOT_CONNECTED;
+        }
+        return token == ProcessToken.DETACHED || token == deadSubscriberToken ? NOT_CONNECTED : 0;
     }
 }

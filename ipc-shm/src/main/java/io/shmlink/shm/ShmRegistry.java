@@ -10,6 +10,7 @@ import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.liveness.AliveFiles;
 import io.shmlink.shm.liveness.LivenessMonitor;
 import io.shmlink.shm.liveness.PartySlots;
+import io.shmlink.shm.liveness.SubscriberSlots;
 import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.registry.ChannelNames;
 import io.shmlink.shm.registry.RegistryDirectory;
@@ -345,10 +346,29 @@ public final class ShmRegistry implements ChannelRegistry
         return DirectoryPages.of(directory);
     }
 
+    /**
+     * {@inheritDoc} A fan-out channel (SPMC, MPMC) gets the default slow-subscriber timeout, 5 s.
+     */
     @Override
     public ChannelInfo create(final String name, final ChannelConfig config)
     {
         return ChannelSegment.create(file(name), name, config, options.access);
+    }
+
+    /**
+     * Creates a fan-out channel whose live subscribers are evicted once they have held publishers back for longer
+     * than {@code slowSubscriberTimeout}; {@link Duration#ZERO} for never (a stopped subscriber then stops the
+     * publishers until it dies). For SPSC and MPSC the timeout means nothing: a queue's subscriber is never evicted.
+     *
+     * @param name                  the channel's name.
+     * @param config                its shape.
+     * @param slowSubscriberTimeout stored in the segment; whole milliseconds, not negative.
+     * @return its description.
+     * @throws io.shmlink.api.ChannelExistsException if it exists.
+     */
+    public ChannelInfo create(final String name, final ChannelConfig config, final Duration slowSubscriberTimeout)
+    {
+        return ChannelSegment.create(file(name), name, config, options.access, slowSubscriberTimeout.toMillis());
     }
 
     @Override
@@ -484,6 +504,20 @@ public final class ShmRegistry implements ChannelRegistry
     {
         ensureAttachable();
         final ChannelSegment segment = ChannelSegment.open(file(name), name);
+        if (segment.config().mode().isFanOut())
+        {
+            final SubscriberSlots.Attachment attachment = SubscriberSlots.attach(segment);
+            try
+            {
+                return attached(new ShmSubscriber(
+                    this, segment, options.claimTimeout.toNanos(), options.readerWait, attachment));
+            }
+            catch (final RuntimeException ex)
+            {
+                SubscriberSlots.detach(segment, attachment.slot(), attachment.attachment());
+                throw ex;
+            }
+        }
         PartySlots.attachSubscriber(segment);
         try
         {

@@ -7,6 +7,9 @@ import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.liveness.PartySlots;
 import io.shmlink.shm.liveness.ProcessToken;
+import io.shmlink.shm.liveness.SubscriberSlots;
+import io.shmlink.shm.segment.FanOutDescriptor;
+import io.shmlink.api.SubscriberEvictedException;
 import io.shmlink.shm.ring.ClaimerLiveness;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.ring.StallDetector;
@@ -69,20 +72,56 @@ public final class ShmSubscriber implements Subscriber, Party
      */
     private final AtomicLongArray deadTokens = new AtomicLongArray(MAX_PUBLISHERS);
 
+    /** Fan-out (SPMC, MPMC): the slot this subscriber holds; null for SPSC and MPSC. */
+    private final SubscriberSlots.Attachment fanOut;
+
+    /** Where this subscriber's heartbeat and doorbell number live: its slot, or the header's subscriber region. */
+    private final int heartbeatOffset;
+    private final int doorbellOffset;
+
+    /** Fan-out: set once a poll found this subscriber evicted; every later poll throws it again. */
+    private volatile SubscriberEvictedException evicted;
+
     ShmSubscriber(
         final ShmRegistry registry, final ChannelSegment segment, final long claimTimeoutNs, final ReaderWait wait)
+    {
+        this(registry, segment, claimTimeoutNs, wait, null);
+    }
+
+    /**
+     * @param fanOut the slot an attach to a fan-out channel took; null for SPSC and MPSC.
+     */
+    ShmSubscriber(
+        final ShmRegistry registry,
+        final ChannelSegment segment,
+        final long claimTimeoutNs,
+        final ReaderWait wait,
+        final SubscriberSlots.Attachment fanOut)
     {
         this.registry = registry;
         this.segment = segment;
         this.buffer = segment.buffer();
         this.wait = wait;
+        this.fanOut = fanOut;
         this.guard = new PollGuard(segment.name());
-        this.reader = new RingReader(segment, !ShmPublisher.isExclusive(segment));
+        if (fanOut == null)
+        {
+            this.reader = new RingReader(segment, segment.config().mode().isMultiPublisher());
+            this.heartbeatOffset = SUBSCRIBER_HEARTBEAT_OFFSET;
+            this.doorbellOffset = SUBSCRIBER_DOORBELL_OFFSET;
+            // a predecessor that died asleep left its doorbell announced: publishers must not ring a dead socket
+            buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, 0);
+            buffer.putIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_AWAKE);
+        }
+        else
+        {
+            this.reader = new RingReader(segment, fanOut.slot(), fanOut.attachment(), fanOut.start());
+            final int slot = FanOutDescriptor.slotOffset(segment.config().capacity(), fanOut.slot());
+            this.heartbeatOffset = slot + FanOutDescriptor.SLOT_HEARTBEAT_OFFSET;
+            this.doorbellOffset = slot + FanOutDescriptor.SLOT_DOORBELL_OFFSET; // zeroed by the attach
+        }
         this.stalls = new StallDetector(reader, claimTimeoutNs, new Claimers());
         reader.lostClaimListener(this::onLostClaim);
-        // a predecessor that died asleep left its doorbell announced: publishers must not ring a dead socket
-        buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, 0);
-        buffer.putIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_AWAKE);
     }
 
     /**
@@ -180,7 +219,7 @@ public final class ShmSubscriber implements Subscriber, Party
             return pollOnce(handler, messageLimit);
         }
         bell.clearRings();
-        buffer.putIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_SLEEPING);
+        announceSleep();
         try
         {
             final int messages = pollOnce(handler, messageLimit);
@@ -196,11 +235,35 @@ public final class ShmSubscriber implements Subscriber, Party
         }
         finally
         {
-            buffer.putIntRelease(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_AWAKE);
+            announceAwake();
         }
         // a sleeper polls too rarely for the poll's own count of empty polls to look for stalls in good time
         stalls.checkIfDue();
         return pollOnce(handler, messageLimit);
+    }
+
+    private void announceSleep()
+    {
+        if (fanOut == null)
+        {
+            buffer.putIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_SLEEPING);
+        }
+        else
+        {
+            SubscriberSlots.sleeping(segment, fanOut.slot());
+        }
+    }
+
+    private void announceAwake()
+    {
+        if (fanOut == null)
+        {
+            buffer.putIntRelease(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_AWAKE);
+        }
+        else
+        {
+            SubscriberSlots.awake(segment, fanOut.slot());
+        }
     }
 
     private Doorbell doorbell()
@@ -212,7 +275,7 @@ public final class ShmSubscriber implements Subscriber, Party
             if (doorbell != null)
             {
                 // stored before any SLEEPING, so a publisher that sees SLEEPING (by CAS) sees the number too
-                buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, doorbell.number());
+                buffer.putIntVolatile(doorbellOffset, doorbell.number());
                 if (guard.isClosed())
                 {
                     doorbell.close(); // close() ran in another thread before it could see this doorbell
@@ -283,6 +346,10 @@ public final class ShmSubscriber implements Subscriber, Party
         {
             return 0;
         }
+        if (fanOut != null)
+        {
+            return pollFanOut(handler, messageLimit);
+        }
         final int messages = reader.read(handler, messageLimit);
         if (messages == 0)
         {
@@ -295,6 +362,40 @@ public final class ShmSubscriber implements Subscriber, Party
             }
         }
         return messages;
+    }
+
+    /**
+     * A fan-out poll: as a queue's, but an eviction found on the way is remembered, thrown now and by every later
+     * poll, and an empty poll also looks for one (an evicted subscriber's next record may not be readable).
+     */
+    private int pollFanOut(final MessageHandler handler, final int messageLimit)
+    {
+        final SubscriberEvictedException alreadyEvicted = evicted;
+        if (alreadyEvicted != null)
+        {
+            throw alreadyEvicted;
+        }
+        try
+        {
+            final int messages = reader.read(handler, messageLimit);
+            if (messages == 0)
+            {
+                stalls.onEmptyPoll();
+                reader.checkAttached();
+                if (segment.buffer().getLongVolatile(SUBSCRIBER_TOKEN_OFFSET) == ProcessToken.DELETED)
+                {
+                    throw deleted();
+                }
+            }
+            return messages;
+        }
+        catch (final SubscriberEvictedException ex)
+        {
+            evicted = ex;
+            // heard: the slot may go to a successor now, and nothing of this subscriber writes it again
+            SubscriberSlots.detach(segment, fanOut.slot(), fanOut.attachment());
+            throw ex;
+        }
     }
 
     private static RuntimeException badArguments(final MessageHandler handler, final int messageLimit)
@@ -447,21 +548,29 @@ public final class ShmSubscriber implements Subscriber, Party
 
     private void releaseSlot()
     {
-        final boolean truncated = segment.isTruncated(); // then nothing of the segment is touched
-        if (!truncated)
+        // truncated: nothing of the segment is touched; evicted: the slot may be a successor's now
+        final boolean touchSlot = !segment.isTruncated() && evicted == null;
+        if (touchSlot)
         {
             reader.publishCounters();
         }
         registry.detached(this);
         if (doorbell != null)
         {
-            if (!truncated)
+            if (touchSlot)
             {
-                buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, 0);
+                buffer.putIntVolatile(doorbellOffset, 0);
             }
             doorbell.close();
         }
-        PartySlots.detachSubscriber(segment);
+        if (fanOut == null)
+        {
+            PartySlots.detachSubscriber(segment);
+        }
+        else if (evicted == null)
+        {
+            SubscriberSlots.detach(segment, fanOut.slot(), fanOut.attachment());
+        }
     }
 
     /**
@@ -478,10 +587,10 @@ public final class ShmSubscriber implements Subscriber, Party
     @Override
     public void onLivenessTick()
     {
-        if (!guard.isClosed())
+        if (!guard.isClosed() && evicted == null && (fanOut == null || !reader.isEvicted()))
         {
             segment.checkNotTruncated();
-            PartySlots.heartbeat(segment.buffer(), SUBSCRIBER_HEARTBEAT_OFFSET);
+            PartySlots.heartbeat(segment.buffer(), heartbeatOffset);
             reader.publishCounters();
             for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
             {

@@ -24,6 +24,14 @@ public final class MpscRingWriter extends RingWriter
     private final int capacityShift;
 
     /**
+     * MPMC: a claim must leave the word after it inside released space, which the cleaning publisher has marked
+     * free for the claim's lap, so that a subscriber reading on from the record finds that free word and not what
+     * the previous lap left there (SPSC and SPMC zero that word themselves). 0 for MPSC, whose subscriber marks
+     * released space as it goes.
+     */
+    private final int ahead;
+
+    /**
      * Attaches to the ring.
      *
      * @param segment the mapped MPSC channel.
@@ -31,8 +39,21 @@ public final class MpscRingWriter extends RingWriter
      */
     public MpscRingWriter(final ChannelSegment segment, final int session)
     {
-        super(segment, session);
+        this(segment, session, null);
+    }
+
+    /**
+     * Attaches to the ring.
+     *
+     * @param segment the mapped MPSC or MPMC channel.
+     * @param session this publisher's session, written into every record's type field.
+     * @param gate    MPMC: the subscribers' gate; null for MPSC.
+     */
+    public MpscRingWriter(final ChannelSegment segment, final int session, final FanOutGate gate)
+    {
+        super(segment, session, gate);
         this.capacityShift = Integer.numberOfTrailingZeros(capacity);
+        this.ahead = gate == null ? 0 : RecordDescriptor.HEADER_LENGTH;
     }
 
     @Override
@@ -52,7 +73,7 @@ public final class MpscRingWriter extends RingWriter
                 }
                 final int toEnd = capacity - ((int)claimed & mask);
                 padding = alignedLength > toEnd ? toEnd : 0;
-                if (!fits(claimed, padding + alignedLength))
+                if (!fits(claimed, padding + alignedLength + ahead))
                 {
                     return backPressured();
                 }

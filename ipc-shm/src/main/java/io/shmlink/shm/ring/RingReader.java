@@ -3,10 +3,13 @@ package io.shmlink.shm.ring;
 import io.shmlink.api.MessageHandler;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.FreeWord;
+import io.shmlink.api.SubscriberEvictedException;
+import io.shmlink.shm.segment.FanOutDescriptor;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 
 import static io.shmlink.shm.ring.RecordDescriptor.*;
 import static io.shmlink.shm.segment.SegmentDescriptor.BYTES_CONSUMED_OFFSET;
@@ -58,7 +61,7 @@ public final class RingReader
     private final int maxMessageLength;
     private final boolean multiProducer;
 
-    /** MPSC: marks released space free for its next lap. */
+    /** MPSC: marks released space free for its next lap; null where publishers do (MPMC) or need not (SPSC, SPMC). */
     private final FreeSpace freeSpace;
     private final int capacityShift;
 
@@ -67,6 +70,30 @@ public final class RingReader
     private final long headAddress;
     private final long consumedUpToAddress;
     private final long readPositionAddress;
+    private final int messagesConsumedOffset;
+    private final int bytesConsumedOffset;
+
+    /**
+     * What a queue's reader checks in place of an attachment word: a word of this process's own memory that
+     * nothing writes, so that one loop serves both kinds of channel.
+     */
+    private static final UnsafeBuffer NEVER_EVICTED = new UnsafeBuffer(ByteBuffer.allocateDirect(Long.BYTES));
+    private static final long NEVER_EVICTED_VALUE = 1;
+
+    static
+    {
+        NEVER_EVICTED.putLongVolatile(0, NEVER_EVICTED_VALUE);
+    }
+
+    /**
+     * Checked before and after each message is handed over: fan-out, this subscriber's attachment word, which an
+     * eviction changes (publishers then overwrite what it has not read); otherwise {@link #NEVER_EVICTED}.
+     */
+    private final long attachmentAddress;
+    private final long attachment;
+
+    /** Fan-out: the offset of this subscriber's slot; -1 otherwise. */
+    private final int slotOffset;
 
     /** Only this reader writes the head and the consumption counters, so it keeps its own copies. */
     private long head;
@@ -102,8 +129,13 @@ public final class RingReader
         this.headAddress = segment.address() + HEAD_POSITION_OFFSET;
         this.consumedUpToAddress = segment.address() + CONSUMED_UP_TO_OFFSET;
         this.readPositionAddress = segment.address() + READ_POSITION_OFFSET;
+        this.messagesConsumedOffset = MESSAGES_CONSUMED_OFFSET;
+        this.bytesConsumedOffset = BYTES_CONSUMED_OFFSET;
         this.capacityShift = Integer.numberOfTrailingZeros(capacity);
-        this.freeSpace = new FreeSpace(ringAddress, capacity);
+        this.freeSpace = multiProducer ? new FreeSpace(ringAddress, capacity) : null;
+        this.attachmentAddress = NEVER_EVICTED.addressOffset();
+        this.attachment = NEVER_EVICTED_VALUE;
+        this.slotOffset = -1;
 
         final long storedHead = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
         final long tail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
@@ -126,12 +158,48 @@ public final class RingReader
             checkPosition("read position", storedRead, tail);
             if (storedRead - head > capacity)
             {
-                throw segment.corrupt("read position", storedRead + " (head " + head + ", capacity " + capacity +
+                throw corrupt("read position", storedRead + " (head " + head + ", capacity " + capacity +
                     ": at most one ring ahead of the head)");
             }
             readPosition = storedRead;
             holdOrRelease(head);
         }
+    }
+
+    /**
+     * Attaches a fan-out subscriber (SPMC, MPMC) to the ring at {@code start}, reading and letting go through its
+     * own slot: its head there gates the publishers, and it marks nothing free (see {@link FanOutGate}).
+     *
+     * @param segment    the mapped fan-out channel.
+     * @param slot       the subscriber slot this reader holds.
+     * @param attachment the slot's attachment word as this subscriber took it; a change means it was evicted.
+     * @param start      the position to read from: the tail as read after the head was stored at attach.
+     */
+    public RingReader(final ChannelSegment segment, final int slot, final long attachment, final long start)
+    {
+        this.multiProducer = segment.config().mode().isMultiPublisher();
+        this.segment = segment;
+        this.buffer = segment.buffer();
+        this.capacity = segment.config().capacity();
+        this.mask = capacity - 1;
+        this.maxMessageLength = segment.config().maxMessageLength();
+        this.ringAddress = segment.address() + RING_OFFSET;
+        this.slotOffset = FanOutDescriptor.slotOffset(capacity, slot);
+        this.headAddress = segment.address() + slotOffset + FanOutDescriptor.SLOT_HEAD_OFFSET;
+        this.consumedUpToAddress = headAddress;
+        this.readPositionAddress = segment.address() + slotOffset + FanOutDescriptor.SLOT_READ_POSITION_OFFSET;
+        this.messagesConsumedOffset = slotOffset + FanOutDescriptor.SLOT_MESSAGES_OFFSET;
+        this.bytesConsumedOffset = slotOffset + FanOutDescriptor.SLOT_BYTES_OFFSET;
+        this.capacityShift = Integer.numberOfTrailingZeros(capacity);
+        this.freeSpace = null;
+        this.attachmentAddress = segment.address() + slotOffset + FanOutDescriptor.SLOT_ATTACHMENT_OFFSET;
+        this.attachment = attachment;
+        final long tail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
+        checkPosition("start position", start, tail);
+        messagesConsumed = buffer.getLongVolatile(messagesConsumedOffset);
+        bytesConsumed = buffer.getLongVolatile(bytesConsumedOffset);
+        head = start;
+        readPosition = start;
     }
 
     /**
@@ -183,7 +251,8 @@ public final class RingReader
                 }
                 final int type = (int)(header >> 32);
                 final int length = frameLength - HEADER_LENGTH;
-                if (type >= 0 && length > maxMessageLength)
+                if ((type >= 0 && length > maxMessageLength) ||
+                    UnsafeApi.getLong(null, attachmentAddress) != attachment)
                 {
                     throw badRecordLength(frameLength, start + bytesRead);
                 }
@@ -198,6 +267,11 @@ public final class RingReader
                     ++messages;
                     payloadBytes += length;
                     handler.onMessage(buffer, RING_OFFSET + index + HEADER_LENGTH, length);
+                    VarHandle.loadLoadFence(); // the handler's reads of the message come before the check
+                    if (UnsafeApi.getLong(null, attachmentAddress) != attachment)
+                    {
+                        throw evicted(true);
+                    }
                 }
             }
         }
@@ -214,7 +288,7 @@ public final class RingReader
     private RuntimeException badRecordLength(final int frameLength, final long position)
     {
         final int index = (int)position & mask;
-        return segment.corrupt("record length", frameLength + " at position " + position + " (index " + index +
+        return corrupt("record length", frameLength + " at position " + position + " (index " + index +
             " of a " + capacity + "-byte ring: a record is " + HEADER_LENGTH + " to " +
             (HEADER_LENGTH + maxMessageLength) + " bytes, padding may be longer, and it ends inside the ring;" +
             " a message of " + (frameLength - HEADER_LENGTH) + " bytes exceeds the maximum " + maxMessageLength +
@@ -230,8 +304,58 @@ public final class RingReader
      */
     public void publishCounters()
     {
-        buffer.putLongRelease(MESSAGES_CONSUMED_OFFSET, messagesConsumed);
-        buffer.putLongRelease(BYTES_CONSUMED_OFFSET, bytesConsumed);
+        buffer.putLongRelease(messagesConsumedOffset, messagesConsumed);
+        buffer.putLongRelease(bytesConsumedOffset, bytesConsumed);
+    }
+
+    /**
+     * Fan-out: throws if this reader's subscriber was evicted. Called as a poll begins, so that an evicted
+     * subscriber hears of it even when its next record is not readable.
+     *
+     * @throws SubscriberEvictedException if it was.
+     */
+    public void checkAttached()
+    {
+        if (UnsafeApi.getLongVolatile(null, attachmentAddress) != attachment)
+        {
+            throw evicted(false);
+        }
+    }
+
+    /**
+     * Whether this reader's subscriber was evicted.
+     *
+     * @return true once the attachment word is not the one it attached with.
+     */
+    public boolean isEvicted()
+    {
+        return UnsafeApi.getLongVolatile(null, attachmentAddress) != attachment;
+    }
+
+    /**
+     * A corrupt value read from the ring, unless this reader was evicted: then publishers overwrote what it was
+     * reading, and that is what the value shows.
+     */
+    private RuntimeException corrupt(final String field, final String value)
+    {
+        if (UnsafeApi.getLongVolatile(null, attachmentAddress) != attachment)
+        {
+            return evicted(false);
+        }
+        return segment.corrupt(field, value);
+    }
+
+    private SubscriberEvictedException evicted(final boolean afterHandler)
+    {
+        final long lag = slotOffset < 0 ? 0 :
+            buffer.getLongVolatile(slotOffset + FanOutDescriptor.SLOT_EVICTION_LAG_OFFSET);
+        final long timeout = buffer.getLongVolatile(
+            FanOutDescriptor.regionOffset(capacity) + FanOutDescriptor.SLOW_SUBSCRIBER_TIMEOUT_OFFSET);
+        return new SubscriberEvictedException("subscriber of channel '" + segment.name() + "' (" + segment.file() +
+            ") was evicted: it held the publishers back for longer than the slow-subscriber timeout of " + timeout +
+            " ms, " + lag + " bytes behind the tail, and they went on without it" + (afterHandler ?
+            "; the message just handed to the handler may have been overwritten while it ran" : "") +
+            "; close it and attach again to receive new messages");
     }
 
     /**
@@ -292,7 +416,7 @@ public final class RingReader
         }
         if (frameLength == 0 && multiProducer && header != FreeWord.of(position, capacityShift))
         {
-            throw segment.corrupt("record header", "0x" + Long.toHexString(header) + " at position " + position +
+            throw corrupt("record header", "0x" + Long.toHexString(header) + " at position " + position +
                 " below the tail " + tail + " (neither a record nor the free word of this lap)");
         }
         return header;
@@ -324,7 +448,7 @@ public final class RingReader
         {
             if (!multiProducer)
             {
-                throw segment.corrupt("record length", "0 at position " + position + " below the tail " +
+                throw corrupt("record length", "0 at position " + position + " below the tail " +
                     tailBound + " (an SPSC publisher writes the header before it advances the tail)");
             }
             return skipGap(position, recordOffset, tailBound);
@@ -334,7 +458,7 @@ public final class RingReader
         if (-frameLength < HEADER_LENGTH || -frameLength > capacity - ((int)position & mask) ||
             -frameLength > tailBound - position || -frameLength > head + capacity - position)
         {
-            throw segment.corrupt("record length", frameLength + " at position " + position +
+            throw corrupt("record length", frameLength + " at position " + position +
                 " (a claim must be >= " + HEADER_LENGTH + " bytes, end inside the ring and before the tail " +
                 tailBound + ")");
         }
@@ -402,7 +526,7 @@ public final class RingReader
     {
         if ((frameLength(header) & (ALIGNMENT - 1)) != 0)
         {
-            throw segment.corrupt("record length", frameLength(header) + " at position " + position +
+            throw corrupt("record length", frameLength(header) + " at position " + position +
                 " (a skipped claim's mark spans whole 8-byte words)");
         }
     }
@@ -474,7 +598,7 @@ public final class RingReader
         }
         if (position != readPosition)
         {
-            throw segment.corrupt("read position", readPosition + " (the records from " + from +
+            throw corrupt("read position", readPosition + " (the records from " + from +
                 " end at " + position + ", not there)");
         }
         heldAt = hold;
@@ -519,10 +643,10 @@ public final class RingReader
         }
         if (newHead - head > capacity || newHead < head)
         {
-            throw segment.corrupt("read position", newHead + " (head " + head + ", capacity " + capacity +
+            throw corrupt("read position", newHead + " (head " + head + ", capacity " + capacity +
                 ": a release spans at most one ring)");
         }
-        if (multiProducer)
+        if (freeSpace != null)
         {
             UnsafeApi.putLongRelease(null, consumedUpToAddress, newHead);
             VarHandle.storeStoreFence(); // no marking store may overtake it: a successor finishes what it names
@@ -537,7 +661,7 @@ public final class RingReader
         if (((position | tail) & (ALIGNMENT - 1)) != 0 || position < 0 || position > tail ||
             tail - position > capacity)
         {
-            throw segment.corrupt(field, position + " (tail " + tail + ", capacity " + capacity +
+            throw corrupt(field, position + " (tail " + tail + ", capacity " + capacity +
                 ": positions must be 8-aligned and within one ring behind the tail)");
         }
     }

@@ -70,7 +70,19 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
     /** The tail as read at attach, checked against the head read around it. */
     final long attachTail;
 
-    RingWriter(final ChannelSegment segment, final int session)
+    /**
+     * Fan-out (SPMC, MPMC): where the released position comes from when the cached one says full; null for SPSC
+     * and MPSC, whose subscriber stores its head.
+     */
+    private final FanOutGate gate;
+
+    /**
+     * Fan-out: commit by CAS from the claimed header, so that a claim one subscriber skipped is never delivered to
+     * another that reaches it later (see {@link #commitCopied}).
+     */
+    private final boolean commitByCas;
+
+    RingWriter(final ChannelSegment segment, final int session, final FanOutGate gate)
     {
         this.segment = segment;
         this.buffer = segment.buffer();
@@ -91,6 +103,8 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
         checkPositions(headBefore, currentTail, headAfter);
         this.attachTail = currentTail;
         this.headCache = headAfter;
+        this.gate = gate;
+        this.commitByCas = gate != null;
     }
 
     /**
@@ -102,8 +116,26 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
      */
     public static RingWriter of(final ChannelSegment segment, final int session)
     {
-        return segment.config().mode() == ChannelMode.SPSC ?
-            new SpscRingWriter(segment, session) : new MpscRingWriter(segment, session);
+        return of(segment, session, null);
+    }
+
+    /**
+     * The writer for the segment's producer mode.
+     *
+     * @param segment the mapped channel.
+     * @param session this publisher's session, written into every record's type field.
+     * @param gate    for a fan-out channel, the subscribers' gate; null for SPSC and MPSC.
+     * @return an {@link SpscRingWriter} (SPSC, SPMC) or an {@link MpscRingWriter} (MPSC, MPMC).
+     */
+    public static RingWriter of(final ChannelSegment segment, final int session, final FanOutGate gate)
+    {
+        final ChannelMode mode = segment.config().mode();
+        if (mode.isFanOut() != (gate != null))
+        {
+            throw new IllegalArgumentException("a gate goes with a fan-out channel, and only with one: " + mode);
+        }
+        return mode.isMultiPublisher() ?
+            new MpscRingWriter(segment, session, gate) : new SpscRingWriter(segment, session, gate);
     }
 
     /**
@@ -137,7 +169,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
         // src's range was checked above, and the record was placed where it fits: the one raw copy of the path
         UnsafeApi.copyMemory(
             src.byteArray(), src.addressOffset() + offset, null, baseAddress + recordOffset + HEADER_LENGTH, length);
-        commitCopied(recordOffset, length);
+        commitCopied(recordOffset, length, length);
         return position + align(length + HEADER_LENGTH, ALIGNMENT);
     }
 
@@ -168,7 +200,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
         claimed();
         final int recordOffset = recordOffset(position);
         buffer.putBytes(recordOffset + HEADER_LENGTH, src, offset, length);
-        commitCopied(recordOffset, length);
+        commitCopied(recordOffset, length, length);
         return position + align(length + HEADER_LENGTH, ALIGNMENT);
     }
 
@@ -302,13 +334,28 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
     public final void commit(final int recordOffset, final int length)
     {
         checkClaimed(recordOffset, length);
-        commitCopied(recordOffset, length);
+        commitCopied(recordOffset, length, length);
     }
 
-    /** Commits a record this writer claimed and filled itself, so offset and length need no check. */
-    private void commitCopied(final int recordOffset, final int length)
+    /**
+     * Commits a record this writer claimed and filled itself, so offset and lengths need no check. One release
+     * store; on a fan-out channel one CAS from the claimed header instead: if a subscriber skipped the claim
+     * meanwhile (its mark is there), the CAS fails and the claim lets go of it as an abort does, so no subscriber
+     * delivers what another counted lost (see {@code docs/DESIGN.md}, "Fan-out").
+     */
+    private void commitCopied(final int recordOffset, final int claimedLength, final int length)
     {
-        UnsafeApi.putLongRelease(null, baseAddress + recordOffset, header(length + HEADER_LENGTH, session));
+        final long address = baseAddress + recordOffset;
+        final long committed = header(length + HEADER_LENGTH, session);
+        if (!commitByCas)
+        {
+            UnsafeApi.putLongRelease(null, address, committed);
+        }
+        else if (!UnsafeApi.compareAndSetLong(null, address, header(-(claimedLength + HEADER_LENGTH), session), committed))
+        {
+            UnsafeApi.putLongRelease(
+                null, address, header(align(claimedLength + HEADER_LENGTH, ALIGNMENT), PADDING_TYPE));
+        }
     }
 
     /**
@@ -332,7 +379,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
         {
             UnsafeApi.putLong(null, baseAddress + recordOffset + used, header(unused, PADDING_TYPE));
         }
-        commitCopied(recordOffset, length);
+        commitCopied(recordOffset, claimedLength, length);
     }
 
     /** {@inheritDoc} One release store of a padding header over the claimed one. */
@@ -405,7 +452,8 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
         {
             return true;
         }
-        final long head = UnsafeApi.getLongAcquire(null, baseAddress + HEAD_POSITION_OFFSET);
+        final long head = gate != null ? gate.refresh() :
+            UnsafeApi.getLongAcquire(null, baseAddress + HEAD_POSITION_OFFSET);
         checkHead(head, claimed);
         headCache = head;
         return claimed + required - head <= capacity;
@@ -414,7 +462,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
     /**
      * Checks a head read after the tail {@code claimedTail} was read. The head only grows, so it is at most one
      * ring behind that older tail; it may be ahead of it only where other publishers claimed and the subscriber
-     * consumed since (MPSC), and never ahead of the tail as it is now.
+     * consumed since (MPSC), and never ahead of the tail as it is now. Fan-out: the released position, the same.
      */
     private void checkHead(final long head, final long claimedTail)
     {

@@ -33,7 +33,19 @@ public final class SpscRingWriter extends RingWriter
      */
     public SpscRingWriter(final ChannelSegment segment, final int session)
     {
-        super(segment, session);
+        this(segment, session, null);
+    }
+
+    /**
+     * Attaches to the ring at its current tail.
+     *
+     * @param segment the mapped SPSC or SPMC channel.
+     * @param session this publisher's session, written into every record's type field.
+     * @param gate    SPMC: the subscribers' gate; null for SPSC.
+     */
+    public SpscRingWriter(final ChannelSegment segment, final int session, final FanOutGate gate)
+    {
+        super(segment, session, gate);
         this.tail = attachTail;
     }
 

@@ -57,6 +57,9 @@ public final class ChannelSegment
 
     private static final int PAGE_SIZE = UnsafeApi.pageSize();
 
+    /** How long a live fan-out subscriber may hold publishers back before it is evicted, unless set at creation. */
+    public static final long DEFAULT_SLOW_SUBSCRIBER_TIMEOUT_MS = 5000;
+
     /** Bytes of zeros per write when a creation reserves its file's blocks. */
     private static final int RESERVE_CHUNK = 1 << 20;
 
@@ -86,11 +89,12 @@ public final class ChannelSegment
         {
             throw new IllegalArgumentException("channel '" + name + "': a segment must be native memory");
         }
-        final long needed = (long)RING_OFFSET + config.capacity();
+        final long needed = FanOutDescriptor.mappedLength(config);
         if (buffer.capacity() < needed)
         {
-            throw corrupt(name, file, "mapped length", buffer.capacity() + " (the header and a ring of " +
-                config.capacity() + " bytes need " + needed + ": the file shrank after it was validated?)");
+            throw corrupt(name, file, "mapped length", buffer.capacity() + " (the header, a ring of " +
+                config.capacity() + " bytes and any subscriber region need " + needed +
+                ": the file shrank after it was validated?)");
         }
         this.name = name;
         this.file = file;
@@ -123,6 +127,34 @@ public final class ChannelSegment
     public static ChannelInfo create(
         final Path file, final String name, final ChannelConfig config, final FileAccess access)
     {
+        return create(file, name, config, access, DEFAULT_SLOW_SUBSCRIBER_TIMEOUT_MS);
+    }
+
+    /**
+     * Creates a channel's segment atomically (see the class comment).
+     *
+     * @param file                        the channel file to create.
+     * @param name                        the channel name, for messages.
+     * @param config                      the channel's configuration.
+     * @param access                      the file's mode and group.
+     * @param slowSubscriberTimeoutMillis fan-out: how long a live subscriber may hold publishers back before it
+     *                                    is evicted; 0 for never. Ignored for SPSC and MPSC.
+     * @return the channel's description.
+     * @throws ChannelExistsException if the file exists.
+     */
+    public static ChannelInfo create(
+        final Path file,
+        final String name,
+        final ChannelConfig config,
+        final FileAccess access,
+        final long slowSubscriberTimeoutMillis)
+    {
+        if (slowSubscriberTimeoutMillis < 0)
+        {
+            throw new IllegalArgumentException("slow-subscriber timeout must be >= 0 ms (0: never): " +
+                slowSubscriberTimeoutMillis);
+        }
+        final long timeout = config.mode().isFanOut() ? slowSubscriberTimeoutMillis : 0;
         if (Files.exists(file))
         {
             throw new ChannelExistsException("channel '" + name + "' exists: " + file);
@@ -131,7 +163,7 @@ public final class ChannelSegment
             "." + name + "." + ProcessHandle.current().pid() + "." +
             Long.toHexString(ThreadLocalRandom.current().nextLong()) + CREATING_SUFFIX);
         final DirectoryPages pages = DirectoryPages.of(file.getParent());
-        final long length = segmentLength(config.capacity(), pages.pageSize());
+        final long length = segmentLength(config, pages.pageSize());
         if (length > Integer.MAX_VALUE)
         {
             throw new ShmLinkException("cannot create channel '" + name + "' in " + file.getParent() + ": a ring of " +
@@ -156,7 +188,7 @@ public final class ChannelSegment
                     // Not pre-touched: this mapping lives only until the file is linked, and each party pre-touches
                     // its own at attach. The reserve above allocated every page, so no touch here faults for space.
                     final UnsafeBuffer header = new UnsafeBuffer(mapping);
-                    writeHeader(header, config, now);
+                    writeHeader(header, config, now, timeout);
                     if (pages.isHugetlbfs())
                     {
                         markFreshRing(header, config, 0); // elsewhere the reserve wrote the ring's words already
@@ -193,15 +225,16 @@ public final class ChannelSegment
             }
         }
         return new ChannelInfo(name, config.mode(), config.capacity(), config.maxMessageLength(), file,
-            ProcessHandle.current().pid(), now, List.of(), null, 0, 0, 0, 0, 0, 0, null, 0);
+            ProcessHandle.current().pid(), now, List.of(), null, 0, 0, 0, 0, 0, 0, null, 0, config.maxSubscribers(),
+            timeout, List.of());
     }
 
     /**
-     * What every word of a new ring holds: 0, or for MPSC the free word of lap 0 ({@link FreeWord}).
+     * What every word of a new ring holds: 0, or for MPSC and MPMC the free word of lap 0 ({@link FreeWord}).
      */
     private static long freshRingWord(final ChannelConfig config)
     {
-        return config.mode() == ChannelMode.SPSC ? 0 :
+        return !config.mode().isMultiPublisher() ? 0 :
             FreeWord.of(0, Integer.numberOfTrailingZeros(config.capacity()));
     }
 
@@ -289,18 +322,25 @@ public final class ChannelSegment
      */
     static void markFreshRing(final UnsafeBuffer header, final ChannelConfig config, final long position)
     {
-        if (config.mode() != ChannelMode.SPSC)
+        if (config.mode().isMultiPublisher())
         {
             FreeWord.markFresh(header, RING_OFFSET, config.capacity(), position);
         }
     }
 
     /** Everything the creator writes but the ready word. */
-    static void writeHeader(final UnsafeBuffer header, final ChannelConfig config, final long now)
+    static void writeHeader(
+        final UnsafeBuffer header, final ChannelConfig config, final long now, final long slowSubscriberTimeoutMs)
     {
         header.putLong(MAGIC_OFFSET, MAGIC);
         header.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
-        header.putInt(MODE_OFFSET, config.mode() == ChannelMode.SPSC ? MODE_SPSC : MODE_MPSC);
+        header.putInt(MODE_OFFSET, config.mode().ordinal()); // MODE_SPSC .. MODE_MPMC, in the enum's order
+        if (config.mode().isFanOut())
+        {
+            final int region = FanOutDescriptor.regionOffset(config.capacity());
+            header.putInt(region + FanOutDescriptor.MAX_SUBSCRIBERS_OFFSET, config.maxSubscribers());
+            header.putLong(region + FanOutDescriptor.SLOW_SUBSCRIBER_TIMEOUT_OFFSET, slowSubscriberTimeoutMs);
+        }
         header.putInt(CAPACITY_OFFSET, config.capacity());
         header.putInt(MAX_MESSAGE_LENGTH_OFFSET, config.maxMessageLength());
         header.putLong(CREATION_TIME_OFFSET, now);
@@ -382,7 +422,8 @@ public final class ChannelSegment
         try
         {
             final UnsafeBuffer buffer = new UnsafeBuffer(mapping);
-            final ChannelConfig config = validate(buffer, fileSize, name, file);
+            final ChannelConfig config =
+                validate(buffer, fileSize, name, file, (offset, length) -> new UnsafeBuffer(buffer, offset, length));
             if (preTouch)
             {
                 preTouch(buffer, name, file);
@@ -393,6 +434,12 @@ public final class ChannelSegment
         {
             IoUtil.unmap(mapping);
             throw ex;
+        }
+        catch (final IOException cannotHappen)
+        {
+            IoUtil.unmap(mapping);
+            throw new ShmLinkException("cannot read channel '" + name + "' (" + file + "): " + cannotHappen,
+                cannotHappen);
         }
     }
 
@@ -409,11 +456,19 @@ public final class ChannelSegment
     public static ChannelInfo describe(final Path file, final String name, final PartyView parties)
     {
         final ByteBuffer bytes = ByteBuffer.allocate(RING_OFFSET).order(ByteOrder.nativeOrder());
-        final long fileSize;
         // never a plain open for reading: a FIFO put under a channel's name would block it for ever
         try (FileChannel channel = RegularFiles.open(file))
         {
-            fileSize = RegularFiles.readFully(channel, bytes);
+            final long fileSize = RegularFiles.readFully(channel, bytes);
+            if (fileSize < RING_OFFSET)
+            {
+                throw new CorruptChannelException("channel '" + name + "' (" + file + "): file size " + fileSize +
+                    " is shorter than the header of " + RING_OFFSET + " bytes (truncated)");
+            }
+            final UnsafeBuffer header = new UnsafeBuffer(bytes);
+            final RegionReader region = (offset, length) -> readRegion(channel, offset, length);
+            final ChannelConfig config = validate(header, fileSize, name, file, region);
+            return describe(header, fanOutRegion(config, region), config, name, file, parties);
         }
         catch (final NoSuchFileException ex)
         {
@@ -427,14 +482,31 @@ public final class ChannelSegment
         {
             throw new ShmLinkException("cannot read channel '" + name + "' (" + file + "): " + ex, ex);
         }
-        if (fileSize < RING_OFFSET)
+    }
+
+    /** Reads part of a segment file into a buffer of its own: bytes past the file's end read 0. */
+    private static UnsafeBuffer readRegion(final FileChannel channel, final int offset, final int length)
+        throws IOException
+    {
+        final ByteBuffer bytes = ByteBuffer.allocate(length).order(ByteOrder.nativeOrder());
+        while (bytes.hasRemaining() && channel.read(bytes, offset + (long)bytes.position()) > 0)
         {
-            throw new CorruptChannelException("channel '" + name + "' (" + file + "): file size " + fileSize +
-                " is shorter than the header of " + RING_OFFSET + " bytes (truncated)");
+            // until the buffer or the file ends
         }
-        final UnsafeBuffer header = new UnsafeBuffer(bytes);
-        final ChannelConfig config = validate(header, fileSize, name, file);
-        return describe(header, config, name, file, parties);
+        return new UnsafeBuffer(bytes.array());
+    }
+
+    /** A view of part of a segment, from wherever it is read. */
+    @FunctionalInterface
+    private interface RegionReader
+    {
+        UnsafeBuffer read(int offset, int length) throws IOException;
+    }
+
+    private static UnsafeBuffer fanOutRegion(final ChannelConfig config, final RegionReader region) throws IOException
+    {
+        return config.mode().isFanOut() ? region.read(FanOutDescriptor.regionOffset(config.capacity()),
+            FanOutDescriptor.regionLength(config.maxSubscribers())) : null;
     }
 
     /**
@@ -445,12 +517,18 @@ public final class ChannelSegment
      */
     public ChannelInfo describe(final PartyView parties)
     {
-        return describe(buffer, config, name, file, parties);
+        final UnsafeBuffer region = config.mode().isFanOut() ? new UnsafeBuffer(buffer,
+            FanOutDescriptor.regionOffset(config.capacity()), FanOutDescriptor.regionLength(config.maxSubscribers())) :
+            null;
+        return describe(buffer, region, config, name, file, parties);
     }
 
+    /**
+     * @param region the fan-out subscriber region, its first byte at index 0; null for SPSC and MPSC.
+     */
     private static ChannelInfo describe(
-        final UnsafeBuffer header, final ChannelConfig config, final String name, final Path file,
-        final PartyView parties)
+        final UnsafeBuffer header, final UnsafeBuffer region, final ChannelConfig config, final String name,
+        final Path file, final PartyView parties)
     {
         final List<PartyInfo> publishers = new ArrayList<>();
         for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
@@ -465,13 +543,47 @@ public final class ChannelSegment
         }
         final PartyInfo subscriber = parties.partyInfo(header.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET),
             header.getLongVolatile(SUBSCRIBER_HEARTBEAT_OFFSET));
-        final long head = header.getLongVolatile(HEAD_POSITION_OFFSET);
+        long head = header.getLongVolatile(HEAD_POSITION_OFFSET);
         final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
+        long messages = header.getLongVolatile(MESSAGES_CONSUMED_OFFSET);
+        long bytes = header.getLongVolatile(BYTES_CONSUMED_OFFSET);
+        final List<io.shmlink.api.SubscriberInfo> subscribers = new ArrayList<>();
+        long timeoutMs = 0;
+        if (region != null)
+        {
+            timeoutMs = region.getLongVolatile(FanOutDescriptor.SLOW_SUBSCRIBER_TIMEOUT_OFFSET);
+            head = tail;
+            messages = 0;
+            bytes = 0;
+            for (int slot = 0; slot < config.maxSubscribers(); slot++)
+            {
+                final int offset = FanOutDescriptor.SLOTS_OFFSET + slot * FanOutDescriptor.SLOT_LENGTH;
+                final long attachment = region.getLongVolatile(offset + FanOutDescriptor.SLOT_ATTACHMENT_OFFSET);
+                messages += region.getLongVolatile(offset + FanOutDescriptor.SLOT_MESSAGES_OFFSET);
+                bytes += region.getLongVolatile(offset + FanOutDescriptor.SLOT_BYTES_OFFSET);
+                if (FanOutDescriptor.state(attachment) != FanOutDescriptor.STATE_ATTACHED)
+                {
+                    continue;
+                }
+                final PartyInfo party = parties.partyInfo(
+                    region.getLongVolatile(offset + FanOutDescriptor.SLOT_TOKEN_OFFSET),
+                    region.getLongVolatile(offset + FanOutDescriptor.SLOT_HEARTBEAT_OFFSET));
+                if (party != null)
+                {
+                    final long position = region.getLongVolatile(offset + FanOutDescriptor.SLOT_HEAD_OFFSET);
+                    head = Math.min(head, position);
+                    subscribers.add(new io.shmlink.api.SubscriberInfo(slot, party.pid(), party.alive(),
+                        party.lastHeartbeatMillis(), position, tail - position,
+                        region.getLongVolatile(offset + FanOutDescriptor.SLOT_EVICTIONS_OFFSET)));
+                }
+            }
+        }
         return new ChannelInfo(name, config.mode(), config.capacity(), config.maxMessageLength(), file,
-            header.getLong(CREATOR_PID_OFFSET), header.getLong(CREATION_TIME_OFFSET), publishers, subscriber,
-            tail, head, header.getLongVolatile(MESSAGES_CONSUMED_OFFSET), header.getLongVolatile(BYTES_CONSUMED_OFFSET),
+            header.getLong(CREATOR_PID_OFFSET), header.getLong(CREATION_TIME_OFFSET), publishers,
+            region == null ? subscriber : null, tail, head, messages, bytes,
             header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET), header.getLongVolatile(LOST_CLAIMS_OFFSET),
-            LastLostClaim.read(header), header.getLongVolatile(BACK_PRESSURE_EPISODES_OFFSET));
+            LastLostClaim.read(header), header.getLongVolatile(BACK_PRESSURE_EPISODES_OFFSET), config.maxSubscribers(),
+            timeoutMs, subscribers);
     }
 
     /**
@@ -486,7 +598,8 @@ public final class ChannelSegment
     }
 
     private static ChannelConfig validate(
-        final UnsafeBuffer header, final long fileSize, final String name, final Path file)
+        final UnsafeBuffer header, final long fileSize, final String name, final Path file, final RegionReader regions)
+        throws IOException
     {
         final long magic = header.getLong(MAGIC_OFFSET);
         if (magic != MAGIC)
@@ -506,9 +619,9 @@ public final class ChannelSegment
             throw corrupt(name, file, "ready word", "0x" + Integer.toHexString(ready) + ": never initialised");
         }
         final int mode = header.getInt(MODE_OFFSET);
-        if (mode != MODE_SPSC && mode != MODE_MPSC)
+        if (mode < MODE_SPSC || mode > MODE_MPMC)
         {
-            throw corrupt(name, file, "mode", Integer.toString(mode));
+            throw corrupt(name, file, "mode", mode + " (0 SPSC, 1 MPSC, 2 SPMC, 3 MPMC)");
         }
         final int capacity = header.getInt(CAPACITY_OFFSET);
         if (capacity < ChannelConfig.MIN_CAPACITY || capacity > ChannelConfig.MAX_CAPACITY ||
@@ -528,7 +641,36 @@ public final class ChannelSegment
             throw corrupt(name, file, "max message length", maxMessageLength + " (must be in [0, " +
                 capacity / 8 + "])");
         }
-        return new ChannelConfig(mode == MODE_SPSC ? ChannelMode.SPSC : ChannelMode.MPSC, capacity, maxMessageLength);
+        final ChannelMode channelMode = ChannelMode.values()[mode];
+        if (!channelMode.isFanOut())
+        {
+            return new ChannelConfig(channelMode, capacity, maxMessageLength);
+        }
+        final long regionEnd = (long)FanOutDescriptor.regionOffset(capacity) + FanOutDescriptor.SLOTS_OFFSET;
+        if (fileSize < regionEnd)
+        {
+            throw corrupt(name, file, "file size", fileSize + " (a fan-out channel of capacity " + capacity +
+                " needs at least " + regionEnd + " bytes): truncated");
+        }
+        final UnsafeBuffer region = regions.read(FanOutDescriptor.regionOffset(capacity), FanOutDescriptor.SLOTS_OFFSET);
+        final int maxSubscribers = region.getInt(FanOutDescriptor.MAX_SUBSCRIBERS_OFFSET);
+        if (maxSubscribers < 1 || maxSubscribers > ChannelConfig.MAX_SUBSCRIBERS)
+        {
+            throw corrupt(name, file, "max subscribers", maxSubscribers + " (must be in [1, " +
+                ChannelConfig.MAX_SUBSCRIBERS + "])");
+        }
+        final ChannelConfig config = new ChannelConfig(channelMode, capacity, maxMessageLength, maxSubscribers);
+        if (fileSize < FanOutDescriptor.mappedLength(config))
+        {
+            throw corrupt(name, file, "file size", fileSize + " (capacity " + capacity + " and " + maxSubscribers +
+                " subscriber slots need " + FanOutDescriptor.mappedLength(config) + "): truncated");
+        }
+        final long timeout = region.getLong(FanOutDescriptor.SLOW_SUBSCRIBER_TIMEOUT_OFFSET);
+        if (timeout < 0)
+        {
+            throw corrupt(name, file, "slow-subscriber timeout", timeout + " ms (must be >= 0; 0 is never)");
+        }
+        return config;
     }
 
     /**

@@ -13,7 +13,7 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  +---------------------------------------------------------------+ 8
  *  |                       Layout Version                          |
  *  +---------------------------------------------------------------+ 12
- *  |                    Mode (0 SPSC, 1 MPSC)                      |
+ *  |           Mode (0 SPSC, 1 MPSC, 2 SPMC, 3 MPMC)               |
  *  +---------------------------------------------------------------+ 16
  *  |                   Capacity (ring data bytes)                  |
  *  +---------------------------------------------------------------+ 20
@@ -83,7 +83,9 @@ import static org.agrona.BitUtil.CACHE_LINE_LENGTH;
  *  +---------------------------------------------------------------+ 4096  ring data (page aligned)
  *  |                  Records: Capacity bytes                      |
  *  ...                                                           ...
- *  +---------------------------------------------------------------+ 4096 + Capacity (file size, whole pages)
+ *  +---------------------------------------------------------------+ 4096 + Capacity
+ *  |   SPMC, MPMC: the subscriber region (FanOutDescriptor)        |
+ *  +---------------------------------------------------------------+ file size, whole pages
  * </pre>
  * Each region written by a different party starts on its own 128-byte boundary: two cache lines, because the
  * adjacent-line prefetcher of x86 fetches lines in pairs, so a 64-byte gap still lets the publisher's tail store
@@ -104,8 +106,10 @@ public final class SegmentDescriptor
      * trust a channel it serves. Version 3 added the last lost claim. Version 4 makes every record state change one
      * 64-bit store or CAS of the header word, adds the skipped-claim mark that holds the release (see
      * {@code RecordDescriptor}), drops the suspected claim position and adds each publisher slot's last holder.
+     * Version 5 adds the fan-out modes (SPMC, MPMC), their subscriber region after the ring
+     * ({@link FanOutDescriptor}), and for them the commit by CAS.
      */
-    public static final int LAYOUT_VERSION = 4;
+    public static final int LAYOUT_VERSION = 5;
 
     /** Stored in the ready word after everything else is written. */
     public static final int READY_VALUE = 0x52454459;
@@ -248,6 +252,8 @@ public final class SegmentDescriptor
     /** Mode field values. */
     public static final int MODE_SPSC = 0;
     public static final int MODE_MPSC = 1;
+    public static final int MODE_SPMC = 2;
+    public static final int MODE_MPMC = 3;
 
     private SegmentDescriptor()
     {
@@ -265,7 +271,7 @@ public final class SegmentDescriptor
     }
 
     /**
-     * The file size for a ring: header page plus ring data, rounded up to whole pages.
+     * The file size for a ring of one subscriber: header page plus ring data, rounded up to whole pages.
      *
      * @param capacity ring data bytes.
      * @param pageSize the system page size.
@@ -273,7 +279,24 @@ public final class SegmentDescriptor
      */
     public static long segmentLength(final int capacity, final int pageSize)
     {
-        final long raw = (long)RING_OFFSET + capacity;
+        return wholePages((long)RING_OFFSET + capacity, pageSize);
+    }
+
+    /**
+     * The file size for a channel: header page, ring data and, for fan-out, the subscriber region, rounded up to
+     * whole pages.
+     *
+     * @param config   the channel's shape.
+     * @param pageSize the page size of the directory's filesystem.
+     * @return the file size.
+     */
+    public static long segmentLength(final io.shmlink.api.ChannelConfig config, final int pageSize)
+    {
+        return wholePages(FanOutDescriptor.mappedLength(config), pageSize);
+    }
+
+    private static long wholePages(final long raw, final int pageSize)
+    {
         return (raw + pageSize - 1) / pageSize * pageSize;
     }
 }

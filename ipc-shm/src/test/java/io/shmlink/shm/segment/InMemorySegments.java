@@ -36,8 +36,9 @@ public final class InMemorySegments
     public static ChannelSegment create(final ChannelConfig config)
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(
-            BufferUtil.allocateDirectAligned(RING_OFFSET + config.capacity(), SegmentDescriptor.PADDED_REGION));
-        ChannelSegment.writeHeader(buffer, config, System.currentTimeMillis());
+            BufferUtil.allocateDirectAligned((int)FanOutDescriptor.mappedLength(config), SegmentDescriptor.PADDED_REGION));
+        ChannelSegment.writeHeader(
+            buffer, config, System.currentTimeMillis(), ChannelSegment.DEFAULT_SLOW_SUBSCRIBER_TIMEOUT_MS);
         ChannelSegment.markFreshRing(buffer, config, 0);
         buffer.putIntRelease(READY_OFFSET, READY_VALUE);
         return new ChannelSegment("in-memory", Path.of("(in memory)"), config, buffer);

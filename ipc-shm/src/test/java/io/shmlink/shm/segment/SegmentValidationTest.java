@@ -94,10 +94,10 @@ class SegmentValidationTest
     }
 
     @Test
-    void aVersion3ChannelIsRefusedNamingItsVersionAndOurs()
+    void aVersion4ChannelIsRefusedNamingItsVersionAndOurs()
     {
-        SegmentEditor.edit(file, b -> b.putInt(LAYOUT_VERSION_OFFSET, 3));
-        assertEveryAttachRefused(IncompatibleChannelException.class, "chan", "layout version 3", "version 4");
+        SegmentEditor.edit(file, b -> b.putInt(LAYOUT_VERSION_OFFSET, 4));
+        assertEveryAttachRefused(IncompatibleChannelException.class, "chan", "layout version 4", "version 5");
     }
 
     @Test

@@ -1,0 +1,162 @@
+package io.shmlink.shm.fanout;
+
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelMode;
+import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.testing.ChildJvm;
+import io.shmlink.shm.testing.FanOutSubscriberMain;
+import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TaggedPublisherMain;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Fan-out channels with every party in its own JVM: each subscriber checks every byte (CRC32C), each publisher's
+ * order, nothing lost and nothing twice; subscribers killed and stopped while the others go on.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class CrossProcessFanOutTest
+{
+    private static final int MAX_LENGTH = 256;
+
+    private Path dir;
+    private ShmRegistry registry;
+    private final List<ChildJvm> children = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        dir = ShmTestDirectory.create("shmlink-fanout-xp-");
+        registry = ShmRegistry.open(dir);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception
+    {
+        for (final ChildJvm child : children)
+        {
+            new ProcessBuilder("kill", "-CONT", Long.toString(child.pid())).start().waitFor();
+            child.close();
+        }
+        registry.close();
+        ShmTestDirectory.delete(dir);
+    }
+
+    private ChildJvm subscriber(final int publishers, final long count, final long every) throws IOException
+    {
+        final ChildJvm child = ChildJvm.start(FanOutSubscriberMain.class, dir.toString(), "fan",
+            Integer.toString(publishers), Long.toString(count), Long.toString(every), Integer.toString(MAX_LENGTH));
+        children.add(child);
+        assertEquals("ATTACHED", child.awaitLine("ATTACHED"));
+        return child;
+    }
+
+    private ChildJvm publisher(final int id, final long count, final long every) throws IOException
+    {
+        final ChildJvm child = ChildJvm.start(TaggedPublisherMain.class, dir.toString(), "fan", Integer.toString(id),
+            Long.toString(count), Long.toString(every));
+        children.add(child);
+        return child;
+    }
+
+    private static void assertReceivedAll(final ChildJvm subscriber, final long total) throws IOException
+    {
+        assertEquals("OK " + total, subscriber.awaitLine("OK").replaceAll("^(OK \\d+).*", "$1"),
+            "the subscriber failed or stopped short");
+    }
+
+    private static String awaitOkOrFail(final ChildJvm child) throws IOException
+    {
+        while (true)
+        {
+            final String line = child.readLine();
+            if (line.startsWith("OK") || line.startsWith("FAIL"))
+            {
+                return line;
+            }
+        }
+    }
+
+    @Test
+    void threeSubscriberJvmsEachReceiveAMillionMessagesFromOnePublisherJvm() throws Exception
+    {
+        registry.create("fan", new ChannelConfig(ChannelMode.SPMC, 1 << 20, MAX_LENGTH, 3));
+        final List<ChildJvm> subscribers = List.of(
+            subscriber(1, 1_000_000, 1_000_000), subscriber(1, 1_000_000, 1_000_000),
+            subscriber(1, 1_000_000, 1_000_000));
+        final ChildJvm publisher = publisher(0, 1_000_000, 1_000_000);
+        for (final ChildJvm subscriber : subscribers)
+        {
+            assertEquals("OK 1000000", awaitOkOrFail(subscriber));
+        }
+        assertEquals("DONE", publisher.awaitLine("DONE"));
+    }
+
+    @Test
+    void threeSubscriberJvmsEachReceiveEveryMessageOfThreePublisherJvmsInTheirOrder() throws Exception
+    {
+        registry.create("fan", new ChannelConfig(ChannelMode.MPMC, 1 << 20, MAX_LENGTH, 3));
+        final List<ChildJvm> subscribers = List.of(
+            subscriber(3, 200_000, 1_000_000), subscriber(3, 200_000, 1_000_000), subscriber(3, 200_000, 1_000_000));
+        final List<ChildJvm> publishers =
+            List.of(publisher(0, 200_000, 200_000), publisher(1, 200_000, 200_000), publisher(2, 200_000, 200_000));
+        for (final ChildJvm subscriber : subscribers)
+        {
+            assertEquals("OK 600000", awaitOkOrFail(subscriber));
+        }
+        for (final ChildJvm publisher : publishers)
+        {
+            assertEquals("DONE", publisher.awaitLine("DONE"));
+        }
+    }
+
+    @Test
+    void aKilledSubscriberStopsHoldingThePublisherBackAndTheOthersLoseNothing() throws Exception
+    {
+        registry.create("fan", new ChannelConfig(ChannelMode.SPMC, 1 << 16, MAX_LENGTH, 3));
+        final ChildJvm doomed = subscriber(1, 400_000, 1_000);
+        final List<ChildJvm> survivors = List.of(subscriber(1, 400_000, 1_000_000), subscriber(1, 400_000, 1_000_000));
+        final ChildJvm publisher = publisher(0, 400_000, 1_000);
+        doomed.awaitLine("RECEIVED");
+        doomed.kill();
+        // the publisher fills the ring within milliseconds of the kill, then waits for the dead subscriber's
+        // slot to be freed: its progress goes on only once it no longer counts
+        assertEquals("DONE", publisher.awaitLine("DONE"));
+        for (final ChildJvm survivor : survivors)
+        {
+            assertEquals("OK 400000", awaitOkOrFail(survivor));
+        }
+    }
+
+    @Test
+    void aStoppedSubscriberIsEvictedTheOthersGoOnAndItRejoinsAfterSigcont() throws Exception
+    {
+        registry.create("fan", new ChannelConfig(ChannelMode.SPMC, 1 << 16, MAX_LENGTH, 3), Duration.ofSeconds(1));
+        final ChildJvm stopped = subscriber(1, Long.MAX_VALUE, 2_000);
+        final ChildJvm other = subscriber(1, 3_000_000, 100_000);
+        final ChildJvm publisher = publisher(0, 3_000_000, 10_000);
+        stopped.awaitLine("RECEIVED");
+        assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(stopped.pid())).start().waitFor());
+        // the other subscriber keeps receiving: the stop holds it up for the timeout at most
+        final long stoppedAt = System.nanoTime();
+        other.awaitLine("RECEIVED 200000");
+        final long resumedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
+        assertEquals(0, new ProcessBuilder("kill", "-CONT", Long.toString(stopped.pid())).start().waitFor());
+        final String evicted = stopped.awaitLine("EVICTED");
+        assertTrue(evicted.contains("bytes behind"), evicted);
+        stopped.awaitLine("REATTACHED");
+        assertTrue(stopped.awaitLine("RESUMED").startsWith("RESUMED"));
+        assertEquals("OK 3000000", awaitOkOrFail(other), "took " + resumedAfterMs + " ms to get going again");
+    }
+}

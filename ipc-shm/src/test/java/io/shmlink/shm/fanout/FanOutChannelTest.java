@@ -1,0 +1,256 @@
+package io.shmlink.shm.fanout;
+
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelInfo;
+import io.shmlink.api.ChannelMode;
+import io.shmlink.api.Publisher;
+import io.shmlink.api.ShmLinkException;
+import io.shmlink.api.SubscriberEvictedException;
+import io.shmlink.shm.ShmPublisher;
+import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.ShmSubscriber;
+import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TaggedMessages;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Fan-out channels in one process: every subscriber receives every message, joins live, and a slow one is cut off.
+ * The same claims across processes are in {@link CrossProcessFanOutTest}.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class FanOutChannelTest
+{
+    private static final int MAX_LENGTH = 512;
+
+    private Path dir;
+    private ShmRegistry registry;
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        dir = ShmTestDirectory.create("shmlink-fanout-test-");
+        registry = ShmRegistry.open(dir);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException
+    {
+        registry.close();
+        ShmTestDirectory.delete(dir);
+    }
+
+    private static ChannelConfig config(final ChannelMode mode, final int subscribers)
+    {
+        return new ChannelConfig(mode, 1 << 16, MAX_LENGTH, subscribers);
+    }
+
+    /** Offers one tagged message, polling every subscriber while the ring is full. */
+    private static void send(
+        final Publisher publisher, final TaggedMessages messages, final UnsafeBuffer scratch, final int id,
+        final long seq, final List<ShmSubscriber> subscribers, final List<TaggedMessages.Verifier> verifiers)
+    {
+        final int length = messages.write(id, seq, scratch, 0);
+        long result;
+        while ((result = publisher.offer(scratch, 0, length)) < 0)
+        {
+            assertEquals(Publisher.BACK_PRESSURED, result);
+            for (int i = 0; i < subscribers.size(); i++)
+            {
+                subscribers.get(i).poll(verifiers.get(i), 64);
+            }
+        }
+    }
+
+    private static void drain(final List<ShmSubscriber> subscribers, final List<TaggedMessages.Verifier> verifiers,
+        final long expected)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (int i = 0; i < subscribers.size(); i++)
+        {
+            while (verifiers.get(i).received(0) < expected)
+            {
+                subscribers.get(i).poll(verifiers.get(i), 256);
+                assertNull(verifiers.get(i).failure());
+                assertTrue(System.nanoTime() < deadline, "subscriber " + i + " stuck at " +
+                    verifiers.get(i).received(0));
+            }
+        }
+    }
+
+    @Test
+    void everySpmcSubscriberReceivesEveryMessageInOrderOnce()
+    {
+        registry.create("fan", config(ChannelMode.SPMC, 3));
+        everySubscriberReceivesEverything(200_000);
+    }
+
+    @Test
+    void everyMpmcSubscriberReceivesEveryMessageInOrderOnce()
+    {
+        registry.create("fan", config(ChannelMode.MPMC, 3));
+        everySubscriberReceivesEverything(200_000);
+    }
+
+    private void everySubscriberReceivesEverything(final long count)
+    {
+        final List<ShmSubscriber> subscribers = new ArrayList<>();
+        final List<TaggedMessages.Verifier> verifiers = new ArrayList<>();
+        for (int i = 0; i < 3; i++)
+        {
+            subscribers.add(registry.subscriber("fan"));
+            verifiers.add(new TaggedMessages.Verifier(MAX_LENGTH, 1));
+        }
+        final TaggedMessages messages = new TaggedMessages(MAX_LENGTH);
+        final UnsafeBuffer scratch = new UnsafeBuffer(new byte[MAX_LENGTH]);
+        try (ShmPublisher publisher = registry.publisher("fan"))
+        {
+            for (long seq = 0; seq < count; seq++)
+            {
+                send(publisher, messages, scratch, 0, seq, subscribers, verifiers);
+            }
+        }
+        drain(subscribers, verifiers, count);
+        for (final TaggedMessages.Verifier verifier : verifiers)
+        {
+            assertNull(verifier.failure());
+            assertEquals(count, verifier.received(0));
+        }
+        for (final ShmSubscriber subscriber : subscribers)
+        {
+            assertEquals(0, subscriber.poll((buffer, offset, length) -> fail("a message beyond the last"), 10));
+        }
+    }
+
+    @Test
+    void aSubscriberJoiningMidStreamReceivesExactlyWhatIsSentAfterItAttached()
+    {
+        registry.create("fan", config(ChannelMode.SPMC, 2));
+        final TaggedMessages messages = new TaggedMessages(MAX_LENGTH);
+        final UnsafeBuffer scratch = new UnsafeBuffer(new byte[MAX_LENGTH]);
+        final ShmSubscriber first = registry.subscriber("fan");
+        final TaggedMessages.Verifier firstVerifier = new TaggedMessages.Verifier(MAX_LENGTH, 1);
+        try (ShmPublisher publisher = registry.publisher("fan"))
+        {
+            for (long seq = 0; seq < 1000; seq++)
+            {
+                send(publisher, messages, scratch, 0, seq, List.of(first), List.of(firstVerifier));
+            }
+            final ShmSubscriber late = registry.subscriber("fan");
+            final List<Long> seen = new ArrayList<>();
+            for (long seq = 1000; seq < 3000; seq++)
+            {
+                send(publisher, messages, scratch, 0, seq, List.of(first), List.of(firstVerifier));
+                late.poll((buffer, offset, length) -> seen.add(buffer.getLong(offset + 4)), 100);
+            }
+            drain(List.of(first), List.of(firstVerifier), 3000);
+            while (late.poll((buffer, offset, length) -> seen.add(buffer.getLong(offset + 4)), 100) > 0)
+            {
+                // until it has everything
+            }
+            assertEquals(2000, seen.size());
+            for (int i = 0; i < seen.size(); i++)
+            {
+                assertEquals(1000 + i, seen.get(i));
+            }
+        }
+    }
+
+    @Test
+    void oneSubscriberMoreThanTheMaximumIsRefusedNamingTheLimit()
+    {
+        registry.create("fan", config(ChannelMode.MPMC, 2));
+        registry.subscriber("fan");
+        registry.subscriber("fan");
+        final ShmLinkException refused = assertThrows(ShmLinkException.class, () -> registry.subscriber("fan"));
+        assertTrue(refused.getMessage().contains("maxSubscribers 2"), refused.getMessage());
+    }
+
+    @Test
+    void aClosedSubscriberFreesItsSlotAndStopsHoldingPublishersBack()
+    {
+        registry.create("fan", config(ChannelMode.SPMC, 2));
+        final ShmSubscriber reading = registry.subscriber("fan");
+        final ShmSubscriber closing = registry.subscriber("fan");
+        try (ShmPublisher publisher = registry.publisher("fan"))
+        {
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[256]);
+            closing.close();
+            registry.subscriber("fan").close(); // the slot is free again
+            for (int i = 0; i < 10_000; i++)
+            {
+                while (publisher.offer(message, 0, 256) == Publisher.BACK_PRESSURED)
+                {
+                    reading.poll((buffer, offset, length) -> { }, 100);
+                }
+            }
+        }
+    }
+
+    @Test
+    void publishersAreNotConnectedWhileNoSubscriberIsAttached()
+    {
+        registry.create("fan", config(ChannelMode.MPMC, 2));
+        try (ShmPublisher publisher = registry.publisher("fan"))
+        {
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+            assertEquals(Publisher.NOT_CONNECTED, publisher.offer(message, 0, 8));
+            final ShmSubscriber subscriber = registry.subscriber("fan");
+            assertTrue(publisher.offer(message, 0, 8) > 0);
+            subscriber.close();
+            assertEquals(Publisher.NOT_CONNECTED, publisher.offer(message, 0, 8));
+        }
+    }
+
+    @Test
+    void aSubscriberThatHoldsPublishersBackPastTheTimeoutIsEvictedAndMayAttachAgain()
+    {
+        registry.create("fan", config(ChannelMode.SPMC, 2), Duration.ofMillis(300));
+        final ShmSubscriber keepingUp = registry.subscriber("fan");
+        final ShmSubscriber stalled = registry.subscriber("fan");
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[256]);
+        try (ShmPublisher publisher = registry.publisher("fan"))
+        {
+            final long start = System.nanoTime();
+            long sent = 0;
+            // ten rings' worth: impossible unless the stalled subscriber stops holding the publisher back
+            while (sent < 10L * (1 << 16) / 264)
+            {
+                if (publisher.offer(message, 0, 256) > 0)
+                {
+                    sent++;
+                }
+                keepingUp.poll((buffer, offset, length) -> { }, 100);
+                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "never evicted");
+            }
+            final SubscriberEvictedException evicted = assertThrows(SubscriberEvictedException.class,
+                () -> stalled.poll((buffer, offset, length) -> { }, 100));
+            assertTrue(evicted.getMessage().contains("bytes behind"), evicted.getMessage());
+            assertThrows(SubscriberEvictedException.class, () -> stalled.poll((buffer, offset, length) -> { }, 1));
+            stalled.close();
+
+            final ShmSubscriber again = registry.subscriber("fan");
+            final ChannelInfo info = publisher.channelInfo();
+            assertEquals(List.of(0L, 1L), info.subscribers().stream().map(s -> s.evictions()).toList(),
+                "evictions per slot: the evicted subscriber's slot, which the new one took, counts one");
+            final long[] received = new long[1];
+            while (publisher.offer(message, 0, 256) < 0)
+            {
+                keepingUp.poll((buffer, offset, length) -> { }, 100);
+            }
+            assertEquals(1, again.poll((buffer, offset, length) -> received[0]++, 100));
+        }
+    }
+}
