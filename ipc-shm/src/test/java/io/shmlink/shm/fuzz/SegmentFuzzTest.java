@@ -3,10 +3,12 @@ package io.shmlink.shm.fuzz;
 import io.shmlink.api.BufferClaim;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
+import io.shmlink.api.CorruptChannelException;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.segment.FanOutDescriptor;
 import io.shmlink.shm.segment.SegmentDescriptor;
 import io.shmlink.shm.testing.FuzzCases;
 import io.shmlink.shm.testing.ShmTestDirectory;
@@ -194,6 +196,96 @@ class SegmentFuzzTest
         });
         assertTrue(Arrays.stream(mutations).allMatch(n -> n > 0), "every kind of mutation was tried");
         assertTrue(refused[2] > 0 && refused[3] > 0, "some mutations were refused at attach");
+    }
+
+    /**
+     * A fan-out channel carrying traffic to two subscribers while garbage lands in the fields it adds: the
+     * subscriber region's header (maximum subscribers, timeout, sleepers, cleaner lease), each slot's words, the
+     * released position and the membership count. Sends, polls, attaches, descriptions and the liveness thread's
+     * ticks answer with results or ShmLinkExceptions; a CorruptChannelException names the channel and the field.
+     */
+    @Test
+    void garbageInTheFanOutFieldsYieldsResultsOrShmLinkExceptionsNamingTheField() throws Exception
+    {
+        final int[] refusals = {0};
+        FuzzCases.run(CASES, 20261206, HANG_BOUND, (c, seed, random) ->
+        {
+            final String name = "fan-" + c;
+            final ChannelMode mode = random.nextBoolean() ? ChannelMode.SPMC : ChannelMode.MPMC;
+            final Path file = registry.create(name, new ChannelConfig(mode, CAPACITY, 256, 3)).file();
+            final int region = FanOutDescriptor.regionOffset(CAPACITY);
+            final int[] fields = {
+                region + FanOutDescriptor.MAX_SUBSCRIBERS_OFFSET, region + FanOutDescriptor.SLOW_SUBSCRIBER_TIMEOUT_OFFSET,
+                region + FanOutDescriptor.SLEEPERS_OFFSET, region + FanOutDescriptor.CLEANER_TOKEN_OFFSET,
+                SegmentDescriptor.HEAD_POSITION_OFFSET, SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET,
+                SegmentDescriptor.TAIL_POSITION_OFFSET};
+            final int[] slotFields = {
+                FanOutDescriptor.SLOT_ATTACHMENT_OFFSET, FanOutDescriptor.SLOT_TOKEN_OFFSET,
+                FanOutDescriptor.SLOT_WAIT_STATE_OFFSET, FanOutDescriptor.SLOT_DOORBELL_OFFSET,
+                FanOutDescriptor.SLOT_HEAD_OFFSET, FanOutDescriptor.SLOT_READ_POSITION_OFFSET};
+            Subscriber first = registry.subscriber(name);
+            Subscriber second = registry.subscriber(name);
+            try (Publisher publisher = registry.publisher(name))
+            {
+                final UnsafeBuffer message = new UnsafeBuffer(new byte[256]);
+                for (int step = 0; step < 40; step++)
+                {
+                    try
+                    {
+                        switch (random.nextInt(7))
+                        {
+                            case 0, 1 -> publisher.offer(message, 0, random.nextInt(257));
+                            case 2 -> first.poll(SegmentFuzzTest::touchLastByte, 1 + random.nextInt(20));
+                            case 3 -> second.poll(SegmentFuzzTest::touchLastByte, 1 + random.nextInt(20));
+                            case 4 ->
+                            {
+                                if (random.nextBoolean())
+                                {
+                                    registry.lookup(name);
+                                }
+                                else
+                                {
+                                    second.close();
+                                    second = registry.subscriber(name);
+                                }
+                            }
+                            default -> SegmentEditor.edit(file, b ->
+                            {
+                                final int field = random.nextInt(3) == 0 ? fields[random.nextInt(fields.length)] :
+                                    FanOutDescriptor.slotOffset(CAPACITY, random.nextInt(3)) +
+                                    slotFields[random.nextInt(slotFields.length)];
+                                if (random.nextBoolean())
+                                {
+                                    b.putInt(field, randomInt(random));
+                                }
+                                else
+                                {
+                                    b.putLong(field, random.nextBoolean() ? random.nextLong() :
+                                        random.nextLong(-16, 1 << 16));
+                                }
+                            });
+                        }
+                    }
+                    catch (final CorruptChannelException corrupt)
+                    {
+                        assertTrue(corrupt.getMessage().contains("channel '" + name + "'") &&
+                            corrupt.getMessage().contains(" = "), "names the channel and the field: " + corrupt);
+                        refusals[0]++;
+                    }
+                    catch (final ShmLinkException expected)
+                    {
+                        refusals[0]++;
+                    }
+                }
+            }
+            finally
+            {
+                first.close();
+                second.close();
+            }
+            registry.delete(name);
+        });
+        assertTrue(refusals[0] > 0, "the fuzzer found the channels corrupt at least once");
     }
 
     /** Reads a delivered message's last byte: a range that leaves the mapping fails here, not in the JVM. */
