@@ -9,6 +9,9 @@ import io.shmlink.api.SubscriberEvictedException;
 import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
+import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.FanOutDescriptor;
+import io.shmlink.shm.wait.ReaderWait;
 import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.TaggedMessages;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -212,6 +215,41 @@ class FanOutChannelTest
             subscriber.close();
             assertEquals(Publisher.NOT_CONNECTED, publisher.offer(message, 0, 8));
         }
+    }
+
+    @Test
+    void everySubscriberAsleepOnItsDoorbellIsWokenByOneOffer() throws Exception
+    {
+        registry.create("fan", config(ChannelMode.MPMC, 3));
+        final ChannelSegment segment = ChannelSegment.open(dir.resolve("fan"), "fan", false);
+        final long sleepers = FanOutDescriptor.regionOffset(1 << 16) + FanOutDescriptor.SLEEPERS_OFFSET;
+        final List<Thread> threads = new ArrayList<>();
+        final int[] received = new int[3];
+        for (int i = 0; i < 3; i++)
+        {
+            final int index = i;
+            // asleep for an hour unless the doorbell rings: the test's timeout fails it if nobody rings
+            final ShmSubscriber subscriber =
+                registry.subscriber("fan").readerWait(ReaderWait.blocking().withMaxSleep(Duration.ofHours(1)));
+            final Thread thread = new Thread(() ->
+                received[index] = subscriber.poll((buffer, offset, length) -> { }, 10, 1, TimeUnit.HOURS));
+            thread.start();
+            threads.add(thread);
+        }
+        while (segment.buffer().getLongVolatile((int)sleepers) != 3)
+        {
+            Thread.onSpinWait(); // until all three announced their sleep
+        }
+        try (ShmPublisher publisher = registry.publisher("fan"))
+        {
+            assertTrue(publisher.offer(new UnsafeBuffer(new byte[16]), 0, 16) > 0);
+        }
+        for (final Thread thread : threads)
+        {
+            thread.join();
+        }
+        assertArrayEquals(new int[] {1, 1, 1}, received);
+        assertEquals(0, segment.buffer().getLongVolatile((int)sleepers), "each woken subscriber counted itself out");
     }
 
     @Test
