@@ -82,6 +82,9 @@ public final class ShmSubscriber implements Subscriber, Party
     /** Fan-out: set once a poll found this subscriber evicted; every later poll throws it again. */
     private volatile SubscriberEvictedException evicted;
 
+    /** Orders the liveness tick's writes into the slot before the slot is given back after an eviction. */
+    private final Object slotLock = new Object();
+
     ShmSubscriber(
         final ShmRegistry registry, final ChannelSegment segment, final long claimTimeoutNs, final ReaderWait wait)
     {
@@ -215,7 +218,7 @@ public final class ShmSubscriber implements Subscriber, Party
         if (bell == null)
         {
             LockSupport.parkNanos(Math.min(nanos, FALLBACK_PARK_NANOS));
-            stalls.checkIfDue();
+            checkStalls();
             return pollOnce(handler, messageLimit);
         }
         bell.clearRings();
@@ -235,10 +238,13 @@ public final class ShmSubscriber implements Subscriber, Party
         }
         finally
         {
-            announceAwake();
+            if (evicted == null) // an eviction heard meanwhile gave the slot back, wait state included
+            {
+                announceAwake();
+            }
         }
         // a sleeper polls too rarely for the poll's own count of empty polls to look for stalls in good time
-        stalls.checkIfDue();
+        checkStalls();
         return pollOnce(handler, messageLimit);
     }
 
@@ -380,8 +386,8 @@ public final class ShmSubscriber implements Subscriber, Party
             final int messages = reader.read(handler, messageLimit);
             if (messages == 0)
             {
+                reader.checkAttached(); // before a stall check: an evicted subscriber skips nothing
                 stalls.onEmptyPoll();
-                reader.checkAttached();
                 if (segment.buffer().getLongVolatile(SUBSCRIBER_TOKEN_OFFSET) == ProcessToken.DELETED)
                 {
                     throw deleted();
@@ -391,10 +397,38 @@ public final class ShmSubscriber implements Subscriber, Party
         }
         catch (final SubscriberEvictedException ex)
         {
-            evicted = ex;
-            // heard: the slot may go to a successor now, and nothing of this subscriber writes it again
-            SubscriberSlots.detach(segment, fanOut.slot(), fanOut.attachment());
-            throw ex;
+            throw heard(ex);
+        }
+    }
+
+    /** The stall check of a sleeper's wake-up, which for fan-out may find this subscriber evicted. */
+    private void checkStalls()
+    {
+        try
+        {
+            stalls.checkIfDue();
+        }
+        catch (final SubscriberEvictedException ex)
+        {
+            throw heard(ex);
+        }
+    }
+
+    /**
+     * Fan-out: this subscriber heard of its eviction. It keeps the exception for every later poll and gives its
+     * slot back: from then on a successor may take it, and nothing of this subscriber writes it again (the
+     * liveness tick takes the same lock before it writes the heartbeat and counters).
+     */
+    private SubscriberEvictedException heard(final SubscriberEvictedException ex)
+    {
+        synchronized (slotLock)
+        {
+            if (evicted == null)
+            {
+                evicted = ex;
+                SubscriberSlots.detach(segment, fanOut.slot(), fanOut.attachment());
+            }
+            return evicted;
         }
     }
 
@@ -587,20 +621,28 @@ public final class ShmSubscriber implements Subscriber, Party
     @Override
     public void onLivenessTick()
     {
-        if (!guard.isClosed() && evicted == null && (fanOut == null || !reader.isEvicted()))
+        if (guard.isClosed())
         {
+            return;
+        }
+        synchronized (slotLock)
+        {
+            if (evicted != null)
+            {
+                return; // the slot is not this subscriber's any more
+            }
             segment.checkNotTruncated();
             PartySlots.heartbeat(segment.buffer(), heartbeatOffset);
             reader.publishCounters();
-            for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
+        }
+        for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
+        {
+            final long token = PartySlots.publisherToken(segment, slot);
+            // a token found dead stays dead: /proc is read (and allocates) once per dead publisher, not once
+            // per tick for each of the dead slots an MPSC channel keeps while free slots remain
+            if (ProcessToken.isAttached(token) && token != deadTokens.get(slot) && !ProcessToken.isAlive(token))
             {
-                final long token = PartySlots.publisherToken(segment, slot);
-                // a token found dead stays dead: /proc is read (and allocates) once per dead publisher, not once
-                // per tick for each of the dead slots an MPSC channel keeps while free slots remain
-                if (ProcessToken.isAttached(token) && token != deadTokens.get(slot) && !ProcessToken.isAlive(token))
-                {
-                    deadTokens.set(slot, token);
-                }
+                deadTokens.set(slot, token);
             }
         }
     }

@@ -110,7 +110,8 @@ final class SlowSubscribers
             final long attachment = buffer.getLongVolatile(offset + SLOT_ATTACHMENT_OFFSET);
             final long head = buffer.getLongVolatile(offset + SLOT_HEAD_OFFSET);
             final long moved = Math.max(head, buffer.getLongVolatile(offset + SLOT_READ_POSITION_OFFSET));
-            final boolean blocking = state(attachment) == STATE_ATTACHED && tail - head > blockingLag;
+            // lag from its progress: one that read on behind a held claim up to the tail holds nobody back
+            final boolean blocking = state(attachment) == STATE_ATTACHED && tail - moved > blockingLag;
             if (!blocking || attachment != attachments[slot] || moved != progress[slot])
             {
                 attachments[slot] = attachment;
@@ -121,7 +122,7 @@ final class SlowSubscribers
             }
             if (now - stuckSinceMs[slot] > timeoutMs && refusals != refusalsWhenStuck[slot])
             {
-                SubscriberSlots.evict(segment, slot, attachment, tail - head);
+                SubscriberSlots.evict(segment, slot, attachment, tail - moved);
                 stuckSinceMs[slot] = now;
             }
         }

@@ -14,18 +14,24 @@ import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SIGNALLED;
 import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SLEEPING;
 
 /**
- * The subscriber slots of a fan-out channel ({@link FanOutDescriptor}). A slot's attachment word says who owns it;
- * every change of it is one CAS of the whole word, and every take counts its generation up, so a late CAS of a
- * party that lost the slot meanwhile (a close after an eviction, a cleanup that stood still) fails:
+ * The subscriber slots of a fan-out channel ({@link FanOutDescriptor}). A slot belongs to the process whose token
+ * its token word holds: taken by one CAS from a free value ({@link ProcessToken#NONE}, {@link
+ * ProcessToken#DETACHED}) or from a dead process's token, and given back by a CAS from that token, so a process
+ * owns its slot from one atomic step on and nobody but a party that saw it dead takes it away. Tokens name one
+ * process for ever (pid and start time), and a process never takes a slot its own token holds: one subscriber per
+ * slot, even within a JVM.
+ * <p>
+ * The attachment word says what the owner is doing, and counts its attaches (generation, high half):
  * <pre>
- *   FREE(g) --take--> ATTACHING(g+1) --attach done--> ATTACHED(g+1) --close, holder dead--> FREE(g+1)
- *                          |                              |
- *                          | holder dead                  | held publishers back too long (any publisher)
- *                          v                              v
- *                       FREE(g+1)                      EVICTED(g+1) --its next poll, holder dead--> FREE(g+1)
+ *   (taken) --owner--> ATTACHING(g+1) --owner--> ATTACHED(g+1) --close--> FREE(g+1) --owner gives the token back
+ *                                                  |
+ *                                                  | held publishers back too long (any publisher, by CAS)
+ *                                                  v
+ *                                              EVICTED(g+1) --its next poll or close--> FREE(g+1), token back
+ *   holder dead (any party): attachment --CAS--> FREE, then the token --CAS--> DETACHED
  * </pre>
- * An evicted slot stays the evicted subscriber's until it has heard of the eviction (or died): until then it may
- * still store its head there, which must not land in a successor's slot.
+ * Publishers gate on ATTACHING and ATTACHED slots. An evicted subscriber keeps its slot until it has heard of the
+ * eviction (or died): until then it may still store its head there, which must not land in a successor's slot.
  * <p>
  * <b>Joining live.</b> The attach stores its head at the tail it read, then reads the tail again and starts there.
  * A publisher that refreshed its gate before the head was stored may still claim up to a ring past what it saw
@@ -61,67 +67,52 @@ public final class SubscriberSlots
     {
         final UnsafeBuffer buffer = segment.buffer();
         final int subscribers = segment.config().maxSubscribers();
+        // free slots first; those of dead holders only when none is free (publishers free them within a second)
         for (int pass = 0; pass < 2; pass++)
         {
             for (int slot = 0; slot < subscribers; slot++)
             {
                 checkNotDeleted(segment);
                 final int offset = slotOffset(segment.config().capacity(), slot);
-                final long attachment = buffer.getLongVolatile(offset + SLOT_ATTACHMENT_OFFSET);
-                final int state = state(attachment);
-                // free slots first; those of dead holders only when none is free (the liveness thread frees
-                // them anyway within a second)
-                final boolean takeable = state == STATE_FREE ||
-                    (pass == 1 && !ProcessToken.isAlive(buffer.getLongVolatile(offset + SLOT_TOKEN_OFFSET)));
-                if (!takeable)
+                final long holder = buffer.getLongVolatile(offset + SLOT_TOKEN_OFFSET);
+                final boolean free = !ProcessToken.isAttached(holder);
+                if ((free || (pass == 1 && !ProcessToken.isAlive(holder))) &&
+                    buffer.compareAndSetLong(offset + SLOT_TOKEN_OFFSET, holder, ProcessToken.SELF))
                 {
-                    continue;
+                    return join(segment, slot, offset, !free);
                 }
-                final int generation = generation(attachment) + 1;
-                final long attaching = FanOutDescriptor.attachment(generation, STATE_ATTACHING);
-                if (!buffer.compareAndSetLong(offset + SLOT_ATTACHMENT_OFFSET, attachment, attaching))
-                {
-                    continue;
-                }
-                buffer.putLongVolatile(offset + SLOT_TOKEN_OFFSET, ProcessToken.SELF);
-                PartySlots.heartbeat(buffer, offset + SLOT_HEARTBEAT_OFFSET);
-                buffer.putIntVolatile(offset + SLOT_DOORBELL_OFFSET, 0);
-                wake(buffer, segment, offset);
-                final long firstTail = buffer.getLongVolatile(TAIL_POSITION_OFFSET);
-                buffer.putLongVolatile(offset + SLOT_HEAD_OFFSET, firstTail);
-                final long start = buffer.getLongVolatile(TAIL_POSITION_OFFSET);
-                buffer.putLongVolatile(offset + SLOT_HEAD_OFFSET, start);
-                buffer.putLongVolatile(offset + SLOT_READ_POSITION_OFFSET, start);
-                final long attached = FanOutDescriptor.attachment(generation, STATE_ATTACHED);
-                if (buffer.compareAndSetLong(offset + SLOT_ATTACHMENT_OFFSET, attaching, attached))
-                {
-                    membershipChanged(buffer);
-                    return new Attachment(slot, attached, start);
-                }
-                // this process stood still long enough to be taken for dead: try again
-                slot--;
             }
         }
         throw new ShmLinkException("channel '" + segment.name() + "' (" + segment.file() + ") has " + subscribers +
             " live subscribers, the most it admits (maxSubscribers " + subscribers + ")");
     }
 
-    /**
-     * Counts a change of who is attached in the header's subscriber token word, which on a fan-out channel holds
-     * this count (never negative) instead of a token: a publisher's send checks only that the word is what it was
-     * when it last found a subscriber attached, so a change sends it to look at the slots again. A deleted
-     * channel's mark ({@link ProcessToken#DELETED}, negative) is final and never counted over.
-     */
-    private static void membershipChanged(final UnsafeBuffer buffer)
+    /** The slot is this process's: join at the tail (see the class comment). */
+    private static Attachment join(
+        final ChannelSegment segment, final int slot, final int offset, final boolean tookFromTheDead)
     {
-        while (true)
+        final UnsafeBuffer buffer = segment.buffer();
+        final long previous = buffer.getLongVolatile(offset + SLOT_ATTACHMENT_OFFSET);
+        final int generation = generation(previous) + 1;
+        // a store: only the owner writes the word but for an evictor's CAS from ATTACHED, which a dead
+        // predecessor's word may lose to this store, and which any other word makes fail
+        buffer.putLongVolatile(offset + SLOT_ATTACHMENT_OFFSET, FanOutDescriptor.attachment(generation, STATE_ATTACHING));
+        if (tookFromTheDead && state(previous) == STATE_ATTACHED)
         {
-            final long count = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
-            if (count < 0 || buffer.compareAndSetLong(SUBSCRIBER_TOKEN_OFFSET, count, count + 1 & Long.MAX_VALUE))
-            {
-                return;
-            }
+            membershipChanged(buffer); // the dead subscriber left
         }
+        PartySlots.heartbeat(buffer, offset + SLOT_HEARTBEAT_OFFSET);
+        buffer.putIntVolatile(offset + SLOT_DOORBELL_OFFSET, 0);
+        wake(buffer, segment, offset);
+        final long firstTail = buffer.getLongVolatile(TAIL_POSITION_OFFSET);
+        buffer.putLongVolatile(offset + SLOT_HEAD_OFFSET, firstTail);
+        final long start = buffer.getLongVolatile(TAIL_POSITION_OFFSET);
+        buffer.putLongVolatile(offset + SLOT_HEAD_OFFSET, start);
+        buffer.putLongVolatile(offset + SLOT_READ_POSITION_OFFSET, start);
+        final long attached = FanOutDescriptor.attachment(generation, STATE_ATTACHED);
+        buffer.putLongVolatile(offset + SLOT_ATTACHMENT_OFFSET, attached);
+        membershipChanged(buffer);
+        return new Attachment(slot, attached, start);
     }
 
     private static void checkNotDeleted(final ChannelSegment segment)
@@ -134,7 +125,9 @@ public final class SubscriberSlots
     }
 
     /**
-     * Gives a slot back as its subscriber closes; does nothing if it was evicted and not yet told, or freed.
+     * Gives a slot back, as its subscriber closes or hears of its eviction: the attachment word to FREE (publishers
+     * stop gating on it), the wait state to awake, then the token back. Nothing of this subscriber may write the
+     * slot after this.
      *
      * @param segment    the channel.
      * @param slot       the slot.
@@ -152,13 +145,14 @@ public final class SubscriberSlots
         if (buffer.compareAndSetLong(offset + SLOT_ATTACHMENT_OFFSET, attachment, free))
         {
             membershipChanged(buffer);
-            wake(buffer, segment, offset);
         }
-        else if (buffer.compareAndSetLong(offset + SLOT_ATTACHMENT_OFFSET,
+        else if (!buffer.compareAndSetLong(offset + SLOT_ATTACHMENT_OFFSET,
             FanOutDescriptor.attachment(generation(attachment), STATE_EVICTED), free))
         {
-            wake(buffer, segment, offset);
+            return; // freed as dead meanwhile (a wrong verdict on this live process): not ours any more
         }
+        wake(buffer, segment, offset);
+        buffer.compareAndSetLong(offset + SLOT_TOKEN_OFFSET, ProcessToken.SELF, ProcessToken.DETACHED);
     }
 
     /**
@@ -168,7 +162,7 @@ public final class SubscriberSlots
      * @param segment    the channel.
      * @param slot       the slot.
      * @param attachment the word its subscriber holds it with, as read when it was found stuck.
-     * @param lag        bytes between its head and the tail.
+     * @param lag        bytes between its progress and the tail.
      * @return true if this call evicted it (false: it moved, left, or another party evicted it first).
      */
     public static boolean evict(final ChannelSegment segment, final int slot, final long attachment, final long lag)
@@ -187,8 +181,9 @@ public final class SubscriberSlots
     }
 
     /**
-     * Frees the slots whose holder is dead: an attached, evicted or attaching subscriber's. Cold path (reads
-     * {@code /proc}); the liveness thread calls it every tick for each fan-out channel it serves.
+     * Frees the slots whose holder is dead. The attachment word is read before the token, and changed by a CAS
+     * from what was read: a live process that took the slot over since has changed the word, so the CAS fails and
+     * its slot stays. Cold path (reads {@code /proc}); publishers' liveness ticks call it.
      *
      * @param segment the channel.
      * @return how many slots it freed.
@@ -201,19 +196,26 @@ public final class SubscriberSlots
         {
             final int offset = slotOffset(segment.config().capacity(), slot);
             final long attachment = buffer.getLongVolatile(offset + SLOT_ATTACHMENT_OFFSET);
-            if (state(attachment) == STATE_FREE)
+            final long token = buffer.getLongVolatile(offset + SLOT_TOKEN_OFFSET);
+            if (!ProcessToken.isAttached(token) || ProcessToken.isAlive(token))
             {
                 continue;
             }
-            final long token = buffer.getLongVolatile(offset + SLOT_TOKEN_OFFSET);
-            if (!ProcessToken.isAlive(token) && buffer.compareAndSetLong(offset + SLOT_ATTACHMENT_OFFSET,
-                attachment, FanOutDescriptor.attachment(generation(attachment), STATE_FREE)))
+            if (state(attachment) != STATE_FREE)
             {
+                if (!buffer.compareAndSetLong(offset + SLOT_ATTACHMENT_OFFSET,
+                    attachment, FanOutDescriptor.attachment(generation(attachment), STATE_FREE)))
+                {
+                    continue;
+                }
                 if (state(attachment) == STATE_ATTACHED)
                 {
                     membershipChanged(buffer);
                 }
                 wake(buffer, segment, offset);
+            }
+            if (buffer.compareAndSetLong(offset + SLOT_TOKEN_OFFSET, token, ProcessToken.DETACHED))
+            {
                 freed++;
             }
         }
@@ -222,7 +224,8 @@ public final class SubscriberSlots
 
     /**
      * Announces that the subscriber of a slot is about to sleep on its doorbell: counted in the sleepers word
-     * first, so that a publisher that sees the slot asleep has seen the count too.
+     * first, so that a publisher that sees the slot asleep has seen the count too. (Killed between the two, it
+     * leaves the count one too high for good: publishers then look at the slots after every send, a cost only.)
      *
      * @param segment the channel.
      * @param slot    the sleeper's slot.
@@ -278,7 +281,7 @@ public final class SubscriberSlots
     }
 
     /**
-     * Whether any slot holds an attached subscriber, alive as far as the segment says.
+     * Whether any slot holds an attached subscriber.
      *
      * @param segment the channel.
      * @return true if one is attached.
@@ -293,5 +296,23 @@ public final class SubscriberSlots
             }
         }
         return false;
+    }
+
+    /**
+     * Counts a change of who is attached in the header's subscriber token word, which on a fan-out channel holds
+     * this count (never negative) instead of a token: a publisher's send checks only that the word is what it was
+     * when it last found a subscriber attached, so a change sends it to look at the slots again. A deleted
+     * channel's mark ({@link ProcessToken#DELETED}, negative) is final and never counted over.
+     */
+    private static void membershipChanged(final UnsafeBuffer buffer)
+    {
+        while (true)
+        {
+            final long count = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
+            if (count < 0 || buffer.compareAndSetLong(SUBSCRIBER_TOKEN_OFFSET, count, count + 1 & Long.MAX_VALUE))
+            {
+                return;
+            }
+        }
     }
 }

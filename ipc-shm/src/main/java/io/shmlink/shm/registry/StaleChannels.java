@@ -1,9 +1,11 @@
 package io.shmlink.shm.registry;
 
+import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.liveness.AliveFiles;
 import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.FanOutDescriptor;
 import io.shmlink.shm.segment.RegularFiles;
 import io.shmlink.shm.segment.SegmentDescriptor;
 import io.shmlink.shm.wait.DoorbellAddress;
@@ -173,10 +175,12 @@ public final class StaleChannels
     private static boolean isStale(final Path file, final long idleBefore, final long unattachedBefore)
     {
         final ByteBuffer bytes = ByteBuffer.allocate(RING_OFFSET).order(ByteOrder.nativeOrder());
+        ByteBuffer subscriberSlots = null;
         // never a plain open for reading: a FIFO under a channel's name would block every cleanup for ever
         try (FileChannel channel = RegularFiles.open(file))
         {
             RegularFiles.readFully(channel, bytes);
+            subscriberSlots = fanOutSlots(channel, bytes);
         }
         catch (final RegularFiles.NotRegularFileException ex)
         {
@@ -198,14 +202,34 @@ public final class StaleChannels
         }
         final long created = header.getLong(CREATION_TIME_OFFSET);
         long lastActivity = created;
-        final long subscriberToken = header.getLong(SUBSCRIBER_TOKEN_OFFSET);
-        if (isLive(subscriberToken))
-        {
-            return false;
-        }
         // a slot once taken keeps a token (DETACHED after a close), so all-NONE means nobody ever attached
-        boolean everAttached = subscriberToken != ProcessToken.NONE;
-        lastActivity = Math.max(lastActivity, header.getLong(SUBSCRIBER_HEARTBEAT_OFFSET));
+        boolean everAttached = false;
+        if (subscriberSlots == null)
+        {
+            final long subscriberToken = header.getLong(SUBSCRIBER_TOKEN_OFFSET);
+            if (isLive(subscriberToken))
+            {
+                return false;
+            }
+            everAttached = subscriberToken != ProcessToken.NONE;
+            lastActivity = Math.max(lastActivity, header.getLong(SUBSCRIBER_HEARTBEAT_OFFSET));
+        }
+        else
+        {
+            // fan-out: the header's subscriber word counts membership changes; the subscribers are in their slots
+            final UnsafeBuffer slots = new UnsafeBuffer(subscriberSlots);
+            for (int offset = 0; offset + FanOutDescriptor.SLOT_LENGTH <= slots.capacity();
+                offset += FanOutDescriptor.SLOT_LENGTH)
+            {
+                final long token = slots.getLong(offset + FanOutDescriptor.SLOT_TOKEN_OFFSET);
+                if (isLive(token))
+                {
+                    return false;
+                }
+                everAttached |= token != ProcessToken.NONE;
+                lastActivity = Math.max(lastActivity, slots.getLong(offset + FanOutDescriptor.SLOT_HEARTBEAT_OFFSET));
+            }
+        }
         for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
         {
             final int offset = publisherSlotOffset(slot);
@@ -220,6 +244,43 @@ public final class StaleChannels
         final long creator = header.getLong(CREATOR_PID_OFFSET);
         final boolean creatorAlive = ProcessHandle.of(creator).map(ProcessHandle::isAlive).orElse(false);
         return !creatorAlive && (everAttached ? lastActivity < idleBefore : created < unattachedBefore);
+    }
+
+    /**
+     * A fan-out channel's subscriber slots, read from the file; null for SPSC and MPSC, or for a header too odd
+     * to say (then only the header page counts, as for a queue: a corrupt channel is not known to be in use).
+     */
+    private static ByteBuffer fanOutSlots(final FileChannel channel, final ByteBuffer header) throws IOException
+    {
+        if (header.position() < RING_OFFSET)
+        {
+            return null;
+        }
+        final UnsafeBuffer view = new UnsafeBuffer(header);
+        final int mode = view.getInt(MODE_OFFSET);
+        final int capacity = view.getInt(CAPACITY_OFFSET);
+        if ((mode != SegmentDescriptor.MODE_SPMC && mode != SegmentDescriptor.MODE_MPMC) ||
+            capacity < ChannelConfig.MIN_CAPACITY || capacity > ChannelConfig.MAX_CAPACITY ||
+            Integer.bitCount(capacity) != 1)
+        {
+            return null;
+        }
+        final long region = FanOutDescriptor.regionOffset(capacity);
+        final ByteBuffer count = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.nativeOrder());
+        channel.read(count, region + FanOutDescriptor.MAX_SUBSCRIBERS_OFFSET);
+        final int subscribers = count.position() == Integer.BYTES ? count.getInt(0) : 0;
+        if (subscribers < 1 || subscribers > ChannelConfig.MAX_SUBSCRIBERS)
+        {
+            return null;
+        }
+        final ByteBuffer slots = ByteBuffer.allocate(subscribers * FanOutDescriptor.SLOT_LENGTH)
+            .order(ByteOrder.nativeOrder());
+        while (slots.hasRemaining() &&
+            channel.read(slots, region + FanOutDescriptor.SLOTS_OFFSET + slots.position()) > 0)
+        {
+            // until the slots or the file end
+        }
+        return slots.limit(slots.position()).position(0);
     }
 
     private static boolean isLive(final long token)

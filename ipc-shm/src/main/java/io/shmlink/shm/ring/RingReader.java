@@ -465,9 +465,17 @@ public final class RingReader
         final int skipLength = align(-frameLength, ALIGNMENT); // positions are 8-aligned: stays within both
         final int claimer = type(header);
         final long skipped = header(skipLength, claimer > 0 ? skippedType(claimer) : PADDING_TYPE);
+        checkAttached(); // fan-out: an evicted subscriber may be a lap behind, and skips nothing
         if (!buffer.compareAndSetLong(recordOffset, header, skipped))
         {
             return false;
+        }
+        if (isEvicted())
+        {
+            // evicted between the look and the CAS, which may then have hit a later lap's claim of the same header:
+            // put it back (its claimer's commit CAS, had it come in between, stored padding: a lost claim)
+            buffer.compareAndSetLong(recordOffset, skipped, header);
+            throw evicted(false);
         }
         if (isSkipped(type(skipped)))
         {
