@@ -134,8 +134,8 @@ public final class ShmPublisher implements Publisher, Party
             this.fanOut = new SlowSubscribers(segment);
             this.sleepersAddress =
                 segment.address() + FanOutDescriptor.regionOffset(segment.config().capacity()) + SLEEPERS_OFFSET;
-            this.writer = RingWriter.of(
-                segment, session, new FanOutGate(segment, ProcessToken.SELF, token -> !ProcessToken.isAlive(token)));
+            this.writer = RingWriter.of(segment, session, new FanOutGate(segment, ProcessToken.SELF,
+                token -> !ProcessToken.isAlive(token), this::isClaimerDead));
         }
         else
         {
@@ -386,6 +386,16 @@ public final class ShmPublisher implements Publisher, Party
     }
 
     /**
+     * Whether the process of a publisher session is known dead, so that nothing of it can write into its claims
+     * again: the fan-out gate then lets go of them (reads {@code /proc}; see {@code FanOutGate}).
+     */
+    private boolean isClaimerDead(final int session)
+    {
+        final long token = PartySlots.claimerToken(segment, session);
+        return ProcessToken.isAttached(token) && token != ProcessToken.SELF && !ProcessToken.isAlive(token);
+    }
+
+    /**
      * The fast path of every send. {@link #NO_TOKEN} is excluded because it is what {@link #connectedToken} holds
      * after a close: a segment scribbled with that value must not make a closed publisher send.
      */
@@ -431,7 +441,8 @@ public final class ShmPublisher implements Publisher, Party
         }
         if (fanOut != null)
         {
-            // the header's subscriber token stays NONE on a fan-out channel: connected means any slot attached
+            // on a fan-out channel the header's subscriber token word counts membership changes: connected means
+            // any slot attached
             return SubscriberSlots.anyAttached(segment) ? 0 : NOT_CONNECTED;
         }
         return token == ProcessToken.DETACHED || token == deadSubscriberToken ? NOT_CONNECTED : 0;

@@ -2,12 +2,18 @@ package io.shmlink.shm.ring;
 
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.FanOutDescriptor;
+import io.shmlink.shm.segment.FreeWord;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.invoke.VarHandle;
+import java.util.function.IntPredicate;
 import java.util.function.LongPredicate;
 
 import static io.shmlink.shm.ring.RecordDescriptor.ALIGNMENT;
+import static io.shmlink.shm.ring.RecordDescriptor.HEADER_LENGTH;
+import static io.shmlink.shm.ring.RecordDescriptor.PADDING_TYPE;
+import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
+import static org.agrona.BitUtil.align;
 import static io.shmlink.shm.segment.FanOutDescriptor.CLEANER_TOKEN_OFFSET;
 import static io.shmlink.shm.segment.FanOutDescriptor.SLOT_ATTACHMENT_OFFSET;
 import static io.shmlink.shm.segment.FanOutDescriptor.SLOT_HEAD_OFFSET;
@@ -30,6 +36,14 @@ import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
  * again from the released position, which moves only once marking is done. Subscribers write nothing into the ring
  * but their skips, so none of them can leave it half marked. See {@code docs/DESIGN.md}, "Fan-out".
  * <p>
+ * The released position never passes a record that a claimer may still write: a claim not yet committed, or a
+ * skipped claim still held, stops it until its claimer lets go or is known dead. Every subscriber past such a
+ * record holds its own head there if it skipped it, but one that attached after it was claimed never saw it, and
+ * the released position must not leave it to them: so the gate walks the records it releases. A gap (MPMC: a
+ * claimer between its tail CAS and its header) is taken word by word as padding, as a subscriber takes one: the
+ * claimer's header CAS then fails, and it claims again. MPMC publishers walk at once; a walk stops where another
+ * publisher's release has overtaken it, since the space behind the released position may hold the next lap.
+ * <p>
  * Thread-safe: an MPMC writer shares one gate among its threads; the lease serialises the marking.
  */
 public final class FanOutGate
@@ -48,16 +62,31 @@ public final class FanOutGate
     private final FreeSpace freeSpace;
     private final long ownToken;
     private final LongPredicate isDead;
+    private final IntPredicate isClaimerDead;
+    private final int mask;
+    private final int capacityShift;
+    private final boolean gapsPossible;
     private long lastLeaseCheckNs;
+
+    /** Where the walk last stopped at a claim, and when it last asked whether that claimer is dead. */
+    private long stuckAt = -1;
+    private long lastClaimerCheckNs;
 
     /**
      * @param segment  the fan-out channel.
      * @param ownToken this process's token, written as the cleaner lease.
      * @param isDead   whether a process token names a dead process (reads {@code /proc}: called at most every
      *                 10 ms per gate).
+     * @param isClaimerDead whether the process of a publisher session is known dead, so that none of it can write
+     *                 into a claim again (called at most every 10 ms per gate, for a claim the walk stops at).
      */
-    public FanOutGate(final ChannelSegment segment, final long ownToken, final LongPredicate isDead)
+    public FanOutGate(
+        final ChannelSegment segment, final long ownToken, final LongPredicate isDead, final IntPredicate isClaimerDead)
     {
+        this.isClaimerDead = isClaimerDead;
+        this.mask = segment.config().capacity() - 1;
+        this.capacityShift = Integer.numberOfTrailingZeros(segment.config().capacity());
+        this.gapsPossible = segment.config().mode().isMultiPublisher();
         this.segment = segment;
         this.buffer = segment.buffer();
         this.capacity = segment.config().capacity();
@@ -84,12 +113,102 @@ public final class FanOutGate
         {
             return released;
         }
+        if ((released & (ALIGNMENT - 1)) != 0 || released < 0 || slowest - released > capacity)
+        {
+            throw segment.corrupt("released position", released + " (slowest subscriber at " + slowest +
+                ", capacity " + capacity + ": 8-aligned and within one ring behind every subscriber)");
+        }
+        final long releasable = releasable(released, slowest);
+        if (releasable <= released)
+        {
+            return released;
+        }
         if (freeSpace == null)
         {
-            buffer.putLongRelease(HEAD_POSITION_OFFSET, slowest); // SPMC: the sole publisher writes it
-            return slowest;
+            buffer.putLongRelease(HEAD_POSITION_OFFSET, releasable); // SPMC: the sole publisher writes it
+            return releasable;
         }
-        return takeLeaseAndMark(slowest);
+        return takeLeaseAndMark(releasable);
+    }
+
+    /**
+     * Walks the records from the released position towards the slowest head and says how far nothing can be
+     * written any more: up to the first claim not yet committed, or skipped claim still held, whose claimer is not
+     * known dead. A dead claimer's record becomes padding by one CAS (a claim still claimed is counted lost); an
+     * MPMC gap is taken word by word. Every length is bounded before it is used, and the walk lands exactly on the
+     * slowest head or the channel is corrupt; at most a ring per walk.
+     */
+    private long releasable(final long released, final long slowest)
+    {
+        long position = released;
+        while (position < slowest)
+        {
+            final int index = (int)position & mask;
+            final int offset = RING_OFFSET + index;
+            final long header = buffer.getLongVolatile(offset);
+            if (gapsPossible && buffer.getLongVolatile(HEAD_POSITION_OFFSET) > position)
+            {
+                // another MPMC publisher released this space meanwhile, and it may hold a later lap's records now
+                return position;
+            }
+            final int frameLength = RecordDescriptor.frameLength(header);
+            if (frameLength == 0)
+            {
+                if (gapsPossible && header == FreeWord.of(position + capacity, capacityShift))
+                {
+                    return position; // the cleaner is marking this space free for its next lap right now
+                }
+                if (!gapsPossible || header != FreeWord.of(position, capacityShift))
+                {
+                    throw segment.corrupt("record header", "0x" + Long.toHexString(header) + " at position " +
+                        position + " below a subscriber's head " + slowest + " (no record and no gap)");
+                }
+                if (buffer.compareAndSetLong(offset, header, RecordDescriptor.header(ALIGNMENT, PADDING_TYPE)))
+                {
+                    position += ALIGNMENT;
+                }
+                continue; // lost the word to its claimer's header, or took it: look again
+            }
+            final int magnitude = frameLength < 0 ? -frameLength : frameLength;
+            if (magnitude < HEADER_LENGTH || magnitude > capacity - index || magnitude > slowest - position)
+            {
+                throw segment.corrupt("record length", frameLength + " at position " + position + " (a record is " +
+                    HEADER_LENGTH + " bytes or more, ends inside the ring and before a subscriber's head " +
+                    slowest + ")");
+            }
+            final int aligned = align(magnitude, ALIGNMENT); // both ends 8-aligned: stays within the bounds
+            final int type = RecordDescriptor.type(header);
+            if (frameLength < 0 || RecordDescriptor.isSkipped(type))
+            {
+                if (!isClaimerDead(position, frameLength < 0 ? type : ~type))
+                {
+                    return position;
+                }
+                if (!buffer.compareAndSetLong(offset, header, RecordDescriptor.header(aligned, PADDING_TYPE)))
+                {
+                    continue; // its claimer let go after all
+                }
+                if (frameLength < 0)
+                {
+                    buffer.getAndAddLong(LOST_CLAIMS_OFFSET, 1);
+                }
+            }
+            position += aligned;
+        }
+        return position;
+    }
+
+    /** Asks whether a claimer is dead, at most every 10 ms for a claim the walk stops at again. */
+    private boolean isClaimerDead(final long position, final int session)
+    {
+        final long now = System.nanoTime();
+        if (position == stuckAt && now - lastClaimerCheckNs < LEASE_CHECK_INTERVAL_NS)
+        {
+            return false;
+        }
+        stuckAt = position;
+        lastClaimerCheckNs = now;
+        return session > 0 && isClaimerDead.test(session);
     }
 
     /**
@@ -169,7 +288,7 @@ public final class FanOutGate
             }
             if ((from & (ALIGNMENT - 1)) != 0 || from < 0 || slowest - from > capacity)
             {
-                throw segment.corrupt("released position", from + " (slowest subscriber at " + slowest +
+                throw segment.corrupt("released position", from + " (releasable up to " + slowest +
                     ", capacity " + capacity + ": 8-aligned and within one ring behind every subscriber)");
             }
             freeSpace.release(from, (int)(slowest - from));

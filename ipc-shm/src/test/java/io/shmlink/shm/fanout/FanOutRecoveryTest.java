@@ -1,0 +1,172 @@
+package io.shmlink.shm.fanout;
+
+import io.shmlink.api.BufferClaim;
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelMode;
+import io.shmlink.api.Publisher;
+import io.shmlink.shm.ShmPublisher;
+import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.ShmSubscriber;
+import io.shmlink.shm.segment.SegmentDescriptor;
+import io.shmlink.shm.testing.AttachAndWaitMain;
+import io.shmlink.shm.testing.ChildJvm;
+import io.shmlink.shm.testing.SegmentEditor;
+import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TaggedMessages;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * What a fan-out channel does about claims nobody holds, subscribers held up by a claim, and cleanup: each test
+ * fails without the recovery it names.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class FanOutRecoveryTest
+{
+    private static final int CAPACITY = 1 << 16;
+    private static final int MAX_LENGTH = 256;
+
+    private Path dir;
+    private ShmRegistry registry;
+
+    @BeforeEach
+    void setUp() throws IOException
+    {
+        dir = ShmTestDirectory.create("shmlink-fanout-recovery-");
+        registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofMillis(50))
+            .staleGrace(Duration.ZERO).unattachedGrace(Duration.ZERO));
+    }
+
+    @AfterEach
+    void tearDown() throws IOException
+    {
+        registry.close();
+        ShmTestDirectory.delete(dir);
+    }
+
+    /**
+     * A claim made before a subscriber joined lies below where it starts, so no subscriber holds it. Publishers
+     * must still not reuse its space while its claimer may write: they are held back a lap later, and once the
+     * claim is committed they go on, and the subscriber receives every later message intact.
+     */
+    @ParameterizedTest
+    @EnumSource(value = ChannelMode.class, names = {"SPMC", "MPMC"})
+    void aClaimNoSubscriberSawIsNeverReusedWhileItsClaimerMayWrite(final ChannelMode mode)
+    {
+        registry.create("fan", new ChannelConfig(mode, CAPACITY, MAX_LENGTH, 2));
+        final ShmSubscriber early = registry.subscriber("fan"); // so that the claim is not NOT_CONNECTED
+        final ShmPublisher claimer = registry.publisher("fan");
+        final BufferClaim claim = new BufferClaim();
+        assertTrue(claimer.tryClaim(MAX_LENGTH, claim) > 0);
+        early.close();
+        final ShmSubscriber late = registry.subscriber("fan");
+        final ShmPublisher sender = mode == ChannelMode.SPMC ? claimer : registry.publisher("fan");
+        final TaggedMessages messages = new TaggedMessages(MAX_LENGTH);
+        final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, 1);
+        final UnsafeBuffer scratch = new UnsafeBuffer(new byte[MAX_LENGTH]);
+        long seq = 0;
+        int refusedInARow = 0;
+        // three rings' worth, unless the open claim holds the sender back as it should
+        for (long attempts = 0; attempts < 3L * CAPACITY / 24 && refusedInARow < 1000; attempts++)
+        {
+            final int length = messages.write(0, seq, scratch, 0);
+            final long result = sender.offer(scratch, 0, length);
+            if (result > 0)
+            {
+                seq++;
+                refusedInARow = 0;
+            }
+            else
+            {
+                assertEquals(Publisher.BACK_PRESSURED, result);
+                refusedInARow++;
+            }
+            late.poll(verifier, 100);
+        }
+        assertEquals(1000, refusedInARow, "the sender was held back at the open claim a lap on");
+        // the claimer writes its whole record now, and lets go of it
+        for (int i = 0; i < MAX_LENGTH; i++)
+        {
+            claim.buffer().putByte(claim.offset() + i, (byte)0x5A);
+        }
+        claim.commit();
+        final long target = seq + 2L * CAPACITY / 24;
+        while (seq < target)
+        {
+            final int length = messages.write(0, seq, scratch, 0);
+            if (sender.offer(scratch, 0, length) > 0)
+            {
+                seq++;
+            }
+            late.poll(verifier, 100);
+            assertNull(verifier.failure());
+        }
+        while (late.poll(verifier, 100) > 0)
+        {
+            assertNull(verifier.failure());
+        }
+        assertNull(verifier.failure());
+        assertEquals(seq, verifier.received(0), "every message sent after the join arrived intact, once");
+    }
+
+    /**
+     * Subscribers that skipped a stalled claim read on to the tail and hold their heads at it; the publishers are
+     * held back by the claim, not by them, so none of them is evicted however long the claimer stands still.
+     */
+    @Test
+    void subscribersHeldUpByAStalledClaimAreNotEvicted()
+    {
+        registry.create("fan", new ChannelConfig(ChannelMode.MPMC, CAPACITY, MAX_LENGTH, 2), Duration.ofMillis(200));
+        final List<ShmSubscriber> subscribers = List.of(registry.subscriber("fan"), registry.subscriber("fan"));
+        final ShmPublisher stalled = registry.publisher("fan");
+        final ShmPublisher sender = registry.publisher("fan");
+        assertTrue(stalled.tryClaim(64, new BufferClaim()) > 0);
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[64]);
+        final long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500); // seven timeouts
+        long refused = 0;
+        while (System.nanoTime() < end)
+        {
+            if (sender.offer(message, 0, 64) == Publisher.BACK_PRESSURED)
+            {
+                refused++;
+            }
+            for (final ShmSubscriber subscriber : subscribers)
+            {
+                subscriber.poll((buffer, offset, length) -> { }, 100); // throws if evicted
+            }
+        }
+        assertTrue(refused > 0, "the stalled claim held the sender back");
+        assertEquals(0, sender.channelInfo().subscribers().stream().mapToLong(s -> s.evictions()).sum());
+    }
+
+    @Test
+    void cleanupLeavesAFanOutChannelWithALiveSubscriberAndRemovesItOnceItLeft() throws Exception
+    {
+        registry.create("fan", ChannelConfig.spmc(CAPACITY, 2));
+        final long deadPid;
+        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, dir.toString(), "fan", "publisher"))
+        {
+            assertEquals("ATTACHED", child.awaitLine("ATTACHED"));
+            child.kill();
+            deadPid = child.pid();
+        }
+        SegmentEditor.edit(dir.resolve("fan"), b -> b.putLong(SegmentDescriptor.CREATOR_PID_OFFSET, deadPid));
+        final ShmSubscriber subscriber = registry.subscriber("fan");
+        assertEquals(List.of(), registry.removeStale(), "a live subscriber keeps its channel");
+        subscriber.close();
+        assertEquals(List.of(dir.resolve("fan")), registry.removeStale());
+    }
+}
