@@ -107,6 +107,53 @@ class ShmLinkCliIT
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("fanOutModes")
+    void createMakesAFanOutChannelWithSubscribersAndTheDefaultTimeout(final String mode, final ChannelMode expected)
+    {
+        final Result created = ok("create", "fan", "--mode", mode, "--capacity", "64k", "--subscribers", "3",
+            "--dir", d());
+
+        assertTrue(created.out().startsWith("created channel fan: " + expected + ", capacity 64k (65536 bytes), " +
+            "max message length 8k (8192 bytes), up to 3 subscribers, slow-subscriber timeout 5s, file "),
+            created::toString);
+        try (ShmRegistry registry = ShmRegistry.open(dir))
+        {
+            final ChannelInfo info = registry.lookup("fan").orElseThrow();
+            assertEquals(new ChannelConfig(expected, 65536, 8192, 3), info.config());
+            assertEquals(5000, info.slowSubscriberTimeoutMillis());
+        }
+    }
+
+    static Stream<Arguments> fanOutModes()
+    {
+        return Stream.of(Arguments.of("spmc", ChannelMode.SPMC), Arguments.of("mpmc", ChannelMode.MPMC));
+    }
+
+    @ParameterizedTest
+    @MethodSource("slowSubscriberTimeouts")
+    void createSetsTheSlowSubscriberTimeoutOfAFanOutChannel(
+        final String timeout, final long expectedMillis, final String printed)
+    {
+        final Result created = ok("create", "fan", "--mode", "MPMC", "--capacity", "4k",
+            "--slow-subscriber-timeout", timeout, "--dir", d());
+
+        assertTrue(created.out().contains(": MPMC, capacity 4k (4096 bytes), max message length 512 (512 bytes), " +
+            "up to 1 subscriber, slow-subscriber timeout " + printed + ", file "), created::toString);
+        try (ShmRegistry registry = ShmRegistry.open(dir))
+        {
+            final ChannelInfo info = registry.lookup("fan").orElseThrow();
+            assertEquals(ChannelConfig.mpmc(4096, 1), info.config());
+            assertEquals(expectedMillis, info.slowSubscriberTimeoutMillis());
+        }
+    }
+
+    static Stream<Arguments> slowSubscriberTimeouts()
+    {
+        return Stream.of(Arguments.of("200ms", 200L, "200ms"), Arguments.of("PT2M", 120_000L, "2m"),
+            Arguments.of("0s", 0L, "0s (never)"));
+    }
+
     @Test
     void creatingAnExistingChannelFailsWithExitCode1AndLeavesItAlone()
     {
@@ -187,6 +234,14 @@ class ShmLinkCliIT
             Arguments.of(List.of("create", "x", "--mode", "spsc", "--capacity", "5000"), "power of two"),
             Arguments.of(List.of("create", "x", "--mode", "spsc", "--capacity", "1536m"), "at most 1g"),
             Arguments.of(List.of("create", "../x", "--mode", "spsc", "--capacity", "4k"), "invalid channel name"),
+            Arguments.of(List.of("create", "x", "--mode", "spsc", "--capacity", "4k", "--subscribers", "2"),
+                "maxSubscribers must be 1 for SPSC"),
+            Arguments.of(List.of("create", "x", "--mode", "spmc", "--capacity", "4k", "--subscribers", "65"),
+                "maxSubscribers must be in [1, 64]: 65"),
+            Arguments.of(List.of("create", "x", "--mode", "mpsc", "--capacity", "4k", "--slow-subscriber-timeout", "1s"),
+                "--slow-subscriber-timeout applies only to fan-out channels"),
+            Arguments.of(List.of("create", "x", "--mode", "spmc", "--capacity", "4k", "--slow-subscriber-timeout", "5"),
+                "'5'"),
             Arguments.of(List.of("clean", "--grace", "10"), "'10'"),
             Arguments.of(List.of("stat", "--watch", "--count", "0"), "--count"));
     }
@@ -219,7 +274,8 @@ class ShmLinkCliIT
             Arguments.of("list", List.of("--dir", "--group", "--help")),
             Arguments.of("stat", List.of("NAME", "--watch", "--interval", "--count", "--dir", "--group", "--help")),
             Arguments.of("create",
-                List.of("NAME", "--mode", "--capacity", "--max-message-length", "--dir", "--group", "--help")),
+                List.of("NAME", "--mode", "--capacity", "--max-message-length", "--subscribers",
+                    "--slow-subscriber-timeout", "spmc", "mpmc", "--dir", "--group", "--help")),
             Arguments.of("delete", List.of("NAME", "--dir", "--group", "--help")),
             Arguments.of("clean",
                 List.of("--grace", "--unattached-grace", "--dry-run", "--dir", "--group", "--help")));
