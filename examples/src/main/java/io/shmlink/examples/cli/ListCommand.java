@@ -2,6 +2,7 @@ package io.shmlink.examples.cli;
 
 import io.shmlink.api.ChannelInfo;
 import io.shmlink.api.PartyInfo;
+import io.shmlink.api.SubscriberInfo;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.socket.ShmServerSocket;
 import picocli.CommandLine.Command;
@@ -21,8 +22,10 @@ import java.util.concurrent.Callable;
     description = {
         "Lists the channels of a registry, one row each: name, kind (a channel, or a server socket's request "
             + "channel), mode, capacity, maximum message length, backlog in bytes, publishers alive and dead, the "
-            + "subscriber (alive, dead or none), and a server socket's live connections (accepted, not yet closed; "
-            + "a connection's own channels are unlinked once accepted and are not listed).",
+            + "subscriber (alive, dead or none; for a fan-out channel, subscribers attached out of the most it admits, "
+            + "e.g. 2/3, and how many of them are dead if any, e.g. 2/3,1-dead), and a server socket's live "
+            + "connections (accepted, not yet closed; a connection's own channels are unlinked once accepted and are "
+            + "not listed).",
         "Sizes use the notation create accepts (64k = 65536 bytes); the backlog is in bytes."})
 final class ListCommand implements Callable<Integer>
 {
@@ -61,11 +64,30 @@ final class ListCommand implements Callable<Integer>
                 channel.backlogBytes(),
                 alive,
                 channel.publishers().size() - alive,
-                subscriberState(channel.subscriber()),
+                subscriberState(channel),
                 connections.isPresent() ? Long.toString(connections.getAsLong()) : "-");
         }
         table.print(out);
         return ShmLinkCli.OK;
+    }
+
+    /**
+     * The SUBSCRIBER cell of a channel, without spaces.
+     *
+     * @param channel a channel.
+     * @return for a queue, its subscriber's state ({@code alive}, {@code dead} or {@code none}); for a fan-out
+     *         channel, subscribers attached out of the most it admits ({@code 2/3}), with the dead ones among them
+     *         when there are any ({@code 2/3,1-dead}).
+     */
+    static String subscriberState(final ChannelInfo channel)
+    {
+        if (!channel.mode().isFanOut())
+        {
+            return subscriberState(channel.subscriber());
+        }
+        final List<SubscriberInfo> attached = channel.subscribers();
+        final long dead = attached.stream().filter(subscriber -> !subscriber.alive()).count();
+        return attached.size() + "/" + channel.maxSubscribers() + (dead == 0 ? "" : "," + dead + "-dead");
     }
 
     static String subscriberState(final PartyInfo subscriber)

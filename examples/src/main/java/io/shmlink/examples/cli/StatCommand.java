@@ -4,6 +4,7 @@ import io.shmlink.api.ChannelInfo;
 import io.shmlink.api.ChannelNotFoundException;
 import io.shmlink.api.LostClaimInfo;
 import io.shmlink.api.PartyInfo;
+import io.shmlink.api.SubscriberInfo;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.segment.DirectoryPages;
 import io.shmlink.shm.socket.ShmServerSocket;
@@ -39,11 +40,15 @@ import java.util.concurrent.TimeUnit;
             + "and the last lost claim with its claimer's session and pid) and parties (pid, alive, heartbeat age); "
             + "all channels when NAME is omitted. A server socket's request channel says so, with its live "
             + "connections.",
-        "Messages and bytes count what the subscriber consumed; a live subscriber publishes them every 100 ms, "
-            + "so they may lag by that much.",
+        "A fan-out channel (SPMC, MPMC) shows its slow-subscriber timeout (eviction timeout) and a table of its "
+            + "attached subscribers: slot, pid, whether alive, position, lag behind the publishers in bytes, how "
+            + "many subscribers of that slot were evicted, and heartbeat age; its subscriber position is the "
+            + "slowest subscriber's.",
+        "Messages and bytes count what the subscriber consumed (fan-out: all subscribers together); a live "
+            + "subscriber publishes them every 100 ms, so they may lag by that much.",
         "With --watch, prints one row per channel every --interval: time, backlog, messages consumed, the "
             + "consumption rate since the previous sample (msgs/s, MB/s), back-pressure episodes, lost claims, live "
-            + "publishers and the subscriber."})
+            + "publishers and the subscriber (fan-out: attached out of the most admitted, as list shows it)."})
 final class StatCommand implements Callable<Integer>
 {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
@@ -153,7 +158,7 @@ final class StatCommand implements Callable<Integer>
                 rate.map(r -> String.format(Locale.ROOT, "%.3f", r.megabytesPerSecond())).orElse("-"),
                 channel.backPressureEpisodes(), channel.lostClaims(),
                 channel.publishers().stream().filter(PartyInfo::alive).count(),
-                ListCommand.subscriberState(channel.subscriber())));
+                ListCommand.subscriberState(channel)));
         }
     }
 
@@ -175,7 +180,8 @@ final class StatCommand implements Callable<Integer>
             final OptionalLong connections = ShmServerSocket.liveConnections(channel);
             out.println((connections.isPresent() ? "server socket " : "channel ") + channel.name() + ": " +
                 channel.mode() + ", capacity " + SizeConverter.format(channel.capacity()) + ", max message length " +
-                SizeConverter.format(channel.maxMessageLength()));
+                SizeConverter.format(channel.maxMessageLength()) +
+                (channel.mode().isFanOut() ? ", up to " + count(channel.maxSubscribers(), "subscriber") : ""));
             if (connections.isPresent())
             {
                 line(out, "connections", connections.getAsLong() + " live (accepted, not yet closed)");
@@ -201,8 +207,40 @@ final class StatCommand implements Callable<Integer>
             {
                 line(out, "publisher", party(publisher, nowMillis));
             }
-            line(out, "subscriber", channel.subscriber() == null ? "none" : party(channel.subscriber(), nowMillis));
+            if (channel.mode().isFanOut())
+            {
+                subscribers(out, channel, nowMillis);
+            }
+            else
+            {
+                line(out, "subscriber", channel.subscriber() == null ? "none" : party(channel.subscriber(), nowMillis));
+            }
         }
+    }
+
+    /**
+     * A fan-out channel's timeout, then its attached subscribers, one row each under a header; cells hold no
+     * spaces, as in {@code list}.
+     */
+    private static void subscribers(final PrintWriter out, final ChannelInfo channel, final long nowMillis)
+    {
+        line(out, "eviction timeout", CreateCommand.formatTimeout(channel.slowSubscriberTimeoutMillis()));
+        final List<SubscriberInfo> attached = channel.subscribers();
+        final long dead = attached.stream().filter(subscriber -> !subscriber.alive()).count();
+        line(out, "subscribers", attached.size() + " of " + channel.maxSubscribers() + " attached" +
+            (dead == 0 ? "" : ", " + dead + " dead"));
+        if (attached.isEmpty())
+        {
+            return;
+        }
+        final Table table = new Table("SLOT", "PID", "ALIVE", "POSITION", "LAG-BYTES", "EVICTIONS", "HEARTBEAT-AGE");
+        for (final SubscriberInfo subscriber : attached)
+        {
+            table.add(subscriber.slot(), subscriber.pid(), subscriber.alive() ? "yes" : "no", subscriber.position(),
+                subscriber.lagBytes(), subscriber.evictions(), subscriber.lastHeartbeatMillis() == 0 ? "never" :
+                    Math.max(0, nowMillis - subscriber.lastHeartbeatMillis()) + "ms");
+        }
+        table.print(out, "    ");
     }
 
     private static String count(final long n, final String what)

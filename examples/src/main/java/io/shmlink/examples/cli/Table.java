@@ -31,6 +31,14 @@ final class Table
 
     void print(final PrintWriter out)
     {
+        print(out, "");
+    }
+
+    /**
+     * Prints the table with each line after {@code indent}, to nest it under a label.
+     */
+    void print(final PrintWriter out, final String indent)
+    {
         final int[] widths = new int[columns];
         for (final String[] row : rows)
         {
@@ -43,6 +51,7 @@ final class Table
         for (final String[] row : rows)
         {
             line.setLength(0);
+            line.append(indent);
             for (int i = 0; i < columns; i++)
             {
                 line.append(row[i]);

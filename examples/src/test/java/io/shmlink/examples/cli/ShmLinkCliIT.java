@@ -7,7 +7,9 @@ import io.shmlink.api.ChannelMode;
 import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
+import io.shmlink.api.SubscriberEvictedException;
 import io.shmlink.examples.cli.ShmLinkProcess.Result;
+import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.socket.ShmServerSocket;
@@ -49,6 +51,7 @@ import static io.shmlink.examples.cli.ShmLinkProcess.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -105,6 +108,53 @@ class ShmLinkCliIT
             final ChannelInfo info = registry.lookup("sized").orElseThrow();
             assertEquals(new ChannelConfig(ChannelMode.MPSC, 65536, 1024), info.config());
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("fanOutModes")
+    void createMakesAFanOutChannelWithSubscribersAndTheDefaultTimeout(final String mode, final ChannelMode expected)
+    {
+        final Result created = ok("create", "fan", "--mode", mode, "--capacity", "64k", "--subscribers", "3",
+            "--dir", d());
+
+        assertTrue(created.out().startsWith("created channel fan: " + expected + ", capacity 64k (65536 bytes), " +
+            "max message length 8k (8192 bytes), up to 3 subscribers, slow-subscriber timeout 5s, file "),
+            created::toString);
+        try (ShmRegistry registry = ShmRegistry.open(dir))
+        {
+            final ChannelInfo info = registry.lookup("fan").orElseThrow();
+            assertEquals(new ChannelConfig(expected, 65536, 8192, 3), info.config());
+            assertEquals(5000, info.slowSubscriberTimeoutMillis());
+        }
+    }
+
+    static Stream<Arguments> fanOutModes()
+    {
+        return Stream.of(Arguments.of("spmc", ChannelMode.SPMC), Arguments.of("mpmc", ChannelMode.MPMC));
+    }
+
+    @ParameterizedTest
+    @MethodSource("slowSubscriberTimeouts")
+    void createSetsTheSlowSubscriberTimeoutOfAFanOutChannel(
+        final String timeout, final long expectedMillis, final String printed)
+    {
+        final Result created = ok("create", "fan", "--mode", "MPMC", "--capacity", "4k",
+            "--slow-subscriber-timeout", timeout, "--dir", d());
+
+        assertTrue(created.out().contains(": MPMC, capacity 4k (4096 bytes), max message length 512 (512 bytes), " +
+            "up to 1 subscriber, slow-subscriber timeout " + printed + ", file "), created::toString);
+        try (ShmRegistry registry = ShmRegistry.open(dir))
+        {
+            final ChannelInfo info = registry.lookup("fan").orElseThrow();
+            assertEquals(ChannelConfig.mpmc(4096, 1), info.config());
+            assertEquals(expectedMillis, info.slowSubscriberTimeoutMillis());
+        }
+    }
+
+    static Stream<Arguments> slowSubscriberTimeouts()
+    {
+        return Stream.of(Arguments.of("200ms", 200L, "200ms"), Arguments.of("PT2M", 120_000L, "2m"),
+            Arguments.of("0s", 0L, "0s (never)"));
     }
 
     @Test
@@ -187,6 +237,14 @@ class ShmLinkCliIT
             Arguments.of(List.of("create", "x", "--mode", "spsc", "--capacity", "5000"), "power of two"),
             Arguments.of(List.of("create", "x", "--mode", "spsc", "--capacity", "1536m"), "at most 1g"),
             Arguments.of(List.of("create", "../x", "--mode", "spsc", "--capacity", "4k"), "invalid channel name"),
+            Arguments.of(List.of("create", "x", "--mode", "spsc", "--capacity", "4k", "--subscribers", "2"),
+                "maxSubscribers must be 1 for SPSC"),
+            Arguments.of(List.of("create", "x", "--mode", "spmc", "--capacity", "4k", "--subscribers", "65"),
+                "maxSubscribers must be in [1, 64]: 65"),
+            Arguments.of(List.of("create", "x", "--mode", "mpsc", "--capacity", "4k", "--slow-subscriber-timeout", "1s"),
+                "--slow-subscriber-timeout applies only to fan-out channels"),
+            Arguments.of(List.of("create", "x", "--mode", "spmc", "--capacity", "4k", "--slow-subscriber-timeout", "5"),
+                "'5'"),
             Arguments.of(List.of("clean", "--grace", "10"), "'10'"),
             Arguments.of(List.of("stat", "--watch", "--count", "0"), "--count"));
     }
@@ -219,7 +277,8 @@ class ShmLinkCliIT
             Arguments.of("list", List.of("--dir", "--group", "--help")),
             Arguments.of("stat", List.of("NAME", "--watch", "--interval", "--count", "--dir", "--group", "--help")),
             Arguments.of("create",
-                List.of("NAME", "--mode", "--capacity", "--max-message-length", "--dir", "--group", "--help")),
+                List.of("NAME", "--mode", "--capacity", "--max-message-length", "--subscribers",
+                    "--slow-subscriber-timeout", "spmc", "mpmc", "--dir", "--group", "--help")),
             Arguments.of("delete", List.of("NAME", "--dir", "--group", "--help")),
             Arguments.of("clean",
                 List.of("--grace", "--unattached-grace", "--dry-run", "--dir", "--group", "--help")));
@@ -326,6 +385,145 @@ class ShmLinkCliIT
             assertTrue(stat.out().startsWith("server socket pricing: MPSC"), stat::toString);
             assertEquals("1 live (accepted, not yet closed)", field(stat, "connections"), stat::toString);
             assertTrue(client.isConnected());
+        }
+    }
+
+    @Test
+    void listShowsFanOutSubscribersAttachedOutOfTheMost()
+    {
+        try (ShmRegistry registry = ShmRegistry.open(dir))
+        {
+            registry.create("fan", ChannelConfig.spmc(4096, 3));
+            registry.create("wide", ChannelConfig.mpmc(4096, 2));
+            registry.create("queue", ChannelConfig.mpsc(4096));
+            try (ShmSubscriber first = registry.subscriber("fan");
+                ShmSubscriber second = registry.subscriber("fan");
+                Publisher publisher = registry.publisher("fan"))
+            {
+                publish(publisher, 3, 100);
+
+                final Result list = ok("list", "--dir", d());
+
+                final List<List<String>> rows = list.out().lines().skip(1).map(ShmLinkCliIT::cells)
+                    .collect(Collectors.toList());
+                assertEquals(List.of(
+                    List.of("fan", "channel", "SPMC", "4k", "512", "336", "1", "0", "2/3", "-"),
+                    List.of("queue", "channel", "MPSC", "4k", "512", "0", "0", "0", "none", "-"),
+                    List.of("wide", "channel", "MPMC", "4k", "512", "0", "0", "0", "0/2", "-")),
+                    rows.stream().sorted((a, b) -> a.get(0).compareTo(b.get(0))).collect(Collectors.toList()),
+                    list::toString);
+            }
+        }
+    }
+
+    @Test
+    void statShowsEachFanOutSubscriberWithItsPositionAndLag()
+    {
+        final String pid = String.valueOf(ProcessHandle.current().pid());
+        try (ShmRegistry registry = ShmRegistry.open(dir))
+        {
+            registry.create("fan", ChannelConfig.spmc(4096, 3), Duration.ofSeconds(30));
+            try (ShmSubscriber reader = registry.subscriber("fan");
+                ShmSubscriber idle = registry.subscriber("fan");
+                Publisher publisher = registry.publisher("fan"))
+            {
+                publish(publisher, 10, 100);
+                assertEquals(10, drain(reader, 10));
+                final long tail = registry.lookup("fan").orElseThrow().publisherPosition();
+                assertEquals(10 * 112, tail, "100 bytes and the 8-byte header, 8-aligned, each");
+
+                final Result stat = ok("stat", "fan", "--dir", d());
+
+                assertTrue(stat.out().startsWith("channel fan: SPMC, capacity 4k, max message length 512, " +
+                    "up to 3 subscribers\n"), stat::toString);
+                assertEquals("30s", field(stat, "eviction timeout"), stat::toString);
+                assertEquals("2 of 3 attached", field(stat, "subscribers"), stat::toString);
+                assertEquals("0", field(stat, "subscriber position"), stat::toString);
+                assertEquals(String.valueOf(tail), field(stat, "backlog bytes"), stat::toString);
+                assertEquals(List.of(), fields(stat, "subscriber"), stat::toString);
+                final List<List<String>> table = subscriberTable(stat);
+                assertEquals(3, table.size(), stat::toString);
+                assertEquals(List.of("SLOT", "PID", "ALIVE", "POSITION", "LAG-BYTES", "EVICTIONS", "HEARTBEAT-AGE"),
+                    table.get(0), stat::toString);
+                assertEquals(List.of("0", pid, "yes", String.valueOf(tail), "0", "0"), table.get(1).subList(0, 6),
+                    stat::toString);
+                assertEquals(List.of("1", pid, "yes", "0", String.valueOf(tail), "0"), table.get(2).subList(0, 6),
+                    stat::toString);
+                assertTrue(table.get(1).get(6).matches("\\d+ms") && table.get(2).get(6).matches("\\d+ms"),
+                    stat::toString);
+            }
+        }
+    }
+
+    @Test
+    void statOfAFanOutChannelWithoutSubscribersPrintsNoTable()
+    {
+        ok("create", "fan", "--mode", "mpmc", "--capacity", "4k", "--subscribers", "2",
+            "--slow-subscriber-timeout", "0s", "--dir", d());
+
+        final Result stat = ok("stat", "fan", "--dir", d());
+
+        assertEquals("0s (never)", field(stat, "eviction timeout"), stat::toString);
+        assertEquals("0 of 2 attached", field(stat, "subscribers"), stat::toString);
+        assertEquals(List.of(), subscriberTable(stat), stat::toString);
+    }
+
+    @Test
+    void statWatchShowsFanOutSubscribersAsListDoes()
+    {
+        try (ShmRegistry registry = ShmRegistry.open(dir))
+        {
+            registry.create("fan", ChannelConfig.mpmc(4096, 4));
+            try (ShmSubscriber first = registry.subscriber("fan");
+                ShmSubscriber second = registry.subscriber("fan"))
+            {
+                final Result watch = ok("stat", "fan", "--watch", "--count", "1", "--dir", d());
+
+                final List<String> lines = watch.out().lines().collect(Collectors.toList());
+                assertEquals(2, lines.size(), watch::toString);
+                assertEquals(WATCH_HEADER, cells(lines.get(0)), watch::toString);
+                assertEquals(List.of("fan", "0", "0", "-", "-", "0", "0", "0", "2/4"), cells(lines.get(1)).subList(1, 10),
+                    watch::toString);
+            }
+        }
+    }
+
+    @Test
+    void statCountsTheEvictionsOfEachFanOutSlot()
+    {
+        try (ShmRegistry registry = ShmRegistry.open(dir))
+        {
+            registry.create("fan", ChannelConfig.spmc(4096, 2), Duration.ofMillis(200));
+            try (ShmSubscriber keepingUp = registry.subscriber("fan");
+                ShmSubscriber stalled = registry.subscriber("fan");
+                ShmPublisher publisher = registry.publisher("fan"))
+            {
+                // The stalled subscriber never polls: once the ring is full from its head, the publisher's sends are
+                // refused until its liveness thread evicts it, 200 ms on; then it is no longer listed as attached.
+                final UnsafeBuffer message = new UnsafeBuffer(new byte[100]);
+                final MessageHandler ignore = (buffer, offset, length) -> { };
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+                while (publisher.channelInfo().subscribers().size() == 2)
+                {
+                    publisher.offer(message, 0, 100);
+                    keepingUp.poll(ignore, 100);
+                    assertTrue(System.nanoTime() < deadline, "the stalled subscriber was never evicted");
+                }
+                assertThrows(SubscriberEvictedException.class, () -> stalled.poll(ignore, 100));
+                stalled.close();
+
+                try (ShmSubscriber successor = registry.subscriber("fan"))
+                {
+                    final Result stat = ok("stat", "fan", "--dir", d());
+
+                    final List<List<String>> table = subscriberTable(stat);
+                    assertEquals(3, table.size(), stat::toString);
+                    assertEquals(List.of(List.of("0", "0"), List.of("1", "1")),
+                        List.of(List.of(table.get(1).get(0), table.get(1).get(5)),
+                            List.of(table.get(2).get(0), table.get(2).get(5))),
+                        "slot 1 was the stalled subscriber's, which the successor took\n" + stat);
+                }
+            }
         }
     }
 
@@ -597,6 +795,15 @@ class ShmLinkCliIT
             .map(line::matcher)
             .filter(Matcher::matches)
             .map(matcher -> matcher.group(1))
+            .collect(Collectors.toList());
+    }
+
+    /** The cells of each line of {@code stat}'s subscriber table (indented 4), its header first. */
+    private static List<List<String>> subscriberTable(final Result result)
+    {
+        return result.out().lines()
+            .filter(line -> line.startsWith("    "))
+            .map(ShmLinkCliIT::cells)
             .collect(Collectors.toList());
     }
 
