@@ -61,7 +61,7 @@ public final class AeronFanOutTransport extends FanOutTransport
     {
         return "Aeron " + AeronDriver.version() + " IPC, one exclusive publication, terms of " +
             AeronDriver.termLength(link) / 1024 + " KiB, embedded driver (" + AeronDriver.describe(link) + "), to " +
-            describeSubscribers("an exclusive publication");
+            describeSubscribers("exclusive publication");
     }
 
     /**

@@ -90,23 +90,25 @@ public abstract class FanOutTransport implements Transport
     /**
      * The part of {@link #describe} on the subscribers.
      *
-     * @param returnChannel what a subscriber answers on, e.g. "an SPSC channel".
-     * @return e.g. "3 subscriber JVMs, each reading every byte: subscriber 0 (the echo child) echoes on an SPSC
-     * channel; the other 2 only read (busy-spinning), each acknowledging throughput bursts on an SPSC channel of its
-     * own".
+     * @param returnChannel what a subscriber answers on, without an article, e.g. "SPSC channel".
+     * @return e.g. "3 subscriber JVMs, each reading every byte: subscriber 0 (the echo child) echoes on its own SPSC
+     * channel; the other 2 only read (busy-spinning), each acknowledging throughput bursts on its own SPSC channel".
      */
     protected String describeSubscribers(final String returnChannel)
     {
         final int sides = subscribers - 1;
         final String echo = subscribers + (subscribers == 1 ? " subscriber JVM, reading" :
-            " subscriber JVMs, each reading") + " every byte: subscriber 0 (the echo child) echoes on " + returnChannel;
+            " subscriber JVMs, each reading") + " every byte: subscriber 0 (the echo child) echoes on its own " +
+            returnChannel;
         if (sides == 0)
         {
             return echo;
         }
-        return echo + "; the other " + sides + " only read (" +
-            (sidesYield() ? "yielding after each empty poll: -D" + SIDE_IDLE_PROPERTY + "=yield" : "busy-spinning") +
-            "), each acknowledging throughput bursts on " + returnChannel + " of its own";
+        final String idle =
+            sidesYield() ? "yielding after each empty poll: -D" + SIDE_IDLE_PROPERTY + "=yield" : "busy-spinning";
+        return echo + (sides == 1 ? "; the other one only reads (" + idle + ") and acknowledges" :
+            "; the other " + sides + " only read (" + idle + "), each acknowledging") +
+            " throughput bursts on its own " + returnChannel;
     }
 
     /**

@@ -53,7 +53,7 @@ public class ShmLinkFanOutTransport extends FanOutTransport
     public String describe(final LinkSpec link)
     {
         return "a ShmLink SPMC channel of " + link.ringCapacity() / 1024 + " KiB, offer + poll, to " +
-            describeSubscribers("an SPSC channel of the same size");
+            describeSubscribers("SPSC channel of the same size");
     }
 
     @Override
