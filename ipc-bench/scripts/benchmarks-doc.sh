@@ -13,6 +13,10 @@
 # Then the bandwidth section: one throughput run per message size (4 KiB, 64 KiB, 1 MiB, 16 MiB; BANDWIDTH_SIZES
 # to change), BANDWIDTH_ROUNDS (5) interleaved rounds of 64 MiB bursts each (BANDWIDTH_BYTES), over the transports
 # in BANDWIDTH_TRANSPORTS; a few minutes more. Then the cold path (io.shmlink.bench.coldpath.ColdPath), half a minute.
+#
+# The latency run covers LATENCY_TRANSPORTS: every built-in transport but the fan-outs (shmlink-spmc-N,
+# aeron-ipc-fanout-N), which need a core per subscriber and one for the pinger, more than the 2-vCPU VM has from N = 2;
+# add them to LATENCY_TRANSPORTS on a machine with the cores.
 set -euo pipefail
 
 # shellcheck source=bench-env.sh
@@ -28,7 +32,8 @@ bandwidth_transports="${BANDWIDTH_TRANSPORTS:-floor,shmlink-spsc,shmlink-mpsc,ag
 results="$(mktemp -d "${TMPDIR:-/tmp}/shmlink-benchmarks-doc.XXXXXX")"
 trap 'rm -rf "$results"' EXIT
 
-args=(--quick --transports all --out "$results/run")
+latency_transports="${LATENCY_TRANSPORTS:-floor,shmlink-spsc,shmlink-mpsc,agrona,shmlink-socket,aeron,chronicle,shmlink-chronicle,shmlink-chronicle-128,chronicle-dto,uds,tcp}"
+args=(--quick --transports "$latency_transports" --out "$results/run")
 command="java -jar $jar ${args[*]:0:3} --out <folder>"
 started="$(date -u '+%Y-%m-%d %H:%M UTC')"
 load="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"

@@ -24,9 +24,10 @@ import java.util.List;
  * The cross-process latency harness, main class of {@code benchmarks.jar}: {@code java -jar
  * ipc-bench/target/benchmarks.jar [--help]}. This JVM pings, a child JVM echoes, over each transport in turn
  * ({@code floor}, {@code shmlink-spsc}, {@code shmlink-mpsc}, {@code agrona}, {@code aeron}, {@code chronicle}, and
- * with {@code --transports all} also {@code uds}, {@code tcp}), in interleaved rounds; see {@link PingPongRun} for
- * the method and {@link Report} for the output. With {@code --throughput}, one-way bursts instead
- * ({@link ThroughputRun}, {@link ThroughputReport}).
+ * with {@code --transports all} also {@code uds}, {@code tcp} and the fan-outs {@code shmlink-spmc-N},
+ * {@code aeron-ipc-fanout-N}, whose other subscribers run in JVMs of their own), in interleaved rounds; see
+ * {@link PingPongRun} for the method and {@link Report} for the output. With {@code --throughput}, one-way bursts
+ * instead ({@link ThroughputRun}, {@link ThroughputReport}).
  * <p>
  * The report is printed and also saved, with Markdown and {@code .hgrm} files and a PNG percentile plot, in a
  * results folder: {@code --out DIR}, by default {@code results/<yyyyMMdd-HHmmss>/} under the working directory.

@@ -53,7 +53,7 @@ public final class Rings
     {
         private final ShmTempDirectory directory;
         private final ShmRegistry registry;
-        private final Subscriber subscriber;
+        private final Subscriber[] subscribers;
         private final Publisher[] publishers;
 
         /**
@@ -66,10 +66,30 @@ public final class Rings
          */
         public ShmLinkChannel(final ChannelConfig config, final int publishers) throws IOException
         {
+            this(config, publishers, 1);
+        }
+
+        /**
+         * Creates the channel and attaches every subscriber, then the publishers: a fan-out subscriber receives
+         * what is sent after it attached.
+         *
+         * @param config      any mode, and capacity; for more than one subscriber SPMC or MPMC with at least that
+         *                    many {@link ChannelConfig#maxSubscribers()}.
+         * @param publishers  how many publishers to attach (MPSC and MPMC only for more than one).
+         * @param subscribers how many subscribers to attach.
+         * @throws IOException if the directory cannot be created.
+         */
+        public ShmLinkChannel(final ChannelConfig config, final int publishers, final int subscribers)
+            throws IOException
+        {
             directory = ShmTempDirectory.create("shmlink-jmh-");
             registry = ShmRegistry.open(directory.path());
             registry.create("bench", config);
-            subscriber = registry.subscriber("bench");
+            this.subscribers = new Subscriber[subscribers];
+            for (int i = 0; i < subscribers; i++)
+            {
+                this.subscribers[i] = registry.subscriber("bench");
+            }
             this.publishers = new Publisher[publishers];
             for (int i = 0; i < publishers; i++)
             {
@@ -78,11 +98,20 @@ public final class Rings
         }
 
         /**
-         * @return the subscriber.
+         * @return the (first) subscriber.
          */
         public Subscriber subscriber()
         {
-            return subscriber;
+            return subscribers[0];
+        }
+
+        /**
+         * @param index which subscriber.
+         * @return that subscriber.
+         */
+        public Subscriber subscriber(final int index)
+        {
+            return subscribers[index];
         }
 
         /**

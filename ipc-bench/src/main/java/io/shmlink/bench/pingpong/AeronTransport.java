@@ -131,7 +131,7 @@ public final class AeronTransport implements Transport
         driver = null;
     }
 
-    private static Path driverDirectory(final LinkSpec link)
+    static Path driverDirectory(final LinkSpec link)
     {
         return link.directory().resolve(DRIVER_DIRECTORY);
     }
@@ -141,13 +141,13 @@ public final class AeronTransport implements Transport
      * {@code NOT_CONNECTED} does too while the peer's subscription is being linked (a dead peer is the watch's
      * business).
      */
-    private static boolean isTransient(final long result)
+    static boolean isTransient(final long result)
     {
         return result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION ||
             result == Publication.NOT_CONNECTED;
     }
 
-    private static IllegalStateException refused(final String stream, final long result)
+    static IllegalStateException refused(final String stream, final long result)
     {
         return new IllegalStateException("offer on the " + stream + " publication returned " +
             Publication.errorString(result));

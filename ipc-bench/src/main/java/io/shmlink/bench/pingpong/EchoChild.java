@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -45,16 +46,25 @@ public final class EchoChild implements PeerWatch, AutoCloseable
 
     private static final long WAIT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
+    /**
+     * Prefix of a line with which a child other than the echo child (a fan-out subscriber JVM) reports how many
+     * messages it received; {@link #received()} returns it.
+     */
+    static final String RECEIVED = "RECEIVED ";
+
     private final Process process;
+    private final String label;
     private final Thread outputReader;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private volatile long[] echoAllocatedBytes;
+    private volatile long received = -1;
     private long waitStartNs;
 
-    private EchoChild(final Process process)
+    private EchoChild(final Process process, final String label)
     {
         this.process = process;
-        this.outputReader = new Thread(this::readOutput, "echo-child-" + process.pid() + "-stdout");
+        this.label = label;
+        this.outputReader = new Thread(this::readOutput, label.replace(' ', '-') + "-" + process.pid() + "-stdout");
         this.outputReader.setDaemon(true);
         this.outputReader.start();
     }
@@ -87,10 +97,29 @@ public final class EchoChild implements PeerWatch, AutoCloseable
     public static EchoChild start(final Path runDirectory, final int messageLength, final List<String> transports,
         final boolean sink) throws IOException
     {
+        return startJvm("echo child", transportFlags(transports), EchoMain.class, List.of(runDirectory.toString(),
+            Integer.toString(messageLength), String.join(",", transports), sink ? EchoMain.SINK : EchoMain.ECHO));
+    }
+
+    /**
+     * Starts another child JVM that speaks the echo child's protocol: it prints {@value EchoMain#READY} once ready
+     * and may end with an {@value EchoMain#ALLOCATED} line, and it exits when its standard input closes. Same JVM
+     * flags as the echo child, the same class path, and {@link #EXTRA_JVM_ARGS_PROPERTY}'s flags.
+     *
+     * @param label     what failures and forwarded output call it, e.g. {@code "fan-out subscriber 2"}.
+     * @param flags     JVM flags beyond the harness's own.
+     * @param mainClass the class to run.
+     * @param args      its arguments.
+     * @return the running child; call {@link #awaitReady} next.
+     * @throws IOException if the JVM cannot be started.
+     */
+    static EchoChild startJvm(final String label, final Collection<String> flags, final Class<?> mainClass,
+        final List<String> args) throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_FLAGS);
-        command.addAll(transportFlags(transports));
+        command.addAll(flags);
         final String extra = System.getProperty(EXTRA_JVM_ARGS_PROPERTY, "").trim();
         if (!extra.isEmpty())
         {
@@ -98,15 +127,12 @@ public final class EchoChild implements PeerWatch, AutoCloseable
         }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(EchoMain.class.getName());
-        command.add(runDirectory.toString());
-        command.add(Integer.toString(messageLength));
-        command.add(String.join(",", transports));
-        command.add(sink ? EchoMain.SINK : EchoMain.ECHO);
+        command.add(mainClass.getName());
+        command.addAll(args);
         final ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectError(ProcessBuilder.Redirect.INHERIT);
         // stdin stays a pipe: the child exits when it closes (see EchoMain).
-        return new EchoChild(builder.start());
+        return new EchoChild(builder.start(), label);
     }
 
     /**
@@ -134,6 +160,15 @@ public final class EchoChild implements PeerWatch, AutoCloseable
     }
 
     /**
+     * @return the count the child's last {@value #RECEIVED} line gave, or -1 if it printed none (yet); final once
+     * {@link #finish} has returned.
+     */
+    long received()
+    {
+        return received;
+    }
+
+    /**
      * Waits until the child has opened every echo.
      *
      * @param timeout the most to wait.
@@ -148,12 +183,12 @@ public final class EchoChild implements PeerWatch, AutoCloseable
         }
         catch (final TimeoutException ex)
         {
-            throw new IllegalStateException("echo child (pid " + pid() + ") not ready within " + timeout);
+            throw new IllegalStateException(label + " (pid " + pid() + ") not ready within " + timeout);
         }
         catch (final ExecutionException ex)
         {
             process.waitFor(5, TimeUnit.SECONDS);
-            throw new IllegalStateException("echo child (pid " + pid() + ") ended before it was ready: " +
+            throw new IllegalStateException(label + " (pid " + pid() + ") ended before it was ready: " +
                 exitDescription() + " (its standard error above says why)");
         }
     }
@@ -169,7 +204,7 @@ public final class EchoChild implements PeerWatch, AutoCloseable
     {
         if (!process.isAlive())
         {
-            throw new IllegalStateException("echo child (pid " + pid() + ") " + exitDescription() +
+            throw new IllegalStateException(label + " (pid " + pid() + ") " + exitDescription() +
                 " while the parent waited for " + awaited(waitFor));
         }
         final long now = System.nanoTime();
@@ -179,7 +214,7 @@ public final class EchoChild implements PeerWatch, AutoCloseable
         }
         else if (now - waitStartNs > WAIT_TIMEOUT_NS)
         {
-            throw new IllegalStateException("echo child (pid " + pid() + ") has not answered for " +
+            throw new IllegalStateException(label + " (pid " + pid() + ") has not answered for " +
                 TimeUnit.NANOSECONDS.toSeconds(now - waitStartNs) + " s; waiting for " + awaited(waitFor));
         }
     }
@@ -200,14 +235,14 @@ public final class EchoChild implements PeerWatch, AutoCloseable
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
         {
             process.destroyForcibly().waitFor();
-            throw new IllegalStateException("echo child (pid " + pid() + ") did not exit within " + timeout +
+            throw new IllegalStateException(label + " (pid " + pid() + ") did not exit within " + timeout +
                 "; killed");
         }
         // The child printed its last line before exiting; the reader reaches end-of-file right after it.
         outputReader.join(timeout.toMillis());
         if (process.exitValue() != 0)
         {
-            throw new IllegalStateException("echo child (pid " + pid() + ") " + exitDescription());
+            throw new IllegalStateException(label + " (pid " + pid() + ") " + exitDescription());
         }
         return echoAllocatedBytes;
     }
@@ -281,15 +316,19 @@ public final class EchoChild implements PeerWatch, AutoCloseable
                     }
                     echoAllocatedBytes = parsed;
                 }
+                else if (line.startsWith(RECEIVED))
+                {
+                    received = Long.parseLong(line.substring(RECEIVED.length()).trim());
+                }
                 else
                 {
-                    System.err.println("[echo child " + process.pid() + "] " + line);
+                    System.err.println("[" + label + " " + process.pid() + "] " + line);
                 }
             }
         }
         catch (final IOException | NumberFormatException ex)
         {
-            System.err.println("[echo child " + process.pid() + "] unreadable output: " + ex);
+            System.err.println("[" + label + " " + process.pid() + "] unreadable output: " + ex);
         }
         ready.completeExceptionally(new IllegalStateException("standard output closed"));
     }

@@ -237,12 +237,33 @@ final class EchoSession implements AutoCloseable
         {
             control.stop();
         }
+        // Every pinger is closed even if one fails: a fan-out pinger's close ends its subscriber JVMs and fails if
+        // one of them did not receive every message (FanOutSides).
+        RuntimeException failure = null;
         for (final Pinger pinger : pingers)
         {
             if (pinger != null)
             {
-                pinger.close();
+                try
+                {
+                    pinger.close();
+                }
+                catch (final RuntimeException ex)
+                {
+                    if (failure == null)
+                    {
+                        failure = ex;
+                    }
+                    else
+                    {
+                        failure.addSuppressed(ex);
+                    }
+                }
             }
+        }
+        if (failure != null)
+        {
+            throw failure;
         }
     }
 
@@ -255,14 +276,20 @@ final class EchoSession implements AutoCloseable
     {
         try
         {
-            stop();
-            if (child != null)
+            try
             {
-                child.close();
+                stop();
             }
-            if (control != null)
+            finally
             {
-                control.close();
+                if (child != null)
+                {
+                    child.close();
+                }
+                if (control != null)
+                {
+                    control.close();
+                }
             }
         }
         finally

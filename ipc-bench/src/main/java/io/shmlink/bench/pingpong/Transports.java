@@ -21,7 +21,11 @@ public final class Transports
     /** What {@code --transports} takes for every built-in transport. */
     public static final String ALL = "all";
 
+    /** The most subscribers of a built-in fan-out transport ({@code shmlink-spmc-N}, {@code aeron-ipc-fanout-N}). */
+    public static final int MAX_FAN_OUT = 3;
+
     private static final Map<String, Supplier<Transport>> BUILT_IN = new LinkedHashMap<>();
+    private static final List<String> FAN_OUT = new ArrayList<>();
 
     static
     {
@@ -37,6 +41,19 @@ public final class Transports
         BUILT_IN.put("chronicle-dto", ChronicleOrderTransport::new);
         BUILT_IN.put("uds", () -> new SocketTransport(SocketTransport.Family.UNIX));
         BUILT_IN.put("tcp", () -> new SocketTransport(SocketTransport.Family.TCP));
+        // Fan-out: the echo child and N - 1 more subscriber JVMs read every ping (FanOutTransport).
+        for (int subscribers = 1; subscribers <= MAX_FAN_OUT; subscribers++)
+        {
+            final int n = subscribers;
+            FAN_OUT.add("shmlink-spmc-" + n);
+            BUILT_IN.put("shmlink-spmc-" + n, () -> new ShmLinkFanOutTransport(n));
+        }
+        for (int subscribers = 1; subscribers <= MAX_FAN_OUT; subscribers++)
+        {
+            final int n = subscribers;
+            FAN_OUT.add("aeron-ipc-fanout-" + n);
+            BUILT_IN.put("aeron-ipc-fanout-" + n, () -> new AeronFanOutTransport(n));
+        }
     }
 
     private Transports()
@@ -52,10 +69,19 @@ public final class Transports
     }
 
     /**
+     * @return the built-in fan-out transports' names ({@link FanOutTransport}), in running order.
+     */
+    public static List<String> fanOut()
+    {
+        return List.copyOf(FAN_OUT);
+    }
+
+    /**
      * The transports a run uses unless told otherwise: everything that moves messages through shared memory,
      * ShmLink's rings and the libraries it is compared with. The sockets are left out: their round trips are a few
      * hundred times longer here (40-55 us against 0.13-0.5 us), so with the same counts each would add about a
-     * minute to the quick run; name them with {@code --transports}, or {@code --transports all}.
+     * minute to the quick run; name them with {@code --transports}, or {@code --transports all}. So are the fan-out
+     * transports: each runs one to three more JVMs, and it needs a core per subscriber and one for the pinger.
      *
      * @return the default transport names, in running order.
      */

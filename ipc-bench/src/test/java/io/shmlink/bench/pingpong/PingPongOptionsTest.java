@@ -22,13 +22,39 @@ class PingPongOptionsTest
         assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona", "shmlink-socket", "aeron", "chronicle"),
             options.transports());
         assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona", "shmlink-socket", "aeron", "chronicle",
-            "shmlink-chronicle", "shmlink-chronicle-128", "chronicle-dto", "uds", "tcp"),
+            "shmlink-chronicle", "shmlink-chronicle-128", "chronicle-dto", "uds", "tcp",
+            "shmlink-spmc-1", "shmlink-spmc-2", "shmlink-spmc-3",
+            "aeron-ipc-fanout-1", "aeron-ipc-fanout-2", "aeron-ipc-fanout-3"),
             Transports.builtIn());
         assertNull(options.hgrmDirectory());
         assertEquals(0, options.rate(), "back to back unless --rate");
         assertFalse(options.fixedRate());
         assertFalse(options.throughput());
         assertNull(options.outDirectory(), "the main class picks results/<timestamp>");
+    }
+
+    @Test
+    void theFanOutTransportsAreSelectedByNameAndListedInTheHelp()
+    {
+        final PingPongOptions options =
+            PingPongOptions.parse("--transports", "shmlink-spsc,shmlink-spmc-3,aeron-ipc-fanout-3");
+
+        assertEquals(List.of("shmlink-spsc", "shmlink-spmc-3", "aeron-ipc-fanout-3"), options.transports());
+        assertEquals(List.of("shmlink-spmc-1", "shmlink-spmc-2", "shmlink-spmc-3", "aeron-ipc-fanout-1",
+            "aeron-ipc-fanout-2", "aeron-ipc-fanout-3"), Transports.fanOut());
+        for (final String name : Transports.fanOut())
+        {
+            assertTrue(PingPongOptions.USAGE.contains(name), name + " in the help:\n" + PingPongOptions.USAGE);
+            try (Transport transport = Transports.create(name))
+            {
+                assertEquals(name, transport.name());
+                assertTrue(transport.supportsThroughput(), name);
+                assertEquals(Integer.parseInt(name.substring(name.length() - 1)),
+                    ((FanOutTransport)transport).subscribers(), name);
+            }
+        }
+        assertFalse(Transports.defaults().stream().anyMatch(Transports.fanOut()::contains),
+            "a quick run starts no extra JVMs");
     }
 
     @Test

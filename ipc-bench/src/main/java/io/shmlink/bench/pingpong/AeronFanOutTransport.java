@@ -1,0 +1,521 @@
+package io.shmlink.bench.pingpong;
+
+import io.aeron.Aeron;
+import io.aeron.AeronCounters;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.status.StreamCounter;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.shmlink.api.MessageHandler;
+import org.agrona.BufferUtil;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Aeron IPC fan-out ({@code aeron-ipc-fanout-N}): one {@link ExclusivePublication} on {@code aeron:ipc}, the ping
+ * stream, and {@code N} subscriptions to it in {@code N} JVMs (roles: {@link FanOutTransport}), with the embedded
+ * media driver, terms and driver threading of {@link AeronTransport} ({@link AeronDriver}). Subscriber 0, the echo
+ * child, offers the ping's bytes on its own exclusive publication (the pong stream) from inside its fragment handler,
+ * as {@code aeron}'s echo does; so the round trip is {@code aeron}'s but for the ping stream's other subscribers.
+ * <p>
+ * An IPC publication's limit follows its slowest subscriber, as a ShmLink SPMC ring does; the pinger waits out
+ * back-pressure and term rotation ({@link AeronTransport#isTransient}). The subscriptions exist before the
+ * publication is added, and the pinger starts only once the driver has linked all {@code N} of them (it counts the
+ * publication's subscriber-position counters), so every subscriber receives every ping. In throughput mode each side
+ * acknowledges every burst on its own exclusive publication (stream {@value #ACK_STREAM} + its role), and the pinger
+ * waits for all of them. Sends by {@code offer} only, as {@code aeron} does; messages longer than the MTU are
+ * reassembled by a {@link FragmentAssembler} on every subscriber.
+ */
+public final class AeronFanOutTransport extends FanOutTransport
+{
+    private static final int PING_STREAM = 1001;
+    private static final int PONG_STREAM = 1002;
+    /** Stream of side subscriber {@code r}'s acknowledgements: this plus {@code r}. */
+    private static final int ACK_STREAM = 1100;
+    private static final int FRAGMENT_LIMIT = 1;
+
+    private MediaDriver driver;
+
+    /**
+     * @param subscribers how many subscriptions read every ping, the echoing one included; {@link Transports} makes
+     *                    the built-in ones with 1, 2 and 3.
+     */
+    public AeronFanOutTransport(final int subscribers)
+    {
+        super(subscribers);
+    }
+
+    @Override
+    public String name()
+    {
+        return "aeron-ipc-fanout-" + subscribers();
+    }
+
+    @Override
+    public String describe(final LinkSpec link)
+    {
+        return "Aeron " + AeronDriver.version() + " IPC, one exclusive publication, terms of " +
+            AeronDriver.termLength(link) / 1024 + " KiB, embedded driver (" + AeronDriver.describe(link) + "), to " +
+            describeSubscribers("exclusive publication");
+    }
+
+    /**
+     * Starts the media driver, before any child: every subscriber's client connects to it.
+     */
+    @Override
+    public void create(final LinkSpec link)
+    {
+        FanOutActivity.create(link.directory());
+        driver = AeronDriver.launch(AeronTransport.driverDirectory(link), link.throughput());
+    }
+
+    /**
+     * Starts the side subscribers' JVMs, which add their subscriptions before they say they are ready (the echo
+     * child added its own before it did), then adds the publication and waits until the driver has linked every
+     * subscription to it.
+     */
+    @Override
+    public Pinger openPinger(final LinkSpec link, final PeerWatch watch) throws java.io.IOException
+    {
+        final FanOutSides sides = startSides(link, watch);
+        Aeron aeron = null;
+        try
+        {
+            aeron = AeronDriver.connect(AeronTransport.driverDirectory(link));
+            final Subscription pong = aeron.addSubscription(AeronDriver.CHANNEL, PONG_STREAM);
+            final Subscription[] acks = new Subscription[link.throughput() ? sides.count() : 0];
+            for (int i = 0; i < acks.length; i++)
+            {
+                acks[i] = aeron.addSubscription(AeronDriver.CHANNEL, ACK_STREAM + i + 1);
+            }
+            final ExclusivePublication ping = aeron.addExclusivePublication(AeronDriver.channel(link), PING_STREAM);
+            long spins = 0;
+            while (!ping.isConnected() || !pong.isConnected() || !allConnected(acks) ||
+                linkedSubscribers(aeron, ping) < subscribers())
+            {
+                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                {
+                    sides.stillWaiting(spins, 0);
+                }
+                Thread.onSpinWait();
+            }
+            final int linked = linkedSubscribers(aeron, ping);
+            if (linked != subscribers())
+            {
+                throw new IllegalStateException("the ping publication has " + linked + " subscribers, expected " +
+                    subscribers());
+            }
+            return new FanOutPinger(aeron, ping, pong, acks, link.messageLength(), sides);
+        }
+        catch (final RuntimeException ex)
+        {
+            sides.kill();
+            CloseHelper.close(aeron);
+            throw ex;
+        }
+    }
+
+    @Override
+    public Echo openEcho(final LinkSpec link)
+    {
+        final Aeron aeron = AeronDriver.connect(AeronTransport.driverDirectory(link));
+        try
+        {
+            final Subscription ping = aeron.addSubscription(AeronDriver.CHANNEL, PING_STREAM);
+            final ExclusivePublication pong = aeron.addExclusivePublication(AeronDriver.channel(link), PONG_STREAM);
+            return new FanOutEcho(aeron, ping, pong, link);
+        }
+        catch (final RuntimeException ex)
+        {
+            aeron.close();
+            throw ex;
+        }
+    }
+
+    @Override
+    SideReader openSide(final LinkSpec link, final int role, final MessageHandler handler)
+    {
+        final Aeron aeron = AeronDriver.connect(AeronTransport.driverDirectory(link));
+        try
+        {
+            final Subscription ping = aeron.addSubscription(AeronDriver.CHANNEL, PING_STREAM);
+            final ExclusivePublication ack = link.throughput() ?
+                aeron.addExclusivePublication(AeronDriver.channel(link), ACK_STREAM + role) : null;
+            return new FanOutSide(aeron, ping, ack, handler);
+        }
+        catch (final RuntimeException ex)
+        {
+            aeron.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Stops the media driver (parent only), which deletes its directory.
+     */
+    @Override
+    public void close()
+    {
+        CloseHelper.close(driver);
+        driver = null;
+    }
+
+    private static boolean allConnected(final Subscription[] subscriptions)
+    {
+        for (final Subscription subscription : subscriptions)
+        {
+            if (!subscription.isConnected())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * How many subscriptions the driver has linked to a publication: its subscriber-position counters, whose keys
+     * carry the publication's session and stream.
+     */
+    private static int linkedSubscribers(final Aeron aeron, final Publication publication)
+    {
+        final int[] count = new int[1];
+        aeron.countersReader().forEach((counterId, typeId, key, label) ->
+        {
+            if (typeId == AeronCounters.DRIVER_SUBSCRIBER_POSITION_TYPE_ID &&
+                key.getInt(StreamCounter.SESSION_ID_OFFSET) == publication.sessionId() &&
+                key.getInt(StreamCounter.STREAM_ID_OFFSET) == publication.streamId())
+            {
+                count[0]++;
+            }
+        });
+        return count[0];
+    }
+
+    private static final class FanOutPinger implements Pinger, FragmentHandler
+    {
+        private final Aeron aeron;
+        private final ExclusivePublication ping;
+        private final Subscription pong;
+        private final Subscription[] acks;
+        private final FragmentAssembler assembler = new FragmentAssembler(this);
+        private final FragmentAssembler ackAssembler = new FragmentAssembler(this::onAcknowledgement);
+        private final UnsafeBuffer message;
+        private final int messageLength;
+        private final FanOutSides watch;
+        private final Acknowledgement acknowledgement = new Acknowledgement();
+        private final Acknowledgement sideAcknowledgement = new Acknowledgement();
+        private Payload payload;
+        private boolean inBurst;
+        private long echoed;
+        private boolean received;
+        private long sent;
+
+        FanOutPinger(final Aeron aeron, final ExclusivePublication ping, final Subscription pong,
+            final Subscription[] acks, final int messageLength, final FanOutSides watch)
+        {
+            this.aeron = aeron;
+            this.ping = ping;
+            this.pong = pong;
+            this.acks = acks;
+            this.messageLength = messageLength;
+            this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
+            this.watch = watch;
+        }
+
+        @Override
+        public long roundTrip(final long sequence)
+        {
+            message.putLong(0, sequence);
+            send(message, sequence);
+            sent++;
+            await(pong, assembler, sequence);
+            return echoed;
+        }
+
+        @Override
+        public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
+        {
+            if (mode != SendMode.OFFER)
+            {
+                throw new UnsupportedOperationException("aeron sends by offer only");
+            }
+            if (payload == null)
+            {
+                payload = new Payload(messageLength);
+            }
+            final int last = count - 1;
+            for (int i = 0; i < count; i++)
+            {
+                final long sequence = firstSequence + i;
+                send(payload.stamp(sequence, i == last), sequence);
+            }
+            sent += count;
+            inBurst = true;
+            await(pong, assembler, firstSequence + last);
+            inBurst = false;
+            for (int i = 0; i < acks.length; i++)
+            {
+                await(acks[i], ackAssembler, firstSequence + last);
+                FanOutTransport.checkSide(i + 1, sideAcknowledgement, acknowledgement);
+            }
+            return acknowledgement;
+        }
+
+        private void send(final DirectBuffer source, final long sequence)
+        {
+            long result;
+            long spins = 0;
+            while ((result = ping.offer(source, 0, messageLength)) < 0)
+            {
+                if (!AeronTransport.isTransient(result))
+                {
+                    throw AeronTransport.refused("ping", result);
+                }
+                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                {
+                    watch.stillWaiting(spins, sequence);
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        /**
+         * Polls until one whole message has arrived (a poll that returns 1 may have taken a fragment of it).
+         */
+        private void await(final Subscription subscription, final FragmentAssembler handler, final long sequence)
+        {
+            received = false;
+            long spins = 0;
+            while (!received)
+            {
+                if (subscription.poll(handler, FRAGMENT_LIMIT) == 0)
+                {
+                    if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                    {
+                        watch.stillWaiting(spins, sequence);
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        @Override
+        public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+        {
+            if (length != messageLength)
+            {
+                throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
+            }
+            echoed = buffer.getLong(offset);
+            if (inBurst)
+            {
+                acknowledgement.read(buffer, offset);
+            }
+            received = true;
+        }
+
+        private void onAcknowledgement(final DirectBuffer buffer, final int offset, final int length,
+            final Header header)
+        {
+            if (length != messageLength)
+            {
+                throw new IllegalStateException("acknowledgement of " + length + " bytes, expected " + messageLength);
+            }
+            sideAcknowledgement.read(buffer, offset);
+            received = true;
+        }
+
+        /**
+         * Ends the side subscribers first (their clients go before the driver does), checking that each received
+         * every message sent, then closes this client.
+         */
+        @Override
+        public void close()
+        {
+            try
+            {
+                watch.finish(sent);
+            }
+            finally
+            {
+                CloseHelper.closeAll(ping, pong);
+                CloseHelper.closeAll(acks);
+                CloseHelper.close(aeron);
+            }
+        }
+    }
+
+    private static final class FanOutEcho implements Echo, FragmentHandler
+    {
+        private final Aeron aeron;
+        private final Subscription ping;
+        private final ExclusivePublication pong;
+        private final FanOutActivity activity;
+        private final FragmentAssembler echoAssembler = new FragmentAssembler(this);
+        private final FragmentAssembler sinkAssembler = new FragmentAssembler(this::count);
+        private final int messageLength;
+        private BurstSink burstSink;
+        private EchoControl control;
+        private int index;
+
+        FanOutEcho(final Aeron aeron, final Subscription ping, final ExclusivePublication pong, final LinkSpec link)
+        {
+            this.aeron = aeron;
+            this.ping = ping;
+            this.pong = pong;
+            this.messageLength = link.messageLength();
+            this.activity = FanOutActivity.open(link.directory());
+        }
+
+        @Override
+        public void run(final EchoControl control, final int index)
+        {
+            this.control = control;
+            this.index = index;
+            activity.set(FanOutActivity.ECHO);
+            try
+            {
+                while (true)
+                {
+                    if (ping.poll(echoAssembler, FRAGMENT_LIMIT) == 0)
+                    {
+                        if (!control.isActive(index))
+                        {
+                            return;
+                        }
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+            finally
+            {
+                activity.set(FanOutActivity.IDLE);
+            }
+        }
+
+        @Override
+        public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+        {
+            offer(buffer, offset, length);
+        }
+
+        @Override
+        public void sink(final EchoControl control, final int index, final SinkMode mode)
+        {
+            this.control = control;
+            this.index = index;
+            if (burstSink == null)
+            {
+                burstSink = new BurstSink(messageLength);
+            }
+            burstSink.mode(mode);
+            activity.set(FanOutActivity.sink(mode));
+            try
+            {
+                while (true)
+                {
+                    if (ping.poll(sinkAssembler, SINK_BATCH) == 0)
+                    {
+                        if (!control.isActive(index))
+                        {
+                            return;
+                        }
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+            finally
+            {
+                activity.set(FanOutActivity.IDLE);
+            }
+        }
+
+        private void count(final DirectBuffer buffer, final int offset, final int length, final Header header)
+        {
+            if (burstSink.onMessage(buffer, offset, length))
+            {
+                offer(burstSink.acknowledgement(), 0, length);
+            }
+        }
+
+        /**
+         * Retries a transient refusal until the parent no longer wants this transport served, as {@code aeron}'s
+         * echo does.
+         */
+        private void offer(final DirectBuffer buffer, final int offset, final int length)
+        {
+            long result;
+            while ((result = pong.offer(buffer, offset, length)) < 0)
+            {
+                if (!AeronTransport.isTransient(result))
+                {
+                    throw AeronTransport.refused("pong", result);
+                }
+                if (!control.isActive(index))
+                {
+                    return;
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            CloseHelper.closeAll(ping, pong, aeron, burstSink, activity);
+        }
+    }
+
+    private static final class FanOutSide implements SideReader
+    {
+        private final Aeron aeron;
+        private final Subscription ping;
+        private final ExclusivePublication ack;
+        private final FragmentAssembler assembler;
+
+        FanOutSide(final Aeron aeron, final Subscription ping, final ExclusivePublication ack,
+            final MessageHandler handler)
+        {
+            this.aeron = aeron;
+            this.ping = ping;
+            this.ack = ack;
+            this.assembler = new FragmentAssembler((buffer, offset, length, header) ->
+                handler.onMessage(buffer, offset, length));
+        }
+
+        @Override
+        public int poll(final int limit)
+        {
+            return ping.poll(assembler, limit);
+        }
+
+        @Override
+        public void acknowledge(final DirectBuffer buffer, final int length)
+        {
+            long result;
+            while ((result = ack.offer(buffer, 0, length)) < 0)
+            {
+                if (!AeronTransport.isTransient(result))
+                {
+                    throw AeronTransport.refused("ack", result);
+                }
+                if (FanOutSubscriberMain.stopping())
+                {
+                    return;
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            CloseHelper.closeAll(ping, ack, aeron);
+        }
+    }
+}

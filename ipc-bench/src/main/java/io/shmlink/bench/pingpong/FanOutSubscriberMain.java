@@ -1,0 +1,305 @@
+package io.shmlink.bench.pingpong;
+
+import io.shmlink.api.MessageHandler;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A side subscriber of a fan-out transport, in a JVM of its own ({@link FanOutTransport}, started by
+ * {@link FanOutSides}): attaches subscriber {@code role} of the fan-out, prints {@value EchoMain#READY}, then, while
+ * the transport's {@link FanOutActivity} word says so, reads every message. It never answers a ping.
+ * <ul>
+ *   <li>Ping-pong ({@code echo}): takes one message per poll, as the echo does; checks its length and that its
+ *   sequence number follows the previous one, and folds every byte of it ({@link Payload#fold}).</li>
+ *   <li>Throughput ({@code sink}): takes up to {@value FanOutTransport#SINK_BATCH} per poll and consumes each as the
+ *   echo child's sink does ({@link BurstSink}, in the {@link SinkMode} the word names, re-read at the first message
+ *   of each poll so that a measured burst is read in its mode), and acknowledges every burst on its own return
+ *   channel.</li>
+ * </ul>
+ * When the word changes, it takes what is still there, then backs off ({@link BackoffIdleStrategy}) until the word
+ * names a read again. When its standard input closes (the pinger closes it when it is done, and a dead parent closes
+ * it too) it takes what is still there and exits, printing {@value EchoChild#RECEIVED}{@code <messages>} and
+ * {@value EchoMain#ALLOCATED}{@code <bytes>}: what its thread allocated in its read loops except the first of each
+ * kind (class loading), 0 when the hot path allocates nothing. If the read loop does not stop (a bug), it halts
+ * after {@value #ORPHAN_GRACE_SECONDS} s.
+ * <p>
+ * Arguments: {@code <transport name> <transport directory> <message length> echo|sink <role>}.
+ */
+public final class FanOutSubscriberMain
+{
+    private static final long ORPHAN_GRACE_SECONDS = 10;
+    private static final int ORPHAN_HALT_STATUS = 3;
+
+    private static volatile boolean stopping;
+
+    private FanOutSubscriberMain()
+    {
+    }
+
+    /**
+     * @return whether standard input has closed: the side is to finish.
+     */
+    static boolean stopping()
+    {
+        return stopping;
+    }
+
+    /**
+     * Runs a side subscriber.
+     *
+     * @param args transport name, transport directory, message length, echo or sink, role.
+     * @throws IOException if the transport cannot be opened.
+     */
+    public static void main(final String[] args) throws IOException
+    {
+        if (args.length != 5 || !List.of(EchoMain.ECHO, EchoMain.SINK).contains(args[3]))
+        {
+            System.err.println("usage: FanOutSubscriberMain <transport> <transport directory> <message length> " +
+                "echo|sink <role>");
+            System.exit(2);
+        }
+        final Transport transport = Transports.create(args[0]);
+        final int role = Integer.parseInt(args[4]);
+        if (!(transport instanceof FanOutTransport fanOut) || role < 1 || role >= fanOut.subscribers())
+        {
+            throw new IllegalArgumentException(args[0] + " has no side subscriber " + role);
+        }
+        final Path directory = Path.of(args[1]);
+        final LinkSpec link = new LinkSpec(directory, Integer.parseInt(args[2]), args[3].equals(EchoMain.SINK));
+        final FanOutActivity activity = FanOutActivity.open(directory);
+        final Side side = new Side(role, link, activity, FanOutTransport.sidesYield());
+        final FanOutTransport.SideReader reader = fanOut.openSide(link, role, side);
+        side.reader = reader;
+        watchStdin(Thread.currentThread());
+        System.out.println(EchoMain.READY);
+        System.out.flush();
+
+        final long allocated = side.serve();
+
+        reader.close();
+        transport.close();
+        activity.close();
+        side.close();
+        System.out.println(EchoChild.RECEIVED + side.received);
+        System.out.println(EchoMain.ALLOCATED + allocated);
+        System.out.flush();
+    }
+
+    /**
+     * The side's one thread: its read loops and its handler.
+     */
+    private static final class Side implements MessageHandler
+    {
+        private final int role;
+        private final int messageLength;
+        private final FanOutActivity activity;
+        private final boolean yield;
+        private final boolean sinking;
+        private final BurstSink burstSink;
+        private FanOutTransport.SideReader reader;
+        private boolean checkMode;
+        private long received;
+        private long lastSequence;
+        private long checksum;
+
+        Side(final int role, final LinkSpec link, final FanOutActivity activity, final boolean yield)
+        {
+            this.role = role;
+            this.messageLength = link.messageLength();
+            this.activity = activity;
+            this.yield = yield;
+            this.sinking = link.throughput();
+            // Made on the thread that sinks: its fault counter is this thread's.
+            this.burstSink = sinking ? new BurstSink(messageLength) : null;
+        }
+
+        /**
+         * Reads while the word says so, backs off otherwise, until standard input closes.
+         *
+         * @return bytes allocated in the read loops, except the first.
+         */
+        long serve()
+        {
+            final com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+            final IdleStrategy idle = new BackoffIdleStrategy();
+            boolean served = false;
+            long allocated = 0;
+            while (!stopping)
+            {
+                final long value = activity.get();
+                if (sinking ? FanOutActivity.isSink(value) : value == FanOutActivity.ECHO)
+                {
+                    final long before = threads.getCurrentThreadAllocatedBytes();
+                    if (sinking)
+                    {
+                        sink(value);
+                    }
+                    else
+                    {
+                        read();
+                    }
+                    final long delta = threads.getCurrentThreadAllocatedBytes() - before;
+                    if (served)
+                    {
+                        allocated += delta;
+                    }
+                    served = true;
+                    idle.reset();
+                }
+                else
+                {
+                    idle.idle();
+                }
+            }
+            // Whatever was sent before the pinger closed our input: normally nothing, the loops drain as they leave.
+            drain();
+            return allocated;
+        }
+
+        private void read()
+        {
+            while (true)
+            {
+                if (reader.poll(1) == 0)
+                {
+                    if (activity.get() != FanOutActivity.ECHO || stopping)
+                    {
+                        // A ping sent before the word changed may have become visible only after the empty poll.
+                        drain();
+                        return;
+                    }
+                    pause();
+                }
+            }
+        }
+
+        private void sink(final long value)
+        {
+            burstSink.mode(FanOutActivity.sinkMode(value));
+            while (true)
+            {
+                checkMode = true;
+                if (reader.poll(FanOutTransport.SINK_BATCH) == 0)
+                {
+                    if (!FanOutActivity.isSink(activity.get()) || stopping)
+                    {
+                        drain();
+                        return;
+                    }
+                    pause();
+                }
+            }
+        }
+
+        private void drain()
+        {
+            checkMode = sinking;
+            while (reader.poll(FanOutTransport.SINK_BATCH) > 0)
+            {
+                checkMode = sinking;
+            }
+        }
+
+        private void pause()
+        {
+            if (yield)
+            {
+                Thread.yield();
+            }
+            else
+            {
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            if (sinking)
+            {
+                if (checkMode)
+                {
+                    // Read after the poll's acquire of this message: a burst sent after the echo child's sink had
+                    // set the word (the settling burst's acknowledgement proves it had) sees its mode.
+                    checkMode = false;
+                    final long value = activity.get();
+                    if (FanOutActivity.isSink(value))
+                    {
+                        burstSink.mode(FanOutActivity.sinkMode(value));
+                    }
+                }
+                received++;
+                if (burstSink.onMessage(buffer, offset, length))
+                {
+                    reader.acknowledge(burstSink.acknowledgement(), length);
+                }
+                return;
+            }
+            if (length != messageLength)
+            {
+                throw new IllegalStateException("fan-out subscriber " + role + ": ping of " + length +
+                    " bytes, expected " + messageLength);
+            }
+            final long sequence = buffer.getLong(offset);
+            if (received > 0 && sequence != lastSequence + 1)
+            {
+                throw new IllegalStateException("fan-out subscriber " + role + ": ping " + sequence + " after " +
+                    lastSequence);
+            }
+            lastSequence = sequence;
+            checksum += Payload.fold(buffer, offset, length);
+            received++;
+        }
+
+        void close()
+        {
+            if (burstSink != null)
+            {
+                burstSink.close();
+            }
+        }
+    }
+
+    private static void watchStdin(final Thread sideThread)
+    {
+        final Thread watcher = new Thread(() ->
+        {
+            try
+            {
+                while (System.in.read() >= 0)
+                {
+                    // the parent never writes: anything read is ignored
+                }
+            }
+            catch (final IOException ex)
+            {
+                // a broken pipe means the same as end-of-file: the parent is done or gone
+            }
+            stopping = true;
+            try
+            {
+                sideThread.join(TimeUnit.SECONDS.toMillis(ORPHAN_GRACE_SECONDS));
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            if (sideThread.isAlive())
+            {
+                System.err.println("fan-out subscriber: standard input closed but the read loop did not stop " +
+                    "within " + ORPHAN_GRACE_SECONDS + " s; halting");
+                Runtime.getRuntime().halt(ORPHAN_HALT_STATUS);
+            }
+        }, "fan-out-stdin-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+}

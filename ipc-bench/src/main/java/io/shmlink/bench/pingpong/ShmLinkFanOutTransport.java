@@ -1,0 +1,462 @@
+package io.shmlink.bench.pingpong;
+
+import io.shmlink.api.BufferClaim;
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelInfo;
+import io.shmlink.api.ChannelMode;
+import io.shmlink.api.MessageHandler;
+import io.shmlink.api.Publisher;
+import io.shmlink.api.Subscriber;
+import io.shmlink.api.SubscriberInfo;
+import io.shmlink.shm.ShmRegistry;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+
+/**
+ * ShmLink fan-out ({@code shmlink-spmc-N}): the pinger offers on one SPMC channel, {@code ping}, to which {@code N}
+ * subscribers in {@code N} JVMs are attached (roles: {@link FanOutTransport}). Subscriber 0, the echo child, offers
+ * the very bytes it was handed on an SPSC channel, {@code pong}, from inside its handler, as
+ * {@link ShmLinkTransport}'s echo does; so the round trip is that of {@code shmlink-spsc} but for the ping channel's
+ * mode and its other subscribers. Every channel has {@code shmlink-spsc}'s capacity.
+ * <p>
+ * The side subscribers read every ping too, so a ring that one of them has not emptied holds the publisher back (the
+ * fan-out's rule): unlike the point-to-point transports, the pinger waits out {@link Publisher#BACK_PRESSURED} in
+ * ping-pong as well, and that wait is part of the round trip it measures. Any other refusal fails the run. In
+ * throughput mode each side acknowledges every burst on its own SPSC channel, {@code ack-<role>}; the pinger waits
+ * for all of them. It sends by {@code offer} or by {@code tryClaim} ({@link SendMode}).
+ */
+public class ShmLinkFanOutTransport extends FanOutTransport
+{
+    private static final String PING = "ping";
+    private static final String PONG = "pong";
+    private static final String ACK = "ack-";
+
+    /**
+     * @param subscribers how many subscribers read every ping, the echoing one included; {@link Transports} makes
+     *                    the built-in ones with 1, 2 and 3.
+     */
+    public ShmLinkFanOutTransport(final int subscribers)
+    {
+        super(subscribers);
+    }
+
+    @Override
+    public String name()
+    {
+        return "shmlink-spmc-" + subscribers();
+    }
+
+    @Override
+    public String describe(final LinkSpec link)
+    {
+        return "a ShmLink SPMC channel of " + link.ringCapacity() / 1024 + " KiB, offer + poll, to " +
+            describeSubscribers("SPSC channel of the same size");
+    }
+
+    @Override
+    public boolean supportsClaim()
+    {
+        return true;
+    }
+
+    @Override
+    public void create(final LinkSpec link)
+    {
+        FanOutActivity.create(link.directory());
+        final int capacity = link.ringCapacity();
+        try (ShmRegistry registry = ShmRegistry.open(link.directory()))
+        {
+            registry.create(PING, new ChannelConfig(ChannelMode.SPMC, capacity, capacity / 8, subscribers()));
+            registry.create(PONG, new ChannelConfig(ChannelMode.SPSC, capacity, capacity / 8));
+            if (link.throughput())
+            {
+                for (int role = 1; role < subscribers(); role++)
+                {
+                    registry.create(ACK + role, new ChannelConfig(ChannelMode.SPSC, capacity, capacity / 8));
+                }
+            }
+        }
+    }
+
+    /**
+     * Starts the side subscribers' JVMs, which attach before they say they are ready (the echo child's subscriber
+     * attached before the child did), then attaches the pinger: every subscriber receives every ping from the first.
+     */
+    @Override
+    public Pinger openPinger(final LinkSpec link, final PeerWatch watch) throws IOException
+    {
+        final FanOutSides sides = startSides(link, watch);
+        ShmRegistry registry = null;
+        try
+        {
+            registry = ShmRegistry.open(link.directory());
+            return new FanOutPinger(registry, link, sides, subscribers());
+        }
+        catch (final RuntimeException ex)
+        {
+            sides.kill();
+            if (registry != null)
+            {
+                registry.close();
+            }
+            throw ex;
+        }
+    }
+
+    @Override
+    public Echo openEcho(final LinkSpec link)
+    {
+        final ShmRegistry registry = ShmRegistry.open(link.directory());
+        try
+        {
+            return new FanOutEcho(registry, link);
+        }
+        catch (final RuntimeException ex)
+        {
+            registry.close();
+            throw ex;
+        }
+    }
+
+    @Override
+    SideReader openSide(final LinkSpec link, final int role, final MessageHandler handler)
+    {
+        final ShmRegistry registry = ShmRegistry.open(link.directory());
+        try
+        {
+            return new FanOutSide(registry, link.throughput() ? ACK + role : null, handler);
+        }
+        catch (final RuntimeException ex)
+        {
+            registry.close();
+            throw ex;
+        }
+    }
+
+    private static final class FanOutPinger implements Pinger, MessageHandler
+    {
+        private final ShmRegistry registry;
+        private final Publisher ping;
+        private final Subscriber pong;
+        private final Subscriber[] acks;
+        private final UnsafeBuffer message;
+        private final int messageLength;
+        private final FanOutSides watch;
+        private final BufferClaim claim = new BufferClaim();
+        private final Acknowledgement acknowledgement = new Acknowledgement();
+        private final Acknowledgement sideAcknowledgement = new Acknowledgement();
+        private final MessageHandler ackHandler = this::onAcknowledgement;
+        private Payload payload;
+        private boolean inBurst;
+        private long echoed;
+        private long sent;
+
+        FanOutPinger(final ShmRegistry registry, final LinkSpec link, final FanOutSides sides, final int subscribers)
+        {
+            this.registry = registry;
+            this.pong = registry.subscriber(PONG);
+            this.acks = new Subscriber[link.throughput() ? sides.count() : 0];
+            for (int i = 0; i < acks.length; i++)
+            {
+                acks[i] = registry.subscriber(ACK + (i + 1));
+            }
+            this.ping = registry.publisher(PING);
+            final ChannelInfo info = registry.lookup(PING).orElseThrow();
+            final long attached = info.subscribers().stream().filter(SubscriberInfo::alive).count();
+            if (attached != subscribers)
+            {
+                throw new IllegalStateException("'" + PING + "' has " + attached + " live subscribers, expected " +
+                    subscribers + ": " + info.subscribers());
+            }
+            this.messageLength = link.messageLength();
+            this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
+            this.watch = sides;
+        }
+
+        @Override
+        public long roundTrip(final long sequence)
+        {
+            message.putLong(0, sequence);
+            final long result = await(sequence, false, message);
+            if (result <= 0)
+            {
+                throw ShmLinkTransport.refused(PING, result);
+            }
+            sent++;
+            awaitPong(sequence);
+            return echoed;
+        }
+
+        @Override
+        public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
+        {
+            if (payload == null)
+            {
+                payload = new Payload(messageLength);
+            }
+            final int last = count - 1;
+            for (int i = 0; i < count; i++)
+            {
+                final long sequence = firstSequence + i;
+                if (mode == SendMode.CLAIM)
+                {
+                    final long result = await(sequence, true, null);
+                    if (result <= 0)
+                    {
+                        throw ShmLinkTransport.refused(PING, result);
+                    }
+                    payload.fill(claim.buffer(), claim.offset(), sequence, i == last);
+                    claim.commit();
+                }
+                else
+                {
+                    final long result = await(sequence, false, payload.stamp(sequence, i == last));
+                    if (result <= 0)
+                    {
+                        throw ShmLinkTransport.refused(PING, result);
+                    }
+                }
+            }
+            sent += count;
+            inBurst = true;
+            awaitPong(firstSequence + last);
+            inBurst = false;
+            for (int i = 0; i < acks.length; i++)
+            {
+                long spins = 0;
+                while (acks[i].poll(ackHandler, 1) == 0)
+                {
+                    if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                    {
+                        watch.stillWaiting(spins, firstSequence + last);
+                    }
+                    Thread.onSpinWait();
+                }
+                FanOutTransport.checkSide(i + 1, sideAcknowledgement, acknowledgement);
+            }
+            return acknowledgement;
+        }
+
+        /**
+         * Offers (or claims room for) one message, waiting out a ring that the slowest subscriber has not emptied.
+         */
+        private long await(final long sequence, final boolean claiming, final UnsafeBuffer source)
+        {
+            long result;
+            long spins = 0;
+            while ((result = claiming ? ping.tryClaim(messageLength, claim) : ping.offer(source, 0, messageLength)) ==
+                Publisher.BACK_PRESSURED)
+            {
+                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                {
+                    watch.stillWaiting(spins, sequence);
+                }
+                Thread.onSpinWait();
+            }
+            return result;
+        }
+
+        private void awaitPong(final long sequence)
+        {
+            long spins = 0;
+            while (pong.poll(this, 1) == 0)
+            {
+                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                {
+                    watch.stillWaiting(spins, sequence);
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            if (length != messageLength)
+            {
+                throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
+            }
+            echoed = buffer.getLong(offset);
+            if (inBurst)
+            {
+                acknowledgement.read(buffer, offset);
+            }
+        }
+
+        private void onAcknowledgement(final DirectBuffer buffer, final int offset, final int length)
+        {
+            if (length != messageLength)
+            {
+                throw new IllegalStateException("acknowledgement of " + length + " bytes, expected " + messageLength);
+            }
+            sideAcknowledgement.read(buffer, offset);
+        }
+
+        /**
+         * Ends the side subscribers first, checking that each received every message sent, then detaches.
+         */
+        @Override
+        public void close()
+        {
+            try
+            {
+                watch.finish(sent);
+            }
+            finally
+            {
+                registry.close();
+            }
+        }
+    }
+
+    private static final class FanOutEcho implements Echo, MessageHandler
+    {
+        private final ShmRegistry registry;
+        private final Subscriber ping;
+        private final Publisher pong;
+        private final FanOutActivity activity;
+        private final MessageHandler sinkHandler = this::count;
+        private final int messageLength;
+        private BurstSink burstSink;
+
+        FanOutEcho(final ShmRegistry registry, final LinkSpec link)
+        {
+            this.registry = registry;
+            this.ping = registry.subscriber(PING);
+            this.pong = registry.publisher(PONG);
+            this.messageLength = link.messageLength();
+            this.activity = FanOutActivity.open(link.directory());
+        }
+
+        @Override
+        public void run(final EchoControl control, final int index)
+        {
+            activity.set(FanOutActivity.ECHO);
+            try
+            {
+                while (true)
+                {
+                    if (ping.poll(this, 1) == 0)
+                    {
+                        if (!control.isActive(index))
+                        {
+                            return;
+                        }
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+            finally
+            {
+                activity.set(FanOutActivity.IDLE);
+            }
+        }
+
+        @Override
+        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final long result = pong.offer(buffer, offset, length);
+            if (result <= 0)
+            {
+                throw ShmLinkTransport.refused(PONG, result);
+            }
+        }
+
+        @Override
+        public void sink(final EchoControl control, final int index, final SinkMode mode)
+        {
+            if (burstSink == null)
+            {
+                burstSink = new BurstSink(messageLength);
+            }
+            burstSink.mode(mode);
+            activity.set(FanOutActivity.sink(mode));
+            try
+            {
+                while (true)
+                {
+                    if (ping.poll(sinkHandler, SINK_BATCH) == 0)
+                    {
+                        if (!control.isActive(index))
+                        {
+                            return;
+                        }
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+            finally
+            {
+                activity.set(FanOutActivity.IDLE);
+            }
+        }
+
+        private void count(final DirectBuffer buffer, final int offset, final int length)
+        {
+            if (burstSink.onMessage(buffer, offset, length))
+            {
+                // The pong ring holds nothing else: the sender waits for this before its next burst.
+                final long result = pong.offer(burstSink.acknowledgement(), 0, length);
+                if (result <= 0)
+                {
+                    throw ShmLinkTransport.refused(PONG, result);
+                }
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            registry.close();
+            activity.close();
+            if (burstSink != null)
+            {
+                burstSink.close();
+            }
+        }
+    }
+
+    private static final class FanOutSide implements SideReader
+    {
+        private final ShmRegistry registry;
+        private final Subscriber ping;
+        private final Publisher ack;
+        private final String ackChannel;
+        private final MessageHandler handler;
+
+        FanOutSide(final ShmRegistry registry, final String ackChannel, final MessageHandler handler)
+        {
+            this.registry = registry;
+            this.ping = registry.subscriber(PING);
+            this.ack = ackChannel == null ? null : registry.publisher(ackChannel);
+            this.ackChannel = ackChannel;
+            this.handler = handler;
+        }
+
+        @Override
+        public int poll(final int limit)
+        {
+            return ping.poll(handler, limit);
+        }
+
+        @Override
+        public void acknowledge(final DirectBuffer buffer, final int length)
+        {
+            // The ring holds nothing else: the pinger reads each acknowledgement before its next burst.
+            final long result = ack.offer(buffer, 0, length);
+            if (result <= 0)
+            {
+                throw ShmLinkTransport.refused(ackChannel, result);
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            registry.close();
+        }
+    }
+}
