@@ -52,7 +52,7 @@ public class ShmLinkFanOutTransport extends FanOutTransport
     @Override
     public String describe(final LinkSpec link)
     {
-        return "a ShmLink SPMC channel of " + link.ringCapacity() / 1024 + " KiB, offer + poll, to " +
+        return "a ShmLink SPMC channel of " + fanOutCapacity(link) / 1024 + " KiB, offer + poll, to " +
             describeSubscribers("SPSC channel of the same size");
     }
 
@@ -69,7 +69,7 @@ public class ShmLinkFanOutTransport extends FanOutTransport
         final int capacity = link.ringCapacity();
         try (ShmRegistry registry = ShmRegistry.open(link.directory()))
         {
-            registry.create(PING, new ChannelConfig(ChannelMode.SPMC, capacity, capacity / 8, subscribers()));
+            registry.create(PING, new ChannelConfig(ChannelMode.SPMC, fanOutCapacity(link), capacity / 8, subscribers()));
             registry.create(PONG, new ChannelConfig(ChannelMode.SPSC, capacity, capacity / 8));
             if (link.throughput())
             {
@@ -458,5 +458,16 @@ public class ShmLinkFanOutTransport extends FanOutTransport
         {
             registry.close();
         }
+    }
+
+    /**
+     * The fan-out ring's capacity: the run's ({@link LinkSpec#ringCapacity()}), unless
+     * {@code -Dpingpong.fanout.capacity=BYTES} (a power of two) sets a larger one, e.g. Aeron's term length, to
+     * compare with equal buffers: with more spinning threads than cores, the ring must absorb a subscriber's
+     * time off the CPU.
+     */
+    private static int fanOutCapacity(final LinkSpec link)
+    {
+        return Math.max(link.ringCapacity(), Integer.getInteger("pingpong.fanout.capacity", 0));
     }
 }
