@@ -391,6 +391,10 @@ public final class ShmPublisher implements Publisher, Party
      */
     private boolean isClaimerDead(final int session)
     {
+        if (PartySlots.slotOf(session) < 0)
+        {
+            return true; // no publisher can have written that session: a scribbled mark holds nothing
+        }
         final long token = PartySlots.claimerToken(segment, session);
         return ProcessToken.isAttached(token) && token != ProcessToken.SELF && !ProcessToken.isAlive(token);
     }

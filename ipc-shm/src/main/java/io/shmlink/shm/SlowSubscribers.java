@@ -111,7 +111,9 @@ final class SlowSubscribers
             final long head = buffer.getLongVolatile(offset + SLOT_HEAD_OFFSET);
             final long moved = Math.max(head, buffer.getLongVolatile(offset + SLOT_READ_POSITION_OFFSET));
             // lag from its progress: one that read on behind a held claim up to the tail holds nobody back
-            final boolean blocking = state(attachment) == STATE_ATTACHED && tail - moved > blockingLag;
+            // an attach in progress gates publishers too, so one that stands still is evicted as well
+            final int state = state(attachment);
+            final boolean blocking = (state == STATE_ATTACHED || state == STATE_ATTACHING) && tail - moved > blockingLag;
             if (!blocking || attachment != attachments[slot] || moved != progress[slot])
             {
                 attachments[slot] = attachment;

@@ -23,11 +23,11 @@ import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SLEEPING;
  * <p>
  * The attachment word says what the owner is doing, and counts its attaches (generation, high half):
  * <pre>
- *   (taken) --owner--> ATTACHING(g+1) --owner--> ATTACHED(g+1) --close--> FREE(g+1) --owner gives the token back
- *                                                  |
- *                                                  | held publishers back too long (any publisher, by CAS)
- *                                                  v
- *                                              EVICTED(g+1) --its next poll or close--> FREE(g+1), token back
+ *   (taken) --owner--> ATTACHING(g+1) --owner, CAS--> ATTACHED(g+1) --close--> FREE(g+1), owner gives token back
+ *                            |                        |
+ *                            +------------------------+ held publishers back too long (any publisher, by CAS)
+ *                                                     v
+ *                                              EVICTED(g+1) --its next poll, close or join--> FREE(g+1), token back
  *   holder dead (any party): attachment --CAS--> FREE, then the token --CAS--> DETACHED
  * </pre>
  * Publishers gate on ATTACHING and ATTACHED slots. An evicted subscriber keeps its slot until it has heard of the
@@ -79,7 +79,12 @@ public final class SubscriberSlots
                 if ((free || (pass == 1 && !ProcessToken.isAlive(holder))) &&
                     buffer.compareAndSetLong(offset + SLOT_TOKEN_OFFSET, holder, ProcessToken.SELF))
                 {
-                    return join(segment, slot, offset, !free);
+                    final Attachment joined = join(segment, slot, offset, !free);
+                    if (joined != null)
+                    {
+                        return joined;
+                    }
+                    slot--; // evicted while joining (this process stood still): the slot was given back, again
                 }
             }
         }
@@ -87,7 +92,7 @@ public final class SubscriberSlots
             " live subscribers, the most it admits (maxSubscribers " + subscribers + ")");
     }
 
-    /** The slot is this process's: join at the tail (see the class comment). */
+    /** The slot is this process's: join at the tail (see the class comment); null if evicted meanwhile. */
     private static Attachment join(
         final ChannelSegment segment, final int slot, final int offset, final boolean tookFromTheDead)
     {
@@ -109,8 +114,14 @@ public final class SubscriberSlots
         final long start = buffer.getLongVolatile(TAIL_POSITION_OFFSET);
         buffer.putLongVolatile(offset + SLOT_HEAD_OFFSET, start);
         buffer.putLongVolatile(offset + SLOT_READ_POSITION_OFFSET, start);
+        final long attaching = FanOutDescriptor.attachment(generation, STATE_ATTACHING);
         final long attached = FanOutDescriptor.attachment(generation, STATE_ATTACHED);
-        buffer.putLongVolatile(offset + SLOT_ATTACHMENT_OFFSET, attached);
+        if (!buffer.compareAndSetLong(offset + SLOT_ATTACHMENT_OFFSET, attaching, attached))
+        {
+            // a join that stood still past the slow-subscriber timeout while publishers waited was evicted
+            detach(segment, slot, attaching);
+            return null;
+        }
         membershipChanged(buffer);
         return new Attachment(slot, attached, start);
     }
@@ -169,14 +180,18 @@ public final class SubscriberSlots
     {
         final UnsafeBuffer buffer = segment.buffer();
         final int offset = slotOffset(segment.config().capacity(), slot);
-        if (state(attachment) != STATE_ATTACHED || !buffer.compareAndSetLong(offset + SLOT_ATTACHMENT_OFFSET,
-            attachment, FanOutDescriptor.attachment(generation(attachment), STATE_EVICTED)))
+        final int state = state(attachment);
+        if ((state != STATE_ATTACHED && state != STATE_ATTACHING) || !buffer.compareAndSetLong(
+            offset + SLOT_ATTACHMENT_OFFSET, attachment, FanOutDescriptor.attachment(generation(attachment), STATE_EVICTED)))
         {
             return false;
         }
         buffer.putLongVolatile(offset + SLOT_EVICTION_LAG_OFFSET, lag);
         buffer.getAndAddLong(offset + SLOT_EVICTIONS_OFFSET, 1);
-        membershipChanged(buffer);
+        if (state == STATE_ATTACHED)
+        {
+            membershipChanged(buffer);
+        }
         return true;
     }
 

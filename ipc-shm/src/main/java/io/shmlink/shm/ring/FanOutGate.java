@@ -14,6 +14,7 @@ import static io.shmlink.shm.ring.RecordDescriptor.HEADER_LENGTH;
 import static io.shmlink.shm.ring.RecordDescriptor.PADDING_TYPE;
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
 import static org.agrona.BitUtil.align;
+import static io.shmlink.shm.segment.FanOutDescriptor.CLEANER_TARGET_OFFSET;
 import static io.shmlink.shm.segment.FanOutDescriptor.CLEANER_TOKEN_OFFSET;
 import static io.shmlink.shm.segment.FanOutDescriptor.SLOT_ATTACHMENT_OFFSET;
 import static io.shmlink.shm.segment.FanOutDescriptor.SLOT_HEAD_OFFSET;
@@ -68,8 +69,7 @@ public final class FanOutGate
     private final boolean gapsPossible;
     private long lastLeaseCheckNs;
 
-    /** Where the walk last stopped at a claim, and when it last asked whether that claimer is dead. */
-    private long stuckAt = -1;
+    /** When the walk last asked whether a claimer is dead. */
     private long lastClaimerCheckNs;
 
     /**
@@ -97,6 +97,8 @@ public final class FanOutGate
             new FreeSpace(segment.address() + RING_OFFSET, capacity) : null;
         this.ownToken = ownToken;
         this.isDead = isDead;
+        this.lastLeaseCheckNs = System.nanoTime() - LEASE_CHECK_INTERVAL_NS; // the first look is not put off
+        this.lastClaimerCheckNs = lastLeaseCheckNs;
     }
 
     /**
@@ -121,7 +123,8 @@ public final class FanOutGate
         final long releasable = releasable(released, slowest);
         if (releasable <= released)
         {
-            return released;
+            // stopped at once: a claim holds it, or (MPMC) the cleaner is marking from here, or died doing so
+            return freeSpace == null ? released : finishDeadCleanersMarking(released);
         }
         if (freeSpace == null)
         {
@@ -180,7 +183,7 @@ public final class FanOutGate
             final int type = RecordDescriptor.type(header);
             if (frameLength < 0 || RecordDescriptor.isSkipped(type))
             {
-                if (!isClaimerDead(position, frameLength < 0 ? type : ~type))
+                if (!isClaimerDead(frameLength < 0 ? type : ~type))
                 {
                     return position;
                 }
@@ -199,16 +202,19 @@ public final class FanOutGate
     }
 
     /** Asks whether a claimer is dead, at most every 10 ms for a claim the walk stops at again. */
-    private boolean isClaimerDead(final long position, final int session)
+    private boolean isClaimerDead(final int session)
     {
         final long now = System.nanoTime();
-        if (position == stuckAt && now - lastClaimerCheckNs < LEASE_CHECK_INTERVAL_NS)
+        if (session <= 0)
         {
-            return false;
+            return true; // a claim no publisher can have made: nothing will write into it
         }
-        stuckAt = position;
+        if (now - lastClaimerCheckNs < LEASE_CHECK_INTERVAL_NS)
+        {
+            return false; // at most one look at /proc per 10 ms, on the send path
+        }
         lastClaimerCheckNs = now;
-        return session > 0 && isClaimerDead.test(session);
+        return isClaimerDead.test(session);
     }
 
     /**
@@ -286,6 +292,8 @@ public final class FanOutGate
             {
                 return from;
             }
+            // written down before the first word is marked: a successor finishes what this one may leave
+            buffer.putLongVolatile(regionOffset + CLEANER_TARGET_OFFSET, slowest);
             if ((from & (ALIGNMENT - 1)) != 0 || from < 0 || slowest - from > capacity)
             {
                 throw segment.corrupt("released position", from + " (releasable up to " + slowest +
@@ -295,6 +303,47 @@ public final class FanOutGate
             VarHandle.storeStoreFence(); // every free word before the released position that names it
             buffer.putLongRelease(HEAD_POSITION_OFFSET, slowest);
             return slowest;
+        }
+        finally
+        {
+            buffer.putLongRelease(regionOffset + CLEANER_TOKEN_OFFSET, 0);
+        }
+    }
+
+    /**
+     * The walk found the released position's word marked for the next lap already: the lease holder is marking
+     * from there. If it died doing so, the record headers it marked over are gone and no walk can pass them, so
+     * this takes the lease over and marks up to the target the dead holder wrote down (which its own walk found
+     * releasable) before it moves the released position there.
+     *
+     * @return the released position.
+     */
+    private long finishDeadCleanersMarking(final long released)
+    {
+        final long holder = buffer.getLongVolatile(regionOffset + CLEANER_TOKEN_OFFSET);
+        if (holder == 0 || holder == ownToken || !leaseHolderDead(holder) ||
+            !buffer.compareAndSetLong(regionOffset + CLEANER_TOKEN_OFFSET, holder, ownToken))
+        {
+            return buffer.getLongAcquire(HEAD_POSITION_OFFSET);
+        }
+        try
+        {
+            final long from = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
+            final long target = buffer.getLongVolatile(regionOffset + CLEANER_TARGET_OFFSET);
+            if (target <= from)
+            {
+                return from; // it had finished: only the lease was left
+            }
+            if ((target & (ALIGNMENT - 1)) != 0 || target - from > capacity ||
+                target > buffer.getLongVolatile(TAIL_POSITION_OFFSET))
+            {
+                throw segment.corrupt("cleaner target", target + " (released position " + from + ", capacity " +
+                    capacity + ": 8-aligned, within one ring ahead of it and not past the tail)");
+            }
+            freeSpace.release(from, (int)(target - from));
+            VarHandle.storeStoreFence();
+            buffer.putLongRelease(HEAD_POSITION_OFFSET, target);
+            return target;
         }
         finally
         {

@@ -465,16 +465,28 @@ public final class RingReader
         final int skipLength = align(-frameLength, ALIGNMENT); // positions are 8-aligned: stays within both
         final int claimer = type(header);
         final long skipped = header(skipLength, claimer > 0 ? skippedType(claimer) : PADDING_TYPE);
-        checkAttached(); // fan-out: an evicted subscriber may be a lap behind, and skips nothing
+        // Fan-out: an evicted subscriber may be a lap behind, where the same header may stand for a later claim, and
+        // skips nothing. Publishers pass a subscriber only once it is evicted, so a tail read first that shows a
+        // lap gone by comes with the eviction showing in the attachment word read after it.
+        if (slotOffset >= 0 && buffer.getLongVolatile(TAIL_POSITION_OFFSET) - position > capacity)
+        {
+            checkAttached();
+            throw corrupt("read position", position + " (more than a ring behind the tail of a subscriber not" +
+                " evicted)");
+        }
+        checkAttached();
         if (!buffer.compareAndSetLong(recordOffset, header, skipped))
         {
             return false;
         }
         if (isEvicted())
         {
-            // evicted between the look and the CAS, which may then have hit a later lap's claim of the same header:
-            // put it back (its claimer's commit CAS, had it come in between, stored padding: a lost claim)
-            buffer.compareAndSetLong(recordOffset, skipped, header);
+            // evicted in the instructions between the look and the CAS, which may then have hit a later lap's
+            // claim: put it back; if its claimer's commit found the mark meanwhile, it let go: a lost claim
+            if (!buffer.compareAndSetLong(recordOffset, skipped, header))
+            {
+                buffer.getAndAddLong(LOST_CLAIMS_OFFSET, 1);
+            }
             throw evicted(false);
         }
         if (isSkipped(type(skipped)))

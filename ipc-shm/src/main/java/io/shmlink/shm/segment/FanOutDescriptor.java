@@ -26,6 +26,8 @@ import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
  *  |                 padding to 128 bytes (2 lines)                |
  *  +---------------------------------------------------------------+ 256   MPMC publishers, when full
  *  |     Cleaner Token (64): the publisher marking released space  |
+ *  +---------------------------------------------------------------+ 264
+ *  |     Cleaner Target (64): the position it marks up to          |
  *  |                 padding to 128 bytes (2 lines)                |
  *  +---------------------------------------------------------------+ 384   subscriber slot 0
  *  |  Attachment (64): generation (high 32) | state (low 32)       |
@@ -77,6 +79,13 @@ public final class FanOutDescriptor
      * or from a dead process's token; stored back to 0 when the marking is done.
      */
     public static final int CLEANER_TOKEN_OFFSET = 2 * PADDED_REGION;
+
+    /**
+     * MPMC: where the lease holder marks up to, stored (volatile) under the lease before it marks: the space from
+     * the released position to here is releasable (its walk said so), so a publisher that takes the lease over from
+     * a holder that died while marking marks it again up to here, through the record headers already gone.
+     */
+    public static final int CLEANER_TARGET_OFFSET = CLEANER_TOKEN_OFFSET + 8;
 
     public static final int SLOTS_OFFSET = 3 * PADDED_REGION;
     public static final int SLOT_LENGTH = PADDED_REGION;

@@ -7,6 +7,10 @@ import io.shmlink.api.Publisher;
 import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
+import io.shmlink.shm.liveness.PartySlots;
+import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.FanOutDescriptor;
+import io.shmlink.shm.segment.FreeWord;
 import io.shmlink.shm.segment.SegmentDescriptor;
 import io.shmlink.shm.testing.AttachAndWaitMain;
 import io.shmlink.shm.testing.ChildJvm;
@@ -168,5 +172,117 @@ class FanOutRecoveryTest
         assertEquals(List.of(), registry.removeStale(), "a live subscriber keeps its channel");
         subscriber.close();
         assertEquals(List.of(dir.resolve("fan")), registry.removeStale());
+    }
+
+    /**
+     * An MPMC publisher killed while it marks released space free has overwritten record headers that no walk can
+     * pass. Another publisher takes its lease over once it is dead and marks again up to the target it wrote
+     * down, and the channel carries messages again.
+     */
+    @Test
+    void aCleanerKilledWhileMarkingIsTakenOverAndTheChannelGoesOn() throws Exception
+    {
+        registry.create("fan", new ChannelConfig(ChannelMode.MPMC, CAPACITY, MAX_LENGTH, 1));
+        final ShmSubscriber subscriber = registry.subscriber("fan");
+        final ShmPublisher publisher = registry.publisher("fan");
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[MAX_LENGTH]);
+        final long[] received = {0};
+        // the ring full of records the subscriber has read: a lap to release
+        while (publisher.offer(message, 0, MAX_LENGTH) > 0)
+        {
+            // until full
+        }
+        while (subscriber.poll((buffer, offset, length) -> received[0]++, 100) > 0)
+        {
+            // all of it
+        }
+        final long deadToken = deadPublisherToken();
+        final ChannelSegment segment = ChannelSegment.open(dir.resolve("fan"), "fan", false);
+        final UnsafeBuffer buffer = segment.buffer();
+        final int region = FanOutDescriptor.regionOffset(CAPACITY);
+        final long released = buffer.getLongVolatile(SegmentDescriptor.HEAD_POSITION_OFFSET);
+        final long target = buffer.getLongVolatile(SegmentDescriptor.TAIL_POSITION_OFFSET);
+        // what the dead publisher left: its lease, its target, and the first half of the range marked
+        buffer.putLongVolatile(region + FanOutDescriptor.CLEANER_TOKEN_OFFSET, deadToken);
+        buffer.putLongVolatile(region + FanOutDescriptor.CLEANER_TARGET_OFFSET, target);
+        final int shift = Integer.numberOfTrailingZeros(CAPACITY);
+        for (long position = released; position < released + (target - released) / 2; position += 8)
+        {
+            buffer.putLong(SegmentDescriptor.RING_OFFSET + (int)(position & (CAPACITY - 1)),
+                FreeWord.of(position + CAPACITY, shift));
+        }
+        final long before = received[0];
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int sent = 0;
+        while (sent < 2 * CAPACITY / MAX_LENGTH)
+        {
+            if (publisher.offer(message, 0, MAX_LENGTH) > 0)
+            {
+                sent++;
+            }
+            subscriber.poll((buffer1, offset, length) -> received[0]++, 100);
+            assertTrue(System.nanoTime() < deadline, "the channel stayed back-pressured after " + sent);
+        }
+        while (subscriber.poll((buffer1, offset, length) -> received[0]++, 100) > 0)
+        {
+            // the rest
+        }
+        assertEquals(sent, received[0] - before);
+        assertEquals(0, buffer.getLongVolatile(region + FanOutDescriptor.CLEANER_TOKEN_OFFSET), "lease given back");
+    }
+
+    /**
+     * A subscriber stopped in the middle of its attach gates the publishers but has not attached: it is evicted
+     * like an attached one once it held them back past the timeout, and the others go on.
+     */
+    @Test
+    void aJoinThatStandsStillIsEvictedAndThePublishersGoOn() throws Exception
+    {
+        registry.create("fan", new ChannelConfig(ChannelMode.SPMC, CAPACITY, MAX_LENGTH, 2), Duration.ofMillis(300));
+        final ShmSubscriber subscriber = registry.subscriber("fan");
+        final ShmPublisher publisher = registry.publisher("fan");
+        final ChannelSegment segment = ChannelSegment.open(dir.resolve("fan"), "fan", false);
+        final UnsafeBuffer buffer = segment.buffer();
+        final int slot = FanOutDescriptor.slotOffset(CAPACITY, 1);
+        try (ChildJvm joiner = ChildJvm.start(AttachAndWaitMain.class, dir.toString(), "queue", "subscriber", "create"))
+        {
+            assertEquals("ATTACHED", joiner.awaitLine("ATTACHED"));
+            final long liveToken = ChannelSegment.open(dir.resolve("queue"), "queue", false).buffer()
+                .getLongVolatile(SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET);
+            // what a live process stopped between its attach's first steps leaves: its token, ATTACHING, a head
+            buffer.putLongVolatile(slot + FanOutDescriptor.SLOT_TOKEN_OFFSET, liveToken);
+            buffer.putLongVolatile(slot + FanOutDescriptor.SLOT_HEAD_OFFSET,
+                buffer.getLongVolatile(SegmentDescriptor.TAIL_POSITION_OFFSET));
+            buffer.putLongVolatile(slot + FanOutDescriptor.SLOT_ATTACHMENT_OFFSET,
+                FanOutDescriptor.attachment(7, FanOutDescriptor.STATE_ATTACHING));
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[MAX_LENGTH]);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            int sent = 0;
+            while (sent < 3 * CAPACITY / MAX_LENGTH)
+            {
+                if (publisher.offer(message, 0, MAX_LENGTH) > 0)
+                {
+                    sent++;
+                }
+                subscriber.poll((b, offset, length) -> { }, 100);
+                assertTrue(System.nanoTime() < deadline, "the stopped join held the publisher back for good");
+            }
+            assertEquals(FanOutDescriptor.attachment(7, FanOutDescriptor.STATE_EVICTED),
+                buffer.getLongVolatile(slot + FanOutDescriptor.SLOT_ATTACHMENT_OFFSET));
+        }
+    }
+
+    /** The token of a publisher whose process is dead: a child attaches, then is killed. */
+    private long deadPublisherToken() throws Exception
+    {
+        registry.create("victim", ChannelConfig.mpsc(CAPACITY));
+        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, dir.toString(), "victim", "publisher"))
+        {
+            assertEquals("ATTACHED", child.awaitLine("ATTACHED"));
+            final long token =
+                PartySlots.publisherToken(ChannelSegment.open(dir.resolve("victim"), "victim", false), 0);
+            child.kill();
+            return token;
+        }
     }
 }
