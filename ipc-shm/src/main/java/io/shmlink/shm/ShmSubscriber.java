@@ -383,7 +383,7 @@ public final class ShmSubscriber implements Subscriber, Party
         }
         try
         {
-            final int messages = reader.read(handler, messageLimit);
+            final int messages = reader.readFanOut(handler, messageLimit);
             if (messages == 0)
             {
                 reader.checkAttached(); // before a stall check: an evicted subscriber skips nothing

@@ -74,8 +74,8 @@ public final class RingReader
     private final int bytesConsumedOffset;
 
     /**
-     * What a queue's reader checks in place of an attachment word: a word of this process's own memory that
-     * nothing writes, so that one loop serves both kinds of channel.
+     * What a queue's reader checks in place of an attachment word, where the stall path asks: a word of this
+     * process's own memory that nothing writes. (Its read loop checks nothing; see {@link #readFanOut}.)
      */
     private static final UnsafeBuffer NEVER_EVICTED = new UnsafeBuffer(ByteBuffer.allocateDirect(Long.BYTES));
     private static final long NEVER_EVICTED_VALUE = 1;
@@ -224,6 +224,76 @@ public final class RingReader
         // Kept under HotSpot's inlining limit for hot methods (325 bytecodes): failures and holds are handled out
         // of line. The read position is 8-aligned (checked at attach) and every step is an aligned length, so each
         // index leaves room for a header; a length is bounded to the ring before any byte behind it is read.
+        final long start = this.readPosition;
+        final long ring = ringAddress;
+        final int startIndex = (int)start & mask;
+        // At most up to a ring past the head: while a skipped claim holds the release, what lies there is this
+        // reader's own unreleased past, not free space
+        final int limit = capacity - (int)(start - head);
+        int bytesRead = 0;
+        int messages = 0;
+        long payloadBytes = 0;
+        try
+        {
+            while (messages < messageLimit && bytesRead < limit)
+            {
+                final int index = (startIndex + bytesRead) & mask;
+                final long header = UnsafeApi.getLongAcquire(null, ring + index);
+                final int frameLength = (int)header;
+                if (frameLength <= 0)
+                {
+                    break;
+                }
+                // Bounded before it is aligned: aligning a length near Integer.MAX_VALUE would overflow.
+                if (frameLength < HEADER_LENGTH || frameLength > capacity - index)
+                {
+                    throw badRecordLength(frameLength, start + bytesRead);
+                }
+                final int type = (int)(header >> 32);
+                final int length = frameLength - HEADER_LENGTH;
+                if (type >= 0 && length > maxMessageLength)
+                {
+                    throw badRecordLength(frameLength, start + bytesRead);
+                }
+                if (type < PADDING_TYPE)
+                {
+                    skippedClaimRead(start + bytesRead, header);
+                }
+                // counted before the handler runs: a handler that throws has consumed its message
+                bytesRead += align(frameLength, ALIGNMENT);
+                if (type >= 0)
+                {
+                    ++messages;
+                    payloadBytes += length;
+                    handler.onMessage(buffer, RING_OFFSET + index + HEADER_LENGTH, length);
+                }
+            }
+        }
+        finally
+        {
+            if (bytesRead > 0)
+            {
+                consumed(start, bytesRead, messages, payloadBytes);
+            }
+        }
+        return messages;
+    }
+
+    /**
+     * Fan-out: {@link #read}, checking before and after each message that this subscriber was not evicted (see
+     * {@code docs/DESIGN.md}, "Fan-out").
+     *
+     * @param handler      receives each message.
+     * @param messageLimit the most messages to deliver.
+     * @return messages delivered.
+     * @throws SubscriberEvictedException if this subscriber was evicted: before a message, which is then not handed
+     *                                    over, or after one, which may have been overwritten while the handler ran.
+     */
+    public int readFanOut(final MessageHandler handler, final int messageLimit)
+    {
+        // read()'s loop, with this subscriber's attachment word checked before each message is handed over (a record
+        // read after an eviction may be a later lap's) and after (the handler's reads may have met an overwrite).
+        // A loop of its own, so that a queue's reader pays neither check.
         final long start = this.readPosition;
         final long ring = ringAddress;
         final int startIndex = (int)start & mask;
