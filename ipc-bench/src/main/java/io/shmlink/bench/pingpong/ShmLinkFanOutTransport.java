@@ -1,6 +1,5 @@
 package io.shmlink.bench.pingpong;
 
-import io.shmlink.api.BufferClaim;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelInfo;
 import io.shmlink.api.ChannelMode;
@@ -9,9 +8,7 @@ import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import io.shmlink.api.SubscriberInfo;
 import io.shmlink.shm.ShmRegistry;
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 
@@ -93,7 +90,7 @@ public class ShmLinkFanOutTransport extends FanOutTransport
         try
         {
             registry = ShmRegistry.open(link.directory());
-            return new FanOutPinger(registry, link, sides, subscribers());
+            return new FanOutPinger(registry, registry.subscriber(PONG), link, sides, subscribers());
         }
         catch (final RuntimeException ex)
         {
@@ -136,94 +133,52 @@ public class ShmLinkFanOutTransport extends FanOutTransport
         }
     }
 
-    private static final class FanOutPinger implements Pinger, MessageHandler
+    /**
+     * {@link ShmLinkPinger}, checking that every subscriber is attached first, awaiting the other subscribers'
+     * acknowledgements after each burst and, at close, their count of what they received.
+     */
+    private static final class FanOutPinger extends ShmLinkPinger
     {
         private final ShmRegistry registry;
-        private final Publisher ping;
-        private final Subscriber pong;
         private final Subscriber[] acks;
-        private final UnsafeBuffer message;
         private final int messageLength;
-        private final FanOutSides watch;
-        private final BufferClaim claim = new BufferClaim();
-        private final Acknowledgement acknowledgement = new Acknowledgement();
+        private final FanOutSides sides;
         private final Acknowledgement sideAcknowledgement = new Acknowledgement();
         private final MessageHandler ackHandler = this::onAcknowledgement;
-        private Payload payload;
-        private boolean inBurst;
-        private long echoed;
-        private long sent;
 
-        FanOutPinger(final ShmRegistry registry, final LinkSpec link, final FanOutSides sides, final int subscribers)
+        FanOutPinger(
+            final ShmRegistry registry, final Subscriber pong, final LinkSpec link, final FanOutSides sides,
+            final int subscribers)
         {
+            super(registry, PING, attachedToAll(registry, subscribers), pong, link.messageLength(), sides);
             this.registry = registry;
-            this.pong = registry.subscriber(PONG);
             this.acks = new Subscriber[link.throughput() ? sides.count() : 0];
             for (int i = 0; i < acks.length; i++)
             {
                 acks[i] = registry.subscriber(ACK + (i + 1));
             }
-            this.ping = registry.publisher(PING);
+            this.messageLength = link.messageLength();
+            this.sides = sides;
+        }
+
+        /** The publisher of pings, once every subscriber is attached to its channel. */
+        private static Publisher attachedToAll(final ShmRegistry registry, final int subscribers)
+        {
+            final Publisher ping = registry.publisher(PING);
             final ChannelInfo info = registry.lookup(PING).orElseThrow();
             final long attached = info.subscribers().stream().filter(SubscriberInfo::alive).count();
             if (attached != subscribers)
             {
+                ping.close();
                 throw new IllegalStateException("'" + PING + "' has " + attached + " live subscribers, expected " +
                     subscribers + ": " + info.subscribers());
             }
-            this.messageLength = link.messageLength();
-            this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
-            this.watch = sides;
+            return ping;
         }
 
         @Override
-        public long roundTrip(final long sequence)
+        void afterBurst(final long lastSequence, final Acknowledgement acknowledgement)
         {
-            message.putLong(0, sequence);
-            final long result = await(sequence, false, message);
-            if (result <= 0)
-            {
-                throw ShmLinkTransport.refused(PING, result);
-            }
-            sent++;
-            awaitPong(sequence);
-            return echoed;
-        }
-
-        @Override
-        public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
-        {
-            if (payload == null)
-            {
-                payload = new Payload(messageLength);
-            }
-            final int last = count - 1;
-            for (int i = 0; i < count; i++)
-            {
-                final long sequence = firstSequence + i;
-                if (mode == SendMode.CLAIM)
-                {
-                    final long result = await(sequence, true, null);
-                    if (result <= 0)
-                    {
-                        throw ShmLinkTransport.refused(PING, result);
-                    }
-                    payload.fill(claim.buffer(), claim.offset(), sequence, i == last);
-                    claim.commit();
-                }
-                else
-                {
-                    final long result = await(sequence, false, payload.stamp(sequence, i == last));
-                    if (result <= 0)
-                    {
-                        throw ShmLinkTransport.refused(PING, result);
-                    }
-                }
-            }
-            sent += count;
-            inBurst = true;
-            awaitPong(firstSequence + last);
-            inBurst = false;
             for (int i = 0; i < acks.length; i++)
             {
                 long spins = 0;
@@ -231,58 +186,11 @@ public class ShmLinkFanOutTransport extends FanOutTransport
                 {
                     if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
                     {
-                        watch.stillWaiting(spins, firstSequence + last);
+                        sides.stillWaiting(spins, lastSequence);
                     }
                     Thread.onSpinWait();
                 }
                 FanOutTransport.checkSide(i + 1, sideAcknowledgement, acknowledgement);
-            }
-            return acknowledgement;
-        }
-
-        /**
-         * Offers (or claims room for) one message, waiting out a ring that the slowest subscriber has not emptied.
-         */
-        private long await(final long sequence, final boolean claiming, final UnsafeBuffer source)
-        {
-            long result;
-            long spins = 0;
-            while ((result = claiming ? ping.tryClaim(messageLength, claim) : ping.offer(source, 0, messageLength)) ==
-                Publisher.BACK_PRESSURED)
-            {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
-            }
-            return result;
-        }
-
-        private void awaitPong(final long sequence)
-        {
-            long spins = 0;
-            while (pong.poll(this, 1) == 0)
-            {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
-            }
-        }
-
-        @Override
-        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
-        {
-            if (length != messageLength)
-            {
-                throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
-            }
-            echoed = buffer.getLong(offset);
-            if (inBurst)
-            {
-                acknowledgement.read(buffer, offset);
             }
         }
 
@@ -303,11 +211,11 @@ public class ShmLinkFanOutTransport extends FanOutTransport
         {
             try
             {
-                watch.finish(sent);
+                sides.finish(sent());
             }
             finally
             {
-                registry.close();
+                super.close();
             }
         }
     }

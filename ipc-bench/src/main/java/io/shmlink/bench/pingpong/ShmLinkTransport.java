@@ -1,15 +1,12 @@
 package io.shmlink.bench.pingpong;
 
-import io.shmlink.api.BufferClaim;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.ShmRegistry;
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Two ShmLink channels, {@code ping} and {@code pong}, through the public API: the pinger offers on {@code ping}
@@ -84,7 +81,8 @@ public final class ShmLinkTransport implements Transport
         final ShmRegistry registry = ShmRegistry.open(link.directory());
         try
         {
-            return new ShmLinkPinger(registry, link.messageLength(), watch);
+            final Subscriber pong = registry.subscriber(PONG);
+            return new ShmLinkPinger(registry, PING, registry.publisher(PING), pong, link.messageLength(), watch);
         }
         catch (final RuntimeException ex)
         {
@@ -112,140 +110,6 @@ public final class ShmLinkTransport implements Transport
     {
         return new IllegalStateException("offer on '" + channel + "' returned " + result +
             " although the ring cannot be full: the peer is gone or the channel is broken");
-    }
-
-    private static final class ShmLinkPinger implements Pinger, MessageHandler
-    {
-        private final ShmRegistry registry;
-        private final Publisher ping;
-        private final Subscriber pong;
-        private final UnsafeBuffer message;
-        private final int messageLength;
-        private final PeerWatch watch;
-        private final BufferClaim claim = new BufferClaim();
-        private final Acknowledgement acknowledgement = new Acknowledgement();
-        private Payload payload;
-        private boolean inBurst;
-        private long echoed;
-
-        ShmLinkPinger(final ShmRegistry registry, final int messageLength, final PeerWatch watch)
-        {
-            this.registry = registry;
-            this.pong = registry.subscriber(PONG);
-            this.ping = registry.publisher(PING);
-            this.messageLength = messageLength;
-            this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
-            this.watch = watch;
-        }
-
-        @Override
-        public long roundTrip(final long sequence)
-        {
-            message.putLong(0, sequence);
-            final long result = ping.offer(message, 0, messageLength);
-            if (result <= 0)
-            {
-                throw refused(PING, result);
-            }
-            long spins = 0;
-            while (pong.poll(this, 1) == 0)
-            {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
-            }
-            return echoed;
-        }
-
-        @Override
-        public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
-        {
-            if (payload == null)
-            {
-                payload = new Payload(messageLength);
-            }
-            final int last = count - 1;
-            for (int i = 0; i < count; i++)
-            {
-                final long sequence = firstSequence + i;
-                if (mode == SendMode.CLAIM)
-                {
-                    final long result = await(sequence, true, null);
-                    if (result <= 0)
-                    {
-                        throw refused(PING, result);
-                    }
-                    payload.fill(claim.buffer(), claim.offset(), sequence, i == last);
-                    claim.commit();
-                }
-                else
-                {
-                    final long result = await(sequence, false, payload.stamp(sequence, i == last));
-                    if (result <= 0)
-                    {
-                        throw refused(PING, result);
-                    }
-                }
-            }
-            inBurst = true;
-            awaitPong(firstSequence + last);
-            inBurst = false;
-            return acknowledgement;
-        }
-
-        /**
-         * Offers (or claims room for) one message, waiting out a full ring.
-         */
-        private long await(final long sequence, final boolean claiming, final UnsafeBuffer source)
-        {
-            long result;
-            long spins = 0;
-            while ((result = claiming ? ping.tryClaim(messageLength, claim) : ping.offer(source, 0, messageLength)) ==
-                Publisher.BACK_PRESSURED)
-            {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
-            }
-            return result;
-        }
-
-        private void awaitPong(final long sequence)
-        {
-            long spins = 0;
-            while (pong.poll(this, 1) == 0)
-            {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
-            }
-        }
-
-        @Override
-        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
-        {
-            if (length != messageLength)
-            {
-                throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
-            }
-            echoed = buffer.getLong(offset);
-            if (inBurst)
-            {
-                acknowledgement.read(buffer, offset);
-            }
-        }
-
-        @Override
-        public void close()
-        {
-            registry.close();
-        }
     }
 
     private static final class ShmLinkEcho implements Echo, MessageHandler

@@ -1,0 +1,180 @@
+package io.shmlink.bench.pingpong;
+
+import io.shmlink.api.BufferClaim;
+import io.shmlink.api.MessageHandler;
+import io.shmlink.api.Publisher;
+import io.shmlink.api.Subscriber;
+import io.shmlink.shm.ShmRegistry;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The pinging side of the ShmLink transports: offers (or claims) on {@code ping}, busy-spins on {@code pong} for
+ * the echo or a burst's acknowledgement. {@link ShmLinkTransport} uses it as it is; {@link ShmLinkFanOutTransport}
+ * adds the other subscribers' acknowledgements after each burst and their final count at close.
+ */
+class ShmLinkPinger implements Pinger, MessageHandler
+{
+    private final ShmRegistry registry;
+    private final String pingName;
+    private final Publisher ping;
+    private final Subscriber pong;
+    private final UnsafeBuffer message;
+    private final int messageLength;
+    private final PeerWatch watch;
+    private final BufferClaim claim = new BufferClaim();
+    private final Acknowledgement acknowledgement = new Acknowledgement();
+    private Payload payload;
+    private boolean inBurst;
+    private long echoed;
+
+    /** Messages sent so far, bursts included. */
+    private long sent;
+
+    /**
+     * @param registry      the transport's registry; closed by {@link #close}.
+     * @param pingName      the channel {@code ping} is, for messages.
+     * @param ping          the publisher of pings.
+     * @param pong          the subscriber of echoes and acknowledgements.
+     * @param messageLength bytes per ping.
+     * @param watch         told while a wait goes on.
+     */
+    ShmLinkPinger(final ShmRegistry registry, final String pingName, final Publisher ping, final Subscriber pong,
+        final int messageLength, final PeerWatch watch)
+    {
+        this.registry = registry;
+        this.pingName = pingName;
+        this.ping = ping;
+        this.pong = pong;
+        this.messageLength = messageLength;
+        this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
+        this.watch = watch;
+    }
+
+    @Override
+    public long roundTrip(final long sequence)
+    {
+        message.putLong(0, sequence);
+        final long result = await(sequence, false, message);
+        if (result <= 0)
+        {
+            throw ShmLinkTransport.refused(pingName, result);
+        }
+        sent++;
+        awaitPong(sequence);
+        return echoed;
+    }
+
+    @Override
+    public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
+    {
+        if (payload == null)
+        {
+            payload = new Payload(messageLength);
+        }
+        final int last = count - 1;
+        for (int i = 0; i < count; i++)
+        {
+            final long sequence = firstSequence + i;
+            if (mode == SendMode.CLAIM)
+            {
+                final long result = await(sequence, true, null);
+                if (result <= 0)
+                {
+                    throw ShmLinkTransport.refused(pingName, result);
+                }
+                payload.fill(claim.buffer(), claim.offset(), sequence, i == last);
+                claim.commit();
+            }
+            else
+            {
+                final long result = await(sequence, false, payload.stamp(sequence, i == last));
+                if (result <= 0)
+                {
+                    throw ShmLinkTransport.refused(pingName, result);
+                }
+            }
+        }
+        sent += count;
+        inBurst = true;
+        awaitPong(firstSequence + last);
+        inBurst = false;
+        afterBurst(firstSequence + last, acknowledgement);
+        return acknowledgement;
+    }
+
+    /**
+     * Called once the echo side acknowledged a burst, before it is reported: where other readers' acknowledgements
+     * are awaited and checked against it. Does nothing here.
+     *
+     * @param lastSequence    the burst's last sequence number.
+     * @param acknowledgement the echo side's.
+     */
+    void afterBurst(final long lastSequence, final Acknowledgement acknowledgement)
+    {
+    }
+
+    /**
+     * Offers (or claims room for) one message, waiting out a full ring (fan-out: one that the slowest subscriber
+     * has not emptied).
+     */
+    private long await(final long sequence, final boolean claiming, final UnsafeBuffer source)
+    {
+        long result;
+        long spins = 0;
+        while ((result = claiming ? ping.tryClaim(messageLength, claim) : ping.offer(source, 0, messageLength)) ==
+            Publisher.BACK_PRESSURED)
+        {
+            if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+            {
+                watch.stillWaiting(spins, sequence);
+            }
+            Thread.onSpinWait();
+        }
+        return result;
+    }
+
+    private void awaitPong(final long sequence)
+    {
+        long spins = 0;
+        while (pong.poll(this, 1) == 0)
+        {
+            if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+            {
+                watch.stillWaiting(spins, sequence);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    @Override
+    public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length != messageLength)
+        {
+            throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
+        }
+        echoed = buffer.getLong(offset);
+        if (inBurst)
+        {
+            acknowledgement.read(buffer, offset);
+        }
+    }
+
+    /**
+     * Messages this pinger has sent.
+     *
+     * @return the count, bursts included.
+     */
+    long sent()
+    {
+        return sent;
+    }
+
+    @Override
+    public void close()
+    {
+        registry.close();
+    }
+}
