@@ -79,6 +79,38 @@ class CrossProcessFanOutTest
             "the subscriber failed or stopped short");
     }
 
+    /** Waits for the child to say it received at least {@code count} messages (it says so every so many). */
+    private static void awaitReceived(final ChildJvm child, final long count) throws IOException
+    {
+        while (Long.parseLong(awaitSaying(child, "RECEIVED ").substring("RECEIVED ".length())) < count)
+        {
+            // the next report
+        }
+    }
+
+    /** Waits for a line that starts with a prefix; a child that ends first fails the test with what it printed. */
+    private static String awaitSaying(final ChildJvm child, final String prefix) throws IOException
+    {
+        final StringBuilder printed = new StringBuilder();
+        try
+        {
+            while (true)
+            {
+                final String line = child.readLine();
+                if (line.startsWith(prefix))
+                {
+                    return line;
+                }
+                printed.append(line).append('\n');
+            }
+        }
+        catch (final IOException ended)
+        {
+            throw new AssertionError("the child ended before it printed " + prefix + ", having printed:\n" + printed,
+                ended);
+        }
+    }
+
     private static String awaitOkOrFail(final ChildJvm child) throws IOException
     {
         while (true)
@@ -175,13 +207,13 @@ class CrossProcessFanOutTest
         assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(stopped.pid())).start().waitFor());
         // the other subscriber keeps receiving: the stop holds it up for the timeout at most
         final long stoppedAt = System.nanoTime();
-        other.awaitLine("RECEIVED 200000");
+        awaitReceived(other, 200_000);
         final long resumedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt);
         assertEquals(0, new ProcessBuilder("kill", "-CONT", Long.toString(stopped.pid())).start().waitFor());
-        final String evicted = stopped.awaitLine("EVICTED");
+        final String evicted = awaitSaying(stopped, "EVICTED");
         assertTrue(evicted.contains("bytes behind"), evicted);
-        stopped.awaitLine("REATTACHED");
-        assertTrue(stopped.awaitLine("RESUMED").startsWith("RESUMED"));
+        awaitSaying(stopped, "REATTACHED");
+        assertTrue(awaitSaying(stopped, "RESUMED").startsWith("RESUMED"));
         assertEquals("OK 3000000", awaitOkOrFail(other), "took " + resumedAfterMs + " ms to get going again");
     }
 }
