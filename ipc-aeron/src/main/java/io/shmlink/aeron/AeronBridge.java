@@ -1,0 +1,686 @@
+package io.shmlink.aeron;
+
+import io.aeron.Aeron;
+import io.aeron.ControlledFragmentAssembler;
+import io.aeron.Image;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelExistsException;
+import io.shmlink.api.MessageHandler;
+import io.shmlink.api.Publisher;
+import io.shmlink.shm.ShmPublisher;
+import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.ShmSubscriber;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Carries one ShmLink channel between hosts over Aeron, so that local programs keep the ShmLink API.
+ * <ul>
+ *   <li>{@link #outbound outbound}: a ShmLink subscriber of the local channel; each message is offered to an Aeron
+ *       publication (Aeron fragments what exceeds its payload). A back-pressured or not yet connected publication
+ *       holds the message and the local subscriber back: nothing is dropped while the bridge runs. While no Aeron
+ *       subscriber is connected the bridge does not read the local channel at all, so messages wait there.</li>
+ *   <li>{@link #inbound inbound}: an Aeron subscription whose messages are reassembled
+ *       ({@link ControlledFragmentAssembler}) and offered to a ShmLink publisher of the local channel. A full local
+ *       channel (or one whose subscriber has gone) aborts the fragment, so the bridge stops consuming Aeron until
+ *       the offer succeeds: Aeron's flow control then holds the remote publisher back. A message longer than the
+ *       local channel's {@code maxMessageLength} is counted ({@link #oversizeDropped()}), logged and skipped.</li>
+ * </ul>
+ * The local channel is used as it is if it exists; else it is created with {@link Options#localConfig} (by default
+ * {@link #DEFAULT_LOCAL_CONFIG}: SPSC, 1 MiB ring, messages up to 128 KiB).
+ * <p>
+ * Each bridge runs one <b>daemon</b> thread ({@code shmlink-bridge-out-NAME} or {@code shmlink-bridge-in-NAME}), so
+ * a bridge never keeps a JVM alive: close it to stop it. By default each bridge embeds its own media driver
+ * ({@link ThreadingMode#SHARED}: one driver thread, backing off when idle) in a directory
+ * {@code <registry>/.aeron-<pid>-<n>}, deleted when the bridge closes, or by {@link #cleanStaleDrivers} after a
+ * crash; {@link Options#aeronDir} uses an external driver instead.
+ * <p>
+ * What a crash loses: the messages a dead outbound bridge had taken from the local channel but Aeron had not yet
+ * delivered (those in its driver's term buffers); those that reached a dead inbound bridge's driver but not yet the
+ * local channel; and, until Aeron notices that the other side is gone (its image and publication connection
+ * timeouts, seconds), what an outbound bridge sends meanwhile. A restarted inbound bridge joins the Aeron stream at
+ * its live position: what was sent before is not replayed. A message taken out of the ring at the instant of
+ * {@link #close()} may be lost likewise ({@link #lostOnClose()}).
+ * <p>
+ * Thread safety: the counters and {@link #close()} may be called from any thread; everything else of a bridge is
+ * used only by its own thread.
+ */
+public final class AeronBridge implements AutoCloseable
+{
+    /** The local channel an inbound or outbound bridge creates if it is absent, unless the options give another. */
+    public static final ChannelConfig DEFAULT_LOCAL_CONFIG = ChannelConfig.spsc(1 << 20);
+
+    /** The stream id the command line uses unless told otherwise. */
+    public static final int DEFAULT_STREAM_ID = 1001;
+
+    /** Messages handed over per poll of the source. */
+    private static final int POLL_LIMIT = 64;
+
+    private static final String DRIVER_DIR_PREFIX = ".aeron-";
+    private static final Pattern DRIVER_DIR = Pattern.compile("\\.aeron-(\\d+)-\\d+");
+    private static final AtomicInteger DRIVER_SEQUENCE = new AtomicInteger();
+    private static final System.Logger LOG = System.getLogger(AeronBridge.class.getName());
+
+    /** Which way a bridge carries messages. */
+    public enum Direction
+    {
+        /** Local channel to Aeron. */
+        OUTBOUND,
+        /** Aeron to local channel. */
+        INBOUND
+    }
+
+    /**
+     * How a bridge is set up; every setting has a default. Not thread-safe; read once when a bridge starts.
+     */
+    public static final class Options
+    {
+        private Path aeronDir;
+        private ChannelConfig localConfig = DEFAULT_LOCAL_CONFIG;
+        private Supplier<IdleStrategy> idleStrategy = BackoffIdleStrategy::new;
+        private ThreadingMode driverThreading = ThreadingMode.SHARED;
+
+        /**
+         * Uses the running media driver in this directory instead of embedding one.
+         *
+         * @param dir the external driver's Aeron directory, or null to embed a driver (the default).
+         * @return this.
+         */
+        public Options aeronDir(final Path dir)
+        {
+            this.aeronDir = dir;
+            return this;
+        }
+
+        /**
+         * The configuration of the local channel when the bridge has to create it.
+         *
+         * @param config the channel's shape; {@link #DEFAULT_LOCAL_CONFIG} by default.
+         * @return this.
+         */
+        public Options localConfig(final ChannelConfig config)
+        {
+            this.localConfig = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * How the bridge's thread waits when there is nothing to carry or the far side pushes back.
+         *
+         * @param idleStrategy makes a fresh strategy (two per bridge); Agrona's {@link BackoffIdleStrategy} (spin,
+         *                     yield, then park 1 us up to 1 ms) by default; a {@code BusySpinIdleStrategy} for the
+         *                     lowest latency on a dedicated core.
+         * @return this.
+         */
+        public Options idleStrategy(final Supplier<IdleStrategy> idleStrategy)
+        {
+            this.idleStrategy = Objects.requireNonNull(idleStrategy, "idleStrategy");
+            return this;
+        }
+
+        /**
+         * The threading of the embedded media driver; ignored with {@link #aeronDir}.
+         *
+         * @param mode {@link ThreadingMode#SHARED} (one thread) by default; DEDICATED uses three.
+         * @return this.
+         */
+        public Options driverThreading(final ThreadingMode mode)
+        {
+            this.driverThreading = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+    }
+
+    private final Direction direction;
+    private final String channel;
+    private final String aeronChannel;
+    private final int streamId;
+    private final IdleStrategy idle;
+    private final IdleStrategy retryIdle;
+
+    private MediaDriver driver;
+    private Aeron aeron;
+    private Publication publication;
+    private Subscription subscription;
+    private ControlledFragmentAssembler assembler;
+    private ShmSubscriber localSubscriber;
+    private ShmPublisher localPublisher;
+    private int localMaxMessageLength;
+
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    // Written by the bridge's thread only (lazySet), read by anyone.
+    private final AtomicLong messages = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong backPressureEvents = new AtomicLong();
+    private final AtomicLong oversize = new AtomicLong();
+    private final AtomicLong lostOnClose = new AtomicLong();
+    // Written by the bridge's thread (outbound) or Aeron's client conductor (inbound).
+    private final AtomicLong linkUps = new AtomicLong();
+    private final AtomicLong linkDowns = new AtomicLong();
+
+    /** Whether the message in hand has already been counted as back-pressured. */
+    private boolean holding;
+    private boolean outboundLinkUp;
+
+    private final MessageHandler outboundHandler = this::forward;
+    private final ControlledFragmentHandler inboundHandler = this::deliver;
+
+    private AeronBridge(
+        final Direction direction, final ShmRegistry registry, final String channel, final String aeronChannel,
+        final int streamId, final Options options)
+    {
+        Objects.requireNonNull(registry, "registry");
+        this.direction = direction;
+        this.channel = Objects.requireNonNull(channel, "channel");
+        this.aeronChannel = Objects.requireNonNull(aeronChannel, "aeronChannel");
+        this.streamId = streamId;
+        this.idle = options.idleStrategy.get();
+        this.retryIdle = options.idleStrategy.get();
+        try
+        {
+            final String dir;
+            if (options.aeronDir != null)
+            {
+                dir = options.aeronDir.toString();
+            }
+            else
+            {
+                dir = registry.directory().resolve(
+                    DRIVER_DIR_PREFIX + ProcessHandle.current().pid() + "-" + DRIVER_SEQUENCE.incrementAndGet())
+                    .toString();
+                driver = MediaDriver.launch(new MediaDriver.Context()
+                    .aeronDirectoryName(dir)
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true)
+                    .warnIfDirectoryExists(false)
+                    .threadingMode(options.driverThreading));
+            }
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+            ensureLocalChannel(registry, channel, options.localConfig);
+            if (direction == Direction.OUTBOUND)
+            {
+                publication = aeron.addExclusivePublication(aeronChannel, streamId);
+                localSubscriber = registry.subscriber(channel);
+            }
+            else
+            {
+                localPublisher = registry.publisher(channel);
+                localMaxMessageLength = localPublisher.maxMessageLength();
+                assembler = new ControlledFragmentAssembler(inboundHandler);
+                subscription = aeron.addSubscription(aeronChannel, streamId, this::onImageAvailable,
+                    this::onImageUnavailable);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            closeResources();
+            throw ex;
+        }
+        final String name = "shmlink-bridge-" + (direction == Direction.OUTBOUND ? "out-" : "in-") + channel;
+        thread = new Thread(this::run, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * Subscribes to the local channel and publishes each message to the Aeron channel/stream, with an embedded
+     * media driver and the default options.
+     *
+     * @param registry     holding the local channel.
+     * @param channel      the local channel's name; created with {@link #DEFAULT_LOCAL_CONFIG} if absent.
+     * @param aeronChannel an Aeron channel URI, e.g. {@code aeron:udp?endpoint=host:40123}.
+     * @param streamId     the Aeron stream id.
+     * @return the running bridge.
+     */
+    public static AeronBridge outbound(
+        final ShmRegistry registry, final String channel, final String aeronChannel, final int streamId)
+    {
+        return outbound(registry, channel, aeronChannel, streamId, new Options());
+    }
+
+    /**
+     * As {@link #outbound(ShmRegistry, String, String, int)} with options.
+     *
+     * @param registry     holding the local channel.
+     * @param channel      the local channel's name; created with {@link Options#localConfig} if absent.
+     * @param aeronChannel an Aeron channel URI.
+     * @param streamId     the Aeron stream id.
+     * @param options      driver, local channel configuration and idle strategy.
+     * @return the running bridge.
+     */
+    public static AeronBridge outbound(final ShmRegistry registry, final String channel, final String aeronChannel,
+        final int streamId, final Options options)
+    {
+        return new AeronBridge(Direction.OUTBOUND, registry, channel, aeronChannel, streamId, options);
+    }
+
+    /**
+     * Subscribes to the Aeron channel/stream and publishes each message into the local channel, with an embedded
+     * media driver and the default options.
+     *
+     * @param aeronChannel an Aeron channel URI, e.g. {@code aeron:udp?endpoint=0.0.0.0:40123}.
+     * @param streamId     the Aeron stream id.
+     * @param registry     holding the local channel.
+     * @param channel      the local channel's name; created with {@link #DEFAULT_LOCAL_CONFIG} if absent.
+     * @return the running bridge.
+     */
+    public static AeronBridge inbound(
+        final String aeronChannel, final int streamId, final ShmRegistry registry, final String channel)
+    {
+        return inbound(aeronChannel, streamId, registry, channel, new Options());
+    }
+
+    /**
+     * As {@link #inbound(String, int, ShmRegistry, String)} with options.
+     *
+     * @param aeronChannel an Aeron channel URI.
+     * @param streamId     the Aeron stream id.
+     * @param registry     holding the local channel.
+     * @param channel      the local channel's name; created with {@link Options#localConfig} if absent.
+     * @param options      driver, local channel configuration and idle strategy.
+     * @return the running bridge.
+     */
+    public static AeronBridge inbound(final String aeronChannel, final int streamId, final ShmRegistry registry,
+        final String channel, final Options options)
+    {
+        return new AeronBridge(Direction.INBOUND, registry, channel, aeronChannel, streamId, options);
+    }
+
+    private static void ensureLocalChannel(final ShmRegistry registry, final String channel, final ChannelConfig config)
+    {
+        if (registry.lookup(channel).isEmpty())
+        {
+            try
+            {
+                registry.create(channel, config);
+            }
+            catch (final ChannelExistsException createdMeanwhile)
+            {
+                // another process created it first: use theirs
+            }
+        }
+    }
+
+    private void run()
+    {
+        try
+        {
+            if (direction == Direction.OUTBOUND)
+            {
+                runOutbound();
+            }
+            else
+            {
+                runInbound();
+            }
+        }
+        catch (final Throwable ex)
+        {
+            failure = ex;
+            running = false;
+            LOG.log(System.Logger.Level.ERROR, "bridge " + this + " stopped", ex);
+        }
+    }
+
+    private void runOutbound()
+    {
+        while (running)
+        {
+            final boolean up = publication.isConnected();
+            if (up != outboundLinkUp)
+            {
+                outboundLinkUp = up;
+                (up ? linkUps : linkDowns).incrementAndGet();
+            }
+            // No reading while nobody listens: the messages wait in the local channel, not in this bridge's hand
+            final int work = up ? localSubscriber.poll(outboundHandler, POLL_LIMIT) : 0;
+            idle.idle(work);
+        }
+    }
+
+    private void forward(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length > publication.maxMessageLength())
+        {
+            oversize.lazySet(oversize.get() + 1);
+            LOG.log(System.Logger.Level.WARNING, "bridge out " + channel + ": message of " + length +
+                " bytes is longer than Aeron's maximum " + publication.maxMessageLength() + ", skipped");
+            return;
+        }
+        boolean held = false;
+        while (true)
+        {
+            final long result = publication.offer(buffer, offset, length);
+            if (result > 0)
+            {
+                counted(length);
+                if (held)
+                {
+                    retryIdle.reset();
+                }
+                return;
+            }
+            if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
+            {
+                throw new IllegalStateException("Aeron publication " + aeronChannel + " stream " + streamId +
+                    " refuses messages: " + Publication.errorString(result));
+            }
+            if (!held)
+            {
+                held = true;
+                backPressureEvents.lazySet(backPressureEvents.get() + 1);
+            }
+            if (!running)
+            {
+                lostOnClose.lazySet(lostOnClose.get() + 1);
+                return;
+            }
+            retryIdle.idle();
+        }
+    }
+
+    private void runInbound()
+    {
+        while (running)
+        {
+            idle.idle(subscription.controlledPoll(assembler, POLL_LIMIT));
+        }
+    }
+
+    private ControlledFragmentHandler.Action deliver(
+        final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (length > localMaxMessageLength)
+        {
+            oversize.lazySet(oversize.get() + 1);
+            LOG.log(System.Logger.Level.WARNING, "bridge in " + channel + ": message of " + length +
+                " bytes is longer than the channel's maximum " + localMaxMessageLength + ", skipped");
+            return ControlledFragmentHandler.Action.CONTINUE;
+        }
+        final long result = localPublisher.offer(buffer, offset, length);
+        if (result > 0)
+        {
+            holding = false;
+            counted(length);
+            return ControlledFragmentHandler.Action.CONTINUE;
+        }
+        if (result == Publisher.CLOSED)
+        {
+            throw new IllegalStateException("local channel " + channel + " is closed");
+        }
+        // BACK_PRESSURED, or NOT_CONNECTED (the local subscriber died; temporary until another attaches): keep the
+        // message in Aeron's buffer and try again on the next poll
+        if (!holding)
+        {
+            holding = true;
+            backPressureEvents.lazySet(backPressureEvents.get() + 1);
+        }
+        return ControlledFragmentHandler.Action.ABORT;
+    }
+
+    private void counted(final int length)
+    {
+        messages.lazySet(messages.get() + 1);
+        bytes.lazySet(bytes.get() + length);
+    }
+
+    private void onImageAvailable(final Image image)
+    {
+        linkUps.incrementAndGet();
+    }
+
+    private void onImageUnavailable(final Image image)
+    {
+        linkDowns.incrementAndGet();
+    }
+
+    /**
+     * Messages carried across so far.
+     *
+     * @return the count.
+     */
+    public long messagesForwarded()
+    {
+        return messages.get();
+    }
+
+    /**
+     * Payload bytes carried across so far.
+     *
+     * @return the count.
+     */
+    public long bytesForwarded()
+    {
+        return bytes.get();
+    }
+
+    /**
+     * Messages the far side held back at least once (Aeron back-pressure or no Aeron subscriber for an outbound
+     * bridge; a full local channel, or one without its subscriber, for an inbound bridge).
+     *
+     * @return the count.
+     */
+    public long backPressureEvents()
+    {
+        return backPressureEvents.get();
+    }
+
+    /**
+     * Messages skipped because they were longer than the destination allows (the local channel's
+     * {@code maxMessageLength} inbound, Aeron's maximum message length outbound); each is logged as a warning.
+     *
+     * @return the count.
+     */
+    public long oversizeDropped()
+    {
+        return oversize.get();
+    }
+
+    /**
+     * Messages an outbound bridge held when it was closed while Aeron pushed back: taken from the local channel,
+     * never published.
+     *
+     * @return the count, 0 or 1 per close.
+     */
+    public long lostOnClose()
+    {
+        return lostOnClose.get();
+    }
+
+    /**
+     * How often the Aeron link came up: an outbound publication became connected, or an inbound image (a remote
+     * publisher) became available.
+     *
+     * @return the count.
+     */
+    public long linkUps()
+    {
+        return linkUps.get();
+    }
+
+    /**
+     * How often the Aeron link went down: an outbound publication lost its last subscriber, or an inbound image
+     * went away (its publisher closed, died or timed out).
+     *
+     * @return the count.
+     */
+    public long linkDowns()
+    {
+        return linkDowns.get();
+    }
+
+    /**
+     * How often the link came up again after the first time.
+     *
+     * @return {@link #linkUps()} less one, never negative.
+     */
+    public long reconnects()
+    {
+        return Math.max(0, linkUps.get() - 1);
+    }
+
+    /**
+     * Whether the Aeron side is connected now.
+     *
+     * @return true if an outbound publication has a subscriber or an inbound subscription has an image.
+     */
+    public boolean isLinkUp()
+    {
+        return direction == Direction.OUTBOUND ? publication.isConnected() : subscription.isConnected();
+    }
+
+    /**
+     * Whether the bridge's thread still runs: false after {@link #close()} or a failure.
+     *
+     * @return true while it carries messages.
+     */
+    public boolean isRunning()
+    {
+        return running && thread.isAlive();
+    }
+
+    /**
+     * Why the bridge's thread stopped by itself, e.g. a publication the external driver closed.
+     *
+     * @return the cause, or null.
+     */
+    public Throwable failure()
+    {
+        return failure;
+    }
+
+    /**
+     * Which way this bridge carries messages.
+     *
+     * @return the direction.
+     */
+    public Direction direction()
+    {
+        return direction;
+    }
+
+    /**
+     * The local channel.
+     *
+     * @return its name.
+     */
+    public String channel()
+    {
+        return channel;
+    }
+
+    /**
+     * The embedded media driver's directory.
+     *
+     * @return it, or null with an external driver.
+     */
+    public Path embeddedDriverDirectory()
+    {
+        return driver == null ? null : Path.of(driver.aeronDirectoryName());
+    }
+
+    /**
+     * Stops the thread (a message in hand of an outbound bridge that Aeron pushes back is given up, see
+     * {@link #lostOnClose()}), then closes the local publisher or subscriber, the Aeron publication or subscription,
+     * the Aeron client and the embedded driver, whose directory goes with it. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
+        running = false;
+        boolean interrupted = false;
+        while (thread.isAlive() && thread != Thread.currentThread())
+        {
+            try
+            {
+                thread.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        closeResources();
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeResources()
+    {
+        CloseHelper.closeAll(localSubscriber, localPublisher, publication, subscription, aeron, driver);
+    }
+
+    /**
+     * Removes the directories of embedded media drivers whose process is gone (a bridge killed before it could
+     * close): {@code .aeron-<pid>-<n>} in a registry directory, for a PID that no longer runs. A PID reused by an
+     * unrelated process keeps its directory until that process ends.
+     *
+     * @param registryDirectory the registry's directory.
+     * @return the directories removed.
+     * @throws IOException if the directory cannot be listed or a file not removed.
+     */
+    public static List<Path> cleanStaleDrivers(final Path registryDirectory) throws IOException
+    {
+        final List<Path> removed = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(registryDirectory, DRIVER_DIR_PREFIX + "*"))
+        {
+            for (final Path dir : stream)
+            {
+                final Matcher matcher = DRIVER_DIR.matcher(dir.getFileName().toString());
+                if (matcher.matches() && Files.isDirectory(dir) &&
+                    !ProcessHandle.of(Long.parseLong(matcher.group(1))).map(ProcessHandle::isAlive).orElse(false))
+                {
+                    try (Stream<Path> files = Files.walk(dir))
+                    {
+                        for (final Path file : files.sorted(Comparator.reverseOrder()).toList())
+                        {
+                            Files.deleteIfExists(file);
+                        }
+                    }
+                    removed.add(dir);
+                }
+            }
+        }
+        return removed;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "AeronBridge[" + direction + " " + channel + " <-> " + aeronChannel + " stream " + streamId + "]";
+    }
+}
