@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class AeronBridgeTest
 {
     private static final int STREAM = 7;
-    private static final int MAX_LENGTH = 8192;
+    static final int MAX_LENGTH = 8192;
 
     private Path dirA;
     private Path dirB;
