@@ -13,6 +13,7 @@ import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelExistsException;
 import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Publisher;
+import io.shmlink.api.SubscriberEvictedException;
 import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
@@ -156,6 +157,7 @@ public final class AeronBridge implements AutoCloseable
     }
 
     private final Direction direction;
+    private final ShmRegistry registry;
     private final String channel;
     private final String aeronChannel;
     private final int streamId;
@@ -182,6 +184,7 @@ public final class AeronBridge implements AutoCloseable
     private final AtomicLong backPressureEvents = new AtomicLong();
     private final AtomicLong oversize = new AtomicLong();
     private final AtomicLong lostOnClose = new AtomicLong();
+    private final AtomicLong evictions = new AtomicLong();
     // Written by the bridge's thread (outbound) or Aeron's client conductor (inbound).
     private final AtomicLong linkUps = new AtomicLong();
     private final AtomicLong linkDowns = new AtomicLong();
@@ -197,7 +200,7 @@ public final class AeronBridge implements AutoCloseable
         final Direction direction, final ShmRegistry registry, final String channel, final String aeronChannel,
         final int streamId, final Options options)
     {
-        Objects.requireNonNull(registry, "registry");
+        this.registry = Objects.requireNonNull(registry, "registry");
         this.direction = direction;
         this.channel = Objects.requireNonNull(channel, "channel");
         this.aeronChannel = Objects.requireNonNull(aeronChannel, "aeronChannel");
@@ -361,9 +364,34 @@ public final class AeronBridge implements AutoCloseable
                 (up ? linkUps : linkDowns).incrementAndGet();
             }
             // No reading while nobody listens: the messages wait in the local channel, not in this bridge's hand
-            final int work = up ? localSubscriber.poll(outboundHandler, POLL_LIMIT) : 0;
+            int work = 0;
+            if (up)
+            {
+                try
+                {
+                    work = localSubscriber.poll(outboundHandler, POLL_LIMIT);
+                }
+                catch (final SubscriberEvictedException evicted)
+                {
+                    rejoin(evicted);
+                }
+            }
             idle.idle(work);
         }
+    }
+
+    /**
+     * A fan-out channel evicted this bridge's subscriber for holding its publishers back too long (the Aeron side
+     * pushed back or was down): what was sent meanwhile is not carried. Counted, logged, and joined again, live.
+     */
+    private void rejoin(final SubscriberEvictedException evicted)
+    {
+        evictions.incrementAndGet();
+        LOG.log(System.Logger.Level.WARNING, "bridge out " + channel + ": evicted from the fan-out channel, " +
+            "joining again live: " + evicted.getMessage());
+        localSubscriber.close();
+        localSubscriber = null;
+        localSubscriber = registry.subscriber(channel);
     }
 
     private void forward(final DirectBuffer buffer, final int offset, final int length)
@@ -513,6 +541,18 @@ public final class AeronBridge implements AutoCloseable
     public long lostOnClose()
     {
         return lostOnClose.get();
+    }
+
+    /**
+     * How often an outbound bridge's subscriber of a fan-out channel was evicted for holding the publishers back
+     * longer than the channel's slow-subscriber timeout, and joined again live; what was sent in between is not
+     * carried.
+     *
+     * @return the count; always 0 inbound and on SPSC or MPSC channels, which never evict.
+     */
+    public long evictions()
+    {
+        return evictions.get();
     }
 
     /**

@@ -32,6 +32,7 @@ public final class BridgeMain
             {
                 System.out.println("FORWARDED " + bridge.messagesForwarded());
             }
+            bridge.close(); // joins the bridge's thread: the counters below are final
             System.out.println("FORWARDED " + bridge.messagesForwarded() + " linkUps " + bridge.linkUps() +
                 " oversize " + bridge.oversizeDropped() + " backPressure " + bridge.backPressureEvents() +
                 " failure " + bridge.failure());
