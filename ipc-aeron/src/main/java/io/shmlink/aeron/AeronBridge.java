@@ -33,6 +33,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,7 +47,9 @@ import java.util.stream.Stream;
  *       holds the message and the local subscriber back: nothing is dropped while the bridge runs. While no Aeron
  *       subscriber is connected the bridge does not read the local channel at all, so messages wait there.</li>
  *   <li>{@link #inbound inbound}: an Aeron subscription whose messages are reassembled
- *       ({@link ControlledFragmentAssembler}) and offered to a ShmLink publisher of the local channel. A full local
+ *       ({@link ControlledFragmentAssembler}) and offered to a ShmLink publisher of the local channel. Meant for one
+ *       outbound bridge per stream: of several Aeron publishers (images), the one that came first is drained
+ *       first. A full local
  *       channel (or one whose subscriber has gone) aborts the fragment, so the bridge stops consuming Aeron until
  *       the offer succeeds: Aeron's flow control then holds the remote publisher back. A message longer than the
  *       local channel's {@code maxMessageLength} is counted ({@link #oversizeDropped()}), logged and skipped.</li>
@@ -195,6 +198,9 @@ public final class AeronBridge implements AutoCloseable
 
     private final MessageHandler outboundHandler = this::forward;
     private final ControlledFragmentHandler inboundHandler = this::deliver;
+    private final Consumer<Image> pollImage = this::pollImage;
+    private int inboundWork;
+    private boolean inboundDone;
 
     private AeronBridge(
         final Direction direction, final ShmRegistry registry, final String channel, final String aeronChannel,
@@ -439,7 +445,25 @@ public final class AeronBridge implements AutoCloseable
     {
         while (running)
         {
-            idle.idle(subscription.controlledPoll(assembler, POLL_LIMIT));
+            inboundWork = 0;
+            inboundDone = false;
+            subscription.forEachImage(pollImage);
+            idle.idle(inboundWork);
+        }
+    }
+
+    /**
+     * Polls the images oldest first, and a newer one only when the older ones have nothing: a restarted outbound
+     * bridge is a new image (a new Aeron session) while what its dead predecessor sent may still be in this
+     * driver's buffers, and those messages come first. A held message stops the round.
+     */
+    private void pollImage(final Image image)
+    {
+        if (!inboundDone)
+        {
+            final int fragments = image.controlledPoll(assembler, POLL_LIMIT);
+            inboundWork += fragments;
+            inboundDone = fragments > 0 || holding;
         }
     }
 

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CrossProcessBridgeTest
 {
-    private static final Pattern DONE = Pattern.compile("DONE received (\\d+) gaps (\\d+) missing (\\d+)");
+    private static final Pattern DONE =
+        Pattern.compile("DONE received (\\d+) gaps (\\d+) missing (\\d+) repeats (\\d+)");
     private static final int STREAM = 11;
 
     private Path dirA;
@@ -103,6 +104,46 @@ class CrossProcessBridgeTest
             assertFalse(files.anyMatch(f -> f.getFileName().toString().startsWith(".aeron-")),
                 "an embedded driver's directory outlived its bridge");
         }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aKilledOutboundBridgeRestartsWhereItStoppedRepeatingAtMostItsLastPoll() throws Exception
+    {
+        final long count = 300_000;
+        createChannels(ChannelConfig.spsc(1 << 20));
+        final String uri = TestMessages.udp(TestMessages.freeUdpPort());
+        final ChildJvm subscriber = start("subscriber", SubscriberMain.class,
+            dirB.toString(), "dst", Long.toString(count - 1), "50000", "90", "repeats");
+        subscriber.awaitLine("SUBSCRIBED");
+        final ChildJvm inbound = start("inbound", BridgeMain.class, "in", dirB.toString(), "dst", uri, "" + STREAM);
+        inbound.awaitLine("BRIDGE UP");
+        final ChildJvm outbound = start("outbound", BridgeMain.class, "out", dirA.toString(), "src", uri, "" + STREAM);
+        outbound.awaitLine("BRIDGE UP");
+        start("publisher", PublisherMain.class, dirA.toString(), "src", "" + count, "9");
+
+        subscriber.awaitLine("RECEIVED 50000");
+        outbound.kill(); // SIGKILL mid-stream: its embedded driver dies with it
+        final ChildJvm restarted = start("outbound-2", BridgeMain.class, "out", dirA.toString(), "src", uri,
+            "" + STREAM);
+        restarted.awaitLine("BRIDGE UP");
+
+        final String doneLine = subscriber.awaitLine("DONE");
+        final Matcher done = DONE.matcher(doneLine);
+        assertTrue(done.matches(), doneLine);
+        final long received = Long.parseLong(done.group(1));
+        final long missing = Long.parseLong(done.group(3));
+        final long repeats = Long.parseLong(done.group(4));
+        assertEquals(count, received - repeats + missing, "every sequence is received or counted as missing");
+        assertTrue(repeats <= 64, "more repeats than one poll of the local channel hands over: " + repeats);
+        assertEquals(0, subscriber.waitFor(10));
+        System.out.println("kill -9 of the outbound bridge: " + doneLine);
+
+        restarted.sendLine("stop");
+        assertTrue(restarted.awaitLine("FORWARDED").endsWith("failure null"));
+        inbound.sendLine("stop");
+        final String inboundCounters = inbound.awaitLine("FORWARDED");
+        assertTrue(inboundCounters.matches("FORWARDED \\d+ linkUps 2 oversize 0 .*failure null"), inboundCounters);
     }
 
     @Test
