@@ -25,6 +25,7 @@ import org.agrona.concurrent.IdleStrategy;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -709,9 +710,35 @@ public final class AeronBridge implements AutoCloseable
     }
 
     /**
-     * Removes the directories of embedded media drivers whose process is gone (a bridge killed before it could
-     * close): {@code .aeron-<pid>-<n>} in a registry directory, for a PID that no longer runs. A PID reused by an
-     * unrelated process keeps its directory until that process ends.
+     * The directories of embedded media drivers whose process is gone (a bridge killed before it could close):
+     * {@code .aeron-<pid>-<n>} in a registry directory, for a PID that no longer runs. A PID reused by an unrelated
+     * process keeps its directory until that process ends. Removes nothing.
+     *
+     * @param registryDirectory the registry's directory.
+     * @return those directories.
+     * @throws IOException if the directory cannot be listed.
+     */
+    public static List<Path> findStaleDrivers(final Path registryDirectory) throws IOException
+    {
+        final List<Path> stale = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(registryDirectory, DRIVER_DIR_PREFIX + "*"))
+        {
+            for (final Path dir : stream)
+            {
+                final Matcher matcher = DRIVER_DIR.matcher(dir.getFileName().toString());
+                if (matcher.matches() && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) &&
+                    !ProcessHandle.of(Long.parseLong(matcher.group(1))).map(ProcessHandle::isAlive).orElse(false))
+                {
+                    stale.add(dir);
+                }
+            }
+        }
+        stale.sort(Comparator.naturalOrder());
+        return stale;
+    }
+
+    /**
+     * Removes what {@link #findStaleDrivers} finds, with everything in it.
      *
      * @param registryDirectory the registry's directory.
      * @return the directories removed.
@@ -719,27 +746,18 @@ public final class AeronBridge implements AutoCloseable
      */
     public static List<Path> cleanStaleDrivers(final Path registryDirectory) throws IOException
     {
-        final List<Path> removed = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(registryDirectory, DRIVER_DIR_PREFIX + "*"))
+        final List<Path> stale = findStaleDrivers(registryDirectory);
+        for (final Path dir : stale)
         {
-            for (final Path dir : stream)
+            try (Stream<Path> files = Files.walk(dir))
             {
-                final Matcher matcher = DRIVER_DIR.matcher(dir.getFileName().toString());
-                if (matcher.matches() && Files.isDirectory(dir) &&
-                    !ProcessHandle.of(Long.parseLong(matcher.group(1))).map(ProcessHandle::isAlive).orElse(false))
+                for (final Path file : files.sorted(Comparator.reverseOrder()).toList())
                 {
-                    try (Stream<Path> files = Files.walk(dir))
-                    {
-                        for (final Path file : files.sorted(Comparator.reverseOrder()).toList())
-                        {
-                            Files.deleteIfExists(file);
-                        }
-                    }
-                    removed.add(dir);
+                    Files.deleteIfExists(file);
                 }
             }
         }
-        return removed;
+        return stale;
     }
 
     @Override
