@@ -2,6 +2,7 @@ package io.shmlink.aeron;
 
 import io.aeron.Aeron;
 import io.aeron.ControlledFragmentAssembler;
+import io.aeron.Counter;
 import io.aeron.Image;
 import io.aeron.Publication;
 import io.aeron.Subscription;
@@ -70,6 +71,9 @@ import java.util.stream.Stream;
  * timeouts, seconds), what an outbound bridge sends meanwhile. A restarted inbound bridge joins the Aeron stream at
  * its live position: what was sent before is not replayed. A message taken out of the ring at the instant of
  * {@link #close()} may be lost likewise ({@link #lostOnClose()}).
+ * <p>
+ * The counters are also kept in the media driver's counters file, where other processes ({@code shmlink stat}) read
+ * them through {@link BridgeCounters}.
  * <p>
  * Thread safety: the counters and {@link #close()} may be called from any thread; everything else of a bridge is
  * used only by its own thread.
@@ -176,13 +180,15 @@ public final class AeronBridge implements AutoCloseable
     private ShmSubscriber localSubscriber;
     private ShmPublisher localPublisher;
     private int localMaxMessageLength;
+    /** Mirrors of the counters in the driver's counters file, for other processes: {@link BridgeCounters}. */
+    private final Counter[] counters = new Counter[BridgeCounters.METRICS.length];
 
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Throwable failure;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    // Written by the bridge's thread only (lazySet), read by anyone.
+    // Written by the bridge's thread only (lazySet), read by anyone; mirrored in the driver's counters file.
     private final AtomicLong messages = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong backPressureEvents = new AtomicLong();
@@ -234,6 +240,12 @@ public final class AeronBridge implements AutoCloseable
                     .threadingMode(options.driverThreading));
             }
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+            final String description = describe(direction, channel, aeronChannel, streamId);
+            for (int i = 0; i < counters.length; i++)
+            {
+                counters[i] = aeron.addCounter(
+                    BridgeCounters.MESSAGES + i, BridgeCounters.label(description, BridgeCounters.MESSAGES + i));
+            }
             ensureLocalChannel(registry, channel, options.localConfig);
             if (direction == Direction.OUTBOUND)
             {
@@ -368,7 +380,7 @@ public final class AeronBridge implements AutoCloseable
             if (up != outboundLinkUp)
             {
                 outboundLinkUp = up;
-                (up ? linkUps : linkDowns).incrementAndGet();
+                add(up ? linkUps : linkDowns, up ? BridgeCounters.LINK_UPS : BridgeCounters.LINK_DOWNS, 1);
             }
             // No reading while nobody listens: the messages wait in the local channel, not in this bridge's hand
             int work = 0;
@@ -393,7 +405,7 @@ public final class AeronBridge implements AutoCloseable
      */
     private void rejoin(final SubscriberEvictedException evicted)
     {
-        evictions.incrementAndGet();
+        add(evictions, BridgeCounters.EVICTIONS, 1);
         LOG.log(System.Logger.Level.WARNING, "bridge out " + channel + ": evicted from the fan-out channel, " +
             "joining again live: " + evicted.getMessage());
         localSubscriber.close();
@@ -405,7 +417,7 @@ public final class AeronBridge implements AutoCloseable
     {
         if (length > publication.maxMessageLength())
         {
-            oversize.lazySet(oversize.get() + 1);
+            add(oversize, BridgeCounters.OVERSIZE, 1);
             LOG.log(System.Logger.Level.WARNING, "bridge out " + channel + ": message of " + length +
                 " bytes is longer than Aeron's maximum " + publication.maxMessageLength() + ", skipped");
             return;
@@ -431,11 +443,11 @@ public final class AeronBridge implements AutoCloseable
             if (!held)
             {
                 held = true;
-                backPressureEvents.lazySet(backPressureEvents.get() + 1);
+                add(backPressureEvents, BridgeCounters.BACK_PRESSURE, 1);
             }
             if (!running)
             {
-                lostOnClose.lazySet(lostOnClose.get() + 1);
+                add(lostOnClose, BridgeCounters.LOST_ON_CLOSE, 1);
                 return;
             }
             retryIdle.idle();
@@ -473,7 +485,7 @@ public final class AeronBridge implements AutoCloseable
     {
         if (length > localMaxMessageLength)
         {
-            oversize.lazySet(oversize.get() + 1);
+            add(oversize, BridgeCounters.OVERSIZE, 1);
             LOG.log(System.Logger.Level.WARNING, "bridge in " + channel + ": message of " + length +
                 " bytes is longer than the channel's maximum " + localMaxMessageLength + ", skipped");
             return ControlledFragmentHandler.Action.CONTINUE;
@@ -494,25 +506,43 @@ public final class AeronBridge implements AutoCloseable
         if (!holding)
         {
             holding = true;
-            backPressureEvents.lazySet(backPressureEvents.get() + 1);
+            add(backPressureEvents, BridgeCounters.BACK_PRESSURE, 1);
         }
         return ControlledFragmentHandler.Action.ABORT;
     }
 
     private void counted(final int length)
     {
-        messages.lazySet(messages.get() + 1);
-        bytes.lazySet(bytes.get() + length);
+        add(messages, BridgeCounters.MESSAGES, 1);
+        add(bytes, BridgeCounters.BYTES, length);
     }
 
+    /**
+     * Adds to a counter that only one thread writes, and to its mirror in the driver's counters file.
+     */
+    private void add(final AtomicLong counter, final int typeId, final long delta)
+    {
+        final long value = counter.get() + delta;
+        counter.lazySet(value);
+        counters[typeId - BridgeCounters.MESSAGES].setRelease(value);
+    }
+
+    private static String describe(
+        final Direction direction, final String channel, final String aeronChannel, final int streamId)
+    {
+        return (direction == Direction.OUTBOUND ? "out " + channel + " -> " : "in " + channel + " <- ") +
+            aeronChannel + " stream " + streamId;
+    }
+
+    // Aeron's client conductor thread: the only writer of an inbound bridge's link counters
     private void onImageAvailable(final Image image)
     {
-        linkUps.incrementAndGet();
+        add(linkUps, BridgeCounters.LINK_UPS, 1);
     }
 
     private void onImageUnavailable(final Image image)
     {
-        linkDowns.incrementAndGet();
+        add(linkDowns, BridgeCounters.LINK_DOWNS, 1);
     }
 
     /**
@@ -763,6 +793,6 @@ public final class AeronBridge implements AutoCloseable
     @Override
     public String toString()
     {
-        return "AeronBridge[" + direction + " " + channel + " <-> " + aeronChannel + " stream " + streamId + "]";
+        return "AeronBridge[" + describe(direction, channel, aeronChannel, streamId) + "]";
     }
 }

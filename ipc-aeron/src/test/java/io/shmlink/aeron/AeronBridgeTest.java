@@ -120,6 +120,17 @@ class AeronBridgeTest
         awaitTrue(() -> outbound.messagesForwarded() == count && inbound.messagesForwarded() == count,
             () -> "forwarded: outbound " + outbound.messagesForwarded() + ", inbound " + inbound.messagesForwarded());
         assertEquals(outbound.bytesForwarded(), inbound.bytesForwarded());
+        // what another process (shmlink stat) reads from each embedded driver's counters file
+        final List<BridgeCounters.Bridge> seenInA = BridgeCounters.readEmbedded(dirA);
+        assertEquals(1, seenInA.size(), seenInA::toString);
+        assertEquals("out src -> " + uri + " stream " + STREAM, seenInA.get(0).description());
+        assertEquals(count, seenInA.get(0).value(BridgeCounters.MESSAGES));
+        assertEquals(outbound.bytesForwarded(), seenInA.get(0).value(BridgeCounters.BYTES));
+        assertEquals(1, seenInA.get(0).value(BridgeCounters.LINK_UPS));
+        final List<BridgeCounters.Bridge> seenInB = BridgeCounters.readEmbedded(dirB);
+        assertEquals(1, seenInB.size(), seenInB::toString);
+        assertEquals("dst", seenInB.get(0).channel());
+        assertEquals(count, seenInB.get(0).value(BridgeCounters.MESSAGES));
         assertEquals(0, inbound.oversizeDropped());
         assertEquals(1, outbound.linkUps());
         assertEquals(1, inbound.linkUps());
