@@ -78,15 +78,23 @@ public final class BridgeCounters
             return words.length > 1 ? words[1] : "";
         }
 
-        @Override
-        public String toString()
+        /**
+         * @return the description, then every metric: {@code out orders -> URI stream 1001: messages 5, bytes 80, ...}.
+         */
+        public String summary()
         {
-            final StringBuilder text = new StringBuilder("bridge ").append(description).append(':');
+            final StringBuilder text = new StringBuilder(description).append(':');
             for (int i = 0; i < METRICS.length; i++)
             {
                 text.append(i == 0 ? " " : ", ").append(METRICS[i]).append(' ').append(values[i]);
             }
             return text.toString();
+        }
+
+        @Override
+        public String toString()
+        {
+            return "bridge " + summary();
         }
     }
 

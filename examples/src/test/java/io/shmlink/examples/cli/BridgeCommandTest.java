@@ -133,6 +133,15 @@ class BridgeCommandTest
         assertTrue(rates.matches(".*msg/s, .* MB/s, total 1000 messages, back-pressure \\d+, oversize 0, link up, " +
             "reconnects 0"), rates);
 
+        // shmlink stat shows each bridge's counters, read from its embedded driver's counters file
+        final String statA = stat("stat", "ticks", "--dir", dirA.toString());
+        assertTrue(statA.contains("  bridge                out ticks -> " + uri + " stream 77: messages 1000, " +
+            "bytes 4000, back-pressure "), statA);
+        final String statB = stat("stat", "--dir", dirB.toString());
+        assertTrue(statB.contains("  bridge                in ticks <- " + uri + " stream 77: messages 1000, " +
+            "bytes 4000, "), statB);
+        assertTrue(statB.contains("link-ups 1, link-downs 0, evictions 0, lost-on-close 0"), statB);
+
         // SIGTERM through the handle: Process.destroy() would also close our end of its output
         in.toHandle().destroy(); // the shutdown hook closes the bridge
         out.toHandle().destroy();
@@ -147,6 +156,15 @@ class BridgeCommandTest
                     "an embedded driver's directory outlived its bridge in " + dir);
             }
         }
+    }
+
+    private static String stat(final String... args)
+    {
+        final java.io.StringWriter out = new java.io.StringWriter();
+        final var commandLine = ShmLinkCli.commandLine();
+        commandLine.setOut(new java.io.PrintWriter(out));
+        assertEquals(ShmLinkCli.OK, commandLine.execute(args));
+        return out.toString();
     }
 
     @Test
