@@ -60,7 +60,8 @@ import java.util.stream.Stream;
  * {@link #DEFAULT_LOCAL_CONFIG}: SPSC, 1 MiB ring, messages up to 128 KiB).
  * <p>
  * Each bridge runs one <b>daemon</b> thread ({@code shmlink-bridge-out-NAME} or {@code shmlink-bridge-in-NAME}), so
- * a bridge never keeps a JVM alive: close it to stop it. By default each bridge embeds its own media driver
+ * a bridge never keeps a JVM alive: close it to stop it. Aeron adds its client conductor's thread and, embedded, the
+ * driver's. By default each bridge embeds its own media driver
  * ({@link ThreadingMode#SHARED}: one driver thread, backing off when idle) in a directory
  * {@code <registry>/.aeron-<pid>-<n>}, deleted when the bridge closes, or by {@link #cleanStaleDrivers} after a
  * crash; {@link Options#aeronDir} uses an external driver instead.
@@ -201,7 +202,8 @@ public final class AeronBridge implements AutoCloseable
 
     /** Whether the message in hand has already been counted as back-pressured. */
     private boolean holding;
-    private boolean outboundLinkUp;
+    /** Outbound: whether the publication was connected when the bridge's thread last looked; read by anyone. */
+    private volatile boolean outboundLinkUp;
 
     private final MessageHandler outboundHandler = this::forward;
     private final ControlledFragmentHandler inboundHandler = this::deliver;
@@ -377,11 +379,7 @@ public final class AeronBridge implements AutoCloseable
         while (running)
         {
             final boolean up = publication.isConnected();
-            if (up != outboundLinkUp)
-            {
-                outboundLinkUp = up;
-                add(up ? linkUps : linkDowns, up ? BridgeCounters.LINK_UPS : BridgeCounters.LINK_DOWNS, 1);
-            }
+            trackLink(up);
             // No reading while nobody listens: the messages wait in the local channel, not in this bridge's hand
             int work = 0;
             if (up)
@@ -396,6 +394,15 @@ public final class AeronBridge implements AutoCloseable
                 }
             }
             idle.idle(work);
+        }
+    }
+
+    private void trackLink(final boolean up)
+    {
+        if (up != outboundLinkUp)
+        {
+            outboundLinkUp = up;
+            add(up ? linkUps : linkDowns, up ? BridgeCounters.LINK_UPS : BridgeCounters.LINK_DOWNS, 1);
         }
     }
 
@@ -428,6 +435,7 @@ public final class AeronBridge implements AutoCloseable
             final long result = publication.offer(buffer, offset, length);
             if (result > 0)
             {
+                trackLink(true);
                 counted(length);
                 if (held)
                 {
@@ -439,6 +447,10 @@ public final class AeronBridge implements AutoCloseable
             {
                 throw new IllegalStateException("Aeron publication " + aeronChannel + " stream " + streamId +
                     " refuses messages: " + Publication.errorString(result));
+            }
+            if (result == Publication.NOT_CONNECTED)
+            {
+                trackLink(false); // the subscriber went away while this message was in hand: it waits for the next
             }
             if (!held)
             {
@@ -643,13 +655,14 @@ public final class AeronBridge implements AutoCloseable
     }
 
     /**
-     * Whether the Aeron side is connected now.
+     * Whether the Aeron side is connected, as the bridge last saw it (never touching Aeron's buffers, so safe to call
+     * while another thread closes the bridge).
      *
      * @return true if an outbound publication has a subscriber or an inbound subscription has an image.
      */
     public boolean isLinkUp()
     {
-        return direction == Direction.OUTBOUND ? publication.isConnected() : subscription.isConnected();
+        return direction == Direction.OUTBOUND ? outboundLinkUp : linkUps.get() > linkDowns.get();
     }
 
     /**
