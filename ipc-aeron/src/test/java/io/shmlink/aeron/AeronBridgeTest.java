@@ -295,7 +295,8 @@ class AeronBridgeTest
                 .dirDeleteOnStart(true).dirDeleteOnShutdown(true)))
         {
             final String uri = TestMessages.udp(TestMessages.freeUdpPort());
-            final AeronBridge.Options external = new AeronBridge.Options().aeronDir(aeronDir);
+            final AeronBridge.Options external =
+                new AeronBridge.Options().aeronDir(Path.of(driver.aeronDirectoryName()));
             final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, registryB, "dst", external));
             final ShmSubscriber subscriber = closing(registryB.subscriber("dst"));
             final AeronBridge outbound = closing(AeronBridge.outbound(registryA, "src", uri, STREAM, external));

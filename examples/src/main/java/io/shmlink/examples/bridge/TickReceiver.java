@@ -29,7 +29,7 @@ public final class TickReceiver
             AeronBridge bridge = AeronBridge.inbound(args[1], TickSender.STREAM, registry, TickSender.CHANNEL);
             ShmSubscriber subscriber = registry.subscriber(TickSender.CHANNEL))
         {
-            System.out.println("receiving '" + TickSender.CHANNEL + "' from " + args[1]);
+            System.out.println("receiving '" + TickSender.CHANNEL + "' from " + args[1] + " through " + bridge);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (next[0] < count && System.nanoTime() < deadline)
             {
