@@ -149,6 +149,75 @@ class AeronBridgeTest
     }
 
     @Test
+    void theBridgeThreadsAllocateNothingPerMessage() throws Exception
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported());
+        registryA.create("src", ChannelConfig.spsc(1 << 20));
+        final String uri = TestMessages.udp(TestMessages.freeUdpPort());
+        final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, registryB, "dst"));
+        final ShmSubscriber subscriber = closing(registryB.subscriber("dst"));
+        final AeronBridge outbound = closing(AeronBridge.outbound(registryA, "src", uri, STREAM));
+        final ShmPublisher publisher = closing(registryA.publisher("src"));
+        final long[] bridgeThreads = Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().equals("shmlink-bridge-out-src") || t.getName().equals("shmlink-bridge-in-dst"))
+            .mapToLong(Thread::getId).toArray();
+        assertEquals(2, bridgeThreads.length);
+
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
+        final int[] received = {0};
+        final MessageHandlerCounter counter = new MessageHandlerCounter(received);
+        long before = 0;
+        final int warmUp = 20_000;
+        final int measured = 100_000;
+        for (int i = 0; i < warmUp + measured; i++)
+        {
+            if (i == warmUp)
+            {
+                awaitTrue(() -> subscriber.poll(counter, 256) >= 0 && inbound.messagesForwarded() == warmUp,
+                    "warm-up did not get through");
+                before = allocated(threads, bridgeThreads);
+            }
+            buffer.putInt(0, i);
+            final int length = 4 + (i * 7919) % 3000; // some over a UDP frame: Aeron fragments and reassembles them
+            while (publisher.offer(buffer, 0, length) < 0)
+            {
+                subscriber.poll(counter, 256);
+            }
+            subscriber.poll(counter, 256);
+        }
+        awaitTrue(() -> subscriber.poll(counter, 256) >= 0 && inbound.messagesForwarded() == warmUp + measured,
+            () -> "inbound counted " + inbound.messagesForwarded());
+        final long allocated = allocated(threads, bridgeThreads) - before;
+        System.out.println("bridge threads allocated " + allocated + " bytes for " + measured + " messages");
+        assertEquals(warmUp + measured, outbound.messagesForwarded());
+        // a few objects of the JDK's parking or a class's first use may show; per message, nothing may
+        assertTrue(allocated < 16 * 1024, "the bridge threads allocated " + allocated + " bytes for " + measured +
+            " messages");
+    }
+
+    private static long allocated(final com.sun.management.ThreadMXBean threads, final long[] ids)
+    {
+        long total = 0;
+        for (final long bytes : threads.getThreadAllocatedBytes(ids))
+        {
+            total += bytes;
+        }
+        return total;
+    }
+
+    /** Counts messages without allocating. */
+    private record MessageHandlerCounter(int[] received) implements io.shmlink.api.MessageHandler
+    {
+        @Override
+        public void onMessage(final org.agrona.DirectBuffer buffer, final int offset, final int length)
+        {
+            received[0]++;
+        }
+    }
+
+    @Test
     void aFullLocalChannelHoldsAeronBackWithoutLoss() throws Exception
     {
         final int count = 3000;
