@@ -61,7 +61,8 @@ import java.util.stream.Stream;
  * <p>
  * Each bridge runs one <b>daemon</b> thread ({@code shmlink-bridge-out-NAME} or {@code shmlink-bridge-in-NAME}), so
  * a bridge never keeps a JVM alive: close it to stop it. Aeron adds its client conductor's thread and, embedded, the
- * driver's. By default each bridge embeds its own media driver
+ * driver's, daemons as well. A JVM that exits without closing a bridge leaves the embedded driver's directory behind
+ * for {@link #cleanStaleDrivers}. By default each bridge embeds its own media driver
  * ({@link ThreadingMode#SHARED}: one driver thread, backing off when idle) in a directory
  * {@code <registry>/.aeron-<pid>-<n>}, deleted when the bridge closes, or by {@link #cleanStaleDrivers} after a
  * crash; {@link Options#aeronDir} uses an external driver instead.
@@ -94,6 +95,14 @@ public final class AeronBridge implements AutoCloseable
     private static final Pattern DRIVER_DIR = Pattern.compile("\\.aeron-(\\d+)-\\d+");
     private static final AtomicInteger DRIVER_SEQUENCE = new AtomicInteger();
     private static final System.Logger LOG = System.getLogger(AeronBridge.class.getName());
+
+    /** Aeron's threads (client conductor, embedded driver) are daemons too, like the bridge's own. */
+    private static final java.util.concurrent.ThreadFactory DAEMON = runnable ->
+    {
+        final Thread thread = new Thread(runnable);
+        thread.setDaemon(true);
+        return thread;
+    };
 
     /** Which way a bridge carries messages. */
     public enum Direction
@@ -239,9 +248,14 @@ public final class AeronBridge implements AutoCloseable
                     .dirDeleteOnStart(true)
                     .dirDeleteOnShutdown(true)
                     .warnIfDirectoryExists(false)
-                    .threadingMode(options.driverThreading));
+                    .threadingMode(options.driverThreading)
+                    .conductorThreadFactory(DAEMON)
+                    .senderThreadFactory(DAEMON)
+                    .receiverThreadFactory(DAEMON)
+                    .sharedThreadFactory(DAEMON)
+                    .sharedNetworkThreadFactory(DAEMON));
             }
-            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir).threadFactory(DAEMON));
             final String description = describe(direction, channel, aeronChannel, streamId);
             for (int i = 0; i < counters.length; i++)
             {

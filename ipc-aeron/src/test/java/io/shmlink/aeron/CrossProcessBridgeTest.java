@@ -107,6 +107,18 @@ class CrossProcessBridgeTest
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aBridgeLeftOpenDoesNotKeepItsJvmAlive() throws Exception
+    {
+        final ChildJvm child = start("unclosed", UnclosedBridgeMain.class, dirB.toString(),
+            TestMessages.udp(TestMessages.freeUdpPort()));
+        assertEquals("BRIDGE UP true", child.awaitLine("BRIDGE UP"));
+        assertEquals(0, child.waitFor(30), "a JVM with an unclosed bridge did not exit by itself");
+        // its embedded driver's directory is left behind, for cleanStaleDrivers
+        assertEquals(1, AeronBridge.cleanStaleDrivers(dirB).size());
+    }
+
+    @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aKilledOutboundBridgeRestartsWhereItStoppedRepeatingAtMostItsLastPoll() throws Exception
     {
