@@ -45,40 +45,41 @@ import java.util.stream.Stream;
  * Carries one ShmLink channel between hosts over Aeron, so that local programs keep the ShmLink API.
  * <ul>
  *   <li>{@link #outbound outbound}: a ShmLink subscriber of the local channel; each message is offered to an Aeron
- *       publication (Aeron fragments what exceeds its payload). A back-pressured or not yet connected publication
- *       holds the message and the local subscriber back: nothing is dropped while the bridge runs. While no Aeron
- *       subscriber is connected the bridge does not read the local channel at all, so messages wait there.</li>
+ *       publication (Aeron fragments what exceeds its payload). A back-pressured or not connected publication holds
+ *       the message, and with it the local subscriber, back: nothing is dropped while the bridge runs, except on a
+ *       fan-out channel that evicts the held-back bridge ({@link #evictions()}; it joins again, live). While no
+ *       Aeron subscriber is connected the bridge does not read the local channel at all: messages wait there.</li>
  *   <li>{@link #inbound inbound}: an Aeron subscription whose messages are reassembled
- *       ({@link ControlledFragmentAssembler}) and offered to a ShmLink publisher of the local channel. Meant for one
- *       outbound bridge per stream: of several Aeron publishers (images), the one that came first is drained
- *       first. A full local
- *       channel (or one whose subscriber has gone) aborts the fragment, so the bridge stops consuming Aeron until
- *       the offer succeeds: Aeron's flow control then holds the remote publisher back. A message longer than the
- *       local channel's {@code maxMessageLength} is counted ({@link #oversizeDropped()}), logged and skipped.</li>
+ *       ({@link ControlledFragmentAssembler}) and offered to a ShmLink publisher of the local channel. A full local
+ *       channel (or one without its subscriber) aborts the fragment, so the bridge stops consuming Aeron until the
+ *       offer succeeds: Aeron's flow control then holds the remote publisher back. A message longer than the local
+ *       channel's {@code maxMessageLength} is counted ({@link #oversizeDropped()}), logged and skipped. Meant for
+ *       one outbound bridge per stream: of several Aeron publishers (images), the oldest is drained first.</li>
  * </ul>
  * The local channel is used as it is if it exists; else it is created with {@link Options#localConfig} (by default
  * {@link #DEFAULT_LOCAL_CONFIG}: SPSC, 1 MiB ring, messages up to 128 KiB).
  * <p>
  * Each bridge runs one <b>daemon</b> thread ({@code shmlink-bridge-out-NAME} or {@code shmlink-bridge-in-NAME}), so
  * a bridge never keeps a JVM alive: close it to stop it. Aeron adds its client conductor's thread and, embedded, the
- * driver's, daemons as well. A JVM that exits without closing a bridge leaves the embedded driver's directory behind
- * for {@link #cleanStaleDrivers}. By default each bridge embeds its own media driver
- * ({@link ThreadingMode#SHARED}: one driver thread, backing off when idle) in a directory
- * {@code <registry>/.aeron-<pid>-<n>}, deleted when the bridge closes, or by {@link #cleanStaleDrivers} after a
- * crash; {@link Options#aeronDir} uses an external driver instead.
+ * driver's, daemons as well. By default each bridge embeds its own media driver ({@link ThreadingMode#SHARED}: one
+ * driver thread, backing off when idle) in a directory {@code <registry>/.aeron-<pid>-<n>}, deleted when the bridge
+ * closes, or by {@link #cleanStaleDrivers} after a crash or an exit without close; {@link Options#aeronDir} uses an
+ * external driver instead.
  * <p>
- * What a crash loses: the messages a dead outbound bridge had taken from the local channel but Aeron had not yet
- * delivered (those in its driver's term buffers); those that reached a dead inbound bridge's driver but not yet the
- * local channel; and, until Aeron notices that the other side is gone (its image and publication connection
- * timeouts, seconds), what an outbound bridge sends meanwhile. A restarted inbound bridge joins the Aeron stream at
- * its live position: what was sent before is not replayed. A message taken out of the ring at the instant of
- * {@link #close()} may be lost likewise ({@link #lostOnClose()}).
+ * What a crash loses (the README says it at length): a dead outbound bridge, what it had handed to Aeron that the
+ * other side had not received (its driver dies with it); a dead inbound bridge, what its driver had received but
+ * not yet put into the local channel, and what the sender sent before flow control stopped it (together at most
+ * Aeron's receiver window). A restarted inbound bridge joins the Aeron stream at its live position: nothing is
+ * replayed. A restarted outbound bridge reads an SPSC or MPSC channel from where its predecessor stopped, so the
+ * messages of the poll it died in may be sent twice; on a fan-out channel it joins live. {@link #close()} gives up a message held while Aeron pushes
+ * back ({@link #lostOnClose()}).
  * <p>
  * The counters are also kept in the media driver's counters file, where other processes ({@code shmlink stat}) read
  * them through {@link BridgeCounters}.
  * <p>
- * Thread safety: the counters and {@link #close()} may be called from any thread; everything else of a bridge is
- * used only by its own thread.
+ * Thread safety: the factories, the counters, {@link #isLinkUp()}, {@link #isRunning()}, {@link #failure()} and
+ * {@link #close()} may be called from any thread; the bridge's channels and Aeron resources are used only by its own
+ * thread.
  */
 public final class AeronBridge implements AutoCloseable
 {
