@@ -1,5 +1,7 @@
 package io.shmlink.examples.cli;
 
+import io.shmlink.aeron.AeronBridge;
+import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.ShmRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -7,9 +9,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -21,7 +25,8 @@ import java.util.concurrent.Callable;
         "Removes channels whose creator and parties are all dead and that have been idle longer than --grace, "
             + "channels nobody ever attached to once their creator is dead and they are older than "
             + "--unattached-grace (a channel made ahead of its users is not debris), the temporary files of "
-            + "creations that were killed half-way, and the doorbell sockets and alive files of dead processes.",
+            + "creations that were killed half-way, the doorbell sockets and alive files of dead processes, and the "
+            + "media driver directories (.aeron-PID-N) of dead bridges.",
         "Prints each file it removes, then how many."})
 final class CleanCommand implements Callable<Integer>
 {
@@ -53,7 +58,17 @@ final class CleanCommand implements Callable<Integer>
         try (ShmRegistry shm =
             registry.openExisting(new ShmRegistry.Options().staleGrace(grace).unattachedGrace(unattachedGrace)))
         {
-            removed = dryRun ? shm.findStale() : shm.removeStale();
+            removed = new ArrayList<>(dryRun ? shm.findStale() : shm.removeStale());
+        }
+        try
+        {
+            removed.addAll(dryRun ? AeronBridge.findStaleDrivers(registry.directory()) :
+                AeronBridge.cleanStaleDrivers(registry.directory()));
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmLinkException("cannot clean the media driver directories of dead bridges in " +
+                registry.directory() + ": " + ex, ex);
         }
         final PrintWriter out = spec.commandLine().getOut();
         for (final Path file : removed)

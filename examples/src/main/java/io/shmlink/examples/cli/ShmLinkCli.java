@@ -24,7 +24,7 @@ import java.nio.file.Path;
     description = "Inspects and manages ShmLink channels in a registry directory.",
     subcommands = {
         ListCommand.class, StatCommand.class, CreateCommand.class, DeleteCommand.class, CleanCommand.class,
-        HelpCommand.class},
+        BridgeCommand.class, HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",

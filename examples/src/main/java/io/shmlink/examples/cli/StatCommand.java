@@ -1,9 +1,11 @@
 package io.shmlink.examples.cli;
 
+import io.shmlink.aeron.BridgeCounters;
 import io.shmlink.api.ChannelInfo;
 import io.shmlink.api.ChannelNotFoundException;
 import io.shmlink.api.LostClaimInfo;
 import io.shmlink.api.PartyInfo;
+import io.shmlink.api.ShmLinkException;
 import io.shmlink.api.SubscriberInfo;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.segment.DirectoryPages;
@@ -16,11 +18,14 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,6 +51,8 @@ import java.util.concurrent.TimeUnit;
             + "slowest subscriber's.",
         "Messages and bytes count what the subscriber consumed (fan-out: all subscribers together); a live "
             + "subscriber publishes them every 100 ms, so they may lag by that much.",
+        "A channel carried by an Aeron bridge (shmlink bridge) shows a line per bridge: direction, Aeron channel "
+            + "and stream, messages, bytes, back-pressure, oversize, link ups and downs, evictions, lost on close.",
         "With --watch, prints one row per channel every --interval: time, backlog, messages consumed, the "
             + "consumption rate since the previous sample (msgs/s, MB/s), back-pressure episodes, lost claims, live "
             + "publishers and the subscriber (fan-out: attached out of the most admitted, as list shows it)."})
@@ -66,6 +73,11 @@ final class StatCommand implements Callable<Integer>
     @Option(names = "--count", paramLabel = "N",
         description = "With --watch, stop after N samples (default: until interrupted).")
     private Integer count;
+
+    @Option(names = "--aeron-dir", paramLabel = "DIR",
+        description = "Also show the counters of the bridges (shmlink bridge) that use the external Aeron media "
+            + "driver of this directory; those with an embedded driver are found in the registry directory.")
+    private Path aeronDir;
 
     @Mixin
     private RegistryOptions registry;
@@ -175,6 +187,7 @@ final class StatCommand implements Callable<Integer>
         {
             out.println("no channels in " + registry.directory());
         }
+        final List<BridgeCounters.Bridge> bridges = bridges();
         for (final ChannelInfo channel : channels)
         {
             final OptionalLong connections = ShmServerSocket.liveConnections(channel);
@@ -215,7 +228,36 @@ final class StatCommand implements Callable<Integer>
             {
                 line(out, "subscriber", channel.subscriber() == null ? "none" : party(channel.subscriber(), nowMillis));
             }
+            for (final BridgeCounters.Bridge bridge : bridges)
+            {
+                if (bridge.channel().equals(channel.name()))
+                {
+                    line(out, "bridge", bridge.summary());
+                }
+            }
         }
+    }
+
+    /**
+     * The Aeron bridges of this registry's channels, from their media drivers' counters files: the embedded drivers
+     * in the registry directory, and {@code --aeron-dir}'s.
+     */
+    private List<BridgeCounters.Bridge> bridges()
+    {
+        final List<BridgeCounters.Bridge> bridges = new ArrayList<>();
+        try
+        {
+            bridges.addAll(BridgeCounters.readEmbedded(registry.directory()));
+            if (aeronDir != null)
+            {
+                bridges.addAll(BridgeCounters.read(aeronDir));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new ShmLinkException("cannot read the bridges' counters: " + ex, ex);
+        }
+        return bridges;
     }
 
     /**

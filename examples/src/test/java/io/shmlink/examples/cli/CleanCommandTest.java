@@ -1,0 +1,56 @@
+package io.shmlink.examples.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code shmlink clean} also removes the media driver directories that killed bridges left behind.
+ */
+class CleanCommandTest
+{
+    private Path dir;
+
+    @AfterEach
+    void removeDirectory() throws Exception
+    {
+        TestRegistryDirectory.deleteRecursively(dir);
+    }
+
+    private String clean(final String... args)
+    {
+        final StringWriter out = new StringWriter();
+        final var commandLine = ShmLinkCli.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+        assertEquals(ShmLinkCli.OK, commandLine.execute(args));
+        return out.toString();
+    }
+
+    @Test
+    void removesTheDriverDirectoryOfADeadBridgeAndKeepsALiveOnes() throws Exception
+    {
+        dir = TestRegistryDirectory.create("clean-aeron");
+        // no process has PID 2^31-1 (Linux caps PIDs at 2^22)
+        final Path stale = Files.createDirectories(dir.resolve(".aeron-" + Integer.MAX_VALUE + "-3"));
+        Files.writeString(stale.resolve("cnc.dat"), "x");
+        final Path live = Files.createDirectories(dir.resolve(".aeron-" + ProcessHandle.current().pid() + "-1"));
+
+        final String dryRun = clean("clean", "--dry-run", "--dir", dir.toString());
+        assertTrue(dryRun.contains("would remove " + stale + "\n"), dryRun);
+        assertTrue(Files.exists(stale));
+
+        final String cleaned = clean("clean", "--dir", dir.toString());
+        assertTrue(cleaned.contains("removed " + stale + "\n"), cleaned);
+        assertFalse(cleaned.contains(live.toString()), cleaned);
+        assertFalse(Files.exists(stale));
+        assertTrue(Files.exists(live));
+    }
+}
