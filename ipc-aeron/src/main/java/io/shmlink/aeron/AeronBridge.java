@@ -20,6 +20,7 @@ import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -216,6 +217,24 @@ public final class AeronBridge implements AutoCloseable
     private volatile boolean outboundLinkUp;
 
     private final MessageHandler outboundHandler = this::forward;
+
+    /**
+     * Fan-out: the message in hand, copied out of the ring. A fan-out channel may evict this bridge while Aeron
+     * holds it back, and publishers then write over the ring under a view of it: so the message is copied, the poll
+     * confirms the copy is whole (it throws if the subscriber was evicted meanwhile), and only then is it sent.
+     */
+    private UnsafeBuffer pending;
+    private int pendingLength = -1;
+    private final MessageHandler copyOut = this::copyOut;
+
+    /** Thrown out of a handler to end a poll: the bridge is closing, or Aeron refused the message for good. */
+    private static final RuntimeException STOP = new RuntimeException("bridge stopping", null, false, false)
+    {
+        private static final long serialVersionUID = 1L;
+    };
+
+    /** Inbound: the local channel was closed or deleted; stops the bridge (a handler's exception Aeron swallows). */
+    private volatile RuntimeException inboundFailure;
     private final ControlledFragmentHandler inboundHandler = this::deliver;
     private final Consumer<Image> pollImage = this::pollImage;
     private int inboundWork;
@@ -256,7 +275,9 @@ public final class AeronBridge implements AutoCloseable
                     .sharedThreadFactory(DAEMON)
                     .sharedNetworkThreadFactory(DAEMON));
             }
-            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir).threadFactory(DAEMON));
+            // Aeron's default error handler exits the JVM on a driver timeout: a bridge stops instead, and says why
+            aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir).threadFactory(DAEMON)
+                .errorHandler(this::onAeronError));
             final String description = describe(direction, channel, aeronChannel, streamId);
             for (int i = 0; i < counters.length; i++)
             {
@@ -268,6 +289,10 @@ public final class AeronBridge implements AutoCloseable
             {
                 publication = aeron.addExclusivePublication(aeronChannel, streamId);
                 localSubscriber = registry.subscriber(channel);
+                if (localSubscriber.channelInfo().mode().isFanOut())
+                {
+                    pending = new UnsafeBuffer(new byte[Math.max(1, localSubscriber.channelInfo().maxMessageLength())]);
+                }
             }
             else
             {
@@ -401,15 +426,58 @@ public final class AeronBridge implements AutoCloseable
             {
                 try
                 {
-                    work = localSubscriber.poll(outboundHandler, POLL_LIMIT);
+                    work = pending == null ? localSubscriber.poll(outboundHandler, POLL_LIMIT) : pollCopyAndSend();
                 }
                 catch (final SubscriberEvictedException evicted)
                 {
+                    pendingLength = -1; // perhaps overwritten: not sent
                     rejoin(evicted);
+                }
+                catch (final RuntimeException stop)
+                {
+                    if (stop != STOP)
+                    {
+                        throw stop;
+                    }
+                    if (failure != null)
+                    {
+                        throw new IllegalStateException("bridge out " + channel + " stopped", failure);
+                    }
+                    return; // closing: the message in hand was counted lost, the rest stays in the channel
                 }
             }
             idle.idle(work);
         }
+    }
+
+    /** Fan-out: one message copied out, confirmed whole by the poll's return, then sent from the copy. */
+    private int pollCopyAndSend()
+    {
+        final int polled = localSubscriber.poll(copyOut, 1);
+        if (polled > 0 && pendingLength >= 0)
+        {
+            final int length = pendingLength;
+            pendingLength = -1;
+            forward(pending, 0, length);
+        }
+        return polled;
+    }
+
+    private void copyOut(final DirectBuffer buffer, final int offset, final int length)
+    {
+        buffer.getBytes(offset, pending, 0, length); // the channel's maximum bounds it: pending is that long
+        pendingLength = length;
+    }
+
+    /** Aeron's client reports an error (a driver that timed out, a closed client): the bridge stops, saying why. */
+    private void onAeronError(final Throwable error)
+    {
+        if (failure == null)
+        {
+            failure = error;
+        }
+        running = false;
+        LOG.log(System.Logger.Level.ERROR, "bridge " + channel + ": Aeron failed, stopping", error);
     }
 
     private void trackLink(final boolean up)
@@ -460,8 +528,13 @@ public final class AeronBridge implements AutoCloseable
             }
             if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
             {
-                throw new IllegalStateException("Aeron publication " + aeronChannel + " stream " + streamId +
+                // the message in hand is read from the channel and cannot be sent: counted lost, and the bridge
+                // stops (the poll ends here, so nothing after it in the batch is read)
+                add(lostOnClose, BridgeCounters.LOST_ON_CLOSE, 1);
+                failure = new IllegalStateException("Aeron publication " + aeronChannel + " stream " + streamId +
                     " refuses messages: " + Publication.errorString(result));
+                running = false;
+                throw STOP;
             }
             if (result == Publication.NOT_CONNECTED)
             {
@@ -474,8 +547,10 @@ public final class AeronBridge implements AutoCloseable
             }
             if (!running)
             {
+                // closing: this message is given up, and the poll ends here so that the rest of its batch stays
+                // in the channel for a successor (at most this one is lost)
                 add(lostOnClose, BridgeCounters.LOST_ON_CLOSE, 1);
-                return;
+                throw STOP;
             }
             retryIdle.idle();
         }
@@ -488,6 +563,10 @@ public final class AeronBridge implements AutoCloseable
             inboundWork = 0;
             inboundDone = false;
             subscription.forEachImage(pollImage);
+            if (inboundFailure != null)
+            {
+                throw inboundFailure;
+            }
             idle.idle(inboundWork);
         }
     }
@@ -526,7 +605,12 @@ public final class AeronBridge implements AutoCloseable
         }
         if (result == Publisher.CLOSED)
         {
-            throw new IllegalStateException("local channel " + channel + " is closed");
+            // not thrown here: Aeron's image would swallow it and go on past the fragment; the message stays
+            // in Aeron's buffer (ABORT) and the bridge's loop stops
+            inboundFailure = new IllegalStateException("local channel " + channel + " is closed or deleted");
+            failure = inboundFailure; // before the flag: whoever sees it stopped sees why
+            running = false;
+            return ControlledFragmentHandler.Action.ABORT;
         }
         // BACK_PRESSURED, or NOT_CONNECTED (the local subscriber died; temporary until another attaches): keep the
         // message in Aeron's buffer and try again on the next poll
@@ -615,10 +699,11 @@ public final class AeronBridge implements AutoCloseable
     }
 
     /**
-     * Messages an outbound bridge held when it was closed while Aeron pushed back: taken from the local channel,
-     * never published.
+     * Messages an outbound bridge held when it was closed while Aeron pushed back, or when Aeron refused it for good
+     * (the publication closed, or its position limit was reached): taken from the local channel, never published.
+     * The poll ends with that message, so the rest of its batch stays in the channel.
      *
-     * @return the count, 0 or 1 per close.
+     * @return the count, 0 or 1 per close or failure.
      */
     public long lostOnClose()
     {
@@ -691,7 +776,9 @@ public final class AeronBridge implements AutoCloseable
     }
 
     /**
-     * Why the bridge's thread stopped by itself, e.g. a publication the external driver closed.
+     * Why the bridge's thread stopped by itself: Aeron's client failed (an external driver that timed out, which
+     * Aeron's default handler would have answered by exiting the JVM), Aeron refused the publication for good, or
+     * the inbound bridge's local channel was closed or deleted.
      *
      * @return the cause, or null.
      */

@@ -25,6 +25,7 @@ import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -309,6 +310,33 @@ class AeronBridgeTest
         assertEquals(3, outbound.messagesForwarded());
         assertTrue(inbound.isRunning());
         assertNull(inbound.failure());
+    }
+
+    /**
+     * A deleted local channel refuses the inbound bridge's offers (CLOSED). The bridge stops and says why; before,
+     * Aeron swallowed the handler's exception and the bridge went on consuming, and so dropping, every message.
+     */
+    @Test
+    void anInboundBridgeWhoseLocalChannelIsDeletedStopsAndSaysWhy() throws Exception
+    {
+        registryA.create("src", ChannelConfig.spsc(1 << 20));
+        final String uri = TestMessages.udp(TestMessages.freeUdpPort());
+        final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, registryB, "dst"));
+        final AeronBridge outbound = closing(AeronBridge.outbound(registryA, "src", uri, STREAM));
+        final ShmPublisher publisher = closing(registryA.publisher("src"));
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
+        final TestMessages messages = new TestMessages(1024);
+        final SplittableRandom random = new SplittableRandom(5);
+        assertTrue(registryB.delete("dst"));
+        for (long seq = 0; seq < 10; seq++)
+        {
+            offer(publisher, buffer, messages.encode(buffer, seq, 100, random));
+        }
+        awaitTrue(() -> !inbound.isRunning(), "the inbound bridge went on into a deleted channel");
+        assertNotNull(inbound.failure());
+        assertTrue(inbound.failure().getMessage().contains("dst"), inbound.failure().getMessage());
+        assertEquals(0, inbound.messagesForwarded());
+        assertTrue(outbound.isRunning());
     }
 
     @Test
