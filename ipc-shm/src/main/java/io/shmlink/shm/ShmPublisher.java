@@ -168,15 +168,22 @@ public final class ShmPublisher implements Publisher, Party
      */
     private void wakeSubscriberIfAsleep()
     {
-        // volatile rather than plain so the JIT cannot hoist the read out of a caller's offer loop
-        if (fanOut == null)
+        // kept small enough for the JIT to inline anywhere: the fan-out look is out of line
+        if (fanOut != null)
         {
-            if (UnsafeApi.getIntVolatile(null, waitStateAddress) == WAIT_STATE_SLEEPING)
-            {
-                wakeSubscriber();
-            }
+            wakeSleepersIfAny();
         }
-        else if (UnsafeApi.getLongVolatile(null, sleepersAddress) != 0)
+        // volatile rather than plain so the JIT cannot hoist the read out of a caller's offer loop
+        else if (UnsafeApi.getIntVolatile(null, waitStateAddress) == WAIT_STATE_SLEEPING)
+        {
+            wakeSubscriber();
+        }
+    }
+
+    /** Fan-out: one load of the sleepers count, and a look at the slots only when someone sleeps. */
+    private void wakeSleepersIfAny()
+    {
+        if (UnsafeApi.getLongVolatile(null, sleepersAddress) != 0)
         {
             fanOut.wakeSleepers(ringer);
         }

@@ -345,13 +345,21 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
      */
     private void commitCopied(final int recordOffset, final int claimedLength, final int length)
     {
-        final long address = baseAddress + recordOffset;
-        final long committed = header(length + HEADER_LENGTH, session);
-        if (!commitByCas)
+        // small enough for the JIT to inline anywhere (a queue's commit is this one store): fan-out out of line
+        if (commitByCas)
         {
-            UnsafeApi.putLongRelease(null, address, committed);
+            commitByCas(recordOffset, claimedLength, length);
+            return;
         }
-        else if (!UnsafeApi.compareAndSetLong(null, address, header(-(claimedLength + HEADER_LENGTH), session), committed))
+        UnsafeApi.putLongRelease(null, baseAddress + recordOffset, header(length + HEADER_LENGTH, session));
+    }
+
+    /** Fan-out: the commit CAS from the claimed header, or padding over a skip mark (see {@link #commitCopied}). */
+    private void commitByCas(final int recordOffset, final int claimedLength, final int length)
+    {
+        final long address = baseAddress + recordOffset;
+        if (!UnsafeApi.compareAndSetLong(null, address, header(-(claimedLength + HEADER_LENGTH), session),
+            header(length + HEADER_LENGTH, session)))
         {
             UnsafeApi.putLongRelease(
                 null, address, header(align(claimedLength + HEADER_LENGTH, ALIGNMENT), PADDING_TYPE));
