@@ -11,10 +11,8 @@ import io.aeron.driver.status.StreamCounter;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.shmlink.api.MessageHandler;
-import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Aeron IPC fan-out ({@code aeron-ipc-fanout-N}): one {@link ExclusivePublication} on {@code aeron:ipc}, the ping
@@ -196,127 +194,35 @@ public final class AeronFanOutTransport extends FanOutTransport
         return count[0];
     }
 
-    private static final class FanOutPinger implements Pinger, FragmentHandler
+    /**
+     * {@link AeronPinger}, awaiting the other subscribers' acknowledgements after each burst and, at close, their
+     * count of what they received.
+     */
+    private static final class FanOutPinger extends AeronPinger
     {
-        private final Aeron aeron;
-        private final ExclusivePublication ping;
-        private final Subscription pong;
         private final Subscription[] acks;
-        private final FragmentAssembler assembler = new FragmentAssembler(this);
         private final FragmentAssembler ackAssembler = new FragmentAssembler(this::onAcknowledgement);
-        private final UnsafeBuffer message;
         private final int messageLength;
-        private final FanOutSides watch;
-        private final Acknowledgement acknowledgement = new Acknowledgement();
+        private final FanOutSides sides;
         private final Acknowledgement sideAcknowledgement = new Acknowledgement();
-        private Payload payload;
-        private boolean inBurst;
-        private long echoed;
-        private boolean received;
-        private long sent;
 
         FanOutPinger(final Aeron aeron, final ExclusivePublication ping, final Subscription pong,
-            final Subscription[] acks, final int messageLength, final FanOutSides watch)
+            final Subscription[] acks, final int messageLength, final FanOutSides sides)
         {
-            this.aeron = aeron;
-            this.ping = ping;
-            this.pong = pong;
+            super(aeron, ping, pong, messageLength, sides);
             this.acks = acks;
             this.messageLength = messageLength;
-            this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
-            this.watch = watch;
+            this.sides = sides;
         }
 
         @Override
-        public long roundTrip(final long sequence)
+        void afterBurst(final long lastSequence, final Acknowledgement acknowledgement)
         {
-            message.putLong(0, sequence);
-            send(message, sequence);
-            sent++;
-            await(pong, assembler, sequence);
-            return echoed;
-        }
-
-        @Override
-        public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
-        {
-            if (mode != SendMode.OFFER)
-            {
-                throw new UnsupportedOperationException("aeron sends by offer only");
-            }
-            if (payload == null)
-            {
-                payload = new Payload(messageLength);
-            }
-            final int last = count - 1;
-            for (int i = 0; i < count; i++)
-            {
-                final long sequence = firstSequence + i;
-                send(payload.stamp(sequence, i == last), sequence);
-            }
-            sent += count;
-            inBurst = true;
-            await(pong, assembler, firstSequence + last);
-            inBurst = false;
             for (int i = 0; i < acks.length; i++)
             {
-                await(acks[i], ackAssembler, firstSequence + last);
+                await(acks[i], ackAssembler, lastSequence);
                 FanOutTransport.checkSide(i + 1, sideAcknowledgement, acknowledgement);
             }
-            return acknowledgement;
-        }
-
-        private void send(final DirectBuffer source, final long sequence)
-        {
-            long result;
-            long spins = 0;
-            while ((result = ping.offer(source, 0, messageLength)) < 0)
-            {
-                if (!AeronTransport.isTransient(result))
-                {
-                    throw AeronTransport.refused("ping", result);
-                }
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
-            }
-        }
-
-        /**
-         * Polls until one whole message has arrived (a poll that returns 1 may have taken a fragment of it).
-         */
-        private void await(final Subscription subscription, final FragmentAssembler handler, final long sequence)
-        {
-            received = false;
-            long spins = 0;
-            while (!received)
-            {
-                if (subscription.poll(handler, FRAGMENT_LIMIT) == 0)
-                {
-                    if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                    {
-                        watch.stillWaiting(spins, sequence);
-                    }
-                    Thread.onSpinWait();
-                }
-            }
-        }
-
-        @Override
-        public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
-        {
-            if (length != messageLength)
-            {
-                throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
-            }
-            echoed = buffer.getLong(offset);
-            if (inBurst)
-            {
-                acknowledgement.read(buffer, offset);
-            }
-            received = true;
         }
 
         private void onAcknowledgement(final DirectBuffer buffer, final int offset, final int length,
@@ -327,7 +233,7 @@ public final class AeronFanOutTransport extends FanOutTransport
                 throw new IllegalStateException("acknowledgement of " + length + " bytes, expected " + messageLength);
             }
             sideAcknowledgement.read(buffer, offset);
-            received = true;
+            received();
         }
 
         /**
@@ -339,13 +245,12 @@ public final class AeronFanOutTransport extends FanOutTransport
         {
             try
             {
-                watch.finish(sent);
+                sides.finish(sent());
             }
             finally
             {
-                CloseHelper.closeAll(ping, pong);
                 CloseHelper.closeAll(acks);
-                CloseHelper.close(aeron);
+                super.close();
             }
         }
     }

@@ -8,10 +8,8 @@ import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
-import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
 
@@ -151,122 +149,6 @@ public final class AeronTransport implements Transport
     {
         return new IllegalStateException("offer on the " + stream + " publication returned " +
             Publication.errorString(result));
-    }
-
-    private static final class AeronPinger implements Pinger, FragmentHandler
-    {
-        private final Aeron aeron;
-        private final ExclusivePublication ping;
-        private final Subscription pong;
-        private final FragmentAssembler assembler = new FragmentAssembler(this);
-        private final UnsafeBuffer message;
-        private final int messageLength;
-        private final PeerWatch watch;
-        private final Acknowledgement acknowledgement = new Acknowledgement();
-        private Payload payload;
-        private boolean inBurst;
-        private long echoed;
-        private boolean received;
-
-        AeronPinger(final Aeron aeron, final ExclusivePublication ping, final Subscription pong,
-            final int messageLength, final PeerWatch watch)
-        {
-            this.aeron = aeron;
-            this.ping = ping;
-            this.pong = pong;
-            this.messageLength = messageLength;
-            this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
-            this.watch = watch;
-        }
-
-        @Override
-        public long roundTrip(final long sequence)
-        {
-            message.putLong(0, sequence);
-            send(message, sequence);
-            awaitPong(sequence);
-            return echoed;
-        }
-
-        @Override
-        public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
-        {
-            if (mode != SendMode.OFFER)
-            {
-                throw new UnsupportedOperationException("aeron sends by offer only");
-            }
-            if (payload == null)
-            {
-                payload = new Payload(messageLength);
-            }
-            final int last = count - 1;
-            for (int i = 0; i < count; i++)
-            {
-                final long sequence = firstSequence + i;
-                send(payload.stamp(sequence, i == last), sequence);
-            }
-            inBurst = true;
-            awaitPong(firstSequence + last);
-            inBurst = false;
-            return acknowledgement;
-        }
-
-        private void send(final DirectBuffer source, final long sequence)
-        {
-            long result;
-            long spins = 0;
-            while ((result = ping.offer(source, 0, messageLength)) < 0)
-            {
-                if (!isTransient(result))
-                {
-                    throw refused("ping", result);
-                }
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
-            }
-        }
-
-        private void awaitPong(final long sequence)
-        {
-            received = false;
-            long spins = 0;
-            // A poll that returns 1 may have taken a fragment of a long message: wait for the whole message.
-            while (!received)
-            {
-                if (pong.poll(assembler, FRAGMENT_LIMIT) == 0)
-                {
-                    if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                    {
-                        watch.stillWaiting(spins, sequence);
-                    }
-                    Thread.onSpinWait();
-                }
-            }
-        }
-
-        @Override
-        public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
-        {
-            if (length != messageLength)
-            {
-                throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
-            }
-            echoed = buffer.getLong(offset);
-            if (inBurst)
-            {
-                acknowledgement.read(buffer, offset);
-            }
-            received = true;
-        }
-
-        @Override
-        public void close()
-        {
-            CloseHelper.closeAll(ping, pong, aeron);
-        }
     }
 
     private static final class AeronEcho implements Echo, FragmentHandler

@@ -1,0 +1,172 @@
+package io.shmlink.bench.pingpong;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import org.agrona.BufferUtil;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The pinging side of the Aeron transports: offers on the {@code ping} publication, busy-spins on the {@code pong}
+ * subscription for the echo or a burst's acknowledgement, reassembling fragments. {@link AeronTransport} uses it as
+ * it is; {@link AeronFanOutTransport} adds the other subscribers' acknowledgements and their final count.
+ */
+class AeronPinger implements Pinger, FragmentHandler
+{
+    /** One fragment per poll: a round trip takes one message, and the loop checks after each. */
+    private static final int FRAGMENT_LIMIT = 1;
+
+    private final Aeron aeron;
+    private final ExclusivePublication ping;
+    private final Subscription pong;
+    private final FragmentAssembler assembler = new FragmentAssembler(this);
+    private final UnsafeBuffer message;
+    private final int messageLength;
+    private final PeerWatch watch;
+    private final Acknowledgement acknowledgement = new Acknowledgement();
+    private Payload payload;
+    private boolean inBurst;
+    private long echoed;
+    private boolean received;
+
+    /** Messages sent so far, bursts included. */
+    private long sent;
+
+    AeronPinger(final Aeron aeron, final ExclusivePublication ping, final Subscription pong,
+        final int messageLength, final PeerWatch watch)
+    {
+        this.aeron = aeron;
+        this.ping = ping;
+        this.pong = pong;
+        this.messageLength = messageLength;
+        this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
+        this.watch = watch;
+    }
+
+    @Override
+    public long roundTrip(final long sequence)
+    {
+        message.putLong(0, sequence);
+        send(message, sequence);
+        sent++;
+        await(pong, assembler, sequence);
+        return echoed;
+    }
+
+    @Override
+    public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
+    {
+        if (mode != SendMode.OFFER)
+        {
+            throw new UnsupportedOperationException("aeron sends by offer only");
+        }
+        if (payload == null)
+        {
+            payload = new Payload(messageLength);
+        }
+        final int last = count - 1;
+        for (int i = 0; i < count; i++)
+        {
+            final long sequence = firstSequence + i;
+            send(payload.stamp(sequence, i == last), sequence);
+        }
+        sent += count;
+        inBurst = true;
+        await(pong, assembler, firstSequence + last);
+        inBurst = false;
+        afterBurst(firstSequence + last, acknowledgement);
+        return acknowledgement;
+    }
+
+    /**
+     * Called once the echo side acknowledged a burst, before it is reported: where other readers' acknowledgements
+     * are awaited and checked against it. Does nothing here.
+     *
+     * @param lastSequence    the burst's last sequence number.
+     * @param acknowledgement the echo side's.
+     */
+    void afterBurst(final long lastSequence, final Acknowledgement acknowledgement)
+    {
+    }
+
+    private void send(final DirectBuffer source, final long sequence)
+    {
+        long result;
+        long spins = 0;
+        while ((result = ping.offer(source, 0, messageLength)) < 0)
+        {
+            if (!AeronTransport.isTransient(result))
+            {
+                throw AeronTransport.refused("ping", result);
+            }
+            if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+            {
+                watch.stillWaiting(spins, sequence);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Polls until one whole message has arrived (a poll that returns 1 may have taken a fragment of it): the
+     * handler says so by {@link #received()}.
+     */
+    final void await(final Subscription subscription, final FragmentAssembler handler, final long sequence)
+    {
+        received = false;
+        long spins = 0;
+        while (!received)
+        {
+            if (subscription.poll(handler, FRAGMENT_LIMIT) == 0)
+            {
+                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
+                {
+                    watch.stillWaiting(spins, sequence);
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /** A handler of {@link #await} has had its whole message. */
+    final void received()
+    {
+        received = true;
+    }
+
+    @Override
+    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (length != messageLength)
+        {
+            throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
+        }
+        echoed = buffer.getLong(offset);
+        if (inBurst)
+        {
+            acknowledgement.read(buffer, offset);
+        }
+        received = true;
+    }
+
+    /**
+     * Messages this pinger has sent.
+     *
+     * @return the count, bursts included.
+     */
+    final long sent()
+    {
+        return sent;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(ping, pong, aeron);
+    }
+}
