@@ -294,15 +294,7 @@ public final class FanOutGate
             }
             // written down before the first word is marked: a successor finishes what this one may leave
             buffer.putLongVolatile(regionOffset + CLEANER_TARGET_OFFSET, slowest);
-            if ((from & (ALIGNMENT - 1)) != 0 || from < 0 || slowest - from > capacity)
-            {
-                throw segment.corrupt("released position", from + " (releasable up to " + slowest +
-                    ", capacity " + capacity + ": 8-aligned and within one ring behind every subscriber)");
-            }
-            freeSpace.release(from, (int)(slowest - from));
-            VarHandle.storeStoreFence(); // every free word before the released position that names it
-            buffer.putLongRelease(HEAD_POSITION_OFFSET, slowest);
-            return slowest;
+            return markAndRelease(from, slowest);
         }
         finally
         {
@@ -334,21 +326,37 @@ public final class FanOutGate
             {
                 return from; // it had finished: only the lease was left
             }
-            if ((target & (ALIGNMENT - 1)) != 0 || target - from > capacity ||
-                target > buffer.getLongVolatile(TAIL_POSITION_OFFSET))
+            if ((target & (ALIGNMENT - 1)) != 0 || target > buffer.getLongVolatile(TAIL_POSITION_OFFSET))
             {
-                throw segment.corrupt("cleaner target", target + " (released position " + from + ", capacity " +
-                    capacity + ": 8-aligned, within one ring ahead of it and not past the tail)");
+                throw segment.corrupt("cleaner target", target + " (released position " + from +
+                    ": 8-aligned and not past the tail)");
             }
-            freeSpace.release(from, (int)(target - from));
-            VarHandle.storeStoreFence();
-            buffer.putLongRelease(HEAD_POSITION_OFFSET, target);
-            return target;
+            return markAndRelease(from, target);
         }
         finally
         {
             buffer.putLongRelease(regionOffset + CLEANER_TOKEN_OFFSET, 0);
         }
+    }
+
+    /**
+     * Under the lease: marks the space from the released position up to {@code to} free for its next lap, then
+     * moves the released position there. Both ends are checked first, since a length that is not a whole number of
+     * words, or more than a ring, would mark outside the space being released.
+     *
+     * @return the new released position.
+     */
+    private long markAndRelease(final long from, final long to)
+    {
+        if (((from | to) & (ALIGNMENT - 1)) != 0 || from < 0 || to - from > capacity)
+        {
+            throw segment.corrupt("released position", from + " (releasable up to " + to + ", capacity " +
+                capacity + ": 8-aligned and within one ring behind every subscriber)");
+        }
+        freeSpace.release(from, (int)(to - from));
+        VarHandle.storeStoreFence(); // every free word before the released position that names it
+        buffer.putLongRelease(HEAD_POSITION_OFFSET, to);
+        return to;
     }
 
     private boolean leaseHolderDead(final long holder)

@@ -386,7 +386,7 @@ public final class RingReader
      */
     public void checkAttached()
     {
-        if (UnsafeApi.getLongVolatile(null, attachmentAddress) != attachment)
+        if (isEvicted())
         {
             throw evicted(false);
         }
@@ -408,7 +408,7 @@ public final class RingReader
      */
     private RuntimeException corrupt(final String field, final String value)
     {
-        if (UnsafeApi.getLongVolatile(null, attachmentAddress) != attachment)
+        if (isEvicted())
         {
             return evicted(false);
         }
