@@ -4,9 +4,6 @@ import io.shmlink.api.BufferClaim;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.liveness.PartySlots;
 import io.shmlink.shm.liveness.ProcessToken;
-import io.shmlink.shm.liveness.SubscriberSlots;
-import io.shmlink.shm.ring.FanOutGate;
-import io.shmlink.shm.segment.FanOutDescriptor;
 import io.shmlink.shm.ring.RingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.SegmentDescriptor;
@@ -19,37 +16,33 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_HEARTBEAT_OFFSET;
-import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_DOORBELL_OFFSET;
-import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_WAIT_STATE_OFFSET;
-import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SIGNALLED;
-import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SLEEPING;
-import static io.shmlink.shm.segment.FanOutDescriptor.SLEEPERS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
 
 /**
- * A publisher attached to a shared-memory channel. On an MPSC channel one instance may be used by many threads at
- * once; on an SPSC channel by one thread at a time. None of the send methods allocates.
+ * A publisher attached to a shared-memory channel. On an MPSC or MPMC channel one instance may be used by many
+ * threads at once; on an SPSC or SPMC channel by one thread at a time. None of the send methods allocates.
+ * <p>
+ * One subclass per kind of channel, as Agrona keeps one ring class per producer mode, so that neither pays for the
+ * other's checks on the hot path: {@link QueuePublisher} (SPSC, MPSC: one subscriber, its token in the header) and
+ * {@link FanOutPublisher} (SPMC, MPMC: subscriber slots, gated on the slowest).
  * <p>
  * A channel file truncated by another process while mapped makes the next access fault; the send methods report
  * it as a {@link io.shmlink.api.CorruptChannelException} (see {@link ChannelSegment#faulted}). A fault while the
  * caller fills a claim in place happens in the caller's code and reaches it as the JVM's {@link InternalError}.
  */
-public final class ShmPublisher implements Publisher, Party
+public abstract sealed class ShmPublisher implements Publisher, Party permits QueuePublisher, FanOutPublisher
 {
-    /** Never a token: the initial value of {@link #deadSubscriberToken}. */
-    private static final long NO_TOKEN = Long.MIN_VALUE;
+    /** Never a token: what {@link #connectedToken} holds when the next send must take the full check. */
+    static final long NO_TOKEN = Long.MIN_VALUE;
 
     private final ShmRegistry registry;
-    private final ChannelSegment segment;
-    private final UnsafeBuffer buffer;
+    final ChannelSegment segment;
+    final UnsafeBuffer buffer;
     private final long subscriberTokenAddress;
-
-    /** The subscriber's wait state: read after every send, to ring its doorbell if it sleeps. */
-    private final long waitStateAddress;
     private final RingWriter writer;
     private final int session;
     private final int maxMessageLength;
-    private final DoorbellRinger ringer;
+    final DoorbellRinger ringer;
 
     /** Completes claims through the writer, then wakes the subscriber as a send does. */
     private final BufferClaim.Completer completer = new BufferClaim.Completer()
@@ -60,7 +53,7 @@ public final class ShmPublisher implements Publisher, Party
             try
             {
                 writer.commit(recordOffset, length);
-                wakeSubscriberIfAsleep();
+                wakeSubscribersIfAsleep();
             }
             catch (final InternalError fault)
             {
@@ -74,7 +67,7 @@ public final class ShmPublisher implements Publisher, Party
             try
             {
                 writer.commit(recordOffset, claimedLength, length);
-                wakeSubscriberIfAsleep();
+                wakeSubscribersIfAsleep();
             }
             catch (final InternalError fault)
             {
@@ -88,7 +81,7 @@ public final class ShmPublisher implements Publisher, Party
             try
             {
                 writer.abort(recordOffset, length);
-                wakeSubscriberIfAsleep();
+                wakeSubscribersIfAsleep();
             }
             catch (final InternalError fault)
             {
@@ -96,13 +89,7 @@ public final class ShmPublisher implements Publisher, Party
             }
         }
     };
-    private volatile boolean closed;
-
-    /**
-     * The subscriber token the liveness monitor last found to name a dead process. Offers compare it with the
-     * token in the segment, so a new subscriber taking the slot reconnects this publisher at once.
-     */
-    private volatile long deadSubscriberToken = NO_TOKEN;
+    volatile boolean closed;
 
     /**
      * The subscriber token with which the last send found this publisher free to send: while the segment still
@@ -111,15 +98,9 @@ public final class ShmPublisher implements Publisher, Party
      * it to {@link #NO_TOKEN}, which no segment holds, so the next send takes the full check in {@link #status}.
      * Any other token in the segment (detached, deleted, a new subscriber) also differs from it.
      */
-    private volatile long connectedToken = NO_TOKEN;
+    volatile long connectedToken = NO_TOKEN;
 
-    /** Fan-out (SPMC, MPMC): its subscribers' slots, watched for death and eviction; null for SPSC and MPSC. */
-    private final SlowSubscribers fanOut;
-
-    /** Fan-out: how many subscribers announced that they sleep; read after every send. */
-    private final long sleepersAddress;
-
-    ShmPublisher(final ShmRegistry registry, final ChannelSegment segment, final int session)
+    ShmPublisher(final ShmRegistry registry, final ChannelSegment segment, final int session, final RingWriter writer)
     {
         this.registry = registry;
         this.segment = segment;
@@ -128,21 +109,21 @@ public final class ShmPublisher implements Publisher, Party
         this.session = session;
         this.maxMessageLength = segment.config().maxMessageLength();
         this.ringer = new DoorbellRinger(segment.file().getParent());
-        this.waitStateAddress = segment.address() + SUBSCRIBER_WAIT_STATE_OFFSET;
-        if (segment.config().mode().isFanOut())
-        {
-            this.fanOut = new SlowSubscribers(segment);
-            this.sleepersAddress =
-                segment.address() + FanOutDescriptor.regionOffset(segment.config().capacity()) + SLEEPERS_OFFSET;
-            this.writer = RingWriter.of(segment, session, new FanOutGate(segment, ProcessToken.SELF,
-                token -> !ProcessToken.isAlive(token), this::isClaimerDead));
-        }
-        else
-        {
-            this.fanOut = null;
-            this.sleepersAddress = 0;
-            this.writer = RingWriter.of(segment, session);
-        }
+        this.writer = writer;
+    }
+
+    /**
+     * Attaches the publisher for the channel's kind.
+     *
+     * @param registry the registry it detaches from.
+     * @param segment  the mapped channel.
+     * @param session  the session its attach took.
+     * @return a {@link QueuePublisher} or a {@link FanOutPublisher}.
+     */
+    static ShmPublisher of(final ShmRegistry registry, final ChannelSegment segment, final int session)
+    {
+        return segment.config().mode().isFanOut() ?
+            new FanOutPublisher(registry, segment, session) : new QueuePublisher(registry, segment, session);
     }
 
     /**
@@ -155,52 +136,17 @@ public final class ShmPublisher implements Publisher, Party
     {
         if (result > 0)
         {
-            wakeSubscriberIfAsleep();
+            wakeSubscribersIfAsleep();
         }
         return result;
     }
 
     /**
-     * Called after every send and every commit or abort of a claim: wakes the subscriber if it announced that it
-     * sleeps. The wait state shares a line every send has just read for the subscriber's token, so an awake
-     * subscriber costs one load (see {@code docs/DESIGN.md}, "The doorbell"). Abort wakes too: a sleeping
-     * subscriber may be waiting at the aborted claim with committed records behind it.
+     * Called after every send and every commit or abort of a claim: wakes the subscribers that announced that they
+     * sleep, at the cost of one load when none does (see {@code docs/DESIGN.md}, "The doorbell"). Abort wakes too:
+     * a sleeping subscriber may be waiting at the aborted claim with committed records behind it.
      */
-    private void wakeSubscriberIfAsleep()
-    {
-        // kept small enough for the JIT to inline anywhere: the fan-out look is out of line
-        if (fanOut != null)
-        {
-            wakeSleepersIfAny();
-        }
-        // volatile rather than plain so the JIT cannot hoist the read out of a caller's offer loop
-        else if (UnsafeApi.getIntVolatile(null, waitStateAddress) == WAIT_STATE_SLEEPING)
-        {
-            wakeSubscriber();
-        }
-    }
-
-    /** Fan-out: one load of the sleepers count, and a look at the slots only when someone sleeps. */
-    private void wakeSleepersIfAny()
-    {
-        if (UnsafeApi.getLongVolatile(null, sleepersAddress) != 0)
-        {
-            fanOut.wakeSleepers(ringer);
-        }
-    }
-
-    /**
-     * Of all publishers that find the subscriber asleep, the one whose CAS wins rings; the rest see SIGNALLED and
-     * do nothing, so a burst of offers costs one ring.
-     */
-    private void wakeSubscriber()
-    {
-        if (buffer.compareAndSetInt(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_SLEEPING, WAIT_STATE_SIGNALLED))
-        {
-            ringer.ring(
-                buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET), buffer.getIntVolatile(SUBSCRIBER_DOORBELL_OFFSET));
-        }
-    }
+    abstract void wakeSubscribersIfAsleep();
 
     static boolean isExclusive(final ChannelSegment segment)
     {
@@ -289,29 +235,14 @@ public final class ShmPublisher implements Publisher, Party
      *
      * @return true if a live subscriber is attached.
      */
-    public boolean isConnected()
-    {
-        if (fanOut != null)
-        {
-            return !closed && SubscriberSlots.anyAttached(segment);
-        }
-        final long token = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
-        return ProcessToken.isAttached(token) && token != deadSubscriberToken && !closed;
-    }
+    public abstract boolean isConnected();
 
     /**
      * Whether any subscriber has attached since the channel was created; it may have left or died since.
      *
      * @return true once a subscriber has come.
      */
-    public boolean hadSubscriber()
-    {
-        if (fanOut != null)
-        {
-            return fanOut.hadSubscriber();
-        }
-        return buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET) != ProcessToken.NONE;
-    }
+    public abstract boolean hadSubscriber();
 
     /**
      * Refreshes this publisher's heartbeat now. The registry's liveness thread does so every 100 ms anyway; call
@@ -367,7 +298,7 @@ public final class ShmPublisher implements Publisher, Party
     }
 
     @Override
-    public void onLivenessTick()
+    public final void onLivenessTick()
     {
         if (closed)
         {
@@ -375,36 +306,14 @@ public final class ShmPublisher implements Publisher, Party
         }
         segment.checkNotTruncated();
         keepAlive();
-        if (fanOut != null)
-        {
-            fanOut.onLivenessTick();
-            if (!SubscriberSlots.anyAttached(segment))
-            {
-                connectedToken = NO_TOKEN;
-            }
-            return;
-        }
-        final long token = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
-        if (ProcessToken.isAttached(token) && !ProcessToken.isAlive(token))
-        {
-            deadSubscriberToken = token;
-            connectedToken = NO_TOKEN;
-        }
+        watchSubscribers();
     }
 
     /**
-     * Whether the process of a publisher session is known dead, so that nothing of it can write into its claims
-     * again: the fan-out gate then lets go of them (reads {@code /proc}; see {@code FanOutGate}).
+     * The liveness tick's look at the subscribers: a verdict that they are gone must reset {@link #connectedToken}
+     * to {@link #NO_TOKEN}, so that the next send takes the full check.
      */
-    private boolean isClaimerDead(final int session)
-    {
-        if (PartySlots.slotOf(session) < 0)
-        {
-            return true; // no publisher can have written that session: a scribbled mark holds nothing
-        }
-        final long token = PartySlots.claimerToken(segment, session);
-        return ProcessToken.isAttached(token) && token != ProcessToken.SELF && !ProcessToken.isAlive(token);
-    }
+    abstract void watchSubscribers();
 
     /**
      * The fast path of every send. {@link #NO_TOKEN} is excluded because it is what {@link #connectedToken} holds
@@ -442,20 +351,18 @@ public final class ShmPublisher implements Publisher, Party
 
     private long statusOf(final long token)
     {
-        if (closed)
+        if (closed || token == ProcessToken.DELETED)
         {
             return CLOSED;
         }
-        if (token == ProcessToken.DELETED)
-        {
-            return CLOSED;
-        }
-        if (fanOut != null)
-        {
-            // on a fan-out channel the header's subscriber token word counts membership changes: connected means
-            // any slot attached
-            return SubscriberSlots.anyAttached(segment) ? 0 : NOT_CONNECTED;
-        }
-        return token == ProcessToken.DETACHED || token == deadSubscriberToken ? NOT_CONNECTED : 0;
+        return connectionStatus(token);
     }
+
+    /**
+     * Whether this publisher is connected, as the full check of a send sees it.
+     *
+     * @param token the subscriber token word of the header, neither {@code DELETED} nor read by a closed publisher.
+     * @return 0 to send, or NOT_CONNECTED.
+     */
+    abstract long connectionStatus(long token);
 }

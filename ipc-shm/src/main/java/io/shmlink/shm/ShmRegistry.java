@@ -490,7 +490,7 @@ public final class ShmRegistry implements ChannelRegistry
             {
                 DeadClaims.letGo(segment, deadPredecessor);
             }
-            return attached(new ShmPublisher(this, segment, session));
+            return attached(ShmPublisher.of(this, segment, session));
         }
         catch (final RuntimeException ex)
         {
@@ -509,7 +509,7 @@ public final class ShmRegistry implements ChannelRegistry
             final SubscriberSlots.Attachment attachment = SubscriberSlots.attach(segment);
             try
             {
-                return attached(new ShmSubscriber(
+                return attached(new FanOutSubscriber(
                     this, segment, options.claimTimeout.toNanos(), options.readerWait, attachment));
             }
             catch (final RuntimeException ex)
@@ -521,7 +521,7 @@ public final class ShmRegistry implements ChannelRegistry
         PartySlots.attachSubscriber(segment);
         try
         {
-            return attached(new ShmSubscriber(this, segment, options.claimTimeout.toNanos(), options.readerWait));
+            return attached(new QueueSubscriber(this, segment, options.claimTimeout.toNanos(), options.readerWait));
         }
         catch (final RuntimeException ex)
         {

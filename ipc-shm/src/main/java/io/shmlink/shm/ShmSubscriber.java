@@ -7,9 +7,6 @@ import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.liveness.PartySlots;
 import io.shmlink.shm.liveness.ProcessToken;
-import io.shmlink.shm.liveness.SubscriberSlots;
-import io.shmlink.shm.segment.FanOutDescriptor;
-import io.shmlink.api.SubscriberEvictedException;
 import io.shmlink.shm.ring.ClaimerLiveness;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.ring.StallDetector;
@@ -28,12 +25,6 @@ import java.util.concurrent.locks.LockSupport;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.MAX_PUBLISHERS;
-import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
-import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_DOORBELL_OFFSET;
-import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_HEARTBEAT_OFFSET;
-import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_WAIT_STATE_OFFSET;
-import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_AWAKE;
-import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SLEEPING;
 
 /**
  * The subscriber of a shared-memory channel. Poll it from one thread at a time; {@link #close} may come from any
@@ -43,8 +34,12 @@ import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SLEEPING;
  * The blocking {@link #poll(MessageHandler, int, long, TimeUnit)} waits as its {@link ReaderWait} says: spin,
  * yield, then sleep on a {@link Doorbell} that publishers ring only when this subscriber has announced in the
  * segment that it sleeps.
+ * <p>
+ * One subclass per kind of channel, so that neither pays for the other's checks on the hot path:
+ * {@link QueueSubscriber} (SPSC, MPSC: the one subscriber, in the header) and {@link FanOutSubscriber} (SPMC, MPMC:
+ * one of several, in a slot of its own, and evicted if it holds the publishers back too long).
  */
-public final class ShmSubscriber implements Subscriber, Party
+public abstract sealed class ShmSubscriber implements Subscriber, Party permits QueueSubscriber, FanOutSubscriber
 {
     /** Sleep granularity when no doorbell can be bound (directory path too long for a Unix socket). */
     private static final long FALLBACK_PARK_NANOS = 1_000_000;
@@ -53,10 +48,10 @@ public final class ShmSubscriber implements Subscriber, Party
 
 
     private final ShmRegistry registry;
-    private final ChannelSegment segment;
-    private final UnsafeBuffer buffer;
-    private final RingReader reader;
-    private final StallDetector stalls;
+    final ChannelSegment segment;
+    final UnsafeBuffer buffer;
+    final RingReader reader;
+    final StallDetector stalls;
     private ReaderWait wait;
     private volatile Doorbell doorbell;
     private boolean doorbellUnavailable;
@@ -72,57 +67,32 @@ public final class ShmSubscriber implements Subscriber, Party
      */
     private final AtomicLongArray deadTokens = new AtomicLongArray(MAX_PUBLISHERS);
 
-    /** Fan-out (SPMC, MPMC): the slot this subscriber holds; null for SPSC and MPSC. */
-    private final SubscriberSlots.Attachment fanOut;
-
-    /** Where this subscriber's heartbeat and doorbell number live: its slot, or the header's subscriber region. */
+    /** Where this subscriber's heartbeat and doorbell number live: the header's subscriber region, or its slot. */
     private final int heartbeatOffset;
     private final int doorbellOffset;
 
-    /** Fan-out: set once a poll found this subscriber evicted; every later poll throws it again. */
-    private volatile SubscriberEvictedException evicted;
-
-    /** Orders the liveness tick's writes into the slot before the slot is given back after an eviction. */
-    private final Object slotLock = new Object();
-
-    ShmSubscriber(
-        final ShmRegistry registry, final ChannelSegment segment, final long claimTimeoutNs, final ReaderWait wait)
-    {
-        this(registry, segment, claimTimeoutNs, wait, null);
-    }
-
     /**
-     * @param fanOut the slot an attach to a fan-out channel took; null for SPSC and MPSC.
+     * @param reader          reads the ring for this subscriber.
+     * @param heartbeatOffset where its heartbeat lives in the segment.
+     * @param doorbellOffset  where its doorbell number lives in the segment.
      */
     ShmSubscriber(
         final ShmRegistry registry,
         final ChannelSegment segment,
         final long claimTimeoutNs,
         final ReaderWait wait,
-        final SubscriberSlots.Attachment fanOut)
+        final RingReader reader,
+        final int heartbeatOffset,
+        final int doorbellOffset)
     {
         this.registry = registry;
         this.segment = segment;
         this.buffer = segment.buffer();
         this.wait = wait;
-        this.fanOut = fanOut;
         this.guard = new PollGuard(segment.name());
-        if (fanOut == null)
-        {
-            this.reader = new RingReader(segment, segment.config().mode().isMultiPublisher());
-            this.heartbeatOffset = SUBSCRIBER_HEARTBEAT_OFFSET;
-            this.doorbellOffset = SUBSCRIBER_DOORBELL_OFFSET;
-            // a predecessor that died asleep left its doorbell announced: publishers must not ring a dead socket
-            buffer.putIntVolatile(SUBSCRIBER_DOORBELL_OFFSET, 0);
-            buffer.putIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_AWAKE);
-        }
-        else
-        {
-            this.reader = new RingReader(segment, fanOut.slot(), fanOut.attachment(), fanOut.start());
-            final int slot = FanOutDescriptor.slotOffset(segment.config().capacity(), fanOut.slot());
-            this.heartbeatOffset = slot + FanOutDescriptor.SLOT_HEARTBEAT_OFFSET;
-            this.doorbellOffset = slot + FanOutDescriptor.SLOT_DOORBELL_OFFSET; // zeroed by the attach
-        }
+        this.reader = reader;
+        this.heartbeatOffset = heartbeatOffset;
+        this.doorbellOffset = doorbellOffset;
         this.stalls = new StallDetector(reader, claimTimeoutNs, new Claimers());
         reader.lostClaimListener(this::onLostClaim);
     }
@@ -238,39 +208,18 @@ public final class ShmSubscriber implements Subscriber, Party
         }
         finally
         {
-            if (evicted == null) // an eviction heard meanwhile gave the slot back, wait state included
-            {
-                announceAwake();
-            }
+            announceAwake();
         }
         // a sleeper polls too rarely for the poll's own count of empty polls to look for stalls in good time
         checkStalls();
         return pollOnce(handler, messageLimit);
     }
 
-    private void announceSleep()
-    {
-        if (fanOut == null)
-        {
-            buffer.putIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_SLEEPING);
-        }
-        else
-        {
-            SubscriberSlots.sleeping(segment, fanOut.slot());
-        }
-    }
+    /** Stores this subscriber's wait state as sleeping, for publishers to see after their next send. */
+    abstract void announceSleep();
 
-    private void announceAwake()
-    {
-        if (fanOut == null)
-        {
-            buffer.putIntRelease(SUBSCRIBER_WAIT_STATE_OFFSET, WAIT_STATE_AWAKE);
-        }
-        else
-        {
-            SubscriberSlots.awake(segment, fanOut.slot());
-        }
-    }
+    /** Stores this subscriber's wait state as awake, unless the slot is no longer this subscriber's. */
+    abstract void announceAwake();
 
     private Doorbell doorbell()
     {
@@ -352,84 +301,21 @@ public final class ShmSubscriber implements Subscriber, Party
         {
             return 0;
         }
-        if (fanOut != null)
-        {
-            return pollFanOut(handler, messageLimit);
-        }
-        final int messages = reader.read(handler, messageLimit);
-        if (messages == 0)
-        {
-            stalls.onEmptyPoll();
-            // A deleted channel's backlog is still delivered; only an empty poll looks for the mark, so a busy
-            // subscriber pays nothing for it.
-            if (segment.buffer().getLongVolatile(SUBSCRIBER_TOKEN_OFFSET) == ProcessToken.DELETED)
-            {
-                throw deleted();
-            }
-        }
-        return messages;
+        return read(handler, messageLimit);
     }
 
     /**
-     * A fan-out poll: as a queue's, but an eviction found on the way is remembered, thrown now and by every later
-     * poll, and an empty poll also looks for one (an evicted subscriber's next record may not be readable).
+     * One look at the ring, once the poll is known open: up to {@code messageLimit} messages to the handler; an
+     * empty look counts towards the stall check, and finds a deleted channel.
+     *
+     * @return messages delivered.
      */
-    private int pollFanOut(final MessageHandler handler, final int messageLimit)
-    {
-        final SubscriberEvictedException alreadyEvicted = evicted;
-        if (alreadyEvicted != null)
-        {
-            throw alreadyEvicted;
-        }
-        try
-        {
-            final int messages = reader.readFanOut(handler, messageLimit);
-            if (messages == 0)
-            {
-                reader.checkAttached(); // before a stall check: an evicted subscriber skips nothing
-                stalls.onEmptyPoll();
-                if (segment.buffer().getLongVolatile(SUBSCRIBER_TOKEN_OFFSET) == ProcessToken.DELETED)
-                {
-                    throw deleted();
-                }
-            }
-            return messages;
-        }
-        catch (final SubscriberEvictedException ex)
-        {
-            throw heard(ex);
-        }
-    }
+    abstract int read(MessageHandler handler, int messageLimit);
 
-    /** The stall check of a sleeper's wake-up, which for fan-out may find this subscriber evicted. */
-    private void checkStalls()
+    /** The stall check of a sleeper's wake-up, due or not. */
+    void checkStalls()
     {
-        try
-        {
-            stalls.checkIfDue();
-        }
-        catch (final SubscriberEvictedException ex)
-        {
-            throw heard(ex);
-        }
-    }
-
-    /**
-     * Fan-out: this subscriber heard of its eviction. It keeps the exception for every later poll and gives its
-     * slot back: from then on a successor may take it, and nothing of this subscriber writes it again (the
-     * liveness tick takes the same lock before it writes the heartbeat and counters).
-     */
-    private SubscriberEvictedException heard(final SubscriberEvictedException ex)
-    {
-        synchronized (slotLock)
-        {
-            if (evicted == null)
-            {
-                evicted = ex;
-                SubscriberSlots.detach(segment, fanOut.slot(), fanOut.attachment());
-            }
-            return evicted;
-        }
+        stalls.checkIfDue();
     }
 
     private static RuntimeException badArguments(final MessageHandler handler, final int messageLimit)
@@ -438,7 +324,7 @@ public final class ShmSubscriber implements Subscriber, Party
             new IllegalArgumentException("messageLimit must be >= 0: " + messageLimit);
     }
 
-    private ChannelNotFoundException deleted()
+    ChannelNotFoundException deleted()
     {
         return new ChannelNotFoundException("channel '" + segment.name() + "' (" + segment.file() + ") was deleted");
     }
@@ -582,8 +468,8 @@ public final class ShmSubscriber implements Subscriber, Party
 
     private void releaseSlot()
     {
-        // truncated: nothing of the segment is touched; evicted: the slot may be a successor's now
-        final boolean touchSlot = !segment.isTruncated() && evicted == null;
+        // truncated: nothing of the segment is touched; a slot no longer this subscriber's: neither is that
+        final boolean touchSlot = !segment.isTruncated() && ownsSlot();
         if (touchSlot)
         {
             reader.publishCounters();
@@ -597,15 +483,18 @@ public final class ShmSubscriber implements Subscriber, Party
             }
             doorbell.close();
         }
-        if (fanOut == null)
-        {
-            PartySlots.detachSubscriber(segment);
-        }
-        else if (evicted == null)
-        {
-            SubscriberSlots.detach(segment, fanOut.slot(), fanOut.attachment());
-        }
+        detachSlot();
     }
+
+    /**
+     * Whether the slot this subscriber attached to is still its own.
+     *
+     * @return false once a fan-out subscriber's eviction gave it back.
+     */
+    abstract boolean ownsSlot();
+
+    /** Gives the slot back, if it is still this subscriber's. */
+    abstract void detachSlot();
 
     /**
      * Names this party in logs, such as the liveness thread's report of a failed check.
@@ -619,22 +508,13 @@ public final class ShmSubscriber implements Subscriber, Party
     }
 
     @Override
-    public void onLivenessTick()
+    public final void onLivenessTick()
     {
         if (guard.isClosed())
         {
             return;
         }
-        synchronized (slotLock)
-        {
-            if (evicted != null)
-            {
-                return; // the slot is not this subscriber's any more
-            }
-            segment.checkNotTruncated();
-            PartySlots.heartbeat(segment.buffer(), heartbeatOffset);
-            reader.publishCounters();
-        }
+        tickSlot();
         for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
         {
             final long token = PartySlots.publisherToken(segment, slot);
@@ -645,6 +525,14 @@ public final class ShmSubscriber implements Subscriber, Party
                 deadTokens.set(slot, token);
             }
         }
+    }
+
+    /** The liveness tick's writes into this subscriber's slot: heartbeat and counters. */
+    void tickSlot()
+    {
+        segment.checkNotTruncated();
+        PartySlots.heartbeat(buffer, heartbeatOffset);
+        reader.publishCounters();
     }
 
     /**

@@ -19,7 +19,7 @@ import static org.agrona.BitUtil.align;
  * subscriber has taken the space as a gap, or where a later lap's record now stands; it claims again instead (see
  * {@code docs/DESIGN.md}).
  */
-public final class MpscRingWriter extends RingWriter
+public sealed class MpscRingWriter extends RingWriter permits MpmcRingWriter
 {
     private final int capacityShift;
 
@@ -39,25 +39,21 @@ public final class MpscRingWriter extends RingWriter
      */
     public MpscRingWriter(final ChannelSegment segment, final int session)
     {
-        this(segment, session, null);
+        this(segment, session, 0);
     }
 
     /**
-     * Attaches to the ring.
-     *
-     * @param segment the mapped MPSC or MPMC channel.
-     * @param session this publisher's session, written into every record's type field.
-     * @param gate    MPMC: the subscribers' gate; null for MPSC.
+     * @param ahead the room a claim leaves after it: 0, or {@code HEADER_LENGTH} for MPMC.
      */
-    public MpscRingWriter(final ChannelSegment segment, final int session, final FanOutGate gate)
+    MpscRingWriter(final ChannelSegment segment, final int session, final int ahead)
     {
-        super(segment, session, gate);
+        super(segment, session);
         this.capacityShift = Integer.numberOfTrailingZeros(capacity);
-        this.ahead = gate == null ? 0 : RecordDescriptor.HEADER_LENGTH;
+        this.ahead = ahead;
     }
 
     @Override
-    long claimRecord(final int frameLength)
+    final long claimRecord(final int frameLength)
     {
         final int alignedLength = align(frameLength, ALIGNMENT);
         while (true)

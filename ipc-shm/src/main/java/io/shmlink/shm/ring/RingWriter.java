@@ -23,7 +23,9 @@ import static org.agrona.BitUtil.align;
 /**
  * The publishing side of a ring: claims space, writes records, commits them. One subclass per producer mode, as
  * Agrona splits {@code OneToOneRingBuffer} from {@code ManyToOneRingBuffer}: {@link SpscRingWriter} and
- * {@link MpscRingWriter} differ only in how they claim. The record states and the claim, commit, abort and skip
+ * {@link MpscRingWriter} differ only in how they claim. Their fan-out subclasses, {@link SpmcRingWriter} and
+ * {@link MpmcRingWriter}, differ from them only in where the released position comes from and in committing by
+ * CAS; a queue's writer carries neither. The record states and the claim, commit, abort and skip
  * steps are drawn in {@code docs/DESIGN.md}; this comment gives the contract.
  * <ul>
  *   <li><b>Claim.</b> The tail is advanced <i>before</i> the record is written, so a position handed out is never
@@ -70,19 +72,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
     /** The tail as read at attach, checked against the head read around it. */
     final long attachTail;
 
-    /**
-     * Fan-out (SPMC, MPMC): where the released position comes from when the cached one says full; null for SPSC
-     * and MPSC, whose subscriber stores its head.
-     */
-    private final FanOutGate gate;
-
-    /**
-     * Fan-out: commit by CAS from the claimed header, so that a claim one subscriber skipped is never delivered to
-     * another that reaches it later (see {@link #commitCopied}).
-     */
-    private final boolean commitByCas;
-
-    RingWriter(final ChannelSegment segment, final int session, final FanOutGate gate)
+    RingWriter(final ChannelSegment segment, final int session)
     {
         this.segment = segment;
         this.buffer = segment.buffer();
@@ -103,8 +93,6 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
         checkPositions(headBefore, currentTail, headAfter);
         this.attachTail = currentTail;
         this.headCache = headAfter;
-        this.gate = gate;
-        this.commitByCas = gate != null;
     }
 
     /**
@@ -125,7 +113,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
      * @param segment the mapped channel.
      * @param session this publisher's session, written into every record's type field.
      * @param gate    for a fan-out channel, the subscribers' gate; null for SPSC and MPSC.
-     * @return an {@link SpscRingWriter} (SPSC, SPMC) or an {@link MpscRingWriter} (MPSC, MPMC).
+     * @return an {@link SpscRingWriter}, {@link MpscRingWriter}, {@link SpmcRingWriter} or {@link MpmcRingWriter}.
      */
     public static RingWriter of(final ChannelSegment segment, final int session, final FanOutGate gate)
     {
@@ -134,8 +122,12 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
         {
             throw new IllegalArgumentException("a gate goes with a fan-out channel, and only with one: " + mode);
         }
-        return mode.isMultiPublisher() ?
-            new MpscRingWriter(segment, session, gate) : new SpscRingWriter(segment, session, gate);
+        if (mode.isFanOut())
+        {
+            return mode.isMultiPublisher() ?
+                new MpmcRingWriter(segment, session, gate) : new SpmcRingWriter(segment, session, gate);
+        }
+        return mode.isMultiPublisher() ? new MpscRingWriter(segment, session) : new SpscRingWriter(segment, session);
     }
 
     /**
@@ -338,24 +330,29 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
     }
 
     /**
-     * Commits a record this writer claimed and filled itself, so offset and lengths need no check. One release
-     * store; on a fan-out channel one CAS from the claimed header instead: if a subscriber skipped the claim
-     * meanwhile (its mark is there), the CAS fails and the claim lets go of it as an abort does, so no subscriber
-     * delivers what another counted lost (see {@code docs/DESIGN.md}, "Fan-out").
+     * Commits a record this writer claimed and filled itself, so offset and lengths need no check: one release
+     * store of the header, for the reason given in the class comment. Fan-out writers commit by CAS instead
+     * ({@link #commitUnlessSkipped}).
+     *
+     * @param recordOffset  of the claimed record.
+     * @param claimedLength the message length it was claimed with.
+     * @param length        the message length to commit, at most {@code claimedLength}.
      */
-    private void commitCopied(final int recordOffset, final int claimedLength, final int length)
+    void commitCopied(final int recordOffset, final int claimedLength, final int length)
     {
-        // small enough for the JIT to inline anywhere (a queue's commit is this one store): fan-out out of line
-        if (commitByCas)
-        {
-            commitByCas(recordOffset, claimedLength, length);
-            return;
-        }
         UnsafeApi.putLongRelease(null, baseAddress + recordOffset, header(length + HEADER_LENGTH, session));
     }
 
-    /** Fan-out: the commit CAS from the claimed header, or padding over a skip mark (see {@link #commitCopied}). */
-    private void commitByCas(final int recordOffset, final int claimedLength, final int length)
+    /**
+     * Fan-out: the commit as one CAS from the claimed header. If a subscriber skipped the claim meanwhile (its mark
+     * is there), the CAS fails and the claim lets go of it as an abort does, padding over the mark, so no
+     * subscriber delivers what another counted lost (see {@code docs/DESIGN.md}, "Fan-out").
+     *
+     * @param recordOffset  of the claimed record.
+     * @param claimedLength the message length it was claimed with.
+     * @param length        the message length to commit, at most {@code claimedLength}.
+     */
+    final void commitUnlessSkipped(final int recordOffset, final int claimedLength, final int length)
     {
         final long address = baseAddress + recordOffset;
         if (!UnsafeApi.compareAndSetLong(null, address, header(-(claimedLength + HEADER_LENGTH), session),
@@ -460,11 +457,21 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
         {
             return true;
         }
-        final long head = gate != null ? gate.refresh() :
-            UnsafeApi.getLongAcquire(null, baseAddress + HEAD_POSITION_OFFSET);
+        final long head = releasedPosition();
         checkHead(head, claimed);
         headCache = head;
         return claimed + required - head <= capacity;
+    }
+
+    /**
+     * Where publishers may write up to, less a ring: the subscriber's head (acquire). Fan-out writers ask the
+     * subscribers' gate instead.
+     *
+     * @return the released position, not yet checked.
+     */
+    long releasedPosition()
+    {
+        return UnsafeApi.getLongAcquire(null, baseAddress + HEAD_POSITION_OFFSET);
     }
 
     /**

@@ -20,7 +20,7 @@ import static org.agrona.BitUtil.align;
  * leaves the extent of its claim for the subscriber to skip, and one that dies before it leaves nothing its
  * successor will not overwrite (see {@code docs/DESIGN.md}).
  */
-public final class SpscRingWriter extends RingWriter
+public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
 {
     /** The tail this sole publisher owns; the segment's copy is written from it with a release store. */
     private long tail;
@@ -33,24 +33,12 @@ public final class SpscRingWriter extends RingWriter
      */
     public SpscRingWriter(final ChannelSegment segment, final int session)
     {
-        this(segment, session, null);
-    }
-
-    /**
-     * Attaches to the ring at its current tail.
-     *
-     * @param segment the mapped SPSC or SPMC channel.
-     * @param session this publisher's session, written into every record's type field.
-     * @param gate    SPMC: the subscribers' gate; null for SPSC.
-     */
-    public SpscRingWriter(final ChannelSegment segment, final int session, final FanOutGate gate)
-    {
-        super(segment, session, gate);
+        super(segment, session);
         this.tail = attachTail;
     }
 
     @Override
-    long claimRecord(final int frameLength)
+    final long claimRecord(final int frameLength)
     {
         final int alignedLength = align(frameLength, ALIGNMENT);
         final long claimed = tail;
