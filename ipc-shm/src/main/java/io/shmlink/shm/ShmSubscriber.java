@@ -14,6 +14,7 @@ import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.LastLostClaim;
 import io.shmlink.shm.wait.Doorbell;
 import io.shmlink.shm.wait.ReaderWait;
+import io.shmlink.shm.wait.WaitPhase;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.channels.ClosedSelectorException;
@@ -150,14 +151,14 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
             {
                 return 0;
             }
-            final int phase = wait.phase(waited);
+            final WaitPhase phase = wait.phase(waited);
             final int messages;
-            if (phase == 0)
+            if (phase == WaitPhase.SPIN)
             {
                 Thread.onSpinWait();
                 messages = pollOnce(handler, messageLimit);
             }
-            else if (phase == 1)
+            else if (phase == WaitPhase.YIELD)
             {
                 Thread.yield();
                 messages = pollOnce(handler, messageLimit);

@@ -134,15 +134,15 @@ public final class ReaderWait
      * The phase a waiter is in after waiting this long.
      *
      * @param waitedNanos time since the ring was found empty.
-     * @return 0 to spin, 1 to yield, 2 to sleep.
+     * @return spin, then yield, then sleep.
      */
-    public int phase(final long waitedNanos)
+    public WaitPhase phase(final long waitedNanos)
     {
         if (waitedNanos < spinNanos)
         {
-            return 0;
+            return WaitPhase.SPIN;
         }
-        return waitedNanos - spinNanos < yieldNanos ? 1 : 2;
+        return waitedNanos - spinNanos < yieldNanos ? WaitPhase.YIELD : WaitPhase.SLEEP;
     }
 
     @Override
