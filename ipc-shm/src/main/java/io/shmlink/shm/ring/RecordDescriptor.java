@@ -35,8 +35,14 @@ package io.shmlink.shm.ring;
  */
 public final class RecordDescriptor
 {
+    /** The frame length field: negative while claimed, 0 (or a free word) before. */
     public static final int LENGTH_OFFSET = 0;
-    public static final int TYPE_OFFSET = 4;
+
+    /**
+     * The type field: the publisher's session (positive) for a claimed or committed record, {@link #PADDING_TYPE},
+     * or a skipped claim's {@code ~session}. Named for what it holds in every record that carries a message.
+     */
+    public static final int SESSION_OFFSET = 4;
     public static final int HEADER_LENGTH = 8;
     public static final int ALIGNMENT = 8;
 

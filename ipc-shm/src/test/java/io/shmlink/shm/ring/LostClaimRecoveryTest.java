@@ -518,7 +518,7 @@ class LostClaimRecoveryTest
     void aZeroLengthWordThatIsNotThisLapsFreeWordIsCorrupt()
     {
         ring.putLongVolatile(TAIL_POSITION_OFFSET, 40);
-        ring.putInt(RING_OFFSET + RecordDescriptor.TYPE_OFFSET, SESSION_A); // a type without a length
+        ring.putInt(RING_OFFSET + RecordDescriptor.SESSION_OFFSET, SESSION_A); // a type without a length
 
         final io.shmlink.api.CorruptChannelException ex =
             assertThrows(io.shmlink.api.CorruptChannelException.class, () -> stalls.check(0));
