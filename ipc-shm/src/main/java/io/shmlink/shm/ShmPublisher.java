@@ -148,11 +148,6 @@ public abstract sealed class ShmPublisher implements Publisher, Party permits Qu
      */
     abstract void wakeSubscribersIfAsleep();
 
-    static boolean isExclusive(final ChannelSegment segment)
-    {
-        return !segment.config().mode().isMultiPublisher();
-    }
-
     @Override
     public long offer(final DirectBuffer buffer, final int offset, final int length)
     {

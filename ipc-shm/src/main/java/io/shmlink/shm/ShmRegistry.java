@@ -482,7 +482,7 @@ public final class ShmRegistry implements ChannelRegistry
     {
         ensureAttachable();
         final ChannelSegment segment = ChannelSegment.open(file(name), name);
-        final int session = PartySlots.attachPublisher(segment, ShmPublisher.isExclusive(segment));
+        final int session = PartySlots.attachPublisher(segment, segment.config().mode().isMultiPublisher());
         try
         {
             final int deadPredecessor = PartySlots.deadLastHolderSession(segment, session);

@@ -233,18 +233,18 @@ public final class PartySlots
     }
 
     /**
-     * Takes a publisher slot: slot 0 only for an exclusive (SPSC) publisher; otherwise the first free one, or the
-     * first one a dead publisher holds when none is free.
+     * Takes a publisher slot: slot 0 only on a single-publisher channel (SPSC, SPMC); otherwise the first free one,
+     * or the first one a dead publisher holds when none is free.
      *
-     * @param segment   the channel.
-     * @param exclusive true if the channel admits one publisher.
+     * @param segment        the channel.
+     * @param multiPublisher whether the channel admits many publishers (MPSC, MPMC).
      * @return the session of this attach (see {@link #session}).
      * @throws ShmLinkException if no slot is free.
      */
-    public static int attachPublisher(final ChannelSegment segment, final boolean exclusive)
+    public static int attachPublisher(final ChannelSegment segment, final boolean multiPublisher)
     {
         final UnsafeBuffer buffer = segment.buffer();
-        final int slots = exclusive ? 1 : MAX_PUBLISHERS;
+        final int slots = multiPublisher ? MAX_PUBLISHERS : 1;
         // Free slots whose last holder is gone first, then any free slot, dead publishers' slots only when none is:
         // a slot names its present or last holder (in statistics, to blame it for a claim it left, and to hold
         // that claim while the holder lives) until somebody takes the slot over.
@@ -280,11 +280,11 @@ public final class PartySlots
                 }
             }
         }
-        if (exclusive)
+        if (!multiPublisher)
         {
             final long holder = buffer.getLongVolatile(publisherSlotOffset(0) + SLOT_TOKEN_OFFSET);
-            throw new ShmLinkException("channel '" + segment.name() + "' (" + segment.file() +
-                ") is SPSC and already has a live publisher: pid " + ProcessToken.pid(holder));
+            throw new ShmLinkException("channel '" + segment.name() + "' (" + segment.file() + ") is " +
+                segment.config().mode() + " and already has a live publisher: pid " + ProcessToken.pid(holder));
         }
         throw new ShmLinkException("channel '" + segment.name() + "' (" + segment.file() + ") has " +
             MAX_PUBLISHERS + " live publishers, the most it admits");

@@ -59,7 +59,7 @@ public final class RingReader
     private final int capacity;
     private final int mask;
     private final int maxMessageLength;
-    private final boolean multiProducer;
+    private final boolean multiPublisher;
 
     /** MPSC: marks released space free for its next lap; null where publishers do (MPMC) or need not (SPSC, SPMC). */
     private final FreeSpace freeSpace;
@@ -115,11 +115,11 @@ public final class RingReader
      * Attaches to the ring and finishes any release a dead predecessor left half done.
      *
      * @param segment       the mapped channel.
-     * @param multiProducer true for MPSC: the reader marks what it releases free for its next lap.
+     * @param multiPublisher true for MPSC: the reader marks what it releases free for its next lap.
      */
-    public RingReader(final ChannelSegment segment, final boolean multiProducer)
+    public RingReader(final ChannelSegment segment, final boolean multiPublisher)
     {
-        this.multiProducer = multiProducer;
+        this.multiPublisher = multiPublisher;
         this.segment = segment;
         this.buffer = segment.buffer();
         this.capacity = segment.config().capacity();
@@ -132,7 +132,7 @@ public final class RingReader
         this.messagesConsumedOffset = MESSAGES_CONSUMED_OFFSET;
         this.bytesConsumedOffset = BYTES_CONSUMED_OFFSET;
         this.capacityShift = Integer.numberOfTrailingZeros(capacity);
-        this.freeSpace = multiProducer ? new FreeSpace(ringAddress, capacity) : null;
+        this.freeSpace = multiPublisher ? new FreeSpace(ringAddress, capacity) : null;
         this.attachmentAddress = NEVER_EVICTED.addressOffset();
         this.attachment = NEVER_EVICTED_VALUE;
         this.slotOffset = -1;
@@ -144,7 +144,7 @@ public final class RingReader
         bytesConsumed = buffer.getLongVolatile(BYTES_CONSUMED_OFFSET);
         final long consumedUpTo = buffer.getLongAcquire(CONSUMED_UP_TO_OFFSET);
         head = storedHead;
-        if (multiProducer && consumedUpTo > storedHead)
+        if (multiPublisher && consumedUpTo > storedHead)
         {
             checkPosition("consumed-up-to position", consumedUpTo, tail);
             release(consumedUpTo);
@@ -177,7 +177,7 @@ public final class RingReader
      */
     public RingReader(final ChannelSegment segment, final int slot, final long attachment, final long start)
     {
-        this.multiProducer = segment.config().mode().isMultiPublisher();
+        this.multiPublisher = segment.config().mode().isMultiPublisher();
         this.segment = segment;
         this.buffer = segment.buffer();
         this.capacity = segment.config().capacity();
@@ -484,7 +484,7 @@ public final class RingReader
         {
             return NOTHING_BLOCKS;
         }
-        if (frameLength == 0 && multiProducer && header != FreeWord.of(position, capacityShift))
+        if (frameLength == 0 && multiPublisher && header != FreeWord.of(position, capacityShift))
         {
             throw corrupt("record header", "0x" + Long.toHexString(header) + " at position " + position +
                 " below the tail " + tail + " (neither a record nor the free word of this lap)");
@@ -516,7 +516,7 @@ public final class RingReader
         final int frameLength = frameLength(header);
         if (frameLength == 0)
         {
-            if (!multiProducer)
+            if (!multiPublisher)
             {
                 throw corrupt("record length", "0 at position " + position + " below the tail " +
                     tailBound + " (an SPSC publisher writes the header before it advances the tail)");

@@ -27,7 +27,7 @@ class ClaimerTokenTest
     @Test
     void anAttachedSessionNamesItsHolder()
     {
-        final int session = PartySlots.attachPublisher(segment, false);
+        final int session = PartySlots.attachPublisher(segment, true);
 
         assertEquals(ProcessToken.SELF, PartySlots.claimerToken(segment, session));
     }
@@ -35,7 +35,7 @@ class ClaimerTokenTest
     @Test
     void aDetachedSessionStillNamesItsProcess()
     {
-        final int session = PartySlots.attachPublisher(segment, false);
+        final int session = PartySlots.attachPublisher(segment, true);
 
         PartySlots.detachPublisher(segment, session);
 
@@ -45,7 +45,7 @@ class ClaimerTokenTest
     @Test
     void aLastHolderWrittenDownForAnotherGenerationIsNotTheSessionsProcess()
     {
-        final int session = PartySlots.attachPublisher(segment, false);
+        final int session = PartySlots.attachPublisher(segment, true);
         PartySlots.detachPublisher(segment, session);
         final int offset = publisherSlotOffset(PartySlots.slotOf(session));
         // the slot's next holder left in turn and wrote itself down for the next generation
@@ -58,7 +58,7 @@ class ClaimerTokenTest
     @Test
     void aLastHolderCaughtBeingWrittenDownNamesNobody()
     {
-        final int session = PartySlots.attachPublisher(segment, false);
+        final int session = PartySlots.attachPublisher(segment, true);
         PartySlots.detachPublisher(segment, session);
         final int offset = publisherSlotOffset(PartySlots.slotOf(session));
         buffer.putIntVolatile(offset + SLOT_LAST_HOLDER_GENERATION_OFFSET, -1);
@@ -69,10 +69,10 @@ class ClaimerTokenTest
     @Test
     void aNewPublisherLeavesTheSlotOfALiveLastHolderAlone()
     {
-        final int first = PartySlots.attachPublisher(segment, false);
+        final int first = PartySlots.attachPublisher(segment, true);
         PartySlots.detachPublisher(segment, first);
 
-        final int second = PartySlots.attachPublisher(segment, false);
+        final int second = PartySlots.attachPublisher(segment, true);
 
         assertNotEquals(PartySlots.slotOf(first), PartySlots.slotOf(second));
         assertEquals(ProcessToken.SELF, PartySlots.claimerToken(segment, first));
