@@ -117,46 +117,46 @@ public final class SegmentDescriptor
     /** Padding between regions written by different parties. */
     public static final int PADDED_REGION = 2 * CACHE_LINE_LENGTH;
 
-    public static final int MAGIC_OFFSET = 0;
-    public static final int LAYOUT_VERSION_OFFSET = 8;
-    public static final int MODE_OFFSET = 12;
-    public static final int CAPACITY_OFFSET = 16;
-    public static final int MAX_MESSAGE_LENGTH_OFFSET = 20;
-    public static final int CREATION_TIME_OFFSET = 24;
-    public static final int CREATOR_PID_OFFSET = 32;
-    public static final int READY_OFFSET = 40;
+    public static final int MAGIC_OFFSET;
+    public static final int LAYOUT_VERSION_OFFSET;
+    public static final int MODE_OFFSET;
+    public static final int CAPACITY_OFFSET;
+    public static final int MAX_MESSAGE_LENGTH_OFFSET;
+    public static final int CREATION_TIME_OFFSET;
+    public static final int CREATOR_PID_OFFSET;
+    public static final int READY_OFFSET;
 
 
     /** Written by publishers when they claim space: release store (SPSC) or CAS (MPSC). */
-    public static final int TAIL_POSITION_OFFSET = 256;
+    public static final int TAIL_POSITION_OFFSET;
 
     /** Written by the subscriber after it has released what it consumed (MPSC: marked it free): release store. */
-    public static final int HEAD_POSITION_OFFSET = TAIL_POSITION_OFFSET + PADDED_REGION;
+    public static final int HEAD_POSITION_OFFSET;
 
     /**
      * Written by the subscriber (release, then a store-store fence) before it marks consumed records free: if it
      * dies while marking, its successor finishes the marking up to here instead of reading half-marked records.
      */
-    public static final int CONSUMED_UP_TO_OFFSET = HEAD_POSITION_OFFSET + 8;
+    public static final int CONSUMED_UP_TO_OFFSET;
 
     /**
      * Written by the subscriber (release) while a skipped claim holds the release: the position after the last
      * record it read, so that a successor starts there instead of delivering again what lies past the held claim.
      * Below the head it means nothing (the head says it all).
      */
-    public static final int READ_POSITION_OFFSET = HEAD_POSITION_OFFSET + 32;
+    public static final int READ_POSITION_OFFSET;
 
     /** Counted by the subscriber when it releases a batch; written with the head, read by statistics. */
-    public static final int MESSAGES_CONSUMED_OFFSET = HEAD_POSITION_OFFSET + 16;
-    public static final int BYTES_CONSUMED_OFFSET = HEAD_POSITION_OFFSET + 24;
+    public static final int MESSAGES_CONSUMED_OFFSET;
+    public static final int BYTES_CONSUMED_OFFSET;
 
     /**
      * The subscriber's process token, or {@code ProcessToken.NONE}, {@code DETACHED} or {@code DELETED}. Every
      * offer reads it (to return NOT_CONNECTED or CLOSED), so nothing that changes often lives in its line but the
      * subscriber's heartbeat, stored every 100 ms.
      */
-    public static final int SUBSCRIBER_TOKEN_OFFSET = HEAD_POSITION_OFFSET + PADDED_REGION;
-    public static final int SUBSCRIBER_HEARTBEAT_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 8;
+    public static final int SUBSCRIBER_TOKEN_OFFSET;
+    public static final int SUBSCRIBER_HEARTBEAT_OFFSET;
 
     /**
      * Whether the subscriber is blocked in the kernel waiting for a doorbell. It shares the token's line because
@@ -165,13 +165,13 @@ public final class SegmentDescriptor
      * look at the ring; a publisher that sees SLEEPING after a commit CASes it to SIGNALLED and the winner rings
      * the doorbell, so a burst of offers rings once.
      */
-    public static final int SUBSCRIBER_WAIT_STATE_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 16;
+    public static final int SUBSCRIBER_WAIT_STATE_OFFSET;
 
     /**
      * Which of the subscriber process's doorbells to ring; 0 while it has none. Untrusted: only digits of it reach
      * a path.
      */
-    public static final int SUBSCRIBER_DOORBELL_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 20;
+    public static final int SUBSCRIBER_DOORBELL_OFFSET;
 
     /**
      * What the subscriber is: {@link #SUBSCRIBER_ROLE_CHANNEL}, stored by every subscriber as it attaches, or
@@ -180,7 +180,7 @@ public final class SegmentDescriptor
      * a layout version change: it is shown by tools and read by nothing else, and a process of an earlier build of
      * version 4 leaves it alone.
      */
-    public static final int SUBSCRIBER_ROLE_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 64;
+    public static final int SUBSCRIBER_ROLE_OFFSET;
     public static final int SUBSCRIBER_ROLE_CHANNEL = 0;
     public static final int SUBSCRIBER_ROLE_SERVER_SOCKET = 1;
 
@@ -189,7 +189,7 @@ public final class SegmentDescriptor
      * close of each accepted socket (atomic adds); zeroed when a server socket binds. Meaningless unless the role is
      * {@link #SUBSCRIBER_ROLE_SERVER_SOCKET} and the subscriber lives.
      */
-    public static final int SERVER_CONNECTIONS_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 72;
+    public static final int SERVER_CONNECTIONS_OFFSET;
 
     /** Wait state values. */
     public static final int WAIT_STATE_AWAKE = 0;
@@ -197,10 +197,10 @@ public final class SegmentDescriptor
     public static final int WAIT_STATE_SIGNALLED = 2;
 
     /** Claims the subscriber skipped because their publisher stood still past the timeout or its attach ended. */
-    public static final int LOST_CLAIMS_OFFSET = SUBSCRIBER_TOKEN_OFFSET + PADDED_REGION;
+    public static final int LOST_CLAIMS_OFFSET;
 
     /** Offers and claims refused for lack of space; counted with an atomic add on that slow path only. */
-    public static final int BACK_PRESSURE_EVENTS_OFFSET = LOST_CLAIMS_OFFSET + 8;
+    public static final int BACK_PRESSURE_EVENTS_OFFSET;
 
     /**
      * The last lost claim, written by the subscriber when it skips one, after it counted it in {@link
@@ -210,12 +210,12 @@ public final class SegmentDescriptor
      * after them (behind a load-load fence) has them whole. 0 until the first lost claim. Diagnostics only: no
      * value here is ever used as an index or a length.
      */
-    public static final int LAST_LOST_CLAIM_SEQUENCE_OFFSET = BACK_PRESSURE_EVENTS_OFFSET + 8;
-    public static final int LAST_LOST_CLAIM_POSITION_OFFSET = LAST_LOST_CLAIM_SEQUENCE_OFFSET + 8;
-    public static final int LAST_LOST_CLAIM_TIME_OFFSET = LAST_LOST_CLAIM_SEQUENCE_OFFSET + 16;
-    public static final int LAST_LOST_CLAIM_PID_OFFSET = LAST_LOST_CLAIM_SEQUENCE_OFFSET + 24;
-    public static final int LAST_LOST_CLAIM_LENGTH_OFFSET = LAST_LOST_CLAIM_SEQUENCE_OFFSET + 32;
-    public static final int LAST_LOST_CLAIM_SESSION_OFFSET = LAST_LOST_CLAIM_SEQUENCE_OFFSET + 36;
+    public static final int LAST_LOST_CLAIM_SEQUENCE_OFFSET;
+    public static final int LAST_LOST_CLAIM_POSITION_OFFSET;
+    public static final int LAST_LOST_CLAIM_TIME_OFFSET;
+    public static final int LAST_LOST_CLAIM_PID_OFFSET;
+    public static final int LAST_LOST_CLAIM_LENGTH_OFFSET;
+    public static final int LAST_LOST_CLAIM_SESSION_OFFSET;
 
     /**
      * Runs of refused sends: a publisher counts one when a send is refused for lack of space after one that was
@@ -223,15 +223,15 @@ public final class SegmentDescriptor
      * on that slow path only. Added in the padding without a layout version change: a process of an earlier build
      * of version 4 leaves it alone, so it may undercount while one attaches, and nothing else reads it.
      */
-    public static final int BACK_PRESSURE_EPISODES_OFFSET = LAST_LOST_CLAIM_SEQUENCE_OFFSET + 40;
+    public static final int BACK_PRESSURE_EPISODES_OFFSET;
 
-    public static final int PUBLISHER_SLOTS_OFFSET = 1024;
-    public static final int PUBLISHER_SLOT_LENGTH = 32;
-    public static final int SLOT_TOKEN_OFFSET = 0;
-    public static final int SLOT_HEARTBEAT_OFFSET = 8;
+    public static final int PUBLISHER_SLOTS_OFFSET;
+    public static final int PUBLISHER_SLOT_LENGTH;
+    public static final int SLOT_TOKEN_OFFSET;
+    public static final int SLOT_HEARTBEAT_OFFSET;
 
     /** Counts the attaches to a slot, so a session names one attach, not just a slot that may be retaken. */
-    public static final int SLOT_GENERATION_OFFSET = 16;
+    public static final int SLOT_GENERATION_OFFSET;
 
     /**
      * The token of a past holder of the slot and the generation it held it in: stored by a publisher as it detaches
@@ -240,14 +240,77 @@ public final class SegmentDescriptor
      * process of a session that has left its slot stays known until the slot's next holder leaves, and a skipped
      * claim of a closed or replaced publisher is held until that process lets go or dies.
      */
-    public static final int SLOT_LAST_HOLDER_GENERATION_OFFSET = 20;
-    public static final int SLOT_LAST_HOLDER_OFFSET = 24;
+    public static final int SLOT_LAST_HOLDER_GENERATION_OFFSET;
+    public static final int SLOT_LAST_HOLDER_OFFSET;
 
     /** Ring data starts on the second page, so records are page aligned like the ring itself. */
-    public static final int RING_OFFSET = 4096;
+    public static final int RING_OFFSET;
 
     /** How many publishers may be attached to one MPSC channel at once. */
-    public static final int MAX_PUBLISHERS = (RING_OFFSET - PUBLISHER_SLOTS_OFFSET) / PUBLISHER_SLOT_LENGTH;
+    public static final int MAX_PUBLISHERS;
+
+    /** The header written once by the creator, with room reserved for fields to come. */
+    public static final int CREATOR_REGION_LENGTH = 256;
+
+    /** The subscriber's counters and the last lost claim, then room reserved up to the publisher slots. */
+    public static final int COUNTERS_REGION_LENGTH = 384;
+
+    static
+    {
+        // Offsets are built region by region, as Agrona's RingBufferDescriptor builds its own, so that no two
+        // regions can overlap. The values are those drawn above (layout version 5); SegmentLayoutTest pins them.
+        int offset = 0;
+        MAGIC_OFFSET = offset;
+        LAYOUT_VERSION_OFFSET = offset += 8;
+        MODE_OFFSET = offset += 4;
+        CAPACITY_OFFSET = offset += 4;
+        MAX_MESSAGE_LENGTH_OFFSET = offset += 4;
+        CREATION_TIME_OFFSET = offset += 4;
+        CREATOR_PID_OFFSET = offset += 8;
+        READY_OFFSET = offset += 8;
+
+        // publishers' region: the tail alone in its two lines
+        TAIL_POSITION_OFFSET = CREATOR_REGION_LENGTH;
+
+        // the subscriber's positions and counters
+        HEAD_POSITION_OFFSET = TAIL_POSITION_OFFSET + PADDED_REGION;
+        CONSUMED_UP_TO_OFFSET = HEAD_POSITION_OFFSET + 8;
+        MESSAGES_CONSUMED_OFFSET = HEAD_POSITION_OFFSET + 16;
+        BYTES_CONSUMED_OFFSET = HEAD_POSITION_OFFSET + 24;
+        READ_POSITION_OFFSET = HEAD_POSITION_OFFSET + 32;
+
+        // the subscriber party: token, heartbeat and wait state in one line, its role in the next
+        SUBSCRIBER_TOKEN_OFFSET = HEAD_POSITION_OFFSET + PADDED_REGION;
+        SUBSCRIBER_HEARTBEAT_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 8;
+        SUBSCRIBER_WAIT_STATE_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 16;
+        SUBSCRIBER_DOORBELL_OFFSET = SUBSCRIBER_TOKEN_OFFSET + 20;
+        SUBSCRIBER_ROLE_OFFSET = SUBSCRIBER_TOKEN_OFFSET + CACHE_LINE_LENGTH;
+        SERVER_CONNECTIONS_OFFSET = SUBSCRIBER_ROLE_OFFSET + 8;
+
+        // counters, and the last lost claim
+        LOST_CLAIMS_OFFSET = SUBSCRIBER_TOKEN_OFFSET + PADDED_REGION;
+        BACK_PRESSURE_EVENTS_OFFSET = LOST_CLAIMS_OFFSET + 8;
+        LAST_LOST_CLAIM_SEQUENCE_OFFSET = BACK_PRESSURE_EVENTS_OFFSET + 8;
+        LAST_LOST_CLAIM_POSITION_OFFSET = LAST_LOST_CLAIM_SEQUENCE_OFFSET + 8;
+        LAST_LOST_CLAIM_TIME_OFFSET = LAST_LOST_CLAIM_POSITION_OFFSET + 8;
+        LAST_LOST_CLAIM_PID_OFFSET = LAST_LOST_CLAIM_TIME_OFFSET + 8;
+        LAST_LOST_CLAIM_LENGTH_OFFSET = LAST_LOST_CLAIM_PID_OFFSET + 8;
+        LAST_LOST_CLAIM_SESSION_OFFSET = LAST_LOST_CLAIM_LENGTH_OFFSET + 4;
+        BACK_PRESSURE_EPISODES_OFFSET = LAST_LOST_CLAIM_SESSION_OFFSET + 4;
+
+        // publisher slots, to the end of the first page
+        PUBLISHER_SLOTS_OFFSET = LOST_CLAIMS_OFFSET + COUNTERS_REGION_LENGTH;
+        PUBLISHER_SLOT_LENGTH = 32;
+        SLOT_TOKEN_OFFSET = 0;
+        SLOT_HEARTBEAT_OFFSET = 8;
+        SLOT_GENERATION_OFFSET = 16;
+        SLOT_LAST_HOLDER_GENERATION_OFFSET = 20;
+        SLOT_LAST_HOLDER_OFFSET = 24;
+
+        // ring data from the second page
+        RING_OFFSET = 4096;
+        MAX_PUBLISHERS = (RING_OFFSET - PUBLISHER_SLOTS_OFFSET) / PUBLISHER_SLOT_LENGTH;
+    }
 
     /** Mode field values. */
     public static final int MODE_SPSC = 0;
