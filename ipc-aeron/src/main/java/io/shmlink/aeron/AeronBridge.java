@@ -67,7 +67,7 @@ import java.util.stream.Stream;
  * closes, or by {@link #cleanStaleDrivers} after a crash or an exit without close; {@link Options#aeronDir} uses an
  * external driver instead.
  * <p>
- * What a crash loses (the README says it at length): a dead outbound bridge, what it had handed to Aeron that the
+ * What a crash loses ({@code docs/ACROSS-HOSTS.md}): a dead outbound bridge, what it had handed to Aeron that the
  * other side had not received (its driver dies with it); a dead inbound bridge, what its driver had received but
  * not yet put into the local channel, and what the sender sent before flow control stopped it (together at most
  * Aeron's receiver window). A restarted inbound bridge joins the Aeron stream at its live position: nothing is

@@ -7,7 +7,7 @@ import io.shmlink.shm.ShmRegistry;
 import java.time.Duration;
 
 /**
- * One process of the README's Chronicle example: sends COUNT {@link Order}s on a channel, each written by its
+ * One process of the docs/CHRONICLE.md example: sends COUNT {@link Order}s on a channel, each written by its
  * {@code writeMarshallable} straight into the ring. Run {@link OrderSubscriber} with the same channel name in
  * another process (same {@code $SHMLINK_DIR}, or {@code /dev/shm/shmlink-$USER}); either may start first.
  * <pre>

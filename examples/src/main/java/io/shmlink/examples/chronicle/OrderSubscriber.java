@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * The other process of the README's Chronicle example: reads COUNT {@link Order}s from a channel, each by its
+ * The other process of the docs/CHRONICLE.md example: reads COUNT {@link Order}s from a channel, each by its
  * {@code readMarshallable} straight from the ring into one reused {@code Order}, checks that they arrive in order,
  * and prints a summary.
  * <pre>

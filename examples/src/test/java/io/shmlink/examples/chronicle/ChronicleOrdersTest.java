@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * The README's Chronicle example, publisher and subscriber on two threads of this JVM instead of two processes.
+ * The docs/CHRONICLE.md example, publisher and subscriber on two threads of this JVM instead of two processes.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ChronicleOrdersTest

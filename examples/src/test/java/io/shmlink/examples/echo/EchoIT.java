@@ -50,7 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The echo programs run as the README runs them, {@code java --add-opens ... -cp target/shmlink.jar CLASS ARGS}:
+ * The echo programs run as docs/SOCKETS.md runs them, {@code java --add-opens ... -cp target/shmlink.jar CLASS ARGS}:
  * a server JVM, a client JVM, and {@value #CONNECTIONS} connections from this JVM open at once, every echoed byte
  * checked. The ShmLink pair works in a fresh registry directory, which must hold nothing once both ends are gone.
  */

@@ -20,13 +20,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The point of the echo examples: a socket program moves to ShmLink by changing a handful of lines. Each
  * {@code *Shm.java} may differ from its {@code *Tcp.java} twin by at most {@value #MAX_CHANGED_LINES} lines on
- * either side, and the README's {@code diff -u} of the servers must still be the true diff.
+ * either side, and the {@code diff -u} of the servers in {@code docs/SOCKETS.md} must still be the true diff.
  */
 class EchoTwinsTest
 {
     private static final int MAX_CHANGED_LINES = 5;
     private static final Path SOURCES = Path.of("src/main/java/io/shmlink/examples/echo");
-    private static final Path README = Path.of("../README.md");
+    private static final Path SOCKETS_DOC = Path.of("../docs/SOCKETS.md");
+    private static final String SECTION = "## The echo twins";
     private static final Pattern HUNK = Pattern.compile("@@ -(\\d+)(?:,(\\d+))? \\+(\\d+)(?:,(\\d+))? @@.*");
 
     @ParameterizedTest
@@ -54,13 +55,13 @@ class EchoTwinsTest
     }
 
     /**
-     * Applies the README's diff to EchoServerTcp.java: the result must be EchoServerShm.java, and every hunk's
-     * header must count its lines right.
+     * Applies the diff in docs/SOCKETS.md to EchoServerTcp.java: the result must be EchoServerShm.java, and every
+     * hunk's header must count its lines right.
      */
     @Test
-    void theReadmeDiffTurnsTheTcpServerIntoTheShmServer() throws IOException
+    void theDocumentedDiffTurnsTheTcpServerIntoTheShmServer() throws IOException
     {
-        final List<String> diff = readmeDiff();
+        final List<String> diff = docDiff();
         assertEquals("--- EchoServerTcp.java", diff.get(0));
         assertEquals("+++ EchoServerShm.java", diff.get(1));
         final List<String> tcp = lines("EchoServerTcp.java");
@@ -91,14 +92,14 @@ class EchoTwinsTest
                 {
                     case ' ' ->
                     {
-                        assertEquals(tcp.get(next++), text, "context line of the README diff");
+                        assertEquals(tcp.get(next++), text, "context line of the docs/SOCKETS.md diff");
                         patched.add(text);
                         oldSeen++;
                         newSeen++;
                     }
                     case '-' ->
                     {
-                        assertEquals(tcp.get(next++), text, "removed line of the README diff");
+                        assertEquals(tcp.get(next++), text, "removed line of the docs/SOCKETS.md diff");
                         oldSeen++;
                     }
                     case '+' ->
@@ -116,25 +117,25 @@ class EchoTwinsTest
         {
             patched.add(tcp.get(next++));
         }
-        assertTrue(hunks >= 1, "the README diff has no hunk");
-        assertEquals(lines("EchoServerShm.java"), patched, "the README diff applied to EchoServerTcp.java");
+        assertTrue(hunks >= 1, "the docs/SOCKETS.md diff has no hunk");
+        assertEquals(lines("EchoServerShm.java"), patched, "the docs/SOCKETS.md diff applied to EchoServerTcp.java");
     }
 
-    /** The lines of the fenced {@code diff} block in the README's Sockets section. */
-    private static List<String> readmeDiff() throws IOException
+    /** The lines of the fenced {@code diff} block in the echo twins section of docs/SOCKETS.md. */
+    private static List<String> docDiff() throws IOException
     {
-        final List<String> readme = Files.readAllLines(README);
-        final int section = readme.indexOf("## Sockets");
-        assertTrue(section >= 0, "README.md has no '## Sockets' section");
+        final List<String> doc = Files.readAllLines(SOCKETS_DOC);
+        final int section = doc.indexOf(SECTION);
+        assertTrue(section >= 0, "docs/SOCKETS.md has no '" + SECTION + "' section");
         int start = section;
-        while (start < readme.size() && !readme.get(start).equals("```diff"))
+        while (start < doc.size() && !doc.get(start).equals("```diff"))
         {
             start++;
         }
-        assertTrue(start < readme.size(), "the Sockets section has no ```diff block");
-        final int end = readme.subList(start + 1, readme.size()).indexOf("```") + start + 1;
+        assertTrue(start < doc.size(), "the echo twins section has no ```diff block");
+        final int end = doc.subList(start + 1, doc.size()).indexOf("```") + start + 1;
         assertTrue(end > start, "the ```diff block is not closed");
-        return readme.subList(start + 1, end);
+        return doc.subList(start + 1, end);
     }
 
     private static List<String> lines(final String file) throws IOException
