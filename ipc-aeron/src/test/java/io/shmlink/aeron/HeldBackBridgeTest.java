@@ -8,8 +8,10 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.FragmentHandler;
 import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.MessageHandler;
 import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.testing.ShmTestDirectory;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -210,5 +213,75 @@ class HeldBackBridgeTest
         assertEquals(range(forwarded + 1, count), received.sequences(),
             "the restarted bridge: everything after it, in order, once");
         assertEquals(0, restarted.lostOnClose());
+    }
+
+    /**
+     * A fan-out channel evicts the bridge while Aeron holds it back with a message in hand, and the publishers
+     * write over the ring where that message was. The bridge must send only messages that were whole when it read
+     * them: the far side gets every message intact, in order, up to the one in hand; then the bridge counts the
+     * eviction, joins again, and carries what is published after.
+     */
+    @Test
+    void aFanOutBridgeEvictedWhileHeldBackSendsNothingOverwrittenAndJoinsAgain() throws Exception
+    {
+        final int capacity = 1 << 16;
+        registry.create("prices", ChannelConfig.spmc(capacity, 2), Duration.ofMillis(200));
+        final AeronBridge outbound = closing(AeronBridge.outbound(registry, "prices", FAR_SIDE, STREAM, external));
+        awaitTrue(outbound::isLinkUp, "the bridge never saw the far side's subscription");
+        // a local subscriber that keeps up: once the bridge is evicted, the publisher goes on over the ring
+        final ShmSubscriber local = closing(registry.subscriber("prices"));
+        final ShmPublisher publisher = closing(registry.publisher("prices"));
+        final MessageHandler ignore = (b, o, l) -> { };
+
+        long sequence = 0;
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!bridgeIsHeldBack())
+        {
+            if (publisher.offer(buffer, 0, nextMessage(sequence)) > 0)
+            {
+                sequence++;
+            }
+            local.poll(ignore, 64);
+            assertTrue(System.nanoTime() < deadline, "Aeron never held the bridge back");
+        }
+        assertEquals(0, outbound.evictions());
+        // two rings' worth more: the publisher is held back until the bridge is evicted, then overwrites the ring
+        long bytesSinceHeld = 0;
+        while (bytesSinceHeld < 2L * capacity)
+        {
+            final int length = nextMessage(sequence);
+            if (publisher.offer(buffer, 0, length) > 0)
+            {
+                sequence++;
+                bytesSinceHeld += length;
+            }
+            local.poll(ignore, 64);
+            assertTrue(System.nanoTime() < deadline, "the held-back bridge was never evicted");
+        }
+
+        final Received received = new Received();
+        awaitTrue(() -> received.poll() >= 0 && outbound.evictions() == 1 &&
+            registry.lookup("prices").orElseThrow().subscribers().size() == 2,
+            () -> "the bridge did not count its eviction and join again: evictions " + outbound.evictions());
+        final long forwarded = outbound.messagesForwarded();
+        awaitTrue(() -> received.poll() >= 0 && received.count() + received.garbage.size() >= forwarded,
+            () -> "the far side received " + received.count() + " of " + forwarded);
+        assertEquals(List.of(), received.garbage, "the bridge sent messages overwritten under it");
+        assertEquals(range(0, forwarded), received.sequences(),
+            "what the bridge read before the eviction, the message in hand included, in order, once");
+
+        final long first = 1_000_000;
+        for (long s = first; s < first + 100; s++)
+        {
+            offer(publisher, buffer, nextMessage(s));
+            local.poll(ignore, 64);
+        }
+        final Received afterRejoin = new Received();
+        awaitTrue(() -> afterRejoin.poll() >= 0 && afterRejoin.count() >= 100,
+            () -> "after joining again the bridge carried " + afterRejoin.count() + " of 100");
+        assertEquals(List.of(), afterRejoin.garbage);
+        assertEquals(range(first, first + 100), afterRejoin.sequences(), "what was published after, in order, once");
+        assertEquals(1, outbound.evictions());
+        assertTrue(outbound.isRunning());
     }
 }
