@@ -25,6 +25,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -278,11 +279,16 @@ public final class AeronBridge implements AutoCloseable
             // Aeron's default error handler exits the JVM on a driver timeout: a bridge stops instead, and says why
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir).threadFactory(DAEMON)
                 .errorHandler(this::onAeronError));
-            final String description = describe(direction, channel, aeronChannel, streamId);
+            // keyed by this bridge's client id, each label short enough for Aeron (which refuses a longer one, and
+            // the bridge with it): see BridgeCounters
+            final String description = BridgeCounters.description(direction, channel, aeronChannel, streamId);
+            final UnsafeBuffer key = BridgeCounters.key(aeron.clientId());
             for (int i = 0; i < counters.length; i++)
             {
-                counters[i] = aeron.addCounter(
-                    BridgeCounters.MESSAGES + i, BridgeCounters.label(description, BridgeCounters.MESSAGES + i));
+                final byte[] label = BridgeCounters.label(description, BridgeCounters.MESSAGES + i)
+                    .getBytes(StandardCharsets.US_ASCII);
+                counters[i] = aeron.addCounter(BridgeCounters.MESSAGES + i, key, 0, key.capacity(),
+                    new UnsafeBuffer(label), 0, label.length);
             }
             ensureLocalChannel(registry, channel, options.localConfig);
             if (direction == Direction.OUTBOUND)
