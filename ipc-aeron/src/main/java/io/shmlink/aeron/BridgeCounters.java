@@ -178,7 +178,7 @@ public final class BridgeCounters
     }
 
     /**
-     * The bridges of the embedded media drivers in a registry directory ({@code .aeron-<pid>-<n>}).
+     * The bridges of the embedded media drivers in a registry directory ({@code .aeron-*}).
      *
      * @param registryDirectory the registry's directory.
      * @return the bridges found, by directory name; a driver that is going away meanwhile is left out.
