@@ -18,6 +18,8 @@ import io.shmlink.api.SubscriberEvictedException;
 import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
+import io.shmlink.shm.liveness.AliveFiles;
+import io.shmlink.shm.liveness.ProcessToken;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -25,6 +27,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -63,9 +66,10 @@ import java.util.stream.Stream;
  * Each bridge runs one <b>daemon</b> thread ({@code shmlink-bridge-out-NAME} or {@code shmlink-bridge-in-NAME}), so
  * a bridge never keeps a JVM alive: close it to stop it. Aeron adds its client conductor's thread and, embedded, the
  * driver's, daemons as well. By default each bridge embeds its own media driver ({@link ThreadingMode#SHARED}: one
- * driver thread, backing off when idle) in a directory {@code <registry>/.aeron-<pid>-<n>}, deleted when the bridge
- * closes, or by {@link #cleanStaleDrivers} after a crash or an exit without close; {@link Options#aeronDir} uses an
- * external driver instead.
+ * driver thread, backing off when idle) in a directory {@code <registry>/.aeron-<token>-<n>}, deleted when the
+ * bridge closes, or by {@link #cleanStaleDrivers} after a crash or an exit without close; {@link Options#aeronDir}
+ * uses an external driver instead. The token names the bridge's process as ShmLink's parties are named
+ * ({@link ProcessToken}), so that a cleaner in another PID namespace tells a live bridge from a dead one.
  * <p>
  * What a crash loses ({@code docs/ACROSS-HOSTS.md}): a dead outbound bridge, what it had handed to Aeron that the
  * other side had not received (its driver dies with it); a dead inbound bridge, what its driver had received but
@@ -94,7 +98,10 @@ public final class AeronBridge implements AutoCloseable
     private static final int POLL_LIMIT = 64;
 
     private static final String DRIVER_DIR_PREFIX = ".aeron-";
-    private static final Pattern DRIVER_DIR = Pattern.compile("\\.aeron-(\\d+)-\\d+");
+    /** An embedded driver's directory: {@code .aeron-<token>-<n>}, the token of its process in 16 hex digits. */
+    private static final Pattern DRIVER_DIR = Pattern.compile("\\.aeron-([0-9a-f]{16})-\\d+");
+    /** As bridges named it before the token: {@code .aeron-<pid>-<n>}; looked at after {@link #DRIVER_DIR}. */
+    private static final Pattern PID_DRIVER_DIR = Pattern.compile("\\.aeron-(\\d{1,10})-\\d+");
     private static final AtomicInteger DRIVER_SEQUENCE = new AtomicInteger();
     private static final System.Logger LOG = System.getLogger(AeronBridge.class.getName());
 
@@ -253,6 +260,23 @@ public final class AeronBridge implements AutoCloseable
         this.retryIdle = options.idleStrategy.get();
         try
         {
+            // The local side first: this process's first party in the registry makes it hold its alive file there
+            // (AliveFiles), which is what tells a cleaner in another PID namespace that the driver directory made
+            // below is a live process's; the bridge reads nothing before its Aeron side is up anyway.
+            ensureLocalChannel(registry, channel, options.localConfig);
+            if (direction == Direction.OUTBOUND)
+            {
+                localSubscriber = registry.subscriber(channel);
+                if (localSubscriber.channelInfo().mode().isFanOut())
+                {
+                    pending = new UnsafeBuffer(new byte[Math.max(1, localSubscriber.channelInfo().maxMessageLength())]);
+                }
+            }
+            else
+            {
+                localPublisher = registry.publisher(channel);
+                localMaxMessageLength = localPublisher.maxMessageLength();
+            }
             final String dir;
             if (options.aeronDir != null)
             {
@@ -260,9 +284,8 @@ public final class AeronBridge implements AutoCloseable
             }
             else
             {
-                dir = registry.directory().resolve(
-                    DRIVER_DIR_PREFIX + ProcessHandle.current().pid() + "-" + DRIVER_SEQUENCE.incrementAndGet())
-                    .toString();
+                dir = registry.directory().resolve(driverDirectoryName(ProcessToken.SELF,
+                    DRIVER_SEQUENCE.incrementAndGet())).toString();
                 driver = MediaDriver.launch(new MediaDriver.Context()
                     .aeronDirectoryName(dir)
                     .dirDeleteOnStart(true)
@@ -278,26 +301,23 @@ public final class AeronBridge implements AutoCloseable
             // Aeron's default error handler exits the JVM on a driver timeout: a bridge stops instead, and says why
             aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir).threadFactory(DAEMON)
                 .errorHandler(this::onAeronError));
-            final String description = describe(direction, channel, aeronChannel, streamId);
+            // keyed by this bridge's client id, each label short enough for Aeron (which refuses a longer one, and
+            // the bridge with it): see BridgeCounters
+            final String description = BridgeCounters.description(direction, channel, aeronChannel, streamId);
+            final UnsafeBuffer key = BridgeCounters.key(aeron.clientId());
             for (int i = 0; i < counters.length; i++)
             {
-                counters[i] = aeron.addCounter(
-                    BridgeCounters.MESSAGES + i, BridgeCounters.label(description, BridgeCounters.MESSAGES + i));
+                final byte[] label = BridgeCounters.label(description, BridgeCounters.MESSAGES + i)
+                    .getBytes(StandardCharsets.US_ASCII);
+                counters[i] = aeron.addCounter(BridgeCounters.MESSAGES + i, key, 0, key.capacity(),
+                    new UnsafeBuffer(label), 0, label.length);
             }
-            ensureLocalChannel(registry, channel, options.localConfig);
             if (direction == Direction.OUTBOUND)
             {
                 publication = aeron.addExclusivePublication(aeronChannel, streamId);
-                localSubscriber = registry.subscriber(channel);
-                if (localSubscriber.channelInfo().mode().isFanOut())
-                {
-                    pending = new UnsafeBuffer(new byte[Math.max(1, localSubscriber.channelInfo().maxMessageLength())]);
-                }
             }
             else
             {
-                localPublisher = registry.publisher(channel);
-                localMaxMessageLength = localPublisher.maxMessageLength();
                 assembler = new ControlledFragmentAssembler(inboundHandler);
                 subscription = aeron.addSubscription(aeronChannel, streamId, this::onImageAvailable,
                     this::onImageUnavailable);
@@ -854,10 +874,20 @@ public final class AeronBridge implements AutoCloseable
         CloseHelper.closeAll(localSubscriber, localPublisher, publication, subscription, aeron, driver);
     }
 
+    static String driverDirectoryName(final long token, final int sequence)
+    {
+        return DRIVER_DIR_PREFIX + String.format("%016x", token) + "-" + sequence;
+    }
+
     /**
      * The directories of embedded media drivers whose process is gone (a bridge killed before it could close):
-     * {@code .aeron-<pid>-<n>} in a registry directory, for a PID that no longer runs. A PID reused by an unrelated
-     * process keeps its directory until that process ends. Removes nothing.
+     * {@code .aeron-<token>-<n>} in a registry directory, for a token whose process no longer runs, judged as
+     * ShmLink judges its parties ({@link ProcessToken#isAlive}): by {@code /proc} and the start time for a process of
+     * this PID namespace, so a reused pid does not keep a dead bridge's directory; by the process's alive file in
+     * the registry directory for one of another namespace, so a live bridge there is never taken for dead. A
+     * directory named the older way, {@code .aeron-<pid>-<n>}, is judged by the pid alone: a pid reused by an
+     * unrelated process keeps it until that process ends. Removes no driver directory (a dead process's alive file
+     * may go, as any liveness check of ShmLink's does).
      *
      * @param registryDirectory the registry's directory.
      * @return those directories.
@@ -868,11 +898,12 @@ public final class AeronBridge implements AutoCloseable
         final List<Path> stale = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(registryDirectory, DRIVER_DIR_PREFIX + "*"))
         {
+            // the alive files of this directory answer for bridges in other PID namespaces, whether or not this
+            // JVM has a registry open on it
+            AliveFiles.watch(registryDirectory);
             for (final Path dir : stream)
             {
-                final Matcher matcher = DRIVER_DIR.matcher(dir.getFileName().toString());
-                if (matcher.matches() && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) &&
-                    !ProcessHandle.of(Long.parseLong(matcher.group(1))).map(ProcessHandle::isAlive).orElse(false))
+                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && isStale(dir.getFileName().toString()))
                 {
                     stale.add(dir);
                 }
@@ -880,6 +911,18 @@ public final class AeronBridge implements AutoCloseable
         }
         stale.sort(Comparator.naturalOrder());
         return stale;
+    }
+
+    private static boolean isStale(final String name)
+    {
+        final Matcher named = DRIVER_DIR.matcher(name);
+        if (named.matches())
+        {
+            return !ProcessToken.isAlive(Long.parseUnsignedLong(named.group(1), 16));
+        }
+        final Matcher byPid = PID_DRIVER_DIR.matcher(name);
+        return byPid.matches() &&
+            !ProcessHandle.of(Long.parseLong(byPid.group(1))).map(ProcessHandle::isAlive).orElse(false);
     }
 
     /**

@@ -14,15 +14,26 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A bridge's counters as other processes see them: each bridge keeps them in its media driver's counters file
- * ({@code cnc.dat}), one Aeron counter per metric with a type id of {@link #MESSAGES} to {@link #LOST_ON_CLOSE} and
- * the label {@code "shmlink-bridge " + description + ": " + metric}. {@code shmlink stat} reads them here. Static
- * methods only; each call maps and unmaps the file.
+ * ({@code cnc.dat}), one Aeron counter per metric. {@code shmlink stat} reads them here. Each counter has
+ * <ul>
+ *   <li>the metric's type id, {@link #MESSAGES} to {@link #LOST_ON_CLOSE};</li>
+ *   <li>a key that names the bridge: the int {@code 0x534C4252} ("SLBR"), then at offset 8 the bridge's Aeron
+ *       client id as a long, unique in its driver (several bridges may share an external driver);</li>
+ *   <li>the label {@code "shmlink-bridge " + description + ": " + metric}, for people and for Aeron's own tools. The
+ *       description's Aeron URI is shortened in its middle ({@code "..."}) so that every label fits Aeron's
+ *       limit ({@code CountersReader.MAX_LABEL_LENGTH}, 380 characters), which Aeron's client enforces by refusing
+ *       the counter, and other writers by cutting the label's end.</li>
+ * </ul>
+ * The reader takes the metric from the type id and the bridge from the key; the label gives only the description,
+ * so a long URI, or two bridges whose descriptions read the same, cannot mix up counters. Static methods only; each
+ * call maps and unmaps the file.
  */
 public final class BridgeCounters
 {
@@ -47,6 +58,16 @@ public final class BridgeCounters
     static final String[] METRICS =
         {"messages", "bytes", "back-pressure", "oversize", "link-ups", "link-downs", "evictions", "lost-on-close"};
 
+    /** The first int of a bridge counter's key: "SLBR" in ASCII. */
+    static final int KEY_MAGIC = 0x534C_4252;
+    private static final int KEY_BRIDGE_ID_OFFSET = 8;
+    static final int KEY_LENGTH = KEY_BRIDGE_ID_OFFSET + Long.BYTES;
+
+    private static final String ELISION = "...";
+    /** The longest description whose labels, even the longest metric's, fit Aeron's limit. */
+    static final int MAX_DESCRIPTION_LENGTH = CountersReader.MAX_LABEL_LENGTH - LABEL_PREFIX.length() - ": ".length() -
+        Arrays.stream(METRICS).mapToInt(String::length).max().orElseThrow();
+
     private BridgeCounters()
     {
     }
@@ -54,7 +75,8 @@ public final class BridgeCounters
     /**
      * One bridge's counters.
      *
-     * @param description e.g. {@code out orders -> aeron:udp?endpoint=host-b:40123 stream 1001}.
+     * @param description e.g. {@code out orders -> aeron:udp?endpoint=host-b:40123 stream 1001}; a URI longer than
+     *                    a label allows is shortened in its middle, {@code "..."}.
      * @param values      by metric, in the order of the type ids: messages, bytes, back-pressure, oversize,
      *                    link-ups, link-downs, evictions, lost-on-close.
      */
@@ -70,7 +92,8 @@ public final class BridgeCounters
         }
 
         /**
-         * @return the local channel's name, the word after the direction.
+         * @return the local channel's name, the word after the direction (channel names have no spaces and are
+         *         never shortened).
          */
         public String channel()
         {
@@ -104,7 +127,58 @@ public final class BridgeCounters
     }
 
     /**
-     * The bridges of the embedded media drivers in a registry directory ({@code .aeron-<pid>-<n>}).
+     * A bridge's description as its counters' labels carry it: {@code out CHANNEL -> URI stream N} or
+     * {@code in CHANNEL <- URI stream N}, the URI shortened in its middle if the labels would not fit otherwise. The
+     * same inputs always give the same description.
+     */
+    static String description(
+        final AeronBridge.Direction direction, final String channel, final String aeronChannel, final int streamId)
+    {
+        final String head = direction == AeronBridge.Direction.OUTBOUND ? "out " + channel + " -> " :
+            "in " + channel + " <- ";
+        final String tail = " stream " + streamId;
+        final int room = MAX_DESCRIPTION_LENGTH - head.length() - tail.length();
+        if (aeronChannel.length() <= room)
+        {
+            return head + aeronChannel + tail;
+        }
+        // a channel name is at most 64 characters: room is well over 200
+        final int keep = room - ELISION.length();
+        final int front = keep - keep / 2;
+        return head + aeronChannel.substring(0, front) + ELISION +
+            aeronChannel.substring(aeronChannel.length() - keep / 2) + tail;
+    }
+
+    /**
+     * The key of every counter of one bridge.
+     *
+     * @param bridgeId the bridge's Aeron client id.
+     */
+    static UnsafeBuffer key(final long bridgeId)
+    {
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[KEY_LENGTH]);
+        key.putInt(0, KEY_MAGIC);
+        key.putLong(KEY_BRIDGE_ID_OFFSET, bridgeId);
+        return key;
+    }
+
+    /** The description in a label, without the metric after it. */
+    private static String descriptionIn(final String label, final int typeId)
+    {
+        final String metric = ": " + METRICS[typeId - MESSAGES];
+        final int end = label.endsWith(metric) ? label.length() - metric.length() : label.length();
+        return label.substring(LABEL_PREFIX.length(), end);
+    }
+
+    /** One bridge's counters as they are found. */
+    private static final class Found
+    {
+        private String description;
+        private final long[] values = new long[METRICS.length];
+    }
+
+    /**
+     * The bridges of the embedded media drivers in a registry directory ({@code .aeron-*}).
      *
      * @param registryDirectory the registry's directory.
      * @return the bridges found, by directory name; a driver that is going away meanwhile is left out.
@@ -159,22 +233,22 @@ public final class BridgeCounters
             final CountersReader counters = new CountersReader(
                 CncFileDescriptor.createCountersMetaDataBuffer(mapped, metaData),
                 CncFileDescriptor.createCountersValuesBuffer(mapped, metaData));
-            final Map<String, long[]> byBridge = new LinkedHashMap<>();
-            counters.forEach((counterId, typeId, keyBuffer, label) ->
+            final Map<Long, Found> byBridge = new LinkedHashMap<>();
+            counters.forEach((counterId, typeId, key, label) ->
             {
-                if (typeId >= MESSAGES && typeId <= LOST_ON_CLOSE && label.startsWith(LABEL_PREFIX))
+                if (typeId >= MESSAGES && typeId <= LOST_ON_CLOSE && key.getInt(0) == KEY_MAGIC &&
+                    label.startsWith(LABEL_PREFIX))
                 {
-                    final int colon = label.lastIndexOf(": ");
-                    if (colon > LABEL_PREFIX.length())
+                    final Found found = byBridge.computeIfAbsent(key.getLong(KEY_BRIDGE_ID_OFFSET), id -> new Found());
+                    found.values[typeId - MESSAGES] = counters.getCounterValue(counterId);
+                    if (found.description == null)
                     {
-                        byBridge.computeIfAbsent(label.substring(LABEL_PREFIX.length(), colon),
-                            description -> new long[METRICS.length])[typeId - MESSAGES] =
-                            counters.getCounterValue(counterId);
+                        found.description = descriptionIn(label, typeId);
                     }
                 }
             });
             final List<Bridge> bridges = new ArrayList<>();
-            byBridge.forEach((description, values) -> bridges.add(new Bridge(description, values)));
+            byBridge.values().forEach(found -> bridges.add(new Bridge(found.description, found.values)));
             return bridges;
         }
         finally

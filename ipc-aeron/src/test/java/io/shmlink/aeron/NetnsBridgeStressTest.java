@@ -25,17 +25,40 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The bridges between two network namespaces joined by a veth pair with 1% packet loss ({@code tc netem}) on one
- * end: still in order, once. Needs root ({@code ip netns}, {@code tc}); runs under {@code -Pstress} only; skipped
- * where no namespace can be made, and run without loss (saying so) where netem is missing. The namespaces (and with
- * them the veth pair) are removed at the end, even on failure. {@code -Dshmlink.aeron.netns.messages=N} (default
- * 1,000,000).
+ * The bridges between two network namespaces joined by a veth pair that loses 1% of what namespace A sends: still
+ * in order, once. Needs root ({@code ip netns}); runs under {@code -Pstress} only; skipped where no namespace can
+ * be made. The loss is injected on egress of A's end of the veth by the first of these that works:
+ * <ol>
+ *   <li>{@code tc netem loss 1%} as the veth's root qdisc (needs the kernel's {@code sch_netem});</li>
+ *   <li>nftables (needs {@code nft} and the kernel's {@code nf_tables} with {@code numgen}): in namespace A a
+ *       table of this test's own, {@code inet shmlink_netns_loss}, with a chain
+ *       {@code type filter hook output priority 0} and the rule
+ *       {@code oifname <veth> meta l4proto udp numgen random mod 100 < 1 counter drop}. A packet dropped there
+ *       fails the media driver's send ({@code EPERM}) rather than vanishing on the wire: the driver logs a
+ *       warning in its error log and goes on, and the receiver NAKs the gap as it would a packet lost;</li>
+ *   <li>neither: the test runs without loss and says so on standard output.</li>
+ * </ol>
+ * The result line says which was used and how many packets it dropped, and the test fails if it dropped none. The
+ * namespaces (and with them the veth pair and the nftables table) are removed at the end, even on failure.
+ * {@code -Dshmlink.aeron.netns.messages=N} (default 1,000,000).
  */
 @Tag("stress")
 class NetnsBridgeStressTest
 {
     private static final Pattern DONE =
         Pattern.compile("DONE received (\\d+) gaps (\\d+) missing (\\d+) repeats (\\d+)");
+    /** In {@code tc -s qdisc show}: {@code Sent B bytes P pkt (dropped D, ...)}. */
+    private static final Pattern NETEM_DROPPED = Pattern.compile("dropped (\\d+),");
+    /** In {@code nft list chain}: {@code ... counter packets P bytes B drop}. */
+    private static final Pattern NFT_DROPPED = Pattern.compile("counter packets (\\d+) bytes \\d+ drop");
+    private static final String NFT_TABLE = "shmlink_netns_loss";
+    private static final String NFT_CHAIN = "egress";
+
+    /** How packets are lost on A's end of the veth. */
+    private enum Loss
+    {
+        NETEM, NFTABLES, NONE
+    }
 
     private final String suffix = Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
     private final String nsA = "shmlink-a-" + suffix;
@@ -75,7 +98,19 @@ class NetnsBridgeStressTest
      */
     private static String run(final boolean must, final String... command) throws IOException, InterruptedException
     {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final Process process;
+        try
+        {
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        }
+        catch (final IOException notInstalled)
+        {
+            if (must)
+            {
+                throw notInstalled;
+            }
+            return null;
+        }
         final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         final boolean ok = process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
         if (!ok && must)
@@ -113,13 +148,12 @@ class NetnsBridgeStressTest
             run(true, "ip", "-n", end[0], "link", "set", "lo", "up");
             run(true, "ip", "-n", end[0], "link", "set", end[1], "up");
         }
-        final boolean lossy = run(false, "tc", "-n", nsA, "qdisc", "add", "dev", vethA, "root", "netem", "loss",
-            "1%") != null;
-        if (!lossy)
+        final Loss loss = injectLoss();
+        if (loss == Loss.NONE)
         {
             // still worth running: two namespaces, a real veth link; the loss half is what CI's kernel adds
-            System.out.println("netns bridge: tc netem is not available here (kernel module sch_netem): " +
-                "running without injected loss");
+            System.out.println("netns bridge: neither tc netem (kernel module sch_netem) nor nft (nf_tables with " +
+                "numgen) is available here: running without injected loss");
         }
 
         final long count = Long.getLong("shmlink.aeron.netns.messages", 1_000_000);
@@ -144,15 +178,71 @@ class NetnsBridgeStressTest
         assertTrue(done.matches(), doneLine);
         assertEquals(count, Long.parseLong(done.group(1)), doneLine);
         assertEquals(0, Long.parseLong(done.group(2)), "gaps: " + doneLine);
-        final String stats = run(false, "tc", "-n", nsA, "-s", "qdisc", "show", "dev", vethA);
-        System.out.println("netns bridge: " + doneLine + "; qdisc: " + stats);
-        if (lossy)
+        final long dropped = dropped(loss);
+        System.out.println(
+            "netns bridge: " + doneLine + "; loss injected by " + loss + ", packets dropped " + dropped);
+        if (loss != Loss.NONE)
         {
-            assertTrue(stats != null && !stats.contains("dropped 0,"), "netem dropped nothing: " + stats);
+            assertTrue(dropped > 0, loss + " dropped nothing");
         }
         inbound.sendLine("stop");
         assertTrue(inbound.awaitLine("FORWARDED").startsWith("FORWARDED " + count + " linkUps 1 oversize 0"));
         outbound.sendLine("stop");
         assertTrue(outbound.awaitLine("FORWARDED").startsWith("FORWARDED " + count + " linkUps 1 oversize 0"));
+    }
+
+    /**
+     * Makes A's end of the veth lose 1% of its egress packets: netem if the kernel has it, else nftables.
+     *
+     * @return which did, or {@link Loss#NONE}.
+     */
+    private Loss injectLoss() throws IOException, InterruptedException
+    {
+        if (run(false, "tc", "-n", nsA, "qdisc", "add", "dev", vethA, "root", "netem", "loss", "1%") != null)
+        {
+            return Loss.NETEM;
+        }
+        // one nft invocation is one transaction: the table comes whole or not at all
+        final String ruleset = "add table inet " + NFT_TABLE + "; " +
+            "add chain inet " + NFT_TABLE + " " + NFT_CHAIN + " { type filter hook output priority 0; }; " +
+            "add rule inet " + NFT_TABLE + " " + NFT_CHAIN + " oifname \"" + vethA + "\" meta l4proto udp " +
+            "numgen random mod 100 < 1 counter drop";
+        if (run(false, "ip", "netns", "exec", nsA, "nft", ruleset) != null)
+        {
+            return Loss.NFTABLES;
+        }
+        return Loss.NONE;
+    }
+
+    /**
+     * The packets the loss injection dropped, read from netem's qdisc statistics or the nft rule's counter.
+     *
+     * @return the count; 0 with {@link Loss#NONE}.
+     * @throws AssertionError if the statistics cannot be read.
+     */
+    private long dropped(final Loss loss) throws IOException, InterruptedException
+    {
+        final String stats;
+        final Pattern pattern;
+        switch (loss)
+        {
+            case NETEM ->
+            {
+                stats = run(true, "tc", "-n", nsA, "-s", "qdisc", "show", "dev", vethA);
+                pattern = NETEM_DROPPED;
+            }
+            case NFTABLES ->
+            {
+                stats = run(true, "ip", "netns", "exec", nsA, "nft", "list", "chain", "inet", NFT_TABLE, NFT_CHAIN);
+                pattern = NFT_DROPPED;
+            }
+            default ->
+            {
+                return 0;
+            }
+        }
+        final Matcher matcher = pattern.matcher(stats);
+        assertTrue(matcher.find(), "no drop count in: " + stats);
+        return Long.parseLong(matcher.group(1));
     }
 }

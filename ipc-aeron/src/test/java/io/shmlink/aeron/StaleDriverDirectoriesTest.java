@@ -1,0 +1,87 @@
+package io.shmlink.aeron;
+
+import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.liveness.ProcessToken;
+import io.shmlink.shm.testing.ChildJvm;
+import io.shmlink.shm.testing.PidNamespace;
+import io.shmlink.shm.testing.ShmTestDirectory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * An embedded driver's directory, {@code .aeron-<token>-<n>}, is stale exactly when the process its token names is
+ * dead, judged as ShmLink judges a channel's parties: a reused pid does not keep it, and a live bridge in another
+ * PID namespace (a container sharing the directory) does.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class StaleDriverDirectoriesTest
+{
+    private Path dir;
+
+    @BeforeEach
+    void open() throws Exception
+    {
+        dir = ShmTestDirectory.create("aeron-stale-");
+    }
+
+    @AfterEach
+    void close() throws Exception
+    {
+        ShmTestDirectory.delete(dir);
+    }
+
+    @Test
+    void aDirectoryOfAnEarlierProcessWithThisPidIsStaleAndARunningBridgesIsNot() throws Exception
+    {
+        try (ShmRegistry registry = ShmRegistry.open(dir);
+            AeronBridge bridge = AeronBridge.inbound(TestMessages.udp(TestMessages.freeUdpPort()), 5, registry, "dst"))
+        {
+            final Path running = bridge.embeddedDriverDirectory();
+            assertTrue(running.getFileName().toString().startsWith(
+                String.format(".aeron-%016x-", ProcessToken.SELF)), running.toString());
+            // this pid, another start time: the process that had this pid before, now dead
+            final Path earlier = Files.createDirectory(dir.resolve(
+                AeronBridge.driverDirectoryName(ProcessToken.SELF ^ 1, 1)));
+
+            assertEquals(List.of(earlier), AeronBridge.cleanStaleDrivers(dir));
+            assertFalse(Files.exists(earlier));
+            assertTrue(Files.isDirectory(running), "a running bridge's directory was removed");
+        }
+    }
+
+    @Test
+    void aBridgeInAnotherPidNamespaceKeepsItsDirectoryWhileItLivesAndLosesItWhenKilled() throws Exception
+    {
+        final String unavailable = PidNamespace.unavailableBecause();
+        assumeTrue(unavailable == null, () -> "no PID namespace for a child JVM: " + unavailable);
+        // this JVM opens no registry on the directory: the cleaner must look at its alive files by itself
+        try (ChildJvm bridge = ChildJvm.startUnder(PidNamespace.UNSHARE, List.of(), BridgeMain.class,
+            "in", dir.toString(), "dst", TestMessages.udp(TestMessages.freeUdpPort()), "5"))
+        {
+            final Path driver = Path.of(bridge.awaitLine("BRIDGE UP ").substring("BRIDGE UP ".length()));
+            assertTrue(Files.isDirectory(driver), driver.toString());
+            // pid 1 of its namespace: a pid that means another process here, or none
+            assertEquals(1, ProcessToken.pid(Long.parseUnsignedLong(
+                driver.getFileName().toString().substring(".aeron-".length(), ".aeron-".length() + 16), 16)));
+
+            assertEquals(List.of(), AeronBridge.cleanStaleDrivers(dir), "a live bridge's directory taken for stale");
+            assertTrue(Files.isDirectory(driver));
+
+            PidNamespace.kill9(bridge);
+            assertEquals(List.of(driver), AeronBridge.cleanStaleDrivers(dir));
+            assertFalse(Files.exists(driver));
+        }
+    }
+}
