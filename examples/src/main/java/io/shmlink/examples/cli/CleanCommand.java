@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
             + "channels nobody ever attached to once their creator is dead and they are older than "
             + "--unattached-grace (a channel made ahead of its users is not debris), the temporary files of "
             + "creations that were killed half-way, the doorbell sockets and alive files of dead processes, and the "
-            + "media driver directories (.aeron-PID-N) of dead bridges.",
+            + "media driver directories (.aeron-TOKEN-N) of dead bridges.",
         "Prints each file it removes, then how many."})
 final class CleanCommand implements Callable<Integer>
 {
