@@ -19,6 +19,11 @@ public final class QuickStart
     {
     }
 
+    /**
+     * Runs the quick start in the default registry, deleting its channel at the end.
+     *
+     * @param args none.
+     */
     public static void main(final String[] args)
     {
         try (ShmRegistry registry = ShmRegistry.openDefault())

@@ -104,7 +104,8 @@ class ModulePathIT
         assertNotEquals(0, result.exitCode, result::toString);
         // the exception the user sees first, not the raw IllegalAccessError (which stays as its cause)
         assertTrue(result.err.startsWith(
-            "Exception in thread \"main\" io.shmlink.api.ShmLinkException: ShmLink needs a JVM flag"), result::toString);
+            "Exception in thread \"main\" io.shmlink.api.ShmLinkException: ShmLink needs a JVM flag"),
+            result::toString);
         assertTrue(result.err.contains("start java with --add-opens java.base/jdk.internal.misc=org.agrona "),
             result::toString);
     }

@@ -35,7 +35,7 @@ public final class BufferClaim
          * @throws UnsupportedOperationException if {@code length < claimedLength} and the channel cannot shorten a
          *                                       claim (the claim is aborted).
          */
-        default void commit(int recordOffset, int claimedLength, int length)
+        default void commit(final int recordOffset, final int claimedLength, final int length)
         {
             if (length == claimedLength)
             {

@@ -32,7 +32,7 @@ public interface Subscriber extends AutoCloseable
      * @return the number of messages handed to the handler; 0 if none came in time.
      * @throws CorruptChannelException if the channel holds a record that cannot be valid.
      */
-    default int poll(MessageHandler handler, int messageLimit, long timeout, TimeUnit unit)
+    default int poll(final MessageHandler handler, final int messageLimit, final long timeout, final TimeUnit unit)
     {
         final long start = System.nanoTime();
         final long timeoutNanos = unit.toNanos(timeout);

@@ -212,7 +212,8 @@ class BytesPublisherTest
                 }
             }
         };
-        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> publisher.offer(tooLong));
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> publisher.offer(tooLong));
         assertTrue(ex.getMessage().contains("message length " + (MAX + 100)) &&
             ex.getMessage().contains("maximum message length " + MAX), ex.getMessage());
         assertEquals(List.of(), pollOrders());

@@ -65,7 +65,10 @@ class CrossProcessBytesTest
             assertNull(OrderStreamMain.verify(subscriber, ORDERS));
             assertEquals("DONE", child.awaitLine("DONE"));
             assertEquals(0, child.waitFor(30));
-            assertEquals(0, subscriber.poll(bytes -> { throw new AssertionError("nothing after the last"); }, 10));
+            assertEquals(0, subscriber.poll(bytes ->
+            {
+                throw new AssertionError("nothing after the last");
+            }, 10));
         }
     }
 

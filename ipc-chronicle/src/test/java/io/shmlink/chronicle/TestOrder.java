@@ -62,18 +62,54 @@ final class TestOrder implements BytesMarshallable
     String differenceFrom(final long n)
     {
         final String symbolExpected = SYMBOLS[(int)(n % SYMBOLS.length)];
-        if (orderId != n) return "orderId " + orderId + " != " + n;
-        if (clientOrderId != n * 31 + 7) return "clientOrderId " + clientOrderId;
-        if (instrumentId != n % 1_000) return "instrumentId " + instrumentId;
-        if (accountId != Long.rotateLeft(n * 0x9E3779B97F4A7C15L, 17)) return "accountId " + accountId;
-        if (timestampNanos != 1_700_000_000_000_000_000L + n * 1_000) return "timestampNanos " + timestampNanos;
-        if (sequence != -n) return "sequence " + sequence;
-        if (price != 100 + (n % 10_000) * 0.01) return "price " + price;
-        if (quantity != (n % 500) + 0.5) return "quantity " + quantity;
-        if (stopPrice != -n * 0.25) return "stopPrice " + stopPrice;
-        if (filledQuantity != n / 3.0) return "filledQuantity " + filledQuantity;
-        if (side != Side.VALUES[(int)(n % Side.VALUES.length)]) return "side " + side;
-        if (!symbolExpected.contentEquals(symbol)) return "symbol '" + symbol + "' != '" + symbolExpected + "'";
+        if (orderId != n)
+        {
+            return "orderId " + orderId + " != " + n;
+        }
+        if (clientOrderId != n * 31 + 7)
+        {
+            return "clientOrderId " + clientOrderId;
+        }
+        if (instrumentId != n % 1_000)
+        {
+            return "instrumentId " + instrumentId;
+        }
+        if (accountId != Long.rotateLeft(n * 0x9E3779B97F4A7C15L, 17))
+        {
+            return "accountId " + accountId;
+        }
+        if (timestampNanos != 1_700_000_000_000_000_000L + n * 1_000)
+        {
+            return "timestampNanos " + timestampNanos;
+        }
+        if (sequence != -n)
+        {
+            return "sequence " + sequence;
+        }
+        if (price != 100 + (n % 10_000) * 0.01)
+        {
+            return "price " + price;
+        }
+        if (quantity != (n % 500) + 0.5)
+        {
+            return "quantity " + quantity;
+        }
+        if (stopPrice != -n * 0.25)
+        {
+            return "stopPrice " + stopPrice;
+        }
+        if (filledQuantity != n / 3.0)
+        {
+            return "filledQuantity " + filledQuantity;
+        }
+        if (side != Side.VALUES[(int)(n % Side.VALUES.length)])
+        {
+            return "side " + side;
+        }
+        if (!symbolExpected.contentEquals(symbol))
+        {
+            return "symbol '" + symbol + "' != '" + symbolExpected + "'";
+        }
         return null;
     }
 

@@ -49,7 +49,7 @@ final class FanOutGating
             }
         }
         final RingReader fastReader = new RingReader(segment, fast.slot(), fast.attachment(), fast.start());
-        if (fastReader.read((buffer, offset, length) -> { }, 100) != BACKLOG)
+        if (fastReader.read((buffer, offset, length) -> {}, 100) != BACKLOG)
         {
             throw new IllegalStateException("the fast subscriber reads the backlog");
         }

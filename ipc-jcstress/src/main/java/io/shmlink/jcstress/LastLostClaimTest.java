@@ -33,6 +33,7 @@ public class LastLostClaimTest
 {
     private final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(RING_OFFSET));
 
+    /** Before the race: claim 1 stored as the last lost claim. */
     public LastLostClaimTest()
     {
         store(header, 1);

@@ -48,6 +48,7 @@ public class MpscGapLateHeaderTest
     private final Rings.Seen seen = new Rings.Seen(A);
     private int headerWentIn;
 
+    /** Before the race: A's tail CAS over 16 bytes, no header yet, and the stall seen at time 0. */
     public MpscGapLateHeaderTest()
     {
         ring.putLongVolatile(TAIL_POSITION_OFFSET, 16); // A's tail CAS

@@ -18,11 +18,11 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * MPSC lost-claim recovery racing a late commit. Before the race, A claimed and filled a record without committing
- * it, B sent a message after it, and the subscriber saw the stall twice at time 0 (first sighting, not yet timed out). In
- * the race, A commits while the subscriber, at time 1 (past its 1 ns claim timeout), skips the stalled claim and
- * polls. Either A's commit came first and A arrives, or the skip came first and A is counted lost; B always
- * arrives, once, intact.
+ * MPSC lost-claim recovery racing a late commit. Before the race, A claimed and filled a record without committing it,
+ * B sent a message after it, and the subscriber saw the stall twice at time 0 (first sighting, not yet timed out). In
+ * the race, A commits while the subscriber, at time 1 (past its 1 ns claim timeout), skips the stalled claim and polls.
+ * Either A's commit came first and A arrives, or the skip came first and A is counted lost; B always arrives, once,
+ * intact.
  */
 @JCStressTest
 @Description("MPSC lost-claim skip never drops a committed record; a commit that loses the race is counted")
@@ -43,6 +43,7 @@ public class MpscLostClaimTest
     private final BufferClaim claim = Rings.claimAndFill(writerA, 8, A);
     private final Rings.Seen seen = new Rings.Seen(A, B);
 
+    /** Before the race: B's message sent after A's pending claim, and the stall seen twice at time 0. */
     public MpscLostClaimTest()
     {
         final RingWriter writerB = MPSC ? Rings.writer(segment, true, Rings.SESSION_B) : writerA;

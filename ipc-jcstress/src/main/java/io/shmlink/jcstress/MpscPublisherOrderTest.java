@@ -67,7 +67,11 @@ public class MpscPublisherOrderTest
         return seen.state(0) == Rings.INTACT ? 1 : seen.state(1) == Rings.INTACT ? 2 : 9;
     }
 
-    /** Messages still to come after the three polls: what the subscriber did not see yet, intact. */
+    /**
+     * Messages still to come after the three polls: what the subscriber did not see yet, intact.
+     *
+     * @param r its fourth field gets the count, or -1 if any was torn.
+     */
     @org.openjdk.jcstress.annotations.Arbiter
     public void drain(final IIII_Result r)
     {

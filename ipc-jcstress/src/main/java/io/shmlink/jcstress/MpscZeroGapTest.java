@@ -20,8 +20,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 /**
  * MPSC recovery of a gap racing a new claim. Before the race, a publisher advanced the tail by 24 bytes and died
  * before writing a header (the gap holds free words), and the subscriber saw that stall twice at time 0
- * (first sighting, not yet timed out). In the race, publisher B offers a message (claiming the space after the gap) while
- * the subscriber, at time 1, past its claim timeout, skips the gap and polls. The skip must end where the dead
+ * (first sighting, not yet timed out). In the race, publisher B offers a message (claiming the space after the gap)
+ * while the subscriber, at time 1, past its claim timeout, skips the gap and polls. The skip must end where the dead
  * claim ends: B claimed after the stall was first seen, so its message is never swallowed into the gap, even while
  * B's header is not written yet.
  */
@@ -40,6 +40,7 @@ public class MpscZeroGapTest
     private final UnsafeBuffer message = Rings.message(16, B);
     private final Rings.Seen seen = new Rings.Seen(B);
 
+    /** Before the race: the dead publisher's 24-byte gap, B's writer, and the stall seen twice at time 0. */
     public MpscZeroGapTest()
     {
         segment.buffer().putLongVolatile(TAIL_POSITION_OFFSET, 24); // claimed by a publisher that died at once

@@ -30,8 +30,10 @@ public final class Rings
     /** The smallest ring a channel may have. */
     public static final int CAPACITY = ChannelConfig.MIN_CAPACITY;
 
-    /** Sessions of two publishers, as {@code PartySlots.session} makes them: positive, never padding. */
+    /** Session of publisher A, as {@code PartySlots.session} makes them: positive, never padding. */
     public static final int SESSION_A = (1 << 7) | 1;
+
+    /** Session of publisher B, another slot's: positive, never padding. */
     public static final int SESSION_B = (1 << 7) | 2;
 
     /** Outcomes of one message, as the tests report them. */
@@ -46,17 +48,39 @@ public final class Rings
     {
     }
 
+    /**
+     * A fresh in-memory channel of {@link #CAPACITY} bytes whose positions start at {@code startPosition}.
+     *
+     * @param mpsc          MPSC if true, else SPSC.
+     * @param startPosition the ring's first position, 8-aligned: as if that many bytes had been sent and consumed.
+     * @return the segment, with a maximum message length of {@code CAPACITY / 8}.
+     */
     public static ChannelSegment segment(final boolean mpsc, final long startPosition)
     {
         return InMemorySegments.createAt(
             new ChannelConfig(mpsc ? ChannelMode.MPSC : ChannelMode.SPSC, CAPACITY, CAPACITY / 8), startPosition);
     }
 
+    /**
+     * The ring writer a publisher of the channel's mode uses.
+     *
+     * @param segment the channel.
+     * @param mpsc    true for an MPSC writer, false for SPSC.
+     * @param session the publisher's session, written into its records' headers.
+     * @return the writer.
+     */
     public static RingWriter writer(final ChannelSegment segment, final boolean mpsc, final int session)
     {
         return mpsc ? new MpscRingWriter(segment, session) : new SpscRingWriter(segment, session);
     }
 
+    /**
+     * The channel's subscriber reader.
+     *
+     * @param segment the channel.
+     * @param mpsc    true for MPSC: the reader marks what it releases free for its next lap.
+     * @return the reader.
+     */
     public static RingReader reader(final ChannelSegment segment, final boolean mpsc)
     {
         return new RingReader(segment, mpsc);
@@ -65,13 +89,23 @@ public final class Rings
     /**
      * The stall policy of a reader whose claim timeout is {@code timeoutNs} (the tests drive the checks with
      * explicit times) and that never learns a claimer died.
+     *
+     * @param reader    the reader whose stalls it checks.
+     * @param timeoutNs the claim timeout, in the nanoseconds of the times the tests pass.
+     * @return the stall detector.
      */
     public static StallDetector stalls(final RingReader reader, final long timeoutNs)
     {
         return new StallDetector(reader, timeoutNs, ClaimerLiveness.UNKNOWN);
     }
 
-    /** A message of {@code length} bytes (a multiple of 8) whose every long is {@code value}. */
+    /**
+     * A message whose every long holds one value.
+     *
+     * @param length bytes, a multiple of 8.
+     * @param value  the value of each long.
+     * @return the message.
+     */
     public static UnsafeBuffer message(final int length, final long value)
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[length]);
@@ -82,7 +116,15 @@ public final class Rings
         return buffer;
     }
 
-    /** Claims a message in place and fills it, without committing. */
+    /**
+     * Claims a message in place and fills it, without committing.
+     *
+     * @param writer the publisher's writer.
+     * @param length bytes, a multiple of 8.
+     * @param value  the value of each long.
+     * @return the claim, to commit or abort.
+     * @throws IllegalStateException if the ring has no room for the claim.
+     */
     public static BufferClaim claimAndFill(final RingWriter writer, final int length, final long value)
     {
         final BufferClaim claim = new BufferClaim();
@@ -102,6 +144,12 @@ public final class Rings
         return segment.buffer().getLongVolatile(TAIL_POSITION_OFFSET);
     }
 
+    /**
+     * The channel's lost-claim counter.
+     *
+     * @param segment the channel.
+     * @return how many claims its subscriber skipped.
+     */
     public static long lostClaims(final ChannelSegment segment)
     {
         return segment.buffer().getLongVolatile(LOST_CLAIMS_OFFSET);
@@ -111,6 +159,10 @@ public final class Rings
      * Whether an MPSC ring whose backlog was fully consumed up to {@code position} holds any word that is not the
      * free word of the next position to use it: the subscriber marks all it consumes, and a publisher's header CAS
      * relies on free space holding exactly that word.
+     *
+     * @param segment  the MPSC channel.
+     * @param position where the consumed backlog ends.
+     * @return true if some word of the ring is not the free word expected there.
      */
     public static boolean dirty(final ChannelSegment segment, final long position)
     {
@@ -132,6 +184,13 @@ public final class Rings
      * The arbiter of the lost-claim races: drains what is left, lets the reader release a skipped claim whose
      * claimer has let go by now, and reports (state of A, state of B, lost claims, whether an MPSC ring's consumed
      * space is dirty). SPSC never zeroes consumed space, so its last field is 0.
+     *
+     * @param r       the result to fill.
+     * @param reader  the subscriber's reader.
+     * @param stalls  its stall detector.
+     * @param seen    what the subscriber was handed in the race, to which the drain adds.
+     * @param segment the channel.
+     * @param mpsc    whether the channel is MPSC.
      */
     public static void drainInto(
         final IIII_Result r, final RingReader reader, final StallDetector stalls, final Seen seen,
@@ -157,6 +216,11 @@ public final class Rings
         private final long[] order = new long[16];
         private int count;
 
+        /**
+         * A handler that tells the given values apart.
+         *
+         * @param values the values sent, indexed as {@link #state(int)} takes them.
+         */
         public Seen(final long... values)
         {
             this.values = values;
@@ -202,7 +266,12 @@ public final class Rings
             return count;
         }
 
-        /** For one sent value: NOT_SEEN, INTACT (exactly one intact copy) or TORN (anything else). */
+        /**
+         * What became of one sent value.
+         *
+         * @param valueIndex the value's index among those given to the constructor.
+         * @return NOT_SEEN, INTACT (exactly one intact copy) or TORN (anything else).
+         */
         public int state(final int valueIndex)
         {
             if (torn[valueIndex] == 0 && intact[valueIndex] == 0)

@@ -23,6 +23,12 @@ public final class RunJcstress
     {
     }
 
+    /**
+     * Runs jcstress with ShmLink's fork flags prepended, unless the arguments set the forks' JVM flags themselves.
+     *
+     * @param args jcstress's arguments.
+     * @throws Exception whatever jcstress's {@code Main} throws.
+     */
     public static void main(final String[] args) throws Exception
     {
         final List<String> all = new ArrayList<>(Arrays.asList(args));

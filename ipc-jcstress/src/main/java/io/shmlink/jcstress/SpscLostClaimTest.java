@@ -42,6 +42,7 @@ public class SpscLostClaimTest
     private final BufferClaim claim = Rings.claimAndFill(writerA, 8, A);
     private final Rings.Seen seen = new Rings.Seen(A, B);
 
+    /** Before the race: B's message sent after A's pending claim, and the stall seen once at time 0. */
     public SpscLostClaimTest()
     {
         final RingWriter writerB = MPSC ? Rings.writer(segment, true, Rings.SESSION_B) : writerA;

@@ -341,13 +341,18 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
     }
 
     /**
-     * What became of a channel's publishers, as far as the registry's liveness thread knows: {@link #ATTACHED} (at
-     * least one attached and not found dead), {@link #NONE} (none attached: never came, or all closed), {@link
-     * #DEAD} (every attached one was found dead).
+     * What became of a channel's publishers, as far as the registry's liveness thread knows.
      */
     public enum Publishers
     {
-        ATTACHED, NONE, DEAD
+        /** At least one publisher is attached and not found dead. */
+        ATTACHED,
+
+        /** No publisher is attached: none ever came, or all closed. */
+        NONE,
+
+        /** Every attached publisher was found dead. */
+        DEAD
     }
 
     /**

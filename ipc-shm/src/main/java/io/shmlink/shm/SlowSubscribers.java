@@ -3,7 +3,6 @@ package io.shmlink.shm;
 import io.shmlink.shm.liveness.SubscriberSlots;
 import io.shmlink.shm.ring.RecordDescriptor;
 import io.shmlink.shm.segment.ChannelSegment;
-import io.shmlink.shm.segment.FanOutDescriptor;
 import io.shmlink.shm.wait.DoorbellRinger;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -113,7 +112,8 @@ final class SlowSubscribers
             // lag from its progress: one that read on behind a held claim up to the tail holds nobody back
             // an attach in progress gates publishers too, so one that stands still is evicted as well
             final int state = state(attachment);
-            final boolean blocking = (state == STATE_ATTACHED || state == STATE_ATTACHING) && tail - moved > blockingLag;
+            final boolean blocking =
+                (state == STATE_ATTACHED || state == STATE_ATTACHING) && tail - moved > blockingLag;
             if (!blocking || attachment != attachments[slot] || moved != progress[slot])
             {
                 attachments[slot] = attachment;

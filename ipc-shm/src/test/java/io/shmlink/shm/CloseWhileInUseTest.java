@@ -169,7 +169,7 @@ class CloseWhileInUseTest
         {
             try
             {
-                subscriber.poll((b, o, l) -> { }, 1);
+                subscriber.poll((b, o, l) -> {}, 1);
             }
             catch (final Throwable ex)
             {

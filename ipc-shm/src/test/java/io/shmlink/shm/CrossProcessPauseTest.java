@@ -29,8 +29,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * message delivered is intact, in its publisher's order, once; the publishers never stopped lose nothing. The
  * stopped one sends 100,000 messages a second, half of them written in place in a claim; every other stop comes at
  * a random moment, and the rest right after it says it is halfway through writing a claim (it then spins for half
- * the claim timeout before writing the second half), so that stops mid-copy happen in every run. The other two send 15,000 messages
- * a second, enough to lap the ring many times over while it stands still, were the held claim not holding them.
+ * the claim timeout before writing the second half), so that stops mid-copy happen in every run. The other two send
+ * 15,000 messages a second, enough to lap the ring many times over while it stands still, were the held claim not
+ * holding them.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CrossProcessPauseTest

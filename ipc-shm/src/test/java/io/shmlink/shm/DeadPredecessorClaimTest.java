@@ -69,12 +69,12 @@ class DeadPredecessorClaimTest
             {
                 sent++;
             }
-            delivered += subscriber.poll((buffer, offset, length) -> { }, 100);
+            delivered += subscriber.poll((buffer, offset, length) -> {}, 100);
         }
         while (delivered < 3 + sent)
         {
             assertTrue(System.nanoTime() < deadline, "undelivered: " + delivered + " of " + (3 + sent));
-            delivered += subscriber.poll((buffer, offset, length) -> { }, 100);
+            delivered += subscriber.poll((buffer, offset, length) -> {}, 100);
         }
         assertEquals(3 + sent, delivered, "the dead publisher's 3 committed messages and every later one");
         assertEquals(1, subscriber.lostClaims(), "the dead claim, counted once");

@@ -141,14 +141,7 @@ class KillSoakTest
                     verifyDrainedPublishers();
                 }
                 assertAllRunning(roles);
-                for (final Role role : roles)
-                {
-                    if (role.publisher)
-                    {
-                        role.jvm.kill(); // the end: stopped like the others, mid-offer or not
-                        unverified.add(role.id);
-                    }
-                }
+                killPublishers(roles);
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 final List<Role> subscribers = roles.stream().filter(role -> !role.publisher).toList();
                 while (!unverified.isEmpty())
@@ -190,6 +183,19 @@ class KillSoakTest
             ledgers.values().forEach(DeliveryLedger::close);
             ShmTestDirectory.delete(dir);
             ShmTestDirectory.delete(logs);
+        }
+    }
+
+    /** The end: kills every publisher JVM, mid-offer or not, and marks its logged messages for verification. */
+    private void killPublishers(final List<Role> roles) throws InterruptedException
+    {
+        for (final Role role : roles)
+        {
+            if (role.publisher)
+            {
+                role.jvm.kill();
+                unverified.add(role.id);
+            }
         }
     }
 

@@ -21,6 +21,12 @@ public final class TickReceiver
     {
     }
 
+    /**
+     * Receives the ticks through the bridge, checks their order, and exits with status 1 if fewer than count came
+     * within a minute.
+     *
+     * @param args registry-directory aeron-uri count.
+     */
     public static void main(final String[] args)
     {
         final int count = Integer.parseInt(args[2]);

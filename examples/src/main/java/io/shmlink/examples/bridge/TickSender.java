@@ -2,7 +2,6 @@ package io.shmlink.examples.bridge;
 
 import io.shmlink.aeron.AeronBridge;
 import io.shmlink.api.ChannelConfig;
-import io.shmlink.api.Publisher;
 import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -30,6 +29,13 @@ public final class TickSender
     {
     }
 
+    /**
+     * Publishes the ticks, then keeps the bridge up until it has forwarded them all and the receiver has gone
+     * (a minute at most).
+     *
+     * @param args registry-directory aeron-uri count.
+     * @throws InterruptedException if interrupted while waiting for the receiver.
+     */
     public static void main(final String[] args) throws InterruptedException
     {
         final String uri = args[1];

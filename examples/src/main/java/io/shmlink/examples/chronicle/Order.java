@@ -15,7 +15,14 @@ import net.openhft.chronicle.core.io.IORuntimeException;
 public final class Order implements BytesMarshallable
 {
     /** Buy or sell. */
-    public enum Side { BUY, SELL }
+    public enum Side
+    {
+        /** The order buys. */
+        BUY,
+
+        /** The order sells. */
+        SELL
+    }
 
     private static final Side[] SIDES = Side.values();
 
@@ -26,17 +33,40 @@ public final class Order implements BytesMarshallable
      */
     public static final ChannelConfig CHANNEL = new ChannelConfig(ChannelMode.SPSC, 64 * 1024, 256);
 
+    /** This order's id. */
     public long orderId;
+
+    /** The client the order is for. */
     public long clientId;
+
+    /** The instrument traded. */
     public long instrumentId;
+
+    /** The account the order is booked to. */
     public long accountId;
+
+    /** When the order was made, in nanoseconds of its sender's clock. */
     public long timestampNanos;
+
+    /** The id of the order this one was derived from. */
     public long parentOrderId;
+
+    /** The price per unit. */
     public double price;
+
+    /** The units ordered. */
     public double quantity;
+
+    /** The worst price per unit the order may be filled at. */
     public double limitPrice;
+
+    /** The units filled so far. */
     public double filledQuantity;
+
+    /** Buy or sell; {@link Side#BUY} until set. */
     public Side side = Side.BUY;
+
+    /** The instrument's symbol, written as 8-bit characters; read into this same builder, allocating nothing. */
     public final StringBuilder symbol = new StringBuilder(16);
 
     @Override

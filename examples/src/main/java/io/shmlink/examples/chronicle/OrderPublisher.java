@@ -20,6 +20,11 @@ public final class OrderPublisher
     {
     }
 
+    /**
+     * Sends the orders on the channel, then says how many it sent.
+     *
+     * @param args CHANNEL, then optionally COUNT (default 1,000,000).
+     */
     public static void main(final String[] args)
     {
         final String channel = args[0];

@@ -20,6 +20,11 @@ public final class OrderSubscriber
     {
     }
 
+    /**
+     * Receives the orders from the channel and prints the summary.
+     *
+     * @param args CHANNEL, then optionally COUNT (default 1,000,000).
+     */
     public static void main(final String[] args)
     {
         final String channel = args[0];

@@ -22,23 +22,23 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "clean", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = {
-        "Removes channels whose creator and parties are all dead and that have been idle longer than --grace, "
-            + "channels nobody ever attached to once their creator is dead and they are older than "
-            + "--unattached-grace (a channel made ahead of its users is not debris), the temporary files of "
-            + "creations that were killed half-way, the doorbell sockets and alive files of dead processes, and the "
-            + "media driver directories (.aeron-TOKEN-N) of dead bridges.",
+        "Removes channels whose creator and parties are all dead and that have been idle longer than --grace, " +
+            "channels nobody ever attached to once their creator is dead and they are older than " +
+            "--unattached-grace (a channel made ahead of its users is not debris), the temporary files of " +
+            "creations that were killed half-way, the doorbell sockets and alive files of dead processes, and the " +
+            "media driver directories (.aeron-TOKEN-N) of dead bridges.",
         "Prints each file it removes, then how many."})
 final class CleanCommand implements Callable<Integer>
 {
     @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
-        description = "How long a channel whose parties are all dead must have been idle, e.g. 0s, 10s, 5m "
-            + "(default: ${DEFAULT-VALUE}).")
+        description = "How long a channel whose parties are all dead must have been idle, e.g. 0s, 10s, 5m " +
+            "(default: ${DEFAULT-VALUE}).")
     private Duration grace;
 
     @Option(names = "--unattached-grace", paramLabel = "DURATION", defaultValue = "1h",
         converter = DurationConverter.class,
-        description = "How old a channel nobody ever attached to must be, its creator dead (default: "
-            + "${DEFAULT-VALUE}).")
+        description = "How old a channel nobody ever attached to must be, its creator dead (default: " +
+            "${DEFAULT-VALUE}).")
     private Duration unattachedGrace;
 
     @Option(names = "--dry-run", description = "List what would be removed; remove nothing.")

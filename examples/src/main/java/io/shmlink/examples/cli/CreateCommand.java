@@ -22,9 +22,9 @@ import java.util.concurrent.Callable;
     description = {
         "Creates a channel. Fails (exit code 1) if a channel of that name exists.",
         "SIZE is a number of bytes, optionally followed by k, m or g (binary: 64k = 65536).",
-        "A fan-out channel (spmc, mpmc) admits up to --subscribers subscribers at once, each of which receives "
-            + "every message; one that holds the publishers back for longer than --slow-subscriber-timeout is "
-            + "evicted."})
+        "A fan-out channel (spmc, mpmc) admits up to --subscribers subscribers at once, each of which receives " +
+            "every message; one that holds the publishers back for longer than --slow-subscriber-timeout is " +
+            "evicted."})
 final class CreateCommand implements Callable<Integer>
 {
     @Parameters(index = "0", paramLabel = "NAME",
@@ -32,8 +32,8 @@ final class CreateCommand implements Callable<Integer>
     private String name;
 
     @Option(names = "--mode", required = true, paramLabel = "MODE",
-        description = "spsc or mpsc: a queue with one or many publishers and one subscriber; spmc or mpmc: fan-out "
-            + "with one or many publishers, every subscriber receiving every message.")
+        description = "spsc or mpsc: a queue with one or many publishers and one subscriber; spmc or mpmc: fan-out " +
+            "with one or many publishers, every subscriber receiving every message.")
     private ChannelMode mode;
 
     @Option(names = "--capacity", required = true, paramLabel = "SIZE", converter = SizeConverter.class,
@@ -50,8 +50,8 @@ final class CreateCommand implements Callable<Integer>
     private int subscribers;
 
     @Option(names = "--slow-subscriber-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-        description = "spmc and mpmc only: how long a live subscriber may hold the publishers back before it is "
-            + "evicted, e.g. 500ms, 5s; 0s for never (default: 5s).")
+        description = "spmc and mpmc only: how long a live subscriber may hold the publishers back before it is " +
+            "evicted, e.g. 500ms, 5s; 0s for never (default: 5s).")
     private Duration slowSubscriberTimeout;
 
     @Mixin

@@ -15,8 +15,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "delete", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = {
-        "Deletes a channel. Attached publishers then get CLOSED and the subscriber a ChannelNotFoundException; "
-            + "the memory goes when the last process unmaps it.",
+        "Deletes a channel. Attached publishers then get CLOSED and the subscriber a ChannelNotFoundException; " +
+            "the memory goes when the last process unmaps it.",
         "Fails (exit code 1) if there is no such channel."})
 final class DeleteCommand implements Callable<Integer>
 {

@@ -29,8 +29,8 @@ public final class RegistryOptions
     static final String GROUP_OPTION = "--group";
 
     @Option(names = GROUP_OPTION, paramLabel = "GROUP",
-        description = "Open the registry as shared with this Unix group: a directory created is 0770 and files "
-            + "0660, of the group; an existing one must be of the group, 0770, and may be owned by another member.")
+        description = "Open the registry as shared with this Unix group: a directory created is 0770 and files " +
+            "0660, of the group; an existing one must be of the group, 0770, and may be owned by another member.")
     private String group;
 
     @Spec(Spec.Target.MIXEE)

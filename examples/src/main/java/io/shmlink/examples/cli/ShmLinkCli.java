@@ -47,8 +47,8 @@ public final class ShmLinkCli
 
     /** {@code --group} before the subcommand; {@link RegistryOptions#group()} reads it when none comes after. */
     @Option(names = RegistryOptions.GROUP_OPTION, paramLabel = "GROUP",
-        description = "Open the registry as shared with this Unix group (Options.shareWithGroup); also accepted "
-            + "after the subcommand.")
+        description = "Open the registry as shared with this Unix group (Options.shareWithGroup); also accepted " +
+            "after the subcommand.")
     private String group;
 
     private ShmLinkCli()

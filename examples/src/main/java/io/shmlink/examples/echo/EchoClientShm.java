@@ -21,6 +21,12 @@ import java.util.zip.CRC32C;
  */
 public final class EchoClientShm
 {
+    /**
+     * Runs the echo exchange with a server that is already listening.
+     *
+     * @param args where the server listens, as it printed it, then optionally COUNT and SIZE.
+     * @throws IOException if the connection fails or an echo differs from what was sent.
+     */
     public static void main(final String[] args) throws IOException
     {
         final int count = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;

@@ -13,6 +13,12 @@ import java.io.IOException;
  */
 public final class EchoServerShm
 {
+    /**
+     * Serves echoes until the process is stopped.
+     *
+     * @param args where to listen (see the class comment).
+     * @throws IOException if listening or accepting a connection fails.
+     */
     public static void main(final String[] args) throws IOException
     {
         try (var registry = ShmRegistry.openDefault(); var server = ShmServerSocket.bind(registry, args[0]))

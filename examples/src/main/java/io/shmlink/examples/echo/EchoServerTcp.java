@@ -13,6 +13,12 @@ import java.net.ServerSocket;
  */
 public final class EchoServerTcp
 {
+    /**
+     * Serves echoes until the process is stopped.
+     *
+     * @param args where to listen (see the class comment).
+     * @throws IOException if listening or accepting a connection fails.
+     */
     public static void main(final String[] args) throws IOException
     {
         try (var server = new ServerSocket(Integer.parseInt(args[0]), 50, InetAddress.getLoopbackAddress()))

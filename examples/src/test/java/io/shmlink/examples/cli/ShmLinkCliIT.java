@@ -86,7 +86,8 @@ class ShmLinkCliIT
     void createThenListShowsTheChannelWithModeAndCapacity()
     {
         final Result created = ok("create", "orders", "--mode", "spsc", "--capacity", "65536", "--dir", d());
-        assertTrue(created.out().contains("created channel orders: SPSC, capacity 64k (65536 bytes)"), created::toString);
+        assertTrue(created.out().contains("created channel orders: SPSC, capacity 64k (65536 bytes)"),
+            created::toString);
         assertTrue(Files.isRegularFile(dir.resolve("orders")), created::toString);
 
         final Result listed = ok("list", "--dir", d());
@@ -241,7 +242,8 @@ class ShmLinkCliIT
                 "maxSubscribers must be 1 for SPSC"),
             Arguments.of(List.of("create", "x", "--mode", "spmc", "--capacity", "4k", "--subscribers", "65"),
                 "maxSubscribers must be in [1, 64]: 65"),
-            Arguments.of(List.of("create", "x", "--mode", "mpsc", "--capacity", "4k", "--slow-subscriber-timeout", "1s"),
+            Arguments.of(
+                List.of("create", "x", "--mode", "mpsc", "--capacity", "4k", "--slow-subscriber-timeout", "1s"),
                 "--slow-subscriber-timeout applies only to fan-out channels"),
             Arguments.of(List.of("create", "x", "--mode", "spmc", "--capacity", "4k", "--slow-subscriber-timeout", "5"),
                 "'5'"),
@@ -482,8 +484,8 @@ class ShmLinkCliIT
                 final List<String> lines = watch.out().lines().collect(Collectors.toList());
                 assertEquals(2, lines.size(), watch::toString);
                 assertEquals(WATCH_HEADER, cells(lines.get(0)), watch::toString);
-                assertEquals(List.of("fan", "0", "0", "-", "-", "0", "0", "0", "2/4"), cells(lines.get(1)).subList(1, 10),
-                    watch::toString);
+                assertEquals(List.of("fan", "0", "0", "-", "-", "0", "0", "0", "2/4"),
+                    cells(lines.get(1)).subList(1, 10), watch::toString);
             }
         }
     }
@@ -501,7 +503,7 @@ class ShmLinkCliIT
                 // The stalled subscriber never polls: once the ring is full from its head, the publisher's sends are
                 // refused until its liveness thread evicts it, 200 ms on; then it is no longer listed as attached.
                 final UnsafeBuffer message = new UnsafeBuffer(new byte[100]);
-                final MessageHandler ignore = (buffer, offset, length) -> { };
+                final MessageHandler ignore = (buffer, offset, length) -> {};
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
                 while (publisher.channelInfo().subscribers().size() == 2)
                 {
@@ -531,7 +533,8 @@ class ShmLinkCliIT
     void statNamesTheSessionAndProcessOfTheLastLostClaim()
     {
         final long pid = ProcessHandle.current().pid();
-        try (ShmRegistry registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofMillis(50))))
+        try (ShmRegistry registry =
+            ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofMillis(50))))
         {
             registry.create("lossy", ChannelConfig.spsc(4096));
             try (ShmSubscriber subscriber = registry.subscriber("lossy");
@@ -574,7 +577,8 @@ class ShmLinkCliIT
                 assertEquals(10, drain(subscriber, 10));
                 subscriber.keepAlive();
 
-                final Result watch = ok("stat", "watched", "--watch", "--interval", "100", "--count", "2", "--dir", d());
+                final Result watch =
+                    ok("stat", "watched", "--watch", "--interval", "100", "--count", "2", "--dir", d());
 
                 // A header, then one compact row per sample
                 final List<String> lines = watch.out().lines().collect(Collectors.toList());
@@ -601,8 +605,8 @@ class ShmLinkCliIT
             try (ShmSubscriber subscriber = registry.subscriber("busy");
                 Publisher publisher = registry.publisher("busy"))
             {
-                final List<String> command =
-                    ShmLinkProcess.command("stat", "busy", "--watch", "--interval", "700", "--count", "3", "--dir", d());
+                final List<String> command = ShmLinkProcess.command(
+                    "stat", "busy", "--watch", "--interval", "700", "--count", "3", "--dir", d());
                 final Process process = ShmLinkProcess.builder(command, Map.of()).redirectErrorStream(true).start();
                 final List<String> lines = new ArrayList<>();
                 try
@@ -836,7 +840,7 @@ class ShmLinkCliIT
     /** In-process and already committed, so a few polls get everything; the bound only stops a broken ring. */
     private static int drain(final Subscriber subscriber, final int expected)
     {
-        final MessageHandler ignore = (buffer, offset, length) -> { };
+        final MessageHandler ignore = (buffer, offset, length) -> {};
         int received = 0;
         for (int polls = 0; polls < 10_000 && received < expected; polls++)
         {

@@ -32,6 +32,10 @@ final class ShmLinkProcess
 
     /**
      * What a finished run printed and returned.
+     *
+     * @param exitCode the process's exit code.
+     * @param out      what it printed on standard output.
+     * @param err      what it printed on standard error.
      */
     record Result(int exitCode, String out, String err)
     {

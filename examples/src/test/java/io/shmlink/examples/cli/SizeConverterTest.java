@@ -35,7 +35,8 @@ class SizeConverterTest
         "1kk", "+4k"})
     void refusesMalformedSizesNamingTheValue(final String text)
     {
-        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> SizeConverter.parse(text));
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> SizeConverter.parse(text));
         assertTrue(ex.getMessage().contains("'" + text + "'"), ex.getMessage());
     }
 
@@ -44,7 +45,8 @@ class SizeConverterTest
         "9999999999999999999", "9999999999999999g"})
     void refusesSizesBeyondTheLargestChannelNamingTheLimit(final String text)
     {
-        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> SizeConverter.parse(text));
+        final IllegalArgumentException ex =
+            assertThrows(IllegalArgumentException.class, () -> SizeConverter.parse(text));
         assertTrue(ex.getMessage().contains("'" + text + "' is too large: at most 1g (1073741824 bytes)"),
             ex.getMessage());
     }

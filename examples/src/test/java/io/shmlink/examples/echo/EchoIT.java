@@ -320,7 +320,14 @@ class EchoIT
         void run() throws IOException;
     }
 
-    /** What the test needs of a socket, whichever kind. */
+    /**
+     * What the test needs of a socket, whichever kind.
+     *
+     * @param socket         the socket, closed with the ends.
+     * @param in             its input stream.
+     * @param out            its output stream.
+     * @param shutdownOutput shuts its output down, so the peer reads the end of the stream.
+     */
     private record Ends(Closeable socket, InputStream in, OutputStream out, IoAction shutdownOutput)
         implements Closeable
     {
@@ -394,7 +401,13 @@ class EchoIT
         }
     }
 
-    /** A client JVM with its output in files. */
+    /**
+     * A client JVM with its output in files.
+     *
+     * @param process the client JVM.
+     * @param out     the file of its standard output.
+     * @param err     the file of its standard error.
+     */
     private record Client(Process process, Path out, Path err)
     {
         void assertEchoedEverything() throws InterruptedException, IOException

@@ -346,10 +346,9 @@ public final class AliveFiles
      */
     private static boolean removeNotRegular(final Path file)
     {
-        String what;
         try
         {
-            what = RegularFiles.typeOf(
+            final String what = RegularFiles.typeOf(
                 ((Number)Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS)).intValue());
             if (Files.deleteIfExists(file))
             {

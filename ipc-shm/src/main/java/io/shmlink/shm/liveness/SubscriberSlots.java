@@ -101,7 +101,8 @@ public final class SubscriberSlots
         final int generation = generation(previous) + 1;
         // a store: only the owner writes the word but for an evictor's CAS from ATTACHED, which a dead
         // predecessor's word may lose to this store, and which any other word makes fail
-        buffer.putLongVolatile(offset + SLOT_ATTACHMENT_OFFSET, FanOutDescriptor.attachment(generation, STATE_ATTACHING));
+        buffer.putLongVolatile(
+            offset + SLOT_ATTACHMENT_OFFSET, FanOutDescriptor.attachment(generation, STATE_ATTACHING));
         if (tookFromTheDead && state(previous) == STATE_ATTACHED)
         {
             membershipChanged(buffer); // the dead subscriber left
@@ -182,7 +183,8 @@ public final class SubscriberSlots
         final int offset = slotOffset(segment.config().capacity(), slot);
         final int state = state(attachment);
         if ((state != STATE_ATTACHED && state != STATE_ATTACHING) || !buffer.compareAndSetLong(
-            offset + SLOT_ATTACHMENT_OFFSET, attachment, FanOutDescriptor.attachment(generation(attachment), STATE_EVICTED)))
+            offset + SLOT_ATTACHMENT_OFFSET, attachment,
+            FanOutDescriptor.attachment(generation(attachment), STATE_EVICTED)))
         {
             return false;
         }

@@ -34,7 +34,8 @@ import java.util.Set;
  * Directories it creates are made 0700, given their group, then made 0770, through a handle on the directory
  * made, never its path (see {@link FileAccess#createDirectory}). Under a sticky parent ({@code /dev/shm}) the
  * registry directory's owner can still rename it: root should open a shared directory that root owns (or accept
- * that its owner can redirect root's file operations). Every refusal names the path, its owner, group and mode, and the reason.
+ * that its owner can redirect root's file operations). Every refusal names the path, its owner, group and mode,
+ * and the reason.
  */
 public final class RegistryDirectory
 {
@@ -260,7 +261,8 @@ public final class RegistryDirectory
     private static void createParents(final Path parent, final FileAccess access) throws IOException
     {
         final List<Path> missing = new ArrayList<>();
-        for (Path path = parent; path != null && !Files.exists(path, LinkOption.NOFOLLOW_LINKS); path = path.getParent())
+        for (Path path = parent; path != null && !Files.exists(path, LinkOption.NOFOLLOW_LINKS);
+            path = path.getParent())
         {
             missing.add(0, path);
         }

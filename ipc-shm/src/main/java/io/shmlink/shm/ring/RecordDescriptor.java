@@ -43,7 +43,11 @@ public final class RecordDescriptor
      * or a skipped claim's {@code ~session}. Named for what it holds in every record that carries a message.
      */
     public static final int SESSION_OFFSET = 4;
+
+    /** Bytes of a record's header: the frame length and the type field, one 64-bit word. */
     public static final int HEADER_LENGTH = 8;
+
+    /** Records start at multiples of this many bytes, so each header is one aligned 64-bit word. */
     public static final int ALIGNMENT = 8;
 
     /** Type of a record that carries no message. */

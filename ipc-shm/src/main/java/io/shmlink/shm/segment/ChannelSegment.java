@@ -53,7 +53,7 @@ public final class ChannelSegment
      * {@code ready}, {@code linked}): a seam through which the test kit halts a creating JVM between steps, as a
      * {@code kill -9} would. Package-private and a no-op unless the test kit sets it.
      */
-    static volatile Consumer<String> creationSteps = step -> { };
+    static volatile Consumer<String> creationSteps = step -> {};
 
     private static final int PAGE_SIZE = UnsafeApi.pageSize();
 
@@ -652,7 +652,8 @@ public final class ChannelSegment
             throw corrupt(name, file, "file size", fileSize + " (a fan-out channel of capacity " + capacity +
                 " needs at least " + regionEnd + " bytes): truncated");
         }
-        final UnsafeBuffer region = regions.read(FanOutDescriptor.regionOffset(capacity), FanOutDescriptor.SLOTS_OFFSET);
+        final UnsafeBuffer region =
+            regions.read(FanOutDescriptor.regionOffset(capacity), FanOutDescriptor.SLOTS_OFFSET);
         final int maxSubscribers = region.getInt(FanOutDescriptor.MAX_SUBSCRIBERS_OFFSET);
         if (maxSubscribers < 1 || maxSubscribers > ChannelConfig.MAX_SUBSCRIBERS)
         {
@@ -685,7 +686,8 @@ public final class ChannelSegment
     public static CorruptChannelException corrupt(
         final String name, final Path file, final String field, final String value)
     {
-        return new CorruptChannelException("channel '" + name + "' (" + file + ") is corrupt: " + field + " = " + value);
+        return new CorruptChannelException(
+            "channel '" + name + "' (" + file + ") is corrupt: " + field + " = " + value);
     }
 
     /**

@@ -59,6 +59,7 @@ import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
  */
 public final class FanOutDescriptor
 {
+    /** How many subscriber slots the region has, written once by the creator (32 bits). */
     public static final int MAX_SUBSCRIBERS_OFFSET = 0;
 
     /**
@@ -87,7 +88,10 @@ public final class FanOutDescriptor
      */
     public static final int CLEANER_TARGET_OFFSET = CLEANER_TOKEN_OFFSET + 8;
 
+    /** Where subscriber slot 0 starts in the region. */
     public static final int SLOTS_OFFSET = 3 * PADDED_REGION;
+
+    /** Bytes of one subscriber slot: a region of its own, as its subscriber writes it. */
     public static final int SLOT_LENGTH = PADDED_REGION;
 
     /**
@@ -95,13 +99,29 @@ public final class FanOutDescriptor
      * A subscriber checks before each message it hands over that the word is still the one it attached with.
      */
     public static final int SLOT_ATTACHMENT_OFFSET = 0;
+
+    /** The process token of the slot's subscriber, taken by CAS as it attaches (64 bits). */
     public static final int SLOT_TOKEN_OFFSET = 8;
+
+    /** The subscriber's heartbeat, in epoch milliseconds (64 bits). */
     public static final int SLOT_HEARTBEAT_OFFSET = 16;
+
+    /** The subscriber's wait state, one of {@code SegmentDescriptor}'s {@code WAIT_STATE_} values (32 bits). */
     public static final int SLOT_WAIT_STATE_OFFSET = 24;
+
+    /** Which of the subscriber process's doorbells to ring; 0 while it has none (32 bits). */
     public static final int SLOT_DOORBELL_OFFSET = 28;
+
+    /** How many times subscribers of this slot were evicted, counted by the evictor (64 bits). */
     public static final int SLOT_EVICTIONS_OFFSET = 32;
+
+    /** How many bytes behind the tail the subscriber was at the slot's last eviction (64 bits). */
     public static final int SLOT_EVICTION_LAG_OFFSET = 40;
+
+    /** Messages the slot's subscriber consumed (64 bits). */
     public static final int SLOT_MESSAGES_OFFSET = 48;
+
+    /** Payload bytes the slot's subscriber consumed (64 bits). */
     public static final int SLOT_BYTES_OFFSET = 56;
 
     /**
@@ -113,10 +133,16 @@ public final class FanOutDescriptor
     /** Where the subscriber reads next, while a skipped claim holds its head (see {@code RingReader}). */
     public static final int SLOT_READ_POSITION_OFFSET = 72;
 
-    /** Attachment states (low half of the attachment word). */
+    /** Attachment state (the word's low half) of a slot that no subscriber holds. */
     public static final int STATE_FREE = 0;
+
+    /** Attachment state of a slot taken by a subscriber that is still joining: publishers gate on it already. */
     public static final int STATE_ATTACHING = 1;
+
+    /** Attachment state of a slot whose subscriber has joined and reads. */
     public static final int STATE_ATTACHED = 2;
+
+    /** Attachment state of a slot whose subscriber was evicted for holding publishers back, until the slot is freed. */
     public static final int STATE_EVICTED = 3;
 
     private FanOutDescriptor()
@@ -169,11 +195,23 @@ public final class FanOutDescriptor
         return ((long)generation << 32) | (state & 0xFFFF_FFFFL);
     }
 
+    /**
+     * The generation in an attachment word.
+     *
+     * @param attachment the word.
+     * @return its high half.
+     */
     public static int generation(final long attachment)
     {
         return (int)(attachment >>> 32);
     }
 
+    /**
+     * The state in an attachment word.
+     *
+     * @param attachment the word.
+     * @return its low half, one of the {@code STATE_} values.
+     */
     public static int state(final long attachment)
     {
         return (int)attachment;

@@ -49,7 +49,8 @@ public final class FreeWord
      * @param capacity   the ring's capacity, a power of two.
      * @param position   the ring's first position (head and tail), 8-aligned.
      */
-    public static void markFresh(final UnsafeBuffer buffer, final int ringOffset, final int capacity, final long position)
+    public static void markFresh(
+        final UnsafeBuffer buffer, final int ringOffset, final int capacity, final long position)
     {
         final int shift = Integer.numberOfTrailingZeros(capacity);
         final int firstIndex = (int)position & (capacity - 1);

@@ -117,13 +117,28 @@ public final class SegmentDescriptor
     /** Padding between regions written by different parties. */
     public static final int PADDED_REGION = 2 * CACHE_LINE_LENGTH;
 
+    /** The magic, {@link #MAGIC} (64 bits): the file's first bytes. */
     public static final int MAGIC_OFFSET;
+
+    /** The layout version the creator wrote, {@link #LAYOUT_VERSION} for this build (32 bits). */
     public static final int LAYOUT_VERSION_OFFSET;
+
+    /** The channel's mode, one of the {@code MODE_} values (32 bits). */
     public static final int MODE_OFFSET;
+
+    /** The ring's capacity in bytes of record data, a power of two (32 bits). */
     public static final int CAPACITY_OFFSET;
+
+    /** The longest message the channel takes, in bytes (32 bits). */
     public static final int MAX_MESSAGE_LENGTH_OFFSET;
+
+    /** When the channel was created, in epoch milliseconds (64 bits). */
     public static final int CREATION_TIME_OFFSET;
+
+    /** The pid of the process that created the channel (64 bits). */
     public static final int CREATOR_PID_OFFSET;
+
+    /** The ready word: {@link #READY_VALUE} once the creator has written everything else, stored last (release). */
     public static final int READY_OFFSET;
 
 
@@ -148,6 +163,8 @@ public final class SegmentDescriptor
 
     /** Counted by the subscriber when it releases a batch; written with the head, read by statistics. */
     public static final int MESSAGES_CONSUMED_OFFSET;
+
+    /** Payload bytes the subscriber consumed, counted and written with {@link #MESSAGES_CONSUMED_OFFSET}. */
     public static final int BYTES_CONSUMED_OFFSET;
 
     /**
@@ -156,6 +173,8 @@ public final class SegmentDescriptor
      * subscriber's heartbeat, stored every 100 ms.
      */
     public static final int SUBSCRIBER_TOKEN_OFFSET;
+
+    /** The subscriber's heartbeat, in epoch milliseconds, stored every 100 ms (64 bits). */
     public static final int SUBSCRIBER_HEARTBEAT_OFFSET;
 
     /**
@@ -181,7 +200,11 @@ public final class SegmentDescriptor
      * version 4 leaves it alone.
      */
     public static final int SUBSCRIBER_ROLE_OFFSET;
+
+    /** Role of a channel's subscriber, stored by every subscriber as it attaches. */
     public static final int SUBSCRIBER_ROLE_CHANNEL = 0;
+
+    /** Role of a server socket's subscriber on its request channel, stored after it attached. */
     public static final int SUBSCRIBER_ROLE_SERVER_SOCKET = 1;
 
     /**
@@ -191,9 +214,13 @@ public final class SegmentDescriptor
      */
     public static final int SERVER_CONNECTIONS_OFFSET;
 
-    /** Wait state values. */
+    /** Wait state of a subscriber that is not blocked on its doorbell: publishers ring nothing. */
     public static final int WAIT_STATE_AWAKE = 0;
+
+    /** Wait state stored by a subscriber before its last look at the ring ahead of blocking on its doorbell. */
     public static final int WAIT_STATE_SLEEPING = 1;
+
+    /** Wait state CASed from sleeping by the one publisher that then rings the doorbell. */
     public static final int WAIT_STATE_SIGNALLED = 2;
 
     /** Claims the subscriber skipped because their publisher stood still past the timeout or its attach ended. */
@@ -211,10 +238,20 @@ public final class SegmentDescriptor
      * value here is ever used as an index or a length.
      */
     public static final int LAST_LOST_CLAIM_SEQUENCE_OFFSET;
+
+    /** The last lost claim's position, in bytes since the channel was created (64 bits). */
     public static final int LAST_LOST_CLAIM_POSITION_OFFSET;
+
+    /** When the subscriber skipped the last lost claim, in epoch milliseconds (64 bits). */
     public static final int LAST_LOST_CLAIM_TIME_OFFSET;
+
+    /** The pid of the last lost claim's publisher; 0 if unknown (64 bits). */
     public static final int LAST_LOST_CLAIM_PID_OFFSET;
+
+    /** The bytes the subscriber skipped for the last lost claim (32 bits). */
     public static final int LAST_LOST_CLAIM_LENGTH_OFFSET;
+
+    /** The session of the last lost claim's publisher, from the record's header; 0 for a zeroed gap (32 bits). */
     public static final int LAST_LOST_CLAIM_SESSION_OFFSET;
 
     /**
@@ -225,9 +262,16 @@ public final class SegmentDescriptor
      */
     public static final int BACK_PRESSURE_EPISODES_OFFSET;
 
+    /** Where the publisher slots start: {@link #MAX_PUBLISHERS} of them, up to the ring. */
     public static final int PUBLISHER_SLOTS_OFFSET;
+
+    /** Bytes of one publisher slot. */
     public static final int PUBLISHER_SLOT_LENGTH;
+
+    /** In a publisher slot: the process token of the publisher that holds it (64 bits). */
     public static final int SLOT_TOKEN_OFFSET;
+
+    /** In a publisher slot: its publisher's heartbeat, in epoch milliseconds (64 bits). */
     public static final int SLOT_HEARTBEAT_OFFSET;
 
     /** Counts the attaches to a slot, so a session names one attach, not just a slot that may be retaken. */
@@ -241,6 +285,8 @@ public final class SegmentDescriptor
      * claim of a closed or replaced publisher is held until that process lets go or dies.
      */
     public static final int SLOT_LAST_HOLDER_GENERATION_OFFSET;
+
+    /** In a publisher slot: the token of its past holder (see {@link #SLOT_LAST_HOLDER_GENERATION_OFFSET}). */
     public static final int SLOT_LAST_HOLDER_OFFSET;
 
     /** Ring data starts on the second page, so records are page aligned like the ring itself. */
@@ -312,10 +358,16 @@ public final class SegmentDescriptor
         MAX_PUBLISHERS = (RING_OFFSET - PUBLISHER_SLOTS_OFFSET) / PUBLISHER_SLOT_LENGTH;
     }
 
-    /** Mode field values. */
+    /** Mode of a channel with one publisher and one subscriber. */
     public static final int MODE_SPSC = 0;
+
+    /** Mode of a channel with many publishers and one subscriber. */
     public static final int MODE_MPSC = 1;
+
+    /** Mode of a fan-out channel with one publisher and many subscribers. */
     public static final int MODE_SPMC = 2;
+
+    /** Mode of a fan-out channel with many publishers and many subscribers. */
     public static final int MODE_MPMC = 3;
 
     private SegmentDescriptor()

@@ -28,21 +28,37 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ConnectionRequest
 {
-    public static final int MAGIC = 0x51524B53; // "SKRQ" little-endian
+    /** "SKRQ" in ASCII, read as a little-endian int: the first bytes of every request. */
+    public static final int MAGIC = 0x51524B53;
+
+    /** The request layout this build writes and the only one it decodes. */
     public static final int LAYOUT_VERSION = 1;
+
+    /** The magic, {@link #MAGIC} (32 bits). */
     public static final int MAGIC_OFFSET = 0;
+
+    /** The layout version, {@link #LAYOUT_VERSION} (32 bits). */
     public static final int VERSION_OFFSET = 4;
+
+    /** The client's process token (64 bits). */
     public static final int CLIENT_TOKEN_OFFSET = 8;
+
+    /** The connection name's length in bytes (32 bits). */
     public static final int NAME_LENGTH_OFFSET = 16;
+
+    /** The connection name, in ASCII. */
     public static final int NAME_OFFSET = 20;
 
     /** Leaves room for the ".up" and ".dn" suffixes within the 64 characters a channel name may have. */
     public static final int MAX_NAME_LENGTH = 60;
 
+    /** Bytes of the longest request: one with a name of {@link #MAX_NAME_LENGTH} characters. */
     public static final int MAX_LENGTH = NAME_OFFSET + MAX_NAME_LENGTH;
 
-    /** Channel name suffixes. */
+    /** Suffix of the connection's channel that carries client-to-server bytes. */
     public static final String UP = ".up";
+
+    /** Suffix of the connection's channel that carries server-to-client bytes. */
     public static final String DOWN = ".dn";
 
     private final long clientToken;

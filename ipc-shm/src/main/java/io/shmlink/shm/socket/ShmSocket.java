@@ -83,7 +83,7 @@ public final class ShmSocket implements Closeable
     ShmSocket(final ShmPublisher out, final ShmSubscriber in, final ShmPublisher pendingServer,
         final List<Path> namedFiles)
     {
-        this(out, in, pendingServer, namedFiles, () -> { });
+        this(out, in, pendingServer, namedFiles, () -> {});
     }
 
     ShmSocket(final ShmPublisher out, final ShmSubscriber in, final ShmPublisher pendingServer,

@@ -23,12 +23,13 @@ public final class DoorbellRinger implements AutoCloseable
     private SocketChannel connection;
     private long connectedToken;
     private int connectedNumber;
-
-    /**
-     * @param directory the registry directory the doorbells live in.
-     */
     private boolean closed;
 
+    /**
+     * A ringer for the doorbells under one registry directory; it connects to a doorbell only to ring it.
+     *
+     * @param directory the registry directory the doorbells live in.
+     */
     public DoorbellRinger(final Path directory)
     {
         this.directory = directory;

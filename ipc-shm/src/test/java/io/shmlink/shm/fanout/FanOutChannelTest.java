@@ -196,7 +196,7 @@ class FanOutChannelTest
             {
                 while (publisher.offer(message, 0, 256) == Publisher.BACK_PRESSURED)
                 {
-                    reading.poll((buffer, offset, length) -> { }, 100);
+                    reading.poll((buffer, offset, length) -> {}, 100);
                 }
             }
         }
@@ -232,7 +232,7 @@ class FanOutChannelTest
             final ShmSubscriber subscriber =
                 registry.subscriber("fan").readerWait(ReaderWait.blocking().withMaxSleep(Duration.ofHours(1)));
             final Thread thread = new Thread(() ->
-                received[index] = subscriber.poll((buffer, offset, length) -> { }, 10, 1, TimeUnit.HOURS));
+                received[index] = subscriber.poll((buffer, offset, length) -> {}, 10, 1, TimeUnit.HOURS));
             thread.start();
             threads.add(thread);
         }
@@ -270,13 +270,13 @@ class FanOutChannelTest
                 {
                     sent++;
                 }
-                keepingUp.poll((buffer, offset, length) -> { }, 100);
+                keepingUp.poll((buffer, offset, length) -> {}, 100);
                 assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "never evicted");
             }
             final SubscriberEvictedException evicted = assertThrows(SubscriberEvictedException.class,
-                () -> stalled.poll((buffer, offset, length) -> { }, 100));
+                () -> stalled.poll((buffer, offset, length) -> {}, 100));
             assertTrue(evicted.getMessage().contains("bytes behind"), evicted.getMessage());
-            assertThrows(SubscriberEvictedException.class, () -> stalled.poll((buffer, offset, length) -> { }, 1));
+            assertThrows(SubscriberEvictedException.class, () -> stalled.poll((buffer, offset, length) -> {}, 1));
             stalled.close();
 
             final ShmSubscriber again = registry.subscriber("fan");
@@ -286,7 +286,7 @@ class FanOutChannelTest
             final long[] received = new long[1];
             while (publisher.offer(message, 0, 256) < 0)
             {
-                keepingUp.poll((buffer, offset, length) -> { }, 100);
+                keepingUp.poll((buffer, offset, length) -> {}, 100);
             }
             assertEquals(1, again.poll((buffer, offset, length) -> received[0]++, 100));
         }

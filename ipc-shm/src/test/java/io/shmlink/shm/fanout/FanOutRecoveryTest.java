@@ -149,7 +149,7 @@ class FanOutRecoveryTest
             }
             for (final ShmSubscriber subscriber : subscribers)
             {
-                subscriber.poll((buffer, offset, length) -> { }, 100); // throws if evicted
+                subscriber.poll((buffer, offset, length) -> {}, 100); // throws if evicted
             }
         }
         assertTrue(refused > 0, "the stalled claim held the sender back");
@@ -264,7 +264,7 @@ class FanOutRecoveryTest
                 {
                     sent++;
                 }
-                subscriber.poll((b, offset, length) -> { }, 100);
+                subscriber.poll((b, offset, length) -> {}, 100);
                 assertTrue(System.nanoTime() < deadline, "the stopped join held the publisher back for good");
             }
             assertEquals(FanOutDescriptor.attachment(7, FanOutDescriptor.STATE_EVICTED),

@@ -151,7 +151,8 @@ class SegmentFuzzTest
                 case 2 -> extend(file, length, 1 + random.nextInt(1 << 16), random);
                 case 3 ->
                 {
-                    final long cut = SegmentDescriptor.RING_OFFSET + random.nextLong(length - SegmentDescriptor.RING_OFFSET);
+                    final long cut =
+                        SegmentDescriptor.RING_OFFSET + random.nextLong(length - SegmentDescriptor.RING_OFFSET);
                     resize(file, cut);
                     scribble(file, random, 1 + random.nextInt(8), cut);
                 }
@@ -215,7 +216,8 @@ class SegmentFuzzTest
             final Path file = registry.create(name, new ChannelConfig(mode, CAPACITY, 256, 3)).file();
             final int region = FanOutDescriptor.regionOffset(CAPACITY);
             final int[] fields = {
-                region + FanOutDescriptor.MAX_SUBSCRIBERS_OFFSET, region + FanOutDescriptor.SLOW_SUBSCRIBER_TIMEOUT_OFFSET,
+                region + FanOutDescriptor.MAX_SUBSCRIBERS_OFFSET,
+                region + FanOutDescriptor.SLOW_SUBSCRIBER_TIMEOUT_OFFSET,
                 region + FanOutDescriptor.SLEEPERS_OFFSET, region + FanOutDescriptor.CLEANER_TOKEN_OFFSET,
                 SegmentDescriptor.HEAD_POSITION_OFFSET, SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET,
                 SegmentDescriptor.TAIL_POSITION_OFFSET};
@@ -223,7 +225,7 @@ class SegmentFuzzTest
                 FanOutDescriptor.SLOT_ATTACHMENT_OFFSET, FanOutDescriptor.SLOT_TOKEN_OFFSET,
                 FanOutDescriptor.SLOT_WAIT_STATE_OFFSET, FanOutDescriptor.SLOT_DOORBELL_OFFSET,
                 FanOutDescriptor.SLOT_HEAD_OFFSET, FanOutDescriptor.SLOT_READ_POSITION_OFFSET};
-            Subscriber first = registry.subscriber(name);
+            final Subscriber first = registry.subscriber(name);
             Subscriber second = registry.subscriber(name);
             try (Publisher publisher = registry.publisher(name))
             {
@@ -313,7 +315,7 @@ class SegmentFuzzTest
                 }
                 if (random.nextInt(3) == 0)
                 {
-                    subscriber.poll((buffer, offset, length) -> { }, random.nextInt(5));
+                    subscriber.poll((buffer, offset, length) -> {}, random.nextInt(5));
                 }
             }
         }
@@ -399,7 +401,8 @@ class SegmentFuzzTest
             case 0 -> random.nextInt();
             case 1 -> random.nextInt(-16, 16);
             case 2 -> random.nextInt(CAPACITY * 2);
-            default -> random.nextBoolean() ? Integer.MAX_VALUE - random.nextInt(16) : Integer.MIN_VALUE + random.nextInt(16);
+            default -> random.nextBoolean() ?
+                Integer.MAX_VALUE - random.nextInt(16) : Integer.MIN_VALUE + random.nextInt(16);
         };
     }
 }

@@ -95,7 +95,7 @@ class LivenessAndCleanupTest
         }
         assertFalse(publisher.isConnected());
         final ShmSubscriber successor = registry.subscriber("live");
-        while (successor.poll((b, o, l) -> { }, 100) > 0)
+        while (successor.poll((b, o, l) -> {}, 100) > 0)
         {
             // drain what was offered before the death was noticed
         }
@@ -267,7 +267,7 @@ class LivenessAndCleanupTest
             sent++;
         }
         assertEquals(Publisher.BACK_PRESSURED, publisher.offer(message, 0, 100));
-        assertEquals(3, subscriber.poll((b, o, l) -> { }, 3));
+        assertEquals(3, subscriber.poll((b, o, l) -> {}, 3));
         subscriber.keepAlive(); // counters are published with the heartbeat
         final ChannelInfo info = registry.lookup("stats").orElseThrow();
         assertEquals(ProcessHandle.current().pid(), info.subscriber().pid());

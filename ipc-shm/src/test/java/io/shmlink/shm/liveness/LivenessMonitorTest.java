@@ -138,6 +138,7 @@ class LivenessMonitorTest
         assertInstanceOf(InternalError.class, logged.get(0).getThrown());
         assertInstanceOf(IllegalStateException.class, logged.get(1).getThrown());
     }
+
     @Test
     @SuppressWarnings({"deprecation", "removal"})
     void anErrorRaisedAsynchronouslyBetweenTicksDoesNotEndTheThread() throws Exception

@@ -234,7 +234,8 @@ class RegistryPlacementTest
     {
         diskDirectory = Files.createTempDirectory(ON_DISK, "shmlink-on-disk-");
 
-        try (ShmRegistry registry = ShmRegistry.open(diskDirectory, new ShmRegistry.Options().allowNotMemoryBacked(true)))
+        try (ShmRegistry registry =
+            ShmRegistry.open(diskDirectory, new ShmRegistry.Options().allowNotMemoryBacked(true)))
         {
             registry.create("chan", ChannelConfig.spsc(4096));
             assertTrue(Files.isRegularFile(diskDirectory.resolve("chan")));

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static io.shmlink.shm.ring.RecordDescriptor.HEADER_LENGTH;
-import static io.shmlink.shm.ring.RecordDescriptor.PADDING_TYPE;
 import static io.shmlink.shm.ring.RecordDescriptor.header;
 import static io.shmlink.shm.ring.RecordDescriptor.skippedType;
 import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
@@ -46,7 +45,8 @@ class LostClaimRecoveryTest
 
     private int poll(final RingReader reader)
     {
-        return reader.read((buffer, offset, length) -> received.add(length >= 8 ? buffer.getLong(offset) : -length), 100);
+        return reader.read(
+            (buffer, offset, length) -> received.add(length >= 8 ? buffer.getLong(offset) : -length), 100);
     }
 
     private int poll()

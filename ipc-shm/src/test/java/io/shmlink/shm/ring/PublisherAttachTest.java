@@ -46,7 +46,7 @@ class PublisherAttachTest
         {
             while (running.get())
             {
-                delivered[0] += reader.read((buffer, offset, length) -> { }, 1);
+                delivered[0] += reader.read((buffer, offset, length) -> {}, 1);
             }
         });
         publishing.start();

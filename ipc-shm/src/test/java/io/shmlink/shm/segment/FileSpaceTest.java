@@ -123,7 +123,7 @@ class FileSpaceTest
             {
                 while (true)
                 {
-                    subscriber.poll((buffer, offset, length) -> { }, 10);
+                    subscriber.poll((buffer, offset, length) -> {}, 10);
                 }
             }));
         }

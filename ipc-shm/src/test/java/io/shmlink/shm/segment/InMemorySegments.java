@@ -10,7 +10,6 @@ import static io.shmlink.shm.segment.SegmentDescriptor.CONSUMED_UP_TO_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.READY_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.READY_VALUE;
-import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
 
 /**
@@ -35,8 +34,8 @@ public final class InMemorySegments
      */
     public static ChannelSegment create(final ChannelConfig config)
     {
-        final UnsafeBuffer buffer = new UnsafeBuffer(
-            BufferUtil.allocateDirectAligned((int)FanOutDescriptor.mappedLength(config), SegmentDescriptor.PADDED_REGION));
+        final UnsafeBuffer buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            (int)FanOutDescriptor.mappedLength(config), SegmentDescriptor.PADDED_REGION));
         ChannelSegment.writeHeader(
             buffer, config, System.currentTimeMillis(), ChannelSegment.DEFAULT_SLOW_SUBSCRIBER_TIMEOUT_MS);
         ChannelSegment.markFreshRing(buffer, config, 0);

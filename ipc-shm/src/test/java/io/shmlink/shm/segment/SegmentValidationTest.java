@@ -169,7 +169,7 @@ class SegmentValidationTest
     {
         final Subscriber subscriber = registry.subscriber("chan");
         SegmentEditor.edit(file, b -> b.putInt(RING_OFFSET, 3));
-        assertThrows(CorruptChannelException.class, () -> subscriber.poll((buffer, offset, length) -> { }, 10));
+        assertThrows(CorruptChannelException.class, () -> subscriber.poll((buffer, offset, length) -> {}, 10));
     }
 
     @Test
@@ -341,7 +341,7 @@ class SegmentValidationTest
             b.putInt(RING_OFFSET + 4, io.shmlink.shm.ring.RecordDescriptor.PADDING_TYPE);
             b.putInt(RING_OFFSET, Integer.MAX_VALUE - 3);
         });
-        assertThrows(CorruptChannelException.class, () -> subscriber.poll((buffer, offset, length) -> { }, 10));
+        assertThrows(CorruptChannelException.class, () -> subscriber.poll((buffer, offset, length) -> {}, 10));
     }
 
     @Test

@@ -44,7 +44,10 @@ public final class DeliveryLedger implements AutoCloseable
         return new DeliveryLedger(DurableLog.open(file, FIRST_ID + 2L * maxPublishers), maxPublishers);
     }
 
-    /** @param id a publisher id. @return how many of its messages were delivered, in order, once each. */
+    /**
+     * @param id a publisher id.
+     * @return how many of its messages were delivered, in order, once each.
+     */
     public long delivered(final int id)
     {
         return table.get(FIRST_ID + 2L * id);

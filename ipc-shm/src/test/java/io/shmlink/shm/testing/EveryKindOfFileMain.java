@@ -43,6 +43,6 @@ public final class EveryKindOfFileMain
         registry.create("chan", ChannelConfig.spsc(4096));
         registry.publisher("chan");
         final ShmSubscriber subscriber = registry.subscriber("chan");
-        subscriber.poll((buffer, offset, length) -> { }, 1, 20, TimeUnit.MILLISECONDS); // sleeps on its doorbell
+        subscriber.poll((buffer, offset, length) -> {}, 1, 20, TimeUnit.MILLISECONDS); // sleeps on its doorbell
     }
 }

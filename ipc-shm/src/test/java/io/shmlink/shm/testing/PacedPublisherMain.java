@@ -31,7 +31,8 @@ public final class PacedPublisherMain
         final long slowClaimNs = args.length > 5 ? TimeUnit.MILLISECONDS.toNanos(Long.parseLong(args[5])) : 0;
         long nextSlowClaim = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         long seq = 0;
-        try (ShmRegistry registry = ShmRegistry.open(Path.of(args[0])); Publisher publisher = registry.publisher(args[1]))
+        try (ShmRegistry registry = ShmRegistry.open(Path.of(args[0]));
+            Publisher publisher = registry.publisher(args[1]))
         {
             System.out.println("ATTACHED");
             System.out.flush();

@@ -134,7 +134,8 @@ public final class ScribblerMain
             case 0 -> random.nextInt();
             case 1 -> random.nextInt(-16, 16);
             case 2 -> random.nextInt(1 << 16);
-            default -> random.nextBoolean() ? Integer.MAX_VALUE - random.nextInt(16) : Integer.MIN_VALUE + random.nextInt(16);
+            default -> random.nextBoolean() ?
+                Integer.MAX_VALUE - random.nextInt(16) : Integer.MIN_VALUE + random.nextInt(16);
         };
     }
 

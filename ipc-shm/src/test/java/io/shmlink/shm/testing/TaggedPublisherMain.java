@@ -18,7 +18,8 @@ public final class TaggedPublisherMain
         final int id = Integer.parseInt(args[2]);
         final long count = Long.parseLong(args[3]);
         final long every = Long.parseLong(args[4]);
-        try (ShmRegistry registry = ShmRegistry.open(Path.of(args[0])); Publisher publisher = registry.publisher(args[1]))
+        try (ShmRegistry registry = ShmRegistry.open(Path.of(args[0]));
+            Publisher publisher = registry.publisher(args[1]))
         {
             System.out.println("ATTACHED");
             System.out.flush();

@@ -129,7 +129,7 @@ class BlockingPollTest
             int count = 0;
             for (int i = 0; i < wakeUps; i++)
             {
-                count += subscriber.poll((buffer, offset, length) -> { }, 1, 30, TimeUnit.SECONDS);
+                count += subscriber.poll((buffer, offset, length) -> {}, 1, 30, TimeUnit.SECONDS);
             }
             return count;
         });
