@@ -208,7 +208,11 @@ class AeronBridgeTest
         return total;
     }
 
-    /** Counts messages without allocating. */
+    /**
+     * Counts messages without allocating.
+     *
+     * @param received one element, the count so far.
+     */
     private record MessageHandlerCounter(int[] received) implements io.shmlink.api.MessageHandler
     {
         @Override

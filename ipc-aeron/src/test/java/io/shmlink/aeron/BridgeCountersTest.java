@@ -93,7 +93,7 @@ class BridgeCountersTest
         {
             offer(publisher, buffer, messages.encode(buffer, i, 100, random));
         }
-        awaitTrue(() -> farSubscription.poll((b, o, l, h) -> { }, 256) >= 0 &&
+        awaitTrue(() -> farSubscription.poll((b, o, l, h) -> {}, 256) >= 0 &&
             bridge.messagesForwarded() == before + count, () -> bridge + " forwarded " + bridge.messagesForwarded());
     }
 

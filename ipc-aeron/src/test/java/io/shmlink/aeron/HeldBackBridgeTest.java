@@ -231,7 +231,7 @@ class HeldBackBridgeTest
         // a local subscriber that keeps up: once the bridge is evicted, the publisher goes on over the ring
         final ShmSubscriber local = closing(registry.subscriber("prices"));
         final ShmPublisher publisher = closing(registry.publisher("prices"));
-        final MessageHandler ignore = (b, o, l) -> { };
+        final MessageHandler ignore = (b, o, l) -> {};
 
         long sequence = 0;
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
