@@ -2,6 +2,7 @@ package io.shmlink.shm.testing;
 
 import io.shmlink.api.BufferClaim;
 import io.shmlink.api.Publisher;
+import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -51,9 +52,10 @@ public final class StreamPublisherMain
             if (claim)
             {
                 final int length = stream.length(seq);
-                while (publisher.tryClaim(length, bufferClaim) < 0)
+                long result;
+                while ((result = publisher.tryClaim(length, bufferClaim)) < 0)
                 {
-                    deadline = awaitRetry(deadline, seq);
+                    deadline = awaitRetry(deadline, seq, result, publisher);
                 }
                 stream.write(seq, bufferClaim.buffer(), bufferClaim.offset());
                 bufferClaim.commit();
@@ -61,16 +63,17 @@ public final class StreamPublisherMain
             else
             {
                 final int length = stream.write(seq, scratch, 0);
-                while (publisher.offer(scratch, 0, length) < 0)
+                long result;
+                while ((result = publisher.offer(scratch, 0, length)) < 0)
                 {
-                    deadline = awaitRetry(deadline, seq);
+                    deadline = awaitRetry(deadline, seq, result, publisher);
                 }
             }
         }
     }
 
     /** Bounds the wait for one message's room, not the whole run: a loaded machine is slow, a stall is stuck. */
-    private static long awaitRetry(final long deadline, final long seq)
+    private static long awaitRetry(final long deadline, final long seq, final long result, final Publisher publisher)
     {
         if (deadline == 0)
         {
@@ -78,7 +81,8 @@ public final class StreamPublisherMain
         }
         if (System.nanoTime() > deadline)
         {
-            throw new IllegalStateException("no progress publishing seq " + seq + " for 120 s");
+            throw new IllegalStateException("no progress publishing seq " + seq + " for 120 s: the send returns " +
+                result + (publisher instanceof ShmPublisher shm ? "; " + shm.channelInfo() : ""));
         }
         Thread.onSpinWait();
         return deadline;

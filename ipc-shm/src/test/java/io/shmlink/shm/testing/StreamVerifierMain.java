@@ -4,6 +4,7 @@ import io.shmlink.api.Subscriber;
 import io.shmlink.shm.ShmRegistry;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Child JVM: receives {@code count} messages of a {@link MessageStream} and checks every byte; prints
@@ -18,7 +19,11 @@ public final class StreamVerifierMain
         final String channel = args[1];
         final long count = Long.parseLong(args[2]);
         final long seed = Long.parseLong(args[3]);
-        try (ShmRegistry registry = ShmRegistry.open(dir); Subscriber subscriber = registry.subscriber(channel))
+        // the claim timeout of the parent's registry in CrossProcessSpscTest: on a loaded machine the publishing
+        // thread can stand still for longer than the default 1 s between claim and commit, and this subscriber
+        // would then skip the claim, count it lost and fail on the gap; the test checks bytes, not stall recovery
+        try (ShmRegistry registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofSeconds(30)));
+            Subscriber subscriber = registry.subscriber(channel))
         {
             System.out.println("ATTACHED");
             System.out.flush();
