@@ -146,14 +146,11 @@ final class FanOutSubscriber extends ShmSubscriber
     }
 
     @Override
-    void tickSlot()
+    boolean tickSlot()
     {
         synchronized (slotLock)
         {
-            if (evicted == null) // else the slot is not this subscriber's any more
-            {
-                super.tickSlot();
-            }
+            return evicted == null && super.tickSlot(); // else the slot is not this subscriber's any more
         }
     }
 }

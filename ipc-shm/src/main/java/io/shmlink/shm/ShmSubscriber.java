@@ -520,7 +520,10 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
         {
             return;
         }
-        tickSlot();
+        if (!tickSlot())
+        {
+            return; // evicted: the subscriber has nothing left to watch
+        }
         for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
         {
             final long token = PartySlots.publisherToken(segment, slot);
@@ -533,12 +536,17 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
         }
     }
 
-    /** The liveness tick's writes into this subscriber's slot: heartbeat and counters. */
-    void tickSlot()
+    /**
+     * The liveness tick's writes into this subscriber's slot: heartbeat and counters.
+     *
+     * @return false if the slot is no longer this subscriber's (a fan-out eviction), and nothing was written.
+     */
+    boolean tickSlot()
     {
         segment.checkNotTruncated();
         PartySlots.heartbeat(buffer, heartbeatOffset);
         reader.publishCounters();
+        return true;
     }
 
     /**
