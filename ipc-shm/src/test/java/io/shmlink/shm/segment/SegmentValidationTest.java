@@ -232,62 +232,6 @@ class SegmentValidationTest
     }
 
     @Test
-    void invalidNamesAreRefusedWithTheRule()
-    {
-        for (final String name : new String[]{"../x", "", "a".repeat(65), "a".repeat(5000), "/", "a/b", ".hidden",
-            "x\0y", "ü", "日本", " ", "..", "."})
-        {
-            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-                () -> shm.registry().create(name, ChannelConfig.spsc(4096)));
-            assertTrue(ex.getMessage().contains("[A-Za-z0-9._-]"), ex.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> shm.registry().lookup(name));
-            assertThrows(IllegalArgumentException.class, () -> shm.registry().delete(name));
-            assertThrows(IllegalArgumentException.class, () -> shm.registry().publisher(name));
-        }
-        assertNotNull(shm.registry().create("a".repeat(64), ChannelConfig.spsc(4096)));
-        assertNotNull(shm.registry().create("A-b_c.9", ChannelConfig.spsc(4096)));
-    }
-
-    @Test
-    void listShowsValidChannelsSortedAndLeavesOutOtherFiles() throws Exception
-    {
-        shm.registry().create("b-chan", ChannelConfig.mpsc(4096));
-        Files.writeString(shm.directory().resolve("not-a-channel"), "hello");
-        final var names = shm.registry().list().stream().map(i -> i.name()).toList();
-        assertEquals(java.util.List.of("b-chan", "chan"), names);
-        assertEquals(io.shmlink.api.ChannelMode.MPSC, shm.registry().lookup("b-chan").orElseThrow().mode());
-    }
-
-    @Test
-    void deleteRemovesTheFileAndAttachedPartiesGetClosedOrAnExceptionNotACrash()
-    {
-        final Publisher publisher = shm.registry().publisher("chan");
-        final Subscriber subscriber = shm.registry().subscriber("chan");
-        assertTrue(shm.registry().delete("chan"));
-        assertFalse(Files.exists(file));
-        assertEquals(Publisher.CLOSED, publisher.offer(new UnsafeBuffer(new byte[4]), 0, 4));
-        final ChannelNotFoundException ex = assertThrows(ChannelNotFoundException.class,
-            () -> subscriber.poll((buffer, offset, length) -> fail("nothing was sent"), 10));
-        assertTrue(ex.getMessage().contains("deleted"), ex.getMessage());
-        assertFalse(shm.registry().delete("chan"));
-        assertThrows(ChannelNotFoundException.class, () -> shm.registry().publisher("chan"));
-    }
-
-    @Test
-    void filesAre0600AndTheDirectory0700() throws Exception
-    {
-        final Path fresh = shm.directory().resolve("fresh-registry");
-        try (ShmRegistry r = ShmRegistry.open(fresh))
-        {
-            final Path f = r.create("x", ChannelConfig.spsc(4096)).file();
-            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(f)));
-            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(fresh)));
-        }
-    }
-
-    @Test
     void aFileIsWholePagesWithTheRingAfterTheHeaderPage() throws Exception
     {
         assertEquals(RING_OFFSET + 8192, Files.size(file));
