@@ -2,18 +2,16 @@ package io.shmlink.chronicle;
 
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
-import io.shmlink.shm.ShmRegistry;
-import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TempRegistry;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesMarshallable;
 import net.openhft.chronicle.bytes.BytesOut;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -29,28 +27,24 @@ class BytesPublisherTest
     private static final int CAPACITY = 1 << 16;
     private static final int MAX = CAPACITY / 8;
 
-    private Path dir;
-    private ShmRegistry registry;
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.open("shmlink-chronicle-unit-");
     private BytesPublisher publisher;
     private BytesSubscriber subscriber;
 
     @BeforeEach
-    void setUp() throws IOException
+    void setUp()
     {
-        dir = ShmTestDirectory.create("shmlink-chronicle-unit-");
-        registry = ShmRegistry.open(dir);
-        registry.create("orders", ChannelConfig.spsc(CAPACITY));
-        publisher = new BytesPublisher(registry.publisher("orders"));
-        subscriber = new BytesSubscriber(registry.subscriber("orders"));
+        shm.registry().create("orders", ChannelConfig.spsc(CAPACITY));
+        publisher = new BytesPublisher(shm.registry().publisher("orders"));
+        subscriber = new BytesSubscriber(shm.registry().subscriber("orders"));
     }
 
     @AfterEach
-    void tearDown() throws IOException
+    void tearDown()
     {
         publisher.close();
         subscriber.close();
-        registry.close();
-        ShmTestDirectory.delete(dir);
     }
 
     /** What {@code writeMarshallable} writes, measured on the heap. */
@@ -65,7 +59,7 @@ class BytesPublisherTest
 
     private long lostClaims()
     {
-        return registry.lookup("orders").orElseThrow().lostClaims();
+        return shm.registry().lookup("orders").orElseThrow().lostClaims();
     }
 
     /** Polls one batch into a list of the orders' ids, asserting each is the expected order of the stream. */
@@ -159,7 +153,7 @@ class BytesPublisherTest
     void aSmallerClaimLengthLetsTheRingHoldMore()
     {
         publisher.close();
-        publisher = new BytesPublisher(registry.publisher("orders"), 120);
+        publisher = new BytesPublisher(shm.registry().publisher("orders"), 120);
         final TestOrder order = new TestOrder();
         int sent = 0;
         while (sent < CAPACITY && publisher.offer(order.fill(sent)) > 0) // a ring of records holds fewer
@@ -226,7 +220,7 @@ class BytesPublisherTest
     void aMarshallableLongerThanTheClaimLengthIsRefusedNamingBothAndTheChannelMaximum()
     {
         publisher.close();
-        final Publisher raw = registry.publisher("orders");
+        final Publisher raw = shm.registry().publisher("orders");
         assertThrows(IllegalArgumentException.class, () -> new BytesPublisher(raw, MAX + 1));
         publisher = new BytesPublisher(raw, 90);
         final IllegalArgumentException ex =

@@ -2,16 +2,12 @@ package io.shmlink.chronicle;
 
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
-import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.testing.ChildJvm;
-import io.shmlink.shm.testing.ShmTestDirectory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -37,30 +33,16 @@ class CrossProcessBytesTest
         "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
         "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED");
 
-    private Path dir;
-    private ShmRegistry registry;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        dir = ShmTestDirectory.create("shmlink-chronicle-test-");
-        registry = ShmRegistry.open(dir);
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(dir);
-    }
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.open("shmlink-chronicle-test-");
 
     @Test
     void aChildPublishesAMillionOrdersAndTheParentChecksEveryField() throws Exception
     {
-        registry.create("c2p", CHANNEL);
-        try (BytesSubscriber subscriber = new BytesSubscriber(registry.subscriber("c2p"));
+        shm.registry().create("c2p", CHANNEL);
+        try (BytesSubscriber subscriber = new BytesSubscriber(shm.registry().subscriber("c2p"));
             ChildJvm child = ChildJvm.start(CHRONICLE_FLAGS, OrderStreamMain.class,
-                "publish", dir.toString(), "c2p", Integer.toString(ORDERS)))
+                "publish", shm.directory().toString(), "c2p", Integer.toString(ORDERS)))
         {
             assertNull(OrderStreamMain.verify(subscriber, ORDERS));
             assertEquals("DONE", child.awaitLine("DONE"));
@@ -75,10 +57,10 @@ class CrossProcessBytesTest
     @Test
     void theParentPublishesAMillionOrdersAndAChildChecksEveryField() throws Exception
     {
-        registry.create("p2c", CHANNEL);
-        try (BytesPublisher publisher = new BytesPublisher(registry.publisher("p2c"));
+        shm.registry().create("p2c", CHANNEL);
+        try (BytesPublisher publisher = new BytesPublisher(shm.registry().publisher("p2c"));
             ChildJvm child = ChildJvm.start(CHRONICLE_FLAGS, OrderStreamMain.class,
-                "verify", dir.toString(), "p2c", Integer.toString(ORDERS)))
+                "verify", shm.directory().toString(), "p2c", Integer.toString(ORDERS)))
         {
             assertEquals("ATTACHED", child.readLine());
             OrderStreamMain.publish(publisher, ORDERS);
@@ -90,8 +72,8 @@ class CrossProcessBytesTest
     @Test
     void aJvmWithoutChroniclesFlagsIsToldWhichToAdd() throws Exception
     {
-        registry.create("flags", ChannelConfig.spsc(1 << 12));
-        try (ChildJvm child = ChildJvm.start(OrderStreamMain.class, "verify", dir.toString(), "flags", "1"))
+        shm.registry().create("flags", ChannelConfig.spsc(1 << 12));
+        try (ChildJvm child = ChildJvm.start(OrderStreamMain.class, "verify", shm.directory().toString(), "flags", "1"))
         {
             final String refusal = child.awaitLine("REFUSED");
             assertTrue(refusal.contains("--add-opens java.base/java.lang.reflect=ALL-UNNAMED") &&

@@ -4,15 +4,13 @@ import io.shmlink.api.BufferClaim;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.api.Publisher;
-import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,22 +30,14 @@ class CloseWhileInUseTest
 {
     private static final ChannelConfig CONFIG = new ChannelConfig(ChannelMode.MPSC, 4096, 256);
 
-    private Path dir;
-    private ShmRegistry registry;
+    @RegisterExtension
+    final TempRegistry shm =
+        TempRegistry.open("shmlink-close-test-", new ShmRegistry.Options().claimTimeout(Duration.ofMillis(50)));
 
     @BeforeEach
-    void setUp() throws IOException
+    void setUp()
     {
-        dir = ShmTestDirectory.create("shmlink-close-test-");
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofMillis(50)));
-        registry.create("chan", CONFIG);
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(dir);
+        shm.registry().create("chan", CONFIG);
     }
 
     private static UnsafeBuffer message(final long value)
@@ -60,12 +50,12 @@ class CloseWhileInUseTest
     @Test
     void aSubscriberClosedDuringASlowHandlerWaitsForThePollSoItsSuccessorSeesNoMessageTwice() throws Exception
     {
-        final Publisher publisher = registry.publisher("chan");
+        final Publisher publisher = shm.registry().publisher("chan");
         for (long value = 1; value <= 10; value++)
         {
             assertTrue(publisher.offer(message(value), 0, 8) > 0);
         }
-        final ShmSubscriber first = registry.subscriber("chan");
+        final ShmSubscriber first = shm.registry().subscriber("chan");
         final CountDownLatch inHandler = new CountDownLatch(1);
         final CountDownLatch letGo = new CountDownLatch(1);
         final List<Long> seen = new ArrayList<>();
@@ -92,7 +82,7 @@ class CloseWhileInUseTest
         closer.join();
         assertTrue(closeReturned.get());
 
-        final ShmSubscriber successor = registry.subscriber("chan");
+        final ShmSubscriber successor = shm.registry().subscriber("chan");
         final List<Long> later = new ArrayList<>();
         successor.poll((buffer, offset, length) -> later.add(buffer.getLong(offset)), 100);
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L), seen, "the first poll's whole batch");
@@ -102,9 +92,9 @@ class CloseWhileInUseTest
     @Test
     void aSubscriberClosedFromItsOwnHandlerDetachesWhenThatPollReturns()
     {
-        final Publisher publisher = registry.publisher("chan");
+        final Publisher publisher = shm.registry().publisher("chan");
         assertTrue(publisher.offer(message(1), 0, 8) > 0);
-        final ShmSubscriber first = registry.subscriber("chan");
+        final ShmSubscriber first = shm.registry().subscriber("chan");
         final AtomicReference<Throwable> secondAttach = new AtomicReference<>();
 
         first.poll((buffer, offset, length) ->
@@ -112,7 +102,7 @@ class CloseWhileInUseTest
             first.close();
             try
             {
-                registry.subscriber("chan").close();
+                shm.registry().subscriber("chan").close();
             }
             catch (final Throwable ex)
             {
@@ -121,16 +111,16 @@ class CloseWhileInUseTest
         }, 10);
 
         assertNotNull(secondAttach.get(), "the slot is still held inside the poll");
-        registry.subscriber("chan").close(); // and free once it returned
+        shm.registry().subscriber("chan").close(); // and free once it returned
         assertEquals(0, first.poll((buffer, offset, length) -> fail("closed"), 10));
     }
 
     @Test
     void aCloseFromTheHandlerWhileAnotherThreadWaitsInCloseCompletesBoth() throws Exception
     {
-        final Publisher publisher = registry.publisher("chan");
+        final Publisher publisher = shm.registry().publisher("chan");
         assertTrue(publisher.offer(message(1), 0, 8) > 0);
-        final ShmSubscriber first = registry.subscriber("chan");
+        final ShmSubscriber first = shm.registry().subscriber("chan");
         final CountDownLatch inHandler = new CountDownLatch(1);
         final CountDownLatch closerWaits = new CountDownLatch(1);
         final Thread poller = new Thread(() -> first.poll((buffer, offset, length) ->
@@ -154,15 +144,15 @@ class CloseWhileInUseTest
 
         assertFalse(poller.isAlive(), "the handler's close returned");
         assertFalse(closer.isAlive(), "the other close returned");
-        registry.subscriber("chan").close(); // the slot was released
+        shm.registry().subscriber("chan").close(); // the slot was released
     }
 
     @Test
     void aSubscriberPolledByTwoThreadsAtOnceIsRefused() throws Exception
     {
-        final Publisher publisher = registry.publisher("chan");
+        final Publisher publisher = shm.registry().publisher("chan");
         assertTrue(publisher.offer(message(1), 0, 8) > 0);
-        final ShmSubscriber subscriber = registry.subscriber("chan");
+        final ShmSubscriber subscriber = shm.registry().subscriber("chan");
         final AtomicReference<Throwable> nested = new AtomicReference<>();
 
         subscriber.poll((buffer, offset, length) ->
@@ -183,9 +173,9 @@ class CloseWhileInUseTest
     @Test
     void aPublisherClosedWhileAnotherOfItsThreadsHoldsAClaimCannotHaveThatSpaceHandedOut() throws Exception
     {
-        final Publisher closing = registry.publisher("chan");
-        final Publisher other = registry.publisher("chan");
-        final ShmSubscriber subscriber = registry.subscriber("chan");
+        final Publisher closing = shm.registry().publisher("chan");
+        final Publisher other = shm.registry().publisher("chan");
+        final ShmSubscriber subscriber = shm.registry().subscriber("chan");
         final BufferClaim claim = new BufferClaim();
         assertTrue(closing.tryClaim(8, claim) > 0);         // a thread of this publisher is mid-copy...
         closing.close();                                    // ...when another thread closes it

@@ -9,20 +9,18 @@ import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.ring.RecordDescriptor;
 import io.shmlink.shm.segment.SegmentDescriptor;
-import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.SegmentEditor;
 import io.shmlink.shm.testing.TaggedClaimAndHaltMain;
 import io.shmlink.shm.testing.TaggedMessages;
 import io.shmlink.shm.testing.TaggedPublisherMain;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,22 +40,13 @@ class CrossProcessMpscTest
     private static final int MAX_LENGTH = 1024;
     private static final ChannelConfig CONFIG = new ChannelConfig(ChannelMode.MPSC, 1 << 18, MAX_LENGTH);
 
-    private Path dir;
-    private ShmRegistry registry;
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.open("shmlink-mpsc-test-");
 
     @BeforeEach
-    void setUp() throws IOException
+    void setUp()
     {
-        dir = ShmTestDirectory.create("shmlink-mpsc-test-");
-        registry = ShmRegistry.open(dir);
-        registry.create("mpsc", CONFIG);
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(dir);
+        shm.registry().create("mpsc", CONFIG);
     }
 
     /** Polls until the condition holds; fails on a verifier failure or after the deadline. */
@@ -83,7 +72,7 @@ class CrossProcessMpscTest
     {
         final int publishers = 4;
         final int each = 250_000;
-        final ShmSubscriber subscriber = registry.subscriber("mpsc");
+        final ShmSubscriber subscriber = shm.registry().subscriber("mpsc");
         final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, publishers);
         final List<ChildJvm> children = new ArrayList<>();
         try
@@ -91,7 +80,7 @@ class CrossProcessMpscTest
             for (int id = 0; id < publishers; id++)
             {
                 children.add(ChildJvm.start(TaggedPublisherMain.class,
-                    dir.toString(), "mpsc", Integer.toString(id), Integer.toString(each), "50000"));
+                    shm.directory().toString(), "mpsc", Integer.toString(id), Integer.toString(each), "50000"));
             }
             pollUntil(subscriber, verifier, () ->
             {
@@ -124,8 +113,8 @@ class CrossProcessMpscTest
     {
         final int threads = 4;
         final int each = 100_000;
-        final Publisher publisher = registry.publisher("mpsc");
-        final Subscriber subscriber = registry.subscriber("mpsc");
+        final Publisher publisher = shm.registry().publisher("mpsc");
+        final Subscriber subscriber = shm.registry().subscriber("mpsc");
         final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, threads);
         final List<Thread> workers = new ArrayList<>();
         final AtomicBoolean stuck = new AtomicBoolean();
@@ -188,7 +177,7 @@ class CrossProcessMpscTest
     {
         final int live = 100_000;
         final int beforeHalt = 500;
-        final ShmSubscriber subscriber = registry.subscriber("mpsc");
+        final ShmSubscriber subscriber = shm.registry().subscriber("mpsc");
         final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, 2);
         final long[] lastDelivery = {System.nanoTime()};
         final long[] longestGap = {0};
@@ -201,9 +190,9 @@ class CrossProcessMpscTest
         };
         final long crasherPid;
         try (ChildJvm livePublisher = ChildJvm.start(TaggedPublisherMain.class,
-                dir.toString(), "mpsc", "0", Integer.toString(live), "1000");
+                shm.directory().toString(), "mpsc", "0", Integer.toString(live), "1000");
             ChildJvm crasher = ChildJvm.start(TaggedClaimAndHaltMain.class,
-                dir.toString(), "mpsc", "1", Integer.toString(beforeHalt)))
+                shm.directory().toString(), "mpsc", "1", Integer.toString(beforeHalt)))
         {
             livePublisher.awaitLine("ATTACHED");
             lastDelivery[0] = System.nanoTime();
@@ -238,7 +227,7 @@ class CrossProcessMpscTest
         assertEquals(crasherPid, lost.pid(), "the halted publisher's process is named");
         assertNotEquals(0, lost.session());
         assertTrue(lost.length() >= RecordDescriptor.HEADER_LENGTH, lost::toString);
-        assertEquals(lost, registry.lookup("mpsc").orElseThrow().lastLostClaim(), "any process reads the same");
+        assertEquals(lost, shm.registry().lookup("mpsc").orElseThrow().lastLostClaim(), "any process reads the same");
     }
 
     @Test
@@ -246,7 +235,7 @@ class CrossProcessMpscTest
     {
         final int rounds = 10;
         final int parentId = rounds;
-        final ShmSubscriber subscriber = registry.subscriber("mpsc");
+        final ShmSubscriber subscriber = shm.registry().subscriber("mpsc");
         final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, rounds + 1);
         final AtomicBoolean stop = new AtomicBoolean();
         final Thread polling = new Thread(() ->
@@ -260,7 +249,7 @@ class CrossProcessMpscTest
             }
         });
         polling.start();
-        final Publisher parent = registry.publisher("mpsc");
+        final Publisher parent = shm.registry().publisher("mpsc");
         final TaggedMessages messages = new TaggedMessages(MAX_LENGTH);
         final UnsafeBuffer scratch = new UnsafeBuffer(new byte[MAX_LENGTH]);
         final SplittableRandom random = new SplittableRandom(42);
@@ -271,7 +260,7 @@ class CrossProcessMpscTest
             for (int round = 0; round < rounds; round++)
             {
                 try (ChildJvm child = ChildJvm.start(TaggedPublisherMain.class,
-                    dir.toString(), "mpsc", Integer.toString(round), "100000000", "500"))
+                    shm.directory().toString(), "mpsc", Integer.toString(round), "100000000", "500"))
                 {
                     final int waitFor = 1 + random.nextInt(4);
                     for (int i = 0; i < waitFor; i++)
@@ -320,10 +309,10 @@ class CrossProcessMpscTest
         // A sleeping subscriber polls once per 10 ms doorbell sleep; left to the poll's own count of 256 empty
         // polls per stall check, the three checks of a skip would take seconds (3.4 s when that was so).
         final int beforeHalt = 100;
-        final ShmSubscriber subscriber = registry.subscriber("mpsc");
+        final ShmSubscriber subscriber = shm.registry().subscriber("mpsc");
         final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, 2);
         try (ChildJvm crasher = ChildJvm.start(TaggedClaimAndHaltMain.class,
-            dir.toString(), "mpsc", "1", Integer.toString(beforeHalt)))
+            shm.directory().toString(), "mpsc", "1", Integer.toString(beforeHalt)))
         {
             assertEquals("CLAIMED", crasher.awaitLine("CLAIMED"));
             assertEquals(0, crasher.waitFor(30));
@@ -337,7 +326,7 @@ class CrossProcessMpscTest
         }
         final UnsafeBuffer message = new UnsafeBuffer(new byte[MAX_LENGTH]);
         final int length = new TaggedMessages(MAX_LENGTH).write(0, 0, message, 0);
-        assertTrue(registry.publisher("mpsc").offer(message, 0, length) > 0, "lands behind the halted claim");
+        assertTrue(shm.registry().publisher("mpsc").offer(message, 0, length) > 0, "lands behind the halted claim");
 
         final long start = System.nanoTime();
         final int delivered = subscriber.poll(verifier, 10, 20, TimeUnit.SECONDS);
@@ -355,18 +344,18 @@ class CrossProcessMpscTest
     void aLostClaimNamesItsDeadPublisherEvenWhenAnotherPublisherAttachedBeforeTheSkip() throws Exception
     {
         final int beforeHalt = 10;
-        final ShmSubscriber subscriber = registry.subscriber("mpsc");
+        final ShmSubscriber subscriber = shm.registry().subscriber("mpsc");
         final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, 2);
         final long crasherPid;
         try (ChildJvm crasher = ChildJvm.start(TaggedClaimAndHaltMain.class,
-            dir.toString(), "mpsc", "1", Integer.toString(beforeHalt)))
+            shm.directory().toString(), "mpsc", "1", Integer.toString(beforeHalt)))
         {
             assertEquals("CLAIMED", crasher.awaitLine("CLAIMED"));
             crasherPid = crasher.pid();
             assertEquals(0, crasher.waitFor(30));
         }
         // attaches while the dead publisher's claim still waits: it must not take the dead one's slot and name
-        final Publisher successor = registry.publisher("mpsc");
+        final Publisher successor = shm.registry().publisher("mpsc");
         final UnsafeBuffer message = new UnsafeBuffer(new byte[MAX_LENGTH]);
         final int length = new TaggedMessages(MAX_LENGTH).write(0, 0, message, 0);
         assertTrue(successor.offer(message, 0, length) > 0);
@@ -381,12 +370,12 @@ class CrossProcessMpscTest
     @Test
     void aGapWhoseClaimerNeverWroteAHeaderIsSkippedAfterTheTimeout()
     {
-        registry.close();
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofMillis(200)));
-        final Publisher publisher = registry.publisher("mpsc");
-        final ShmSubscriber subscriber = registry.subscriber("mpsc");
+        shm.reopen(new ShmRegistry.Options().claimTimeout(Duration.ofMillis(200)));
+        final Publisher publisher = shm.registry().publisher("mpsc");
+        final ShmSubscriber subscriber = shm.registry().subscriber("mpsc");
         // a publisher won the tail CAS for 64 bytes and died before writing anything
-        SegmentEditor.edit(dir.resolve("mpsc"), b -> b.getAndAddLong(SegmentDescriptor.TAIL_POSITION_OFFSET, 64));
+        SegmentEditor.edit(shm.directory().resolve("mpsc"),
+            b -> b.getAndAddLong(SegmentDescriptor.TAIL_POSITION_OFFSET, 64));
         final UnsafeBuffer message = new UnsafeBuffer(new byte[MAX_LENGTH]);
         final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, 1);
         final int length = new TaggedMessages(MAX_LENGTH).write(0, 0, message, 0);
@@ -405,10 +394,11 @@ class CrossProcessMpscTest
     @Test
     void aGarbageRecordLengthInAnMpscRingIsCorrupt()
     {
-        final Publisher publisher = registry.publisher("mpsc");
-        final Subscriber subscriber = registry.subscriber("mpsc");
+        final Publisher publisher = shm.registry().publisher("mpsc");
+        final Subscriber subscriber = shm.registry().subscriber("mpsc");
         assertTrue(publisher.offer(new UnsafeBuffer(new byte[8]), 0, 8) > 0);
-        SegmentEditor.edit(dir.resolve("mpsc"), b -> b.putInt(SegmentDescriptor.RING_OFFSET, Integer.MAX_VALUE));
+        SegmentEditor.edit(shm.directory().resolve("mpsc"),
+            b -> b.putInt(SegmentDescriptor.RING_OFFSET, Integer.MAX_VALUE));
         final CorruptChannelException ex = assertThrows(CorruptChannelException.class,
             () -> subscriber.poll((buffer, offset, length) -> fail("garbage delivered"), 10));
         assertTrue(ex.getMessage().contains("record length"), ex.getMessage());
@@ -418,12 +408,11 @@ class CrossProcessMpscTest
     @Test
     void aGarbageNegativeClaimLengthIsCorruptWhenTheSubscriberTriesToSkipIt()
     {
-        registry.close();
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ZERO));
-        final Publisher publisher = registry.publisher("mpsc");
-        final Subscriber subscriber = registry.subscriber("mpsc");
+        shm.reopen(new ShmRegistry.Options().claimTimeout(Duration.ZERO));
+        final Publisher publisher = shm.registry().publisher("mpsc");
+        final Subscriber subscriber = shm.registry().subscriber("mpsc");
         assertTrue(publisher.offer(new UnsafeBuffer(new byte[8]), 0, 8) > 0);
-        SegmentEditor.edit(dir.resolve("mpsc"), b -> b.putInt(SegmentDescriptor.RING_OFFSET, -(1 << 30)));
+        SegmentEditor.edit(shm.directory().resolve("mpsc"), b -> b.putInt(SegmentDescriptor.RING_OFFSET, -(1 << 30)));
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         final CorruptChannelException ex = assertThrows(CorruptChannelException.class, () ->
         {
@@ -441,18 +430,18 @@ class CrossProcessMpscTest
         // Regression: the subscriber once blamed an unattributed gap on "no live publisher", as seen by a liveness
         // check made before this publisher attached, and skipped the claim of a publisher that was merely slow
         // between its tail CAS and its header write (found by the ping-pong harness: ~1 run in 6 lost a message).
-        registry.close();
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofSeconds(10)));
-        final ShmSubscriber subscriber = registry.subscriber("mpsc");
-        registry.publisher("mpsc");
-        SegmentEditor.edit(dir.resolve("mpsc"), b -> b.getAndAddLong(SegmentDescriptor.TAIL_POSITION_OFFSET, 64));
+        shm.reopen(new ShmRegistry.Options().claimTimeout(Duration.ofSeconds(10)));
+        final ShmSubscriber subscriber = shm.registry().subscriber("mpsc");
+        shm.registry().publisher("mpsc");
+        SegmentEditor.edit(shm.directory().resolve("mpsc"),
+            b -> b.getAndAddLong(SegmentDescriptor.TAIL_POSITION_OFFSET, 64));
         final long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
         while (System.nanoTime() < until)
         {
             assertEquals(0, subscriber.poll((buffer, offset, length) -> fail("nothing is committed yet"), 10));
         }
         assertEquals(0, subscriber.lostClaims(), "a slow live publisher keeps its claim");
-        SegmentEditor.edit(dir.resolve("mpsc"), b ->
+        SegmentEditor.edit(shm.directory().resolve("mpsc"), b ->
         {
             b.putInt(SegmentDescriptor.RING_OFFSET + 4, 1);
             b.putLong(SegmentDescriptor.RING_OFFSET + 8, 0x5EED);

@@ -4,15 +4,14 @@ import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.PacedPublisherMain;
-import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.TaggedMessages;
-import org.junit.jupiter.api.AfterEach;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,29 +46,21 @@ class CrossProcessPauseTest
     private static final long PAUSED_RATE = 100_000;
     private static final Duration CLAIM_TIMEOUT = Duration.ofMillis(500);
 
-    private Path dir;
-    private ShmRegistry registry;
+    @RegisterExtension
+    final TempRegistry shm =
+        TempRegistry.open("shmlink-pause-test-", new ShmRegistry.Options().claimTimeout(CLAIM_TIMEOUT));
 
     @BeforeEach
-    void setUp() throws IOException
+    void setUp()
     {
-        dir = ShmTestDirectory.create("shmlink-pause-test-");
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(CLAIM_TIMEOUT));
-        registry.create("mpsc", new ChannelConfig(ChannelMode.MPSC, 1 << 16, MAX_LENGTH));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(dir);
+        shm.registry().create("mpsc", new ChannelConfig(ChannelMode.MPSC, 1 << 16, MAX_LENGTH));
     }
 
     @Test
     void aPublisherStoppedPastTheClaimTimeoutFiveTimesCorruptsNothingAndCostsOnlyItsOwnCountedMessages()
         throws Exception
     {
-        final ShmSubscriber subscriber = registry.subscriber("mpsc");
+        final ShmSubscriber subscriber = shm.registry().subscriber("mpsc");
         final TaggedMessages.Verifier verifier =
             new TaggedMessages.Verifier(MAX_LENGTH, PUBLISHERS).allowGaps(PAUSED);
         final long[] sent = new long[PUBLISHERS];
@@ -79,9 +70,9 @@ class CrossProcessPauseTest
             for (int id = 0; id < PUBLISHERS; id++)
             {
                 final ChildJvm child = id == PAUSED ?
-                    ChildJvm.start(PacedPublisherMain.class, dir.toString(), "mpsc", Integer.toString(id),
+                    ChildJvm.start(PacedPublisherMain.class, shm.directory().toString(), "mpsc", Integer.toString(id),
                         Long.toString(SECONDS), Long.toString(PAUSED_RATE), Long.toString(SLOW_CLAIM_MS)) :
-                    ChildJvm.start(PacedPublisherMain.class, dir.toString(), "mpsc", Integer.toString(id),
+                    ChildJvm.start(PacedPublisherMain.class, shm.directory().toString(), "mpsc", Integer.toString(id),
                         Long.toString(SECONDS), Long.toString(RATE));
                 assertEquals("ATTACHED", child.readLine());
                 children.add(child);

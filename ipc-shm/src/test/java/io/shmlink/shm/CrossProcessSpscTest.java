@@ -5,7 +5,6 @@ import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.segment.ChannelSegment;
-import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.ClaimAndHaltMain;
 import io.shmlink.shm.testing.CreationRaceMain;
@@ -14,13 +13,12 @@ import io.shmlink.shm.testing.MessageStream;
 import io.shmlink.shm.testing.StreamPublisherMain;
 import io.shmlink.shm.testing.StreamVerifier;
 import io.shmlink.shm.testing.StreamVerifierMain;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.IoUtil;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,30 +40,17 @@ class CrossProcessSpscTest
     private static final int MESSAGES = 1_000_000;
     private static final long SEED = 0x5EEDL;
 
-    private Path dir;
-    private ShmRegistry registry;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        dir = ShmTestDirectory.create("shmlink-test-");
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofSeconds(30)));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(dir);
-    }
+    @RegisterExtension
+    final TempRegistry shm =
+        TempRegistry.open("shmlink-test-", new ShmRegistry.Options().claimTimeout(Duration.ofSeconds(30)));
 
     @Test
     void aChildPublishesAMillionMessagesAndTheParentChecksEveryByte() throws Exception
     {
-        registry.create("c2p", ChannelConfig.spsc(1 << 16));
-        final Subscriber subscriber = registry.subscriber("c2p");
+        shm.registry().create("c2p", ChannelConfig.spsc(1 << 16));
+        final Subscriber subscriber = shm.registry().subscriber("c2p");
         try (ChildJvm child = ChildJvm.start(StreamPublisherMain.class,
-            dir.toString(), "c2p", Integer.toString(MESSAGES), Long.toString(SEED), "offer"))
+            shm.directory().toString(), "c2p", Integer.toString(MESSAGES), Long.toString(SEED), "offer"))
         {
             final StreamVerifier verifier = new StreamVerifier(new MessageStream(SEED, (1 << 16) / 8), 0);
             verifier.receive(subscriber, MESSAGES, 120_000);
@@ -80,10 +65,10 @@ class CrossProcessSpscTest
     @Test
     void theParentPublishesAMillionClaimsAndAChildChecksEveryByte() throws Exception
     {
-        registry.create("p2c", ChannelConfig.spsc(1 << 16));
-        final Publisher publisher = registry.publisher("p2c");
+        shm.registry().create("p2c", ChannelConfig.spsc(1 << 16));
+        final Publisher publisher = shm.registry().publisher("p2c");
         try (ChildJvm child = ChildJvm.start(StreamVerifierMain.class,
-            dir.toString(), "p2c", Integer.toString(MESSAGES), Long.toString(SEED)))
+            shm.directory().toString(), "p2c", Integer.toString(MESSAGES), Long.toString(SEED)))
         {
             assertEquals("ATTACHED", child.readLine());
             StreamPublisherMain.publish(publisher, new MessageStream(SEED, publisher.maxMessageLength()), 0,
@@ -98,7 +83,7 @@ class CrossProcessSpscTest
     {
         final int parties = 4;
         final int rounds = 20;
-        final Path barrierFile = dir.resolve(".barrier");
+        final Path barrierFile = shm.directory().resolve(".barrier");
         IoUtil.unmap(IoUtil.mapNewFile(barrierFile.toFile(), 4096));
         final List<ChildJvm> children = new ArrayList<>();
         try
@@ -106,7 +91,8 @@ class CrossProcessSpscTest
             for (int i = 0; i < parties; i++)
             {
                 children.add(ChildJvm.start(CreationRaceMain.class,
-                    dir.toString(), barrierFile.toString(), Integer.toString(parties), Integer.toString(rounds)));
+                    shm.directory().toString(), barrierFile.toString(), Integer.toString(parties),
+                    Integer.toString(rounds)));
             }
             final List<Set<String>> creators = new ArrayList<>();
             for (int round = 0; round < rounds; round++)
@@ -130,9 +116,9 @@ class CrossProcessSpscTest
                     creators.get(round));
                 final String name = "race-" + round;
                 assertEquals(ChannelConfig.mpsc(1 << 16),
-                    ChannelSegment.describe(dir.resolve(name), name, ProcessToken::partyInfo).config());
+                    ChannelSegment.describe(shm.directory().resolve(name), name, ProcessToken::partyInfo).config());
             }
-            try (Stream<Path> files = Files.list(dir))
+            try (Stream<Path> files = Files.list(shm.directory()))
             {
                 assertEquals(List.of(), files.map(p -> p.getFileName().toString())
                     .filter(ChannelSegment::isCreationDebris).toList(), "no temporary files left");
@@ -151,11 +137,11 @@ class CrossProcessSpscTest
     void aPublisherKilledBetweenClaimAndCommitLosesOnlyThatClaim() throws Exception
     {
         final int committed = 1000;
-        registry.create("crash", ChannelConfig.spsc(1 << 16));
-        final ShmSubscriber subscriber = registry.subscriber("crash");
+        shm.registry().create("crash", ChannelConfig.spsc(1 << 16));
+        final ShmSubscriber subscriber = shm.registry().subscriber("crash");
         final MessageStream stream = new MessageStream(SEED, (1 << 16) / 8);
         try (ChildJvm child = ChildJvm.start(ClaimAndHaltMain.class,
-            dir.toString(), "crash", Integer.toString(committed), Long.toString(SEED)))
+            shm.directory().toString(), "crash", Integer.toString(committed), Long.toString(SEED)))
         {
             final StreamVerifier verifier = new StreamVerifier(stream, 0);
             verifier.receive(subscriber, committed, 60_000);
@@ -165,7 +151,7 @@ class CrossProcessSpscTest
         }
         // A new publisher takes over the dead one's slot; its messages queue behind the dead claim, which the
         // subscriber skips at once because the claimer is dead (the claim timeout here is 30 s).
-        final Publisher successor = registry.publisher("crash");
+        final Publisher successor = shm.registry().publisher("crash");
         final long start = System.nanoTime();
         final Thread publishing = new Thread(
             () -> StreamPublisherMain.publish(successor, new MessageStream(SEED, (1 << 16) / 8), committed,
@@ -182,12 +168,12 @@ class CrossProcessSpscTest
     @Test
     void aSubscriberKilledInsidePollLeavesThatBatchForItsSuccessorAndLosesNothing() throws Exception
     {
-        registry.create("subcrash", ChannelConfig.spsc(1 << 16));
-        final Publisher publisher = registry.publisher("subcrash");
+        shm.registry().create("subcrash", ChannelConfig.spsc(1 << 16));
+        final Publisher publisher = shm.registry().publisher("subcrash");
         final MessageStream stream = new MessageStream(SEED, 256);
         StreamPublisherMain.publish(publisher, stream, 0, 100, false);
         try (ChildJvm child = ChildJvm.start(HaltingSubscriberMain.class,
-            dir.toString(), "subcrash", Long.toString(SEED), "256", "10", "25"))
+            shm.directory().toString(), "subcrash", Long.toString(SEED), "256", "10", "25"))
         {
             for (int seq = 0; seq < 25; seq++)
             {
@@ -203,7 +189,7 @@ class CrossProcessSpscTest
                 "the publisher sees the dead subscriber within 1 s");
             Thread.onSpinWait();
         }
-        final Subscriber successor = registry.subscriber("subcrash");
+        final Subscriber successor = shm.registry().subscriber("subcrash");
         final StreamVerifier verifier = new StreamVerifier(stream, 20);
         verifier.receive(successor, 100, 20_000);
         assertNull(verifier.failure(), "the successor starts at the dead poll's batch (seq 20) and gets all");

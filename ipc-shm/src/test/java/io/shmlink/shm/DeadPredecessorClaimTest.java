@@ -5,15 +5,12 @@ import io.shmlink.api.ChannelMode;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.ClaimAndHaltMain;
-import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -26,39 +23,26 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DeadPredecessorClaimTest
 {
-    private Path dir;
-    private ShmRegistry registry;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        dir = ShmTestDirectory.create("shmlink-dead-predecessor-test-");
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofMillis(100)));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(dir);
-    }
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.open("shmlink-dead-predecessor-test-",
+        new ShmRegistry.Options().claimTimeout(Duration.ofMillis(100)));
 
     @Test
     void anSpscPublisherThatTakesADeadOnesSlotLetsGoOfItsClaimSoTheChannelNeverWedges() throws Exception
     {
-        registry.create("chan", new ChannelConfig(ChannelMode.SPSC, 4096, 512));
-        try (ChildJvm child = ChildJvm.start(ClaimAndHaltMain.class, dir.toString(), "chan", "3", "7"))
+        shm.registry().create("chan", new ChannelConfig(ChannelMode.SPSC, 4096, 512));
+        try (ChildJvm child = ChildJvm.start(ClaimAndHaltMain.class, shm.directory().toString(), "chan", "3", "7"))
         {
             assertEquals("CLAIMED", child.readLine());
             assertEquals(0, child.waitFor(30));                 // dead between claim and commit
         }
-        final Publisher successor = registry.publisher("chan");  // takes slot 0 from the dead
+        final Publisher successor = shm.registry().publisher("chan");  // takes slot 0 from the dead
         final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
         assertTrue(successor.offer(message, 0, 8) > 0);
         successor.close();                                       // the slot's next holder leaves in turn
-        final Publisher third = registry.publisher("chan");
+        final Publisher third = shm.registry().publisher("chan");
 
-        final ShmSubscriber subscriber = registry.subscriber("chan");
+        final ShmSubscriber subscriber = shm.registry().subscriber("chan");
         long delivered = 0;
         long sent = 1;
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -4,12 +4,11 @@ import io.shmlink.shm.liveness.AliveFiles;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.EveryKindOfFileMain;
-import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TempRegistry;
 import io.shmlink.shm.wait.DoorbellAddress;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,34 +33,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FileModesTest
 {
-    private Path base;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        base = ShmTestDirectory.create("shmlink-modes-test-");
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        ShmTestDirectory.delete(base);
-    }
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.directoryOnly("shmlink-modes-test-");
 
     @Test
     void underUmask000EveryFileAndDirectoryTheLibraryMadeHasItsDocumentedMode() throws Exception
     {
-        final String group = Files.readAttributes(base, PosixFileAttributes.class).group().getName();
+        final String group = Files.readAttributes(shm.directory(), PosixFileAttributes.class).group().getName();
         try (ChildJvm child = ChildJvm.startUnder(List.of("sh", "-c", "umask 000; exec \"$0\" \"$@\""), List.of(),
-            EveryKindOfFileMain.class, base.toString(), group))
+            EveryKindOfFileMain.class, shm.directory().toString(), group))
         {
             assertEquals("UMASK 0000", child.readLine());
             assertEquals("PREPARED", child.readLine());
             assertEquals(137, child.waitFor(60), "halted in the middle of a creation");
         }
 
-        final Set<String> own = check(base.resolve("own"), "rwx------", "rw-------", null);
-        final Set<String> shared = check(base.resolve("shared"), "rwxrwx---", "rw-rw----", group);
+        final Set<String> own = check(shm.directory().resolve("own"), "rwx------", "rw-------", null);
+        final Set<String> shared = check(shm.directory().resolve("shared"), "rwxrwx---", "rw-rw----", group);
 
         assertEquals(Set.of("dir own", "dir own/a", "dir own/a/registry", "channel", "alive file", "doorbell socket"),
             own);
@@ -81,7 +69,7 @@ class FileModesTest
                 final PosixFileAttributes attributes =
                     Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 final String name = path.getFileName().toString();
-                final String kind = attributes.isDirectory() ? "dir " + base.relativize(path) :
+                final String kind = attributes.isDirectory() ? "dir " + shm.directory().relativize(path) :
                     name.startsWith(AliveFiles.PREFIX) ? "alive file" :
                     name.startsWith(DoorbellAddress.PREFIX) && attributes.isOther() ? "doorbell socket" :
                     ChannelSegment.isCreationDebris(name) ? "temporary creation file" :

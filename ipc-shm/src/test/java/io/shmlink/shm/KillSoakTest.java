@@ -5,11 +5,12 @@ import io.shmlink.api.ChannelMode;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.DeliveryLedger;
 import io.shmlink.shm.testing.DurableLog;
-import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.SoakPublisherMain;
 import io.shmlink.shm.testing.SoakSubscriberMain;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,21 +65,25 @@ class KillSoakTest
             {
                 id = publisherIds++;
                 channelOf[id] = channel;
-                jvm = ChildJvm.start(SoakPublisherMain.class, dir.toString(), channel, Integer.toString(id),
+                jvm = ChildJvm.start(SoakPublisherMain.class, shm.directory().toString(), channel, Integer.toString(id),
                     logFile(id).toString(), Long.toString(LOG_CAPACITY), Long.toString(rate)).labelled("pub " + id);
             }
             else
             {
-                jvm = ChildJvm.start(SoakSubscriberMain.class, dir.toString(), channel, ledgerFile(channel).toString(),
-                    Integer.toString(MAX_PUBLISHERS), failureFile(channel).toString()).labelled("sub " + channel);
+                jvm = ChildJvm.start(SoakSubscriberMain.class, shm.directory().toString(), channel,
+                    ledgerFile(channel).toString(), Integer.toString(MAX_PUBLISHERS), failureFile(channel).toString())
+                    .labelled("sub " + channel);
             }
             final String line = jvm.awaitLine("ATTACHED");
             assertEquals("ATTACHED", line);
         }
     }
 
-    private Path dir;
-    private Path logs;
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.directoryOnly("shmlink-soak-");
+    /** In memory (/dev/shm), as the registry: no disk I/O for gigabytes of logs. */
+    @RegisterExtension
+    final TempRegistry logs = TempRegistry.directoryOnly("shmlink-soak-logs-");
     private long rate;
     private int publisherIds;
     private final String[] channelOf = new String[MAX_PUBLISHERS];
@@ -92,13 +97,11 @@ class KillSoakTest
     {
         final long seconds = Long.getLong("shmlink.soak.seconds", 600);
         rate = Long.getLong("shmlink.soak.rate", 250_000);
-        dir = ShmTestDirectory.create("shmlink-soak-");
-        logs = ShmTestDirectory.create("shmlink-soak-logs-"); // memory: no disk I/O for gigabytes of logs
         final List<String> channels = List.of("mpsc", "spsc-0", "spsc-1");
         final List<Role> roles = new ArrayList<>();
         int publisherKills = 0;
         int subscriberKills = 0;
-        try (ShmRegistry registry = ShmRegistry.open(dir))
+        try (ShmRegistry registry = ShmRegistry.open(shm.directory()))
         {
             registry.create("mpsc", new ChannelConfig(ChannelMode.MPSC, 1 << 18, 1024));
             registry.create("spsc-0", new ChannelConfig(ChannelMode.SPSC, 1 << 16, 512));
@@ -181,8 +184,6 @@ class KillSoakTest
         finally
         {
             ledgers.values().forEach(DeliveryLedger::close);
-            ShmTestDirectory.delete(dir);
-            ShmTestDirectory.delete(logs);
         }
     }
 
@@ -260,16 +261,16 @@ class KillSoakTest
 
     private Path logFile(final int id)
     {
-        return logs.resolve("publisher-" + id + ".log");
+        return logs.directory().resolve("publisher-" + id + ".log");
     }
 
     private Path ledgerFile(final String channel)
     {
-        return logs.resolve(channel + ".ledger");
+        return logs.directory().resolve(channel + ".ledger");
     }
 
     private Path failureFile(final String channel)
     {
-        return logs.resolve(channel + ".failure");
+        return logs.directory().resolve(channel + ".failure");
     }
 }

@@ -9,11 +9,11 @@ import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.segment.SegmentDescriptor;
 import io.shmlink.shm.socket.ShmServerSocket;
 import io.shmlink.shm.testing.SegmentEditor;
-import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -44,30 +44,24 @@ class PlantedFifoTest
     private static final long DEADLINE_MS = 10_000;
     private static final ChannelConfig CONFIG = ChannelConfig.spsc(64 * 1024);
 
-    private Path dir;
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.directoryOnly("shmlink-planted-fifo-test-");
     private final List<Path> fifos = new ArrayList<>();
 
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        dir = ShmTestDirectory.create("shmlink-planted-fifo-test-");
-    }
-
     @AfterEach
-    void tearDown() throws IOException
+    void tearDown()
     {
         releaseBlockedReaders();
-        ShmTestDirectory.delete(dir);
     }
 
     @Test
     void aFifoUnderAnAliveFilesNameNeitherHangsOpeningNorSurvivesItsCleanup() throws Exception
     {
-        final Path planted = mkfifo(AliveFiles.path(dir, deadToken()));
-        final Path linked = AliveFiles.path(dir, deadToken());
+        final Path planted = mkfifo(AliveFiles.path(shm.directory(), deadToken()));
+        final Path linked = AliveFiles.path(shm.directory(), deadToken());
         Files.createSymbolicLink(linked, planted);
 
-        final ShmRegistry registry = within(() -> ShmRegistry.open(dir));
+        final ShmRegistry registry = within(() -> ShmRegistry.open(shm.directory()));
         registry.close();
         assertFalse(Files.exists(planted, LinkOption.NOFOLLOW_LINKS), "the FIFO is debris, removed");
         assertFalse(Files.exists(linked, LinkOption.NOFOLLOW_LINKS), "the link is debris, removed");
@@ -76,13 +70,14 @@ class PlantedFifoTest
     @Test
     void aFifoUnderTheAliveFileOfAChannelsPartyNeitherHangsLivenessNorListing() throws Exception
     {
-        try (ShmRegistry registry = ShmRegistry.open(dir, new ShmRegistry.Options().cleanDebrisOnOpen(false)))
+        try (ShmRegistry registry =
+            ShmRegistry.open(shm.directory(), new ShmRegistry.Options().cleanDebrisOnOpen(false)))
         {
             final ChannelInfo channel = registry.create("watched", CONFIG);
             final long token = deadToken();
             SegmentEditor.edit(channel.file(), header -> header.putLong(SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET,
                 token));
-            final Path fifo = mkfifo(AliveFiles.path(dir, token));
+            final Path fifo = mkfifo(AliveFiles.path(shm.directory(), token));
 
             assertTrue(within(() -> ProcessToken.isAlive(token)), "a process whose alive file cannot be told " +
                 "about counts as alive, the safe side");
@@ -98,9 +93,9 @@ class PlantedFifoTest
     @Test
     void aFifoOrALinkToOneUnderAChannelsNameIsRefusedByEveryCallNamingIt() throws Exception
     {
-        final Path fifo = mkfifo(dir.resolve("planted"));
-        Files.createSymbolicLink(dir.resolve("linked"), fifo);
-        try (ShmRegistry registry = within(() -> ShmRegistry.open(dir,
+        final Path fifo = mkfifo(shm.directory().resolve("planted"));
+        Files.createSymbolicLink(shm.directory().resolve("linked"), fifo);
+        try (ShmRegistry registry = within(() -> ShmRegistry.open(shm.directory(),
             new ShmRegistry.Options().staleGrace(Duration.ZERO).unattachedGrace(Duration.ZERO))))
         {
             assertEquals(List.of(), within(registry::list), "neither is a channel");
@@ -125,7 +120,7 @@ class PlantedFifoTest
     @Test
     void aFifoSwappedInUnderAServerSocketsChannelShowsNoConnections() throws Exception
     {
-        try (ShmRegistry registry = ShmRegistry.open(dir))
+        try (ShmRegistry registry = ShmRegistry.open(shm.directory()))
         {
             final ChannelInfo channel = registry.create("server", CONFIG);
             Files.delete(channel.file());

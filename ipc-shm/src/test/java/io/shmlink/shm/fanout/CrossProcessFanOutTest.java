@@ -3,20 +3,18 @@ package io.shmlink.shm.fanout;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.shm.ShmPublisher;
-import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.FanOutSubscriberMain;
-import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.TaggedMessages;
 import io.shmlink.shm.testing.TaggedPublisherMain;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,16 +31,9 @@ class CrossProcessFanOutTest
 {
     private static final int MAX_LENGTH = 256;
 
-    private Path dir;
-    private ShmRegistry registry;
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.open("shmlink-fanout-xp-");
     private final List<ChildJvm> children = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        dir = ShmTestDirectory.create("shmlink-fanout-xp-");
-        registry = ShmRegistry.open(dir);
-    }
 
     @AfterEach
     void tearDown() throws Exception
@@ -52,13 +43,11 @@ class CrossProcessFanOutTest
             new ProcessBuilder("kill", "-CONT", Long.toString(child.pid())).start().waitFor();
             child.close();
         }
-        registry.close();
-        ShmTestDirectory.delete(dir);
     }
 
     private ChildJvm subscriber(final int publishers, final long count, final long every) throws IOException
     {
-        final ChildJvm child = ChildJvm.start(FanOutSubscriberMain.class, dir.toString(), "fan",
+        final ChildJvm child = ChildJvm.start(FanOutSubscriberMain.class, shm.directory().toString(), "fan",
             Integer.toString(publishers), Long.toString(count), Long.toString(every), Integer.toString(MAX_LENGTH));
         children.add(child);
         assertEquals("ATTACHED", child.awaitLine("ATTACHED"));
@@ -67,8 +56,8 @@ class CrossProcessFanOutTest
 
     private ChildJvm publisher(final int id, final long count, final long every) throws IOException
     {
-        final ChildJvm child = ChildJvm.start(TaggedPublisherMain.class, dir.toString(), "fan", Integer.toString(id),
-            Long.toString(count), Long.toString(every));
+        final ChildJvm child = ChildJvm.start(TaggedPublisherMain.class, shm.directory().toString(), "fan",
+            Integer.toString(id), Long.toString(count), Long.toString(every));
         children.add(child);
         return child;
     }
@@ -126,7 +115,7 @@ class CrossProcessFanOutTest
     @Test
     void threeSubscriberJvmsEachReceiveAMillionMessagesFromOnePublisherJvm() throws Exception
     {
-        registry.create("fan", new ChannelConfig(ChannelMode.SPMC, 1 << 20, MAX_LENGTH, 3));
+        shm.registry().create("fan", new ChannelConfig(ChannelMode.SPMC, 1 << 20, MAX_LENGTH, 3));
         final List<ChildJvm> subscribers = List.of(
             subscriber(1, 1_000_000, 1_000_000), subscriber(1, 1_000_000, 1_000_000),
             subscriber(1, 1_000_000, 1_000_000));
@@ -141,7 +130,7 @@ class CrossProcessFanOutTest
     @Test
     void threeSubscriberJvmsEachReceiveEveryMessageOfThreePublisherJvmsInTheirOrder() throws Exception
     {
-        registry.create("fan", new ChannelConfig(ChannelMode.MPMC, 1 << 20, MAX_LENGTH, 3));
+        shm.registry().create("fan", new ChannelConfig(ChannelMode.MPMC, 1 << 20, MAX_LENGTH, 3));
         final List<ChildJvm> subscribers = List.of(
             subscriber(3, 200_000, 1_000_000), subscriber(3, 200_000, 1_000_000), subscriber(3, 200_000, 1_000_000));
         final List<ChildJvm> publishers =
@@ -159,14 +148,14 @@ class CrossProcessFanOutTest
     @Test
     void aKilledSubscriberStopsHoldingThePublisherBackWithinASecondAndTheOthersLoseNothing() throws Exception
     {
-        registry.create("fan", new ChannelConfig(ChannelMode.SPMC, 1 << 16, MAX_LENGTH, 3));
+        shm.registry().create("fan", new ChannelConfig(ChannelMode.SPMC, 1 << 16, MAX_LENGTH, 3));
         final ChildJvm doomed = subscriber(1, 400_000, 1_000);
         final List<ChildJvm> survivors = List.of(subscriber(1, 400_000, 1_000_000), subscriber(1, 400_000, 1_000_000));
         final TaggedMessages messages = new TaggedMessages(MAX_LENGTH);
         final UnsafeBuffer scratch = new UnsafeBuffer(new byte[MAX_LENGTH]);
         long killedAt = 0;
         long longestRefusal = 0;
-        try (ShmPublisher publisher = registry.publisher("fan"))
+        try (ShmPublisher publisher = shm.registry().publisher("fan"))
         {
             for (long seq = 0; seq < 400_000; seq++)
             {
@@ -199,7 +188,8 @@ class CrossProcessFanOutTest
     @Test
     void aStoppedSubscriberIsEvictedTheOthersGoOnAndItRejoinsAfterSigcont() throws Exception
     {
-        registry.create("fan", new ChannelConfig(ChannelMode.SPMC, 1 << 16, MAX_LENGTH, 3), Duration.ofSeconds(1));
+        shm.registry().create("fan", new ChannelConfig(ChannelMode.SPMC, 1 << 16, MAX_LENGTH, 3),
+            Duration.ofSeconds(1));
         final ChildJvm stopped = subscriber(1, Long.MAX_VALUE, 2_000);
         final ChildJvm other = subscriber(1, 3_000_000, 100_000);
         final ChildJvm publisher = publisher(0, 3_000_000, 10_000);

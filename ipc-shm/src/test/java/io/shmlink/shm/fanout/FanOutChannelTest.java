@@ -7,21 +7,17 @@ import io.shmlink.api.Publisher;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.api.SubscriberEvictedException;
 import io.shmlink.shm.ShmPublisher;
-import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.FanOutDescriptor;
+import io.shmlink.shm.testing.TempRegistry;
 import io.shmlink.shm.wait.ReaderWait;
-import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.TaggedMessages;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,22 +34,8 @@ class FanOutChannelTest
 {
     private static final int MAX_LENGTH = 512;
 
-    private Path dir;
-    private ShmRegistry registry;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        dir = ShmTestDirectory.create("shmlink-fanout-test-");
-        registry = ShmRegistry.open(dir);
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(dir);
-    }
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.open("shmlink-fanout-test-");
 
     private static ChannelConfig config(final ChannelMode mode, final int subscribers)
     {
@@ -96,14 +78,14 @@ class FanOutChannelTest
     @Test
     void everySpmcSubscriberReceivesEveryMessageInOrderOnce()
     {
-        registry.create("fan", config(ChannelMode.SPMC, 3));
+        shm.registry().create("fan", config(ChannelMode.SPMC, 3));
         everySubscriberReceivesEverything(200_000);
     }
 
     @Test
     void everyMpmcSubscriberReceivesEveryMessageInOrderOnce()
     {
-        registry.create("fan", config(ChannelMode.MPMC, 3));
+        shm.registry().create("fan", config(ChannelMode.MPMC, 3));
         everySubscriberReceivesEverything(200_000);
     }
 
@@ -113,12 +95,12 @@ class FanOutChannelTest
         final List<TaggedMessages.Verifier> verifiers = new ArrayList<>();
         for (int i = 0; i < 3; i++)
         {
-            subscribers.add(registry.subscriber("fan"));
+            subscribers.add(shm.registry().subscriber("fan"));
             verifiers.add(new TaggedMessages.Verifier(MAX_LENGTH, 1));
         }
         final TaggedMessages messages = new TaggedMessages(MAX_LENGTH);
         final UnsafeBuffer scratch = new UnsafeBuffer(new byte[MAX_LENGTH]);
-        try (ShmPublisher publisher = registry.publisher("fan"))
+        try (ShmPublisher publisher = shm.registry().publisher("fan"))
         {
             for (long seq = 0; seq < count; seq++)
             {
@@ -140,18 +122,18 @@ class FanOutChannelTest
     @Test
     void aSubscriberJoiningMidStreamReceivesExactlyWhatIsSentAfterItAttached()
     {
-        registry.create("fan", config(ChannelMode.SPMC, 2));
+        shm.registry().create("fan", config(ChannelMode.SPMC, 2));
         final TaggedMessages messages = new TaggedMessages(MAX_LENGTH);
         final UnsafeBuffer scratch = new UnsafeBuffer(new byte[MAX_LENGTH]);
-        final ShmSubscriber first = registry.subscriber("fan");
+        final ShmSubscriber first = shm.registry().subscriber("fan");
         final TaggedMessages.Verifier firstVerifier = new TaggedMessages.Verifier(MAX_LENGTH, 1);
-        try (ShmPublisher publisher = registry.publisher("fan"))
+        try (ShmPublisher publisher = shm.registry().publisher("fan"))
         {
             for (long seq = 0; seq < 1000; seq++)
             {
                 send(publisher, messages, scratch, 0, seq, List.of(first), List.of(firstVerifier));
             }
-            final ShmSubscriber late = registry.subscriber("fan");
+            final ShmSubscriber late = shm.registry().subscriber("fan");
             final List<Long> seen = new ArrayList<>();
             for (long seq = 1000; seq < 3000; seq++)
             {
@@ -174,24 +156,24 @@ class FanOutChannelTest
     @Test
     void oneSubscriberMoreThanTheMaximumIsRefusedNamingTheLimit()
     {
-        registry.create("fan", config(ChannelMode.MPMC, 2));
-        registry.subscriber("fan");
-        registry.subscriber("fan");
-        final ShmLinkException refused = assertThrows(ShmLinkException.class, () -> registry.subscriber("fan"));
+        shm.registry().create("fan", config(ChannelMode.MPMC, 2));
+        shm.registry().subscriber("fan");
+        shm.registry().subscriber("fan");
+        final ShmLinkException refused = assertThrows(ShmLinkException.class, () -> shm.registry().subscriber("fan"));
         assertTrue(refused.getMessage().contains("maxSubscribers 2"), refused.getMessage());
     }
 
     @Test
     void aClosedSubscriberFreesItsSlotAndStopsHoldingPublishersBack()
     {
-        registry.create("fan", config(ChannelMode.SPMC, 2));
-        final ShmSubscriber reading = registry.subscriber("fan");
-        final ShmSubscriber closing = registry.subscriber("fan");
-        try (ShmPublisher publisher = registry.publisher("fan"))
+        shm.registry().create("fan", config(ChannelMode.SPMC, 2));
+        final ShmSubscriber reading = shm.registry().subscriber("fan");
+        final ShmSubscriber closing = shm.registry().subscriber("fan");
+        try (ShmPublisher publisher = shm.registry().publisher("fan"))
         {
             final UnsafeBuffer message = new UnsafeBuffer(new byte[256]);
             closing.close();
-            registry.subscriber("fan").close(); // the slot is free again
+            shm.registry().subscriber("fan").close(); // the slot is free again
             for (int i = 0; i < 10_000; i++)
             {
                 while (publisher.offer(message, 0, 256) == Publisher.BACK_PRESSURED)
@@ -205,12 +187,12 @@ class FanOutChannelTest
     @Test
     void publishersAreNotConnectedWhileNoSubscriberIsAttached()
     {
-        registry.create("fan", config(ChannelMode.MPMC, 2));
-        try (ShmPublisher publisher = registry.publisher("fan"))
+        shm.registry().create("fan", config(ChannelMode.MPMC, 2));
+        try (ShmPublisher publisher = shm.registry().publisher("fan"))
         {
             final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
             assertEquals(Publisher.NOT_CONNECTED, publisher.offer(message, 0, 8));
-            final ShmSubscriber subscriber = registry.subscriber("fan");
+            final ShmSubscriber subscriber = shm.registry().subscriber("fan");
             assertTrue(publisher.offer(message, 0, 8) > 0);
             subscriber.close();
             assertEquals(Publisher.NOT_CONNECTED, publisher.offer(message, 0, 8));
@@ -220,8 +202,8 @@ class FanOutChannelTest
     @Test
     void everySubscriberAsleepOnItsDoorbellIsWokenByOneOffer() throws Exception
     {
-        registry.create("fan", config(ChannelMode.MPMC, 3));
-        final ChannelSegment segment = ChannelSegment.open(dir.resolve("fan"), "fan", false);
+        shm.registry().create("fan", config(ChannelMode.MPMC, 3));
+        final ChannelSegment segment = ChannelSegment.open(shm.directory().resolve("fan"), "fan", false);
         final long sleepers = FanOutDescriptor.regionOffset(1 << 16) + FanOutDescriptor.SLEEPERS_OFFSET;
         final List<Thread> threads = new ArrayList<>();
         final int[] received = new int[3];
@@ -230,7 +212,7 @@ class FanOutChannelTest
             final int index = i;
             // asleep for an hour unless the doorbell rings: the test's timeout fails it if nobody rings
             final ShmSubscriber subscriber =
-                registry.subscriber("fan").readerWait(ReaderWait.blocking().withMaxSleep(Duration.ofHours(1)));
+                shm.registry().subscriber("fan").readerWait(ReaderWait.blocking().withMaxSleep(Duration.ofHours(1)));
             final Thread thread = new Thread(() ->
                 received[index] = subscriber.poll((buffer, offset, length) -> {}, 10, 1, TimeUnit.HOURS));
             thread.start();
@@ -240,7 +222,7 @@ class FanOutChannelTest
         {
             Thread.onSpinWait(); // until all three announced their sleep
         }
-        try (ShmPublisher publisher = registry.publisher("fan"))
+        try (ShmPublisher publisher = shm.registry().publisher("fan"))
         {
             assertTrue(publisher.offer(new UnsafeBuffer(new byte[16]), 0, 16) > 0);
         }
@@ -255,11 +237,11 @@ class FanOutChannelTest
     @Test
     void aSubscriberThatHoldsPublishersBackPastTheTimeoutIsEvictedAndMayAttachAgain()
     {
-        registry.create("fan", config(ChannelMode.SPMC, 2), Duration.ofMillis(300));
-        final ShmSubscriber keepingUp = registry.subscriber("fan");
-        final ShmSubscriber stalled = registry.subscriber("fan");
+        shm.registry().create("fan", config(ChannelMode.SPMC, 2), Duration.ofMillis(300));
+        final ShmSubscriber keepingUp = shm.registry().subscriber("fan");
+        final ShmSubscriber stalled = shm.registry().subscriber("fan");
         final UnsafeBuffer message = new UnsafeBuffer(new byte[256]);
-        try (ShmPublisher publisher = registry.publisher("fan"))
+        try (ShmPublisher publisher = shm.registry().publisher("fan"))
         {
             final long start = System.nanoTime();
             long sent = 0;
@@ -279,7 +261,7 @@ class FanOutChannelTest
             assertThrows(SubscriberEvictedException.class, () -> stalled.poll((buffer, offset, length) -> {}, 1));
             stalled.close();
 
-            final ShmSubscriber again = registry.subscriber("fan");
+            final ShmSubscriber again = shm.registry().subscriber("fan");
             final ChannelInfo info = publisher.channelInfo();
             assertEquals(List.of(0L, 1L), info.subscribers().stream().map(s -> s.evictions()).toList(),
                 "evictions per slot: the evicted subscriber's slot, which the new one took, counts one");

@@ -15,18 +15,15 @@ import io.shmlink.shm.segment.SegmentDescriptor;
 import io.shmlink.shm.testing.AttachAndWaitMain;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.SegmentEditor;
-import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.TaggedMessages;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -43,23 +40,9 @@ class FanOutRecoveryTest
     private static final int CAPACITY = 1 << 16;
     private static final int MAX_LENGTH = 256;
 
-    private Path dir;
-    private ShmRegistry registry;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        dir = ShmTestDirectory.create("shmlink-fanout-recovery-");
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofMillis(50))
-            .staleGrace(Duration.ZERO).unattachedGrace(Duration.ZERO));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(dir);
-    }
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.open("shmlink-fanout-recovery-", new ShmRegistry.Options()
+        .claimTimeout(Duration.ofMillis(50)).staleGrace(Duration.ZERO).unattachedGrace(Duration.ZERO));
 
     /**
      * A claim made before a subscriber joined lies below where it starts, so no subscriber holds it. Publishers
@@ -70,14 +53,14 @@ class FanOutRecoveryTest
     @EnumSource(value = ChannelMode.class, names = {"SPMC", "MPMC"})
     void aClaimNoSubscriberSawIsNeverReusedWhileItsClaimerMayWrite(final ChannelMode mode)
     {
-        registry.create("fan", new ChannelConfig(mode, CAPACITY, MAX_LENGTH, 2));
-        final ShmSubscriber early = registry.subscriber("fan"); // so that the claim is not NOT_CONNECTED
-        final ShmPublisher claimer = registry.publisher("fan");
+        shm.registry().create("fan", new ChannelConfig(mode, CAPACITY, MAX_LENGTH, 2));
+        final ShmSubscriber early = shm.registry().subscriber("fan"); // so that the claim is not NOT_CONNECTED
+        final ShmPublisher claimer = shm.registry().publisher("fan");
         final BufferClaim claim = new BufferClaim();
         assertTrue(claimer.tryClaim(MAX_LENGTH, claim) > 0);
         early.close();
-        final ShmSubscriber late = registry.subscriber("fan");
-        final ShmPublisher sender = mode == ChannelMode.SPMC ? claimer : registry.publisher("fan");
+        final ShmSubscriber late = shm.registry().subscriber("fan");
+        final ShmPublisher sender = mode == ChannelMode.SPMC ? claimer : shm.registry().publisher("fan");
         final TaggedMessages messages = new TaggedMessages(MAX_LENGTH);
         final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, 1);
         final UnsafeBuffer scratch = new UnsafeBuffer(new byte[MAX_LENGTH]);
@@ -133,10 +116,12 @@ class FanOutRecoveryTest
     @Test
     void subscribersHeldUpByAStalledClaimAreNotEvicted()
     {
-        registry.create("fan", new ChannelConfig(ChannelMode.MPMC, CAPACITY, MAX_LENGTH, 2), Duration.ofMillis(200));
-        final List<ShmSubscriber> subscribers = List.of(registry.subscriber("fan"), registry.subscriber("fan"));
-        final ShmPublisher stalled = registry.publisher("fan");
-        final ShmPublisher sender = registry.publisher("fan");
+        shm.registry().create("fan", new ChannelConfig(ChannelMode.MPMC, CAPACITY, MAX_LENGTH, 2),
+            Duration.ofMillis(200));
+        final List<ShmSubscriber> subscribers =
+            List.of(shm.registry().subscriber("fan"), shm.registry().subscriber("fan"));
+        final ShmPublisher stalled = shm.registry().publisher("fan");
+        final ShmPublisher sender = shm.registry().publisher("fan");
         assertTrue(stalled.tryClaim(64, new BufferClaim()) > 0);
         final UnsafeBuffer message = new UnsafeBuffer(new byte[64]);
         final long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500); // seven timeouts
@@ -159,19 +144,20 @@ class FanOutRecoveryTest
     @Test
     void cleanupLeavesAFanOutChannelWithALiveSubscriberAndRemovesItOnceItLeft() throws Exception
     {
-        registry.create("fan", ChannelConfig.spmc(CAPACITY, 2));
+        shm.registry().create("fan", ChannelConfig.spmc(CAPACITY, 2));
         final long deadPid;
-        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, dir.toString(), "fan", "publisher"))
+        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, shm.directory().toString(), "fan", "publisher"))
         {
             assertEquals("ATTACHED", child.awaitLine("ATTACHED"));
             child.kill();
             deadPid = child.pid();
         }
-        SegmentEditor.edit(dir.resolve("fan"), b -> b.putLong(SegmentDescriptor.CREATOR_PID_OFFSET, deadPid));
-        final ShmSubscriber subscriber = registry.subscriber("fan");
-        assertEquals(List.of(), registry.removeStale(), "a live subscriber keeps its channel");
+        SegmentEditor.edit(shm.directory().resolve("fan"),
+            b -> b.putLong(SegmentDescriptor.CREATOR_PID_OFFSET, deadPid));
+        final ShmSubscriber subscriber = shm.registry().subscriber("fan");
+        assertEquals(List.of(), shm.registry().removeStale(), "a live subscriber keeps its channel");
         subscriber.close();
-        assertEquals(List.of(dir.resolve("fan")), registry.removeStale());
+        assertEquals(List.of(shm.directory().resolve("fan")), shm.registry().removeStale());
     }
 
     /**
@@ -182,9 +168,9 @@ class FanOutRecoveryTest
     @Test
     void aCleanerKilledWhileMarkingIsTakenOverAndTheChannelGoesOn() throws Exception
     {
-        registry.create("fan", new ChannelConfig(ChannelMode.MPMC, CAPACITY, MAX_LENGTH, 1));
-        final ShmSubscriber subscriber = registry.subscriber("fan");
-        final ShmPublisher publisher = registry.publisher("fan");
+        shm.registry().create("fan", new ChannelConfig(ChannelMode.MPMC, CAPACITY, MAX_LENGTH, 1));
+        final ShmSubscriber subscriber = shm.registry().subscriber("fan");
+        final ShmPublisher publisher = shm.registry().publisher("fan");
         final UnsafeBuffer message = new UnsafeBuffer(new byte[MAX_LENGTH]);
         final long[] received = {0};
         // the ring full of records the subscriber has read: a lap to release
@@ -197,7 +183,7 @@ class FanOutRecoveryTest
             // all of it
         }
         final long deadToken = deadPublisherToken();
-        final ChannelSegment segment = ChannelSegment.open(dir.resolve("fan"), "fan", false);
+        final ChannelSegment segment = ChannelSegment.open(shm.directory().resolve("fan"), "fan", false);
         final UnsafeBuffer buffer = segment.buffer();
         final int region = FanOutDescriptor.regionOffset(CAPACITY);
         final long released = buffer.getLongVolatile(SegmentDescriptor.HEAD_POSITION_OFFSET);
@@ -238,16 +224,18 @@ class FanOutRecoveryTest
     @Test
     void aJoinThatStandsStillIsEvictedAndThePublishersGoOn() throws Exception
     {
-        registry.create("fan", new ChannelConfig(ChannelMode.SPMC, CAPACITY, MAX_LENGTH, 2), Duration.ofMillis(300));
-        final ShmSubscriber subscriber = registry.subscriber("fan");
-        final ShmPublisher publisher = registry.publisher("fan");
-        final ChannelSegment segment = ChannelSegment.open(dir.resolve("fan"), "fan", false);
+        shm.registry().create("fan", new ChannelConfig(ChannelMode.SPMC, CAPACITY, MAX_LENGTH, 2),
+            Duration.ofMillis(300));
+        final ShmSubscriber subscriber = shm.registry().subscriber("fan");
+        final ShmPublisher publisher = shm.registry().publisher("fan");
+        final ChannelSegment segment = ChannelSegment.open(shm.directory().resolve("fan"), "fan", false);
         final UnsafeBuffer buffer = segment.buffer();
         final int slot = FanOutDescriptor.slotOffset(CAPACITY, 1);
-        try (ChildJvm joiner = ChildJvm.start(AttachAndWaitMain.class, dir.toString(), "queue", "subscriber", "create"))
+        try (ChildJvm joiner = ChildJvm.start(AttachAndWaitMain.class, shm.directory().toString(), "queue",
+            "subscriber", "create"))
         {
             assertEquals("ATTACHED", joiner.awaitLine("ATTACHED"));
-            final long liveToken = ChannelSegment.open(dir.resolve("queue"), "queue", false).buffer()
+            final long liveToken = ChannelSegment.open(shm.directory().resolve("queue"), "queue", false).buffer()
                 .getLongVolatile(SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET);
             // what a live process stopped between its attach's first steps leaves: its token, ATTACHING, a head
             buffer.putLongVolatile(slot + FanOutDescriptor.SLOT_TOKEN_OFFSET, liveToken);
@@ -275,12 +263,13 @@ class FanOutRecoveryTest
     /** The token of a publisher whose process is dead: a child attaches, then is killed. */
     private long deadPublisherToken() throws Exception
     {
-        registry.create("victim", ChannelConfig.mpsc(CAPACITY));
-        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, dir.toString(), "victim", "publisher"))
+        shm.registry().create("victim", ChannelConfig.mpsc(CAPACITY));
+        try (ChildJvm child =
+            ChildJvm.start(AttachAndWaitMain.class, shm.directory().toString(), "victim", "publisher"))
         {
             assertEquals("ATTACHED", child.awaitLine("ATTACHED"));
             final long token =
-                PartySlots.publisherToken(ChannelSegment.open(dir.resolve("victim"), "victim", false), 0);
+                PartySlots.publisherToken(ChannelSegment.open(shm.directory().resolve("victim"), "victim", false), 0);
             child.kill();
             return token;
         }

@@ -11,15 +11,13 @@ import io.shmlink.shm.segment.SegmentDescriptor;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.FuzzCases;
 import io.shmlink.shm.testing.ScribblerMain;
-import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.TaggedMessages;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.DirectBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -49,22 +47,9 @@ class CrossProcessFuzzTest
     private static final int MAX_LENGTH = 256;
     private static final String[] TARGETS = {"header", "control", "records"};
 
-    private Path dir;
-    private ShmRegistry registry;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        dir = ShmTestDirectory.create("shmlink-xfuzz-");
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ofMillis(20)));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(dir);
-    }
+    @RegisterExtension
+    final TempRegistry shm =
+        TempRegistry.open("shmlink-xfuzz-", new ShmRegistry.Options().claimTimeout(Duration.ofMillis(20)));
 
     /** What one poller saw. */
     private static final class Received implements MessageHandler
@@ -109,12 +94,13 @@ class CrossProcessFuzzTest
             final String target = TARGETS[c % TARGETS.length];
             final String name = "xfuzz-" + c;
             final boolean mpsc = random.nextBoolean();
-            registry.create(name, new ChannelConfig(mpsc ? ChannelMode.MPSC : ChannelMode.SPSC, CAPACITY, MAX_LENGTH));
+            shm.registry().create(name,
+                new ChannelConfig(mpsc ? ChannelMode.MPSC : ChannelMode.SPSC, CAPACITY, MAX_LENGTH));
             final Received received = new Received();
             RuntimeException thrown = null;
-            try (Subscriber subscriber = registry.subscriber(name);
-                ChildJvm child = ChildJvm.start(ScribblerMain.class, dir.toString(), name, Long.toString(seed),
-                    "400", target))
+            try (Subscriber subscriber = shm.registry().subscriber(name);
+                ChildJvm child = ChildJvm.start(ScribblerMain.class, shm.directory().toString(), name,
+                    Long.toString(seed), "400", target))
             {
                 assertEquals("STARTED", child.awaitLine("STARTED"));
                 final CompletableFuture<Long> published = CompletableFuture.supplyAsync(() -> publishedCount(child));
@@ -151,7 +137,7 @@ class CrossProcessFuzzTest
             totals[2] += received.misframed;
             totals[3] += thrown instanceof CorruptChannelException ? 1 : 0;
             totals[4] += thrown instanceof ChannelNotFoundException ? 1 : 0;
-            registry.delete(name);
+            shm.registry().delete(name);
         });
         System.out.printf("cross-process fuzz: %d cases, %d scribbles, 0 crashes, 0 hangs, slowest poll %d us; " +
             "%d messages intact, %d misframed by record/position garbage, %d CorruptChannelException, " +

@@ -11,13 +11,12 @@ import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.segment.FanOutDescriptor;
 import io.shmlink.shm.segment.SegmentDescriptor;
 import io.shmlink.shm.testing.FuzzCases;
-import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.SegmentEditor;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -50,22 +49,8 @@ class SegmentFuzzTest
         SegmentDescriptor.publisherSlotOffset(0) + SegmentDescriptor.SLOT_GENERATION_OFFSET,
         SegmentDescriptor.CAPACITY_OFFSET, SegmentDescriptor.MAX_MESSAGE_LENGTH_OFFSET, SegmentDescriptor.MODE_OFFSET};
 
-    private Path dir;
-    private ShmRegistry registry;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        dir = ShmTestDirectory.create("shmlink-fuzz-");
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(Duration.ZERO));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(dir);
-    }
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.open("shmlink-fuzz-", new ShmRegistry.Options().claimTimeout(Duration.ZERO));
 
     @Test
     void garbageWrittenIntoALiveChannelYieldsResultsOrShmLinkExceptionsOnly() throws Exception
@@ -75,9 +60,10 @@ class SegmentFuzzTest
         {
             final boolean mpsc = random.nextBoolean();
             final String name = "live-" + c;
-            registry.create(name, new ChannelConfig(mpsc ? ChannelMode.MPSC : ChannelMode.SPSC, CAPACITY, 256));
-            final Path file = dir.resolve(name);
-            try (Publisher publisher = registry.publisher(name); Subscriber subscriber = registry.subscriber(name))
+            shm.registry().create(name, new ChannelConfig(mpsc ? ChannelMode.MPSC : ChannelMode.SPSC, CAPACITY, 256));
+            final Path file = shm.directory().resolve(name);
+            try (Publisher publisher = shm.registry().publisher(name);
+                Subscriber subscriber = shm.registry().subscriber(name))
             {
                 final UnsafeBuffer message = new UnsafeBuffer(new byte[256]);
                 final BufferClaim claim = new BufferClaim();
@@ -118,7 +104,7 @@ class SegmentFuzzTest
                     }
                 }
             }
-            registry.delete(name);
+            shm.registry().delete(name);
         });
         assertTrue(corruptions[0] > 0, "the fuzzer found the channels corrupt at least once");
     }
@@ -138,7 +124,7 @@ class SegmentFuzzTest
         {
             final String name = "attach-" + c;
             final boolean mpsc = random.nextBoolean();
-            final Path file = registry.create(name,
+            final Path file = shm.registry().create(name,
                 new ChannelConfig(mpsc ? ChannelMode.MPSC : ChannelMode.SPSC, CAPACITY, 256)).file();
             carryTraffic(name, random);
             final long length = Files.size(file);
@@ -164,11 +150,11 @@ class SegmentFuzzTest
                 {
                     switch (attempt)
                     {
-                        case 0 -> registry.lookup(name);
-                        case 1 -> registry.list();
+                        case 0 -> shm.registry().lookup(name);
+                        case 1 -> shm.registry().list();
                         case 2 ->
                         {
-                            try (Publisher publisher = registry.publisher(name))
+                            try (Publisher publisher = shm.registry().publisher(name))
                             {
                                 publisher.offer(new UnsafeBuffer(new byte[64]), 0,
                                     random.nextInt(Math.min(64, publisher.maxMessageLength()) + 1));
@@ -176,7 +162,7 @@ class SegmentFuzzTest
                         }
                         case 3 ->
                         {
-                            try (Subscriber subscriber = registry.subscriber(name))
+                            try (Subscriber subscriber = shm.registry().subscriber(name))
                             {
                                 for (int i = 0; i < 3; i++)
                                 {
@@ -184,8 +170,8 @@ class SegmentFuzzTest
                                 }
                             }
                         }
-                        case 4 -> registry.cleanStale();
-                        default -> registry.delete(name);
+                        case 4 -> shm.registry().cleanStale();
+                        default -> shm.registry().delete(name);
                     }
                 }
                 catch (final ShmLinkException expected)
@@ -213,7 +199,7 @@ class SegmentFuzzTest
         {
             final String name = "fan-" + c;
             final ChannelMode mode = random.nextBoolean() ? ChannelMode.SPMC : ChannelMode.MPMC;
-            final Path file = registry.create(name, new ChannelConfig(mode, CAPACITY, 256, 3)).file();
+            final Path file = shm.registry().create(name, new ChannelConfig(mode, CAPACITY, 256, 3)).file();
             final int region = FanOutDescriptor.regionOffset(CAPACITY);
             final int[] fields = {
                 region + FanOutDescriptor.MAX_SUBSCRIBERS_OFFSET,
@@ -225,9 +211,9 @@ class SegmentFuzzTest
                 FanOutDescriptor.SLOT_ATTACHMENT_OFFSET, FanOutDescriptor.SLOT_TOKEN_OFFSET,
                 FanOutDescriptor.SLOT_WAIT_STATE_OFFSET, FanOutDescriptor.SLOT_DOORBELL_OFFSET,
                 FanOutDescriptor.SLOT_HEAD_OFFSET, FanOutDescriptor.SLOT_READ_POSITION_OFFSET};
-            final Subscriber first = registry.subscriber(name);
-            Subscriber second = registry.subscriber(name);
-            try (Publisher publisher = registry.publisher(name))
+            final Subscriber first = shm.registry().subscriber(name);
+            Subscriber second = shm.registry().subscriber(name);
+            try (Publisher publisher = shm.registry().publisher(name))
             {
                 final UnsafeBuffer message = new UnsafeBuffer(new byte[256]);
                 for (int step = 0; step < 40; step++)
@@ -243,12 +229,12 @@ class SegmentFuzzTest
                             {
                                 if (random.nextBoolean())
                                 {
-                                    registry.lookup(name);
+                                    shm.registry().lookup(name);
                                 }
                                 else
                                 {
                                     second.close();
-                                    second = registry.subscriber(name);
+                                    second = shm.registry().subscriber(name);
                                 }
                             }
                             default -> SegmentEditor.edit(file, b ->
@@ -285,7 +271,7 @@ class SegmentFuzzTest
                 first.close();
                 second.close();
             }
-            registry.delete(name);
+            shm.registry().delete(name);
         });
         assertTrue(refusals[0] > 0, "the fuzzer found the channels corrupt at least once");
     }
@@ -302,7 +288,8 @@ class SegmentFuzzTest
     /** Sends, claims, aborts, polls and detaches, so the ring holds records of every kind. */
     private void carryTraffic(final String name, final SplittableRandom random)
     {
-        try (Publisher publisher = registry.publisher(name); Subscriber subscriber = registry.subscriber(name))
+        try (Publisher publisher = shm.registry().publisher(name);
+            Subscriber subscriber = shm.registry().subscriber(name))
         {
             final UnsafeBuffer message = new UnsafeBuffer(new byte[256]);
             final BufferClaim claim = new BufferClaim();

@@ -6,11 +6,10 @@ import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.testing.AttachAndWaitMain;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.ProbeAliveFileMain;
-import io.shmlink.shm.testing.ShmTestDirectory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,26 +29,13 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class AliveFilesTest
 {
-    private Path dir;
-    private ShmRegistry registry;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        dir = ShmTestDirectory.create("shmlink-alive-test-");
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().cleanDebrisOnOpen(false));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(dir);
-    }
+    @RegisterExtension
+    final TempRegistry shm =
+        TempRegistry.open("shmlink-alive-test-", new ShmRegistry.Options().cleanDebrisOnOpen(false));
 
     private List<String> aliveFiles() throws IOException
     {
-        try (Stream<Path> files = Files.list(dir))
+        try (Stream<Path> files = Files.list(shm.directory()))
         {
             return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(AliveFiles.PREFIX))
                 .sorted().toList();
@@ -58,14 +44,14 @@ class AliveFilesTest
 
     private Path ownFile()
     {
-        return AliveFiles.path(dir, ProcessToken.SELF);
+        return AliveFiles.path(shm.directory(), ProcessToken.SELF);
     }
 
     @Test
     void aRegistryThatOnlyLooksMakesNoAliveFile() throws IOException
     {
-        registry.create("chan", ChannelConfig.mpsc(4096));
-        registry.list();
+        shm.registry().create("chan", ChannelConfig.mpsc(4096));
+        shm.registry().list();
 
         assertEquals(List.of(), aliveFiles());
     }
@@ -73,14 +59,15 @@ class AliveFilesTest
     @Test
     void registriesOnOneDirectoryShareOneAliveFileKeptWhileTheProcessLives() throws IOException
     {
-        registry.create("chan", ChannelConfig.mpsc(4096));
-        final ShmRegistry second = ShmRegistry.open(dir.resolve("..").resolve(dir.getFileName()));
+        shm.registry().create("chan", ChannelConfig.mpsc(4096));
+        final ShmRegistry second =
+            ShmRegistry.open(shm.directory().resolve("..").resolve(shm.directory().getFileName()));
         second.publisher("chan");
-        registry.publisher("chan");
+        shm.registry().publisher("chan");
         assertEquals(List.of(ownFile().getFileName().toString()), aliveFiles());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(ownFile())));
 
-        registry.close();
+        shm.registry().close();
         second.close();
 
         // a thread of a publisher closed with its registry may still write a claim that another namespace holds
@@ -90,8 +77,8 @@ class AliveFilesTest
     @Test
     void anAliveFileInARegistrySharedWithAGroupIs0660OfThatGroup() throws IOException
     {
-        final PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class);
-        final Path shared = dir.resolve("shared");
+        final PosixFileAttributes attributes = Files.readAttributes(shm.directory(), PosixFileAttributes.class);
+        final Path shared = shm.directory().resolve("shared");
         try (ShmRegistry sharedRegistry = ShmRegistry.open(shared,
             new ShmRegistry.Options().shareWithGroup(attributes.group().getName())))
         {
@@ -107,9 +94,9 @@ class AliveFilesTest
     @Test
     void anAliveFileStaysLockedAfterItsRegistryClosed() throws Exception
     {
-        registry.create("chan", ChannelConfig.mpsc(4096));
-        registry.publisher("chan");
-        registry.close();
+        shm.registry().create("chan", ChannelConfig.mpsc(4096));
+        shm.registry().publisher("chan");
+        shm.registry().close();
 
         try (ChildJvm probe = ChildJvm.start(ProbeAliveFileMain.class, ownFile().toString()))
         {
@@ -121,17 +108,17 @@ class AliveFilesTest
     void cleanStaleRemovesTheAliveFileOfAKilledProcessAndNeverListsOneAsAChannel() throws Exception
     {
         // this process attaches nothing, so no liveness thread of its own removes the dead child's file first
-        registry.create("chan", ChannelConfig.mpsc(4096));
-        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, dir.toString(), "chan", "publisher"))
+        shm.registry().create("chan", ChannelConfig.mpsc(4096));
+        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, shm.directory().toString(), "chan", "publisher"))
         {
             assertEquals("ATTACHED", child.readLine());
             assertEquals(1, aliveFiles().size(), "the child's: " + aliveFiles());
-            assertEquals(List.of("chan"), registry.list().stream().map(ChannelInfo::name).toList());
+            assertEquals(List.of("chan"), shm.registry().list().stream().map(ChannelInfo::name).toList());
             child.kill();
         }
         assertEquals(1, aliveFiles().size(), "a killed process cannot delete its own: " + aliveFiles());
 
-        assertEquals(1, registry.cleanStale(), "the dead child's alive file, and only that");
+        assertEquals(1, shm.registry().cleanStale(), "the dead child's alive file, and only that");
         assertEquals(List.of(), aliveFiles());
     }
 }

@@ -11,21 +11,19 @@ import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.CreationCrashes;
-import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.AttachAndWaitMain;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.CreateMain;
 import io.shmlink.shm.testing.SegmentEditor;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,34 +38,21 @@ import static io.shmlink.shm.segment.SegmentDescriptor.MAX_PUBLISHERS;
 import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_TOKEN_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.publisherSlotOffset;
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Dead parties noticed in time, debris of killed creations cleaned, channel statistics, directory permissions.
+ * Dead parties noticed in time, their slots and claims taken over or counted, and the debris of killed creations
+ * and dead channels cleaned.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class LivenessAndCleanupTest
 {
-    private Path dir;
-    private ShmRegistry registry;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        dir = ShmTestDirectory.create("shmlink-liveness-test-");
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().cleanDebrisOnOpen(false));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(dir);
-    }
+    @RegisterExtension
+    final TempRegistry shm =
+        TempRegistry.open("shmlink-liveness-test-", new ShmRegistry.Options().cleanDebrisOnOpen(false));
 
     private List<String> debris() throws IOException
     {
-        try (Stream<Path> files = Files.list(dir))
+        try (Stream<Path> files = Files.list(shm.directory()))
         {
             return files.map(p -> p.getFileName().toString()).filter(ChannelSegment::isCreationDebris).toList();
         }
@@ -76,10 +61,10 @@ class LivenessAndCleanupTest
     @Test
     void aPublisherSeesNotConnectedWithinOneSecondOfItsSubscriberBeingKilledAndRecovers() throws Exception
     {
-        registry.create("live", ChannelConfig.spsc(4096));
-        final ShmPublisher publisher = registry.publisher("live");
+        shm.registry().create("live", ChannelConfig.spsc(4096));
+        final ShmPublisher publisher = shm.registry().publisher("live");
         final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
-        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, dir.toString(), "live", "subscriber"))
+        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, shm.directory().toString(), "live", "subscriber"))
         {
             assertEquals("ATTACHED", child.readLine());
             assertTrue(publisher.isConnected());
@@ -94,7 +79,7 @@ class LivenessAndCleanupTest
             Thread.onSpinWait();
         }
         assertFalse(publisher.isConnected());
-        final ShmSubscriber successor = registry.subscriber("live");
+        final ShmSubscriber successor = shm.registry().subscriber("live");
         while (successor.poll((b, o, l) -> {}, 100) > 0)
         {
             // drain what was offered before the death was noticed
@@ -109,10 +94,11 @@ class LivenessAndCleanupTest
     @Test
     void aSubscriberSeesNoLivePublisherOnceItsPublisherIsKilled() throws Exception
     {
-        registry.create("pubdeath", ChannelConfig.mpsc(4096));
-        final ShmSubscriber subscriber = registry.subscriber("pubdeath");
+        shm.registry().create("pubdeath", ChannelConfig.mpsc(4096));
+        final ShmSubscriber subscriber = shm.registry().subscriber("pubdeath");
         assertFalse(subscriber.hasLivePublisher());
-        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, dir.toString(), "pubdeath", "publisher"))
+        try (ChildJvm child =
+            ChildJvm.start(AttachAndWaitMain.class, shm.directory().toString(), "pubdeath", "publisher"))
         {
             assertEquals("ATTACHED", child.readLine());
             assertTrue(subscriber.hasLivePublisher());
@@ -130,18 +116,19 @@ class LivenessAndCleanupTest
     @Test
     void aNewMpscPublisherTakesAFreeSlotBeforeADeadPublishersSoTheDeadOneStaysNamed() throws Exception
     {
-        registry.create("keepdead", ChannelConfig.mpsc(4096));
+        shm.registry().create("keepdead", ChannelConfig.mpsc(4096));
         final long deadPid;
-        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, dir.toString(), "keepdead", "publisher"))
+        try (ChildJvm child =
+            ChildJvm.start(AttachAndWaitMain.class, shm.directory().toString(), "keepdead", "publisher"))
         {
             assertEquals("ATTACHED", child.readLine());
             deadPid = child.pid();
             child.kill();
         }
 
-        try (Publisher successor = registry.publisher("keepdead"))
+        try (Publisher successor = shm.registry().publisher("keepdead"))
         {
-            final List<PartyInfo> publishers = registry.lookup("keepdead").orElseThrow().publishers();
+            final List<PartyInfo> publishers = shm.registry().lookup("keepdead").orElseThrow().publishers();
             assertEquals(2, publishers.size(), publishers::toString);
             assertEquals(deadPid, publishers.get(0).pid());
             assertFalse(publishers.get(0).alive());
@@ -158,20 +145,20 @@ class LivenessAndCleanupTest
             final String name = "crash-" + step;
             try (ChildJvm child = ChildJvm.start(
                 List.of("-D" + CreationCrashes.STEP_PROPERTY + "=" + step), CreateMain.class,
-                dir.toString(), name))
+                shm.directory().toString(), name))
             {
                 assertEquals(137, child.waitFor(30), step + ": the child halted at the step");
             }
             assertEquals(1, debris().size(), step + ": the temporary file is left: " + debris());
-            final ChannelInfo info = registry.openOrCreate(name, ChannelConfig.mpsc(1 << 16));
+            final ChannelInfo info = shm.registry().openOrCreate(name, ChannelConfig.mpsc(1 << 16));
             assertEquals(ChannelConfig.mpsc(1 << 16), info.config(), step);
-            try (Publisher publisher = registry.publisher(name))
+            try (Publisher publisher = shm.registry().publisher(name))
             {
                 assertTrue(publisher.offer(new UnsafeBuffer(new byte[4]), 0, 4) > 0, step + ": usable");
             }
-            assertTrue(registry.cleanStale() >= 1, step + ": debris removed");
+            assertTrue(shm.registry().cleanStale() >= 1, step + ": debris removed");
             assertEquals(List.of(), debris(), step);
-            assertTrue(registry.lookup(name).isPresent(), step + ": the channel itself stays");
+            assertTrue(shm.registry().lookup(name).isPresent(), step + ": the channel itself stays");
         }
     }
 
@@ -180,31 +167,30 @@ class LivenessAndCleanupTest
     {
         try (ChildJvm child = ChildJvm.start(
             List.of("-D" + CreationCrashes.STEP_PROPERTY + "=sized"), CreateMain.class,
-            dir.toString(), "half"))
+            shm.directory().toString(), "half"))
         {
             assertEquals(137, child.waitFor(30));
         }
         assertEquals(1, debris().size());
-        ShmRegistry.open(dir).close();
+        ShmRegistry.open(shm.directory()).close();
         assertEquals(List.of(), debris());
     }
 
     @Test
     void cleanStaleRemovesChannelsWhosePartiesAndCreatorAreDeadAndKeepsTheRest() throws Exception
     {
-        registry.close();
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().staleGrace(Duration.ZERO));
+        shm.reopen(new ShmRegistry.Options().staleGrace(Duration.ZERO));
         try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class,
-            dir.toString(), "orphan", "publisher", "create"))
+            shm.directory().toString(), "orphan", "publisher", "create"))
         {
             assertEquals("ATTACHED", child.readLine());
-            assertEquals(0, registry.cleanStale(), "kept while its publisher lives");
+            assertEquals(0, shm.registry().cleanStale(), "kept while its publisher lives");
             child.kill();
         }
-        registry.create("mine", ChannelConfig.spsc(4096));
-        assertEquals(2, registry.cleanStale(), "the orphan channel and its dead publisher's alive file");
-        assertTrue(registry.lookup("orphan").isEmpty());
-        assertTrue(registry.lookup("mine").isPresent(), "its creator (this JVM) lives");
+        shm.registry().create("mine", ChannelConfig.spsc(4096));
+        assertEquals(2, shm.registry().cleanStale(), "the orphan channel and its dead publisher's alive file");
+        assertTrue(shm.registry().lookup("orphan").isEmpty());
+        assertTrue(shm.registry().lookup("mine").isPresent(), "its creator (this JVM) lives");
     }
 
     @Test
@@ -212,96 +198,52 @@ class LivenessAndCleanupTest
     {
         for (final String name : List.of("ahead", "used"))
         {
-            try (ChildJvm child = ChildJvm.start(CreateMain.class, dir.toString(), name))
+            try (ChildJvm child = ChildJvm.start(CreateMain.class, shm.directory().toString(), name))
             {
                 assertEquals("CREATED", child.readLine());
                 assertEquals(0, child.waitFor(30), "the creator has exited");
             }
         }
-        registry.publisher("used").close(); // attached once: its slot now says DETACHED, not NONE
+        shm.registry().publisher("used").close(); // attached once: its slot now says DETACHED, not NONE
         final long detachedAt = System.currentTimeMillis();
         while (System.currentTimeMillis() <= detachedAt)
         {
             Thread.onSpinWait(); // idle for longer than a zero grace: its last heartbeat is in an earlier millisecond
         }
-        registry.close();
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().staleGrace(Duration.ZERO));
+        shm.reopen(new ShmRegistry.Options().staleGrace(Duration.ZERO));
 
-        assertEquals(List.of(dir.resolve("used")), registry.findStale(), "only the channel that was used");
-        assertTrue(registry.lookup("used").isPresent(), "a dry run removes nothing");
-        assertEquals(List.of(dir.resolve("used")), registry.removeStale());
-        assertTrue(registry.lookup("used").isEmpty());
-        assertTrue(registry.lookup("ahead").isPresent(), "made ahead of its users: within the unattached grace");
+        assertEquals(List.of(shm.directory().resolve("used")), shm.registry().findStale(),
+            "only the channel that was used");
+        assertTrue(shm.registry().lookup("used").isPresent(), "a dry run removes nothing");
+        assertEquals(List.of(shm.directory().resolve("used")), shm.registry().removeStale());
+        assertTrue(shm.registry().lookup("used").isEmpty());
+        assertTrue(shm.registry().lookup("ahead").isPresent(), "made ahead of its users: within the unattached grace");
 
-        registry.close();
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().staleGrace(Duration.ZERO)
+        shm.reopen(new ShmRegistry.Options().staleGrace(Duration.ZERO)
             .unattachedGrace(Duration.ZERO));
-        assertEquals(List.of(dir.resolve("ahead")), registry.removeStale(), "its creator is dead, past the grace");
+        assertEquals(List.of(shm.directory().resolve("ahead")), shm.registry().removeStale(),
+            "its creator is dead, past the grace");
     }
 
     @Test
     void cleanStaleKeepsADeadChannelUntilTheGracePeriodHasPassed() throws Exception
     {
-        registry.close();
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().staleGrace(Duration.ofHours(1)));
+        shm.reopen(new ShmRegistry.Options().staleGrace(Duration.ofHours(1)));
         try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class,
-            dir.toString(), "recent", "subscriber", "create"))
+            shm.directory().toString(), "recent", "subscriber", "create"))
         {
             assertEquals("ATTACHED", child.readLine());
             child.kill();
         }
-        assertEquals(1, registry.cleanStale(), "the dead subscriber's alive file only");
-        assertTrue(registry.lookup("recent").isPresent());
-    }
-
-    @Test
-    void channelInfoShowsPartiesPositionsAndCounters()
-    {
-        registry.create("stats", new ChannelConfig(io.shmlink.api.ChannelMode.SPSC, 4096, 100));
-        final Publisher publisher = registry.publisher("stats");
-        final ShmSubscriber subscriber = registry.subscriber("stats");
-        final UnsafeBuffer message = new UnsafeBuffer(new byte[100]);
-        int sent = 0;
-        while (publisher.offer(message, 0, 100) > 0)
-        {
-            sent++;
-        }
-        assertEquals(Publisher.BACK_PRESSURED, publisher.offer(message, 0, 100));
-        assertEquals(3, subscriber.poll((b, o, l) -> {}, 3));
-        subscriber.keepAlive(); // counters are published with the heartbeat
-        final ChannelInfo info = registry.lookup("stats").orElseThrow();
-        assertEquals(ProcessHandle.current().pid(), info.subscriber().pid());
-        assertTrue(info.subscriber().alive());
-        assertEquals(1, info.publishers().size());
-        assertTrue(info.publishers().get(0).alive());
-        assertTrue(info.publishers().get(0).lastHeartbeatMillis() > System.currentTimeMillis() - 60_000);
-        assertEquals(sent * 112L, info.publisherPosition());
-        assertEquals(3 * 112L, info.subscriberPosition());
-        assertEquals((sent - 3) * 112L, info.backlogBytes());
-        assertEquals(3, info.messages());
-        assertEquals(300, info.bytes());
-        assertEquals(2, info.backPressureEvents(), "every refused offer");
-        assertEquals(1, info.backPressureEpisodes(), "two refusals in a row are one episode");
-        assertEquals(0, info.lostClaims());
-        // the poll made room: a send goes through, ending the episode; the next refusal starts another
-        assertTrue(publisher.offer(message, 0, 100) > 0);
-        while (publisher.offer(message, 0, 100) > 0)
-        {
-            sent++;
-        }
-        assertEquals(Publisher.BACK_PRESSURED, publisher.offer(message, 0, 100));
-        final ChannelInfo later = registry.lookup("stats").orElseThrow();
-        assertEquals(4, later.backPressureEvents());
-        assertEquals(2, later.backPressureEpisodes());
-        subscriber.close();
-        assertNull(registry.lookup("stats").orElseThrow().subscriber(), "a closed subscriber is not listed");
+        assertEquals(1, shm.registry().cleanStale(), "the dead subscriber's alive file only");
+        assertTrue(shm.registry().lookup("recent").isPresent());
     }
 
     @Test
     void keepAliveRefreshesTheHeartbeat() throws Exception
     {
-        registry.create("hb", ChannelConfig.mpsc(4096));
-        final ShmPublisher publisher = registry.publisher("hb");
+        shm.registry().create("hb", ChannelConfig.mpsc(4096));
+        final ShmPublisher publisher = shm.registry().publisher("hb");
         final long before = publisher.channelInfo().publishers().get(0).lastHeartbeatMillis();
         final long deadline = System.currentTimeMillis() + 5_000;
         while (System.currentTimeMillis() <= before)
@@ -314,39 +256,11 @@ class LivenessAndCleanupTest
     }
 
     @Test
-    void aRegistryDirectoryThatIsASymlinkIsRefused() throws Exception
-    {
-        final Path target = Files.createDirectory(dir.resolve("real"));
-        final Path link = Files.createSymbolicLink(dir.resolve("link"), target);
-        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(link));
-        assertTrue(ex.getMessage().contains("symbolic link"), ex.getMessage());
-    }
-
-    @Test
-    void aWorldWritableRegistryDirectoryIsRefused() throws Exception
-    {
-        final Path open = Files.createDirectory(dir.resolve("open"));
-        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
-        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(open));
-        assertTrue(ex.getMessage().contains("writable by others"), ex.getMessage());
-    }
-
-    @Test
-    void aRegistryDirectoryOwnedByAnotherUserIsRefused() throws Exception
-    {
-        assumeTrue("root".equals(System.getProperty("user.name")), "only root can give a directory away");
-        final Path theirs = Files.createDirectory(dir.resolve("theirs"));
-        Files.setOwner(theirs, theirs.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
-        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(theirs));
-        assertTrue(ex.getMessage().contains("owned by nobody"), ex.getMessage());
-    }
-
-    @Test
     void aDeadClaimIsCountedInTheChannelInfo()
     {
-        registry.create("lost", ChannelConfig.spsc(4096));
-        final Publisher publisher = registry.publisher("lost");
-        final ShmSubscriber subscriber = registry.subscriber("lost");
+        shm.registry().create("lost", ChannelConfig.spsc(4096));
+        final Publisher publisher = shm.registry().publisher("lost");
+        final ShmSubscriber subscriber = shm.registry().subscriber("lost");
         final BufferClaim claim = new BufferClaim();
         assertTrue(publisher.tryClaim(16, claim) > 0);
         publisher.close(); // a closed publisher can never commit: its claim is dead
@@ -356,7 +270,7 @@ class LivenessAndCleanupTest
             assertTrue(System.nanoTime() < deadline);
             subscriber.poll((b, o, l) -> fail("nothing committed"), 10);
         }
-        assertEquals(1, registry.lookup("lost").orElseThrow().lostClaims());
+        assertEquals(1, shm.registry().lookup("lost").orElseThrow().lostClaims());
     }
 
     @Test
@@ -383,7 +297,7 @@ class LivenessAndCleanupTest
             }
         };
         logger.addHandler(handler);
-        try (ShmRegistry quick = ShmRegistry.open(dir.resolve("quick"),
+        try (ShmRegistry quick = ShmRegistry.open(shm.directory().resolve("quick"),
             new ShmRegistry.Options().claimTimeout(Duration.ofMillis(50))))
         {
             quick.create("logged", ChannelConfig.spsc(4096));
@@ -428,12 +342,12 @@ class LivenessAndCleanupTest
     @Test
     void aNewMpscPublisherTakesADeadPublishersSlotWhenNoSlotIsFree()
     {
-        final Path file = registry.create("crowded", ChannelConfig.mpsc(4096)).file();
+        final Path file = shm.registry().create("crowded", ChannelConfig.mpsc(4096)).file();
         fillPublisherSlots(file, 50);
 
-        try (Publisher publisher = registry.publisher("crowded"))
+        try (Publisher publisher = shm.registry().publisher("crowded"))
         {
-            final List<PartyInfo> publishers = registry.lookup("crowded").orElseThrow().publishers();
+            final List<PartyInfo> publishers = shm.registry().lookup("crowded").orElseThrow().publishers();
             assertEquals(MAX_PUBLISHERS, publishers.size());
             assertTrue(publishers.stream().allMatch(PartyInfo::alive), "the dead one's slot was taken over");
         }
@@ -442,42 +356,11 @@ class LivenessAndCleanupTest
     @Test
     void aNewMpscPublisherIsRefusedWhenEverySlotHoldsALivePublisher()
     {
-        final Path file = registry.create("full", ChannelConfig.mpsc(4096)).file();
+        final Path file = shm.registry().create("full", ChannelConfig.mpsc(4096)).file();
         fillPublisherSlots(file, -1);
 
-        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> registry.publisher("full"));
+        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> shm.registry().publisher("full"));
         assertTrue(ex.getMessage().contains(MAX_PUBLISHERS +
             " live publishers"), ex.getMessage());
-    }
-
-    @Test
-    void aGroupWritableRegistryDirectoryIsRefusedUnlessSharedWithTheGroup() throws Exception
-    {
-        final Path grouped = Files.createDirectory(dir.resolve("grouped"));
-        Files.setPosixFilePermissions(grouped, PosixFilePermissions.fromString("rwxrwx---"));
-        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(grouped));
-        assertTrue(ex.getMessage().contains("writable by its group"), ex.getMessage());
-    }
-
-    @Test
-    void aRegistrySharedWithAGroupHas0770And0660FilesOfThatGroup() throws Exception
-    {
-        final String group = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class)
-            .group().getName();
-        final Path shared = dir.resolve("shared");
-        try (ShmRegistry r = ShmRegistry.open(shared, new ShmRegistry.Options().shareWithGroup(group)))
-        {
-            final Path file = r.create("team", ChannelConfig.spsc(4096)).file();
-            assertEquals("rwxrwx---", PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)));
-            assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-            assertEquals(group, Files.readAttributes(file, java.nio.file.attribute.PosixFileAttributes.class)
-                .group().getName());
-            try (Publisher publisher = r.publisher("team"))
-            {
-                assertTrue(publisher.offer(new UnsafeBuffer(new byte[1]), 0, 1) > 0);
-            }
-        }
-        assertThrows(ShmLinkException.class, () -> ShmRegistry.open(shared, new ShmRegistry.Options()
-            .shareWithGroup("no-such-group-shmlink")).create("x", ChannelConfig.spsc(4096)));
     }
 }

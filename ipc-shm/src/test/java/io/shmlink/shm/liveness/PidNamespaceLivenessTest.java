@@ -9,17 +9,15 @@ import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.testing.AttachAndWaitMain;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.PidNamespace;
-import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TempRegistry;
 import io.shmlink.shm.testing.TryAttachMain;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -37,8 +35,8 @@ class PidNamespaceLivenessTest
 
     private static String unavailableBecause;
 
-    private Path dir;
-    private ShmRegistry registry;
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.open("shmlink-pidns-test-", new ShmRegistry.Options().livenessIntervalMs(10));
 
     @BeforeAll
     static void checkNamespaces()
@@ -47,48 +45,35 @@ class PidNamespaceLivenessTest
     }
 
     @BeforeEach
-    void setUp() throws IOException
+    void setUp()
     {
         assumeTrue(unavailableBecause == null, () -> "no PID namespace for a child JVM: " + unavailableBecause);
-        dir = ShmTestDirectory.create("shmlink-pidns-test-");
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().livenessIntervalMs(10));
-        registry.create(CHANNEL, ChannelConfig.spsc(4096));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        if (registry != null)
-        {
-            registry.close();
-        }
-        if (dir != null)
-        {
-            ShmTestDirectory.delete(dir);
-        }
+        shm.registry().create(CHANNEL, ChannelConfig.spsc(4096));
     }
 
     @Test
     void aLiveSubscriberInAnotherPidNamespaceKeepsItsSlotFromASecondSubscriberHere() throws Exception
     {
-        try (ChildJvm child = PidNamespace.start(AttachAndWaitMain.class, dir.toString(), CHANNEL, "subscriber"))
+        try (ChildJvm child =
+            PidNamespace.start(AttachAndWaitMain.class, shm.directory().toString(), CHANNEL, "subscriber"))
         {
             assertEquals("ATTACHED", child.readLine());
 
-            final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> registry.subscriber(CHANNEL),
+            final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> shm.registry().subscriber(CHANNEL),
                 "the slot of a live subscriber in another namespace was taken");
             assertTrue(ex.getMessage().contains("already has a live subscriber: pid 1;"), ex.getMessage());
-            assertTrue(registry.lookup(CHANNEL).orElseThrow().subscriber().alive());
+            assertTrue(shm.registry().lookup(CHANNEL).orElseThrow().subscriber().alive());
         }
     }
 
     @Test
     void aPublisherStaysConnectedToALiveSubscriberInAnotherPidNamespaceAcrossLivenessTicks() throws Exception
     {
-        try (ChildJvm child = PidNamespace.start(AttachAndWaitMain.class, dir.toString(), CHANNEL, "subscriber"))
+        try (ChildJvm child =
+            PidNamespace.start(AttachAndWaitMain.class, shm.directory().toString(), CHANNEL, "subscriber"))
         {
             assertEquals("ATTACHED", child.readLine());
-            final ShmPublisher publisher = registry.publisher(CHANNEL);
+            final ShmPublisher publisher = shm.registry().publisher(CHANNEL);
             final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
 
             // Each tick refreshes the publisher's heartbeat before it checks the subscriber; with ticks 10 ms
@@ -117,8 +102,8 @@ class PidNamespaceLivenessTest
     @Test
     void aSecondSubscriberInAnotherPidNamespaceIsRefusedTheSlotOfALiveSubscriberHere() throws Exception
     {
-        try (Subscriber subscriber = registry.subscriber(CHANNEL);
-            ChildJvm child = PidNamespace.start(TryAttachMain.class, dir.toString(), CHANNEL, "subscriber"))
+        try (Subscriber subscriber = shm.registry().subscriber(CHANNEL);
+            ChildJvm child = PidNamespace.start(TryAttachMain.class, shm.directory().toString(), CHANNEL, "subscriber"))
         {
             final String line = child.readLine();
             assertTrue(line.startsWith("REFUSED ") && line.contains("already has a live subscriber: pid " +
@@ -129,10 +114,11 @@ class PidNamespaceLivenessTest
     @Test
     void aSubscriberInAnotherPidNamespaceKilledWithSignal9LosesItsSlotWithinTwoSeconds() throws Exception
     {
-        try (ChildJvm child = PidNamespace.start(AttachAndWaitMain.class, dir.toString(), CHANNEL, "subscriber"))
+        try (ChildJvm child =
+            PidNamespace.start(AttachAndWaitMain.class, shm.directory().toString(), CHANNEL, "subscriber"))
         {
             assertEquals("ATTACHED", child.readLine());
-            assertThrows(ShmLinkException.class, () -> registry.subscriber(CHANNEL), "alive: refused");
+            assertThrows(ShmLinkException.class, () -> shm.registry().subscriber(CHANNEL), "alive: refused");
 
             PidNamespace.kill9(child);
         }
@@ -142,7 +128,7 @@ class PidNamespaceLivenessTest
         {
             try
             {
-                successor = registry.subscriber(CHANNEL);
+                successor = shm.registry().subscriber(CHANNEL);
             }
             catch (final ShmLinkException stillAlive)
             {
@@ -151,7 +137,7 @@ class PidNamespaceLivenessTest
                 Thread.onSpinWait();
             }
         }
-        assertEquals(ProcessHandle.current().pid(), registry.lookup(CHANNEL).orElseThrow().subscriber().pid());
+        assertEquals(ProcessHandle.current().pid(), shm.registry().lookup(CHANNEL).orElseThrow().subscriber().pid());
         successor.close();
     }
 

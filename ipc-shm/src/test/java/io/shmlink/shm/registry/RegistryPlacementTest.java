@@ -4,9 +4,10 @@ import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,19 +33,13 @@ class RegistryPlacementTest
     /** A directory on the build's own disk (under target/), where ext4, xfs, btrfs or overlay live. */
     private static final Path ON_DISK = Path.of("target").toAbsolutePath();
 
-    private Path shm;
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.directoryOnly("shmlink-placement-test-");
     private Path diskDirectory;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        shm = ShmTestDirectory.create("shmlink-placement-test-");
-    }
 
     @AfterEach
     void tearDown() throws IOException
     {
-        ShmTestDirectory.delete(shm);
         if (diskDirectory != null && Files.exists(diskDirectory))
         {
             ShmTestDirectory.delete(diskDirectory);
@@ -54,7 +49,7 @@ class RegistryPlacementTest
     @Test
     void aMissingDirectoryWhoseParentExistsIsCreated0700() throws IOException
     {
-        final Path dir = shm.resolve("fresh");
+        final Path dir = shm.directory().resolve("fresh");
         try (ShmRegistry registry = ShmRegistry.open(dir))
         {
             assertEquals(dir, registry.directory());
@@ -92,7 +87,7 @@ class RegistryPlacementTest
     @Test
     void aMissingParentIsRefusedNamingItAndNothingIsCreated()
     {
-        final Path parent = shm.resolve("no-such-parent");
+        final Path parent = shm.directory().resolve("no-such-parent");
         final Path dir = parent.resolve("registry");
 
         final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(dir));
@@ -106,7 +101,7 @@ class RegistryPlacementTest
     @Test
     void missingParentsAreCreatedWhenAsked()
     {
-        final Path dir = shm.resolve("a").resolve("b").resolve("registry");
+        final Path dir = shm.directory().resolve("a").resolve("b").resolve("registry");
 
         try (ShmRegistry registry = ShmRegistry.open(dir, new ShmRegistry.Options().createParentDirectories(true)))
         {
@@ -119,10 +114,10 @@ class RegistryPlacementTest
     void aSharedDirectoryUnderOneOthersOrTheGroupMayWriteWithoutTheStickyBitIsRefusedNamingIt() throws IOException
     {
         final String user = System.getProperty("user.name");
-        final String group = Files.readAttributes(shm, PosixFileAttributes.class).group().getName();
+        final String group = Files.readAttributes(shm.directory(), PosixFileAttributes.class).group().getName();
         for (final String mode : List.of("rwxrwxrwx", "rwxrwx---", "rwx-w----"))
         {
-            final Path open = Files.createDirectory(shm.resolve("open-" + mode.replace('-', '_')));
+            final Path open = Files.createDirectory(shm.directory().resolve("open-" + mode.replace('-', '_')));
             Files.setPosixFilePermissions(open, PosixFilePermissions.fromString(mode));
             final Path existing = Files.createDirectory(open.resolve("existing"));
             for (final Path dir : List.of(existing, open.resolve("missing"), open.resolve("a").resolve("registry")))
@@ -144,7 +139,7 @@ class RegistryPlacementTest
             }
         }
         // and one level further up: the directory above a parent the library would create
-        final Path grandparent = shm.resolve("open-rwxrwxrwx");
+        final Path grandparent = shm.directory().resolve("open-rwxrwxrwx");
         final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(
             grandparent.resolve("closed").resolve("registry"),
             new ShmRegistry.Options().createParentDirectories(true).shareWithGroup(group)));
@@ -155,7 +150,7 @@ class RegistryPlacementTest
     void anOwnerOnlyRegistryUnderAGroupWritableDirectoryIsAccepted() throws IOException
     {
         // a user-private group's directory under umask 002 is 0775: owner-only registries are not turned away
-        final Path open = Files.createDirectory(shm.resolve("upg"));
+        final Path open = Files.createDirectory(shm.directory().resolve("upg"));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxr-x"));
         try (ShmRegistry registry = ShmRegistry.open(open.resolve("registry")))
         {
@@ -168,7 +163,7 @@ class RegistryPlacementTest
     @Test
     void aDirectoryUnderAStickyWorldWritableOneIsAccepted() throws IOException
     {
-        final Path sticky = Files.createDirectory(shm.resolve("sticky"));
+        final Path sticky = Files.createDirectory(shm.directory().resolve("sticky"));
         Files.setPosixFilePermissions(sticky, PosixFilePermissions.fromString("rwxrwxrwx"));
         Files.setAttribute(sticky, "unix:mode", 01777);
         assertEquals(01777, ((Number)Files.getAttribute(sticky, "unix:mode")).intValue() & 07777);
@@ -181,10 +176,11 @@ class RegistryPlacementTest
     @Test
     void parentsTheLibraryCreatesAreOwnerOnly() throws IOException
     {
-        final Path dir = shm.resolve("a").resolve("b").resolve("registry");
+        final Path dir = shm.directory().resolve("a").resolve("b").resolve("registry");
         try (ShmRegistry ignored = ShmRegistry.open(dir, new ShmRegistry.Options().createParentDirectories(true)))
         {
-            for (final Path created : List.of(shm.resolve("a"), shm.resolve("a").resolve("b"), dir))
+            for (final Path created :
+                List.of(shm.directory().resolve("a"), shm.directory().resolve("a").resolve("b"), dir))
             {
                 assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(created)),
                     created.toString());

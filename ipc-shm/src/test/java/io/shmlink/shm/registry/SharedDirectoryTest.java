@@ -3,10 +3,10 @@ package io.shmlink.shm.registry;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.ShmRegistry;
-import io.shmlink.shm.testing.ShmTestDirectory;
-import org.junit.jupiter.api.AfterEach;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,22 +32,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class SharedDirectoryTest
 {
-    private Path shm;
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.directoryOnly("shmlink-shared-test-");
     private String user;
     private String ownGroup;
 
     @BeforeEach
     void setUp() throws IOException
     {
-        shm = ShmTestDirectory.create("shmlink-shared-test-");
         user = System.getProperty("user.name");
-        ownGroup = Files.readAttributes(shm, PosixFileAttributes.class).group().getName();
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        ShmTestDirectory.delete(shm);
+        ownGroup = Files.readAttributes(shm.directory(), PosixFileAttributes.class).group().getName();
     }
 
     @Test
@@ -189,7 +183,7 @@ class SharedDirectoryTest
     @Test
     void missingParentsAreCreatedOfTheGroupButNotWritableByIt() throws IOException
     {
-        final Path outer = shm.resolve("a");
+        final Path outer = shm.directory().resolve("a");
         final Path dir = outer.resolve("b").resolve("registry");
 
         try (ShmRegistry ignored = ShmRegistry.open(dir, new ShmRegistry.Options().createParentDirectories(true)
@@ -204,16 +198,17 @@ class SharedDirectoryTest
                 assertEquals(ownGroup, attributes.group().getName(), created.toString());
             }
         }
-        final Path ownerOnly = shm.resolve("c").resolve("registry");
+        final Path ownerOnly = shm.directory().resolve("c").resolve("registry");
         try (ShmRegistry ignored = ShmRegistry.open(ownerOnly, new ShmRegistry.Options().createParentDirectories(true)))
         {
-            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(shm.resolve("c"))));
+            assertEquals("rwx------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(shm.directory().resolve("c"))));
         }
     }
 
     private Path directory(final String name, final String mode) throws IOException
     {
-        final Path dir = Files.createDirectory(shm.resolve(name));
+        final Path dir = Files.createDirectory(shm.directory().resolve(name));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(mode));
         return dir;
     }
@@ -229,7 +224,7 @@ class SharedDirectoryTest
     /** A group of this system that is not the test directory's. */
     private String anotherGroup()
     {
-        final UserPrincipalLookupService names = shm.getFileSystem().getUserPrincipalLookupService();
+        final UserPrincipalLookupService names = shm.directory().getFileSystem().getUserPrincipalLookupService();
         for (final String candidate : List.of("daemon", "bin", "sys", "adm", "nogroup", "users"))
         {
             try
@@ -251,7 +246,7 @@ class SharedDirectoryTest
 
     private long gid(final String group) throws IOException
     {
-        final Path probe = Files.createTempFile(shm, "gid", "");
+        final Path probe = Files.createTempFile(shm.directory(), "gid", "");
         try
         {
             Files.getFileAttributeView(probe, PosixFileAttributeView.class)

@@ -1,12 +1,12 @@
 package io.shmlink.shm.registry;
 
 import io.shmlink.shm.liveness.ProcessToken;
-import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TempRegistry;
 import io.shmlink.shm.wait.DoorbellAddress;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,46 +30,39 @@ class SwappedLinksTest
 {
     private static final long SWAPPING_NANOS = TimeUnit.SECONDS.toNanos(3);
 
-    private Path registry;
-    private Path victim;
+    @RegisterExtension
+    final TempRegistry registry = TempRegistry.directoryOnly("shmlink-swapped-links-test-");
+    @RegisterExtension
+    final TempRegistry victim = TempRegistry.directoryOnly("shmlink-swapped-links-victim-");
 
     @BeforeEach
     void setUp() throws IOException
     {
-        registry = ShmTestDirectory.create("shmlink-swapped-links-test-");
-        victim = ShmTestDirectory.create("shmlink-swapped-links-victim-");
-        Files.createFile(victim.resolve("precious"));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        ShmTestDirectory.delete(registry);
-        ShmTestDirectory.delete(victim);
+        Files.createFile(victim.directory().resolve("precious"));
     }
 
     @Test
     void aDeadSubscribersStagingDirectoryGoesWithItsSocketButALinkInItsPlaceIsNeverFollowed() throws Exception
     {
         final long deadToken = deadToken();
-        final Path staging = DoorbellAddress.stagingDirectory(registry, deadToken, 1);
+        final Path staging = DoorbellAddress.stagingDirectory(registry.directory(), deadToken, 1);
         Files.createDirectory(staging);
         Files.createFile(staging.resolve("s"));
-        assertTrue(StaleChannels.cleanDebris(registry) >= 1);
+        assertTrue(StaleChannels.cleanDebris(registry.directory()) >= 1);
         assertFalse(Files.exists(staging, LinkOption.NOFOLLOW_LINKS), "a dead owner's staging directory goes");
 
-        Files.createSymbolicLink(staging, victim);
-        StaleChannels.cleanDebris(registry);
-        assertTrue(Files.exists(victim.resolve("precious")), "a link is not followed");
+        Files.createSymbolicLink(staging, victim.directory());
+        StaleChannels.cleanDebris(registry.directory());
+        assertTrue(Files.exists(victim.directory().resolve("precious")), "a link is not followed");
         assertFalse(Files.exists(staging, LinkOption.NOFOLLOW_LINKS), "the link itself goes");
     }
 
     @Test
     void aLinkSwappedInWhileCleanupLooksAtAStagingDirectoryNeverLeadsItElsewhere() throws Exception
     {
-        final Path staging = DoorbellAddress.stagingDirectory(registry, deadToken(), 1);
-        final Path aside = registry.resolve("aside");
-        final Path link = registry.resolve("link");
+        final Path staging = DoorbellAddress.stagingDirectory(registry.directory(), deadToken(), 1);
+        final Path aside = registry.directory().resolve("aside");
+        final Path link = registry.directory().resolve("link");
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicLong swaps = new AtomicLong();
         // a group member's loop: the staging name is a real directory, then for a moment a link to the victim
@@ -80,7 +73,7 @@ class SwappedLinksTest
                 try
                 {
                     quietly(() -> Files.createDirectory(staging));
-                    quietly(() -> Files.createSymbolicLink(link, victim));
+                    quietly(() -> Files.createSymbolicLink(link, victim.directory()));
                     quietly(() -> Files.move(staging, aside, StandardCopyOption.ATOMIC_MOVE));
                     quietly(() -> Files.move(link, staging, StandardCopyOption.ATOMIC_MOVE));
                     quietly(() -> Files.move(staging, link, StandardCopyOption.ATOMIC_MOVE));
@@ -99,9 +92,10 @@ class SwappedLinksTest
         try
         {
             final long deadline = System.nanoTime() + SWAPPING_NANOS;
-            while (System.nanoTime() - deadline < 0 && Files.exists(victim.resolve("precious")) && !stop.get())
+            while (System.nanoTime() - deadline < 0 && Files.exists(victim.directory().resolve("precious")) &&
+                !stop.get())
             {
-                StaleChannels.cleanDebris(registry);
+                StaleChannels.cleanDebris(registry.directory());
                 cleanups++;
             }
         }
@@ -111,7 +105,7 @@ class SwappedLinksTest
             swapper.join();
         }
         assertTrue(swaps.get() > 0 && cleanups > 0, swaps + " swaps, " + cleanups + " cleanups");
-        assertTrue(Files.exists(victim.resolve("precious")),
+        assertTrue(Files.exists(victim.directory().resolve("precious")),
             "the victim's file was deleted through a swapped-in link after " + cleanups + " cleanups");
     }
 

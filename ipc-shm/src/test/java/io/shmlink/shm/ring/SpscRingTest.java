@@ -9,15 +9,13 @@ import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.segment.InMemorySegments;
 import io.shmlink.shm.segment.SegmentDescriptor;
-import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,28 +27,19 @@ class SpscRingTest
     private static final int CAPACITY = 4096;
 
     /** In /dev/shm: a registry refuses a directory on disk. */
-    private Path dir;
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.open("spsc-ring-test-");
 
-    private ShmRegistry registry;
     private Publisher publisher;
     private Subscriber subscriber;
     private final List<byte[]> received = new ArrayList<>();
 
     @BeforeEach
-    void setUp() throws IOException
+    void setUp()
     {
-        dir = ShmTestDirectory.create("spsc-ring-test-");
-        registry = ShmRegistry.open(dir);
-        registry.create("ring", ChannelConfig.spsc(CAPACITY));
-        publisher = registry.publisher("ring");
-        subscriber = registry.subscriber("ring");
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(dir);
+        shm.registry().create("ring", ChannelConfig.spsc(CAPACITY));
+        publisher = shm.registry().publisher("ring");
+        subscriber = shm.registry().subscriber("ring");
     }
 
     private long offer(final int length, final int fill)
@@ -346,7 +335,7 @@ class SpscRingTest
         }
         assertEquals(2, poll(2));
         subscriber.close();
-        subscriber = registry.subscriber("ring");
+        subscriber = shm.registry().subscriber("ring");
         assertEquals(3, poll(10));
         assertFilled(received.get(2), 4, 2);
         assertFilled(received.get(4), 4, 4);
@@ -355,10 +344,10 @@ class SpscRingTest
     @Test
     void messagesOfferedBeforeAnySubscriberAttachedAreDelivered()
     {
-        registry.create("early", ChannelConfig.spsc(CAPACITY));
-        final Publisher early = registry.publisher("early");
+        shm.registry().create("early", ChannelConfig.spsc(CAPACITY));
+        final Publisher early = shm.registry().publisher("early");
         assertTrue(early.offer(new UnsafeBuffer(new byte[]{42}), 0, 1) > 0);
-        final Subscriber late = registry.subscriber("early");
+        final Subscriber late = shm.registry().subscriber("early");
         final int[] value = new int[1];
         assertEquals(1, late.poll((b, o, l) -> value[0] = b.getByte(o), 10));
         assertEquals(42, value[0]);
@@ -369,7 +358,7 @@ class SpscRingTest
     {
         subscriber.close();
         assertEquals(Publisher.NOT_CONNECTED, offer(4, 1));
-        subscriber = registry.subscriber("ring");
+        subscriber = shm.registry().subscriber("ring");
         assertTrue(offer(4, 2) > 0);
         assertEquals(1, poll(10));
         assertFilled(received.get(0), 4, 2);
@@ -389,18 +378,17 @@ class SpscRingTest
     @Test
     void closingTheRegistryClosesItsPublishersAndSubscribers()
     {
-        registry.close();
+        shm.registry().close();
         assertEquals(Publisher.CLOSED, offer(4, 1));
     }
 
     @Test
     void aSkippedClaimOfALivePublisherIsCountedAsLostAfterTheTimeout()
     {
-        registry.close();
-        registry = ShmRegistry.open(dir, new ShmRegistry.Options().claimTimeout(java.time.Duration.ofMillis(50)));
-        registry.create("stall", new ChannelConfig(ChannelMode.SPSC, CAPACITY, 64));
-        final Publisher stalled = registry.publisher("stall");
-        final ShmSubscriber reader = registry.subscriber("stall");
+        shm.reopen(new ShmRegistry.Options().claimTimeout(java.time.Duration.ofMillis(50)));
+        shm.registry().create("stall", new ChannelConfig(ChannelMode.SPSC, CAPACITY, 64));
+        final Publisher stalled = shm.registry().publisher("stall");
+        final ShmSubscriber reader = shm.registry().subscriber("stall");
         final BufferClaim claim = new BufferClaim();
         assertTrue(stalled.tryClaim(8, claim) > 0);
         assertTrue(stalled.offer(new UnsafeBuffer(new byte[]{7}), 0, 1) > 0);
@@ -426,7 +414,7 @@ class SpscRingTest
         assertTrue(offer(4, 1) > 0, "the publisher was sending, so it had cached the subscriber's token");
         publisher.close();
         // the value a closed publisher's cached token is reset to: a scribbled segment must not revive it
-        io.shmlink.shm.testing.SegmentEditor.edit(dir.resolve("ring"),
+        io.shmlink.shm.testing.SegmentEditor.edit(shm.directory().resolve("ring"),
             buffer -> buffer.putLongVolatile(SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET, Long.MIN_VALUE));
         assertEquals(Publisher.CLOSED, offer(4, 2));
         assertEquals(Publisher.CLOSED, publisher.offer(ByteBuffer.allocate(4)));
@@ -463,7 +451,7 @@ class SpscRingTest
         final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
         for (int round = 0; round < 200; round++)
         {
-            final Publisher shared = registry.publisher("ring");
+            final Publisher shared = shm.registry().publisher("ring");
             final java.util.concurrent.atomic.AtomicLong offers = new java.util.concurrent.atomic.AtomicLong();
             final java.util.concurrent.atomic.AtomicLong sentAfterClose = new java.util.concurrent.atomic.AtomicLong();
             final java.util.concurrent.atomic.AtomicBoolean closeReturned =

@@ -3,14 +3,13 @@ package io.shmlink.shm.segment;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.ShmRegistry;
-import io.shmlink.shm.testing.ShmTestDirectory;
-import org.junit.jupiter.api.AfterEach;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,32 +20,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ChannelLinkTest
 {
-    private Path directory;
-    private Path elsewhere;
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.directoryOnly("channel-link");
+    @RegisterExtension
+    final TempRegistry elsewhere = TempRegistry.directoryOnly("channel-link-target");
 
     @BeforeEach
     void setUp() throws IOException
     {
-        directory = ShmTestDirectory.create("channel-link");
-        elsewhere = ShmTestDirectory.create("channel-link-target");
-        try (ShmRegistry other = ShmRegistry.open(elsewhere))
+        try (ShmRegistry other = ShmRegistry.open(elsewhere.directory()))
         {
             other.create("real", ChannelConfig.spsc(64 * 1024)); // a valid channel: validation alone would pass it
         }
-        Files.createSymbolicLink(directory.resolve("chan"), elsewhere.resolve("real"));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        ShmTestDirectory.delete(directory);
-        ShmTestDirectory.delete(elsewhere);
+        Files.createSymbolicLink(shm.directory().resolve("chan"), elsewhere.directory().resolve("real"));
     }
 
     @Test
     void aSubscriberDoesNotAttachThroughALinkedChannelName()
     {
-        try (ShmRegistry registry = ShmRegistry.open(directory))
+        try (ShmRegistry registry = ShmRegistry.open(shm.directory()))
         {
             final ShmLinkException refused = assertThrows(ShmLinkException.class, () -> registry.subscriber("chan"));
             assertTrue(refused.getMessage().contains("symbolic link"), refused.getMessage());
@@ -56,7 +48,7 @@ class ChannelLinkTest
     @Test
     void aPublisherDoesNotAttachThroughALinkedChannelName()
     {
-        try (ShmRegistry registry = ShmRegistry.open(directory))
+        try (ShmRegistry registry = ShmRegistry.open(shm.directory()))
         {
             final ShmLinkException refused = assertThrows(ShmLinkException.class, () -> registry.publisher("chan"));
             assertTrue(refused.getMessage().contains("symbolic link"), refused.getMessage());

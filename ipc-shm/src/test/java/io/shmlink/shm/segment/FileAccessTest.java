@@ -1,10 +1,10 @@
 package io.shmlink.shm.segment;
 
 import io.shmlink.api.ShmLinkException;
-import io.shmlink.shm.testing.ShmTestDirectory;
-import org.junit.jupiter.api.AfterEach;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -28,31 +28,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FileAccessTest
 {
-    private Path shared;
-    private Path victim;
+    @RegisterExtension
+    final TempRegistry shared = TempRegistry.directoryOnly("shmlink-file-access-test-");
+    @RegisterExtension
+    final TempRegistry victim = TempRegistry.directoryOnly("shmlink-file-access-victim-");
     private FileAccess access;
     private String group;
 
     @BeforeEach
     void setUp() throws IOException
     {
-        shared = ShmTestDirectory.create("shmlink-file-access-test-");
-        victim = ShmTestDirectory.create("shmlink-file-access-victim-");
-        group = Files.readAttributes(shared, PosixFileAttributes.class).group().getName();
+        group = Files.readAttributes(shared.directory(), PosixFileAttributes.class).group().getName();
         access = FileAccess.sharedWithGroup(group);
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        ShmTestDirectory.delete(shared);
-        ShmTestDirectory.delete(victim);
     }
 
     @Test
     void theOpenFileGetsItsModeAndGroupWhateverItWasCreatedWith() throws IOException
     {
-        final Path file = shared.resolve("made");
+        final Path file = shared.directory().resolve("made");
         try (FileChannel ignored = create(file))
         {
             assertEquals("rw-------", mode(file), "created private");
@@ -65,12 +58,12 @@ class FileAccessTest
     @Test
     void aFileSwappedForALinkBeforeItsModeIsSetIsRefusedAndWhereTheLinkLeadsIsUntouched() throws IOException
     {
-        final Path target = Files.createFile(victim.resolve("secret"));
+        final Path target = Files.createFile(victim.directory().resolve("secret"));
         Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
-        final Path file = shared.resolve("made");
+        final Path file = shared.directory().resolve("made");
         try (FileChannel ignored = create(file))
         {
-            Files.move(file, shared.resolve("aside"), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(file, shared.directory().resolve("aside"), StandardCopyOption.ATOMIC_MOVE);
             Files.createSymbolicLink(file, target);
             final ShmLinkException refused = assertThrows(ShmLinkException.class, () -> access.applyToOpen(file));
             assertTrue(refused.getMessage().startsWith("refusing to set the mode of " + file + ": "),
@@ -83,10 +76,10 @@ class FileAccessTest
     @Test
     void aFileSwappedForAnotherFileThisProcessHasNotOpenIsRefusedAndUntouched() throws IOException
     {
-        final Path file = shared.resolve("made");
+        final Path file = shared.directory().resolve("made");
         try (FileChannel ignored = create(file))
         {
-            Files.move(file, shared.resolve("aside"), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(file, shared.directory().resolve("aside"), StandardCopyOption.ATOMIC_MOVE);
             Files.createFile(file);
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
             final ShmLinkException refused = assertThrows(ShmLinkException.class, () -> access.applyToOpen(file));
@@ -94,7 +87,7 @@ class FileAccessTest
                 "owner " + System.getProperty("user.name") + ", group "), refused.getMessage());
             assertTrue(refused.getMessage().contains("mode 0640 (rw-r-----)"), refused.getMessage());
         }
-        assertEquals("rw-r-----", mode(shared.resolve("made")));
+        assertEquals("rw-r-----", mode(shared.directory().resolve("made")));
     }
 
     @Test
@@ -102,39 +95,40 @@ class FileAccessTest
     {
         // owner only, the path is trusted (nobody else may write the directory): no /proc/self/fd lookup, so a file
         // this process does not have open is accepted, where shared access refuses it
-        final Path narrowed = Files.createFile(shared.resolve("narrowed"));
+        final Path narrowed = Files.createFile(shared.directory().resolve("narrowed"));
         Files.setPosixFilePermissions(narrowed, PosixFilePermissions.fromString("r--------"));
         FileAccess.OWNER_ONLY.applyToOpen(narrowed);
         assertEquals("rw-------", mode(narrowed));
         final ShmLinkException refused = assertThrows(ShmLinkException.class, () -> access.applyToOpen(narrowed));
         assertTrue(refused.getMessage().contains("does not have open"), refused.getMessage());
 
-        final Path link = Files.createSymbolicLink(shared.resolve("link"), Files.createFile(victim.resolve("v")));
-        Files.setPosixFilePermissions(victim.resolve("v"), PosixFilePermissions.fromString("r--------"));
+        final Path link = Files.createSymbolicLink(shared.directory().resolve("link"),
+            Files.createFile(victim.directory().resolve("v")));
+        Files.setPosixFilePermissions(victim.directory().resolve("v"), PosixFilePermissions.fromString("r--------"));
         assertThrows(ShmLinkException.class, () -> FileAccess.OWNER_ONLY.applyToOpen(link));
-        assertEquals("r--------", mode(victim.resolve("v")), "a link is never followed");
+        assertEquals("r--------", mode(victim.directory().resolve("v")), "a link is never followed");
     }
 
     @Test
     void aDirectoryIsCreatedPrivateThenGivenItsGroupThenItsMode() throws IOException
     {
-        final Path directory = shared.resolve("dir");
+        final Path directory = shared.directory().resolve("dir");
         access.createDirectory(directory);
         assertEquals("rwxrwx---", mode(directory));
         assertEquals(group, Files.readAttributes(directory, PosixFileAttributes.class).group().getName());
-        FileAccess.OWNER_ONLY.createDirectory(shared.resolve("own"));
-        assertEquals("rwx------", mode(shared.resolve("own")));
+        FileAccess.OWNER_ONLY.createDirectory(shared.directory().resolve("own"));
+        assertEquals("rwx------", mode(shared.directory().resolve("own")));
     }
 
     @Test
     void aDirectorySwappedForALinkIsNotOpenedAsTheOneMade() throws IOException
     {
-        final Path link = Files.createSymbolicLink(shared.resolve("dir"), victim);
+        final Path link = Files.createSymbolicLink(shared.directory().resolve("dir"), victim.directory());
         final ShmLinkException refused =
             assertThrows(ShmLinkException.class, () -> FileAccess.openCreatedDirectory(link).close());
         assertTrue(refused.getMessage().contains("replaced by another file; it is now a symbolic link"),
             refused.getMessage());
-        assertEquals("rwx------", mode(victim));
+        assertEquals("rwx------", mode(victim.directory()));
     }
 
     private static FileChannel create(final Path file) throws IOException

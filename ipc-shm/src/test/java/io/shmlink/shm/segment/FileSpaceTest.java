@@ -6,12 +6,12 @@ import io.shmlink.api.Publisher;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.ShmRegistry;
-import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -33,22 +33,17 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FileSpaceTest
 {
-    private Path directory;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        directory = ShmTestDirectory.create("space");
-    }
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.directoryOnly("space");
 
     @AfterEach
     void tearDown() throws Exception
     {
-        if (Files.isDirectory(directory.resolve("small")))
+        if (Files.isDirectory(shm.directory().resolve("small")))
         {
-            new ProcessBuilder("umount", "--lazy", directory.resolve("small").toString()).inheritIO().start().waitFor();
+            new ProcessBuilder("umount", "--lazy", shm.directory().resolve("small").toString()).inheritIO().start()
+                .waitFor();
         }
-        ShmTestDirectory.delete(directory);
     }
 
     @Test
@@ -84,14 +79,14 @@ class FileSpaceTest
     @Test
     void aFileTruncatedUnderThePublisherEndsItsSendsWithoutACrash() throws Exception
     {
-        try (ShmRegistry registry = ShmRegistry.open(directory))
+        try (ShmRegistry registry = ShmRegistry.open(shm.directory()))
         {
             registry.create("cut", ChannelConfig.spsc(64 << 10));
             final Publisher publisher = registry.publisher("cut");
             final UnsafeBuffer message = new UnsafeBuffer(new byte[64]);
             assertTrue(publisher.offer(message, 0, 64) > 0);
 
-            truncate(directory.resolve("cut"));
+            truncate(shm.directory().resolve("cut"));
 
             assertReportedAsTruncated(assertThrows(Throwable.class, () ->
             {
@@ -110,14 +105,14 @@ class FileSpaceTest
     @Test
     void aFileTruncatedUnderTheSubscriberEndsItsPollsWithoutACrash() throws Exception
     {
-        try (ShmRegistry registry = ShmRegistry.open(directory))
+        try (ShmRegistry registry = ShmRegistry.open(shm.directory()))
         {
             registry.create("cut", ChannelConfig.spsc(64 << 10));
             final Subscriber subscriber = registry.subscriber("cut");
             final Publisher publisher = registry.publisher("cut");
             assertTrue(publisher.offer(new UnsafeBuffer(new byte[64]), 0, 64) > 0);
 
-            truncate(directory.resolve("cut"));
+            truncate(shm.directory().resolve("cut"));
 
             assertReportedAsTruncated(assertThrows(Throwable.class, () ->
             {
@@ -137,14 +132,14 @@ class FileSpaceTest
     @Timeout(60)
     void theLivenessThreadTicksOnBesideATruncatedChannel() throws Exception
     {
-        try (ShmRegistry registry = ShmRegistry.open(directory))
+        try (ShmRegistry registry = ShmRegistry.open(shm.directory()))
         {
             registry.create("cut", ChannelConfig.spsc(64 << 10));
             registry.create("healthy", ChannelConfig.spsc(64 << 10));
             registry.publisher("cut");     // ticked first, so every tick after the cut faults before the next
             registry.publisher("healthy");
 
-            truncate(directory.resolve("cut"));
+            truncate(shm.directory().resolve("cut"));
 
             // each heartbeat of the healthy channel's publisher is a tick that came after the cut one faulted
             long heartbeat = heartbeat(registry, "healthy");
@@ -202,7 +197,7 @@ class FileSpaceTest
     /** A tmpfs of {@code size} at a new directory; skips the test where mounting is not allowed. */
     private Path mountTmpfs(final String name, final String size) throws Exception
     {
-        final Path mountPoint = Files.createDirectory(directory.resolve(name));
+        final Path mountPoint = Files.createDirectory(shm.directory().resolve(name));
         final Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0700", "tmpfs",
             mountPoint.toString()).redirectErrorStream(true).start();
         final String output = new String(mount.getInputStream().readAllBytes());

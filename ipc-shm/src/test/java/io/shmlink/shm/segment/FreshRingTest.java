@@ -2,16 +2,14 @@ package io.shmlink.shm.segment;
 
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.shm.ShmRegistry;
-import io.shmlink.shm.testing.ShmTestDirectory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,19 +22,8 @@ class FreshRingTest
 {
     private static final int CAPACITY = 1 << 21; // two reserve chunks: the pattern spans a chunk boundary
 
-    private Path directory;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        directory = ShmTestDirectory.create("fresh-ring");
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        ShmTestDirectory.delete(directory);
-    }
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.directoryOnly("fresh-ring");
 
     @Test
     void anMpscRingIsCreatedHoldingLapZerosFreeWordInEveryWord() throws IOException
@@ -52,12 +39,12 @@ class FreshRingTest
 
     private void assertRingWords(final ChannelConfig config, final long expected) throws IOException
     {
-        try (ShmRegistry registry = ShmRegistry.open(directory))
+        try (ShmRegistry registry = ShmRegistry.open(shm.directory()))
         {
             registry.create("chan", config);
         }
         final ByteBuffer file =
-            ByteBuffer.wrap(Files.readAllBytes(directory.resolve("chan"))).order(ByteOrder.nativeOrder());
+            ByteBuffer.wrap(Files.readAllBytes(shm.directory().resolve("chan"))).order(ByteOrder.nativeOrder());
         for (int offset = RING_OFFSET; offset < RING_OFFSET + CAPACITY; offset += Long.BYTES)
         {
             if (file.getLong(offset) != expected)

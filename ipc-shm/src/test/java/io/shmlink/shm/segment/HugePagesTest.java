@@ -4,11 +4,11 @@ import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.ShmRegistry;
-import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,15 +29,10 @@ class HugePagesTest
     private static final Path NR_HUGEPAGES = Path.of("/proc/sys/vm/nr_hugepages");
     private static final int TWO_MIB = 2 << 20;
 
-    private Path directory;
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.directoryOnly("pages");
     private final List<Path> mounts = new ArrayList<>();
     private String hugePagesBefore;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        directory = ShmTestDirectory.create("pages");
-    }
 
     @AfterEach
     void tearDown() throws Exception
@@ -51,20 +46,19 @@ class HugePagesTest
         {
             Files.writeString(NR_HUGEPAGES, hugePagesBefore);
         }
-        ShmTestDirectory.delete(directory);
     }
 
     @Test
     void aSegmentOnOrdinaryTmpfsIsSizedToTheSystemPage() throws IOException
     {
-        final DirectoryPages pages = DirectoryPages.of(directory);
+        final DirectoryPages pages = DirectoryPages.of(shm.directory());
         assertFalse(pages.isHugetlbfs());
-        try (ShmRegistry registry = ShmRegistry.open(directory))
+        try (ShmRegistry registry = ShmRegistry.open(shm.directory()))
         {
             registry.create("small", ChannelConfig.spsc(64 << 10));
         }
         assertEquals(SegmentDescriptor.segmentLength(64 << 10, pages.pageSize()),
-            Files.size(directory.resolve("small")));
+            Files.size(shm.directory().resolve("small")));
     }
 
     @Test
@@ -133,7 +127,7 @@ class HugePagesTest
 
     private Path mount(final String name, final String type, final String options) throws Exception
     {
-        final Path mountPoint = Files.createDirectory(directory.resolve(name));
+        final Path mountPoint = Files.createDirectory(shm.directory().resolve(name));
         final Process mount = new ProcessBuilder("mount", "-t", type, "-o", options, type, mountPoint.toString())
             .redirectErrorStream(true).start();
         final String output = new String(mount.getInputStream().readAllBytes());

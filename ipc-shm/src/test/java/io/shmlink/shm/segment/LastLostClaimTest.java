@@ -2,16 +2,14 @@ package io.shmlink.shm.segment;
 
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.LostClaimInfo;
-import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.testing.SegmentEditor;
-import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.nio.file.Path;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.LAST_LOST_CLAIM_SEQUENCE_OFFSET;
@@ -23,24 +21,15 @@ class LastLostClaimTest
     private static final LostClaimInfo CLAIM = new LostClaimInfo(4096, 72, (5 << 7) | 3, 4242, 1_700_000_000_000L);
 
     /** In /dev/shm: a registry refuses a directory on disk. */
-    private Path dir;
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.open("last-lost-claim-test-");
 
-    private ShmRegistry registry;
     private Path file;
 
     @BeforeEach
-    void setUp() throws IOException
+    void setUp()
     {
-        dir = ShmTestDirectory.create("last-lost-claim-test-");
-        registry = ShmRegistry.open(dir);
-        file = registry.create("chan", ChannelConfig.mpsc(8192)).file();
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(dir);
+        file = shm.registry().create("chan", ChannelConfig.mpsc(8192)).file();
     }
 
     private static void store(final UnsafeBuffer header, final LostClaimInfo claim)
@@ -51,7 +40,7 @@ class LastLostClaimTest
     @Test
     void aNewChannelHasNoLastLostClaim()
     {
-        assertNull(registry.lookup("chan").orElseThrow().lastLostClaim());
+        assertNull(shm.registry().lookup("chan").orElseThrow().lastLostClaim());
     }
 
     @Test
@@ -60,8 +49,8 @@ class LastLostClaimTest
         SegmentEditor.edit(file, header -> store(header, CLAIM));
         SegmentEditor.edit(file, header -> assertEquals(CLAIM, LastLostClaim.read(header)));
 
-        assertEquals(CLAIM, registry.lookup("chan").orElseThrow().lastLostClaim());
-        assertEquals(CLAIM, registry.list().get(0).lastLostClaim());
+        assertEquals(CLAIM, shm.registry().lookup("chan").orElseThrow().lastLostClaim());
+        assertEquals(CLAIM, shm.registry().list().get(0).lastLostClaim());
     }
 
     @Test
@@ -74,7 +63,7 @@ class LastLostClaimTest
             store(header, later);
             assertEquals(4, header.getLongVolatile(LAST_LOST_CLAIM_SEQUENCE_OFFSET), "two writes, even after each");
         });
-        assertEquals(later, registry.lookup("chan").orElseThrow().lastLostClaim());
+        assertEquals(later, shm.registry().lookup("chan").orElseThrow().lastLostClaim());
     }
 
     @Test
@@ -86,13 +75,13 @@ class LastLostClaimTest
             store(header, CLAIM);
             header.putLongVolatile(LAST_LOST_CLAIM_SEQUENCE_OFFSET, 3);
         });
-        assertNull(registry.lookup("chan").orElseThrow().lastLostClaim(), "a half-written record is not shown");
+        assertNull(shm.registry().lookup("chan").orElseThrow().lastLostClaim(), "a half-written record is not shown");
 
         SegmentEditor.edit(file, header -> store(header, CLAIM));
 
         SegmentEditor.edit(file, header ->
             assertEquals(6, header.getLongVolatile(LAST_LOST_CLAIM_SEQUENCE_OFFSET), "odd 5 while written, then 6"));
-        assertEquals(CLAIM, registry.lookup("chan").orElseThrow().lastLostClaim());
+        assertEquals(CLAIM, shm.registry().lookup("chan").orElseThrow().lastLostClaim());
     }
 
     @Test

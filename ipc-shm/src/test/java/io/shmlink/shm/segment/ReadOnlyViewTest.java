@@ -4,14 +4,14 @@ import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelInfo;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.liveness.ProcessToken;
-import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -23,36 +23,37 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class ReadOnlyViewTest
 {
-    private Path directory;
-    private Path readOnly;
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.directoryOnly("read-only-view");
+    @RegisterExtension
+    final TempRegistry readOnly = TempRegistry.directoryOnly("read-only-mount");
 
     @BeforeEach
     void setUp() throws Exception
     {
-        directory = ShmTestDirectory.create("read-only-view");
-        readOnly = ShmTestDirectory.create("read-only-mount");
-        assumeTrue(run("mount", "--bind", directory.toString(), readOnly.toString()) == 0, "bind mounts need root");
-        assumeTrue(run("mount", "-o", "remount,ro,bind", readOnly.toString()) == 0, "read-only remount refused");
+        assumeTrue(run("mount", "--bind", shm.directory().toString(), readOnly.directory().toString()) == 0,
+            "bind mounts need root");
+        assumeTrue(run("mount", "-o", "remount,ro,bind", readOnly.directory().toString()) == 0,
+            "read-only remount refused");
     }
 
     @AfterEach
     void tearDown() throws Exception
     {
-        run("umount", "--lazy", readOnly.toString());
-        ShmTestDirectory.delete(readOnly);
-        ShmTestDirectory.delete(directory);
+        run("umount", "--lazy", readOnly.directory().toString());
     }
 
     @Test
     void aChannelIsDescribedThroughAReadOnlyMount() throws IOException
     {
-        try (ShmRegistry registry = ShmRegistry.open(directory))
+        try (ShmRegistry registry = ShmRegistry.open(shm.directory()))
         {
             registry.create("chan", ChannelConfig.mpsc(1 << 16));
         }
-        assumeTrue(!Files.isWritable(readOnly.resolve("chan")), "the mount is read-only");
+        assumeTrue(!Files.isWritable(readOnly.directory().resolve("chan")), "the mount is read-only");
 
-        final ChannelInfo info = ChannelSegment.describe(readOnly.resolve("chan"), "chan", ProcessToken::partyInfo);
+        final ChannelInfo info =
+            ChannelSegment.describe(readOnly.directory().resolve("chan"), "chan", ProcessToken::partyInfo);
 
         assertEquals(1 << 16, info.capacity());
     }

@@ -10,14 +10,13 @@ import io.shmlink.api.ShmLinkException;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.testing.SegmentEditor;
-import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 
-import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,24 +27,15 @@ import static org.junit.jupiter.api.Assertions.*;
 class SegmentValidationTest
 {
     /** In /dev/shm: a registry refuses a directory on disk. */
-    private Path dir;
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.open("segment-validation-test-");
 
-    private ShmRegistry registry;
     private Path file;
 
     @BeforeEach
-    void setUp() throws IOException
+    void setUp()
     {
-        dir = ShmTestDirectory.create("segment-validation-test-");
-        registry = ShmRegistry.open(dir);
-        file = registry.create("chan", ChannelConfig.spsc(8192)).file();
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(dir);
+        file = shm.registry().create("chan", ChannelConfig.spsc(8192)).file();
     }
 
     private static <T extends Throwable> T assertRefused(
@@ -61,9 +51,9 @@ class SegmentValidationTest
 
     private void assertEveryAttachRefused(final Class<? extends Throwable> type, final String... mentions)
     {
-        assertRefused(type, () -> registry.publisher("chan"), mentions);
-        assertRefused(type, () -> registry.subscriber("chan"), mentions);
-        assertRefused(type, () -> registry.lookup("chan"), mentions);
+        assertRefused(type, () -> shm.registry().publisher("chan"), mentions);
+        assertRefused(type, () -> shm.registry().subscriber("chan"), mentions);
+        assertRefused(type, () -> shm.registry().lookup("chan"), mentions);
     }
 
     @Test
@@ -145,7 +135,7 @@ class SegmentValidationTest
     @Test
     void aRecordLengthPointingPastTheRingIsCorruptNotACrash()
     {
-        final Subscriber subscriber = registry.subscriber("chan");
+        final Subscriber subscriber = shm.registry().subscriber("chan");
         SegmentEditor.edit(file, b -> b.putInt(RING_OFFSET, 1 << 20));
         final CorruptChannelException ex = assertThrows(CorruptChannelException.class,
             () -> subscriber.poll((buffer, offset, length) -> fail("nothing valid to deliver"), 10));
@@ -157,7 +147,7 @@ class SegmentValidationTest
     @Test
     void aRecordLongerThanTheMaximumMessageIsCorrupt()
     {
-        final Subscriber subscriber = registry.subscriber("chan");
+        final Subscriber subscriber = shm.registry().subscriber("chan");
         SegmentEditor.edit(file, b -> b.putInt(RING_OFFSET, 4000));
         final CorruptChannelException ex = assertThrows(CorruptChannelException.class,
             () -> subscriber.poll((buffer, offset, length) -> fail("nothing valid to deliver"), 10));
@@ -167,7 +157,7 @@ class SegmentValidationTest
     @Test
     void aRecordLengthShorterThanItsHeaderIsCorrupt()
     {
-        final Subscriber subscriber = registry.subscriber("chan");
+        final Subscriber subscriber = shm.registry().subscriber("chan");
         SegmentEditor.edit(file, b -> b.putInt(RING_OFFSET, 3));
         assertThrows(CorruptChannelException.class, () -> subscriber.poll((buffer, offset, length) -> {}, 10));
     }
@@ -176,42 +166,42 @@ class SegmentValidationTest
     void aHeadPositionAheadOfTheTailIsCorruptAtAttach()
     {
         SegmentEditor.edit(file, b -> b.putLong(HEAD_POSITION_OFFSET, 1L << 40));
-        assertRefused(CorruptChannelException.class, () -> registry.subscriber("chan"), "head position");
-        assertRefused(CorruptChannelException.class, () -> registry.publisher("chan"), "head");
+        assertRefused(CorruptChannelException.class, () -> shm.registry().subscriber("chan"), "head position");
+        assertRefused(CorruptChannelException.class, () -> shm.registry().publisher("chan"), "head");
     }
 
     @Test
     void aMisalignedTailIsCorruptAtAttach()
     {
         SegmentEditor.edit(file, b -> b.putLong(TAIL_POSITION_OFFSET, 3));
-        assertRefused(CorruptChannelException.class, () -> registry.publisher("chan"), "tail");
+        assertRefused(CorruptChannelException.class, () -> shm.registry().publisher("chan"), "tail");
     }
 
     @Test
     void aSecondLiveSubscriberIsRefused()
     {
-        final Subscriber first = registry.subscriber("chan");
-        final ShmLinkException ex = assertRefused(ShmLinkException.class, () -> registry.subscriber("chan"),
+        final Subscriber first = shm.registry().subscriber("chan");
+        final ShmLinkException ex = assertRefused(ShmLinkException.class, () -> shm.registry().subscriber("chan"),
             "chan", "live subscriber", "pid " + ProcessHandle.current().pid());
         assertEquals(ShmLinkException.class, ex.getClass());
         first.close();
-        assertNotNull(registry.subscriber("chan"), "the slot is free once the first closes");
+        assertNotNull(shm.registry().subscriber("chan"), "the slot is free once the first closes");
     }
 
     @Test
     void aSecondLivePublisherOfAnSpscChannelIsRefused()
     {
-        final Publisher first = registry.publisher("chan");
-        assertRefused(ShmLinkException.class, () -> registry.publisher("chan"), "SPSC", "live publisher");
+        final Publisher first = shm.registry().publisher("chan");
+        assertRefused(ShmLinkException.class, () -> shm.registry().publisher("chan"), "SPSC", "live publisher");
         first.close();
-        assertNotNull(registry.publisher("chan"));
+        assertNotNull(shm.registry().publisher("chan"));
     }
 
     @Test
     void aSecondRegistryInTheSameProcessCannotAddASecondSubscriber()
     {
-        registry.subscriber("chan");
-        try (ShmRegistry other = ShmRegistry.open(dir))
+        shm.registry().subscriber("chan");
+        try (ShmRegistry other = ShmRegistry.open(shm.directory()))
         {
             assertThrows(ShmLinkException.class, () -> other.subscriber("chan"));
         }
@@ -220,7 +210,7 @@ class SegmentValidationTest
     @Test
     void creatingAnExistingChannelIsRefused()
     {
-        assertRefused(ChannelExistsException.class, () -> registry.create("chan", ChannelConfig.spsc(8192)),
+        assertRefused(ChannelExistsException.class, () -> shm.registry().create("chan", ChannelConfig.spsc(8192)),
             "chan", file.toString());
     }
 
@@ -228,73 +218,17 @@ class SegmentValidationTest
     void openOrCreateWithAnotherConfigurationIsIncompatible()
     {
         assertRefused(IncompatibleChannelException.class,
-            () -> registry.openOrCreate("chan", ChannelConfig.mpsc(8192)), "chan", "MPSC");
-        assertEquals(file, registry.openOrCreate("chan", ChannelConfig.spsc(8192)).file());
+            () -> shm.registry().openOrCreate("chan", ChannelConfig.mpsc(8192)), "chan", "MPSC");
+        assertEquals(file, shm.registry().openOrCreate("chan", ChannelConfig.spsc(8192)).file());
     }
 
     @Test
     void attachingToAMissingChannelIsNotFound()
     {
-        assertRefused(ChannelNotFoundException.class, () -> registry.publisher("nope"), "nope");
-        assertRefused(ChannelNotFoundException.class, () -> registry.subscriber("nope"), "nope");
-        assertTrue(registry.lookup("nope").isEmpty());
-        assertFalse(registry.delete("nope"));
-    }
-
-    @Test
-    void invalidNamesAreRefusedWithTheRule()
-    {
-        for (final String name : new String[]{"../x", "", "a".repeat(65), "a".repeat(5000), "/", "a/b", ".hidden",
-            "x\0y", "ü", "日本", " ", "..", "."})
-        {
-            final IllegalArgumentException ex =
-                assertThrows(IllegalArgumentException.class, () -> registry.create(name, ChannelConfig.spsc(4096)));
-            assertTrue(ex.getMessage().contains("[A-Za-z0-9._-]"), ex.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> registry.lookup(name));
-            assertThrows(IllegalArgumentException.class, () -> registry.delete(name));
-            assertThrows(IllegalArgumentException.class, () -> registry.publisher(name));
-        }
-        assertNotNull(registry.create("a".repeat(64), ChannelConfig.spsc(4096)));
-        assertNotNull(registry.create("A-b_c.9", ChannelConfig.spsc(4096)));
-    }
-
-    @Test
-    void listShowsValidChannelsSortedAndLeavesOutOtherFiles() throws Exception
-    {
-        registry.create("b-chan", ChannelConfig.mpsc(4096));
-        Files.writeString(dir.resolve("not-a-channel"), "hello");
-        final var names = registry.list().stream().map(i -> i.name()).toList();
-        assertEquals(java.util.List.of("b-chan", "chan"), names);
-        assertEquals(io.shmlink.api.ChannelMode.MPSC, registry.lookup("b-chan").orElseThrow().mode());
-    }
-
-    @Test
-    void deleteRemovesTheFileAndAttachedPartiesGetClosedOrAnExceptionNotACrash()
-    {
-        final Publisher publisher = registry.publisher("chan");
-        final Subscriber subscriber = registry.subscriber("chan");
-        assertTrue(registry.delete("chan"));
-        assertFalse(Files.exists(file));
-        assertEquals(Publisher.CLOSED, publisher.offer(new UnsafeBuffer(new byte[4]), 0, 4));
-        final ChannelNotFoundException ex = assertThrows(ChannelNotFoundException.class,
-            () -> subscriber.poll((buffer, offset, length) -> fail("nothing was sent"), 10));
-        assertTrue(ex.getMessage().contains("deleted"), ex.getMessage());
-        assertFalse(registry.delete("chan"));
-        assertThrows(ChannelNotFoundException.class, () -> registry.publisher("chan"));
-    }
-
-    @Test
-    void filesAre0600AndTheDirectory0700() throws Exception
-    {
-        final Path fresh = dir.resolve("fresh-registry");
-        try (ShmRegistry r = ShmRegistry.open(fresh))
-        {
-            final Path f = r.create("x", ChannelConfig.spsc(4096)).file();
-            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(f)));
-            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(fresh)));
-        }
+        assertRefused(ChannelNotFoundException.class, () -> shm.registry().publisher("nope"), "nope");
+        assertRefused(ChannelNotFoundException.class, () -> shm.registry().subscriber("nope"), "nope");
+        assertTrue(shm.registry().lookup("nope").isEmpty());
+        assertFalse(shm.registry().delete("nope"));
     }
 
     @Test
@@ -307,9 +241,9 @@ class SegmentValidationTest
     @Test
     void anMpscSubscriberTakingOverFinishesAReleaseItsPredecessorDiedIn()
     {
-        registry.create("mchan", ChannelConfig.mpsc(8192));
-        final Path mfile = dir.resolve("mchan");
-        final Publisher publisher = registry.publisher("mchan");
+        shm.registry().create("mchan", ChannelConfig.mpsc(8192));
+        final Path mfile = shm.directory().resolve("mchan");
+        final Publisher publisher = shm.registry().publisher("mchan");
         for (int i = 0; i < 3; i++)
         {
             publisher.offer(new UnsafeBuffer(new byte[]{(byte)i}), 0, 1);
@@ -321,7 +255,7 @@ class SegmentValidationTest
             b.putLong(CONSUMED_UP_TO_OFFSET, 32);
             b.setMemory(RING_OFFSET, 16, (byte)0);
         });
-        final Subscriber successor = registry.subscriber("mchan");
+        final Subscriber successor = shm.registry().subscriber("mchan");
         final byte[] got = new byte[4];
         final int[] count = new int[1];
         successor.poll((buffer, offset, length) -> got[count[0]++] = buffer.getByte(offset), 10);
@@ -335,7 +269,7 @@ class SegmentValidationTest
     @org.junit.jupiter.api.Timeout(value = 10, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
     void aPaddingLengthThatOverflowsWhenAlignedIsCorruptNotAnEndlessPoll()
     {
-        final Subscriber subscriber = registry.subscriber("chan");
+        final Subscriber subscriber = shm.registry().subscriber("chan");
         SegmentEditor.edit(file, b ->
         {
             b.putInt(RING_OFFSET + 4, io.shmlink.shm.ring.RecordDescriptor.PADDING_TYPE);
@@ -347,9 +281,9 @@ class SegmentValidationTest
     @Test
     void aMisalignedTailInAnMpscChannelIsCorruptAtTheNextOffer()
     {
-        registry.create("m", ChannelConfig.mpsc(4096));
-        final Publisher publisher = registry.publisher("m");
-        SegmentEditor.edit(dir.resolve("m"), b -> b.putLong(TAIL_POSITION_OFFSET, 4093));
+        shm.registry().create("m", ChannelConfig.mpsc(4096));
+        final Publisher publisher = shm.registry().publisher("m");
+        SegmentEditor.edit(shm.directory().resolve("m"), b -> b.putLong(TAIL_POSITION_OFFSET, 4093));
         final CorruptChannelException ex = assertThrows(CorruptChannelException.class,
             () -> publisher.offer(new UnsafeBuffer(new byte[8]), 0, 8));
         assertTrue(ex.getMessage().contains("tail position"), ex.getMessage());
@@ -362,7 +296,7 @@ class SegmentValidationTest
         {
             raf.setLength(RING_OFFSET + 8192 + 4099);
         }
-        final Publisher publisher = registry.publisher("chan");
+        final Publisher publisher = shm.registry().publisher("chan");
         assertTrue(publisher.offer(new UnsafeBuffer(new byte[8]), 0, 8) > 0);
     }
 

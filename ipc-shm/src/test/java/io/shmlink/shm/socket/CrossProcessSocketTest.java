@@ -1,20 +1,17 @@
 package io.shmlink.shm.socket;
 
-import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.testing.ChildJvm;
-import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.SocketPeerMain;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,28 +35,14 @@ class CrossProcessSocketTest
     private static final long GIBIBYTE = 1L << 30;
     private static final long RESET_BOUND_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private Path directory;
-    private ShmRegistry registry;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        directory = ShmTestDirectory.create("xsocket");
-        registry = ShmRegistry.open(directory);
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(directory);
-    }
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.open("xsocket");
 
     @Test
     void aGibibyteStreamedFromAnotherJvmArrivesWithItsChecksumThenTheReplyAfterHalfClose() throws Exception
     {
-        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
-            ChildJvm client = ChildJvm.start(SocketPeerMain.class, directory.toString(), "svc", "send",
+        try (ShmServerSocket server = ShmServerSocket.bind(shm.registry(), "svc");
+            ChildJvm client = ChildJvm.start(SocketPeerMain.class, shm.directory().toString(), "svc", "send",
                 Long.toString(GIBIBYTE), "42"))
         {
             client.awaitLine("CONNECTED");
@@ -89,14 +72,14 @@ class CrossProcessSocketTest
             }
             assertEquals(0, client.waitFor(30));
         }
-        assertEquals(List.of(), SocketFiles.in(directory), "nothing left once both ends closed");
+        assertEquals(List.of(), SocketFiles.in(shm.directory()), "nothing left once both ends closed");
     }
 
     @Test
     void thirtyTwoConcurrentConnectionsEchoEveryByte() throws Exception
     {
         final int connections = 32;
-        try (ChildJvm server = ChildJvm.start(SocketPeerMain.class, directory.toString(), "echo", "echo-server",
+        try (ChildJvm server = ChildJvm.start(SocketPeerMain.class, shm.directory().toString(), "echo", "echo-server",
             Integer.toString(connections)))
         {
             server.awaitLine("BOUND");
@@ -120,14 +103,14 @@ class CrossProcessSocketTest
             }
             assertEquals(0, server.waitFor(30));
         }
-        assertEquals(List.of(), SocketFiles.in(directory));
+        assertEquals(List.of(), SocketFiles.in(shm.directory()));
     }
 
     private Void echoOnce(final int seed) throws IOException
     {
         final byte[] sent = new byte[256 * 1024 + seed];
         new Random(seed).nextBytes(sent);
-        try (ShmSocket socket = ShmSocket.connect(registry, "echo"))
+        try (ShmSocket socket = ShmSocket.connect(shm.registry(), "echo"))
         {
             final CompletableFuture<byte[]> echoed = CompletableFuture.supplyAsync(() -> SocketFiles.readAll(socket));
             final OutputStream out = socket.getOutputStream();
@@ -146,8 +129,8 @@ class CrossProcessSocketTest
     @Test
     void aKilledClientIsAResetOnReadAndOnWriteWithinASecond() throws Exception
     {
-        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
-            ChildJvm client = ChildJvm.start(SocketPeerMain.class, directory.toString(), "svc", "hold-client"))
+        try (ShmServerSocket server = ShmServerSocket.bind(shm.registry(), "svc");
+            ChildJvm client = ChildJvm.start(SocketPeerMain.class, shm.directory().toString(), "svc", "hold-client"))
         {
             client.awaitLine("CONNECTED");
             try (ShmSocket socket = server.accept())
@@ -164,17 +147,17 @@ class CrossProcessSocketTest
                     "read reset after " + (readFailed - killedAt) / 1_000_000 + " ms");
             }
         }
-        registry.cleanStale();
-        assertEquals(List.of(), SocketFiles.in(directory), "the dead client's doorbell and channels are gone");
+        shm.registry().cleanStale();
+        assertEquals(List.of(), SocketFiles.in(shm.directory()), "the dead client's doorbell and channels are gone");
     }
 
     @Test
     void aKilledServerIsAResetOnReadAndOnWriteWithinASecond() throws Exception
     {
-        try (ChildJvm server = ChildJvm.start(SocketPeerMain.class, directory.toString(), "svc", "hold-server"))
+        try (ChildJvm server = ChildJvm.start(SocketPeerMain.class, shm.directory().toString(), "svc", "hold-server"))
         {
             server.awaitLine("BOUND");
-            try (ShmSocket socket = ShmSocket.connect(registry, "svc"))
+            try (ShmSocket socket = ShmSocket.connect(shm.registry(), "svc"))
             {
                 server.awaitLine("ACCEPTED");
                 final CompletableFuture<Long> readFailedAt = CompletableFuture.supplyAsync(() -> failedReadAt(socket));
@@ -193,10 +176,10 @@ class CrossProcessSocketTest
     @Test
     void aReadFromASilentServerInAnotherJvmTimesOutAndTheConnectionStaysUsable() throws Exception
     {
-        try (ChildJvm server = ChildJvm.start(SocketPeerMain.class, directory.toString(), "svc", "hold-server"))
+        try (ChildJvm server = ChildJvm.start(SocketPeerMain.class, shm.directory().toString(), "svc", "hold-server"))
         {
             server.awaitLine("BOUND");
-            try (ShmSocket socket = ShmSocket.connect(registry, "svc"))
+            try (ShmSocket socket = ShmSocket.connect(shm.registry(), "svc"))
             {
                 server.awaitLine("ACCEPTED");
                 socket.setSoTimeout(200);
@@ -211,13 +194,13 @@ class CrossProcessSocketTest
     @Test
     void connectingToAServerWhoseJvmDiedIsRefused() throws Exception
     {
-        try (ChildJvm server = ChildJvm.start(SocketPeerMain.class, directory.toString(), "svc", "hold-server"))
+        try (ChildJvm server = ChildJvm.start(SocketPeerMain.class, shm.directory().toString(), "svc", "hold-server"))
         {
             server.awaitLine("BOUND");
             server.kill();
         }
         final long start = System.nanoTime();
-        assertThrows(java.net.ConnectException.class, () -> ShmSocket.connect(registry, "svc"));
+        assertThrows(java.net.ConnectException.class, () -> ShmSocket.connect(shm.registry(), "svc"));
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "refused at once");
     }
 

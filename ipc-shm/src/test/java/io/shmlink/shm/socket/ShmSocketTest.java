@@ -1,12 +1,10 @@
 package io.shmlink.shm.socket;
 
 import io.shmlink.api.ChannelConfig;
-import io.shmlink.shm.ShmRegistry;
-import io.shmlink.shm.testing.ShmTestDirectory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +14,6 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
@@ -33,36 +30,23 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ShmSocketTest
 {
-    private Path directory;
-    private ShmRegistry registry;
-
-    @BeforeEach
-    void setUp() throws IOException
-    {
-        directory = ShmTestDirectory.create("socket");
-        registry = ShmRegistry.open(directory);
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(directory);
-    }
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.open("socket");
 
     @Test
     void aServerSocketsChannelSaysSoAndCountsItsLiveConnections() throws IOException
     {
-        registry.create("plain", ChannelConfig.mpsc(ShmServerSocket.REQUEST_CHANNEL_CAPACITY));
-        registry.subscriber("plain");
-        assertEquals(OptionalLong.empty(), ShmServerSocket.liveConnections(registry.lookup("plain").orElseThrow()),
+        shm.registry().create("plain", ChannelConfig.mpsc(ShmServerSocket.REQUEST_CHANNEL_CAPACITY));
+        shm.registry().subscriber("plain");
+        assertEquals(OptionalLong.empty(),
+            ShmServerSocket.liveConnections(shm.registry().lookup("plain").orElseThrow()),
             "a plain MPSC channel of the same shape is no server socket");
 
-        try (ShmServerSocket server = ShmServerSocket.bind(registry, "listening"))
+        try (ShmServerSocket server = ShmServerSocket.bind(shm.registry(), "listening"))
         {
             assertEquals(OptionalLong.of(0), connections("listening"));
-            try (ShmSocket client1 = ShmSocket.connect(registry, "listening");
-                ShmSocket client2 = ShmSocket.connect(registry, "listening"))
+            try (ShmSocket client1 = ShmSocket.connect(shm.registry(), "listening");
+                ShmSocket client2 = ShmSocket.connect(shm.registry(), "listening"))
             {
                 assertEquals(OptionalLong.of(0), connections("listening"), "requested, not accepted yet");
                 final ShmSocket accepted1 = server.accept();
@@ -76,45 +60,45 @@ class ShmSocketTest
                 assertEquals(OptionalLong.of(0), connections("listening"));
             }
         }
-        assertTrue(registry.lookup("listening").isEmpty(), "a closed server socket deletes its channel");
+        assertTrue(shm.registry().lookup("listening").isEmpty(), "a closed server socket deletes its channel");
     }
 
     private OptionalLong connections(final String name)
     {
-        return ShmServerSocket.liveConnections(registry.lookup(name).orElseThrow());
+        return ShmServerSocket.liveConnections(shm.registry().lookup(name).orElseThrow());
     }
 
     @Test
     void connectingToANameNobodyBoundIsRefusedAtOnce()
     {
         final long start = System.nanoTime();
-        assertThrows(ConnectException.class, () -> ShmSocket.connect(registry, "nobody"));
+        assertThrows(ConnectException.class, () -> ShmSocket.connect(shm.registry(), "nobody"));
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1));
-        assertEquals(List.of(), SocketFiles.in(directory), "a refused connect leaves nothing behind");
+        assertEquals(List.of(), SocketFiles.in(shm.directory()), "a refused connect leaves nothing behind");
     }
 
     @Test
     void connectingToAChannelThatIsNotAServerSocketIsRefused()
     {
-        registry.create("plain", ChannelConfig.spsc(4096));
-        registry.subscriber("plain");
-        assertThrows(ConnectException.class, () -> ShmSocket.connect(registry, "plain"));
+        shm.registry().create("plain", ChannelConfig.spsc(4096));
+        shm.registry().subscriber("plain");
+        assertThrows(ConnectException.class, () -> ShmSocket.connect(shm.registry(), "plain"));
     }
 
     @Test
     void bindingANameALiveServerHoldsIsAddressInUse() throws IOException
     {
-        try (ShmServerSocket ignored = ShmServerSocket.bind(registry, "svc"))
+        try (ShmServerSocket ignored = ShmServerSocket.bind(shm.registry(), "svc"))
         {
-            assertThrows(BindException.class, () -> ShmServerSocket.bind(registry, "svc"));
+            assertThrows(BindException.class, () -> ShmServerSocket.bind(shm.registry(), "svc"));
         }
     }
 
     @Test
     void bytesWrittenAreReadInOrderAndEndOfStreamFollowsShutdownOutput() throws Exception
     {
-        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
-            ShmSocket client = ShmSocket.connect(registry, "svc");
+        try (ShmServerSocket server = ShmServerSocket.bind(shm.registry(), "svc");
+            ShmSocket client = ShmSocket.connect(shm.registry(), "svc");
             ShmSocket accepted = server.accept())
         {
             client.getOutputStream().write("hello, ".getBytes(StandardCharsets.US_ASCII));
@@ -129,15 +113,15 @@ class ShmSocketTest
             assertArrayEquals(new byte[] {1, 2, 3}, client.getInputStream().readAllBytes());
             assertThrows(SocketException.class, () -> client.getOutputStream().write(4), "output is shut down");
         }
-        assertEquals(List.of(), SocketFiles.in(directory),
+        assertEquals(List.of(), SocketFiles.in(shm.directory()),
             "both ends closed: nothing left in the registry directory");
     }
 
     @Test
     void aReadReturnsWhatIsThereWithoutWaitingForAFullBuffer() throws Exception
     {
-        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
-            ShmSocket client = ShmSocket.connect(registry, "svc");
+        try (ShmServerSocket server = ShmServerSocket.bind(shm.registry(), "svc");
+            ShmSocket client = ShmSocket.connect(shm.registry(), "svc");
             ShmSocket accepted = server.accept())
         {
             client.getOutputStream().write(new byte[] {9, 8, 7});
@@ -150,8 +134,8 @@ class ShmSocketTest
     @Test
     void aMessageLargerThanTheReadIsReturnedAcrossSeveralReads() throws Exception
     {
-        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
-            ShmSocket client = ShmSocket.connect(registry, "svc");
+        try (ShmServerSocket server = ShmServerSocket.bind(shm.registry(), "svc");
+            ShmSocket client = ShmSocket.connect(shm.registry(), "svc");
             ShmSocket accepted = server.accept())
         {
             final byte[] sent = new byte[10_000];
@@ -175,8 +159,8 @@ class ShmSocketTest
     {
         final byte[] sent = new byte[3 * ShmSocket.CHANNEL_CAPACITY + 12_345];
         new Random(2).nextBytes(sent);
-        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
-            ShmSocket client = ShmSocket.connect(registry, "svc");
+        try (ShmServerSocket server = ShmServerSocket.bind(shm.registry(), "svc");
+            ShmSocket client = ShmSocket.connect(shm.registry(), "svc");
             ShmSocket accepted = server.accept())
         {
             final CompletableFuture<byte[]> received =
@@ -190,8 +174,8 @@ class ShmSocketTest
     @Test
     void aReadWithNothingToReadTimesOutAndTheSocketStaysUsable() throws Exception
     {
-        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
-            ShmSocket client = ShmSocket.connect(registry, "svc");
+        try (ShmServerSocket server = ShmServerSocket.bind(shm.registry(), "svc");
+            ShmSocket client = ShmSocket.connect(shm.registry(), "svc");
             ShmSocket accepted = server.accept())
         {
             accepted.setSoTimeout(50);
@@ -206,7 +190,7 @@ class ShmSocketTest
     @Test
     void acceptWithNobodyConnectingTimesOut() throws IOException
     {
-        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc"))
+        try (ShmServerSocket server = ShmServerSocket.bind(shm.registry(), "svc"))
         {
             server.setSoTimeout(50);
             assertThrows(SocketTimeoutException.class, server::accept);
@@ -216,7 +200,7 @@ class ShmSocketTest
     @Test
     void closingAServerSocketEndsABlockedAcceptAndFreesTheName() throws Exception
     {
-        final ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
+        final ShmServerSocket server = ShmServerSocket.bind(shm.registry(), "svc");
         final CompletableFuture<Throwable> accept = CompletableFuture.supplyAsync(() ->
         {
             try
@@ -232,15 +216,15 @@ class ShmSocketTest
         awaitDoorbell();
         server.close();
         assertInstanceOf(SocketException.class, accept.get(10, TimeUnit.SECONDS));
-        ShmServerSocket.bind(registry, "svc").close();
-        assertEquals(List.of(), SocketFiles.in(directory));
+        ShmServerSocket.bind(shm.registry(), "svc").close();
+        assertEquals(List.of(), SocketFiles.in(shm.directory()));
     }
 
     @Test
     void closingASocketEndsAReadBlockedInAnotherThread() throws Exception
     {
-        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
-            ShmSocket client = ShmSocket.connect(registry, "svc");
+        try (ShmServerSocket server = ShmServerSocket.bind(shm.registry(), "svc");
+            ShmSocket client = ShmSocket.connect(shm.registry(), "svc");
             ShmSocket accepted = server.accept())
         {
             final CompletableFuture<Throwable> read = CompletableFuture.supplyAsync(() ->
@@ -266,8 +250,8 @@ class ShmSocketTest
     @Test
     void theByteChannelViewCarriesTheSameStream() throws Exception
     {
-        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc");
-            ShmSocket client = ShmSocket.connect(registry, "svc");
+        try (ShmServerSocket server = ShmServerSocket.bind(shm.registry(), "svc");
+            ShmSocket client = ShmSocket.connect(shm.registry(), "svc");
             ShmSocket accepted = server.accept())
         {
             final ByteBuffer direct = ByteBuffer.allocateDirect(200_000);
@@ -293,10 +277,10 @@ class ShmSocketTest
     @Test
     void aClientThatClosesBeforeItIsAcceptedLeavesNothingAndAcceptSkipsIt() throws Exception
     {
-        try (ShmServerSocket server = ShmServerSocket.bind(registry, "svc"))
+        try (ShmServerSocket server = ShmServerSocket.bind(shm.registry(), "svc"))
         {
-            ShmSocket.connect(registry, "svc").close();
-            final ShmSocket second = ShmSocket.connect(registry, "svc");
+            ShmSocket.connect(shm.registry(), "svc").close();
+            final ShmSocket second = ShmSocket.connect(shm.registry(), "svc");
             try (ShmSocket accepted = server.accept())
             {
                 second.getOutputStream().write(77);
@@ -304,12 +288,12 @@ class ShmSocketTest
             }
             second.close();
         }
-        assertEquals(List.of(), SocketFiles.in(directory));
+        assertEquals(List.of(), SocketFiles.in(shm.directory()));
     }
 
     private void awaitDoorbell()
     {
-        while (SocketFiles.in(directory).stream().noneMatch(name -> name.startsWith(".bell.")))
+        while (SocketFiles.in(shm.directory()).stream().noneMatch(name -> name.startsWith(".bell.")))
         {
             Thread.onSpinWait();
         }

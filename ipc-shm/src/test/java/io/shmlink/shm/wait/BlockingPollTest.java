@@ -3,19 +3,18 @@ package io.shmlink.shm.wait;
 import io.shmlink.api.BufferClaim;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
-import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.FileAccess;
 import io.shmlink.shm.testing.ChildJvm;
-import io.shmlink.shm.testing.ShmTestDirectory;
 import io.shmlink.shm.testing.SleepingSubscriberMain;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,28 +41,19 @@ class BlockingPollTest
 {
     private static final ReaderWait NO_SAFETY_NET = ReaderWait.blocking().withMaxSleep(Duration.ofHours(1));
 
-    private Path directory;
-    private ShmRegistry registry;
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.open("wait");
 
     @BeforeEach
-    void setUp() throws IOException
+    void setUp()
     {
-        directory = ShmTestDirectory.create("wait");
-        registry = ShmRegistry.open(directory);
-        registry.create("bell", ChannelConfig.spsc(64 * 1024));
-    }
-
-    @AfterEach
-    void tearDown() throws IOException
-    {
-        registry.close();
-        ShmTestDirectory.delete(directory);
+        shm.registry().create("bell", ChannelConfig.spsc(64 * 1024));
     }
 
     @Test
     void returnsZeroAfterTheTimeoutWhenNothingIsPublished()
     {
-        final ShmSubscriber subscriber = registry.subscriber("bell");
+        final ShmSubscriber subscriber = shm.registry().subscriber("bell");
         final long start = System.nanoTime();
         final int received = subscriber.poll((buffer, offset, length) -> fail("no message was sent"), 10,
             50, TimeUnit.MILLISECONDS);
@@ -74,9 +64,9 @@ class BlockingPollTest
     @Test
     void aMessageAlreadyThereIsReturnedWithoutWaiting()
     {
-        final Publisher publisher = registry.publisher("bell");
+        final Publisher publisher = shm.registry().publisher("bell");
         assertTrue(publisher.offer(message((byte)7), 0, 1) > 0);
-        final ShmSubscriber subscriber = registry.subscriber("bell");
+        final ShmSubscriber subscriber = shm.registry().subscriber("bell");
         final int[] seen = new int[1];
         assertEquals(1, subscriber.poll((buffer, offset, length) -> seen[0] = buffer.getByte(offset), 10,
             1, TimeUnit.HOURS));
@@ -86,12 +76,12 @@ class BlockingPollTest
     @Test
     void aSleepingSubscriberInAnotherThreadIsWokenByTheDoorbell() throws Exception
     {
-        final ShmSubscriber subscriber = (registry.subscriber("bell")).readerWait(NO_SAFETY_NET);
-        final Publisher publisher = registry.publisher("bell");
+        final ShmSubscriber subscriber = (shm.registry().subscriber("bell")).readerWait(NO_SAFETY_NET);
+        final Publisher publisher = shm.registry().publisher("bell");
         final int[] seen = new int[1];
         final CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() -> subscriber.poll(
             (buffer, offset, length) -> seen[0] = buffer.getByte(offset), 10, 60, TimeUnit.SECONDS));
-        awaitSleeping(directory.resolve("bell"));
+        awaitSleeping(shm.directory().resolve("bell"));
         assertEquals(1, doorbellFiles().size(), "the sleeping subscriber's doorbell socket");
         assertTrue(publisher.offer(message((byte)42), 0, 1) > 0);
         assertEquals(1, received.get(30, TimeUnit.SECONDS), "only the doorbell can wake it within the timeout");
@@ -102,15 +92,15 @@ class BlockingPollTest
     void anAbortedClaimWakesASubscriberAsleepAtIt() throws Exception
     {
         // the record behind the claim was committed before the subscriber looked: only the abort can wake it
-        final ShmSubscriber subscriber = (registry.subscriber("bell")).readerWait(NO_SAFETY_NET);
-        final Publisher publisher = registry.publisher("bell");
+        final ShmSubscriber subscriber = (shm.registry().subscriber("bell")).readerWait(NO_SAFETY_NET);
+        final Publisher publisher = shm.registry().publisher("bell");
         final BufferClaim claim = new BufferClaim();
         assertTrue(publisher.tryClaim(1, claim) > 0);
         assertTrue(publisher.offer(message((byte)43), 0, 1) > 0);
         final int[] seen = new int[1];
         final CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() -> subscriber.poll(
             (buffer, offset, length) -> seen[0] = buffer.getByte(offset), 10, 60, TimeUnit.SECONDS));
-        awaitSleeping(directory.resolve("bell"));
+        awaitSleeping(shm.directory().resolve("bell"));
         claim.abort();
         assertEquals(1, received.get(30, TimeUnit.SECONDS), "only the abort can wake it within the timeout");
         assertEquals(43, seen[0]);
@@ -122,8 +112,8 @@ class BlockingPollTest
         // Publishing the moment SLEEPING appears aims at the window between the announcement and the sleep: a
         // subscriber that consumed doorbell bytes inside that window would eat this ring and sleep through it.
         final int wakeUps = 300;
-        final ShmSubscriber subscriber = (registry.subscriber("bell")).readerWait(NO_SAFETY_NET);
-        final Publisher publisher = registry.publisher("bell");
+        final ShmSubscriber subscriber = (shm.registry().subscriber("bell")).readerWait(NO_SAFETY_NET);
+        final Publisher publisher = shm.registry().publisher("bell");
         final CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() ->
         {
             int count = 0;
@@ -133,7 +123,7 @@ class BlockingPollTest
             }
             return count;
         });
-        final ChannelSegment segment = ChannelSegment.open(directory.resolve("bell"), "bell", false);
+        final ChannelSegment segment = ChannelSegment.open(shm.directory().resolve("bell"), "bell", false);
         for (int i = 0; i < wakeUps; i++)
         {
             while (segment.buffer().getIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET) != WAIT_STATE_SLEEPING)
@@ -148,11 +138,11 @@ class BlockingPollTest
     @Test
     void aSleepingSubscriberInAnotherProcessIsWokenByTheDoorbell() throws Exception
     {
-        final Publisher publisher = registry.publisher("bell");
-        try (ChildJvm child = ChildJvm.start(SleepingSubscriberMain.class, directory.toString(), "bell", "60"))
+        final Publisher publisher = shm.registry().publisher("bell");
+        try (ChildJvm child = ChildJvm.start(SleepingSubscriberMain.class, shm.directory().toString(), "bell", "60"))
         {
             child.awaitLine("ATTACHED");
-            awaitSleeping(directory.resolve("bell"));
+            awaitSleeping(shm.directory().resolve("bell"));
             assertTrue(publisher.offer(message((byte)99), 0, 1) > 0);
             assertEquals("RECEIVED 1 99", child.awaitLine("RECEIVED"));
             assertEquals(0, child.waitFor(30));
@@ -163,10 +153,10 @@ class BlockingPollTest
     @Test
     void closingTheSubscriberFromAnotherThreadEndsItsSleep() throws Exception
     {
-        final ShmSubscriber subscriber = (registry.subscriber("bell")).readerWait(NO_SAFETY_NET);
+        final ShmSubscriber subscriber = (shm.registry().subscriber("bell")).readerWait(NO_SAFETY_NET);
         final CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() -> subscriber.poll(
             (buffer, offset, length) -> fail("no message was sent"), 10, 60, TimeUnit.SECONDS));
-        awaitSleeping(directory.resolve("bell"));
+        awaitSleeping(shm.directory().resolve("bell"));
         subscriber.close();
         assertEquals(0, received.get(30, TimeUnit.SECONDS));
         assertEquals(List.of(), doorbellFiles());
@@ -175,16 +165,16 @@ class BlockingPollTest
     @Test
     void theDoorbellOfAKilledSubscriberIsCleanedAsDebris() throws Exception
     {
-        try (ChildJvm child = ChildJvm.start(SleepingSubscriberMain.class, directory.toString(), "bell", "600"))
+        try (ChildJvm child = ChildJvm.start(SleepingSubscriberMain.class, shm.directory().toString(), "bell", "600"))
         {
             child.awaitLine("ATTACHED");
-            awaitSleeping(directory.resolve("bell"));
+            awaitSleeping(shm.directory().resolve("bell"));
             assertEquals(1, doorbellFiles().size());
             child.kill();
         }
-        registry.cleanStale();
+        shm.registry().cleanStale();
         assertEquals(List.of(), doorbellFiles());
-        final Publisher publisher = registry.publisher("bell");
+        final Publisher publisher = shm.registry().publisher("bell");
         final long result = publisher.offer(message((byte)1), 0, 1); // may find SLEEPING and ring a vanished bell
         assertTrue(result > 0 || result == Publisher.NOT_CONNECTED, "offer after the subscriber died: " + result);
     }
@@ -195,12 +185,13 @@ class BlockingPollTest
         final Process finished = new ProcessBuilder("true").start();
         assertEquals(0, finished.waitFor());
         final long deadToken = ProcessToken.of(finished.toHandle());
-        final Path staging = Files.createDirectory(DoorbellAddress.stagingDirectory(directory, deadToken, 3));
+        final Path staging = Files.createDirectory(DoorbellAddress.stagingDirectory(shm.directory(), deadToken, 3));
         Files.createFile(staging.resolve("s"));
-        final Path living = Files.createDirectory(DoorbellAddress.stagingDirectory(directory, ProcessToken.SELF, 99));
+        final Path living =
+            Files.createDirectory(DoorbellAddress.stagingDirectory(shm.directory(), ProcessToken.SELF, 99));
 
-        assertEquals(List.of(staging), registry.findStale(), "the dead owner's only");
-        assertEquals(List.of(staging), registry.removeStale());
+        assertEquals(List.of(staging), shm.registry().findStale(), "the dead owner's only");
+        assertEquals(List.of(staging), shm.registry().removeStale());
         assertFalse(Files.exists(staging));
         assertTrue(Files.isDirectory(living), "a live owner's staging directory stays");
         Files.delete(living);
@@ -209,21 +200,21 @@ class BlockingPollTest
     @Test
     void aNewSubscriberClearsTheSleepAnnouncedByADeadOne() throws Exception
     {
-        try (ChildJvm child = ChildJvm.start(SleepingSubscriberMain.class, directory.toString(), "bell", "600"))
+        try (ChildJvm child = ChildJvm.start(SleepingSubscriberMain.class, shm.directory().toString(), "bell", "600"))
         {
             child.awaitLine("ATTACHED");
-            awaitSleeping(directory.resolve("bell"));
+            awaitSleeping(shm.directory().resolve("bell"));
             child.kill();
         }
-        registry.subscriber("bell");
-        final ChannelSegment segment = ChannelSegment.open(directory.resolve("bell"), "bell");
+        shm.registry().subscriber("bell");
+        final ChannelSegment segment = ChannelSegment.open(shm.directory().resolve("bell"), "bell");
         assertNotEquals(WAIT_STATE_SLEEPING, segment.buffer().getIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET));
     }
 
     @Test
     void aDoorbellSocketIs0600WhateverTheUmaskAndLeavesNoStagingDirectory() throws IOException
     {
-        final ShmSubscriber subscriber = registry.subscriber("bell");
+        final ShmSubscriber subscriber = shm.registry().subscriber("bell");
         assertEquals(0, subscriber.poll((buffer, offset, length) -> fail("no message was sent"), 1,
             20, TimeUnit.MILLISECONDS), "sleeps once, on its doorbell");
 
@@ -240,15 +231,15 @@ class BlockingPollTest
     @Test
     void aDoorbellWhoseStagingPathIsTooLongForASocketIsStillStagedAndGetsItsMode() throws IOException
     {
-        final Doorbell first = Doorbell.openOrNull(directory, ProcessToken.SELF, FileAccess.OWNER_ONLY);
+        final Doorbell first = Doorbell.openOrNull(shm.directory(), ProcessToken.SELF, FileAccess.OWNER_ONLY);
         assertNotNull(first);
         final int next = first.number() + 1; // doorbells of this JVM are numbered in turn; this test opens the next
         first.close();
-        final String name = DoorbellAddress.path(directory, ProcessToken.SELF, next).getFileName().toString();
+        final String name = DoorbellAddress.path(shm.directory(), ProcessToken.SELF, next).getFileName().toString();
         // a directory whose path makes the doorbell's 106 bytes: 107 fit a socket address, 106 + ".bind/s" do not,
         // but the staging directory is bound through this process's short /proc/self/fd handle on it
         final Path deep = Files.createDirectory(
-            directory.resolve("d".repeat(106 - name.length() - 1 - directory.toString().length() - 1)));
+            shm.directory().resolve("d".repeat(106 - name.length() - 1 - shm.directory().toString().length() - 1)));
         assertEquals(106, deep.resolve(name).toString().length());
 
         final Doorbell bell = Doorbell.openOrNull(deep, ProcessToken.SELF, FileAccess.OWNER_ONLY);
@@ -276,7 +267,7 @@ class BlockingPollTest
 
     private List<Path> doorbellFiles() throws IOException
     {
-        try (Stream<Path> files = Files.list(directory))
+        try (Stream<Path> files = Files.list(shm.directory()))
         {
             return files.filter(path -> path.getFileName().toString().startsWith(DoorbellAddress.PREFIX)).toList();
         }
