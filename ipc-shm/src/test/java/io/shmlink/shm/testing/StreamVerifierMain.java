@@ -23,7 +23,8 @@ public final class StreamVerifierMain
         // thread can stand still for longer than the default 1 s between claim and commit, and this subscriber
         // would then skip the claim, count it lost and fail on the gap; the test checks bytes, not stall recovery
         final ShmRegistry.Options options = new ShmRegistry.Options().claimTimeout(Duration.ofSeconds(30));
-        try (ShmRegistry registry = ShmRegistry.open(dir, options); Subscriber subscriber = registry.subscriber(channel))
+        try (ShmRegistry registry = ShmRegistry.open(dir, options);
+            Subscriber subscriber = registry.subscriber(channel))
         {
             System.out.println("ATTACHED");
             System.out.flush();
