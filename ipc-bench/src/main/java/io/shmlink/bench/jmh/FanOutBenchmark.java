@@ -70,7 +70,7 @@ public class FanOutBenchmark
         @Param({"32", "1024"})
         public int size;
 
-        Rings.ShmLinkChannel channel;
+        JmhChannels.ShmLinkChannel channel;
         Publisher publisher;
         Subscriber[] readers;
         MessageSink[] sinks;
@@ -84,7 +84,7 @@ public class FanOutBenchmark
         @Setup(Level.Trial)
         public void setUp() throws IOException
         {
-            channel = new Rings.ShmLinkChannel(ChannelConfig.spmc(Rings.CAPACITY, subscribers), 1, subscribers);
+            channel = new JmhChannels.ShmLinkChannel(ChannelConfig.spmc(JmhChannels.CAPACITY, subscribers), 1, subscribers);
             publisher = channel.publisher(0);
             readers = new Subscriber[subscribers];
             sinks = new MessageSink[subscribers];
@@ -93,7 +93,7 @@ public class FanOutBenchmark
                 readers[i] = channel.subscriber(i);
                 sinks[i] = new MessageSink();
             }
-            message = Rings.message(size);
+            message = JmhChannels.message(size);
         }
 
         /**

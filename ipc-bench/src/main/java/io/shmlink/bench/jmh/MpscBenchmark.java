@@ -64,7 +64,7 @@ public class MpscBenchmark
         @Param({"32", "1024"})
         public int size;
 
-        Rings.ShmLinkChannel channel;
+        JmhChannels.ShmLinkChannel channel;
         Publisher publisher;
         Subscriber subscriber;
         UnsafeBuffer message;
@@ -78,10 +78,10 @@ public class MpscBenchmark
         @Setup(Level.Trial)
         public void setUp() throws IOException
         {
-            channel = new Rings.ShmLinkChannel(ChannelConfig.mpsc(Rings.CAPACITY), 1);
+            channel = new JmhChannels.ShmLinkChannel(ChannelConfig.mpsc(JmhChannels.CAPACITY), 1);
             publisher = channel.publisher(0);
             subscriber = channel.subscriber();
-            message = Rings.message(size);
+            message = JmhChannels.message(size);
         }
 
         /**
@@ -104,7 +104,7 @@ public class MpscBenchmark
         @Param({"32", "1024"})
         public int size;
 
-        Rings.AgronaRing file;
+        JmhChannels.AgronaRing file;
         ManyToOneRingBuffer ring;
         UnsafeBuffer message;
         final MessageSink sink = new MessageSink();
@@ -117,9 +117,9 @@ public class MpscBenchmark
         @Setup(Level.Trial)
         public void setUp() throws IOException
         {
-            file = new Rings.AgronaRing(true);
+            file = new JmhChannels.AgronaRing(true);
             ring = (ManyToOneRingBuffer)file.ring();
-            message = Rings.message(size);
+            message = JmhChannels.message(size);
         }
 
         /**
@@ -142,7 +142,7 @@ public class MpscBenchmark
         @Param({"32", "1024"})
         public int size;
 
-        Rings.ShmLinkChannel channel;
+        JmhChannels.ShmLinkChannel channel;
         Publisher pollingPublisher;
         Publisher otherPublisher;
         Subscriber subscriber;
@@ -157,12 +157,12 @@ public class MpscBenchmark
         @Setup(Level.Trial)
         public void setUp() throws IOException
         {
-            channel = new Rings.ShmLinkChannel(ChannelConfig.mpsc(Rings.CAPACITY), 2);
+            channel = new JmhChannels.ShmLinkChannel(ChannelConfig.mpsc(JmhChannels.CAPACITY), 2);
             pollingPublisher = channel.publisher(0);
             otherPublisher = channel.publisher(1);
             subscriber = channel.subscriber();
             // Read-only for both threads: sharing it costs no cache-line traffic.
-            message = Rings.message(size);
+            message = JmhChannels.message(size);
         }
 
         /**
@@ -185,7 +185,7 @@ public class MpscBenchmark
         @Param({"32", "1024"})
         public int size;
 
-        Rings.AgronaRing file;
+        JmhChannels.AgronaRing file;
         ManyToOneRingBuffer ring;
         UnsafeBuffer message;
         final MessageSink sink = new MessageSink();
@@ -198,9 +198,9 @@ public class MpscBenchmark
         @Setup(Level.Trial)
         public void setUp() throws IOException
         {
-            file = new Rings.AgronaRing(true);
+            file = new JmhChannels.AgronaRing(true);
             ring = (ManyToOneRingBuffer)file.ring();
-            message = Rings.message(size);
+            message = JmhChannels.message(size);
         }
 
         /**
@@ -304,7 +304,7 @@ public class MpscBenchmark
     @GroupThreads(1)
     public int agronaPollingPublisher(final AgronaGroupState s, final Control control)
     {
-        while (!s.ring.write(Rings.MESSAGE_TYPE, s.message, 0, s.size))
+        while (!s.ring.write(JmhChannels.MESSAGE_TYPE, s.message, 0, s.size))
         {
             s.ring.read(s.sink, DRAIN_LIMIT);
             if (control.stopMeasurement)
@@ -327,7 +327,7 @@ public class MpscBenchmark
     @GroupThreads(1)
     public boolean agronaPublisher(final AgronaGroupState s, final Control control)
     {
-        while (!s.ring.write(Rings.MESSAGE_TYPE, s.message, 0, s.size))
+        while (!s.ring.write(JmhChannels.MESSAGE_TYPE, s.message, 0, s.size))
         {
             if (control.stopMeasurement)
             {

@@ -50,7 +50,7 @@ public class RingCoreBenchmark
     private final MessageSink sink = new MessageSink();
 
     /**
-     * Maps one SPSC channel of {@link Rings#CAPACITY} bytes twice, as a publisher and a subscriber process would.
+     * Maps one SPSC channel of {@link JmhChannels#CAPACITY} bytes twice, as a publisher and a subscriber process would.
      *
      * @throws IOException if the directory cannot be created.
      */
@@ -60,11 +60,11 @@ public class RingCoreBenchmark
         directory = ShmTempDirectory.create("shmlink-jmh-core-");
         try (ShmRegistry registry = ShmRegistry.open(directory.path()))
         {
-            registry.create("core", ChannelConfig.spsc(Rings.CAPACITY));
+            registry.create("core", ChannelConfig.spsc(JmhChannels.CAPACITY));
         }
         writer = new SpscRingWriter(ChannelSegment.open(directory.path().resolve("core"), "core"), 129);
         reader = new RingReader(ChannelSegment.open(directory.path().resolve("core"), "core"), false);
-        message = Rings.message(size); // the same direct buffer the Agrona benchmark it is compared with sends
+        message = JmhChannels.message(size); // the same direct buffer the Agrona benchmark it is compared with sends
     }
 
     /**

@@ -56,7 +56,7 @@ public class SpscBenchmark
         @Param({"32", "1024"})
         public int size;
 
-        Rings.ShmLinkChannel channel;
+        JmhChannels.ShmLinkChannel channel;
         Publisher publisher;
         Subscriber subscriber;
         UnsafeBuffer message;
@@ -70,10 +70,10 @@ public class SpscBenchmark
         @Setup(Level.Trial)
         public void setUp() throws IOException
         {
-            channel = new Rings.ShmLinkChannel(ChannelConfig.spsc(Rings.CAPACITY), 1);
+            channel = new JmhChannels.ShmLinkChannel(ChannelConfig.spsc(JmhChannels.CAPACITY), 1);
             publisher = channel.publisher(0);
             subscriber = channel.subscriber();
-            message = Rings.message(size);
+            message = JmhChannels.message(size);
         }
 
         /**
@@ -96,7 +96,7 @@ public class SpscBenchmark
         @Param({"32", "1024"})
         public int size;
 
-        Rings.AgronaRing file;
+        JmhChannels.AgronaRing file;
         OneToOneRingBuffer ring;
         UnsafeBuffer message;
         final MessageSink sink = new MessageSink();
@@ -109,9 +109,9 @@ public class SpscBenchmark
         @Setup(Level.Trial)
         public void setUp() throws IOException
         {
-            file = new Rings.AgronaRing(false);
+            file = new JmhChannels.AgronaRing(false);
             ring = (OneToOneRingBuffer)file.ring();
-            message = Rings.message(size);
+            message = JmhChannels.message(size);
         }
 
         /**
@@ -215,7 +215,7 @@ public class SpscBenchmark
     static void write(final org.agrona.concurrent.ringbuffer.RingBuffer ring, final UnsafeBuffer message,
         final int size)
     {
-        if (!ring.write(Rings.MESSAGE_TYPE, message, 0, size))
+        if (!ring.write(JmhChannels.MESSAGE_TYPE, message, 0, size))
         {
             throw new IllegalStateException("write failed on a ring that cannot be full");
         }

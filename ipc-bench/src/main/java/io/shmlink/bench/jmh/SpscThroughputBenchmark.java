@@ -49,7 +49,7 @@ public class SpscThroughputBenchmark
         @Param({"32", "1024"})
         public int size;
 
-        Rings.ShmLinkChannel channel;
+        JmhChannels.ShmLinkChannel channel;
         Publisher publisher;
         Subscriber subscriber;
         UnsafeBuffer message;
@@ -61,7 +61,7 @@ public class SpscThroughputBenchmark
         @Setup(Level.Trial)
         public void setUp() throws IOException
         {
-            channel = new Rings.ShmLinkChannel(ChannelConfig.spsc(Rings.CAPACITY), 1);
+            channel = new JmhChannels.ShmLinkChannel(ChannelConfig.spsc(JmhChannels.CAPACITY), 1);
             publisher = channel.publisher(0);
             subscriber = channel.subscriber();
             message = new UnsafeBuffer(new byte[size]);
@@ -84,7 +84,7 @@ public class SpscThroughputBenchmark
         @Param({"32", "1024"})
         public int size;
 
-        Rings.AgronaRing ring;
+        JmhChannels.AgronaRing ring;
         RingBuffer buffer;
         UnsafeBuffer message;
         final MessageSink sink = new MessageSink();
@@ -95,7 +95,7 @@ public class SpscThroughputBenchmark
         @Setup(Level.Trial)
         public void setUp() throws IOException
         {
-            ring = new Rings.AgronaRing(false);
+            ring = new JmhChannels.AgronaRing(false);
             buffer = ring.ring();
             message = new UnsafeBuffer(new byte[size]);
             message.putLong(0, 42);
@@ -156,7 +156,7 @@ public class SpscThroughputBenchmark
     public boolean agronaPublish(final AgronaState s, final Control control)
     {
         boolean written;
-        while (!(written = s.buffer.write(Rings.MESSAGE_TYPE, s.message, 0, s.size)) && !control.stopMeasurement)
+        while (!(written = s.buffer.write(JmhChannels.MESSAGE_TYPE, s.message, 0, s.size)) && !control.stopMeasurement)
         {
             Thread.onSpinWait();
         }

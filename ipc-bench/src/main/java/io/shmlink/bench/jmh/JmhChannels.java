@@ -20,7 +20,7 @@ import java.io.IOException;
  * message to send. Both contenders get the same capacity and the same kind of memory, a shared mapping of a tmpfs
  * file, so the comparison is between ring algorithms and not between heap and off-heap or page sizes.
  */
-public final class Rings
+public final class JmhChannels
 {
     /** Data capacity of every ring: 64 KiB, so a batch of 1 KiB messages fits with room to spare. */
     public static final int CAPACITY = 64 * 1024;
@@ -28,7 +28,7 @@ public final class Rings
     /** Agrona's message type for every message; ShmLink has none. */
     public static final int MESSAGE_TYPE = 1;
 
-    private Rings()
+    private JmhChannels()
     {
     }
 
