@@ -1,6 +1,5 @@
 package io.shmlink.bench.jmh;
 
-import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -8,19 +7,12 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,91 +39,13 @@ public class SpscBenchmark
     public static final int BATCH = 32;
 
     /**
-     * A ShmLink SPSC channel with its one publisher and its subscriber.
-     */
-    @State(Scope.Thread)
-    public static class ShmLinkState
-    {
-        /** Message length in bytes. */
-        @Param({"32", "1024"})
-        public int size;
-
-        JmhChannels.ShmLinkChannel channel;
-        Publisher publisher;
-        Subscriber subscriber;
-        UnsafeBuffer message;
-        final MessageSink sink = new MessageSink();
-
-        /**
-         * Creates the channel in a fresh {@code /dev/shm} directory.
-         *
-         * @throws IOException if the directory cannot be created.
-         */
-        @Setup(Level.Trial)
-        public void setUp() throws IOException
-        {
-            channel = new JmhChannels.ShmLinkChannel(ChannelConfig.spsc(JmhChannels.CAPACITY), 1);
-            publisher = channel.publisher(0);
-            subscriber = channel.subscriber();
-            message = JmhChannels.message(size);
-        }
-
-        /**
-         * Closes the channel and deletes its directory.
-         */
-        @TearDown(Level.Trial)
-        public void tearDown()
-        {
-            channel.close();
-        }
-    }
-
-    /**
-     * An Agrona one-to-one ring over a {@code /dev/shm} file.
-     */
-    @State(Scope.Thread)
-    public static class AgronaState
-    {
-        /** Message length in bytes. */
-        @Param({"32", "1024"})
-        public int size;
-
-        JmhChannels.AgronaRing file;
-        OneToOneRingBuffer ring;
-        UnsafeBuffer message;
-        final MessageSink sink = new MessageSink();
-
-        /**
-         * Maps the ring in a fresh {@code /dev/shm} directory.
-         *
-         * @throws IOException if the directory cannot be created.
-         */
-        @Setup(Level.Trial)
-        public void setUp() throws IOException
-        {
-            file = new JmhChannels.AgronaRing(false);
-            ring = (OneToOneRingBuffer)file.ring();
-            message = JmhChannels.message(size);
-        }
-
-        /**
-         * Unmaps the ring and deletes its directory.
-         */
-        @TearDown(Level.Trial)
-        public void tearDown()
-        {
-            file.close();
-        }
-    }
-
-    /**
      * ShmLink: offer one message, poll it.
      *
      * @param s the channel.
      * @return the checksum, for JMH to consume.
      */
     @Benchmark
-    public long shmlink(final ShmLinkState s)
+    public long shmlink(final JmhChannels.Spsc s)
     {
         offer(s.publisher, s.message, s.size);
         pollOne(s.subscriber, s.sink);
@@ -145,10 +59,10 @@ public class SpscBenchmark
      * @return the checksum, for JMH to consume.
      */
     @Benchmark
-    public long agrona(final AgronaState s)
+    public long agrona(final JmhChannels.OneToOne s)
     {
-        write(s.ring, s.message, s.size);
-        readOne(s.ring, s.sink);
+        write(s.oneToOne, s.message, s.size);
+        readOne(s.oneToOne, s.sink);
         return s.sink.checksum;
     }
 
@@ -160,7 +74,7 @@ public class SpscBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public long shmlinkBatch(final ShmLinkState s)
+    public long shmlinkBatch(final JmhChannels.Spsc s)
     {
         for (int i = 0; i < BATCH; i++)
         {
@@ -185,18 +99,18 @@ public class SpscBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public long agronaBatch(final AgronaState s)
+    public long agronaBatch(final JmhChannels.OneToOne s)
     {
         for (int i = 0; i < BATCH; i++)
         {
-            write(s.ring, s.message, s.size);
+            write(s.oneToOne, s.message, s.size);
         }
         int received = 0;
         int reads = 0;
         while (received < BATCH)
         {
             // Agrona reads at most up to the end of the ring, so a batch that wraps takes two reads.
-            final int n = s.ring.read(s.sink, BATCH - received);
+            final int n = s.oneToOne.read(s.sink, BATCH - received);
             received += n;
             checkProgress(n, ++reads);
         }
