@@ -3,17 +3,9 @@ package io.shmlink.bench.jmh;
 import io.shmlink.api.Publisher;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Group;
 import org.openjdk.jmh.annotations.GroupThreads;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Control;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * MPSC offer + poll throughput: a ShmLink MPSC channel against Agrona's {@link ManyToOneRingBuffer}, both 64 KiB
@@ -34,12 +26,7 @@ import java.util.concurrent.TimeUnit;
  * The pure publisher checks {@link Control#stopMeasurement} while it waits: at the end of an iteration the consumer
  * may stop first, and without the check the publisher would spin on a full ring forever.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class MpscBenchmark
+public class MpscBenchmark extends ThroughputBenchmark
 {
     /** The most messages the consumer takes per poll; more than a 64 KiB ring of small messages holds. */
     public static final int DRAIN_LIMIT = 2048;

@@ -9,21 +9,14 @@ import io.shmlink.shm.ring.SpscRingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * SPSC offer + poll through the ring alone ({@link RingWriter} and {@link RingReader}), without the
@@ -31,13 +24,8 @@ import java.util.concurrent.TimeUnit;
  * slot read that yields NOT_CONNECTED and CLOSED). Set beside {@link SpscBenchmark}, it splits ShmLink's cost
  * into the ring's and the API's.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"})
 @State(Scope.Thread)
-public class RingCoreBenchmark
+public class RingCoreBenchmark extends ThroughputBenchmark
 {
     /** Message length in bytes. */
     @Param({"32", "1024"})

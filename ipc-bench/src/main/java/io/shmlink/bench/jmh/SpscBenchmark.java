@@ -5,15 +5,7 @@ import io.shmlink.api.Subscriber;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Warmup;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * SPSC offer + poll throughput: a ShmLink SPSC channel against Agrona's {@link OneToOneRingBuffer}, both 64 KiB over
@@ -28,12 +20,7 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * {@code -prof gc} proves the hot path allocates nothing: {@code gc.alloc.rate.norm} is the bytes per op.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class SpscBenchmark
+public class SpscBenchmark extends ThroughputBenchmark
 {
     /** Messages per batch: 32 messages of 1 KiB (1,032 bytes with header) fill half a 64 KiB ring. */
     public static final int BATCH = 32;

@@ -1,17 +1,9 @@
 package io.shmlink.bench.jmh;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Group;
 import org.openjdk.jmh.annotations.GroupThreads;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Control;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * SPSC streaming throughput with the publisher and the subscriber on their own threads (and so, on this machine's
@@ -22,12 +14,7 @@ import java.util.concurrent.TimeUnit;
  * which runs offer and poll on one thread, this one includes the cache-line transfers between cores that every
  * cross-process message pays.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class SpscThroughputBenchmark
+public class SpscThroughputBenchmark extends ThroughputBenchmark
 {
     /**
      * Sends one message, spinning while the ring is full.
