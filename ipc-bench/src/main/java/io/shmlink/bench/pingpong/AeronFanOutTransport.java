@@ -96,11 +96,7 @@ public final class AeronFanOutTransport extends FanOutTransport
             while (!ping.isConnected() || !pong.isConnected() || !allConnected(acks) ||
                 linkedSubscribers(aeron, ping) < subscribers())
             {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    sides.stillWaiting(spins, 0);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(sides, spins, 0);
             }
             final int linked = linkedSubscribers(aeron, ping);
             if (linked != subscribers())

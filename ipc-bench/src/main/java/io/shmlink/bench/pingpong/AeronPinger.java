@@ -104,11 +104,7 @@ class AeronPinger implements Pinger, FragmentHandler
             {
                 throw AeronTransport.refused("ping", result);
             }
-            if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-            {
-                watch.stillWaiting(spins, sequence);
-            }
-            Thread.onSpinWait();
+            spins = PeerWatch.spin(watch, spins, sequence);
         }
     }
 
@@ -124,11 +120,7 @@ class AeronPinger implements Pinger, FragmentHandler
         {
             if (subscription.poll(handler, FRAGMENT_LIMIT) == 0)
             {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(watch, spins, sequence);
             }
         }
     }

@@ -87,11 +87,7 @@ public final class AeronTransport implements Transport
             long spins = 0;
             while (!ping.isConnected() || !pong.isConnected())
             {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, 0);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(watch, spins, 0);
             }
             return new AeronPinger(aeron, ping, pong, link.messageLength(), watch);
         }

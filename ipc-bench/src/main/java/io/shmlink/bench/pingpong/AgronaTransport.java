@@ -122,11 +122,7 @@ public final class AgronaTransport implements Transport
             long spins = 0;
             while (pong.read(this, 1) == 0)
             {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(watch, spins, sequence);
             }
             return echoed;
         }
@@ -149,7 +145,7 @@ public final class AgronaTransport implements Transport
                     // tryClaim() is negative only when the ring is full: the sink is behind.
                     while ((claimed = ping.tryClaim(MESSAGE_TYPE, messageLength)) < 0)
                     {
-                        spins = backOff(spins, sequence);
+                        spins = PeerWatch.spin(watch, spins, sequence);
                     }
                     payload.fill(ping.buffer(), claimed, sequence, i == last);
                     ping.commit(claimed);
@@ -160,7 +156,7 @@ public final class AgronaTransport implements Transport
                     // write() is false only when the ring is full: the sink is behind.
                     while (!ping.write(MESSAGE_TYPE, source, 0, messageLength))
                     {
-                        spins = backOff(spins, sequence);
+                        spins = PeerWatch.spin(watch, spins, sequence);
                     }
                 }
             }
@@ -168,20 +164,10 @@ public final class AgronaTransport implements Transport
             long spins = 0;
             while (pong.read(this, 1) == 0)
             {
-                spins = backOff(spins, firstSequence + last);
+                spins = PeerWatch.spin(watch, spins, firstSequence + last);
             }
             inBurst = false;
             return acknowledgement;
-        }
-
-        private long backOff(final long spins, final long sequence)
-        {
-            if (((spins + 1) & PeerWatch.SPIN_CHECK_MASK) == 0)
-            {
-                watch.stillWaiting(spins + 1, sequence);
-            }
-            Thread.onSpinWait();
-            return spins + 1;
         }
 
         @Override

@@ -111,11 +111,7 @@ public final class ChronicleOrderTransport implements Transport
                         return in.orderId;
                     }
                 }
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(watch, spins, sequence);
             }
         }
 

@@ -186,11 +186,7 @@ public final class ChronicleTransport implements Transport
                         return bytes.readLong(position);
                     }
                 }
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(watch, spins, sequence);
             }
         }
 

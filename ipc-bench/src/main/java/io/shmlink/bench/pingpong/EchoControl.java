@@ -101,11 +101,7 @@ public final class EchoControl implements AutoCloseable
         long spins = 0;
         while (buffer.getLongAcquire(ACKNOWLEDGED_OFFSET) != index)
         {
-            if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-            {
-                watch.stillWaiting(spins, -1 - index);
-            }
-            Thread.onSpinWait();
+            spins = PeerWatch.spin(watch, spins, -1 - index);
         }
     }
 

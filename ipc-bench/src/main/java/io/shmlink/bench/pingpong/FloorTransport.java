@@ -151,11 +151,7 @@ public final class FloorTransport implements Transport
                 while (produced - consumedSeen >= SLOTS)
                 {
                     consumedSeen = ring.getLongAcquire(CONSUMER_OFFSET);
-                    if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                    {
-                        watch.stillWaiting(spins, sequence);
-                    }
-                    Thread.onSpinWait();
+                    spins = PeerWatch.spin(watch, spins, sequence);
                 }
                 final int offset = DATA_OFFSET + (int)(produced & (SLOTS - 1)) * slot;
                 if (mode == SendMode.CLAIM)
@@ -171,11 +167,7 @@ public final class FloorTransport implements Transport
             long spins = 0;
             while (ring.getLongAcquire(ACKNOWLEDGED_OFFSET) == acknowledged)
             {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, firstSequence + last);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(watch, spins, firstSequence + last);
             }
             acknowledged++;
             return acknowledgement.read(ring, ACKNOWLEDGEMENT_OFFSET);
@@ -190,11 +182,7 @@ public final class FloorTransport implements Transport
             long spins = 0;
             while ((value = line.getLongAcquire(VALUE_OFFSET)) == ping)
             {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(watch, spins, sequence);
             }
             // The echo writes ping + 1; decode so that any other value reads as a wrong sequence.
             return (value - 2) / 2;

@@ -155,11 +155,7 @@ public final class ShmLinkChronicleTransport implements Transport
             long spins = 0;
             while (pong.poll(in, onPong, 1) == 0)
             {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(watch, spins, sequence);
             }
             return in.orderId;
         }

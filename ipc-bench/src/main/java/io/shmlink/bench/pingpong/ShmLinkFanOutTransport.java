@@ -184,11 +184,7 @@ public class ShmLinkFanOutTransport extends FanOutTransport
                 long spins = 0;
                 while (acks[i].poll(ackHandler, 1) == 0)
                 {
-                    if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                    {
-                        sides.stillWaiting(spins, lastSequence);
-                    }
-                    Thread.onSpinWait();
+                    spins = PeerWatch.spin(sides, spins, lastSequence);
                 }
                 FanOutTransport.checkSide(i + 1, sideAcknowledgement, acknowledgement);
             }

@@ -126,11 +126,7 @@ class ShmLinkPinger implements Pinger, MessageHandler
         while ((result = claiming ? ping.tryClaim(messageLength, claim) : ping.offer(source, 0, messageLength)) ==
             Publisher.BACK_PRESSURED)
         {
-            if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-            {
-                watch.stillWaiting(spins, sequence);
-            }
-            Thread.onSpinWait();
+            spins = PeerWatch.spin(watch, spins, sequence);
         }
         return result;
     }
@@ -140,11 +136,7 @@ class ShmLinkPinger implements Pinger, MessageHandler
         long spins = 0;
         while (pong.poll(this, 1) == 0)
         {
-            if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-            {
-                watch.stillWaiting(spins, sequence);
-            }
-            Thread.onSpinWait();
+            spins = PeerWatch.spin(watch, spins, sequence);
         }
     }
 

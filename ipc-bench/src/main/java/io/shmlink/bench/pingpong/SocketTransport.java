@@ -136,11 +136,7 @@ public final class SocketTransport implements Transport
         long spins = 0;
         while ((channel = server.accept()) == null)
         {
-            if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-            {
-                watch.stillWaiting(spins, 0);
-            }
-            Thread.onSpinWait();
+            spins = PeerWatch.spin(watch, spins, 0);
         }
         server.close();
         server = null;
