@@ -3,7 +3,7 @@ package io.shmlink.bench.coldpath;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
 import io.shmlink.bench.pingpong.Payload;
-import io.shmlink.bench.pingpong.PingPongResult.RatioSummary;
+import io.shmlink.bench.pingpong.Summary;
 import io.shmlink.bench.socket.ChildProcess;
 import io.shmlink.shm.ShmRegistry;
 import org.agrona.IoUtil;
@@ -133,7 +133,7 @@ public final class ColdPath
 
     private static String summary(final double[] values, final String format)
     {
-        final RatioSummary summary = RatioSummary.of(values);
+        final Summary summary = Summary.of(values);
         return String.format(Locale.ROOT, "median " + format + " [" + format + ".." + format + "]", summary.median(),
             summary.min(), summary.max());
     }

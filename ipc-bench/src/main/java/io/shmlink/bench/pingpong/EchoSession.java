@@ -201,27 +201,12 @@ final class EchoSession implements AutoCloseable
     }
 
     /**
-     * @return the echo child's pid.
+     * @return what a result says of this session: the echo child's pid, the run directory (deleted by
+     * {@link #close()}), and the one-minute load average before the run started.
      */
-    long childPid()
+    BenchResult.Session describe()
     {
-        return child.pid();
-    }
-
-    /**
-     * @return the run directory, deleted by {@link #close()}.
-     */
-    Path runDirectory()
-    {
-        return runDirectory.path();
-    }
-
-    /**
-     * @return the one-minute load average before the run started, negative where unknown.
-     */
-    double loadAverage()
-    {
-        return loadAverage;
+        return new BenchResult.Session(child.pid(), runDirectory.path(), loadAverage);
     }
 
     private void stop()

@@ -16,7 +16,7 @@ import java.util.Locale;
  * <b>Why interleaved.</b> On a VM the host moves vCPUs, and the round-trip time of the very same code jumps by
  * several times from one minute to the next. Measuring transport A for a while and then B compares two
  * different machines. Here each round runs every transport back to back, a fraction of a second apart, and the
- * report compares transports within a round ({@link PingPongResult#p50Ratios}) before summarising over rounds.
+ * report compares transports within a round ({@link BenchResult#ratios}) before summarising over rounds.
  * Round {@code r} starts at transport {@code r mod n} (A B C, B C A, C A B, ...) so that no transport is always
  * first after the longer gap between rounds.
  * <p>
@@ -51,7 +51,7 @@ public final class PingPongRun
      * @throws InterruptedException  if interrupted.
      * @throws IllegalStateException if an echo is wrong, or the child fails or hangs.
      */
-    public static PingPongResult run(final PingPongOptions options, final PrintStream progress)
+    public static BenchResult run(final PingPongOptions options, final PrintStream progress)
         throws IOException, InterruptedException
     {
         if (options.throughput())
@@ -65,8 +65,8 @@ public final class PingPongRun
             final Histogram[][] uncorrected = options.fixedRate() ? preallocate(options.rounds(), n) : null;
             final long[] pingerAllocated = measure(options, session, rounds, uncorrected, progress);
             final long[] echoAllocated = session.finish();
-            return new PingPongResult(options, session.names(), session.descriptions(), rounds, uncorrected,
-                pingerAllocated, echoAllocated, session.childPid(), session.runDirectory(), session.loadAverage());
+            return BenchResult.latency(options, session.names(), session.descriptions(), rounds, uncorrected,
+                pingerAllocated, echoAllocated, session.describe());
         }
     }
 

@@ -10,6 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 
+import static io.shmlink.bench.pingpong.BenchResult.SENDER_PROCESS;
+import static io.shmlink.bench.pingpong.BenchResult.SENDER_THREAD;
+import static io.shmlink.bench.pingpong.BenchResult.SINK_PROCESS;
+import static io.shmlink.bench.pingpong.BenchResult.SINK_THREAD;
+
 /**
  * One throughput run ({@code --throughput}): the same set-up and interleaving as {@link PingPongRun}, but per round
  * each contender ({@link Contender}: a transport with a {@link SendMode} and a {@link SinkMode}) sends one burst of
@@ -35,11 +40,6 @@ public final class ThroughputRun
     /** Bytes of the unmeasured burst before each measured one: {@link #settleMessages} messages. */
     static final int SETTLE_BYTES = 4 << 20;
 
-    private static final int SENDER_PROCESS = 0;
-    private static final int SENDER_THREAD = 2;
-    private static final int SINK_PROCESS = 4;
-    private static final int SINK_THREAD = 6;
-
     private ThroughputRun()
     {
     }
@@ -56,7 +56,7 @@ public final class ThroughputRun
      * @throws IllegalStateException    if a burst is lost, miscounted or its checksum is wrong, or the child fails
      *                                  or hangs.
      */
-    public static ThroughputResult run(final PingPongOptions options, final PrintStream progress)
+    public static BenchResult run(final PingPongOptions options, final PrintStream progress)
         throws IOException, InterruptedException
     {
         final List<String> specs = new ArrayList<>();
@@ -94,7 +94,7 @@ public final class ThroughputRun
             contenders.add(memcpy(Contender.MEMCPY_DRAM, options, MemcpyReference.DRAM_BYTES));
             final int n = contenders.size();
             final long[][] nanos = new long[options.rounds()][n];
-            final long[][] faults = new long[n][8];
+            final long[][] faults = new long[n][BenchResult.FAULT_COUNTERS];
             final List<Map<String, Long>> faultsByThread = new ArrayList<>();
             for (int c = 0; c < n; c++)
             {
@@ -114,8 +114,8 @@ public final class ThroughputRun
                 sinkAllocated[c] = contender.isMemcpy() || echoAllocated == null ||
                     contender.transport() >= echoAllocated.length ? -1 : echoAllocated[contender.transport()];
             }
-            return new ThroughputResult(options, names, descriptions, skipped, nanos, faults, faultsByThread,
-                pingerAllocated, sinkAllocated, session.childPid(), session.runDirectory(), session.loadAverage());
+            return BenchResult.throughput(options, names, descriptions, skipped, nanos, faults, faultsByThread,
+                pingerAllocated, sinkAllocated, session.describe());
         }
     }
 
@@ -165,7 +165,7 @@ public final class ThroughputRun
         try (PageFaults process = PageFaults.open(PageFaults.PROCESS);
             PageFaults thread = PageFaults.open(PageFaults.THREAD))
         {
-            final long[] sample = new long[8];
+            final long[] sample = new long[BenchResult.FAULT_COUNTERS];
             for (int r = 0; r < nanos.length; r++)
             {
                 for (int k = 0; k < n; k++)

@@ -1,5 +1,6 @@
 package io.shmlink.bench.socket;
 
+import io.shmlink.bench.pingpong.Summary;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.socket.ShmServerSocket;
 import io.shmlink.shm.socket.ShmSocket;
@@ -169,19 +170,12 @@ public final class SocketRoundTrip
             {
                 ratios[i] = (double)p50s.get(i) / reference.get(i);
             }
-            Arrays.sort(ratios);
+            final Summary ratio = Summary.of(ratios);
             System.out.printf(Locale.ROOT, "%-13s %10d %10d %10d %10d %10d %10.0f  %.2f [%.2f..%.2f]%n",
                 entry.getKey(), h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
-                h.getValueAtPercentile(99.9), h.getMaxValue(), h.getMean(), median(ratios), ratios[0],
-                ratios[ratios.length - 1]);
+                h.getValueAtPercentile(99.9), h.getMaxValue(), h.getMean(), ratio.median(), ratio.min(), ratio.max());
         }
         System.out.println();
-    }
-
-    static double median(final double[] sorted)
-    {
-        final int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static Connection connect(final String transport, final ShmRegistry spin, final ShmRegistry blocking,

@@ -4,6 +4,7 @@ import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
+import io.shmlink.bench.pingpong.Summary;
 import io.shmlink.bench.socket.ChildProcess;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.wait.ReaderWait;
@@ -19,7 +20,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -190,9 +190,7 @@ public final class WakeupLatency
     private static void report(final Histogram shm, final Histogram uds, final double[] ratios, final long gapNanos,
         final double idleCpu, final int idleSeconds)
     {
-        Arrays.sort(ratios);
-        final int n = ratios.length;
-        final double median = n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
+        final Summary ratio = Summary.of(ratios);
         System.out.printf(Locale.ROOT, "wake-up latency of a reader idle for %d us (ns, from send to handler)%n",
             gapNanos / 1000);
         System.out.printf("%-22s %9s %9s %9s %9s %9s %9s%n", "reader", "p50", "p90", "p99", "p99.9", "max", "count");
@@ -200,8 +198,8 @@ public final class WakeupLatency
         row("uds blocking read", uds);
         System.out.printf(Locale.ROOT, "publisher's offer that rang: p50 %d ns, p99 %d ns, max %d ns%n",
             OFFER_COST.getValueAtPercentile(50), OFFER_COST.getValueAtPercentile(99), OFFER_COST.getMaxValue());
-        System.out.printf(Locale.ROOT, "shmlink p50 / uds p50, median of %d rounds: %.2f [%.2f..%.2f]%n", n, median,
-            ratios[0], ratios[n - 1]);
+        System.out.printf(Locale.ROOT, "shmlink p50 / uds p50, median of %d rounds: %.2f [%.2f..%.2f]%n",
+            ratios.length, ratio.median(), ratio.min(), ratio.max());
         System.out.printf(Locale.ROOT,
             "idle reader JVM (shm subscriber asleep + uds reader blocked + liveness thread): %.3f%% of a core"
                 + " over %d s%n",

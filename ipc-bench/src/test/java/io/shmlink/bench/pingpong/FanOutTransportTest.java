@@ -45,10 +45,10 @@ class FanOutTransportTest
     void everyFanOutTransportCompletesInterleavedRoundsWithEverySubscriberReadingEveryPing() throws Exception
     {
         final List<String> transports = transports();
-        final PingPongResult result =
+        final BenchResult result =
             PingPongRun.run(new PingPongOptions(transports, ROUNDS, COUNT, 1_000, 32, null), QUIET);
 
-        assertEquals(transports, result.transports());
+        assertEquals(transports, result.columns());
         final long roundTrips = (long)ROUNDS * COUNT;
         for (int t = 0; t < transports.size(); t++)
         {
@@ -77,7 +77,7 @@ class FanOutTransportTest
         final PingPongOptions options =
             new PingPongOptions(transports(), ROUNDS, BURST, BURST, 64, null, 0, true, null);
 
-        final ThroughputResult result = ThroughputRun.run(options, QUIET);
+        final BenchResult result = ThroughputRun.run(options, QUIET);
 
         final List<String> expected = new ArrayList<>();
         for (final String name : transports())
@@ -91,10 +91,10 @@ class FanOutTransportTest
         }
         expected.add("memcpy-cache");
         expected.add("memcpy-dram");
-        assertEquals(expected, result.contenders());
-        for (int c = 0; c < result.contenders().size(); c++)
+        assertEquals(expected, result.columns());
+        for (int c = 0; c < result.columns().size(); c++)
         {
-            final String name = result.contenders().get(c);
+            final String name = result.columns().get(c);
             for (int r = 0; r < ROUNDS; r++)
             {
                 assertTrue(result.nanos(r, c) > 1_000 && result.megabytesPerSecond(r, c) > 0,

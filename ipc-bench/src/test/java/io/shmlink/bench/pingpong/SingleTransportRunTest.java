@@ -30,10 +30,10 @@ class SingleTransportRunTest
     @ValueSource(strings = {"shmlink-socket", "aeron", "chronicle"})
     void completesTenThousandRoundTripsThroughAChildJvmAndCleansUp(final String transport) throws Exception
     {
-        final PingPongResult result = PingPongRun.run(
+        final BenchResult result = PingPongRun.run(
             new PingPongOptions(List.of(transport), ROUNDS, COUNT, WARMUP, 32, null), QUIET);
 
-        assertEquals(List.of(transport), result.transports());
+        assertEquals(List.of(transport), result.columns());
         HistogramAssertions.assertPlausible(transport, result.overall(0), ROUND_TRIPS);
         for (int r = 0; r < ROUNDS; r++)
         {
