@@ -4,7 +4,7 @@ import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
 import io.shmlink.bench.pingpong.Payload;
 import io.shmlink.bench.pingpong.Summary;
-import io.shmlink.bench.socket.ChildProcess;
+import io.shmlink.bench.pingpong.ChildJvm;
 import io.shmlink.shm.ShmRegistry;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -71,8 +72,8 @@ public final class ColdPath
         System.out.printf(Locale.ROOT, "cold path: %d rounds; each a new %d MiB SPSC channel and two transfers of " +
             "%,d messages of %d bytes (%.0f MB)%n", rounds, ring >> 20, messages, message, moved / MB);
         try (ShmRegistry registry = ShmRegistry.open(directory);
-            ChildProcess sink = ChildProcess.start(ColdPathSink.class, directory.toString(),
-                Integer.toString(rounds), Integer.toString(messages)))
+            ChildJvm sink = ChildJvm.start("cold path sink", List.of("-Xmx256m"), ColdPathSink.class,
+                List.of(directory.toString(), Integer.toString(rounds), Integer.toString(messages))))
         {
             sink.awaitLine("ready");
             final Payload payload = new Payload(message);

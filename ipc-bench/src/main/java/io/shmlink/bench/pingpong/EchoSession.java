@@ -33,7 +33,7 @@ final class EchoSession implements AutoCloseable
     private final List<String> descriptions = new ArrayList<>();
     private final Pinger[] pingers;
     private EchoControl control;
-    private EchoChild child;
+    private ChildJvm child;
     private int active = -1;
     private int activeCode = -1;
     private boolean stopped;
@@ -95,7 +95,7 @@ final class EchoSession implements AutoCloseable
             descriptions.add(transport.describe(links[t]));
         }
         control = EchoControl.create(run.resolve(EchoMain.CONTROL_FILE));
-        child = EchoChild.start(run, messageLength, specs, sink);
+        child = EchoMain.start(run, messageLength, specs, sink);
         child.awaitReady(READY_TIMEOUT);
         // The watch's first call links a few methods (a couple of hundred bytes of heap). A round trip that spins
         // long enough to call it may first happen in a measured round; make that first call here.
@@ -189,7 +189,7 @@ final class EchoSession implements AutoCloseable
     /**
      * Ends a successful run: asks the child to stop, detaches the pingers, and waits for the child's exit.
      *
-     * @return per transport, the bytes the child's echo thread allocated (see {@link EchoMain#ALLOCATED}), or null
+     * @return per transport, the bytes the child's echo thread allocated (see {@link ChildJvm#ALLOCATED}), or null
      * if it did not say.
      * @throws InterruptedException  if interrupted.
      * @throws IllegalStateException if the child fails or does not exit in time.

@@ -18,10 +18,10 @@ final class FanOutSides implements PeerWatch
 
     private final String transport;
     private final PeerWatch echo;
-    private final List<EchoChild> sides;
+    private final List<ChildJvm> sides;
     private boolean finished;
 
-    private FanOutSides(final String transport, final PeerWatch echo, final List<EchoChild> sides)
+    private FanOutSides(final String transport, final PeerWatch echo, final List<ChildJvm> sides)
     {
         this.transport = transport;
         this.echo = echo;
@@ -50,12 +50,12 @@ final class FanOutSides implements PeerWatch
         {
             for (int role = 1; role <= count; role++)
             {
-                sides.sides.add(EchoChild.startJvm(transport + " subscriber " + role, jvmFlags,
+                sides.sides.add(ChildJvm.startHarnessChild(transport + " subscriber " + role, jvmFlags,
                     FanOutSubscriberMain.class, List.of(transport, link.directory().toString(),
                         Integer.toString(link.messageLength()),
                         link.throughput() ? EchoMain.SINK : EchoMain.ECHO, Integer.toString(role))));
             }
-            for (final EchoChild side : sides.sides)
+            for (final ChildJvm side : sides.sides)
             {
                 side.awaitReady(READY_TIMEOUT);
             }
@@ -116,7 +116,7 @@ final class FanOutSides implements PeerWatch
         IllegalStateException failure = null;
         for (int i = 0; i < sides.size(); i++)
         {
-            final EchoChild side = sides.get(i);
+            final ChildJvm side = sides.get(i);
             try
             {
                 final long[] allocated = side.finish(EXIT_TIMEOUT);
@@ -158,7 +158,7 @@ final class FanOutSides implements PeerWatch
     void kill()
     {
         finished = true;
-        for (final EchoChild side : sides)
+        for (final ChildJvm side : sides)
         {
             side.close();
         }

@@ -9,11 +9,10 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A side subscriber of a fan-out transport, in a JVM of its own ({@link FanOutTransport}, started by
- * {@link FanOutSides}): attaches subscriber {@code role} of the fan-out, prints {@value EchoMain#READY}, then, while
+ * {@link FanOutSides}): attaches subscriber {@code role} of the fan-out, prints {@value ChildJvm#READY}, then, while
  * the transport's {@link FanOutActivity} word says so, reads every message. It never answers a ping.
  * <ul>
  *   <li>Ping-pong ({@code echo}): takes one message per poll, as the echo does; checks its length and that its
@@ -24,19 +23,15 @@ import java.util.concurrent.TimeUnit;
  *   channel.</li>
  * </ul>
  * When the word changes, it takes what is still there, then backs off ({@link BackoffIdleStrategy}) until the word
- * names a read again. When its standard input closes (the pinger closes it when it is done, and a dead parent closes
- * it too) it takes what is still there and exits, printing {@value EchoChild#RECEIVED}{@code <messages>} and
- * {@value EchoMain#ALLOCATED}{@code <bytes>}: what its thread allocated in its read loops except the first of each
- * kind (class loading), 0 when the hot path allocates nothing. If the read loop does not stop (a bug), it halts
- * after {@value #ORPHAN_GRACE_SECONDS} s.
+ * names a read again. When its standard input closes ({@link ChildJvm#watchParent}: the pinger closes it when it is
+ * done, and a dead parent closes it too) it takes what is still there and exits, printing
+ * {@value ChildJvm#RECEIVED}{@code <messages>} and {@value ChildJvm#ALLOCATED}{@code <bytes>}: what its thread
+ * allocated in its read loops except the first of each kind (class loading), 0 when the hot path allocates nothing.
  * <p>
  * Arguments: {@code <transport name> <transport directory> <message length> echo|sink <role>}.
  */
 public final class FanOutSubscriberMain
 {
-    private static final long ORPHAN_GRACE_SECONDS = 10;
-    private static final int ORPHAN_HALT_STATUS = 3;
-
     private static volatile boolean stopping;
 
     private FanOutSubscriberMain()
@@ -77,8 +72,8 @@ public final class FanOutSubscriberMain
         final Side side = new Side(role, link, activity, FanOutTransport.sidesYield());
         final FanOutTransport.SideReader reader = fanOut.openSide(link, role, side);
         side.reader = reader;
-        watchStdin(Thread.currentThread());
-        System.out.println(EchoMain.READY);
+        ChildJvm.watchParent("fan-out subscriber", "read loop", Thread.currentThread(), () -> stopping = true);
+        System.out.println(ChildJvm.READY);
         System.out.flush();
 
         final long allocated = side.serve();
@@ -87,8 +82,8 @@ public final class FanOutSubscriberMain
         transport.close();
         activity.close();
         side.close();
-        System.out.println(EchoChild.RECEIVED + side.received);
-        System.out.println(EchoMain.ALLOCATED + allocated);
+        System.out.println(ChildJvm.RECEIVED + side.received);
+        System.out.println(ChildJvm.ALLOCATED + allocated);
         System.out.flush();
     }
 
@@ -266,40 +261,5 @@ public final class FanOutSubscriberMain
                 burstSink.close();
             }
         }
-    }
-
-    private static void watchStdin(final Thread sideThread)
-    {
-        final Thread watcher = new Thread(() ->
-        {
-            try
-            {
-                while (System.in.read() >= 0)
-                {
-                    // the parent never writes: anything read is ignored
-                }
-            }
-            catch (final IOException ex)
-            {
-                // a broken pipe means the same as end-of-file: the parent is done or gone
-            }
-            stopping = true;
-            try
-            {
-                sideThread.join(TimeUnit.SECONDS.toMillis(ORPHAN_GRACE_SECONDS));
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-            if (sideThread.isAlive())
-            {
-                System.err.println("fan-out subscriber: standard input closed but the read loop did not stop " +
-                    "within " + ORPHAN_GRACE_SECONDS + " s; halting");
-                Runtime.getRuntime().halt(ORPHAN_HALT_STATUS);
-            }
-        }, "fan-out-stdin-watcher");
-        watcher.setDaemon(true);
-        watcher.start();
     }
 }

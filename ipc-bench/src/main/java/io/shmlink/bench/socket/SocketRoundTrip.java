@@ -1,5 +1,6 @@
 package io.shmlink.bench.socket;
 
+import io.shmlink.bench.pingpong.ChildJvm;
 import io.shmlink.bench.pingpong.Summary;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.socket.ShmServerSocket;
@@ -73,7 +74,8 @@ public final class SocketRoundTrip
             }
         }
         final Path directory = Files.createTempDirectory(Path.of("/dev/shm"), "socket-rtt-");
-        try (ChildProcess child = ChildProcess.start(SocketRoundTrip.class, "--echo", directory.toString()))
+        try (ChildJvm child = ChildJvm.start("socket echo", List.of("-Xmx256m"), SocketRoundTrip.class,
+            List.of("--echo", directory.toString())))
         {
             final int tcpPort = Integer.parseInt(child.awaitLine("READY ").substring("READY ".length()));
             System.out.printf("socket round trips: %d rounds x %d per transport and size, echo pid %d%n%n",

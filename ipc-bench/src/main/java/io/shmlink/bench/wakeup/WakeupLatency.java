@@ -5,7 +5,7 @@ import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import io.shmlink.bench.pingpong.Summary;
-import io.shmlink.bench.socket.ChildProcess;
+import io.shmlink.bench.pingpong.ChildJvm;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.wait.ReaderWait;
 import org.HdrHistogram.Histogram;
@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -86,8 +87,9 @@ public final class WakeupLatency
             registry.create("ping", ChannelConfig.spsc(64 * 1024));
             registry.create("pong", ChannelConfig.spsc(64 * 1024));
             udsServer.bind(UnixDomainSocketAddress.of(directory.resolve("uds.sock")));
-            try (ChildProcess child = ChildProcess.start(WakeupLatency.class, "--child", directory.toString(),
-                Long.toString(spinNanos), Long.toString(yieldNanos), Long.toString(maxSleepMillis));
+            try (ChildJvm child = ChildJvm.start("wake-up child", List.of("-Xmx256m"), WakeupLatency.class,
+                List.of("--child", directory.toString(), Long.toString(spinNanos), Long.toString(yieldNanos),
+                    Long.toString(maxSleepMillis)));
                 SocketChannel uds = udsServer.accept())
             {
                 child.awaitLine("READY");
@@ -225,6 +227,8 @@ public final class WakeupLatency
         final UnsafeBuffer reply = new UnsafeBuffer(new byte[8]);
         final MessageHandler handler =
             (buffer, offset, length) -> reply.putLong(0, System.nanoTime() - buffer.getLong(offset));
+        // The watcher blocks in a read of standard input: nothing runs, nothing allocates, until the parent goes.
+        ChildJvm.exitWithParent();
         System.out.println("READY");
         System.out.flush();
         while (true)
@@ -235,10 +239,6 @@ public final class WakeupLatency
                 {
                     Thread.onSpinWait();
                 }
-            }
-            else if (!ProcessHandle.current().parent().map(ProcessHandle::isAlive).orElse(false))
-            {
-                System.exit(0); // only when idle: /proc reads allocate, and a GC would land in the next sample
             }
         }
     }

@@ -326,7 +326,7 @@ class PingPongRunTest
             final Path floorDirectory = Files.createDirectory(run.resolve("floor"));
             new FloorTransport().create(new LinkSpec(floorDirectory, 32));
             try (EchoControl control = EchoControl.create(run.resolve(EchoMain.CONTROL_FILE));
-                EchoChild child = EchoChild.start(run, 32, List.of("floor")))
+                ChildJvm child = EchoMain.start(run, 32, List.of("floor"), false))
             {
                 child.awaitReady(Duration.ofSeconds(20));
                 control.activate(0, child); // returns once the child is busy-spinning in the floor's echo loop
