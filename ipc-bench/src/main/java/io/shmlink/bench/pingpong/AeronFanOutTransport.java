@@ -8,7 +8,6 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.status.StreamCounter;
-import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.shmlink.api.MessageHandler;
 import org.agrona.CloseHelper;
@@ -31,11 +30,10 @@ import org.agrona.DirectBuffer;
  */
 public final class AeronFanOutTransport extends FanOutTransport
 {
-    private static final int PING_STREAM = 1001;
-    private static final int PONG_STREAM = 1002;
+    private static final int PING_STREAM = AeronTransport.PING_STREAM;
+    private static final int PONG_STREAM = AeronTransport.PONG_STREAM;
     /** Stream of side subscriber {@code r}'s acknowledgements: this plus {@code r}. */
     private static final int ACK_STREAM = 1100;
-    private static final int FRAGMENT_LIMIT = 1;
 
     private MediaDriver driver;
 
@@ -114,39 +112,26 @@ public final class AeronFanOutTransport extends FanOutTransport
         }
     }
 
+    /**
+     * {@code aeron}'s echo, whose subscription to the ping stream is one of the publication's, answering on its own
+     * pong publication.
+     */
     @Override
     public Echo openEcho(final LinkSpec link)
     {
-        final Aeron aeron = AeronDriver.connect(AeronTransport.driverDirectory(link));
-        try
-        {
-            final Subscription ping = aeron.addSubscription(AeronDriver.CHANNEL, PING_STREAM);
-            final ExclusivePublication pong = aeron.addExclusivePublication(AeronDriver.channel(link), PONG_STREAM);
-            return new FanOutEcho(aeron, ping, pong, link);
-        }
-        catch (final RuntimeException ex)
-        {
-            aeron.close();
-            throw ex;
-        }
+        return FanOutActivity.announcing(link, AeronTransport.echo(link));
     }
 
     @Override
     SideReader openSide(final LinkSpec link, final int role, final MessageHandler handler)
     {
-        final Aeron aeron = AeronDriver.connect(AeronTransport.driverDirectory(link));
-        try
+        return Transport.openOn(AeronDriver.connect(AeronTransport.driverDirectory(link)), aeron ->
         {
             final Subscription ping = aeron.addSubscription(AeronDriver.CHANNEL, PING_STREAM);
             final ExclusivePublication ack = link.throughput() ?
                 aeron.addExclusivePublication(AeronDriver.channel(link), ACK_STREAM + role) : null;
             return new FanOutSide(aeron, ping, ack, handler);
-        }
-        catch (final RuntimeException ex)
-        {
-            aeron.close();
-            throw ex;
-        }
+        });
     }
 
     /**
@@ -251,126 +236,7 @@ public final class AeronFanOutTransport extends FanOutTransport
         }
     }
 
-    private static final class FanOutEcho implements Echo, FragmentHandler
-    {
-        private final Aeron aeron;
-        private final Subscription ping;
-        private final ExclusivePublication pong;
-        private final FanOutActivity activity;
-        private final FragmentAssembler echoAssembler = new FragmentAssembler(this);
-        private final FragmentAssembler sinkAssembler = new FragmentAssembler(this::count);
-        private final int messageLength;
-        private BurstSink burstSink;
-        private EchoControl control;
-        private int index;
 
-        FanOutEcho(final Aeron aeron, final Subscription ping, final ExclusivePublication pong, final LinkSpec link)
-        {
-            this.aeron = aeron;
-            this.ping = ping;
-            this.pong = pong;
-            this.messageLength = link.messageLength();
-            this.activity = FanOutActivity.open(link.directory());
-        }
-
-        @Override
-        public void run(final EchoControl control, final int index)
-        {
-            this.control = control;
-            this.index = index;
-            activity.set(FanOutActivity.ECHO);
-            try
-            {
-                while (true)
-                {
-                    if (ping.poll(echoAssembler, FRAGMENT_LIMIT) == 0)
-                    {
-                        if (!control.isActive(index))
-                        {
-                            return;
-                        }
-                        Thread.onSpinWait();
-                    }
-                }
-            }
-            finally
-            {
-                activity.set(FanOutActivity.IDLE);
-            }
-        }
-
-        @Override
-        public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
-        {
-            offer(buffer, offset, length);
-        }
-
-        @Override
-        public void sink(final EchoControl control, final int index, final SinkMode mode)
-        {
-            this.control = control;
-            this.index = index;
-            if (burstSink == null)
-            {
-                burstSink = new BurstSink(messageLength);
-            }
-            burstSink.mode(mode);
-            activity.set(FanOutActivity.sink(mode));
-            try
-            {
-                while (true)
-                {
-                    if (ping.poll(sinkAssembler, SINK_BATCH) == 0)
-                    {
-                        if (!control.isActive(index))
-                        {
-                            return;
-                        }
-                        Thread.onSpinWait();
-                    }
-                }
-            }
-            finally
-            {
-                activity.set(FanOutActivity.IDLE);
-            }
-        }
-
-        private void count(final DirectBuffer buffer, final int offset, final int length, final Header header)
-        {
-            if (burstSink.onMessage(buffer, offset, length))
-            {
-                offer(burstSink.acknowledgement(), 0, length);
-            }
-        }
-
-        /**
-         * Retries a transient refusal until the parent no longer wants this transport served, as {@code aeron}'s
-         * echo does.
-         */
-        private void offer(final DirectBuffer buffer, final int offset, final int length)
-        {
-            long result;
-            while ((result = pong.offer(buffer, offset, length)) < 0)
-            {
-                if (!AeronTransport.isTransient(result))
-                {
-                    throw AeronTransport.refused("pong", result);
-                }
-                if (!control.isActive(index))
-                {
-                    return;
-                }
-                Thread.onSpinWait();
-            }
-        }
-
-        @Override
-        public void close()
-        {
-            CloseHelper.closeAll(ping, pong, aeron, burstSink, activity);
-        }
-    }
 
     private static final class FanOutSide implements SideReader
     {

@@ -35,8 +35,10 @@ public final class AeronTransport implements Transport
     /** The directory of the embedded media driver, inside the transport's directory. */
     static final String DRIVER_DIRECTORY = "driver";
 
-    private static final int PING_STREAM = 1001;
-    private static final int PONG_STREAM = 1002;
+    /** The stream of pings; {@link AeronFanOutTransport}'s too. */
+    static final int PING_STREAM = 1001;
+    /** The stream of pongs and acknowledgements; {@link AeronFanOutTransport}'s too. */
+    static final int PONG_STREAM = 1002;
     private static final int FRAGMENT_LIMIT = 1;
 
     private MediaDriver driver;
@@ -77,8 +79,7 @@ public final class AeronTransport implements Transport
     @Override
     public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
     {
-        final Aeron aeron = AeronDriver.connect(driverDirectory(link));
-        try
+        return Transport.openOn(AeronDriver.connect(driverDirectory(link)), aeron ->
         {
             final ExclusivePublication ping = aeron.addExclusivePublication(AeronDriver.channel(link), PING_STREAM);
             final Subscription pong = aeron.addSubscription(AeronDriver.CHANNEL, PONG_STREAM);
@@ -90,29 +91,31 @@ public final class AeronTransport implements Transport
                 spins = PeerWatch.spin(watch, spins, 0);
             }
             return new AeronPinger(aeron, ping, pong, link.messageLength(), watch);
-        }
-        catch (final RuntimeException ex)
-        {
-            aeron.close();
-            throw ex;
-        }
+        });
     }
 
     @Override
     public Echo openEcho(final LinkSpec link)
     {
-        final Aeron aeron = AeronDriver.connect(driverDirectory(link));
-        try
+        return echo(link);
+    }
+
+    /**
+     * The echo: subscribes to the ping stream and offers every message on its own pong publication; in throughput
+     * mode sinks the ping stream and acknowledges on the pong one. The echo child's subscription of
+     * {@link AeronFanOutTransport}'s ping stream is this echo too.
+     *
+     * @param link the transport's directory and message length.
+     * @return the echo, owning its Aeron client.
+     */
+    static Echo echo(final LinkSpec link)
+    {
+        return Transport.openOn(AeronDriver.connect(driverDirectory(link)), aeron ->
         {
             final Subscription ping = aeron.addSubscription(AeronDriver.CHANNEL, PING_STREAM);
             final ExclusivePublication pong = aeron.addExclusivePublication(AeronDriver.channel(link), PONG_STREAM);
             return new AeronEcho(aeron, ping, pong, link.messageLength());
-        }
-        catch (final RuntimeException ex)
-        {
-            aeron.close();
-            throw ex;
-        }
+        });
     }
 
     /**

@@ -112,6 +112,57 @@ final class FanOutActivity implements AutoCloseable
     }
 
     /**
+     * The echo child's subscriber of a fan-out transport: the point-to-point transport's own echo, subscribed to the
+     * fan-out's ping channel, which says in this word what the other subscribers are to do while it runs its echo or
+     * sink loop, and {@link #IDLE} when it leaves it. One call of the echo per switch of transport, none in its loop.
+     *
+     * @param link the transport's link.
+     * @param echo the echo, subscriber 0 of the fan-out.
+     * @return the echo that announces itself; closing it closes {@code echo} and the word.
+     */
+    static Echo announcing(final LinkSpec link, final Echo echo)
+    {
+        final FanOutActivity activity = open(link.directory());
+        return new Echo()
+        {
+            @Override
+            public void run(final EchoControl control, final int index)
+            {
+                activity.set(ECHO);
+                try
+                {
+                    echo.run(control, index);
+                }
+                finally
+                {
+                    activity.set(IDLE);
+                }
+            }
+
+            @Override
+            public void sink(final EchoControl control, final int index, final SinkMode mode)
+            {
+                activity.set(FanOutActivity.sink(mode));
+                try
+                {
+                    echo.sink(control, index, mode);
+                }
+                finally
+                {
+                    activity.set(IDLE);
+                }
+            }
+
+            @Override
+            public void close()
+            {
+                echo.close();
+                activity.close();
+            }
+        };
+    }
+
+    /**
      * Unmaps the file.
      */
     @Override

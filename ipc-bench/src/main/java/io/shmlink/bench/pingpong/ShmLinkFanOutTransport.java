@@ -27,8 +27,8 @@ import java.io.IOException;
  */
 public class ShmLinkFanOutTransport extends FanOutTransport
 {
-    private static final String PING = "ping";
-    private static final String PONG = "pong";
+    private static final String PING = ShmLinkTransport.PING;
+    private static final String PONG = ShmLinkTransport.PONG;
     private static final String ACK = "ack-";
 
     /**
@@ -103,34 +103,20 @@ public class ShmLinkFanOutTransport extends FanOutTransport
         }
     }
 
+    /**
+     * {@code shmlink-spsc}'s echo, subscribed to the SPMC {@code ping} and answering on {@code pong}.
+     */
     @Override
     public Echo openEcho(final LinkSpec link)
     {
-        final ShmRegistry registry = ShmRegistry.open(link.directory());
-        try
-        {
-            return new FanOutEcho(registry, link);
-        }
-        catch (final RuntimeException ex)
-        {
-            registry.close();
-            throw ex;
-        }
+        return FanOutActivity.announcing(link, ShmLinkTransport.echo(link));
     }
 
     @Override
     SideReader openSide(final LinkSpec link, final int role, final MessageHandler handler)
     {
-        final ShmRegistry registry = ShmRegistry.open(link.directory());
-        try
-        {
-            return new FanOutSide(registry, link.throughput() ? ACK + role : null, handler);
-        }
-        catch (final RuntimeException ex)
-        {
-            registry.close();
-            throw ex;
-        }
+        return Transport.openOn(ShmRegistry.open(link.directory()), registry ->
+            new FanOutSide(registry, link.throughput() ? ACK + role : null, handler));
     }
 
     /**
@@ -216,112 +202,7 @@ public class ShmLinkFanOutTransport extends FanOutTransport
         }
     }
 
-    private static final class FanOutEcho implements Echo, MessageHandler
-    {
-        private final ShmRegistry registry;
-        private final Subscriber ping;
-        private final Publisher pong;
-        private final FanOutActivity activity;
-        private final MessageHandler sinkHandler = this::count;
-        private final int messageLength;
-        private BurstSink burstSink;
 
-        FanOutEcho(final ShmRegistry registry, final LinkSpec link)
-        {
-            this.registry = registry;
-            this.ping = registry.subscriber(PING);
-            this.pong = registry.publisher(PONG);
-            this.messageLength = link.messageLength();
-            this.activity = FanOutActivity.open(link.directory());
-        }
-
-        @Override
-        public void run(final EchoControl control, final int index)
-        {
-            activity.set(FanOutActivity.ECHO);
-            try
-            {
-                while (true)
-                {
-                    if (ping.poll(this, 1) == 0)
-                    {
-                        if (!control.isActive(index))
-                        {
-                            return;
-                        }
-                        Thread.onSpinWait();
-                    }
-                }
-            }
-            finally
-            {
-                activity.set(FanOutActivity.IDLE);
-            }
-        }
-
-        @Override
-        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
-        {
-            final long result = pong.offer(buffer, offset, length);
-            if (result <= 0)
-            {
-                throw ShmLinkTransport.refused(PONG, result);
-            }
-        }
-
-        @Override
-        public void sink(final EchoControl control, final int index, final SinkMode mode)
-        {
-            if (burstSink == null)
-            {
-                burstSink = new BurstSink(messageLength);
-            }
-            burstSink.mode(mode);
-            activity.set(FanOutActivity.sink(mode));
-            try
-            {
-                while (true)
-                {
-                    if (ping.poll(sinkHandler, SINK_BATCH) == 0)
-                    {
-                        if (!control.isActive(index))
-                        {
-                            return;
-                        }
-                        Thread.onSpinWait();
-                    }
-                }
-            }
-            finally
-            {
-                activity.set(FanOutActivity.IDLE);
-            }
-        }
-
-        private void count(final DirectBuffer buffer, final int offset, final int length)
-        {
-            if (burstSink.onMessage(buffer, offset, length))
-            {
-                // The pong ring holds nothing else: the sender waits for this before its next burst.
-                final long result = pong.offer(burstSink.acknowledgement(), 0, length);
-                if (result <= 0)
-                {
-                    throw ShmLinkTransport.refused(PONG, result);
-                }
-            }
-        }
-
-        @Override
-        public void close()
-        {
-            registry.close();
-            activity.close();
-            if (burstSink != null)
-            {
-                burstSink.close();
-            }
-        }
-    }
 
     private static final class FanOutSide implements SideReader
     {

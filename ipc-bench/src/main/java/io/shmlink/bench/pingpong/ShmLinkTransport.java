@@ -22,8 +22,10 @@ import org.agrona.DirectBuffer;
  */
 public final class ShmLinkTransport implements Transport
 {
-    private static final String PING = "ping";
-    private static final String PONG = "pong";
+    /** The channel of pings; {@link ShmLinkFanOutTransport}'s too. */
+    static final String PING = "ping";
+    /** The channel of pongs and acknowledgements; {@link ShmLinkFanOutTransport}'s too. */
+    static final String PONG = "pong";
 
     /** Messages per poll in throughput mode: a batch, as a streaming subscriber would take them. */
     static final int SINK_BATCH = 256;
@@ -67,6 +69,17 @@ public final class ShmLinkTransport implements Transport
     @Override
     public void create(final LinkSpec link)
     {
+        createPingPong(link, mode);
+    }
+
+    /**
+     * Creates the {@code ping} and {@code pong} channels, each of the run's ring capacity.
+     *
+     * @param link the transport's directory and message length.
+     * @param mode both channels' mode.
+     */
+    static void createPingPong(final LinkSpec link, final ChannelMode mode)
+    {
         final ChannelConfig config = new ChannelConfig(mode, link.ringCapacity(), link.ringCapacity() / 8);
         try (ShmRegistry registry = ShmRegistry.open(link.directory()))
         {
@@ -78,32 +91,31 @@ public final class ShmLinkTransport implements Transport
     @Override
     public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
     {
-        final ShmRegistry registry = ShmRegistry.open(link.directory());
-        try
+        return Transport.openOn(ShmRegistry.open(link.directory()), registry ->
         {
             final Subscriber pong = registry.subscriber(PONG);
             return new ShmLinkPinger(registry, PING, registry.publisher(PING), pong, link.messageLength(), watch);
-        }
-        catch (final RuntimeException ex)
-        {
-            registry.close();
-            throw ex;
-        }
+        });
     }
 
     @Override
     public Echo openEcho(final LinkSpec link)
     {
-        final ShmRegistry registry = ShmRegistry.open(link.directory());
-        try
-        {
-            return new ShmLinkEcho(registry, link.messageLength());
-        }
-        catch (final RuntimeException ex)
-        {
-            registry.close();
-            throw ex;
-        }
+        return echo(link);
+    }
+
+    /**
+     * The echo: subscribes to {@code ping} and offers every message on {@code pong}; in throughput mode sinks
+     * {@code ping} and acknowledges on {@code pong}. Whatever {@code ping}'s mode: the echo child's subscriber of
+     * {@link ShmLinkFanOutTransport}'s SPMC {@code ping} is this echo too.
+     *
+     * @param link the transport's directory and message length.
+     * @return the echo, owning its registry.
+     */
+    static Echo echo(final LinkSpec link)
+    {
+        return Transport.openOn(ShmRegistry.open(link.directory()), registry ->
+            new ShmLinkEcho(registry, link.messageLength()));
     }
 
     static IllegalStateException refused(final String channel, final long result)

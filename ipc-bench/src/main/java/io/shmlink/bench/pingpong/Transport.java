@@ -2,6 +2,7 @@ package io.shmlink.bench.pingpong;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * One way of carrying a ping from the parent JVM to the echo child and back. An instance lives in each of the two
@@ -100,6 +101,37 @@ public interface Transport extends AutoCloseable
      * @throws IOException if that fails.
      */
     Echo openEcho(LinkSpec link) throws IOException;
+
+    /**
+     * For {@link #openPinger} and {@link #openEcho}: hands a resource just opened (a registry, an Aeron client) to
+     * {@code open}, which builds the pinger or echo on it, and closes the resource if that fails, so that a failed
+     * open leaks nothing.
+     *
+     * @param resource the resource; the result owns it.
+     * @param open     what builds on it.
+     * @param <R>      the resource's type.
+     * @param <T>      the result's type.
+     * @return what {@code open} built.
+     */
+    static <R extends AutoCloseable, T> T openOn(final R resource, final Function<R, T> open)
+    {
+        try
+        {
+            return open.apply(resource);
+        }
+        catch (final RuntimeException ex)
+        {
+            try
+            {
+                resource.close();
+            }
+            catch (final Exception closing)
+            {
+                ex.addSuppressed(closing);
+            }
+            throw ex;
+        }
+    }
 
     /**
      * Releases what {@link #create} made in this process and no pinger or echo took over. Files in the transport's
