@@ -65,10 +65,7 @@ class AeronPinger implements Pinger, FragmentHandler
         {
             throw new UnsupportedOperationException("aeron sends by offer only");
         }
-        if (payload == null)
-        {
-            payload = new Payload(messageLength);
-        }
+        payload = Payload.orNew(payload, messageLength);
         final int last = count - 1;
         for (int i = 0; i < count; i++)
         {

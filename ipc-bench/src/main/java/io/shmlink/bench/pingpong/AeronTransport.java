@@ -200,11 +200,7 @@ public final class AeronTransport implements Transport
         {
             this.control = control;
             this.index = index;
-            if (burstSink == null)
-            {
-                burstSink = new BurstSink(messageLength);
-            }
-            burstSink.mode(mode);
+            burstSink = BurstSink.inMode(burstSink, messageLength, mode);
             while (true)
             {
                 if (ping.poll(sinkAssembler, ShmLinkTransport.SINK_BATCH) == 0)

@@ -2,6 +2,7 @@ package io.shmlink.bench.pingpong;
 
 import io.shmlink.bench.MappedFile;
 import org.agrona.BufferUtil;
+import org.agrona.CloseHelper;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -130,10 +131,7 @@ public final class AgronaTransport implements Transport
         @Override
         public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
         {
-            if (payload == null)
-            {
-                payload = new Payload(messageLength);
-            }
+            payload = Payload.orNew(payload, messageLength);
             final int last = count - 1;
             for (int i = 0; i < count; i++)
             {
@@ -241,11 +239,7 @@ public final class AgronaTransport implements Transport
         @Override
         public void sink(final EchoControl control, final int index, final SinkMode mode)
         {
-            if (burstSink == null)
-            {
-                burstSink = new BurstSink(messageLength);
-            }
-            burstSink.mode(mode);
+            burstSink = BurstSink.inMode(burstSink, messageLength, mode);
             while (true)
             {
                 if (ping.read(sinkHandler, ShmLinkTransport.SINK_BATCH) == 0)
@@ -276,10 +270,7 @@ public final class AgronaTransport implements Transport
         {
             pingFile.close();
             pongFile.close();
-            if (burstSink != null)
-            {
-                burstSink.close();
-            }
+            CloseHelper.close(burstSink);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.shmlink.bench.pingpong;
 
 import io.shmlink.api.MessageHandler;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -256,10 +257,7 @@ public final class FanOutSubscriberMain
 
         void close()
         {
-            if (burstSink != null)
-            {
-                burstSink.close();
-            }
+            CloseHelper.close(burstSink);
         }
     }
 }

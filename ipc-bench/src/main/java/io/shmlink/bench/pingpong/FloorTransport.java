@@ -2,6 +2,7 @@ package io.shmlink.bench.pingpong;
 
 import io.shmlink.bench.MappedFile;
 import org.agrona.BitUtil;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
@@ -137,10 +138,7 @@ public final class FloorTransport implements Transport
         @Override
         public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
         {
-            if (payload == null)
-            {
-                payload = new Payload(messageLength);
-            }
+            payload = Payload.orNew(payload, messageLength);
             final UnsafeBuffer ring = ringFile.buffer();
             final int slot = BitUtil.align(messageLength, 64);
             final int last = count - 1;
@@ -220,11 +218,7 @@ public final class FloorTransport implements Transport
         @Override
         public void sink(final EchoControl control, final int index, final SinkMode mode)
         {
-            if (burstSink == null)
-            {
-                burstSink = new BurstSink(messageLength);
-            }
-            burstSink.mode(mode);
+            burstSink = BurstSink.inMode(burstSink, messageLength, mode);
             final UnsafeBuffer ring = ringFile.buffer();
             final int slot = BitUtil.align(messageLength, 64);
             while (true)
@@ -282,10 +276,7 @@ public final class FloorTransport implements Transport
             {
                 ringFile.close();
             }
-            if (burstSink != null)
-            {
-                burstSink.close();
-            }
+            CloseHelper.close(burstSink);
         }
     }
 }

@@ -69,10 +69,7 @@ class ShmLinkPinger implements Pinger, MessageHandler
     @Override
     public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
     {
-        if (payload == null)
-        {
-            payload = new Payload(messageLength);
-        }
+        payload = Payload.orNew(payload, messageLength);
         final int last = count - 1;
         for (int i = 0; i < count; i++)
         {

@@ -1,5 +1,6 @@
 package io.shmlink.bench.pingpong;
 
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -264,10 +265,7 @@ public final class SocketTransport implements Transport
             {
                 throw new UnsupportedOperationException(name + " sends by write only");
             }
-            if (payload == null)
-            {
-                payload = new Payload(messageLength);
-            }
+            payload = Payload.orNew(payload, messageLength);
             enter();
             final int last = count - 1;
             for (int i = 0; i < count; i++)
@@ -450,12 +448,8 @@ public final class SocketTransport implements Transport
         @Override
         public void sink(final EchoControl control, final int index, final SinkMode mode)
         {
-            if (burstSink == null)
-            {
-                burstSink = new BurstSink(messageLength);
-            }
             // The read copied the bytes out of the kernel into the batch: fold them there, without a second copy.
-            burstSink.mode(SinkMode.IN_PLACE);
+            burstSink = BurstSink.inMode(burstSink, messageLength, SinkMode.IN_PLACE);
             while (true)
             {
                 // As many whole messages as have arrived: a socket reader reads in bulk and splits, and the sender
@@ -542,10 +536,7 @@ public final class SocketTransport implements Transport
             {
                 // the parent has gone already
             }
-            if (burstSink != null)
-            {
-                burstSink.close();
-            }
+            CloseHelper.close(burstSink);
         }
     }
 }
