@@ -8,7 +8,6 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.status.StreamCounter;
-import io.aeron.logbuffer.Header;
 import io.shmlink.api.MessageHandler;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -182,18 +181,20 @@ public final class AeronFanOutTransport extends FanOutTransport
     private static final class FanOutPinger extends AeronPinger
     {
         private final Subscription[] acks;
-        private final FragmentAssembler ackAssembler = new FragmentAssembler(this::onAcknowledgement);
-        private final int messageLength;
+        private final FragmentAssembler ackAssembler;
         private final FanOutSides sides;
-        private final Acknowledgement sideAcknowledgement = new Acknowledgement();
 
         FanOutPinger(final Aeron aeron, final ExclusivePublication ping, final Subscription pong,
             final Subscription[] acks, final int messageLength, final FanOutSides sides)
         {
             super(aeron, ping, pong, messageLength, sides);
             this.acks = acks;
-            this.messageLength = messageLength;
             this.sides = sides;
+            this.ackAssembler = new FragmentAssembler((buffer, offset, length, header) ->
+            {
+                sides.read(buffer, offset, length);
+                received();
+            });
         }
 
         @Override
@@ -202,19 +203,8 @@ public final class AeronFanOutTransport extends FanOutTransport
             for (int i = 0; i < acks.length; i++)
             {
                 await(acks[i], ackAssembler, lastSequence);
-                FanOutTransport.checkSide(i + 1, sideAcknowledgement, acknowledgement);
+                sides.check(i + 1, acknowledgement);
             }
-        }
-
-        private void onAcknowledgement(final DirectBuffer buffer, final int offset, final int length,
-            final Header header)
-        {
-            if (length != messageLength)
-            {
-                throw new IllegalStateException("acknowledgement of " + length + " bytes, expected " + messageLength);
-            }
-            sideAcknowledgement.read(buffer, offset);
-            received();
         }
 
         /**
@@ -235,8 +225,6 @@ public final class AeronFanOutTransport extends FanOutTransport
             }
         }
     }
-
-
 
     private static final class FanOutSide implements SideReader
     {

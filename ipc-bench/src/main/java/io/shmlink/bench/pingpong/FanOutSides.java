@@ -1,5 +1,7 @@
 package io.shmlink.bench.pingpong;
 
+import org.agrona.DirectBuffer;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,8 +10,9 @@ import java.util.List;
 /**
  * The pinger's handle on a fan-out transport's side subscriber JVMs ({@link FanOutSubscriberMain}, roles 1 to
  * {@code n - 1}; see {@link FanOutTransport}): starts them, waits until each has attached, serves as the pinger's
- * {@link PeerWatch} (the echo child's, and each side's: a side that dies or fails its checks fails the run), and ends
- * them, checking that each received exactly the messages the pinger sent.
+ * {@link PeerWatch} (the echo child's, and each side's: a side that dies or fails its checks fails the run), takes
+ * and checks their acknowledgements of throughput bursts, and ends them, checking that each received exactly the
+ * messages the pinger sent.
  */
 final class FanOutSides implements PeerWatch
 {
@@ -19,13 +22,17 @@ final class FanOutSides implements PeerWatch
     private final String transport;
     private final PeerWatch echo;
     private final List<ChildJvm> sides;
+    private final int messageLength;
+    private final Acknowledgement acknowledgement = new Acknowledgement();
     private boolean finished;
 
-    private FanOutSides(final String transport, final PeerWatch echo, final List<ChildJvm> sides)
+    private FanOutSides(final String transport, final PeerWatch echo, final List<ChildJvm> sides,
+        final int messageLength)
     {
         this.transport = transport;
         this.echo = echo;
         this.sides = sides;
+        this.messageLength = messageLength;
     }
 
     /**
@@ -45,7 +52,7 @@ final class FanOutSides implements PeerWatch
         final List<String> jvmFlags = new ArrayList<>(flags);
         jvmFlags.add("-D" + FanOutTransport.SIDE_IDLE_PROPERTY + "=" +
             (FanOutTransport.sidesYield() ? "yield" : "spin"));
-        final FanOutSides sides = new FanOutSides(transport, echo, new ArrayList<>());
+        final FanOutSides sides = new FanOutSides(transport, echo, new ArrayList<>(), link.messageLength());
         try
         {
             for (int role = 1; role <= count; role++)
@@ -95,6 +102,41 @@ final class FanOutSides implements PeerWatch
         for (int i = 0; i < sides.size(); i++)
         {
             sides.get(i).stillWaiting(spins, waitFor);
+        }
+    }
+
+    /**
+     * Pinger, in the handler of a side's acknowledgement channel: takes the acknowledgement just polled.
+     *
+     * @param buffer holding it.
+     * @param offset where it starts.
+     * @param length its length: the run's message length.
+     */
+    void read(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length != messageLength)
+        {
+            throw new IllegalStateException("acknowledgement of " + length + " bytes, expected " + messageLength);
+        }
+        acknowledgement.read(buffer, offset);
+    }
+
+    /**
+     * Pinger, once it has taken side {@code role}'s acknowledgement of a burst ({@link #read}): checks it against
+     * subscriber 0's.
+     *
+     * @param role      the side's role.
+     * @param reference subscriber 0's acknowledgement.
+     * @throws IllegalStateException if the count or the checksum differs.
+     */
+    void check(final int role, final Acknowledgement reference)
+    {
+        if (acknowledgement.count() != reference.count() || acknowledgement.checksum() != reference.checksum())
+        {
+            throw new IllegalStateException("fan-out subscriber " + role + " acknowledged " +
+                acknowledgement.count() + " messages with checksum " + Long.toHexString(acknowledgement.checksum()) +
+                ", subscriber 0 " + reference.count() + " with " + Long.toHexString(reference.checksum()) +
+                ": a subscriber lost, skipped or did not read a message");
         }
     }
 

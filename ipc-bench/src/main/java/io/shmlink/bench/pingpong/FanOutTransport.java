@@ -175,23 +175,4 @@ public abstract class FanOutTransport implements Transport
         @Override
         void close();
     }
-
-    /**
-     * Pinger: checks a side subscriber's acknowledgement of a burst against subscriber 0's.
-     *
-     * @param role       the side's role.
-     * @param side       its acknowledgement.
-     * @param reference  subscriber 0's.
-     * @throws IllegalStateException if the count or the checksum differs.
-     */
-    static void checkSide(final int role, final Acknowledgement side, final Acknowledgement reference)
-    {
-        if (side.count() != reference.count() || side.checksum() != reference.checksum())
-        {
-            throw new IllegalStateException("fan-out subscriber " + role + " acknowledged " + side.count() +
-                " messages with checksum " + Long.toHexString(side.checksum()) + ", subscriber 0 " + reference.count() +
-                " with " + Long.toHexString(reference.checksum()) + ": a subscriber lost, skipped or did not read " +
-                "a message");
-        }
-    }
 }

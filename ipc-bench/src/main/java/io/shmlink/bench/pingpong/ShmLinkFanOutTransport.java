@@ -125,26 +125,22 @@ public class ShmLinkFanOutTransport extends FanOutTransport
      */
     private static final class FanOutPinger extends ShmLinkPinger
     {
-        private final ShmRegistry registry;
         private final Subscriber[] acks;
-        private final int messageLength;
         private final FanOutSides sides;
-        private final Acknowledgement sideAcknowledgement = new Acknowledgement();
-        private final MessageHandler ackHandler = this::onAcknowledgement;
+        private final MessageHandler ackHandler;
 
         FanOutPinger(
             final ShmRegistry registry, final Subscriber pong, final LinkSpec link, final FanOutSides sides,
             final int subscribers)
         {
             super(registry, PING, attachedToAll(registry, subscribers), pong, link.messageLength(), sides);
-            this.registry = registry;
             this.acks = new Subscriber[link.throughput() ? sides.count() : 0];
             for (int i = 0; i < acks.length; i++)
             {
                 acks[i] = registry.subscriber(ACK + (i + 1));
             }
-            this.messageLength = link.messageLength();
             this.sides = sides;
+            this.ackHandler = sides::read;
         }
 
         /** The publisher of pings, once every subscriber is attached to its channel. */
@@ -172,17 +168,8 @@ public class ShmLinkFanOutTransport extends FanOutTransport
                 {
                     spins = PeerWatch.spin(sides, spins, lastSequence);
                 }
-                FanOutTransport.checkSide(i + 1, sideAcknowledgement, acknowledgement);
+                sides.check(i + 1, acknowledgement);
             }
-        }
-
-        private void onAcknowledgement(final DirectBuffer buffer, final int offset, final int length)
-        {
-            if (length != messageLength)
-            {
-                throw new IllegalStateException("acknowledgement of " + length + " bytes, expected " + messageLength);
-            }
-            sideAcknowledgement.read(buffer, offset);
         }
 
         /**
@@ -201,8 +188,6 @@ public class ShmLinkFanOutTransport extends FanOutTransport
             }
         }
     }
-
-
 
     private static final class FanOutSide implements SideReader
     {
