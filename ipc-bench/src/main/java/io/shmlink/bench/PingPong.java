@@ -1,10 +1,9 @@
 package io.shmlink.bench;
 
 import io.shmlink.bench.pingpong.BenchResult;
+import io.shmlink.bench.pingpong.BenchRun;
 import io.shmlink.bench.pingpong.PingPongOptions;
-import io.shmlink.bench.pingpong.PingPongRun;
 import io.shmlink.bench.pingpong.Report;
-import io.shmlink.bench.pingpong.ThroughputRun;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -24,8 +23,8 @@ import java.util.List;
  * ({@code floor}, {@code shmlink-spsc}, {@code shmlink-mpsc}, {@code agrona}, {@code aeron}, {@code chronicle}, and
  * with {@code --transports all} also {@code uds}, {@code tcp} and the fan-outs {@code shmlink-spmc-N},
  * {@code aeron-ipc-fanout-N}, whose other subscribers run in JVMs of their own), in interleaved rounds; see
- * {@link PingPongRun} for the method and {@link Report} for the output. With {@code --throughput}, one-way bursts
- * instead ({@link ThroughputRun}).
+ * {@link BenchRun} for the method and {@link Report} for the output. With {@code --throughput}, one-way bursts
+ * instead.
  * <p>
  * The report is printed and also saved, with Markdown and {@code .hgrm} files and a PNG percentile plot, in a
  * results folder: {@code --out DIR}, by default {@code results/<yyyyMMdd-HHmmss>/} under the working directory.
@@ -71,8 +70,7 @@ public final class PingPong
             final ByteArrayOutputStream text = new ByteArrayOutputStream();
             final List<Path> files = new ArrayList<>();
             // Printed before anything is written, so that a failure to write loses no result.
-            final BenchResult result = options.throughput() ? ThroughputRun.run(options, System.out) :
-                PingPongRun.run(options, System.out);
+            final BenchResult result = BenchRun.run(options, System.out);
             Report.print(result, new PrintStream(text, true, StandardCharsets.UTF_8));
             System.out.print(text.toString(StandardCharsets.UTF_8));
             files.addAll(Report.writeResults(result, text.toString(StandardCharsets.UTF_8), out));

@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * What a run measured, in every mode: per round and per column, and what the measuring threads allocated meanwhile.
- * A column is a transport in a latency run ({@link PingPongRun}) and a contender in a throughput run
- * ({@link ThroughputRun}: a transport with a send and a sink mode, or a memcpy reference, {@link Contender}).
+ * A column is a transport in a latency run and a contender in a throughput run ({@link BenchRun}; a contender is a
+ * transport with a send and a sink mode, or a memcpy reference, {@link Contender}).
  * <ul>
  *   <li>Latency: a histogram of round-trip nanoseconds per round and transport. At a fixed rate
  *   ({@link PingPongOptions#fixedRate()}) those are the corrected ones, timed from each ping's intended send time,

@@ -13,8 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The parent's side of one run, shared by the latency run ({@link PingPongRun}) and the throughput run
- * ({@link ThroughputRun}): a fresh run directory under {@code /dev/shm} with a private directory per transport,
+ * The parent's side of one run ({@link BenchRun}), in every mode: a fresh run directory under {@code /dev/shm} with a private directory per transport,
  * every transport created, one echo child started and ready, a pinger per transport, and the {@link EchoControl}
  * word through which {@link #activate} switches the child from one transport to another.
  * <p>

@@ -171,7 +171,7 @@ final class FanOutSides implements PeerWatch
                 if (allocated != null && allocated.length == 1 && allocated[0] > 0)
                 {
                     // Reported, not failed: in a short run the JIT may still allocate a few KB once (see
-                    // PingPongRunTest); a long run shows 0.
+                    // BenchRunTest); a long run shows 0.
                     System.err.printf("%s subscriber %d (pid %d): %,d bytes allocated in its read loops after the " +
                         "first (0 once compiled)%n", transport, i + 1, side.pid(), allocated[0]);
                 }

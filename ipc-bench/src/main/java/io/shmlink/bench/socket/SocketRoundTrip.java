@@ -1,8 +1,8 @@
 package io.shmlink.bench.socket;
 
 import io.shmlink.bench.pingpong.BenchResult;
+import io.shmlink.bench.pingpong.BenchRun;
 import io.shmlink.bench.pingpong.PingPongOptions;
-import io.shmlink.bench.pingpong.PingPongRun;
 import io.shmlink.bench.pingpong.ShmSocketTransport;
 import io.shmlink.bench.pingpong.Summary;
 import org.HdrHistogram.Histogram;
@@ -63,7 +63,7 @@ public final class SocketRoundTrip
         final PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         for (final int size : sizes)
         {
-            final BenchResult result = PingPongRun.run(new PingPongOptions(TRANSPORTS, rounds, count,
+            final BenchResult result = BenchRun.run(new PingPongOptions(TRANSPORTS, rounds, count,
                 Math.max(1_000, count / 10), size, null), quiet);
             report(size, result);
         }

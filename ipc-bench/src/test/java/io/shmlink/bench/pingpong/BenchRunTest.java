@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The ping-pong harness end to end, through real child JVMs: short runs, so the whole class takes seconds.
  */
-class PingPongRunTest
+class BenchRunTest
 {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
     private static final int ROUNDS = 2;
@@ -56,7 +56,7 @@ class PingPongRunTest
     {
         final List<String> transports = pointToPoint();
         final BenchResult result =
-            PingPongRun.run(new PingPongOptions(transports, ROUNDS, COUNT, 1_000, 32, null), QUIET);
+            BenchRun.run(new PingPongOptions(transports, ROUNDS, COUNT, 1_000, 32, null), QUIET);
 
         assertEquals(transports, result.columns());
         assertEquals(ROUNDS, result.roundCount());
@@ -153,7 +153,7 @@ class PingPongRunTest
             new PingPongOptions(transports, ROUNDS, RATE_COUNT, 400, 32, null, rate, false, null);
 
         final long start = System.nanoTime();
-        final BenchResult result = PingPongRun.run(options, QUIET);
+        final BenchResult result = BenchRun.run(options, QUIET);
         final long elapsed = System.nanoTime() - start;
 
         assertTrue(result.fixedRate());
@@ -204,7 +204,7 @@ class PingPongRunTest
             true, null);
         final ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
-        final BenchResult result = ThroughputRun.run(options,
+        final BenchResult result = BenchRun.run(options,
             new PrintStream(progress, true, StandardCharsets.UTF_8));
 
         assertEquals(List.of("shmlink-chronicle", "shmlink-chronicle-128", "chronicle-dto"), result.skipped(), "the DTO transports ping only");
@@ -271,7 +271,7 @@ class PingPongRunTest
             100, 4096, null, 0, true, null);
 
         final IllegalStateException failure = assertThrows(IllegalStateException.class, () ->
-            ThroughputRun.run(options, QUIET));
+            BenchRun.run(options, QUIET));
 
         assertTrue(failure.getMessage().contains("checksum") && failure.getMessage().contains("not read"),
             failure.getMessage());
@@ -282,7 +282,7 @@ class PingPongRunTest
     {
         final String spec = FaultyEchoTransport.Misnumbering.class.getName();
         final IllegalArgumentException failure = assertThrows(IllegalArgumentException.class, () ->
-            ThroughputRun.run(new PingPongOptions(List.of(spec), 1, 10, 0, 64, null, 0, true, null), QUIET));
+            BenchRun.run(new PingPongOptions(List.of(spec), 1, 10, 0, 64, null, 0, true, null), QUIET));
 
         assertTrue(failure.getMessage().contains("has a throughput mode"), failure.getMessage());
     }
@@ -299,7 +299,7 @@ class PingPongRunTest
     {
         final Set<Path> before = runDirectories();
         final IllegalStateException failure = assertThrows(IllegalStateException.class, () ->
-            PingPongRun.run(options(FaultyEchoTransport.Misnumbering.class), QUIET));
+            BenchRun.run(options(FaultyEchoTransport.Misnumbering.class), QUIET));
 
         assertEquals("misnumbering: echo carried sequence 2, expected 1", failure.getMessage());
         assertEquals(before, runDirectories(), "run directory deleted after a failure");
@@ -311,7 +311,7 @@ class PingPongRunTest
     {
         final IllegalStateException failure = assertTimeoutPreemptively(Duration.ofSeconds(25), () ->
             assertThrows(IllegalStateException.class, () ->
-                PingPongRun.run(options(FaultyEchoTransport.Dying.class), QUIET)));
+                BenchRun.run(options(FaultyEchoTransport.Dying.class), QUIET)));
 
         assertTrue(failure.getMessage().contains("exited with status " + FaultyEchoTransport.Dying.STATUS),
             failure.getMessage());
