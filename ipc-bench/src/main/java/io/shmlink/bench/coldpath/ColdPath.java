@@ -4,14 +4,12 @@ import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
 import io.shmlink.bench.pingpong.Payload;
 import io.shmlink.bench.pingpong.Summary;
+import io.shmlink.bench.ShmTempDirectory;
 import io.shmlink.bench.pingpong.ChildJvm;
 import io.shmlink.shm.ShmRegistry;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -65,15 +63,15 @@ public final class ColdPath
         }
         final int messages = (int)Math.max(1, bytes / message);
         final double moved = (double)messages * message;
-        final Path directory = Files.createTempDirectory(Path.of("/dev/shm"), "shmlink-coldpath-");
         final double[] createMsPerGib = new double[rounds];
         final double[] firstMbs = new double[rounds];
         final double[] warmMbs = new double[rounds];
         System.out.printf(Locale.ROOT, "cold path: %d rounds; each a new %d MiB SPSC channel and two transfers of " +
             "%,d messages of %d bytes (%.0f MB)%n", rounds, ring >> 20, messages, message, moved / MB);
-        try (ShmRegistry registry = ShmRegistry.open(directory);
+        try (ShmTempDirectory directory = ShmTempDirectory.create("shmlink-coldpath-");
+            ShmRegistry registry = ShmRegistry.open(directory.path());
             ChildJvm sink = ChildJvm.start("cold path sink", List.of("-Xmx256m"), ColdPathSink.class,
-                List.of(directory.toString(), Integer.toString(rounds), Integer.toString(messages))))
+                List.of(directory.path().toString(), Integer.toString(rounds), Integer.toString(messages))))
         {
             sink.awaitLine("ready");
             final Payload payload = new Payload(message);
@@ -117,10 +115,6 @@ public final class ColdPath
                     " the same again %,.0f MB/s; first/again %.2f%n", round + 1, round == 0 ? " (cold JVMs)" : "",
                     createMsPerGib[round], firstMbs[round], warmMbs[round], firstMbs[round] / warmMbs[round]);
             }
-        }
-        finally
-        {
-            IoUtil.delete(directory.toFile(), true);
         }
         final double[] ratios = new double[rounds];
         for (int r = 0; r < rounds; r++)

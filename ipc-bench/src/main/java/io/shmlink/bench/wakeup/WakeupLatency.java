@@ -5,6 +5,7 @@ import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import io.shmlink.bench.pingpong.Summary;
+import io.shmlink.bench.ShmTempDirectory;
 import io.shmlink.bench.pingpong.ChildJvm;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.wait.ReaderWait;
@@ -17,10 +18,8 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -79,16 +78,16 @@ public final class WakeupLatency
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        final Path directory = Files.createTempDirectory(Path.of("/dev/shm"), "wakeup-");
-        try (ShmRegistry registry = ShmRegistry.open(directory,
+        try (ShmTempDirectory temp = ShmTempDirectory.create("wakeup-");
+            ShmRegistry registry = ShmRegistry.open(temp.path(),
             new ShmRegistry.Options().readerWait(ReaderWait.of(Duration.ZERO, Duration.ZERO)));
             ServerSocketChannel udsServer = ServerSocketChannel.open(StandardProtocolFamily.UNIX))
         {
             registry.create("ping", ChannelConfig.spsc(64 * 1024));
             registry.create("pong", ChannelConfig.spsc(64 * 1024));
-            udsServer.bind(UnixDomainSocketAddress.of(directory.resolve("uds.sock")));
+            udsServer.bind(UnixDomainSocketAddress.of(temp.path().resolve("uds.sock")));
             try (ChildJvm child = ChildJvm.start("wake-up child", List.of("-Xmx256m"), WakeupLatency.class,
-                List.of("--child", directory.toString(), Long.toString(spinNanos), Long.toString(yieldNanos),
+                List.of("--child", temp.path().toString(), Long.toString(spinNanos), Long.toString(yieldNanos),
                     Long.toString(maxSleepMillis)));
                 SocketChannel uds = udsServer.accept())
             {
@@ -114,16 +113,6 @@ public final class WakeupLatency
                 }
                 final double cpu = idleCpuShare(child.pid(), idleSeconds);
                 report(shm, socket, ratios, gapNanos, cpu, idleSeconds);
-            }
-        }
-        finally
-        {
-            try (var paths = Files.walk(directory))
-            {
-                for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
-                {
-                    Files.deleteIfExists(path);
-                }
             }
         }
     }
