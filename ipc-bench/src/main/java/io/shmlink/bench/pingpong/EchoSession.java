@@ -132,14 +132,6 @@ final class EchoSession implements AutoCloseable
     }
 
     /**
-     * @return the child, which is also the pingers' {@link PeerWatch}.
-     */
-    PeerWatch watch()
-    {
-        return child;
-    }
-
-    /**
      * Has the child serve a transport and waits until it does. The transport served before is asked to wake its
      * echo ({@link Pinger#release()}) after the control word names the new one.
      *
