@@ -65,7 +65,6 @@ public final class AeronFanOutTransport extends FanOutTransport
     @Override
     public void create(final LinkSpec link)
     {
-        FanOutActivity.create(link.directory());
         driver = AeronDriver.launch(AeronTransport.driverDirectory(link), link.throughput());
     }
 
@@ -118,7 +117,7 @@ public final class AeronFanOutTransport extends FanOutTransport
     @Override
     public Echo openEcho(final LinkSpec link)
     {
-        return FanOutActivity.announcing(link, AeronTransport.echo(link));
+        return AeronTransport.echo(link);
     }
 
     @Override

@@ -8,10 +8,11 @@ import java.nio.file.Path;
 /**
  * The two words in shared memory through which the parent tells the echo child which transport to serve.
  * <p>
- * The child has a single echo thread, and it spins only on the transport named here. With one core for the pinger
- * and one for the echo, a second spinning echo (say, one child per transport) would steal a core from the pair being
- * measured; with this word, at most two threads spin at any time, whatever the number of transports
- * (none on the echo side while a socket transport's echo blocks in {@code read}).
+ * The child has a single echo thread, and it spins only on the transport named here; so do the side subscribers of a
+ * fan-out transport, each in a JVM of its own ({@link FanOutSubscriberMain}), which read the word too. With one core
+ * for the pinger and one for the echo, a second spinning echo (say, one child per transport) would steal a core from
+ * the pair being measured; with this word, at most two threads spin at any time, whatever the number of transports
+ * (none on the echo side while a socket transport's echo blocks in {@code read}), but for a fan-out's sides.
  * <p>
  * The parent writes {@code requested} only between rounds, and the child writes {@code acknowledged} only when it
  * switches, so during a round both cache lines stay shared in both cores' caches and reading them costs an L1 hit.

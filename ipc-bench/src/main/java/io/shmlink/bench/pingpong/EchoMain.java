@@ -38,6 +38,9 @@ public final class EchoMain
 
     private static volatile boolean orphaned;
 
+    /** {@code SinkMode.values()} copies the array on every call; a fan-out side looks its mode up once per poll. */
+    private static final SinkMode[] SINK_MODES = SinkMode.values();
+
     /**
      * The control word's value, in throughput mode, for a transport read in a mode.
      *
@@ -47,7 +50,19 @@ public final class EchoMain
      */
     public static int sinkCode(final int transport, final SinkMode mode)
     {
-        return transport * SinkMode.values().length + mode.ordinal();
+        return transport * SINK_MODES.length + mode.ordinal();
+    }
+
+    /**
+     * The other way: what a throughput run's control word asks of a transport.
+     *
+     * @param code      a value of the control word.
+     * @param transport a transport's index in the run.
+     * @return the mode in which to sink it, or null if the word names another transport, or none.
+     */
+    static SinkMode sinkMode(final long code, final int transport)
+    {
+        return code >= 0 && code / SINK_MODES.length == transport ? SINK_MODES[(int)(code % SINK_MODES.length)] : null;
     }
 
     private EchoMain()
@@ -116,7 +131,7 @@ public final class EchoMain
         {
             final Transport transport = transports.get(i);
             echoes[i] = transport.openEcho(new LinkSpec(runDirectory.resolve(transport.name()), messageLength,
-                sink));
+                sink, i));
         }
         System.out.println(ChildJvm.READY);
         System.out.flush();
@@ -156,7 +171,7 @@ public final class EchoMain
         final IdleStrategy idle = new BackoffIdleStrategy();
         final boolean[] served = new boolean[echoes.length];
         final long[] allocated = new long[echoes.length];
-        final int codesPerTransport = sink ? SinkMode.values().length : 1;
+        final int codesPerTransport = sink ? SINK_MODES.length : 1;
         boolean idleAcknowledged = false;
         while (true)
         {
@@ -174,7 +189,7 @@ public final class EchoMain
                 final long before = threads.getCurrentThreadAllocatedBytes();
                 if (sink)
                 {
-                    echoes[index].sink(control, code, SinkMode.values()[code % codesPerTransport]);
+                    echoes[index].sink(control, code, SINK_MODES[code % codesPerTransport]);
                 }
                 else
                 {

@@ -88,7 +88,7 @@ final class EchoSession implements AutoCloseable
             final Transport transport = transports.get(t);
             final Path directory = Files.createDirectory(run.resolve(transport.name()),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            links[t] = new LinkSpec(directory, messageLength, sink);
+            links[t] = new LinkSpec(directory, messageLength, sink, t);
             transport.create(links[t]);
             names.add(transport.name());
             descriptions.add(transport.describe(links[t]));

@@ -59,8 +59,8 @@ final class FanOutSides implements PeerWatch
             {
                 sides.sides.add(ChildJvm.startHarnessChild(transport + " subscriber " + role, jvmFlags,
                     FanOutSubscriberMain.class, List.of(transport, link.directory().toString(),
-                        Integer.toString(link.messageLength()),
-                        link.throughput() ? EchoMain.SINK : EchoMain.ECHO, Integer.toString(role))));
+                        Integer.toString(link.messageLength()), link.throughput() ? EchoMain.SINK : EchoMain.ECHO,
+                        Integer.toString(link.index()), Integer.toString(role))));
             }
             for (final ChildJvm side : sides.sides)
             {

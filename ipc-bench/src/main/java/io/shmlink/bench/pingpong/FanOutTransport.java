@@ -11,9 +11,10 @@ import java.util.Locale;
  * every message: ShmLink SPMC ({@link ShmLinkFanOutTransport}) and Aeron IPC with as many subscriptions
  * ({@link AeronFanOutTransport}).
  * <p>
- * <b>Roles.</b> Subscriber 0 is the echo child's {@link Echo}: in ping-pong it echoes every ping on a return channel
- * of its own, so the pinger times the round trip through it, one chosen subscriber of the fan-out; in throughput mode
- * it sinks and acknowledges as every other transport's sink does. Subscribers 1 to {@code n - 1} are
+ * <b>Roles.</b> Subscriber 0 is the echo child's {@link Echo}, the point-to-point transport's own
+ * ({@code shmlink-spsc}'s, {@code aeron}'s) on the fan-out's ping channel: in ping-pong it echoes every ping on a
+ * return channel of its own, so the pinger times the round trip through it, one chosen subscriber of the fan-out; in
+ * throughput mode it sinks and acknowledges as every other transport's sink does. Subscribers 1 to {@code n - 1} are
  * <em>side</em> subscribers, each in a JVM of its own ({@link FanOutSubscriberMain}) that the pinger starts
  * ({@link FanOutSides}) and ends: in ping-pong they read and fold every byte of every ping and check that the
  * sequence numbers follow on, without answering; in throughput mode they sink every message exactly as the echo
@@ -23,9 +24,9 @@ import java.util.Locale;
  * slowest subscriber has read it all: the fan-out's throughput, not one subscriber's. The pinger also checks, as it
  * closes, that every side received exactly as many messages as it sent.
  * <p>
- * <b>Only while measured.</b> The side subscribers spin only while the echo child serves this transport, which it
- * announces in the transport's {@link FanOutActivity} word, and back off otherwise, so they do not take cores from
- * the other transports of a run.
+ * <b>Only while measured.</b> The side subscribers spin only while the run's {@link EchoControl} word names this
+ * transport ({@link LinkSpec#index()}), as the echo child does, and back off otherwise, so they do not take cores
+ * from the other transports of a run.
  * <p>
  * <b>Cores.</b> A fan-out to {@code n} subscribers has {@code n + 1} spinning threads while it is measured (the
  * pinger and every subscriber). On a machine with fewer cores than that, the scheduler's time slices, not the

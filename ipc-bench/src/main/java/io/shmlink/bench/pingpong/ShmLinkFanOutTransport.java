@@ -62,7 +62,6 @@ public class ShmLinkFanOutTransport extends FanOutTransport
     @Override
     public void create(final LinkSpec link)
     {
-        FanOutActivity.create(link.directory());
         final int capacity = link.ringCapacity();
         try (ShmRegistry registry = ShmRegistry.open(link.directory()))
         {
@@ -109,7 +108,7 @@ public class ShmLinkFanOutTransport extends FanOutTransport
     @Override
     public Echo openEcho(final LinkSpec link)
     {
-        return FanOutActivity.announcing(link, ShmLinkTransport.echo(link));
+        return ShmLinkTransport.echo(link);
     }
 
     @Override
