@@ -59,6 +59,12 @@ public final class AeronFanOutTransport extends FanOutTransport
             describeSubscribers("exclusive publication");
     }
 
+    @Override
+    public ThroughputModes throughputModes()
+    {
+        return ThroughputModes.OFFER;
+    }
+
     /**
      * Starts the media driver, before any child: every subscriber's client connects to it.
      */

@@ -62,9 +62,9 @@ public final class AeronTransport implements Transport
     }
 
     @Override
-    public boolean supportsThroughput()
+    public ThroughputModes throughputModes()
     {
-        return true;
+        return ThroughputModes.OFFER;
     }
 
     /**

@@ -44,15 +44,9 @@ public final class AgronaTransport implements Transport
     }
 
     @Override
-    public boolean supportsThroughput()
+    public ThroughputModes throughputModes()
     {
-        return true;
-    }
-
-    @Override
-    public boolean supportsClaim()
-    {
-        return true;
+        return ThroughputModes.OFFER_AND_CLAIM;
     }
 
     @Override

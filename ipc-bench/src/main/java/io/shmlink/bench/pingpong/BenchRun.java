@@ -53,7 +53,7 @@ import static io.shmlink.bench.pingpong.BenchResult.SINK_THREAD;
  * {@code floor} transport (the bare two-process ring, {@link FloorTransport}) they say how close to the machine's
  * limits the transports are. Each side's page-fault counters ({@link PageFaults}) are read just before and just after
  * each measured burst (the sink's in its acknowledgement), so warm-up and set-up are left out. Transports without a
- * throughput mode ({@link Transport#supportsThroughput()}) are left out with a note. After each switch, a burst of
+ * throughput mode ({@link Transport#throughputModes()}) are left out with a note. After each switch, a burst of
  * {@link #settleMessages} messages settles the contender.
  */
 public final class BenchRun
@@ -114,7 +114,7 @@ public final class BenchRun
         {
             try (Transport transport = Transports.create(spec))
             {
-                if (transport.supportsThroughput())
+                if (transport.throughputModes() != ThroughputModes.NONE)
                 {
                     specs.add(spec);
                 }

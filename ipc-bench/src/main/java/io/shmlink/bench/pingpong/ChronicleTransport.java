@@ -76,9 +76,9 @@ public final class ChronicleTransport implements Transport
     }
 
     @Override
-    public boolean supportsThroughput()
+    public ThroughputModes throughputModes()
     {
-        return !dto;
+        return dto ? ThroughputModes.NONE : ThroughputModes.OFFER;
     }
 
     @Override

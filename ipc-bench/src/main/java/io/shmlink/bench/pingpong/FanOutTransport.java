@@ -65,12 +65,6 @@ public abstract class FanOutTransport implements Transport
         return subscribers;
     }
 
-    @Override
-    public boolean supportsThroughput()
-    {
-        return true;
-    }
-
     /**
      * @return whether side subscribers yield after an empty poll ({@value #SIDE_IDLE_PROPERTY}{@code =yield}) rather
      * than spin.

@@ -17,7 +17,7 @@ public enum SendMode
 
     /**
      * Claims the space in the transport and writes the whole message there ({@code tryClaim}, then commit): what a
-     * zero-copy producer does. Only for transports that can ({@link Transport#supportsClaim()}).
+     * zero-copy producer does. Only for transports that can ({@link ThroughputModes#claim()}).
      */
     CLAIM;
 

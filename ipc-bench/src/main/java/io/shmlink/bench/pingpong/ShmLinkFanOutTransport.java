@@ -54,9 +54,9 @@ public class ShmLinkFanOutTransport extends FanOutTransport
     }
 
     @Override
-    public boolean supportsClaim()
+    public ThroughputModes throughputModes()
     {
-        return true;
+        return ThroughputModes.OFFER_AND_CLAIM;
     }
 
     @Override

@@ -6,7 +6,6 @@ import io.shmlink.shm.socket.ShmSocket;
 import io.shmlink.shm.wait.ReaderWait;
 
 import java.io.IOException;
-import java.util.List;
 
 /**
  * {@code shmlink-socket}: one ShmLink stream connection ({@link ShmSocket}) driven exactly as {@code uds} and
@@ -68,20 +67,9 @@ public class ShmSocketTransport implements Transport
     }
 
     @Override
-    public boolean supportsThroughput()
+    public ThroughputModes throughputModes()
     {
-        return true;
-    }
-
-    /**
-     * {@inheritDoc}
-     * <p>
-     * {@link SinkMode#COPY_OUT} only: {@code read} copies each message into the sink's buffer, which it then folds.
-     */
-    @Override
-    public List<SinkMode> sinkModes()
-    {
-        return List.of(SinkMode.COPY_OUT);
+        return ThroughputModes.STREAM;
     }
 
     @Override

@@ -18,7 +18,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -93,20 +92,9 @@ public final class SocketTransport implements Transport
     }
 
     @Override
-    public boolean supportsThroughput()
+    public ThroughputModes throughputModes()
     {
-        return true;
-    }
-
-    /**
-     * {@inheritDoc}
-     * <p>
-     * {@link SinkMode#COPY_OUT} only: {@code read} copies each message into the sink's buffer, which it then folds.
-     */
-    @Override
-    public List<SinkMode> sinkModes()
-    {
-        return List.of(SinkMode.COPY_OUT);
+        return ThroughputModes.STREAM;
     }
 
     @Override

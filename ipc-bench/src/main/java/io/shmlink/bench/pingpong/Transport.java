@@ -32,35 +32,16 @@ public interface Transport extends AutoCloseable
     String describe(LinkSpec link);
 
     /**
-     * Whether {@link Pinger#sendBurst} and {@link Echo#sink} work, so that the throughput mode can run this
-     * transport. The floor has no throughput of its own: its one cache line holds one message at a time.
+     * How this transport serves a throughput run: with which send and sink modes {@link Pinger#sendBurst} and
+     * {@link Echo#sink} work, if they do. The floor's ping-pong line holds one message at a time, but it has a ring
+     * for this; a socket's {@code read} already copies each message out of the kernel, so the sockets are
+     * {@link ThroughputModes#STREAM}.
      *
-     * @return false unless overridden.
+     * @return {@link ThroughputModes#NONE} unless overridden.
      */
-    default boolean supportsThroughput()
+    default ThroughputModes throughputModes()
     {
-        return false;
-    }
-
-    /**
-     * Whether {@link Pinger#sendBurst} can write messages in place ({@link SendMode#CLAIM}).
-     *
-     * @return false unless overridden.
-     */
-    default boolean supportsClaim()
-    {
-        return false;
-    }
-
-    /**
-     * How {@link Echo#sink} can read messages. A socket's {@code read} already copies each message out of the kernel
-     * into the reader's buffer, so the socket transports offer {@link SinkMode#COPY_OUT} only.
-     *
-     * @return both modes unless overridden.
-     */
-    default List<SinkMode> sinkModes()
-    {
-        return List.of(SinkMode.IN_PLACE, SinkMode.COPY_OUT);
+        return ThroughputModes.NONE;
     }
 
     /**
