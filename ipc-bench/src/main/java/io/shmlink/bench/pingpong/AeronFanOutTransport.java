@@ -75,18 +75,14 @@ public final class AeronFanOutTransport extends FanOutTransport
     }
 
     /**
-     * Starts the side subscribers' JVMs, which add their subscriptions before they say they are ready (the echo
-     * child added its own before it did), then adds the publication and waits until the driver has linked every
+     * Adds the publication once every side has added its subscription, and waits until the driver has linked every
      * subscription to it.
      */
     @Override
-    public Pinger openPinger(final LinkSpec link, final PeerWatch watch) throws java.io.IOException
+    Pinger openPinger(final LinkSpec link, final FanOutSides sides)
     {
-        final FanOutSides sides = startSides(link, watch);
-        Aeron aeron = null;
-        try
+        return Transport.openOn(AeronDriver.connect(AeronTransport.driverDirectory(link)), aeron ->
         {
-            aeron = AeronDriver.connect(AeronTransport.driverDirectory(link));
             final Subscription pong = aeron.addSubscription(AeronDriver.CHANNEL, PONG_STREAM);
             final Subscription[] acks = new Subscription[link.throughput() ? sides.count() : 0];
             for (int i = 0; i < acks.length; i++)
@@ -107,13 +103,7 @@ public final class AeronFanOutTransport extends FanOutTransport
                     subscribers());
             }
             return new FanOutPinger(aeron, ping, pong, acks, link.messageLength(), sides);
-        }
-        catch (final RuntimeException ex)
-        {
-            sides.kill();
-            CloseHelper.close(aeron);
-            throw ex;
-        }
+        });
     }
 
     /**

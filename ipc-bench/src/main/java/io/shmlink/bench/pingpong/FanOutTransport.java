@@ -119,17 +119,35 @@ public abstract class FanOutTransport implements Transport
     abstract SideReader openSide(LinkSpec link, int role, MessageHandler handler) throws IOException;
 
     /**
-     * Parent: starts the side subscribers' JVMs for this transport and waits until each is attached.
+     * Starts the side subscribers' JVMs, which attach before they say they are ready (the echo child's subscriber
+     * attached before the child did), then attaches the pinger ({@link #openPinger(LinkSpec, FanOutSides)}), so
+     * that every subscriber receives every ping from the first; ends the sides if that fails.
+     */
+    @Override
+    public final Pinger openPinger(final LinkSpec link, final PeerWatch watch) throws IOException
+    {
+        final FanOutSides sides = FanOutSides.start(spec(), link, subscribers - 1, childJvmFlags(), watch);
+        try
+        {
+            return openPinger(link, sides);
+        }
+        catch (final RuntimeException ex)
+        {
+            sides.kill();
+            throw ex;
+        }
+    }
+
+    /**
+     * Parent: attaches the pinger once every side subscriber has; the pinger awaits the sides' acknowledgements of
+     * each burst ({@link FanOutSides#read}, {@link FanOutSides#check}) and ends them as it closes
+     * ({@link FanOutSides#finish}).
      *
      * @param link  the transport's link.
-     * @param watch the echo child's watch.
-     * @return the sides, which also watch the echo child.
-     * @throws IOException if a JVM cannot be started or does not get ready.
+     * @param sides the running side subscribers, which also watch the echo child.
+     * @return the pinger.
      */
-    FanOutSides startSides(final LinkSpec link, final PeerWatch watch) throws IOException
-    {
-        return FanOutSides.start(spec(), link, subscribers - 1, childJvmFlags(), watch);
-    }
+    abstract Pinger openPinger(LinkSpec link, FanOutSides sides);
 
     /**
      * @return what a side JVM makes its instance from ({@link Transports#create(String)}): the name of a built-in

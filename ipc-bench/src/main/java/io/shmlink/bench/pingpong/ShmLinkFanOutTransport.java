@@ -10,8 +10,6 @@ import io.shmlink.api.SubscriberInfo;
 import io.shmlink.shm.ShmRegistry;
 import org.agrona.DirectBuffer;
 
-import java.io.IOException;
-
 /**
  * ShmLink fan-out ({@code shmlink-spmc-N}): the pinger offers on one SPMC channel, {@code ping}, to which {@code N}
  * subscribers in {@code N} JVMs are attached (roles: {@link FanOutTransport}). Subscriber 0, the echo child, offers
@@ -77,29 +75,11 @@ public class ShmLinkFanOutTransport extends FanOutTransport
         }
     }
 
-    /**
-     * Starts the side subscribers' JVMs, which attach before they say they are ready (the echo child's subscriber
-     * attached before the child did), then attaches the pinger: every subscriber receives every ping from the first.
-     */
     @Override
-    public Pinger openPinger(final LinkSpec link, final PeerWatch watch) throws IOException
+    Pinger openPinger(final LinkSpec link, final FanOutSides sides)
     {
-        final FanOutSides sides = startSides(link, watch);
-        ShmRegistry registry = null;
-        try
-        {
-            registry = ShmRegistry.open(link.directory());
-            return new FanOutPinger(registry, registry.subscriber(PONG), link, sides, subscribers());
-        }
-        catch (final RuntimeException ex)
-        {
-            sides.kill();
-            if (registry != null)
-            {
-                registry.close();
-            }
-            throw ex;
-        }
+        return Transport.openOn(ShmRegistry.open(link.directory()), registry ->
+            new FanOutPinger(registry, registry.subscriber(PONG), link, sides, subscribers()));
     }
 
     /**
