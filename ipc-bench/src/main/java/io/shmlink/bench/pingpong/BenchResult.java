@@ -47,9 +47,7 @@ public final class BenchResult
     private final List<String> skipped;
     private final long[] pingerAllocatedBytes;
     private final long[] echoAllocatedBytes;
-    private final long echoPid;
-    private final Path runDirectory;
-    private final double loadAverage;
+    private final Session session;
 
     private final Histogram[][] rounds;
     private final Histogram[] overall;
@@ -60,7 +58,23 @@ public final class BenchResult
     private final long[][] faults;
     private final List<Map<String, Long>> senderFaultsByThread;
 
-    private BenchResult(
+    /**
+     * A run's result; the other mode's arguments are null.
+     *
+     * @param options              the options of the run.
+     * @param names                the columns, in run order.
+     * @param descriptions         their one-line descriptions.
+     * @param skipped              throughput: the requested transports without a throughput mode, left out.
+     * @param rounds               latency: per round and transport, the round trips (corrected, at a fixed rate).
+     * @param uncorrectedRounds    latency at a fixed rate: the same round trips timed from their actual send.
+     * @param nanos                throughput: per round and contender, the burst's nanoseconds.
+     * @param faults               throughput: per contender, {@value #FAULT_COUNTERS} fault counts over its bursts.
+     * @param senderFaultsByThread throughput: per contender, the sending process's other threads' minor faults.
+     * @param pingerAllocatedBytes per column, what the measuring thread allocated in the measured loops.
+     * @param echoAllocatedBytes   per column, what the echo or sink thread allocated in its loops, or null.
+     * @param session              the run's echo child and directory.
+     */
+    BenchResult(
         final PingPongOptions options,
         final List<String> names,
         final List<String> descriptions,
@@ -77,7 +91,7 @@ public final class BenchResult
         this.options = options;
         this.names = List.copyOf(names);
         this.descriptions = List.copyOf(descriptions);
-        this.skipped = List.copyOf(skipped);
+        this.skipped = skipped == null ? List.of() : List.copyOf(skipped);
         this.rounds = rounds;
         this.overall = rounds == null ? null : sum(rounds, names.size());
         this.uncorrectedRounds = uncorrectedRounds;
@@ -87,9 +101,7 @@ public final class BenchResult
         this.senderFaultsByThread = senderFaultsByThread == null ? null : List.copyOf(senderFaultsByThread);
         this.pingerAllocatedBytes = pingerAllocatedBytes;
         this.echoAllocatedBytes = echoAllocatedBytes;
-        this.echoPid = session.echoPid();
-        this.runDirectory = session.runDirectory();
-        this.loadAverage = session.loadAverage();
+        this.session = session;
     }
 
     /**
@@ -102,64 +114,6 @@ public final class BenchResult
      */
     record Session(long echoPid, Path runDirectory, double loadAverage)
     {
-    }
-
-    /**
-     * A latency run's result.
-     *
-     * @param options              the options of the run.
-     * @param names                the transports, in run order.
-     * @param descriptions         their one-line descriptions.
-     * @param rounds               per round and transport, the round trips (corrected, at a fixed rate).
-     * @param uncorrectedRounds    at a fixed rate the same round trips timed from their actual send, else null.
-     * @param pingerAllocatedBytes per transport, what the pinging thread allocated in the measured loops.
-     * @param echoAllocatedBytes   per transport, what the echo thread allocated in its loops, or null if unknown.
-     * @param session              the run's echo child and directory.
-     * @return the result.
-     */
-    static BenchResult latency(
-        final PingPongOptions options,
-        final List<String> names,
-        final List<String> descriptions,
-        final Histogram[][] rounds,
-        final Histogram[][] uncorrectedRounds,
-        final long[] pingerAllocatedBytes,
-        final long[] echoAllocatedBytes,
-        final Session session)
-    {
-        return new BenchResult(options, names, descriptions, List.of(), rounds, uncorrectedRounds, null, null, null,
-            pingerAllocatedBytes, echoAllocatedBytes, session);
-    }
-
-    /**
-     * A throughput run's result.
-     *
-     * @param options              the options of the run.
-     * @param names                the contenders, in run order.
-     * @param descriptions         their one-line descriptions.
-     * @param skipped              the requested transports without a throughput mode, left out.
-     * @param nanos                per round and contender, the burst's nanoseconds.
-     * @param faults               per contender, {@value #FAULT_COUNTERS} fault counts over its measured bursts.
-     * @param senderFaultsByThread per contender, the sending process's other threads' minor faults by name.
-     * @param pingerAllocatedBytes per contender, what the sending thread allocated in its measured bursts.
-     * @param echoAllocatedBytes   per contender, what the sink thread allocated in its transport's loops, or -1.
-     * @param session              the run's echo child and directory.
-     * @return the result.
-     */
-    static BenchResult throughput(
-        final PingPongOptions options,
-        final List<String> names,
-        final List<String> descriptions,
-        final List<String> skipped,
-        final long[][] nanos,
-        final long[][] faults,
-        final List<Map<String, Long>> senderFaultsByThread,
-        final long[] pingerAllocatedBytes,
-        final long[] echoAllocatedBytes,
-        final Session session)
-    {
-        return new BenchResult(options, names, descriptions, skipped, null, null, nanos, faults, senderFaultsByThread,
-            pingerAllocatedBytes, echoAllocatedBytes, session);
     }
 
     private static Histogram[] sum(final Histogram[][] rounds, final int columns)
@@ -514,7 +468,7 @@ public final class BenchResult
      */
     public long echoPid()
     {
-        return echoPid;
+        return session.echoPid();
     }
 
     /**
@@ -523,7 +477,7 @@ public final class BenchResult
      */
     public double loadAverage()
     {
-        return loadAverage;
+        return session.loadAverage();
     }
 
     /**
@@ -531,6 +485,6 @@ public final class BenchResult
      */
     public Path runDirectory()
     {
-        return runDirectory;
+        return session.runDirectory();
     }
 }

@@ -100,8 +100,8 @@ public final class BenchRun
             final Histogram[][] uncorrected = options.fixedRate() ? preallocate(options.rounds(), n) : null;
             final long[] pingerAllocated = measureLatency(options, session, rounds, uncorrected, progress);
             final long[] echoAllocated = session.finish();
-            return BenchResult.latency(options, session.names(), session.descriptions(), rounds, uncorrected,
-                pingerAllocated, echoAllocated, session.describe());
+            return new BenchResult(options, session.names(), session.descriptions(), null, rounds, uncorrected, null,
+                null, null, pingerAllocated, echoAllocated, session.describe());
         }
     }
 
@@ -163,7 +163,7 @@ public final class BenchRun
                 sinkAllocated[c] = contender.isMemcpy() || echoAllocated == null ||
                     contender.transport() >= echoAllocated.length ? -1 : echoAllocated[contender.transport()];
             }
-            return BenchResult.throughput(options, names, descriptions, skipped, nanos, faults, faultsByThread,
+            return new BenchResult(options, names, descriptions, skipped, null, null, nanos, faults, faultsByThread,
                 pingerAllocated, sinkAllocated, session.describe());
         }
     }

@@ -43,8 +43,8 @@ class BenchResultTest
                 rounds[r][t].recordValue(p50s[r][t]);
             }
         }
-        return BenchResult.latency(new PingPongOptions(List.of("floor", "other"), p50s.length, 1, 0, 8, null),
-            List.of("floor", "other"), List.of("", ""), rounds, null, new long[2], new long[2],
+        return new BenchResult(new PingPongOptions(List.of("floor", "other"), p50s.length, 1, 0, 8, null),
+            List.of("floor", "other"), List.of("", ""), null, rounds, null, null, null, null, new long[2], new long[2],
             new BenchResult.Session(1, Path.of("none"), 0.0));
     }
 }
