@@ -1,7 +1,6 @@
 package io.shmlink.bench.pingpong;
 
 import io.shmlink.bench.MappedFile;
-import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
@@ -80,30 +79,21 @@ public final class AgronaTransport implements Transport
         return new IllegalStateException("write to " + ring + " failed although the ring cannot be full");
     }
 
-    private static final class AgronaPinger implements Pinger, MessageHandler
+    private static final class AgronaPinger extends RingPinger implements MessageHandler
     {
         private final MappedFile pingFile;
         private final MappedFile pongFile;
         private final RingBuffer ping;
         private final RingBuffer pong;
-        private final UnsafeBuffer message;
-        private final int messageLength;
-        private final PeerWatch watch;
-        private final Acknowledgement acknowledgement = new Acknowledgement();
-        private Payload payload;
-        private boolean inBurst;
-        private long echoed;
 
         AgronaPinger(final MappedFile pingFile, final MappedFile pongFile, final int messageLength,
             final PeerWatch watch)
         {
+            super(messageLength, watch);
             this.pingFile = pingFile;
             this.pongFile = pongFile;
             this.ping = new OneToOneRingBuffer(pingFile.buffer());
             this.pong = new OneToOneRingBuffer(pongFile.buffer());
-            this.messageLength = messageLength;
-            this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
-            this.watch = watch;
         }
 
         @Override
@@ -166,15 +156,7 @@ public final class AgronaTransport implements Transport
         public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index,
             final int length)
         {
-            if (length != messageLength)
-            {
-                throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
-            }
-            echoed = buffer.getLong(index);
-            if (inBurst)
-            {
-                acknowledgement.read(buffer, index);
-            }
+            reply(buffer, index, length);
         }
 
         @Override
