@@ -66,23 +66,9 @@ public final class EchoControl implements AutoCloseable
     }
 
     /**
-     * Parent: asks the child to serve a transport, and spins until it does. From then on a ping on that transport is
-     * answered without the child first having to notice the switch. Only for a switch away from an echo that spins:
-     * an echo blocked in a system call needs waking between the two steps, see {@link #request}.
-     *
-     * @param index the transport's index in the run.
-     * @param watch consulted while waiting, so a dead child fails the run.
-     */
-    public void activate(final int index, final PeerWatch watch)
-    {
-        request(index);
-        awaitAcknowledged(index, watch);
-    }
-
-    /**
-     * Parent, first half of {@link #activate}: names the transport to serve. A spinning echo of the previous
-     * transport notices by itself; a blocked one has to be woken ({@link Pinger#release()}) after this write, not
-     * before, or it would look, see itself still named, and block again.
+     * Parent, first of two steps: names the transport to serve. A spinning echo of the previous transport notices by
+     * itself; a blocked one has to be woken ({@link Pinger#release()}) after this write, not before, or it would
+     * look, see itself still named, and block again.
      *
      * @param index the transport's index in the run.
      */
@@ -92,7 +78,8 @@ public final class EchoControl implements AutoCloseable
     }
 
     /**
-     * Parent, second half of {@link #activate}: spins until the child serves the transport.
+     * Parent, second step: spins until the child serves the transport; from then on a ping on it is answered without
+     * the child first having to notice the switch.
      *
      * @param index the transport's index in the run, as requested.
      * @param watch consulted while waiting, so a dead child fails the run.

@@ -30,17 +30,6 @@ public record LinkSpec(Path directory, int messageLength, boolean throughput, in
     public static final int MIN_RING_CAPACITY = 64 * 1024;
 
     /**
-     * A link of a ping-pong (latency) run, the run's first transport.
-     *
-     * @param directory     the transport's private directory.
-     * @param messageLength bytes per ping.
-     */
-    public LinkSpec(final Path directory, final int messageLength)
-    {
-        this(directory, messageLength, false, 0);
-    }
-
-    /**
      * Validates the message length.
      *
      * @throws IllegalArgumentException if it is outside {@code [MIN_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH]}.

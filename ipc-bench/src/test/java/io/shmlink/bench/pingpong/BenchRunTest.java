@@ -324,12 +324,13 @@ class BenchRunTest
         {
             final Path run = directory.path();
             final Path floorDirectory = Files.createDirectory(run.resolve("floor"));
-            new FloorTransport().create(new LinkSpec(floorDirectory, 32));
+            new FloorTransport().create(new LinkSpec(floorDirectory, 32, false, 0));
             try (EchoControl control = EchoControl.create(run.resolve(EchoMain.CONTROL_FILE));
                 ChildJvm child = EchoMain.start(run, 32, List.of("floor"), false))
             {
                 child.awaitReady(Duration.ofSeconds(20));
-                control.activate(0, child); // returns once the child is busy-spinning in the floor's echo loop
+                control.request(0);
+                control.awaitAcknowledged(0, child); // returns once the child is busy-spinning in the floor's echo loop
 
                 // End-of-file on stdin without STOP: what the child sees when its parent is killed.
                 final long[] allocated = child.finish(Duration.ofSeconds(20));
