@@ -72,7 +72,8 @@ public class FanOutBenchmark extends ThroughputBenchmark
         @Setup(Level.Trial)
         public void setUp() throws IOException
         {
-            channel = new JmhChannels.ShmLinkChannel(ChannelConfig.spmc(JmhChannels.CAPACITY, subscribers), 1, subscribers);
+            channel = new JmhChannels.ShmLinkChannel(
+                ChannelConfig.spmc(JmhChannels.CAPACITY, subscribers), 1, subscribers);
             publisher = channel.publisher(0);
             readers = new Subscriber[subscribers];
             sinks = new MessageSink[subscribers];

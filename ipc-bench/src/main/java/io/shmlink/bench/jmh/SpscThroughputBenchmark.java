@@ -63,7 +63,8 @@ public class SpscThroughputBenchmark extends ThroughputBenchmark
     public boolean agronaPublish(final JmhChannels.OneToOneShared s, final Control control)
     {
         boolean written;
-        while (!(written = s.oneToOne.write(JmhChannels.MESSAGE_TYPE, s.message, 0, s.size)) && !control.stopMeasurement)
+        while (!(written = s.oneToOne.write(JmhChannels.MESSAGE_TYPE, s.message, 0, s.size)) &&
+            !control.stopMeasurement)
         {
             Thread.onSpinWait();
         }

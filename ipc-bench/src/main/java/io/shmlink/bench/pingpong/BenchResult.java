@@ -439,7 +439,8 @@ public final class BenchResult
     {
         final double gib = (double)bytesPerRound() * nanos.length / BYTES_PER_GIB;
         final Map<String, Double> perGib = new LinkedHashMap<>();
-        ThreadFaults.top(senderFaultsByThread.get(column), limit).forEach((name, count) -> perGib.put(name, count / gib));
+        ThreadFaults.top(senderFaultsByThread.get(column), limit)
+            .forEach((name, count) -> perGib.put(name, count / gib));
         return perGib;
     }
 

@@ -13,9 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The parent's side of one run ({@link BenchRun}), in every mode: a fresh run directory under {@code /dev/shm} with a private directory per transport,
- * every transport created, one echo child started and ready, a pinger per transport, and the {@link EchoControl}
- * word through which {@link #activate} switches the child from one transport to another.
+ * The parent's side of one run ({@link BenchRun}), in every mode: a fresh run directory under {@code /dev/shm} with
+ * a private directory per transport, every transport created, one echo child started and ready, a pinger per
+ * transport, and the {@link EchoControl} word through which {@link #activate} switches the child from one transport
+ * to another.
  * <p>
  * {@link #finish()} ends a successful run (STOP, then the child's exit and its allocation report); {@link #close()}
  * cleans up after any run, failed or not: the child is gone and the run directory deleted when it returns.

@@ -25,8 +25,8 @@ import java.util.List;
  *   every burst on its own return channel.</li>
  * </ul>
  * When the word names something else, it takes what is still there, then backs off ({@link BackoffIdleStrategy})
- * until the word names its transport again. When its standard input closes ({@link ChildJvm#watchParent}: the pinger closes it when it is
- * done, and a dead parent closes it too) it takes what is still there and exits, printing
+ * until the word names its transport again. When its standard input closes ({@link ChildJvm#watchParent}: the
+ * pinger closes it when it is done, and a dead parent closes it too) it takes what is still there and exits, printing
  * {@value ChildJvm#RECEIVED}{@code <messages>} and {@value ChildJvm#ALLOCATED}{@code <bytes>}: what its thread
  * allocated in its read loops except the first of each kind (class loading), 0 when the hot path allocates nothing.
  * <p>

@@ -115,8 +115,9 @@ public final class Report
             out.printf(Locale.ROOT, "%-7d", r + 1);
             for (int c = 0; c < names.size(); c++)
             {
+                final double figure = result.figure(r, c);
                 out.printf(Locale.ROOT, cell, result.throughput() ?
-                    String.format(Locale.ROOT, "%,.0f", result.figure(r, c)) : Long.toString((long)result.figure(r, c)));
+                    String.format(Locale.ROOT, "%,.0f", figure) : Long.toString((long)figure));
             }
             out.println();
         }
@@ -129,12 +130,15 @@ public final class Report
         out.println();
         if (result.throughput())
         {
-            out.println("Bytes allocated in the hot loops (0 expected): sending thread in measured bursts; sink thread in");
-            out.println("every sink loop but each transport's first (class loading), warm-up included, all its modes together");
+            out.println("Bytes allocated in the hot loops (0 expected): sending thread in measured bursts; " +
+                "sink thread in");
+            out.println("every sink loop but each transport's first (class loading), warm-up included, " +
+                "all its modes together");
         }
         else
         {
-            out.println("Bytes allocated in the hot loops (0 expected): pinging thread in measured rounds; echo thread in");
+            out.println("Bytes allocated in the hot loops (0 expected): pinging thread in measured rounds; " +
+                "echo thread in");
             out.println("every echo loop but each transport's first (class loading), warm-up included");
         }
         out.printf(Locale.ROOT, nameColumn + "%12s%12s%n", "transport", result.throughput() ? "sender" : "pinger",
@@ -283,7 +287,8 @@ public final class Report
         }
 
         out.println();
-        out.println("The sending process's other threads' minor faults per GiB (/proc/self/task), the three that took most:");
+        out.println("The sending process's other threads' minor faults per GiB (/proc/self/task), " +
+            "the three that took most:");
         for (int c = 0; c < names.size(); c++)
         {
             out.printf(Locale.ROOT, nameColumn + "  %s%n", names.get(c), threadFaults(result, c));
@@ -314,14 +319,16 @@ public final class Report
         md.append(tables(result));
         if (result.throughput())
         {
-            md.append("\nThe sending process's other threads' minor faults per GiB, the three that took most (`/proc/self/task`;")
-                .append(" names as the kernel keeps them, 15 characters). A thread's first touch of a heap page is a fault:")
-                .append(" the echo child runs with `-XX:+AlwaysPreTouch`, and so does the sender if it is started with it.")
+            md.append("\nThe sending process's other threads' minor faults per GiB, the three that took most ")
+                .append("(`/proc/self/task`; names as the kernel keeps them, 15 characters). A thread's first touch ")
+                .append("of a heap page is a fault: the echo child runs with `-XX:+AlwaysPreTouch`, and so does the ")
+                .append("sender if it is started with it.")
                 .append(" The JIT's compiler threads still fault while they compile.\n\n");
             md.append("| contender | threads |\n|---|---|\n");
             for (int c = 0; c < result.columns().size(); c++)
             {
-                md.append(String.format(Locale.ROOT, "| %s | %s |%n", result.columns().get(c), threadFaults(result, c)));
+                md.append(String.format(Locale.ROOT, "| %s | %s |%n", result.columns().get(c),
+                    threadFaults(result, c)));
             }
         }
         return md.toString();
@@ -402,7 +409,8 @@ public final class Report
     {
         final StringBuilder md = new StringBuilder();
         md.append("Bandwidth:\n\n");
-        md.append("| contender | MB/s (median) | min | max | vs floor | vs agrona | vs memcpy-dram | vs memcpy-cache |\n");
+        md.append("| contender | MB/s (median) | min | max | vs floor | vs agrona | vs memcpy-dram | ")
+            .append("vs memcpy-cache |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (int c = 0; c < result.columns().size(); c++)
         {
@@ -616,11 +624,11 @@ public final class Report
         final PingPongOptions options = result.options();
         if (result.throughput())
         {
-            return String.format(Locale.ROOT, "One-way throughput between two JVMs: %d-byte messages, %d interleaved " +
-                "rounds x one burst of %,d messages (%,d bytes) per contender, after %,d warm-up messages each; every " +
-                "message holds fresh data and the sink reads every byte of it, checked by a checksum; a burst is timed " +
-                "from its first send to the sink's acknowledgement of its last message.", options.messageLength(),
-                options.rounds(), options.count(), result.bytesPerRound(), options.warmup());
+            return String.format(Locale.ROOT, "One-way throughput between two JVMs: %d-byte messages, %d " +
+                "interleaved rounds x one burst of %,d messages (%,d bytes) per contender, after %,d warm-up messages " +
+                "each; every message holds fresh data and the sink reads every byte of it, checked by a checksum; a " +
+                "burst is timed from its first send to the sink's acknowledgement of its last message.",
+                options.messageLength(), options.rounds(), options.count(), result.bytesPerRound(), options.warmup());
         }
         if (result.fixedRate())
         {
