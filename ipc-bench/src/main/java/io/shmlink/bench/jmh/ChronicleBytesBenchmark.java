@@ -67,9 +67,9 @@ public class ChronicleBytesBenchmark
         @Setup(Level.Trial)
         public void setUp() throws IOException
         {
-            channel = new JmhChannels.ShmLinkChannel(ChannelConfig.spsc(JmhChannels.CAPACITY), 1);
+            channel = new JmhChannels.ShmLinkChannel(ChannelConfig.spsc(JmhChannels.CAPACITY), 1, 1);
             publisher = new BytesPublisher(channel.publisher(0));
-            subscriber = new BytesSubscriber(channel.subscriber());
+            subscriber = new BytesSubscriber(channel.subscriber(0));
         }
 
         /**

@@ -64,21 +64,8 @@ public final class JmhChannels
         private final Publisher[] publishers;
 
         /**
-         * Creates the channel and attaches; the subscriber first, since a publisher with no subscriber gets
-         * NOT_CONNECTED.
-         *
-         * @param config     SPSC or MPSC, and capacity.
-         * @param publishers how many publishers to attach (MPSC only for more than one).
-         * @throws IOException if the directory cannot be created.
-         */
-        public ShmLinkChannel(final ChannelConfig config, final int publishers) throws IOException
-        {
-            this(config, publishers, 1);
-        }
-
-        /**
-         * Creates the channel and attaches every subscriber, then the publishers: a fan-out subscriber receives
-         * what is sent after it attached.
+         * Creates the channel and attaches every subscriber, then the publishers: a publisher with no subscriber gets
+         * NOT_CONNECTED, and a fan-out subscriber receives what is sent after it attached.
          *
          * @param config      any mode, and capacity; for more than one subscriber SPMC or MPMC with at least that
          *                    many {@link ChannelConfig#maxSubscribers()}.
@@ -102,14 +89,6 @@ public final class JmhChannels
             {
                 this.publishers[i] = registry.publisher("bench");
             }
-        }
-
-        /**
-         * @return the (first) subscriber.
-         */
-        public Subscriber subscriber()
-        {
-            return subscribers[0];
         }
 
         /**
@@ -181,10 +160,10 @@ public final class JmhChannels
         @Setup(Level.Trial)
         public void setUp() throws IOException
         {
-            channel = new ShmLinkChannel(config, publishers);
+            channel = new ShmLinkChannel(config, publishers, 1);
             publisher = channel.publisher(0);
             otherPublisher = publishers > 1 ? channel.publisher(1) : null;
-            subscriber = channel.subscriber();
+            subscriber = channel.subscriber(0);
             message = message(size);
         }
 
