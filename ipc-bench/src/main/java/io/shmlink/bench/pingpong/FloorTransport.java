@@ -183,11 +183,7 @@ public final class FloorTransport implements Transport
         @Override
         public void close()
         {
-            file.close();
-            if (ringFile != null)
-            {
-                ringFile.close();
-            }
+            CloseHelper.closeAll(file, ringFile);
         }
     }
 
@@ -265,11 +261,7 @@ public final class FloorTransport implements Transport
         @Override
         public void close()
         {
-            file.close();
-            if (ringFile != null)
-            {
-                ringFile.close();
-            }
+            CloseHelper.closeAll(file, ringFile);
             CloseHelper.close(burstSink);
         }
     }
