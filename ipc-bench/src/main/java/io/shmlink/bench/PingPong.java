@@ -1,12 +1,9 @@
 package io.shmlink.bench;
 
+import io.shmlink.bench.pingpong.BenchResult;
+import io.shmlink.bench.pingpong.BenchRun;
 import io.shmlink.bench.pingpong.PingPongOptions;
-import io.shmlink.bench.pingpong.PingPongResult;
-import io.shmlink.bench.pingpong.PingPongRun;
 import io.shmlink.bench.pingpong.Report;
-import io.shmlink.bench.pingpong.ThroughputReport;
-import io.shmlink.bench.pingpong.ThroughputResult;
-import io.shmlink.bench.pingpong.ThroughputRun;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,8 +23,8 @@ import java.util.List;
  * ({@code floor}, {@code shmlink-spsc}, {@code shmlink-mpsc}, {@code agrona}, {@code aeron}, {@code chronicle}, and
  * with {@code --transports all} also {@code uds}, {@code tcp} and the fan-outs {@code shmlink-spmc-N},
  * {@code aeron-ipc-fanout-N}, whose other subscribers run in JVMs of their own), in interleaved rounds; see
- * {@link PingPongRun} for the method and {@link Report} for the output. With {@code --throughput}, one-way bursts
- * instead ({@link ThroughputRun}, {@link ThroughputReport}).
+ * {@link BenchRun} for the method and {@link Report} for the output. With {@code --throughput}, one-way bursts
+ * instead.
  * <p>
  * The report is printed and also saved, with Markdown and {@code .hgrm} files and a PNG percentile plot, in a
  * results folder: {@code --out DIR}, by default {@code results/<yyyyMMdd-HHmmss>/} under the working directory.
@@ -73,23 +70,13 @@ public final class PingPong
             final ByteArrayOutputStream text = new ByteArrayOutputStream();
             final List<Path> files = new ArrayList<>();
             // Printed before anything is written, so that a failure to write loses no result.
-            if (options.throughput())
+            final BenchResult result = BenchRun.run(options, System.out);
+            Report.print(result, new PrintStream(text, true, StandardCharsets.UTF_8));
+            System.out.print(text.toString(StandardCharsets.UTF_8));
+            files.addAll(Report.writeResults(result, text.toString(StandardCharsets.UTF_8), out));
+            if (options.hgrmDirectory() != null)
             {
-                final ThroughputResult result = ThroughputRun.run(options, System.out);
-                ThroughputReport.print(result, new PrintStream(text, true, StandardCharsets.UTF_8));
-                System.out.print(text.toString(StandardCharsets.UTF_8));
-                files.addAll(ThroughputReport.writeResults(result, text.toString(StandardCharsets.UTF_8), out));
-            }
-            else
-            {
-                final PingPongResult result = PingPongRun.run(options, System.out);
-                Report.print(result, new PrintStream(text, true, StandardCharsets.UTF_8));
-                System.out.print(text.toString(StandardCharsets.UTF_8));
-                files.addAll(Report.writeResults(result, text.toString(StandardCharsets.UTF_8), out));
-                if (options.hgrmDirectory() != null)
-                {
-                    files.addAll(Report.writeHgrm(result, options.hgrmDirectory()));
-                }
+                files.addAll(Report.writeHgrm(result, options.hgrmDirectory()));
             }
             System.out.println();
             System.out.println("Results folder: " + out.toAbsolutePath().normalize());

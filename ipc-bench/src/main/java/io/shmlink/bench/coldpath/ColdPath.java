@@ -3,16 +3,15 @@ package io.shmlink.bench.coldpath;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
 import io.shmlink.bench.pingpong.Payload;
-import io.shmlink.bench.pingpong.PingPongResult.RatioSummary;
-import io.shmlink.bench.socket.ChildProcess;
+import io.shmlink.bench.pingpong.Summary;
+import io.shmlink.bench.ShmTempDirectory;
+import io.shmlink.bench.pingpong.ChildJvm;
 import io.shmlink.shm.ShmRegistry;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -64,15 +63,15 @@ public final class ColdPath
         }
         final int messages = (int)Math.max(1, bytes / message);
         final double moved = (double)messages * message;
-        final Path directory = Files.createTempDirectory(Path.of("/dev/shm"), "shmlink-coldpath-");
         final double[] createMsPerGib = new double[rounds];
         final double[] firstMbs = new double[rounds];
         final double[] warmMbs = new double[rounds];
         System.out.printf(Locale.ROOT, "cold path: %d rounds; each a new %d MiB SPSC channel and two transfers of " +
             "%,d messages of %d bytes (%.0f MB)%n", rounds, ring >> 20, messages, message, moved / MB);
-        try (ShmRegistry registry = ShmRegistry.open(directory);
-            ChildProcess sink = ChildProcess.start(ColdPathSink.class, directory.toString(),
-                Integer.toString(rounds), Integer.toString(messages)))
+        try (ShmTempDirectory directory = ShmTempDirectory.create("shmlink-coldpath-");
+            ShmRegistry registry = ShmRegistry.open(directory.path());
+            ChildJvm sink = ChildJvm.start("cold path sink", List.of("-Xmx256m"), ColdPathSink.class,
+                List.of(directory.path().toString(), Integer.toString(rounds), Integer.toString(messages))))
         {
             sink.awaitLine("ready");
             final Payload payload = new Payload(message);
@@ -117,10 +116,6 @@ public final class ColdPath
                     createMsPerGib[round], firstMbs[round], warmMbs[round], firstMbs[round] / warmMbs[round]);
             }
         }
-        finally
-        {
-            IoUtil.delete(directory.toFile(), true);
-        }
         final double[] ratios = new double[rounds];
         for (int r = 0; r < rounds; r++)
         {
@@ -133,7 +128,7 @@ public final class ColdPath
 
     private static String summary(final double[] values, final String format)
     {
-        final RatioSummary summary = RatioSummary.of(values);
+        final Summary summary = Summary.of(values);
         return String.format(Locale.ROOT, "median " + format + " [" + format + ".." + format + "]", summary.median(),
             summary.min(), summary.max());
     }

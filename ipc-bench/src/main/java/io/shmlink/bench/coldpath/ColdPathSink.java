@@ -2,6 +2,7 @@ package io.shmlink.bench.coldpath;
 
 import io.shmlink.api.Subscriber;
 import io.shmlink.api.ChannelNotFoundException;
+import io.shmlink.bench.pingpong.ChildJvm;
 import io.shmlink.bench.pingpong.Payload;
 import io.shmlink.shm.ShmRegistry;
 
@@ -36,6 +37,7 @@ public final class ColdPathSink
         final long messages = Long.parseLong(args[2]);
         final long[] sum = new long[1];
         final long[] received = new long[1];
+        ChildJvm.exitWithParent();
         try (ShmRegistry registry = ShmRegistry.open(directory))
         {
             System.out.println("ready");

@@ -45,7 +45,7 @@ public class ChronicleBytesBenchmark
     @State(Scope.Thread)
     public static class ChannelState
     {
-        Rings.ShmLinkChannel channel;
+        JmhChannels.ShmLinkChannel channel;
         BytesPublisher publisher;
         BytesSubscriber subscriber;
         final OrderMessage out = OrderMessage.filled();
@@ -67,9 +67,9 @@ public class ChronicleBytesBenchmark
         @Setup(Level.Trial)
         public void setUp() throws IOException
         {
-            channel = new Rings.ShmLinkChannel(ChannelConfig.spsc(Rings.CAPACITY), 1);
+            channel = new JmhChannels.ShmLinkChannel(ChannelConfig.spsc(JmhChannels.CAPACITY), 1, 1);
             publisher = new BytesPublisher(channel.publisher(0));
-            subscriber = new BytesSubscriber(channel.subscriber());
+            subscriber = new BytesSubscriber(channel.subscriber(0));
         }
 
         /**

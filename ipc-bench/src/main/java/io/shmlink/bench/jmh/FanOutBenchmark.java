@@ -5,22 +5,15 @@ import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Fan-out offer cost: a ShmLink SPMC channel of 64 KiB over a {@code /dev/shm} mapping with 1, 2, 3 or 4 subscribers
@@ -46,12 +39,7 @@ import java.util.concurrent.TimeUnit;
  * checks that every subscriber received the same messages. {@code -prof gc} shows that the
  * hot path allocates nothing: {@code gc.alloc.rate.norm} is the bytes per op.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class FanOutBenchmark
+public class FanOutBenchmark extends ThroughputBenchmark
 {
     /** Messages per batch: 32 messages of 1 KiB (1,032 bytes with header) fill half a 64 KiB ring. */
     public static final int BATCH = SpscBenchmark.BATCH;
@@ -70,7 +58,7 @@ public class FanOutBenchmark
         @Param({"32", "1024"})
         public int size;
 
-        Rings.ShmLinkChannel channel;
+        JmhChannels.ShmLinkChannel channel;
         Publisher publisher;
         Subscriber[] readers;
         MessageSink[] sinks;
@@ -84,7 +72,8 @@ public class FanOutBenchmark
         @Setup(Level.Trial)
         public void setUp() throws IOException
         {
-            channel = new Rings.ShmLinkChannel(ChannelConfig.spmc(Rings.CAPACITY, subscribers), 1, subscribers);
+            channel = new JmhChannels.ShmLinkChannel(
+                ChannelConfig.spmc(JmhChannels.CAPACITY, subscribers), 1, subscribers);
             publisher = channel.publisher(0);
             readers = new Subscriber[subscribers];
             sinks = new MessageSink[subscribers];
@@ -93,7 +82,7 @@ public class FanOutBenchmark
                 readers[i] = channel.subscriber(i);
                 sinks[i] = new MessageSink();
             }
-            message = Rings.message(size);
+            message = JmhChannels.message(size);
         }
 
         /**

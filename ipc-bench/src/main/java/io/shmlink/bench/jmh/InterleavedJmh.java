@@ -1,5 +1,6 @@
 package io.shmlink.bench.jmh;
 
+import io.shmlink.bench.pingpong.Summary;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
@@ -147,9 +148,10 @@ public final class InterleavedJmh
             {
                 ratios[i] = shm[i] / agr[i];
             }
-            System.out.printf(Locale.ROOT, "%-26s %14.2f %14.2f   %-24s %.3f%n", pair.label(), median(shm),
-                median(agr), String.format(Locale.ROOT, "%.2f [%.2f..%.2f]", median(ratios), min(ratios),
-                max(ratios)), maxAllocation.get(pair.key(true)));
+            final Summary ratio = Summary.of(ratios);
+            System.out.printf(Locale.ROOT, "%-26s %14.2f %14.2f   %-24s %.3f%n", pair.label(),
+                Summary.of(shm).median(), Summary.of(agr).median(), String.format(Locale.ROOT, "%.2f [%.2f..%.2f]",
+                ratio.median(), ratio.min(), ratio.max()), maxAllocation.get(pair.key(true)));
         }
         if (pairs.stream().anyMatch(p -> p.agronaFlag() != null))
         {
@@ -198,23 +200,5 @@ public final class InterleavedJmh
             }
         }
         throw new IllegalStateException("no gc.alloc.rate.norm: the GC profiler did not run");
-    }
-
-    private static double median(final double[] values)
-    {
-        final double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        final int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    private static double min(final double[] values)
-    {
-        return Arrays.stream(values).min().orElse(Double.NaN);
-    }
-
-    private static double max(final double[] values)
-    {
-        return Arrays.stream(values).max().orElse(Double.NaN);
     }
 }

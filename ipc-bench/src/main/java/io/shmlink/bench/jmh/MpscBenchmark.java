@@ -1,29 +1,11 @@
 package io.shmlink.bench.jmh;
 
-import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
-import io.shmlink.api.Subscriber;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Group;
 import org.openjdk.jmh.annotations.GroupThreads;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Control;
-
-import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * MPSC offer + poll throughput: a ShmLink MPSC channel against Agrona's {@link ManyToOneRingBuffer}, both 64 KiB
@@ -44,174 +26,10 @@ import java.util.concurrent.TimeUnit;
  * The pure publisher checks {@link Control#stopMeasurement} while it waits: at the end of an iteration the consumer
  * may stop first, and without the check the publisher would spin on a full ring forever.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class MpscBenchmark
+public class MpscBenchmark extends ThroughputBenchmark
 {
     /** The most messages the consumer takes per poll; more than a 64 KiB ring of small messages holds. */
     public static final int DRAIN_LIMIT = 2048;
-
-    /**
-     * A ShmLink MPSC channel with one publisher, for the single-thread benchmark.
-     */
-    @State(Scope.Thread)
-    public static class ShmLinkState
-    {
-        /** Message length in bytes. */
-        @Param({"32", "1024"})
-        public int size;
-
-        Rings.ShmLinkChannel channel;
-        Publisher publisher;
-        Subscriber subscriber;
-        UnsafeBuffer message;
-        final MessageSink sink = new MessageSink();
-
-        /**
-         * Creates the channel in a fresh {@code /dev/shm} directory.
-         *
-         * @throws IOException if the directory cannot be created.
-         */
-        @Setup(Level.Trial)
-        public void setUp() throws IOException
-        {
-            channel = new Rings.ShmLinkChannel(ChannelConfig.mpsc(Rings.CAPACITY), 1);
-            publisher = channel.publisher(0);
-            subscriber = channel.subscriber();
-            message = Rings.message(size);
-        }
-
-        /**
-         * Closes the channel and deletes its directory.
-         */
-        @TearDown(Level.Trial)
-        public void tearDown()
-        {
-            channel.close();
-        }
-    }
-
-    /**
-     * An Agrona many-to-one ring, for the single-thread benchmark.
-     */
-    @State(Scope.Thread)
-    public static class AgronaState
-    {
-        /** Message length in bytes. */
-        @Param({"32", "1024"})
-        public int size;
-
-        Rings.AgronaRing file;
-        ManyToOneRingBuffer ring;
-        UnsafeBuffer message;
-        final MessageSink sink = new MessageSink();
-
-        /**
-         * Maps the ring in a fresh {@code /dev/shm} directory.
-         *
-         * @throws IOException if the directory cannot be created.
-         */
-        @Setup(Level.Trial)
-        public void setUp() throws IOException
-        {
-            file = new Rings.AgronaRing(true);
-            ring = (ManyToOneRingBuffer)file.ring();
-            message = Rings.message(size);
-        }
-
-        /**
-         * Unmaps the ring and deletes its directory.
-         */
-        @TearDown(Level.Trial)
-        public void tearDown()
-        {
-            file.close();
-        }
-    }
-
-    /**
-     * A ShmLink MPSC channel shared by a group: publisher 0 belongs to the polling thread, publisher 1 to the other.
-     */
-    @State(Scope.Group)
-    public static class ShmLinkGroupState
-    {
-        /** Message length in bytes. */
-        @Param({"32", "1024"})
-        public int size;
-
-        Rings.ShmLinkChannel channel;
-        Publisher pollingPublisher;
-        Publisher otherPublisher;
-        Subscriber subscriber;
-        UnsafeBuffer message;
-        final MessageSink sink = new MessageSink();
-
-        /**
-         * Creates the channel in a fresh {@code /dev/shm} directory.
-         *
-         * @throws IOException if the directory cannot be created.
-         */
-        @Setup(Level.Trial)
-        public void setUp() throws IOException
-        {
-            channel = new Rings.ShmLinkChannel(ChannelConfig.mpsc(Rings.CAPACITY), 2);
-            pollingPublisher = channel.publisher(0);
-            otherPublisher = channel.publisher(1);
-            subscriber = channel.subscriber();
-            // Read-only for both threads: sharing it costs no cache-line traffic.
-            message = Rings.message(size);
-        }
-
-        /**
-         * Closes the channel and deletes its directory.
-         */
-        @TearDown(Level.Trial)
-        public void tearDown()
-        {
-            channel.close();
-        }
-    }
-
-    /**
-     * An Agrona many-to-one ring shared by a group; Agrona publishers are threads on one instance.
-     */
-    @State(Scope.Group)
-    public static class AgronaGroupState
-    {
-        /** Message length in bytes. */
-        @Param({"32", "1024"})
-        public int size;
-
-        Rings.AgronaRing file;
-        ManyToOneRingBuffer ring;
-        UnsafeBuffer message;
-        final MessageSink sink = new MessageSink();
-
-        /**
-         * Maps the ring in a fresh {@code /dev/shm} directory.
-         *
-         * @throws IOException if the directory cannot be created.
-         */
-        @Setup(Level.Trial)
-        public void setUp() throws IOException
-        {
-            file = new Rings.AgronaRing(true);
-            ring = (ManyToOneRingBuffer)file.ring();
-            message = Rings.message(size);
-        }
-
-        /**
-         * Unmaps the ring and deletes its directory.
-         */
-        @TearDown(Level.Trial)
-        public void tearDown()
-        {
-            file.close();
-        }
-    }
 
     /**
      * ShmLink, one publisher: offer one message, poll it.
@@ -220,7 +38,7 @@ public class MpscBenchmark
      * @return the checksum, for JMH to consume.
      */
     @Benchmark
-    public long shmlinkOnePublisher(final ShmLinkState s)
+    public long shmlinkOnePublisher(final JmhChannels.Mpsc s)
     {
         SpscBenchmark.offer(s.publisher, s.message, s.size);
         SpscBenchmark.pollOne(s.subscriber, s.sink);
@@ -234,10 +52,10 @@ public class MpscBenchmark
      * @return the checksum, for JMH to consume.
      */
     @Benchmark
-    public long agronaOnePublisher(final AgronaState s)
+    public long agronaOnePublisher(final JmhChannels.ManyToOne s)
     {
-        SpscBenchmark.write(s.ring, s.message, s.size);
-        SpscBenchmark.readOne(s.ring, s.sink);
+        SpscBenchmark.write(s.manyToOne, s.message, s.size);
+        SpscBenchmark.readOne(s.manyToOne, s.sink);
         return s.sink.checksum;
     }
 
@@ -251,10 +69,10 @@ public class MpscBenchmark
     @Benchmark
     @Group("shmlinkTwoPublishers")
     @GroupThreads(1)
-    public int shmlinkPollingPublisher(final ShmLinkGroupState s, final Control control)
+    public int shmlinkPollingPublisher(final JmhChannels.MpscShared s, final Control control)
     {
         long result;
-        while ((result = s.pollingPublisher.offer(s.message, 0, s.size)) == Publisher.BACK_PRESSURED)
+        while ((result = s.publisher.offer(s.message, 0, s.size)) == Publisher.BACK_PRESSURED)
         {
             // Full: this thread is the consumer, so it makes the room itself.
             s.subscriber.poll(s.sink, DRAIN_LIMIT);
@@ -277,7 +95,7 @@ public class MpscBenchmark
     @Benchmark
     @Group("shmlinkTwoPublishers")
     @GroupThreads(1)
-    public long shmlinkPublisher(final ShmLinkGroupState s, final Control control)
+    public long shmlinkPublisher(final JmhChannels.MpscShared s, final Control control)
     {
         long result;
         while ((result = s.otherPublisher.offer(s.message, 0, s.size)) == Publisher.BACK_PRESSURED)
@@ -302,17 +120,17 @@ public class MpscBenchmark
     @Benchmark
     @Group("agronaTwoPublishers")
     @GroupThreads(1)
-    public int agronaPollingPublisher(final AgronaGroupState s, final Control control)
+    public int agronaPollingPublisher(final JmhChannels.ManyToOneShared s, final Control control)
     {
-        while (!s.ring.write(Rings.MESSAGE_TYPE, s.message, 0, s.size))
+        while (!s.manyToOne.write(JmhChannels.MESSAGE_TYPE, s.message, 0, s.size))
         {
-            s.ring.read(s.sink, DRAIN_LIMIT);
+            s.manyToOne.read(s.sink, DRAIN_LIMIT);
             if (control.stopMeasurement)
             {
                 return 0;
             }
         }
-        return s.ring.read(s.sink, DRAIN_LIMIT);
+        return s.manyToOne.read(s.sink, DRAIN_LIMIT);
     }
 
     /**
@@ -325,9 +143,9 @@ public class MpscBenchmark
     @Benchmark
     @Group("agronaTwoPublishers")
     @GroupThreads(1)
-    public boolean agronaPublisher(final AgronaGroupState s, final Control control)
+    public boolean agronaPublisher(final JmhChannels.ManyToOneShared s, final Control control)
     {
-        while (!s.ring.write(Rings.MESSAGE_TYPE, s.message, 0, s.size))
+        while (!s.manyToOne.write(JmhChannels.MESSAGE_TYPE, s.message, 0, s.size))
         {
             if (control.stopMeasurement)
             {

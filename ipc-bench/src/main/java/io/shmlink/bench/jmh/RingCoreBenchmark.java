@@ -9,21 +9,14 @@ import io.shmlink.shm.ring.SpscRingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * SPSC offer + poll through the ring alone ({@link RingWriter} and {@link RingReader}), without the
@@ -31,13 +24,8 @@ import java.util.concurrent.TimeUnit;
  * slot read that yields NOT_CONNECTED and CLOSED). Set beside {@link SpscBenchmark}, it splits ShmLink's cost
  * into the ring's and the API's.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"})
 @State(Scope.Thread)
-public class RingCoreBenchmark
+public class RingCoreBenchmark extends ThroughputBenchmark
 {
     /** Message length in bytes. */
     @Param({"32", "1024"})
@@ -50,7 +38,7 @@ public class RingCoreBenchmark
     private final MessageSink sink = new MessageSink();
 
     /**
-     * Maps one SPSC channel of {@link Rings#CAPACITY} bytes twice, as a publisher and a subscriber process would.
+     * Maps one SPSC channel of {@link JmhChannels#CAPACITY} bytes twice, as a publisher and a subscriber process would.
      *
      * @throws IOException if the directory cannot be created.
      */
@@ -60,11 +48,11 @@ public class RingCoreBenchmark
         directory = ShmTempDirectory.create("shmlink-jmh-core-");
         try (ShmRegistry registry = ShmRegistry.open(directory.path()))
         {
-            registry.create("core", ChannelConfig.spsc(Rings.CAPACITY));
+            registry.create("core", ChannelConfig.spsc(JmhChannels.CAPACITY));
         }
         writer = new SpscRingWriter(ChannelSegment.open(directory.path().resolve("core"), "core"), 129);
         reader = new RingReader(ChannelSegment.open(directory.path().resolve("core"), "core"), false);
-        message = Rings.message(size); // the same direct buffer the Agrona benchmark it is compared with sends
+        message = JmhChannels.message(size); // the same direct buffer the Agrona benchmark it is compared with sends
     }
 
     /**

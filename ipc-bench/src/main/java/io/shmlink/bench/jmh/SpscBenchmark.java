@@ -1,27 +1,11 @@
 package io.shmlink.bench.jmh;
 
-import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
-
-import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * SPSC offer + poll throughput: a ShmLink SPSC channel against Agrona's {@link OneToOneRingBuffer}, both 64 KiB over
@@ -36,93 +20,10 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * {@code -prof gc} proves the hot path allocates nothing: {@code gc.alloc.rate.norm} is the bytes per op.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class SpscBenchmark
+public class SpscBenchmark extends ThroughputBenchmark
 {
     /** Messages per batch: 32 messages of 1 KiB (1,032 bytes with header) fill half a 64 KiB ring. */
     public static final int BATCH = 32;
-
-    /**
-     * A ShmLink SPSC channel with its one publisher and its subscriber.
-     */
-    @State(Scope.Thread)
-    public static class ShmLinkState
-    {
-        /** Message length in bytes. */
-        @Param({"32", "1024"})
-        public int size;
-
-        Rings.ShmLinkChannel channel;
-        Publisher publisher;
-        Subscriber subscriber;
-        UnsafeBuffer message;
-        final MessageSink sink = new MessageSink();
-
-        /**
-         * Creates the channel in a fresh {@code /dev/shm} directory.
-         *
-         * @throws IOException if the directory cannot be created.
-         */
-        @Setup(Level.Trial)
-        public void setUp() throws IOException
-        {
-            channel = new Rings.ShmLinkChannel(ChannelConfig.spsc(Rings.CAPACITY), 1);
-            publisher = channel.publisher(0);
-            subscriber = channel.subscriber();
-            message = Rings.message(size);
-        }
-
-        /**
-         * Closes the channel and deletes its directory.
-         */
-        @TearDown(Level.Trial)
-        public void tearDown()
-        {
-            channel.close();
-        }
-    }
-
-    /**
-     * An Agrona one-to-one ring over a {@code /dev/shm} file.
-     */
-    @State(Scope.Thread)
-    public static class AgronaState
-    {
-        /** Message length in bytes. */
-        @Param({"32", "1024"})
-        public int size;
-
-        Rings.AgronaRing file;
-        OneToOneRingBuffer ring;
-        UnsafeBuffer message;
-        final MessageSink sink = new MessageSink();
-
-        /**
-         * Maps the ring in a fresh {@code /dev/shm} directory.
-         *
-         * @throws IOException if the directory cannot be created.
-         */
-        @Setup(Level.Trial)
-        public void setUp() throws IOException
-        {
-            file = new Rings.AgronaRing(false);
-            ring = (OneToOneRingBuffer)file.ring();
-            message = Rings.message(size);
-        }
-
-        /**
-         * Unmaps the ring and deletes its directory.
-         */
-        @TearDown(Level.Trial)
-        public void tearDown()
-        {
-            file.close();
-        }
-    }
 
     /**
      * ShmLink: offer one message, poll it.
@@ -131,7 +32,7 @@ public class SpscBenchmark
      * @return the checksum, for JMH to consume.
      */
     @Benchmark
-    public long shmlink(final ShmLinkState s)
+    public long shmlink(final JmhChannels.Spsc s)
     {
         offer(s.publisher, s.message, s.size);
         pollOne(s.subscriber, s.sink);
@@ -145,10 +46,10 @@ public class SpscBenchmark
      * @return the checksum, for JMH to consume.
      */
     @Benchmark
-    public long agrona(final AgronaState s)
+    public long agrona(final JmhChannels.OneToOne s)
     {
-        write(s.ring, s.message, s.size);
-        readOne(s.ring, s.sink);
+        write(s.oneToOne, s.message, s.size);
+        readOne(s.oneToOne, s.sink);
         return s.sink.checksum;
     }
 
@@ -160,7 +61,7 @@ public class SpscBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public long shmlinkBatch(final ShmLinkState s)
+    public long shmlinkBatch(final JmhChannels.Spsc s)
     {
         for (int i = 0; i < BATCH; i++)
         {
@@ -185,18 +86,18 @@ public class SpscBenchmark
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public long agronaBatch(final AgronaState s)
+    public long agronaBatch(final JmhChannels.OneToOne s)
     {
         for (int i = 0; i < BATCH; i++)
         {
-            write(s.ring, s.message, s.size);
+            write(s.oneToOne, s.message, s.size);
         }
         int received = 0;
         int reads = 0;
         while (received < BATCH)
         {
             // Agrona reads at most up to the end of the ring, so a batch that wraps takes two reads.
-            final int n = s.ring.read(s.sink, BATCH - received);
+            final int n = s.oneToOne.read(s.sink, BATCH - received);
             received += n;
             checkProgress(n, ++reads);
         }
@@ -215,7 +116,7 @@ public class SpscBenchmark
     static void write(final org.agrona.concurrent.ringbuffer.RingBuffer ring, final UnsafeBuffer message,
         final int size)
     {
-        if (!ring.write(Rings.MESSAGE_TYPE, message, 0, size))
+        if (!ring.write(JmhChannels.MESSAGE_TYPE, message, 0, size))
         {
             throw new IllegalStateException("write failed on a ring that cannot be full");
         }

@@ -8,8 +8,6 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.status.StreamCounter;
-import io.aeron.logbuffer.FragmentHandler;
-import io.aeron.logbuffer.Header;
 import io.shmlink.api.MessageHandler;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -31,11 +29,10 @@ import org.agrona.DirectBuffer;
  */
 public final class AeronFanOutTransport extends FanOutTransport
 {
-    private static final int PING_STREAM = 1001;
-    private static final int PONG_STREAM = 1002;
+    private static final int PING_STREAM = AeronTransport.PING_STREAM;
+    private static final int PONG_STREAM = AeronTransport.PONG_STREAM;
     /** Stream of side subscriber {@code r}'s acknowledgements: this plus {@code r}. */
     private static final int ACK_STREAM = 1100;
-    private static final int FRAGMENT_LIMIT = 1;
 
     private MediaDriver driver;
 
@@ -62,29 +59,30 @@ public final class AeronFanOutTransport extends FanOutTransport
             describeSubscribers("exclusive publication");
     }
 
+    @Override
+    public ThroughputModes throughputModes()
+    {
+        return ThroughputModes.OFFER;
+    }
+
     /**
      * Starts the media driver, before any child: every subscriber's client connects to it.
      */
     @Override
     public void create(final LinkSpec link)
     {
-        FanOutActivity.create(link.directory());
         driver = AeronDriver.launch(AeronTransport.driverDirectory(link), link.throughput());
     }
 
     /**
-     * Starts the side subscribers' JVMs, which add their subscriptions before they say they are ready (the echo
-     * child added its own before it did), then adds the publication and waits until the driver has linked every
+     * Adds the publication once every side has added its subscription, and waits until the driver has linked every
      * subscription to it.
      */
     @Override
-    public Pinger openPinger(final LinkSpec link, final PeerWatch watch) throws java.io.IOException
+    Pinger openPinger(final LinkSpec link, final FanOutSides sides)
     {
-        final FanOutSides sides = startSides(link, watch);
-        Aeron aeron = null;
-        try
+        return Transport.openOn(AeronDriver.connect(AeronTransport.driverDirectory(link)), aeron ->
         {
-            aeron = AeronDriver.connect(AeronTransport.driverDirectory(link));
             final Subscription pong = aeron.addSubscription(AeronDriver.CHANNEL, PONG_STREAM);
             final Subscription[] acks = new Subscription[link.throughput() ? sides.count() : 0];
             for (int i = 0; i < acks.length; i++)
@@ -96,11 +94,7 @@ public final class AeronFanOutTransport extends FanOutTransport
             while (!ping.isConnected() || !pong.isConnected() || !allConnected(acks) ||
                 linkedSubscribers(aeron, ping) < subscribers())
             {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    sides.stillWaiting(spins, 0);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(sides, spins, 0);
             }
             final int linked = linkedSubscribers(aeron, ping);
             if (linked != subscribers())
@@ -109,48 +103,29 @@ public final class AeronFanOutTransport extends FanOutTransport
                     subscribers());
             }
             return new FanOutPinger(aeron, ping, pong, acks, link.messageLength(), sides);
-        }
-        catch (final RuntimeException ex)
-        {
-            sides.kill();
-            CloseHelper.close(aeron);
-            throw ex;
-        }
+        });
     }
 
+    /**
+     * {@code aeron}'s echo, whose subscription to the ping stream is one of the publication's, answering on its own
+     * pong publication.
+     */
     @Override
     public Echo openEcho(final LinkSpec link)
     {
-        final Aeron aeron = AeronDriver.connect(AeronTransport.driverDirectory(link));
-        try
-        {
-            final Subscription ping = aeron.addSubscription(AeronDriver.CHANNEL, PING_STREAM);
-            final ExclusivePublication pong = aeron.addExclusivePublication(AeronDriver.channel(link), PONG_STREAM);
-            return new FanOutEcho(aeron, ping, pong, link);
-        }
-        catch (final RuntimeException ex)
-        {
-            aeron.close();
-            throw ex;
-        }
+        return AeronTransport.echo(link);
     }
 
     @Override
     SideReader openSide(final LinkSpec link, final int role, final MessageHandler handler)
     {
-        final Aeron aeron = AeronDriver.connect(AeronTransport.driverDirectory(link));
-        try
+        return Transport.openOn(AeronDriver.connect(AeronTransport.driverDirectory(link)), aeron ->
         {
             final Subscription ping = aeron.addSubscription(AeronDriver.CHANNEL, PING_STREAM);
             final ExclusivePublication ack = link.throughput() ?
                 aeron.addExclusivePublication(AeronDriver.channel(link), ACK_STREAM + role) : null;
             return new FanOutSide(aeron, ping, ack, handler);
-        }
-        catch (final RuntimeException ex)
-        {
-            aeron.close();
-            throw ex;
-        }
+        });
     }
 
     /**
@@ -201,18 +176,20 @@ public final class AeronFanOutTransport extends FanOutTransport
     private static final class FanOutPinger extends AeronPinger
     {
         private final Subscription[] acks;
-        private final FragmentAssembler ackAssembler = new FragmentAssembler(this::onAcknowledgement);
-        private final int messageLength;
+        private final FragmentAssembler ackAssembler;
         private final FanOutSides sides;
-        private final Acknowledgement sideAcknowledgement = new Acknowledgement();
 
         FanOutPinger(final Aeron aeron, final ExclusivePublication ping, final Subscription pong,
             final Subscription[] acks, final int messageLength, final FanOutSides sides)
         {
             super(aeron, ping, pong, messageLength, sides);
             this.acks = acks;
-            this.messageLength = messageLength;
             this.sides = sides;
+            this.ackAssembler = new FragmentAssembler((buffer, offset, length, header) ->
+            {
+                sides.read(buffer, offset, length);
+                received();
+            });
         }
 
         @Override
@@ -221,19 +198,8 @@ public final class AeronFanOutTransport extends FanOutTransport
             for (int i = 0; i < acks.length; i++)
             {
                 await(acks[i], ackAssembler, lastSequence);
-                FanOutTransport.checkSide(i + 1, sideAcknowledgement, acknowledgement);
+                sides.check(i + 1, acknowledgement);
             }
-        }
-
-        private void onAcknowledgement(final DirectBuffer buffer, final int offset, final int length,
-            final Header header)
-        {
-            if (length != messageLength)
-            {
-                throw new IllegalStateException("acknowledgement of " + length + " bytes, expected " + messageLength);
-            }
-            sideAcknowledgement.read(buffer, offset);
-            received();
         }
 
         /**
@@ -252,127 +218,6 @@ public final class AeronFanOutTransport extends FanOutTransport
                 CloseHelper.closeAll(acks);
                 super.close();
             }
-        }
-    }
-
-    private static final class FanOutEcho implements Echo, FragmentHandler
-    {
-        private final Aeron aeron;
-        private final Subscription ping;
-        private final ExclusivePublication pong;
-        private final FanOutActivity activity;
-        private final FragmentAssembler echoAssembler = new FragmentAssembler(this);
-        private final FragmentAssembler sinkAssembler = new FragmentAssembler(this::count);
-        private final int messageLength;
-        private BurstSink burstSink;
-        private EchoControl control;
-        private int index;
-
-        FanOutEcho(final Aeron aeron, final Subscription ping, final ExclusivePublication pong, final LinkSpec link)
-        {
-            this.aeron = aeron;
-            this.ping = ping;
-            this.pong = pong;
-            this.messageLength = link.messageLength();
-            this.activity = FanOutActivity.open(link.directory());
-        }
-
-        @Override
-        public void run(final EchoControl control, final int index)
-        {
-            this.control = control;
-            this.index = index;
-            activity.set(FanOutActivity.ECHO);
-            try
-            {
-                while (true)
-                {
-                    if (ping.poll(echoAssembler, FRAGMENT_LIMIT) == 0)
-                    {
-                        if (!control.isActive(index))
-                        {
-                            return;
-                        }
-                        Thread.onSpinWait();
-                    }
-                }
-            }
-            finally
-            {
-                activity.set(FanOutActivity.IDLE);
-            }
-        }
-
-        @Override
-        public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
-        {
-            offer(buffer, offset, length);
-        }
-
-        @Override
-        public void sink(final EchoControl control, final int index, final SinkMode mode)
-        {
-            this.control = control;
-            this.index = index;
-            if (burstSink == null)
-            {
-                burstSink = new BurstSink(messageLength);
-            }
-            burstSink.mode(mode);
-            activity.set(FanOutActivity.sink(mode));
-            try
-            {
-                while (true)
-                {
-                    if (ping.poll(sinkAssembler, SINK_BATCH) == 0)
-                    {
-                        if (!control.isActive(index))
-                        {
-                            return;
-                        }
-                        Thread.onSpinWait();
-                    }
-                }
-            }
-            finally
-            {
-                activity.set(FanOutActivity.IDLE);
-            }
-        }
-
-        private void count(final DirectBuffer buffer, final int offset, final int length, final Header header)
-        {
-            if (burstSink.onMessage(buffer, offset, length))
-            {
-                offer(burstSink.acknowledgement(), 0, length);
-            }
-        }
-
-        /**
-         * Retries a transient refusal until the parent no longer wants this transport served, as {@code aeron}'s
-         * echo does.
-         */
-        private void offer(final DirectBuffer buffer, final int offset, final int length)
-        {
-            long result;
-            while ((result = pong.offer(buffer, offset, length)) < 0)
-            {
-                if (!AeronTransport.isTransient(result))
-                {
-                    throw AeronTransport.refused("pong", result);
-                }
-                if (!control.isActive(index))
-                {
-                    return;
-                }
-                Thread.onSpinWait();
-            }
-        }
-
-        @Override
-        public void close()
-        {
-            CloseHelper.closeAll(ping, pong, aeron, burstSink, activity);
         }
     }
 

@@ -6,17 +6,15 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
-import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The pinging side of the Aeron transports: offers on the {@code ping} publication, busy-spins on the {@code pong}
  * subscription for the echo or a burst's acknowledgement, reassembling fragments. {@link AeronTransport} uses it as
  * it is; {@link AeronFanOutTransport} adds the other subscribers' acknowledgements and their final count.
  */
-class AeronPinger implements Pinger, FragmentHandler
+class AeronPinger extends RingPinger implements FragmentHandler
 {
     /** One fragment per poll: a round trip takes one message, and the loop checks after each. */
     private static final int FRAGMENT_LIMIT = 1;
@@ -25,27 +23,15 @@ class AeronPinger implements Pinger, FragmentHandler
     private final ExclusivePublication ping;
     private final Subscription pong;
     private final FragmentAssembler assembler = new FragmentAssembler(this);
-    private final UnsafeBuffer message;
-    private final int messageLength;
-    private final PeerWatch watch;
-    private final Acknowledgement acknowledgement = new Acknowledgement();
-    private Payload payload;
-    private boolean inBurst;
-    private long echoed;
     private boolean received;
-
-    /** Messages sent so far, bursts included. */
-    private long sent;
 
     AeronPinger(final Aeron aeron, final ExclusivePublication ping, final Subscription pong,
         final int messageLength, final PeerWatch watch)
     {
+        super(messageLength, watch);
         this.aeron = aeron;
         this.ping = ping;
         this.pong = pong;
-        this.messageLength = messageLength;
-        this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
-        this.watch = watch;
     }
 
     @Override
@@ -65,10 +51,7 @@ class AeronPinger implements Pinger, FragmentHandler
         {
             throw new UnsupportedOperationException("aeron sends by offer only");
         }
-        if (payload == null)
-        {
-            payload = new Payload(messageLength);
-        }
+        payload = Payload.orNew(payload, messageLength);
         final int last = count - 1;
         for (int i = 0; i < count; i++)
         {
@@ -104,11 +87,7 @@ class AeronPinger implements Pinger, FragmentHandler
             {
                 throw AeronTransport.refused("ping", result);
             }
-            if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-            {
-                watch.stillWaiting(spins, sequence);
-            }
-            Thread.onSpinWait();
+            spins = PeerWatch.spin(watch, spins, sequence);
         }
     }
 
@@ -124,11 +103,7 @@ class AeronPinger implements Pinger, FragmentHandler
         {
             if (subscription.poll(handler, FRAGMENT_LIMIT) == 0)
             {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(watch, spins, sequence);
             }
         }
     }
@@ -142,26 +117,8 @@ class AeronPinger implements Pinger, FragmentHandler
     @Override
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
-        if (length != messageLength)
-        {
-            throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
-        }
-        echoed = buffer.getLong(offset);
-        if (inBurst)
-        {
-            acknowledgement.read(buffer, offset);
-        }
+        reply(buffer, offset, length);
         received = true;
-    }
-
-    /**
-     * Messages this pinger has sent.
-     *
-     * @return the count, bursts included.
-     */
-    final long sent()
-    {
-        return sent;
     }
 
     @Override

@@ -35,8 +35,10 @@ public final class AeronTransport implements Transport
     /** The directory of the embedded media driver, inside the transport's directory. */
     static final String DRIVER_DIRECTORY = "driver";
 
-    private static final int PING_STREAM = 1001;
-    private static final int PONG_STREAM = 1002;
+    /** The stream of pings; {@link AeronFanOutTransport}'s too. */
+    static final int PING_STREAM = 1001;
+    /** The stream of pongs and acknowledgements; {@link AeronFanOutTransport}'s too. */
+    static final int PONG_STREAM = 1002;
     private static final int FRAGMENT_LIMIT = 1;
 
     private MediaDriver driver;
@@ -60,9 +62,9 @@ public final class AeronTransport implements Transport
     }
 
     @Override
-    public boolean supportsThroughput()
+    public ThroughputModes throughputModes()
     {
-        return true;
+        return ThroughputModes.OFFER;
     }
 
     /**
@@ -77,8 +79,7 @@ public final class AeronTransport implements Transport
     @Override
     public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
     {
-        final Aeron aeron = AeronDriver.connect(driverDirectory(link));
-        try
+        return Transport.openOn(AeronDriver.connect(driverDirectory(link)), aeron ->
         {
             final ExclusivePublication ping = aeron.addExclusivePublication(AeronDriver.channel(link), PING_STREAM);
             final Subscription pong = aeron.addSubscription(AeronDriver.CHANNEL, PONG_STREAM);
@@ -87,36 +88,34 @@ public final class AeronTransport implements Transport
             long spins = 0;
             while (!ping.isConnected() || !pong.isConnected())
             {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, 0);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(watch, spins, 0);
             }
             return new AeronPinger(aeron, ping, pong, link.messageLength(), watch);
-        }
-        catch (final RuntimeException ex)
-        {
-            aeron.close();
-            throw ex;
-        }
+        });
     }
 
     @Override
     public Echo openEcho(final LinkSpec link)
     {
-        final Aeron aeron = AeronDriver.connect(driverDirectory(link));
-        try
+        return echo(link);
+    }
+
+    /**
+     * The echo: subscribes to the ping stream and offers every message on its own pong publication; in throughput
+     * mode sinks the ping stream and acknowledges on the pong one. The echo child's subscription of
+     * {@link AeronFanOutTransport}'s ping stream is this echo too.
+     *
+     * @param link the transport's directory and message length.
+     * @return the echo, owning its Aeron client.
+     */
+    static Echo echo(final LinkSpec link)
+    {
+        return Transport.openOn(AeronDriver.connect(driverDirectory(link)), aeron ->
         {
             final Subscription ping = aeron.addSubscription(AeronDriver.CHANNEL, PING_STREAM);
             final ExclusivePublication pong = aeron.addExclusivePublication(AeronDriver.channel(link), PONG_STREAM);
             return new AeronEcho(aeron, ping, pong, link.messageLength());
-        }
-        catch (final RuntimeException ex)
-        {
-            aeron.close();
-            throw ex;
-        }
+        });
     }
 
     /**
@@ -201,11 +200,7 @@ public final class AeronTransport implements Transport
         {
             this.control = control;
             this.index = index;
-            if (burstSink == null)
-            {
-                burstSink = new BurstSink(messageLength);
-            }
-            burstSink.mode(mode);
+            burstSink = BurstSink.inMode(burstSink, messageLength, mode);
             while (true)
             {
                 if (ping.poll(sinkAssembler, ShmLinkTransport.SINK_BATCH) == 0)

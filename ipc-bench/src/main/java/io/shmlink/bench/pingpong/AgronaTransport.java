@@ -1,7 +1,7 @@
 package io.shmlink.bench.pingpong;
 
 import io.shmlink.bench.MappedFile;
-import org.agrona.BufferUtil;
+import org.agrona.CloseHelper;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -43,15 +43,9 @@ public final class AgronaTransport implements Transport
     }
 
     @Override
-    public boolean supportsThroughput()
+    public ThroughputModes throughputModes()
     {
-        return true;
-    }
-
-    @Override
-    public boolean supportsClaim()
-    {
-        return true;
+        return ThroughputModes.OFFER_AND_CLAIM;
     }
 
     @Override
@@ -85,30 +79,21 @@ public final class AgronaTransport implements Transport
         return new IllegalStateException("write to " + ring + " failed although the ring cannot be full");
     }
 
-    private static final class AgronaPinger implements Pinger, MessageHandler
+    private static final class AgronaPinger extends RingPinger implements MessageHandler
     {
         private final MappedFile pingFile;
         private final MappedFile pongFile;
         private final RingBuffer ping;
         private final RingBuffer pong;
-        private final UnsafeBuffer message;
-        private final int messageLength;
-        private final PeerWatch watch;
-        private final Acknowledgement acknowledgement = new Acknowledgement();
-        private Payload payload;
-        private boolean inBurst;
-        private long echoed;
 
         AgronaPinger(final MappedFile pingFile, final MappedFile pongFile, final int messageLength,
             final PeerWatch watch)
         {
+            super(messageLength, watch);
             this.pingFile = pingFile;
             this.pongFile = pongFile;
             this.ping = new OneToOneRingBuffer(pingFile.buffer());
             this.pong = new OneToOneRingBuffer(pongFile.buffer());
-            this.messageLength = messageLength;
-            this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
-            this.watch = watch;
         }
 
         @Override
@@ -122,11 +107,7 @@ public final class AgronaTransport implements Transport
             long spins = 0;
             while (pong.read(this, 1) == 0)
             {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(watch, spins, sequence);
             }
             return echoed;
         }
@@ -134,10 +115,7 @@ public final class AgronaTransport implements Transport
         @Override
         public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
         {
-            if (payload == null)
-            {
-                payload = new Payload(messageLength);
-            }
+            payload = Payload.orNew(payload, messageLength);
             final int last = count - 1;
             for (int i = 0; i < count; i++)
             {
@@ -149,7 +127,7 @@ public final class AgronaTransport implements Transport
                     // tryClaim() is negative only when the ring is full: the sink is behind.
                     while ((claimed = ping.tryClaim(MESSAGE_TYPE, messageLength)) < 0)
                     {
-                        spins = backOff(spins, sequence);
+                        spins = PeerWatch.spin(watch, spins, sequence);
                     }
                     payload.fill(ping.buffer(), claimed, sequence, i == last);
                     ping.commit(claimed);
@@ -160,7 +138,7 @@ public final class AgronaTransport implements Transport
                     // write() is false only when the ring is full: the sink is behind.
                     while (!ping.write(MESSAGE_TYPE, source, 0, messageLength))
                     {
-                        spins = backOff(spins, sequence);
+                        spins = PeerWatch.spin(watch, spins, sequence);
                     }
                 }
             }
@@ -168,35 +146,17 @@ public final class AgronaTransport implements Transport
             long spins = 0;
             while (pong.read(this, 1) == 0)
             {
-                spins = backOff(spins, firstSequence + last);
+                spins = PeerWatch.spin(watch, spins, firstSequence + last);
             }
             inBurst = false;
             return acknowledgement;
-        }
-
-        private long backOff(final long spins, final long sequence)
-        {
-            if (((spins + 1) & PeerWatch.SPIN_CHECK_MASK) == 0)
-            {
-                watch.stillWaiting(spins + 1, sequence);
-            }
-            Thread.onSpinWait();
-            return spins + 1;
         }
 
         @Override
         public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index,
             final int length)
         {
-            if (length != messageLength)
-            {
-                throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
-            }
-            echoed = buffer.getLong(index);
-            if (inBurst)
-            {
-                acknowledgement.read(buffer, index);
-            }
+            reply(buffer, index, length);
         }
 
         @Override
@@ -255,11 +215,7 @@ public final class AgronaTransport implements Transport
         @Override
         public void sink(final EchoControl control, final int index, final SinkMode mode)
         {
-            if (burstSink == null)
-            {
-                burstSink = new BurstSink(messageLength);
-            }
-            burstSink.mode(mode);
+            burstSink = BurstSink.inMode(burstSink, messageLength, mode);
             while (true)
             {
                 if (ping.read(sinkHandler, ShmLinkTransport.SINK_BATCH) == 0)
@@ -290,10 +246,7 @@ public final class AgronaTransport implements Transport
         {
             pingFile.close();
             pongFile.close();
-            if (burstSink != null)
-            {
-                burstSink.close();
-            }
+            CloseHelper.close(burstSink);
         }
     }
 }

@@ -31,7 +31,7 @@ import java.util.Map;
 
 /**
  * Bandwidth by message size: median MB/s of each contender against the message length, both axes on a log scale,
- * from the {@value ThroughputReport#CSV_FILE} files of several throughput runs (one per size), drawn as
+ * from the {@value Report#CSV_FILE} files of several throughput runs (one per size), drawn as
  * {@link PercentilePlot} draws latencies (JFreeChart, headless).
  * <p>
  * {@code java -cp benchmarks.jar io.shmlink.bench.pingpong.BandwidthPlot <out.png> <throughput.csv>...}
@@ -83,7 +83,7 @@ public final class BandwidthPlot
     }
 
     /**
-     * Reads {@value ThroughputReport#CSV_FILE} files.
+     * Reads {@value Report#CSV_FILE} files.
      *
      * @param files the files.
      * @return per contender, in order of first appearance, its points: message length to median MB/s.
@@ -96,9 +96,9 @@ public final class BandwidthPlot
         for (final Path file : files)
         {
             final List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            if (lines.isEmpty() || !lines.get(0).equals(ThroughputReport.CSV_HEADER))
+            if (lines.isEmpty() || !lines.get(0).equals(Report.CSV_HEADER))
             {
-                throw new IllegalArgumentException(file + " does not start with " + ThroughputReport.CSV_HEADER);
+                throw new IllegalArgumentException(file + " does not start with " + Report.CSV_HEADER);
             }
             for (final String line : lines.subList(1, lines.size()))
             {

@@ -38,6 +38,22 @@ public final class BurstSink implements AutoCloseable
     }
 
     /**
+     * What an echo's sink loop starts with: the sink it made before, or, on its first call, a new one, made there on
+     * the thread that sinks; either way set to read in {@code mode}.
+     *
+     * @param sink          the echo's sink, or null before its first sink loop.
+     * @param messageLength bytes per message.
+     * @param mode          how the following messages are read.
+     * @return the sink to use and keep.
+     */
+    static BurstSink inMode(final BurstSink sink, final int messageLength, final SinkMode mode)
+    {
+        final BurstSink ready = sink != null ? sink : new BurstSink(messageLength);
+        ready.mode(mode);
+        return ready;
+    }
+
+    /**
      * @param mode how the following messages are read.
      */
     public void mode(final SinkMode mode)

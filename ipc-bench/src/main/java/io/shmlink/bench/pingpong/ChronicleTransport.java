@@ -1,5 +1,6 @@
 package io.shmlink.bench.pingpong;
 
+import io.shmlink.bench.OrderMessage;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.queue.ChronicleQueue;
@@ -8,17 +9,22 @@ import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Two Chronicle Queues, {@code ping} and {@code pong}, one each way, in the transport's directory (so under
  * {@code /dev/shm}, unique to the run, deleted with it). Each side appends to one queue and tails the other; both
- * tailers start at the beginning. Messages are raw bytes in a document ({@code writingDocument} /
- * {@code readingDocument}), no field names, no marshalling; the echo appends the ping's bytes to the pong queue
- * from inside its read: one copy, as the ring transports' echoes do. Both hot loops busy-spin on
- * {@code readingDocument}.
- * <p>
+ * tailers start at the beginning. Both hot loops busy-spin on {@code readingDocument}. Two built-in instances:
+ * <ul>
+ *   <li>{@code chronicle}: messages are raw bytes in a document ({@code writingDocument} / {@code readingDocument}),
+ *   no field names, no marshalling; the echo appends the ping's bytes to the pong queue from inside its read: one
+ *   copy, as the ring transports' echoes do.</li>
+ *   <li>{@code chronicle-dto}: the {@link OrderMessage} DTO: the pinger writes it with {@code writeMarshallable}
+ *   into a {@code writingDocument}, the echo reads it with {@code readMarshallable} from its {@code readingDocument}
+ *   into a reused DTO and writes that DTO into the pong queue, the pinger reads the pong into its own. The same DTO
+ *   and the same marshalling as {@link ShmLinkChronicleTransport}, so the two differ only in what carries the
+ *   bytes. It has no throughput mode.</li>
+ * </ul>
  * What differs from a ring: a queue is a journal that only grows. Nothing is overwritten, so there is no
  * back-pressure and no wrap, but every message lands on memory not touched before: the queue's files grow by
  * mapping new chunks and faulting in new pages as the run goes, which shows in the tails. A run of the quick preset
@@ -31,30 +37,48 @@ public final class ChronicleTransport implements Transport
     private static final String PING = "ping";
     private static final String PONG = "pong";
 
-    /** Needed by {@link Transports}. */
+    /** Whether the messages are the {@link OrderMessage} DTO ({@code chronicle-dto}) rather than raw bytes. */
+    private final boolean dto;
+
+    /** Needed by {@link Transports}: {@code chronicle}, raw bytes. */
     public ChronicleTransport()
     {
+        this(false);
+    }
+
+    private ChronicleTransport(final boolean dto)
+    {
+        this.dto = dto;
         // Both JVMs make their instance before they touch a Chronicle class.
         ChronicleSetup.quiet();
+    }
+
+    /**
+     * @return {@code chronicle-dto}; the echo child makes its own instance from the name.
+     */
+    static Transport dto()
+    {
+        return new ChronicleTransport(true);
     }
 
     @Override
     public String name()
     {
-        return "chronicle";
+        return dto ? "chronicle-dto" : "chronicle";
     }
 
     @Override
     public String describe(final LinkSpec link)
     {
-        return "two Chronicle Queues " + ChronicleSetup.version() + " (one each way) in /dev/shm, raw-bytes " +
-            "documents, appender + tailer";
+        return "two Chronicle Queues " + ChronicleSetup.version() + " (one each way) in /dev/shm, " + (dto ?
+            "a " + OrderMessage.LENGTH + "-byte BytesMarshallable DTO per document" :
+            "raw-bytes documents, appender + tailer");
     }
 
     @Override
-    public boolean supportsThroughput()
+    public ThroughputModes throughputModes()
     {
-        return true;
+        return dto ? ThroughputModes.NONE : ThroughputModes.OFFER;
     }
 
     @Override
@@ -70,34 +94,56 @@ public final class ChronicleTransport implements Transport
     public void create(final LinkSpec link)
     {
         ChronicleSetup.requireAccess();
-        ChronicleSetup.open(queue(link, PING)).close();
-        ChronicleSetup.open(queue(link, PONG)).close();
+        ChronicleSetup.open(link.directory().resolve(PING)).close();
+        ChronicleSetup.open(link.directory().resolve(PONG)).close();
     }
 
     @Override
     public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
     {
-        return new ChroniclePinger(ChronicleSetup.open(queue(link, PING)), ChronicleSetup.open(queue(link, PONG)),
-            link.messageLength(), watch);
+        final Queues queues = new Queues(link, PING, PONG);
+        return dto ? new OrderPinger(queues, watch) : new ChroniclePinger(queues, link.messageLength(), watch);
     }
 
     @Override
     public Echo openEcho(final LinkSpec link)
     {
         ChronicleSetup.requireAccess();
-        return new ChronicleEcho(ChronicleSetup.open(queue(link, PING)), ChronicleSetup.open(queue(link, PONG)),
-            link.messageLength());
+        final Queues queues = new Queues(link, PONG, PING);
+        return dto ? new OrderEcho(queues) : new ChronicleEcho(queues, link.messageLength());
     }
 
-    private static Path queue(final LinkSpec link, final String name)
+    /**
+     * One side's two queues: an appender on the queue it writes, a tailer on the queue it reads.
+     */
+    private static final class Queues implements AutoCloseable
     {
-        return link.directory().resolve(name);
+        private final ChronicleQueue written;
+        private final ChronicleQueue read;
+        final ExcerptAppender appender;
+        final ExcerptTailer tailer;
+
+        Queues(final LinkSpec link, final String written, final String read)
+        {
+            this.written = ChronicleSetup.open(link.directory().resolve(written));
+            this.read = ChronicleSetup.open(link.directory().resolve(read));
+            this.appender = this.written.createAppender();
+            this.tailer = this.read.createTailer();
+        }
+
+        @Override
+        public void close()
+        {
+            appender.close();
+            tailer.close();
+            written.close();
+            read.close();
+        }
     }
 
     private static final class ChroniclePinger implements Pinger
     {
-        private final ChronicleQueue pingQueue;
-        private final ChronicleQueue pongQueue;
+        private final Queues queues;
         private final ExcerptAppender ping;
         private final ExcerptTailer pong;
         private final BytesStore<?, Void> message;
@@ -108,13 +154,11 @@ public final class ChronicleTransport implements Transport
         private Payload payload;
         private BytesStore<?, ?> source;
 
-        ChroniclePinger(final ChronicleQueue pingQueue, final ChronicleQueue pongQueue, final int messageLength,
-            final PeerWatch watch)
+        ChroniclePinger(final Queues queues, final int messageLength, final PeerWatch watch)
         {
-            this.pingQueue = pingQueue;
-            this.pongQueue = pongQueue;
-            this.ping = pingQueue.createAppender();
-            this.pong = pongQueue.createTailer();
+            this.queues = queues;
+            this.ping = queues.appender;
+            this.pong = queues.tailer;
             this.message = BytesStore.nativeStoreWithFixedCapacity(messageLength);
             this.messageLength = messageLength;
             this.watch = watch;
@@ -186,21 +230,14 @@ public final class ChronicleTransport implements Transport
                         return bytes.readLong(position);
                     }
                 }
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(watch, spins, sequence);
             }
         }
 
         @Override
         public void close()
         {
-            ping.close();
-            pong.close();
-            pingQueue.close();
-            pongQueue.close();
+            queues.close();
             message.releaseLast();
             if (source != null)
             {
@@ -211,8 +248,7 @@ public final class ChronicleTransport implements Transport
 
     private static final class ChronicleEcho implements Echo
     {
-        private final ChronicleQueue pingQueue;
-        private final ChronicleQueue pongQueue;
+        private final Queues queues;
         private final ExcerptTailer ping;
         private final ExcerptAppender pong;
         private final int messageLength;
@@ -220,12 +256,11 @@ public final class ChronicleTransport implements Transport
         private BytesStore<?, ?> acknowledgement;
         private BurstSink burstSink;
 
-        ChronicleEcho(final ChronicleQueue pingQueue, final ChronicleQueue pongQueue, final int messageLength)
+        ChronicleEcho(final Queues queues, final int messageLength)
         {
-            this.pingQueue = pingQueue;
-            this.pongQueue = pongQueue;
-            this.ping = pingQueue.createTailer();
-            this.pong = pongQueue.createAppender();
+            this.queues = queues;
+            this.ping = queues.tailer;
+            this.pong = queues.appender;
             this.messageLength = messageLength;
         }
 
@@ -299,15 +334,104 @@ public final class ChronicleTransport implements Transport
         @Override
         public void close()
         {
-            ping.close();
-            pong.close();
-            pingQueue.close();
-            pongQueue.close();
+            queues.close();
             if (burstSink != null)
             {
                 acknowledgement.releaseLast();
                 burstSink.close();
             }
+        }
+    }
+    private static final class OrderPinger implements Pinger
+    {
+        private final Queues queues;
+        private final ExcerptAppender ping;
+        private final ExcerptTailer pong;
+        private final PeerWatch watch;
+        private final OrderMessage out = OrderMessage.filled();
+        private final OrderMessage in = new OrderMessage();
+
+        OrderPinger(final Queues queues, final PeerWatch watch)
+        {
+            this.queues = queues;
+            this.ping = queues.appender;
+            this.pong = queues.tailer;
+            this.watch = watch;
+        }
+
+        @Override
+        public long roundTrip(final long sequence)
+        {
+            out.orderId = sequence;
+            try (DocumentContext document = ping.writingDocument())
+            {
+                out.writeMarshallable(document.wire().bytes());
+            }
+            long spins = 0;
+            while (true)
+            {
+                try (DocumentContext document = pong.readingDocument())
+                {
+                    if (document.isPresent())
+                    {
+                        in.readMarshallable(document.wire().bytes());
+                        return in.orderId;
+                    }
+                }
+                spins = PeerWatch.spin(watch, spins, sequence);
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            queues.close();
+        }
+    }
+
+    private static final class OrderEcho implements Echo
+    {
+        private final Queues queues;
+        private final ExcerptTailer ping;
+        private final ExcerptAppender pong;
+        private final OrderMessage order = new OrderMessage();
+
+        OrderEcho(final Queues queues)
+        {
+            this.queues = queues;
+            this.ping = queues.tailer;
+            this.pong = queues.appender;
+        }
+
+        @Override
+        public void run(final EchoControl control, final int index)
+        {
+            while (true)
+            {
+                try (DocumentContext in = ping.readingDocument())
+                {
+                    if (in.isPresent())
+                    {
+                        order.readMarshallable(in.wire().bytes());
+                        try (DocumentContext out = pong.writingDocument())
+                        {
+                            order.writeMarshallable(out.wire().bytes());
+                        }
+                        continue;
+                    }
+                }
+                if (!control.isActive(index))
+                {
+                    return;
+                }
+                Thread.onSpinWait();
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            queues.close();
         }
     }
 }

@@ -36,7 +36,7 @@ record Contender(String name, String description, int transport, SendMode send, 
 
     /**
      * The contenders of a transport, in report order: {@code offer} with every sink mode it has, then, if it can
-     * claim, {@code claim} with an in-place sink (the zero-copy pair).
+     * claim, {@code claim} with an in-place sink (the zero-copy pair); see {@link ThroughputModes}.
      *
      * @param index       the transport's index in the run.
      * @param transport   the transport.
@@ -46,12 +46,13 @@ record Contender(String name, String description, int transport, SendMode send, 
     static List<Contender> of(final int index, final Transport transport, final String description)
     {
         final List<Contender> contenders = new ArrayList<>();
-        for (final SinkMode sink : transport.sinkModes())
+        final ThroughputModes modes = transport.throughputModes();
+        for (final SinkMode sink : modes.sinks())
         {
             contenders.add(new Contender(name(transport.name(), SendMode.OFFER, sink),
                 description + "; " + SendMode.OFFER.label() + ", " + sink.label(), index, SendMode.OFFER, sink, null));
         }
-        if (transport.supportsClaim() && transport.sinkModes().contains(SinkMode.IN_PLACE))
+        if (modes.claim() && modes.sinks().contains(SinkMode.IN_PLACE))
         {
             contenders.add(new Contender(name(transport.name(), SendMode.CLAIM, SinkMode.IN_PLACE),
                 description + "; " + SendMode.CLAIM.label() + ", " + SinkMode.IN_PLACE.label(), index,

@@ -23,7 +23,7 @@ public interface Echo extends AutoCloseable
      *
      * @param control the run's control word.
      * @param index   the value of the control word that means "this transport, this mode".
-     * @param mode    how to read each message; a transport that offers only one ({@link Transport#sinkModes()})
+     * @param mode    how to read each message; a transport that offers only one ({@link ThroughputModes#sinks()})
      *                is only asked for that one.
      * @throws UnsupportedOperationException if the transport has no throughput mode.
      */

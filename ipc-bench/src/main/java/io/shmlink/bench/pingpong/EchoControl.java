@@ -8,10 +8,11 @@ import java.nio.file.Path;
 /**
  * The two words in shared memory through which the parent tells the echo child which transport to serve.
  * <p>
- * The child has a single echo thread, and it spins only on the transport named here. With one core for the pinger
- * and one for the echo, a second spinning echo (say, one child per transport) would steal a core from the pair being
- * measured; with this word, at most two threads spin at any time, whatever the number of transports
- * (none on the echo side while a socket transport's echo blocks in {@code read}).
+ * The child has a single echo thread, and it spins only on the transport named here; so do the side subscribers of a
+ * fan-out transport, each in a JVM of its own ({@link FanOutSubscriberMain}), which read the word too. With one core
+ * for the pinger and one for the echo, a second spinning echo (say, one child per transport) would steal a core from
+ * the pair being measured; with this word, at most two threads spin at any time, whatever the number of transports
+ * (none on the echo side while a socket transport's echo blocks in {@code read}), but for a fan-out's sides.
  * <p>
  * The parent writes {@code requested} only between rounds, and the child writes {@code acknowledged} only when it
  * switches, so during a round both cache lines stay shared in both cores' caches and reading them costs an L1 hit.
@@ -65,23 +66,9 @@ public final class EchoControl implements AutoCloseable
     }
 
     /**
-     * Parent: asks the child to serve a transport, and spins until it does. From then on a ping on that transport is
-     * answered without the child first having to notice the switch. Only for a switch away from an echo that spins:
-     * an echo blocked in a system call needs waking between the two steps, see {@link #request}.
-     *
-     * @param index the transport's index in the run.
-     * @param watch consulted while waiting, so a dead child fails the run.
-     */
-    public void activate(final int index, final PeerWatch watch)
-    {
-        request(index);
-        awaitAcknowledged(index, watch);
-    }
-
-    /**
-     * Parent, first half of {@link #activate}: names the transport to serve. A spinning echo of the previous
-     * transport notices by itself; a blocked one has to be woken ({@link Pinger#release()}) after this write, not
-     * before, or it would look, see itself still named, and block again.
+     * Parent, first of two steps: names the transport to serve. A spinning echo of the previous transport notices by
+     * itself; a blocked one has to be woken ({@link Pinger#release()}) after this write, not before, or it would
+     * look, see itself still named, and block again.
      *
      * @param index the transport's index in the run.
      */
@@ -91,7 +78,8 @@ public final class EchoControl implements AutoCloseable
     }
 
     /**
-     * Parent, second half of {@link #activate}: spins until the child serves the transport.
+     * Parent, second step: spins until the child serves the transport; from then on a ping on it is answered without
+     * the child first having to notice the switch.
      *
      * @param index the transport's index in the run, as requested.
      * @param watch consulted while waiting, so a dead child fails the run.
@@ -101,11 +89,7 @@ public final class EchoControl implements AutoCloseable
         long spins = 0;
         while (buffer.getLongAcquire(ACKNOWLEDGED_OFFSET) != index)
         {
-            if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-            {
-                watch.stillWaiting(spins, -1 - index);
-            }
-            Thread.onSpinWait();
+            spins = PeerWatch.spin(watch, spins, -1 - index);
         }
     }
 

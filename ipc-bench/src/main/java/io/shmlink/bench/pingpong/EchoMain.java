@@ -7,12 +7,13 @@ import org.agrona.concurrent.IdleStrategy;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
 
 /**
- * The echo child JVM, started by {@link EchoChild}: opens the echo side of every transport of the run, prints
- * {@value #READY}, then serves whichever transport the {@link EchoControl} word names until it says
+ * The echo child JVM, started by {@link #start}: opens the echo side of every transport of the run, prints
+ * {@value ChildJvm#READY}, then serves whichever transport the {@link EchoControl} word names until it says
  * {@link EchoControl#STOP}.
  * <p>
  * Arguments: {@code <run directory> <message length> <transport,transport,...> [echo|sink]}: the last says whether
@@ -20,24 +21,12 @@ import java.util.concurrent.TimeUnit;
  * ping-pong the control word names a transport by its index; in throughput mode it names a transport and a
  * {@link SinkMode} ({@link #sinkCode}).
  * <p>
- * <b>Never outliving the parent.</b> The parent holds the write end of this process's standard input and never
- * writes to it; a daemon thread blocks reading it. The read returns end-of-file when the parent closes it or when
- * the parent process ends in any way, SIGKILL included. If by then the parent has not requested STOP, the parent
- * vanished mid-run: this process requests STOP itself, leaves its echo loop within microseconds, deletes the run
- * directory the parent can no longer delete, and exits. If the echo loop does not stop (a bug), the watcher halts
- * the JVM after {@value #ORPHAN_GRACE_SECONDS} s.
+ * <b>Never outliving the parent.</b> When this process's standard input ends ({@link ChildJvm#watchParent}) and the
+ * parent has not requested STOP, the parent vanished mid-run: this process requests STOP itself, leaves its echo
+ * loop within microseconds, deletes the run directory the parent can no longer delete, and exits.
  */
 public final class EchoMain
 {
-    /** The line the child prints once every echo is open. */
-    public static final String READY = "READY";
-
-    /**
-     * Prefix of the last line: per transport, comma-separated, the bytes the echo thread allocated inside its echo
-     * loops, except the first loop (class loading).
-     */
-    public static final String ALLOCATED = "ALLOCATED ";
-
     /** The mode argument for ping-pong. */
     public static final String ECHO = "echo";
 
@@ -47,10 +36,10 @@ public final class EchoMain
     /** Name of the control file in the run directory. */
     public static final String CONTROL_FILE = "echo-control";
 
-    private static final long ORPHAN_GRACE_SECONDS = 10;
-    private static final int ORPHAN_HALT_STATUS = 3;
-
     private static volatile boolean orphaned;
+
+    /** {@code SinkMode.values()} copies the array on every call; a fan-out side looks its mode up once per poll. */
+    private static final SinkMode[] SINK_MODES = SinkMode.values();
 
     /**
      * The control word's value, in throughput mode, for a transport read in a mode.
@@ -61,11 +50,49 @@ public final class EchoMain
      */
     public static int sinkCode(final int transport, final SinkMode mode)
     {
-        return transport * SinkMode.values().length + mode.ordinal();
+        return transport * SINK_MODES.length + mode.ordinal();
+    }
+
+    /**
+     * The other way: what a throughput run's control word asks of a transport.
+     *
+     * @param code      a value of the control word.
+     * @param transport a transport's index in the run.
+     * @return the mode in which to sink it, or null if the word names another transport, or none.
+     */
+    static SinkMode sinkMode(final long code, final int transport)
+    {
+        return code >= 0 && code / SINK_MODES.length == transport ? SINK_MODES[(int)(code % SINK_MODES.length)] : null;
     }
 
     private EchoMain()
     {
+    }
+
+    /**
+     * Parent: starts the echo child, for ping-pong or for the throughput mode, with the JVM flags its transports ask
+     * for ({@link Transport#childJvmFlags()}), each once.
+     *
+     * @param runDirectory  the run directory, holding the control file and each transport's directory.
+     * @param messageLength bytes per message.
+     * @param transports    names or class names, in run order: the control word's indices refer to it.
+     * @param sink          whether the child counts messages ({@link Echo#sink}) rather than echoing them.
+     * @return the running child; call {@link ChildJvm#awaitReady} next.
+     * @throws IOException if the JVM cannot be started.
+     */
+    public static ChildJvm start(final Path runDirectory, final int messageLength, final List<String> transports,
+        final boolean sink) throws IOException
+    {
+        final Set<String> flags = new LinkedHashSet<>();
+        for (final String spec : transports)
+        {
+            try (Transport transport = Transports.create(spec))
+            {
+                flags.addAll(transport.childJvmFlags());
+            }
+        }
+        return ChildJvm.startHarnessChild("echo child", flags, EchoMain.class, List.of(runDirectory.toString(),
+            Integer.toString(messageLength), String.join(",", transports), sink ? SINK : ECHO));
     }
 
     /**
@@ -90,16 +117,23 @@ public final class EchoMain
         // Never unmapped: the stdin watcher may read it at any time until the JVM exits, and an access to an
         // unmapped buffer would crash the JVM. The exit releases the mapping.
         final EchoControl control = EchoControl.open(runDirectory.resolve(CONTROL_FILE));
-        watchStdin(control, Thread.currentThread());
+        ChildJvm.watchParent("echo child", "echo loop", Thread.currentThread(), () ->
+        {
+            if (control.requested() != EchoControl.STOP)
+            {
+                orphaned = true;
+                control.stop();
+            }
+        });
 
         final Echo[] echoes = new Echo[transports.size()];
         for (int i = 0; i < echoes.length; i++)
         {
             final Transport transport = transports.get(i);
             echoes[i] = transport.openEcho(new LinkSpec(runDirectory.resolve(transport.name()), messageLength,
-                sink));
+                sink, i));
         }
-        System.out.println(READY);
+        System.out.println(ChildJvm.READY);
         System.out.flush();
 
         final long[] allocated = serve(control, echoes, sink);
@@ -116,7 +150,7 @@ public final class EchoMain
         {
             ShmTempDirectory.deleteTree(runDirectory);
         }
-        final StringBuilder line = new StringBuilder(ALLOCATED);
+        final StringBuilder line = new StringBuilder(ChildJvm.ALLOCATED);
         for (int i = 0; i < allocated.length; i++)
         {
             line.append(i == 0 ? "" : ",").append(allocated[i]);
@@ -137,7 +171,7 @@ public final class EchoMain
         final IdleStrategy idle = new BackoffIdleStrategy();
         final boolean[] served = new boolean[echoes.length];
         final long[] allocated = new long[echoes.length];
-        final int codesPerTransport = sink ? SinkMode.values().length : 1;
+        final int codesPerTransport = sink ? SINK_MODES.length : 1;
         boolean idleAcknowledged = false;
         while (true)
         {
@@ -155,7 +189,7 @@ public final class EchoMain
                 final long before = threads.getCurrentThreadAllocatedBytes();
                 if (sink)
                 {
-                    echoes[index].sink(control, code, SinkMode.values()[code % codesPerTransport]);
+                    echoes[index].sink(control, code, SINK_MODES[code % codesPerTransport]);
                 }
                 else
                 {
@@ -187,44 +221,5 @@ public final class EchoMain
                     requested);
             }
         }
-    }
-
-    private static void watchStdin(final EchoControl control, final Thread echoThread)
-    {
-        final Thread watcher = new Thread(() ->
-        {
-            try
-            {
-                while (System.in.read() >= 0)
-                {
-                    // the parent never writes: anything read is ignored
-                }
-            }
-            catch (final IOException ex)
-            {
-                // a broken pipe means the same as end-of-file: the parent is gone
-            }
-            if (control.requested() != EchoControl.STOP)
-            {
-                orphaned = true;
-                control.stop();
-            }
-            try
-            {
-                echoThread.join(TimeUnit.SECONDS.toMillis(ORPHAN_GRACE_SECONDS));
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-            if (echoThread.isAlive())
-            {
-                System.err.println("echo child: standard input closed but the echo loop did not stop within " +
-                    ORPHAN_GRACE_SECONDS + " s; halting");
-                Runtime.getRuntime().halt(ORPHAN_HALT_STATUS);
-            }
-        }, "echo-stdin-watcher");
-        watcher.setDaemon(true);
-        watcher.start();
     }
 }

@@ -13,10 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The parent's side of one run, shared by the latency run ({@link PingPongRun}) and the throughput run
- * ({@link ThroughputRun}): a fresh run directory under {@code /dev/shm} with a private directory per transport,
- * every transport created, one echo child started and ready, a pinger per transport, and the {@link EchoControl}
- * word through which {@link #activate} switches the child from one transport to another.
+ * The parent's side of one run ({@link BenchRun}), in every mode: a fresh run directory under {@code /dev/shm} with
+ * a private directory per transport, every transport created, one echo child started and ready, a pinger per
+ * transport, and the {@link EchoControl} word through which {@link #activate} switches the child from one transport
+ * to another.
  * <p>
  * {@link #finish()} ends a successful run (STOP, then the child's exit and its allocation report); {@link #close()}
  * cleans up after any run, failed or not: the child is gone and the run directory deleted when it returns.
@@ -33,7 +33,7 @@ final class EchoSession implements AutoCloseable
     private final List<String> descriptions = new ArrayList<>();
     private final Pinger[] pingers;
     private EchoControl control;
-    private EchoChild child;
+    private ChildJvm child;
     private int active = -1;
     private int activeCode = -1;
     private boolean stopped;
@@ -89,13 +89,13 @@ final class EchoSession implements AutoCloseable
             final Transport transport = transports.get(t);
             final Path directory = Files.createDirectory(run.resolve(transport.name()),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            links[t] = new LinkSpec(directory, messageLength, sink);
+            links[t] = new LinkSpec(directory, messageLength, sink, t);
             transport.create(links[t]);
             names.add(transport.name());
             descriptions.add(transport.describe(links[t]));
         }
         control = EchoControl.create(run.resolve(EchoMain.CONTROL_FILE));
-        child = EchoChild.start(run, messageLength, specs, sink);
+        child = EchoMain.start(run, messageLength, specs, sink);
         child.awaitReady(READY_TIMEOUT);
         // The watch's first call links a few methods (a couple of hundred bytes of heap). A round trip that spins
         // long enough to call it may first happen in a measured round; make that first call here.
@@ -130,14 +130,6 @@ final class EchoSession implements AutoCloseable
     Pinger pinger(final int transport)
     {
         return pingers[transport];
-    }
-
-    /**
-     * @return the child, which is also the pingers' {@link PeerWatch}.
-     */
-    PeerWatch watch()
-    {
-        return child;
     }
 
     /**
@@ -189,7 +181,7 @@ final class EchoSession implements AutoCloseable
     /**
      * Ends a successful run: asks the child to stop, detaches the pingers, and waits for the child's exit.
      *
-     * @return per transport, the bytes the child's echo thread allocated (see {@link EchoMain#ALLOCATED}), or null
+     * @return per transport, the bytes the child's echo thread allocated (see {@link ChildJvm#ALLOCATED}), or null
      * if it did not say.
      * @throws InterruptedException  if interrupted.
      * @throws IllegalStateException if the child fails or does not exit in time.
@@ -201,27 +193,12 @@ final class EchoSession implements AutoCloseable
     }
 
     /**
-     * @return the echo child's pid.
+     * @return what a result says of this session: the echo child's pid, the run directory (deleted by
+     * {@link #close()}), and the one-minute load average before the run started.
      */
-    long childPid()
+    BenchResult.Session describe()
     {
-        return child.pid();
-    }
-
-    /**
-     * @return the run directory, deleted by {@link #close()}.
-     */
-    Path runDirectory()
-    {
-        return runDirectory.path();
-    }
-
-    /**
-     * @return the one-minute load average before the run started, negative where unknown.
-     */
-    double loadAverage()
-    {
-        return loadAverage;
+        return new BenchResult.Session(child.pid(), runDirectory.path(), loadAverage);
     }
 
     private void stop()

@@ -1,5 +1,7 @@
 package io.shmlink.bench.pingpong;
 
+import org.agrona.DirectBuffer;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,8 +10,9 @@ import java.util.List;
 /**
  * The pinger's handle on a fan-out transport's side subscriber JVMs ({@link FanOutSubscriberMain}, roles 1 to
  * {@code n - 1}; see {@link FanOutTransport}): starts them, waits until each has attached, serves as the pinger's
- * {@link PeerWatch} (the echo child's, and each side's: a side that dies or fails its checks fails the run), and ends
- * them, checking that each received exactly the messages the pinger sent.
+ * {@link PeerWatch} (the echo child's, and each side's: a side that dies or fails its checks fails the run), takes
+ * and checks their acknowledgements of throughput bursts, and ends them, checking that each received exactly the
+ * messages the pinger sent.
  */
 final class FanOutSides implements PeerWatch
 {
@@ -18,14 +21,18 @@ final class FanOutSides implements PeerWatch
 
     private final String transport;
     private final PeerWatch echo;
-    private final List<EchoChild> sides;
+    private final List<ChildJvm> sides;
+    private final int messageLength;
+    private final Acknowledgement acknowledgement = new Acknowledgement();
     private boolean finished;
 
-    private FanOutSides(final String transport, final PeerWatch echo, final List<EchoChild> sides)
+    private FanOutSides(final String transport, final PeerWatch echo, final List<ChildJvm> sides,
+        final int messageLength)
     {
         this.transport = transport;
         this.echo = echo;
         this.sides = sides;
+        this.messageLength = messageLength;
     }
 
     /**
@@ -45,17 +52,17 @@ final class FanOutSides implements PeerWatch
         final List<String> jvmFlags = new ArrayList<>(flags);
         jvmFlags.add("-D" + FanOutTransport.SIDE_IDLE_PROPERTY + "=" +
             (FanOutTransport.sidesYield() ? "yield" : "spin"));
-        final FanOutSides sides = new FanOutSides(transport, echo, new ArrayList<>());
+        final FanOutSides sides = new FanOutSides(transport, echo, new ArrayList<>(), link.messageLength());
         try
         {
             for (int role = 1; role <= count; role++)
             {
-                sides.sides.add(EchoChild.startJvm(transport + " subscriber " + role, jvmFlags,
+                sides.sides.add(ChildJvm.startHarnessChild(transport + " subscriber " + role, jvmFlags,
                     FanOutSubscriberMain.class, List.of(transport, link.directory().toString(),
-                        Integer.toString(link.messageLength()),
-                        link.throughput() ? EchoMain.SINK : EchoMain.ECHO, Integer.toString(role))));
+                        Integer.toString(link.messageLength()), link.throughput() ? EchoMain.SINK : EchoMain.ECHO,
+                        Integer.toString(link.index()), Integer.toString(role))));
             }
-            for (final EchoChild side : sides.sides)
+            for (final ChildJvm side : sides.sides)
             {
                 side.awaitReady(READY_TIMEOUT);
             }
@@ -99,6 +106,41 @@ final class FanOutSides implements PeerWatch
     }
 
     /**
+     * Pinger, in the handler of a side's acknowledgement channel: takes the acknowledgement just polled.
+     *
+     * @param buffer holding it.
+     * @param offset where it starts.
+     * @param length its length: the run's message length.
+     */
+    void read(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length != messageLength)
+        {
+            throw new IllegalStateException("acknowledgement of " + length + " bytes, expected " + messageLength);
+        }
+        acknowledgement.read(buffer, offset);
+    }
+
+    /**
+     * Pinger, once it has taken side {@code role}'s acknowledgement of a burst ({@link #read}): checks it against
+     * subscriber 0's.
+     *
+     * @param role      the side's role.
+     * @param reference subscriber 0's acknowledgement.
+     * @throws IllegalStateException if the count or the checksum differs.
+     */
+    void check(final int role, final Acknowledgement reference)
+    {
+        if (acknowledgement.count() != reference.count() || acknowledgement.checksum() != reference.checksum())
+        {
+            throw new IllegalStateException("fan-out subscriber " + role + " acknowledged " +
+                acknowledgement.count() + " messages with checksum " + Long.toHexString(acknowledgement.checksum()) +
+                ", subscriber 0 " + reference.count() + " with " + Long.toHexString(reference.checksum()) +
+                ": a subscriber lost, skipped or did not read a message");
+        }
+    }
+
+    /**
      * Ends the sides (their standard input closes; they drain what they have not read yet, print what they
      * received, and exit) and checks that each received {@code sent} messages and exited normally. Ends every side
      * even if one fails. Does nothing the second time.
@@ -116,7 +158,7 @@ final class FanOutSides implements PeerWatch
         IllegalStateException failure = null;
         for (int i = 0; i < sides.size(); i++)
         {
-            final EchoChild side = sides.get(i);
+            final ChildJvm side = sides.get(i);
             try
             {
                 final long[] allocated = side.finish(EXIT_TIMEOUT);
@@ -129,7 +171,7 @@ final class FanOutSides implements PeerWatch
                 if (allocated != null && allocated.length == 1 && allocated[0] > 0)
                 {
                     // Reported, not failed: in a short run the JIT may still allocate a few KB once (see
-                    // PingPongRunTest); a long run shows 0.
+                    // BenchRunTest); a long run shows 0.
                     System.err.printf("%s subscriber %d (pid %d): %,d bytes allocated in its read loops after the " +
                         "first (0 once compiled)%n", transport, i + 1, side.pid(), allocated[0]);
                 }
@@ -158,7 +200,7 @@ final class FanOutSides implements PeerWatch
     void kill()
     {
         finished = true;
-        for (final EchoChild side : sides)
+        for (final ChildJvm side : sides)
         {
             side.close();
         }

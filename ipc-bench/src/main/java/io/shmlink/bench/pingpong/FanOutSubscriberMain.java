@@ -1,6 +1,7 @@
 package io.shmlink.bench.pingpong;
 
 import io.shmlink.api.MessageHandler;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -9,34 +10,30 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A side subscriber of a fan-out transport, in a JVM of its own ({@link FanOutTransport}, started by
- * {@link FanOutSides}): attaches subscriber {@code role} of the fan-out, prints {@value EchoMain#READY}, then, while
- * the transport's {@link FanOutActivity} word says so, reads every message. It never answers a ping.
+ * {@link FanOutSides}): attaches subscriber {@code role} of the fan-out, prints {@value ChildJvm#READY}, then, while
+ * the run's {@link EchoControl} word names its transport (as it does for the echo child), reads every message. It
+ * never answers a ping.
  * <ul>
  *   <li>Ping-pong ({@code echo}): takes one message per poll, as the echo does; checks its length and that its
  *   sequence number follows the previous one, and folds every byte of it ({@link Payload#fold}).</li>
  *   <li>Throughput ({@code sink}): takes up to {@value FanOutTransport#SINK_BATCH} per poll and consumes each as the
- *   echo child's sink does ({@link BurstSink}, in the {@link SinkMode} the word names, re-read at the first message
- *   of each poll so that a measured burst is read in its mode), and acknowledges every burst on its own return
- *   channel.</li>
+ *   echo child's sink does ({@link BurstSink}, in the {@link SinkMode} the word names, {@link EchoMain#sinkMode},
+ *   re-read at the first message of each poll so that a measured burst is read in its mode), and acknowledges
+ *   every burst on its own return channel.</li>
  * </ul>
- * When the word changes, it takes what is still there, then backs off ({@link BackoffIdleStrategy}) until the word
- * names a read again. When its standard input closes (the pinger closes it when it is done, and a dead parent closes
- * it too) it takes what is still there and exits, printing {@value EchoChild#RECEIVED}{@code <messages>} and
- * {@value EchoMain#ALLOCATED}{@code <bytes>}: what its thread allocated in its read loops except the first of each
- * kind (class loading), 0 when the hot path allocates nothing. If the read loop does not stop (a bug), it halts
- * after {@value #ORPHAN_GRACE_SECONDS} s.
+ * When the word names something else, it takes what is still there, then backs off ({@link BackoffIdleStrategy})
+ * until the word names its transport again. When its standard input closes ({@link ChildJvm#watchParent}: the
+ * pinger closes it when it is done, and a dead parent closes it too) it takes what is still there and exits, printing
+ * {@value ChildJvm#RECEIVED}{@code <messages>} and {@value ChildJvm#ALLOCATED}{@code <bytes>}: what its thread
+ * allocated in its read loops except the first of each kind (class loading), 0 when the hot path allocates nothing.
  * <p>
- * Arguments: {@code <transport name> <transport directory> <message length> echo|sink <role>}.
+ * Arguments: {@code <transport name> <transport directory> <message length> echo|sink <transport index> <role>}.
  */
 public final class FanOutSubscriberMain
 {
-    private static final long ORPHAN_GRACE_SECONDS = 10;
-    private static final int ORPHAN_HALT_STATUS = 3;
-
     private static volatile boolean stopping;
 
     private FanOutSubscriberMain()
@@ -59,36 +56,37 @@ public final class FanOutSubscriberMain
      */
     public static void main(final String[] args) throws IOException
     {
-        if (args.length != 5 || !List.of(EchoMain.ECHO, EchoMain.SINK).contains(args[3]))
+        if (args.length != 6 || !List.of(EchoMain.ECHO, EchoMain.SINK).contains(args[3]))
         {
             System.err.println("usage: FanOutSubscriberMain <transport> <transport directory> <message length> " +
-                "echo|sink <role>");
+                "echo|sink <transport index> <role>");
             System.exit(2);
         }
         final Transport transport = Transports.create(args[0]);
-        final int role = Integer.parseInt(args[4]);
+        final int role = Integer.parseInt(args[5]);
         if (!(transport instanceof FanOutTransport fanOut) || role < 1 || role >= fanOut.subscribers())
         {
             throw new IllegalArgumentException(args[0] + " has no side subscriber " + role);
         }
         final Path directory = Path.of(args[1]);
-        final LinkSpec link = new LinkSpec(directory, Integer.parseInt(args[2]), args[3].equals(EchoMain.SINK));
-        final FanOutActivity activity = FanOutActivity.open(directory);
-        final Side side = new Side(role, link, activity, FanOutTransport.sidesYield());
+        final LinkSpec link = new LinkSpec(directory, Integer.parseInt(args[2]), args[3].equals(EchoMain.SINK),
+            Integer.parseInt(args[4]));
+        final EchoControl control = EchoControl.open(directory.resolveSibling(EchoMain.CONTROL_FILE));
+        final Side side = new Side(role, link, control, FanOutTransport.sidesYield());
         final FanOutTransport.SideReader reader = fanOut.openSide(link, role, side);
         side.reader = reader;
-        watchStdin(Thread.currentThread());
-        System.out.println(EchoMain.READY);
+        ChildJvm.watchParent("fan-out subscriber", "read loop", Thread.currentThread(), () -> stopping = true);
+        System.out.println(ChildJvm.READY);
         System.out.flush();
 
         final long allocated = side.serve();
 
         reader.close();
         transport.close();
-        activity.close();
+        control.close();
         side.close();
-        System.out.println(EchoChild.RECEIVED + side.received);
-        System.out.println(EchoMain.ALLOCATED + allocated);
+        System.out.println(ChildJvm.RECEIVED + side.received);
+        System.out.println(ChildJvm.ALLOCATED + allocated);
         System.out.flush();
     }
 
@@ -99,7 +97,8 @@ public final class FanOutSubscriberMain
     {
         private final int role;
         private final int messageLength;
-        private final FanOutActivity activity;
+        private final EchoControl control;
+        private final int index;
         private final boolean yield;
         private final boolean sinking;
         private final BurstSink burstSink;
@@ -109,11 +108,12 @@ public final class FanOutSubscriberMain
         private long lastSequence;
         private long checksum;
 
-        Side(final int role, final LinkSpec link, final FanOutActivity activity, final boolean yield)
+        Side(final int role, final LinkSpec link, final EchoControl control, final boolean yield)
         {
             this.role = role;
             this.messageLength = link.messageLength();
-            this.activity = activity;
+            this.control = control;
+            this.index = link.index();
             this.yield = yield;
             this.sinking = link.throughput();
             // Made on the thread that sinks: its fault counter is this thread's.
@@ -134,8 +134,8 @@ public final class FanOutSubscriberMain
             long allocated = 0;
             while (!stopping)
             {
-                final long value = activity.get();
-                if (sinking ? FanOutActivity.isSink(value) : value == FanOutActivity.ECHO)
+                final long value = control.requested();
+                if (sinking ? EchoMain.sinkMode(value, index) != null : value == index)
                 {
                     final long before = threads.getCurrentThreadAllocatedBytes();
                     if (sinking)
@@ -170,7 +170,7 @@ public final class FanOutSubscriberMain
             {
                 if (reader.poll(1) == 0)
                 {
-                    if (activity.get() != FanOutActivity.ECHO || stopping)
+                    if (!control.isActive(index) || stopping)
                     {
                         // A ping sent before the word changed may have become visible only after the empty poll.
                         drain();
@@ -183,13 +183,13 @@ public final class FanOutSubscriberMain
 
         private void sink(final long value)
         {
-            burstSink.mode(FanOutActivity.sinkMode(value));
+            burstSink.mode(EchoMain.sinkMode(value, index));
             while (true)
             {
                 checkMode = true;
                 if (reader.poll(FanOutTransport.SINK_BATCH) == 0)
                 {
-                    if (!FanOutActivity.isSink(activity.get()) || stopping)
+                    if (EchoMain.sinkMode(control.requested(), index) == null || stopping)
                     {
                         drain();
                         return;
@@ -227,13 +227,13 @@ public final class FanOutSubscriberMain
             {
                 if (checkMode)
                 {
-                    // Read after the poll's acquire of this message: a burst sent after the echo child's sink had
-                    // set the word (the settling burst's acknowledgement proves it had) sees its mode.
+                    // Read after the poll's acquire of this message: a burst sent after the parent named this contender
+                    // in the word sees its mode.
                     checkMode = false;
-                    final long value = activity.get();
-                    if (FanOutActivity.isSink(value))
+                    final SinkMode mode = EchoMain.sinkMode(control.requested(), index);
+                    if (mode != null)
                     {
-                        burstSink.mode(FanOutActivity.sinkMode(value));
+                        burstSink.mode(mode);
                     }
                 }
                 received++;
@@ -261,45 +261,7 @@ public final class FanOutSubscriberMain
 
         void close()
         {
-            if (burstSink != null)
-            {
-                burstSink.close();
-            }
+            CloseHelper.close(burstSink);
         }
-    }
-
-    private static void watchStdin(final Thread sideThread)
-    {
-        final Thread watcher = new Thread(() ->
-        {
-            try
-            {
-                while (System.in.read() >= 0)
-                {
-                    // the parent never writes: anything read is ignored
-                }
-            }
-            catch (final IOException ex)
-            {
-                // a broken pipe means the same as end-of-file: the parent is done or gone
-            }
-            stopping = true;
-            try
-            {
-                sideThread.join(TimeUnit.SECONDS.toMillis(ORPHAN_GRACE_SECONDS));
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-            if (sideThread.isAlive())
-            {
-                System.err.println("fan-out subscriber: standard input closed but the read loop did not stop " +
-                    "within " + ORPHAN_GRACE_SECONDS + " s; halting");
-                Runtime.getRuntime().halt(ORPHAN_HALT_STATUS);
-            }
-        }, "fan-out-stdin-watcher");
-        watcher.setDaemon(true);
-        watcher.start();
     }
 }

@@ -11,9 +11,10 @@ import java.util.Locale;
  * every message: ShmLink SPMC ({@link ShmLinkFanOutTransport}) and Aeron IPC with as many subscriptions
  * ({@link AeronFanOutTransport}).
  * <p>
- * <b>Roles.</b> Subscriber 0 is the echo child's {@link Echo}: in ping-pong it echoes every ping on a return channel
- * of its own, so the pinger times the round trip through it, one chosen subscriber of the fan-out; in throughput mode
- * it sinks and acknowledges as every other transport's sink does. Subscribers 1 to {@code n - 1} are
+ * <b>Roles.</b> Subscriber 0 is the echo child's {@link Echo}, the point-to-point transport's own
+ * ({@code shmlink-spsc}'s, {@code aeron}'s) on the fan-out's ping channel: in ping-pong it echoes every ping on a
+ * return channel of its own, so the pinger times the round trip through it, one chosen subscriber of the fan-out; in
+ * throughput mode it sinks and acknowledges as every other transport's sink does. Subscribers 1 to {@code n - 1} are
  * <em>side</em> subscribers, each in a JVM of its own ({@link FanOutSubscriberMain}) that the pinger starts
  * ({@link FanOutSides}) and ends: in ping-pong they read and fold every byte of every ping and check that the
  * sequence numbers follow on, without answering; in throughput mode they sink every message exactly as the echo
@@ -23,9 +24,9 @@ import java.util.Locale;
  * slowest subscriber has read it all: the fan-out's throughput, not one subscriber's. The pinger also checks, as it
  * closes, that every side received exactly as many messages as it sent.
  * <p>
- * <b>Only while measured.</b> The side subscribers spin only while the echo child serves this transport, which it
- * announces in the transport's {@link FanOutActivity} word, and back off otherwise, so they do not take cores from
- * the other transports of a run.
+ * <b>Only while measured.</b> The side subscribers spin only while the run's {@link EchoControl} word names this
+ * transport ({@link LinkSpec#index()}), as the echo child does, and back off otherwise, so they do not take cores
+ * from the other transports of a run.
  * <p>
  * <b>Cores.</b> A fan-out to {@code n} subscribers has {@code n + 1} spinning threads while it is measured (the
  * pinger and every subscriber). On a machine with fewer cores than that, the scheduler's time slices, not the
@@ -62,12 +63,6 @@ public abstract class FanOutTransport implements Transport
     public int subscribers()
     {
         return subscribers;
-    }
-
-    @Override
-    public boolean supportsThroughput()
-    {
-        return true;
     }
 
     /**
@@ -124,17 +119,35 @@ public abstract class FanOutTransport implements Transport
     abstract SideReader openSide(LinkSpec link, int role, MessageHandler handler) throws IOException;
 
     /**
-     * Parent: starts the side subscribers' JVMs for this transport and waits until each is attached.
+     * Starts the side subscribers' JVMs, which attach before they say they are ready (the echo child's subscriber
+     * attached before the child did), then attaches the pinger ({@link #openPinger(LinkSpec, FanOutSides)}), so
+     * that every subscriber receives every ping from the first; ends the sides if that fails.
+     */
+    @Override
+    public final Pinger openPinger(final LinkSpec link, final PeerWatch watch) throws IOException
+    {
+        final FanOutSides sides = FanOutSides.start(spec(), link, subscribers - 1, childJvmFlags(), watch);
+        try
+        {
+            return openPinger(link, sides);
+        }
+        catch (final RuntimeException ex)
+        {
+            sides.kill();
+            throw ex;
+        }
+    }
+
+    /**
+     * Parent: attaches the pinger once every side subscriber has; the pinger awaits the sides' acknowledgements of
+     * each burst ({@link FanOutSides#read}, {@link FanOutSides#check}) and ends them as it closes
+     * ({@link FanOutSides#finish}).
      *
      * @param link  the transport's link.
-     * @param watch the echo child's watch.
-     * @return the sides, which also watch the echo child.
-     * @throws IOException if a JVM cannot be started or does not get ready.
+     * @param sides the running side subscribers, which also watch the echo child.
+     * @return the pinger.
      */
-    FanOutSides startSides(final LinkSpec link, final PeerWatch watch) throws IOException
-    {
-        return FanOutSides.start(spec(), link, subscribers - 1, childJvmFlags(), watch);
-    }
+    abstract Pinger openPinger(LinkSpec link, FanOutSides sides);
 
     /**
      * @return what a side JVM makes its instance from ({@link Transports#create(String)}): the name of a built-in
@@ -174,24 +187,5 @@ public abstract class FanOutTransport implements Transport
          */
         @Override
         void close();
-    }
-
-    /**
-     * Pinger: checks a side subscriber's acknowledgement of a burst against subscriber 0's.
-     *
-     * @param role       the side's role.
-     * @param side       its acknowledgement.
-     * @param reference  subscriber 0's.
-     * @throws IllegalStateException if the count or the checksum differs.
-     */
-    static void checkSide(final int role, final Acknowledgement side, final Acknowledgement reference)
-    {
-        if (side.count() != reference.count() || side.checksum() != reference.checksum())
-        {
-            throw new IllegalStateException("fan-out subscriber " + role + " acknowledged " + side.count() +
-                " messages with checksum " + Long.toHexString(side.checksum()) + ", subscriber 0 " + reference.count() +
-                " with " + Long.toHexString(reference.checksum()) + ": a subscriber lost, skipped or did not read " +
-                "a message");
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.shmlink.bench.pingpong;
 
 import io.shmlink.bench.MappedFile;
 import org.agrona.BitUtil;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
@@ -64,15 +65,9 @@ public final class FloorTransport implements Transport
     }
 
     @Override
-    public boolean supportsThroughput()
+    public ThroughputModes throughputModes()
     {
-        return true;
-    }
-
-    @Override
-    public boolean supportsClaim()
-    {
-        return true;
+        return ThroughputModes.OFFER_AND_CLAIM;
     }
 
     @Override
@@ -137,10 +132,7 @@ public final class FloorTransport implements Transport
         @Override
         public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
         {
-            if (payload == null)
-            {
-                payload = new Payload(messageLength);
-            }
+            payload = Payload.orNew(payload, messageLength);
             final UnsafeBuffer ring = ringFile.buffer();
             final int slot = BitUtil.align(messageLength, 64);
             final int last = count - 1;
@@ -151,11 +143,7 @@ public final class FloorTransport implements Transport
                 while (produced - consumedSeen >= SLOTS)
                 {
                     consumedSeen = ring.getLongAcquire(CONSUMER_OFFSET);
-                    if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                    {
-                        watch.stillWaiting(spins, sequence);
-                    }
-                    Thread.onSpinWait();
+                    spins = PeerWatch.spin(watch, spins, sequence);
                 }
                 final int offset = DATA_OFFSET + (int)(produced & (SLOTS - 1)) * slot;
                 if (mode == SendMode.CLAIM)
@@ -171,11 +159,7 @@ public final class FloorTransport implements Transport
             long spins = 0;
             while (ring.getLongAcquire(ACKNOWLEDGED_OFFSET) == acknowledged)
             {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, firstSequence + last);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(watch, spins, firstSequence + last);
             }
             acknowledged++;
             return acknowledgement.read(ring, ACKNOWLEDGEMENT_OFFSET);
@@ -190,11 +174,7 @@ public final class FloorTransport implements Transport
             long spins = 0;
             while ((value = line.getLongAcquire(VALUE_OFFSET)) == ping)
             {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(watch, spins, sequence);
             }
             // The echo writes ping + 1; decode so that any other value reads as a wrong sequence.
             return (value - 2) / 2;
@@ -203,11 +183,7 @@ public final class FloorTransport implements Transport
         @Override
         public void close()
         {
-            file.close();
-            if (ringFile != null)
-            {
-                ringFile.close();
-            }
+            CloseHelper.closeAll(file, ringFile);
         }
     }
 
@@ -232,11 +208,7 @@ public final class FloorTransport implements Transport
         @Override
         public void sink(final EchoControl control, final int index, final SinkMode mode)
         {
-            if (burstSink == null)
-            {
-                burstSink = new BurstSink(messageLength);
-            }
-            burstSink.mode(mode);
+            burstSink = BurstSink.inMode(burstSink, messageLength, mode);
             final UnsafeBuffer ring = ringFile.buffer();
             final int slot = BitUtil.align(messageLength, 64);
             while (true)
@@ -289,15 +261,8 @@ public final class FloorTransport implements Transport
         @Override
         public void close()
         {
-            file.close();
-            if (ringFile != null)
-            {
-                ringFile.close();
-            }
-            if (burstSink != null)
-            {
-                burstSink.close();
-            }
+            CloseHelper.closeAll(file, ringFile);
+            CloseHelper.close(burstSink);
         }
     }
 }

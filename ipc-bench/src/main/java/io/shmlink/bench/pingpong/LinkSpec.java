@@ -11,8 +11,10 @@ import java.nio.file.Path;
  * @param messageLength bytes per ping (and per pong), at least {@link #MIN_MESSAGE_LENGTH}.
  * @param throughput    whether the run is a throughput run ({@link Echo#sink}), for transports that set up
  *                      differently for it.
+ * @param index         the transport's index in the run: the {@link EchoControl} word's value for it in a latency
+ *                      run ({@link EchoMain#sinkCode} in a throughput run), which a fan-out's side subscribers watch.
  */
-public record LinkSpec(Path directory, int messageLength, boolean throughput)
+public record LinkSpec(Path directory, int messageLength, boolean throughput, int index)
 {
     /** A message carries its sequence number in its first 8 bytes. */
     public static final int MIN_MESSAGE_LENGTH = Long.BYTES;
@@ -26,17 +28,6 @@ public record LinkSpec(Path directory, int messageLength, boolean throughput)
 
     /** Ring capacity for small messages; the same for every ring-based transport so that none gets a bigger cache footprint. */
     public static final int MIN_RING_CAPACITY = 64 * 1024;
-
-    /**
-     * A link of a ping-pong (latency) run.
-     *
-     * @param directory     the transport's private directory.
-     * @param messageLength bytes per ping.
-     */
-    public LinkSpec(final Path directory, final int messageLength)
-    {
-        this(directory, messageLength, false);
-    }
 
     /**
      * Validates the message length.

@@ -65,6 +65,19 @@ public final class Payload
     }
 
     /**
+     * What a pinger's burst starts with: the payload it made before, or, on its first burst, a new one; a latency
+     * run never makes one.
+     *
+     * @param payload the pinger's payload, or null before its first burst.
+     * @param length  bytes per message.
+     * @return the payload to use and keep.
+     */
+    static Payload orNew(final Payload payload, final int length)
+    {
+        return payload != null ? payload : new Payload(length);
+    }
+
+    /**
      * @return bytes per message.
      */
     public int length()

@@ -25,6 +25,27 @@ public interface PeerWatch
     void stillWaiting(long spins, long waitFor);
 
     /**
+     * One fruitless spin of a wait: counts it, consults the watch every {@link #SPIN_CHECK_INTERVAL} spins, and hints
+     * the CPU. Every waiting loop of the harness spins through here; a static method this small is inlined into each
+     * loop, which compiles as if the lines were written out in it.
+     *
+     * @param watch   the watch to consult.
+     * @param spins   spins so far in this wait.
+     * @param waitFor what is awaited, as {@link #stillWaiting} takes it.
+     * @return {@code spins + 1}: the count to pass next time.
+     */
+    static long spin(final PeerWatch watch, final long spins, final long waitFor)
+    {
+        final long next = spins + 1;
+        if ((next & SPIN_CHECK_MASK) == 0)
+        {
+            watch.stillWaiting(next, waitFor);
+        }
+        Thread.onSpinWait();
+        return next;
+    }
+
+    /**
      * A watch that never fails: for loops whose peer is in the same process.
      */
     PeerWatch NONE = (spins, waitFor) ->

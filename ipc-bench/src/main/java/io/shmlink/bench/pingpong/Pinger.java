@@ -25,12 +25,12 @@ public interface Pinger extends AutoCloseable
      * @param firstSequence the sequence of the first message; later ones follow on.
      * @param count         how many messages, at least 1.
      * @param mode          how each message is produced; {@link SendMode#CLAIM} only if the transport
-     *                      {@link Transport#supportsClaim() supports it}.
+     *                      {@link ThroughputModes#claim() can}.
      * @return the sink's acknowledgement: its count is {@code count} and its checksum
      * {@link Payload#expectedBurst} unless a message or a byte was lost, skipped or duplicated (the caller checks
      * them). The instance is reused by the next call.
      * @throws UnsupportedOperationException if the transport has no throughput mode ({@link
-     *                                       Transport#supportsThroughput()}) or cannot claim.
+     *                                       Transport#throughputModes()}) or cannot claim.
      * @throws IllegalStateException         as {@link #roundTrip}.
      */
     default Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)

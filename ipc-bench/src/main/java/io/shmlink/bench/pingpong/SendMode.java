@@ -1,5 +1,7 @@
 package io.shmlink.bench.pingpong;
 
+import java.util.Locale;
+
 /**
  * How a throughput sender produces each message ({@link Pinger#sendBurst}). Either way every message holds fresh
  * data ({@link Payload}), so no sender re-sends bytes that a cache already holds for the sink.
@@ -11,26 +13,19 @@ public enum SendMode
      * buffer to the transport, which copies it ({@code offer}, {@code write}): what a user who builds a message
      * first and sends it second does.
      */
-    OFFER("offer"),
+    OFFER,
 
     /**
      * Claims the space in the transport and writes the whole message there ({@code tryClaim}, then commit): what a
-     * zero-copy producer does. Only for transports that can ({@link Transport#supportsClaim()}).
+     * zero-copy producer does. Only for transports that can ({@link ThroughputModes#claim()}).
      */
-    CLAIM("claim");
-
-    private final String label;
-
-    SendMode(final String label)
-    {
-        this.label = label;
-    }
+    CLAIM;
 
     /**
-     * @return the mode's name in reports.
+     * @return the mode's name in reports: its own in lower case, words joined by a hyphen ({@code copy-out}).
      */
     public String label()
     {
-        return label;
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

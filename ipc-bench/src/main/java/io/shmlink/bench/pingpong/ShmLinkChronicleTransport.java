@@ -1,6 +1,5 @@
 package io.shmlink.bench.pingpong;
 
-import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.bench.OrderMessage;
 import io.shmlink.chronicle.BytesPublisher;
@@ -26,8 +25,8 @@ import java.util.function.Consumer;
  */
 public final class ShmLinkChronicleTransport implements Transport
 {
-    private static final String PING = "ping";
-    private static final String PONG = "pong";
+    private static final String PING = ShmLinkTransport.PING;
+    private static final String PONG = ShmLinkTransport.PONG;
 
     /** The claim length of {@code shmlink-chronicle-128}. */
     static final int BOUNDED_CLAIM = 128;
@@ -86,43 +85,22 @@ public final class ShmLinkChronicleTransport implements Transport
     public void create(final LinkSpec link)
     {
         ChronicleSetup.requireAccess();
-        final ChannelConfig config = new ChannelConfig(ChannelMode.SPSC, link.ringCapacity(), link.ringCapacity() / 8);
-        try (ShmRegistry registry = ShmRegistry.open(link.directory()))
-        {
-            registry.create(PING, config);
-            registry.create(PONG, config);
-        }
+        ShmLinkTransport.createPingPong(link, ChannelMode.SPSC);
     }
 
     @Override
     public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
     {
-        final ShmRegistry registry = ShmRegistry.open(link.directory());
-        try
-        {
-            return new OrderPinger(registry, publisher(registry, PING), watch);
-        }
-        catch (final RuntimeException ex)
-        {
-            registry.close();
-            throw ex;
-        }
+        return Transport.openOn(ShmRegistry.open(link.directory()), registry ->
+            new OrderPinger(registry, publisher(registry, PING), watch));
     }
 
     @Override
     public Echo openEcho(final LinkSpec link)
     {
         ChronicleSetup.requireAccess();
-        final ShmRegistry registry = ShmRegistry.open(link.directory());
-        try
-        {
-            return new OrderEcho(registry, publisher(registry, PONG));
-        }
-        catch (final RuntimeException ex)
-        {
-            registry.close();
-            throw ex;
-        }
+        return Transport.openOn(ShmRegistry.open(link.directory()), registry ->
+            new OrderEcho(registry, publisher(registry, PONG)));
     }
 
     private static final class OrderPinger implements Pinger
@@ -155,11 +133,7 @@ public final class ShmLinkChronicleTransport implements Transport
             long spins = 0;
             while (pong.poll(in, onPong, 1) == 0)
             {
-                if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                {
-                    watch.stillWaiting(spins, sequence);
-                }
-                Thread.onSpinWait();
+                spins = PeerWatch.spin(watch, spins, sequence);
             }
             return in.orderId;
         }

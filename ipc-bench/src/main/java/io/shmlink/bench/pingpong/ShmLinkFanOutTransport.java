@@ -10,8 +10,6 @@ import io.shmlink.api.SubscriberInfo;
 import io.shmlink.shm.ShmRegistry;
 import org.agrona.DirectBuffer;
 
-import java.io.IOException;
-
 /**
  * ShmLink fan-out ({@code shmlink-spmc-N}): the pinger offers on one SPMC channel, {@code ping}, to which {@code N}
  * subscribers in {@code N} JVMs are attached (roles: {@link FanOutTransport}). Subscriber 0, the echo child, offers
@@ -27,8 +25,8 @@ import java.io.IOException;
  */
 public class ShmLinkFanOutTransport extends FanOutTransport
 {
-    private static final String PING = "ping";
-    private static final String PONG = "pong";
+    private static final String PING = ShmLinkTransport.PING;
+    private static final String PONG = ShmLinkTransport.PONG;
     private static final String ACK = "ack-";
 
     /**
@@ -54,15 +52,14 @@ public class ShmLinkFanOutTransport extends FanOutTransport
     }
 
     @Override
-    public boolean supportsClaim()
+    public ThroughputModes throughputModes()
     {
-        return true;
+        return ThroughputModes.OFFER_AND_CLAIM;
     }
 
     @Override
     public void create(final LinkSpec link)
     {
-        FanOutActivity.create(link.directory());
         final int capacity = link.ringCapacity();
         try (ShmRegistry registry = ShmRegistry.open(link.directory()))
         {
@@ -78,59 +75,27 @@ public class ShmLinkFanOutTransport extends FanOutTransport
         }
     }
 
-    /**
-     * Starts the side subscribers' JVMs, which attach before they say they are ready (the echo child's subscriber
-     * attached before the child did), then attaches the pinger: every subscriber receives every ping from the first.
-     */
     @Override
-    public Pinger openPinger(final LinkSpec link, final PeerWatch watch) throws IOException
+    Pinger openPinger(final LinkSpec link, final FanOutSides sides)
     {
-        final FanOutSides sides = startSides(link, watch);
-        ShmRegistry registry = null;
-        try
-        {
-            registry = ShmRegistry.open(link.directory());
-            return new FanOutPinger(registry, registry.subscriber(PONG), link, sides, subscribers());
-        }
-        catch (final RuntimeException ex)
-        {
-            sides.kill();
-            if (registry != null)
-            {
-                registry.close();
-            }
-            throw ex;
-        }
+        return Transport.openOn(ShmRegistry.open(link.directory()), registry ->
+            new FanOutPinger(registry, registry.subscriber(PONG), link, sides, subscribers()));
     }
 
+    /**
+     * {@code shmlink-spsc}'s echo, subscribed to the SPMC {@code ping} and answering on {@code pong}.
+     */
     @Override
     public Echo openEcho(final LinkSpec link)
     {
-        final ShmRegistry registry = ShmRegistry.open(link.directory());
-        try
-        {
-            return new FanOutEcho(registry, link);
-        }
-        catch (final RuntimeException ex)
-        {
-            registry.close();
-            throw ex;
-        }
+        return ShmLinkTransport.echo(link);
     }
 
     @Override
     SideReader openSide(final LinkSpec link, final int role, final MessageHandler handler)
     {
-        final ShmRegistry registry = ShmRegistry.open(link.directory());
-        try
-        {
-            return new FanOutSide(registry, link.throughput() ? ACK + role : null, handler);
-        }
-        catch (final RuntimeException ex)
-        {
-            registry.close();
-            throw ex;
-        }
+        return Transport.openOn(ShmRegistry.open(link.directory()), registry ->
+            new FanOutSide(registry, link.throughput() ? ACK + role : null, handler));
     }
 
     /**
@@ -139,26 +104,22 @@ public class ShmLinkFanOutTransport extends FanOutTransport
      */
     private static final class FanOutPinger extends ShmLinkPinger
     {
-        private final ShmRegistry registry;
         private final Subscriber[] acks;
-        private final int messageLength;
         private final FanOutSides sides;
-        private final Acknowledgement sideAcknowledgement = new Acknowledgement();
-        private final MessageHandler ackHandler = this::onAcknowledgement;
+        private final MessageHandler ackHandler;
 
         FanOutPinger(
             final ShmRegistry registry, final Subscriber pong, final LinkSpec link, final FanOutSides sides,
             final int subscribers)
         {
             super(registry, PING, attachedToAll(registry, subscribers), pong, link.messageLength(), sides);
-            this.registry = registry;
             this.acks = new Subscriber[link.throughput() ? sides.count() : 0];
             for (int i = 0; i < acks.length; i++)
             {
                 acks[i] = registry.subscriber(ACK + (i + 1));
             }
-            this.messageLength = link.messageLength();
             this.sides = sides;
+            this.ackHandler = sides::read;
         }
 
         /** The publisher of pings, once every subscriber is attached to its channel. */
@@ -184,23 +145,10 @@ public class ShmLinkFanOutTransport extends FanOutTransport
                 long spins = 0;
                 while (acks[i].poll(ackHandler, 1) == 0)
                 {
-                    if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-                    {
-                        sides.stillWaiting(spins, lastSequence);
-                    }
-                    Thread.onSpinWait();
+                    spins = PeerWatch.spin(sides, spins, lastSequence);
                 }
-                FanOutTransport.checkSide(i + 1, sideAcknowledgement, acknowledgement);
+                sides.check(i + 1, acknowledgement);
             }
-        }
-
-        private void onAcknowledgement(final DirectBuffer buffer, final int offset, final int length)
-        {
-            if (length != messageLength)
-            {
-                throw new IllegalStateException("acknowledgement of " + length + " bytes, expected " + messageLength);
-            }
-            sideAcknowledgement.read(buffer, offset);
         }
 
         /**
@@ -216,113 +164,6 @@ public class ShmLinkFanOutTransport extends FanOutTransport
             finally
             {
                 super.close();
-            }
-        }
-    }
-
-    private static final class FanOutEcho implements Echo, MessageHandler
-    {
-        private final ShmRegistry registry;
-        private final Subscriber ping;
-        private final Publisher pong;
-        private final FanOutActivity activity;
-        private final MessageHandler sinkHandler = this::count;
-        private final int messageLength;
-        private BurstSink burstSink;
-
-        FanOutEcho(final ShmRegistry registry, final LinkSpec link)
-        {
-            this.registry = registry;
-            this.ping = registry.subscriber(PING);
-            this.pong = registry.publisher(PONG);
-            this.messageLength = link.messageLength();
-            this.activity = FanOutActivity.open(link.directory());
-        }
-
-        @Override
-        public void run(final EchoControl control, final int index)
-        {
-            activity.set(FanOutActivity.ECHO);
-            try
-            {
-                while (true)
-                {
-                    if (ping.poll(this, 1) == 0)
-                    {
-                        if (!control.isActive(index))
-                        {
-                            return;
-                        }
-                        Thread.onSpinWait();
-                    }
-                }
-            }
-            finally
-            {
-                activity.set(FanOutActivity.IDLE);
-            }
-        }
-
-        @Override
-        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
-        {
-            final long result = pong.offer(buffer, offset, length);
-            if (result <= 0)
-            {
-                throw ShmLinkTransport.refused(PONG, result);
-            }
-        }
-
-        @Override
-        public void sink(final EchoControl control, final int index, final SinkMode mode)
-        {
-            if (burstSink == null)
-            {
-                burstSink = new BurstSink(messageLength);
-            }
-            burstSink.mode(mode);
-            activity.set(FanOutActivity.sink(mode));
-            try
-            {
-                while (true)
-                {
-                    if (ping.poll(sinkHandler, SINK_BATCH) == 0)
-                    {
-                        if (!control.isActive(index))
-                        {
-                            return;
-                        }
-                        Thread.onSpinWait();
-                    }
-                }
-            }
-            finally
-            {
-                activity.set(FanOutActivity.IDLE);
-            }
-        }
-
-        private void count(final DirectBuffer buffer, final int offset, final int length)
-        {
-            if (burstSink.onMessage(buffer, offset, length))
-            {
-                // The pong ring holds nothing else: the sender waits for this before its next burst.
-                final long result = pong.offer(burstSink.acknowledgement(), 0, length);
-                if (result <= 0)
-                {
-                    throw ShmLinkTransport.refused(PONG, result);
-                }
-            }
-        }
-
-        @Override
-        public void close()
-        {
-            registry.close();
-            activity.close();
-            if (burstSink != null)
-            {
-                burstSink.close();
             }
         }
     }

@@ -5,7 +5,6 @@ import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.ShmRegistry;
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -14,23 +13,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the echo or a burst's acknowledgement. {@link ShmLinkTransport} uses it as it is; {@link ShmLinkFanOutTransport}
  * adds the other subscribers' acknowledgements after each burst and their final count at close.
  */
-class ShmLinkPinger implements Pinger, MessageHandler
+class ShmLinkPinger extends RingPinger implements MessageHandler
 {
     private final ShmRegistry registry;
     private final String pingName;
     private final Publisher ping;
     private final Subscriber pong;
-    private final UnsafeBuffer message;
-    private final int messageLength;
-    private final PeerWatch watch;
     private final BufferClaim claim = new BufferClaim();
-    private final Acknowledgement acknowledgement = new Acknowledgement();
-    private Payload payload;
-    private boolean inBurst;
-    private long echoed;
-
-    /** Messages sent so far, bursts included. */
-    private long sent;
 
     /**
      * @param registry      the transport's registry; closed by {@link #close}.
@@ -43,13 +32,11 @@ class ShmLinkPinger implements Pinger, MessageHandler
     ShmLinkPinger(final ShmRegistry registry, final String pingName, final Publisher ping, final Subscriber pong,
         final int messageLength, final PeerWatch watch)
     {
+        super(messageLength, watch);
         this.registry = registry;
         this.pingName = pingName;
         this.ping = ping;
         this.pong = pong;
-        this.messageLength = messageLength;
-        this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
-        this.watch = watch;
     }
 
     @Override
@@ -69,10 +56,7 @@ class ShmLinkPinger implements Pinger, MessageHandler
     @Override
     public Acknowledgement sendBurst(final long firstSequence, final int count, final SendMode mode)
     {
-        if (payload == null)
-        {
-            payload = new Payload(messageLength);
-        }
+        payload = Payload.orNew(payload, messageLength);
         final int last = count - 1;
         for (int i = 0; i < count; i++)
         {
@@ -126,11 +110,7 @@ class ShmLinkPinger implements Pinger, MessageHandler
         while ((result = claiming ? ping.tryClaim(messageLength, claim) : ping.offer(source, 0, messageLength)) ==
             Publisher.BACK_PRESSURED)
         {
-            if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-            {
-                watch.stillWaiting(spins, sequence);
-            }
-            Thread.onSpinWait();
+            spins = PeerWatch.spin(watch, spins, sequence);
         }
         return result;
     }
@@ -140,36 +120,14 @@ class ShmLinkPinger implements Pinger, MessageHandler
         long spins = 0;
         while (pong.poll(this, 1) == 0)
         {
-            if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-            {
-                watch.stillWaiting(spins, sequence);
-            }
-            Thread.onSpinWait();
+            spins = PeerWatch.spin(watch, spins, sequence);
         }
     }
 
     @Override
     public void onMessage(final DirectBuffer buffer, final int offset, final int length)
     {
-        if (length != messageLength)
-        {
-            throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
-        }
-        echoed = buffer.getLong(offset);
-        if (inBurst)
-        {
-            acknowledgement.read(buffer, offset);
-        }
-    }
-
-    /**
-     * Messages this pinger has sent.
-     *
-     * @return the count, bursts included.
-     */
-    long sent()
-    {
-        return sent;
+        reply(buffer, offset, length);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.ShmRegistry;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 
 /**
@@ -22,8 +23,10 @@ import org.agrona.DirectBuffer;
  */
 public final class ShmLinkTransport implements Transport
 {
-    private static final String PING = "ping";
-    private static final String PONG = "pong";
+    /** The channel of pings; {@link ShmLinkFanOutTransport}'s too. */
+    static final String PING = "ping";
+    /** The channel of pongs and acknowledgements; {@link ShmLinkFanOutTransport}'s too. */
+    static final String PONG = "pong";
 
     /** Messages per poll in throughput mode: a batch, as a streaming subscriber would take them. */
     static final int SINK_BATCH = 256;
@@ -53,19 +56,24 @@ public final class ShmLinkTransport implements Transport
     }
 
     @Override
-    public boolean supportsThroughput()
+    public ThroughputModes throughputModes()
     {
-        return true;
-    }
-
-    @Override
-    public boolean supportsClaim()
-    {
-        return true;
+        return ThroughputModes.OFFER_AND_CLAIM;
     }
 
     @Override
     public void create(final LinkSpec link)
+    {
+        createPingPong(link, mode);
+    }
+
+    /**
+     * Creates the {@code ping} and {@code pong} channels, each of the run's ring capacity.
+     *
+     * @param link the transport's directory and message length.
+     * @param mode both channels' mode.
+     */
+    static void createPingPong(final LinkSpec link, final ChannelMode mode)
     {
         final ChannelConfig config = new ChannelConfig(mode, link.ringCapacity(), link.ringCapacity() / 8);
         try (ShmRegistry registry = ShmRegistry.open(link.directory()))
@@ -78,32 +86,31 @@ public final class ShmLinkTransport implements Transport
     @Override
     public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
     {
-        final ShmRegistry registry = ShmRegistry.open(link.directory());
-        try
+        return Transport.openOn(ShmRegistry.open(link.directory()), registry ->
         {
             final Subscriber pong = registry.subscriber(PONG);
             return new ShmLinkPinger(registry, PING, registry.publisher(PING), pong, link.messageLength(), watch);
-        }
-        catch (final RuntimeException ex)
-        {
-            registry.close();
-            throw ex;
-        }
+        });
     }
 
     @Override
     public Echo openEcho(final LinkSpec link)
     {
-        final ShmRegistry registry = ShmRegistry.open(link.directory());
-        try
-        {
-            return new ShmLinkEcho(registry, link.messageLength());
-        }
-        catch (final RuntimeException ex)
-        {
-            registry.close();
-            throw ex;
-        }
+        return echo(link);
+    }
+
+    /**
+     * The echo: subscribes to {@code ping} and offers every message on {@code pong}; in throughput mode sinks
+     * {@code ping} and acknowledges on {@code pong}. Whatever {@code ping}'s mode: the echo child's subscriber of
+     * {@link ShmLinkFanOutTransport}'s SPMC {@code ping} is this echo too.
+     *
+     * @param link the transport's directory and message length.
+     * @return the echo, owning its registry.
+     */
+    static Echo echo(final LinkSpec link)
+    {
+        return Transport.openOn(ShmRegistry.open(link.directory()), registry ->
+            new ShmLinkEcho(registry, link.messageLength()));
     }
 
     static IllegalStateException refused(final String channel, final long result)
@@ -158,11 +165,7 @@ public final class ShmLinkTransport implements Transport
         @Override
         public void sink(final EchoControl control, final int index, final SinkMode mode)
         {
-            if (burstSink == null)
-            {
-                burstSink = new BurstSink(messageLength);
-            }
-            burstSink.mode(mode);
+            burstSink = BurstSink.inMode(burstSink, messageLength, mode);
             while (true)
             {
                 if (ping.poll(sinkHandler, SINK_BATCH) == 0)
@@ -193,10 +196,7 @@ public final class ShmLinkTransport implements Transport
         public void close()
         {
             registry.close();
-            if (burstSink != null)
-            {
-                burstSink.close();
-            }
+            CloseHelper.close(burstSink);
         }
     }
 }

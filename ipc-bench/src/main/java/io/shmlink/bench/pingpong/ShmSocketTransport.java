@@ -6,59 +6,76 @@ import io.shmlink.shm.socket.ShmSocket;
 import io.shmlink.shm.wait.ReaderWait;
 
 import java.io.IOException;
-import java.util.List;
 
 /**
  * {@code shmlink-socket}: one ShmLink stream connection ({@link ShmSocket}) driven exactly as {@code uds} and
  * {@code tcp} drive a JDK socket (the same pinger and echo, through {@link ShmSocket#channel()}), so the three
  * differ only in the transport underneath. Readers busy-spin ({@link ReaderWait#busySpin()}): this measures the
- * stream layer's cost over the rings, not a kernel wake-up; {@code io.shmlink.bench.wakeup.WakeupLatency} measures
- * the blocking wait.
+ * stream layer's cost over the rings, not a kernel wake-up. {@code shmlink-socket-blocking} is the same with
+ * ShmLink's default {@link ReaderWait#blocking()}: a reader that found nothing spins briefly, then sleeps until the
+ * writer rings, as a socket reader sleeps in {@code read}; {@code io.shmlink.bench.wakeup.WakeupLatency} measures
+ * that wake-up after a long idle time.
  * <p>
  * The parent binds in {@link #create} (before the child starts), the child connects in {@link #openEcho}, and the
  * parent accepts in {@link #openPinger}; the child's connection request waits in the server socket's channel.
  */
-public final class ShmSocketTransport implements Transport
+public class ShmSocketTransport implements Transport
 {
     private static final String SERVER = "echo";
 
+    private final boolean spinning;
     private ShmRegistry registry;
     private ShmServerSocket server;
+
+    /** Needed by {@link Transports}: {@code shmlink-socket}, busy-spinning readers. */
+    public ShmSocketTransport()
+    {
+        this(true);
+    }
+
+    ShmSocketTransport(final boolean spinning)
+    {
+        this.spinning = spinning;
+    }
+
+    /**
+     * {@code shmlink-socket-blocking}, named by its class name ({@code SocketRoundTrip} runs it). Not a built-in
+     * transport: its readers sleep in ShmLink's doorbell, a JDK {@code Selector}, which allocates on each wake-up,
+     * and the harness's transports allocate nothing in their loops.
+     */
+    public static final class Blocking extends ShmSocketTransport
+    {
+        /** Needed by {@link Transports}. */
+        public Blocking()
+        {
+            super(false);
+        }
+    }
 
     @Override
     public String name()
     {
-        return "shmlink-socket";
+        return spinning ? "shmlink-socket" : "shmlink-socket-blocking";
     }
 
     @Override
     public String describe(final LinkSpec link)
     {
-        return "ShmLink stream socket (two SPSC channels of " + ShmSocket.CHANNEL_CAPACITY / 1024 +
-            " KiB), busy-spinning reads, blocking ByteChannel reads and writes of " + link.messageLength() + " bytes";
+        return "ShmLink stream socket (two SPSC channels of " + ShmSocket.CHANNEL_CAPACITY / 1024 + " KiB), " +
+            (spinning ? "busy-spinning" : "blocking (ShmLink's default wait)") +
+            " reads, blocking ByteChannel reads and writes of " + link.messageLength() + " bytes";
     }
 
     @Override
-    public boolean supportsThroughput()
+    public ThroughputModes throughputModes()
     {
-        return true;
-    }
-
-    /**
-     * {@inheritDoc}
-     * <p>
-     * {@link SinkMode#COPY_OUT} only: {@code read} copies each message into the sink's buffer, which it then folds.
-     */
-    @Override
-    public List<SinkMode> sinkModes()
-    {
-        return List.of(SinkMode.COPY_OUT);
+        return ThroughputModes.STREAM;
     }
 
     @Override
     public void create(final LinkSpec link) throws IOException
     {
-        registry = spinningRegistry(link);
+        registry = registry(link);
         server = ShmServerSocket.bind(registry, SERVER);
     }
 
@@ -74,13 +91,14 @@ public final class ShmSocketTransport implements Transport
     @Override
     public Echo openEcho(final LinkSpec link) throws IOException
     {
-        final ShmSocket socket = ShmSocket.connect(spinningRegistry(link), SERVER);
+        final ShmSocket socket = ShmSocket.connect(registry(link), SERVER);
         return new SocketTransport.SocketEcho(socket.channel(), link.messageLength());
     }
 
-    private static ShmRegistry spinningRegistry(final LinkSpec link)
+    private ShmRegistry registry(final LinkSpec link)
     {
-        return ShmRegistry.open(link.directory(), new ShmRegistry.Options().readerWait(ReaderWait.busySpin()));
+        return ShmRegistry.open(link.directory(),
+            new ShmRegistry.Options().readerWait(spinning ? ReaderWait.busySpin() : ReaderWait.blocking()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.shmlink.bench.pingpong;
 
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -92,20 +92,9 @@ public final class SocketTransport implements Transport
     }
 
     @Override
-    public boolean supportsThroughput()
+    public ThroughputModes throughputModes()
     {
-        return true;
-    }
-
-    /**
-     * {@inheritDoc}
-     * <p>
-     * {@link SinkMode#COPY_OUT} only: {@code read} copies each message into the sink's buffer, which it then folds.
-     */
-    @Override
-    public List<SinkMode> sinkModes()
-    {
-        return List.of(SinkMode.COPY_OUT);
+        return ThroughputModes.STREAM;
     }
 
     @Override
@@ -136,11 +125,7 @@ public final class SocketTransport implements Transport
         long spins = 0;
         while ((channel = server.accept()) == null)
         {
-            if ((++spins & PeerWatch.SPIN_CHECK_MASK) == 0)
-            {
-                watch.stillWaiting(spins, 0);
-            }
-            Thread.onSpinWait();
+            spins = PeerWatch.spin(watch, spins, 0);
         }
         server.close();
         server = null;
@@ -268,10 +253,7 @@ public final class SocketTransport implements Transport
             {
                 throw new UnsupportedOperationException(name + " sends by write only");
             }
-            if (payload == null)
-            {
-                payload = new Payload(messageLength);
-            }
+            payload = Payload.orNew(payload, messageLength);
             enter();
             final int last = count - 1;
             for (int i = 0; i < count; i++)
@@ -454,12 +436,8 @@ public final class SocketTransport implements Transport
         @Override
         public void sink(final EchoControl control, final int index, final SinkMode mode)
         {
-            if (burstSink == null)
-            {
-                burstSink = new BurstSink(messageLength);
-            }
             // The read copied the bytes out of the kernel into the batch: fold them there, without a second copy.
-            burstSink.mode(SinkMode.IN_PLACE);
+            burstSink = BurstSink.inMode(burstSink, messageLength, SinkMode.IN_PLACE);
             while (true)
             {
                 // As many whole messages as have arrived: a socket reader reads in bulk and splits, and the sender
@@ -546,10 +524,7 @@ public final class SocketTransport implements Transport
             {
                 // the parent has gone already
             }
-            if (burstSink != null)
-            {
-                burstSink.close();
-            }
+            CloseHelper.close(burstSink);
         }
     }
 }

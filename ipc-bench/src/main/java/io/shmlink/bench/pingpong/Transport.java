@@ -2,6 +2,7 @@ package io.shmlink.bench.pingpong;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * One way of carrying a ping from the parent JVM to the echo child and back. An instance lives in each of the two
@@ -31,35 +32,16 @@ public interface Transport extends AutoCloseable
     String describe(LinkSpec link);
 
     /**
-     * Whether {@link Pinger#sendBurst} and {@link Echo#sink} work, so that the throughput mode can run this
-     * transport. The floor has no throughput of its own: its one cache line holds one message at a time.
+     * How this transport serves a throughput run: with which send and sink modes {@link Pinger#sendBurst} and
+     * {@link Echo#sink} work, if they do. The floor's ping-pong line holds one message at a time, but it has a ring
+     * for this; a socket's {@code read} already copies each message out of the kernel, so the sockets are
+     * {@link ThroughputModes#STREAM}.
      *
-     * @return false unless overridden.
+     * @return {@link ThroughputModes#NONE} unless overridden.
      */
-    default boolean supportsThroughput()
+    default ThroughputModes throughputModes()
     {
-        return false;
-    }
-
-    /**
-     * Whether {@link Pinger#sendBurst} can write messages in place ({@link SendMode#CLAIM}).
-     *
-     * @return false unless overridden.
-     */
-    default boolean supportsClaim()
-    {
-        return false;
-    }
-
-    /**
-     * How {@link Echo#sink} can read messages. A socket's {@code read} already copies each message out of the kernel
-     * into the reader's buffer, so the socket transports offer {@link SinkMode#COPY_OUT} only.
-     *
-     * @return both modes unless overridden.
-     */
-    default List<SinkMode> sinkModes()
-    {
-        return List.of(SinkMode.IN_PLACE, SinkMode.COPY_OUT);
+        return ThroughputModes.NONE;
     }
 
     /**
@@ -100,6 +82,37 @@ public interface Transport extends AutoCloseable
      * @throws IOException if that fails.
      */
     Echo openEcho(LinkSpec link) throws IOException;
+
+    /**
+     * For {@link #openPinger} and {@link #openEcho}: hands a resource just opened (a registry, an Aeron client) to
+     * {@code open}, which builds the pinger or echo on it, and closes the resource if that fails, so that a failed
+     * open leaks nothing.
+     *
+     * @param resource the resource; the result owns it.
+     * @param open     what builds on it.
+     * @param <R>      the resource's type.
+     * @param <T>      the result's type.
+     * @return what {@code open} built.
+     */
+    static <R extends AutoCloseable, T> T openOn(final R resource, final Function<R, T> open)
+    {
+        try
+        {
+            return open.apply(resource);
+        }
+        catch (final RuntimeException ex)
+        {
+            try
+            {
+                resource.close();
+            }
+            catch (final Exception closing)
+            {
+                ex.addSuppressed(closing);
+            }
+            throw ex;
+        }
+    }
 
     /**
      * Releases what {@link #create} made in this process and no pinger or echo took over. Files in the transport's

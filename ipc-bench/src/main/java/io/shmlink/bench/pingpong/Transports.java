@@ -38,7 +38,7 @@ public final class Transports
         BUILT_IN.put("chronicle", ChronicleTransport::new);
         BUILT_IN.put("shmlink-chronicle", ShmLinkChronicleTransport::new);
         BUILT_IN.put("shmlink-chronicle-128", ShmLinkChronicleTransport::bounded);
-        BUILT_IN.put("chronicle-dto", ChronicleOrderTransport::new);
+        BUILT_IN.put("chronicle-dto", ChronicleTransport::dto);
         BUILT_IN.put("uds", () -> new SocketTransport(SocketTransport.Family.UNIX));
         BUILT_IN.put("tcp", () -> new SocketTransport(SocketTransport.Family.TCP));
         // Fan-out: the echo child and N - 1 more subscriber JVMs read every ping (FanOutTransport).

@@ -4,7 +4,9 @@ import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
-import io.shmlink.bench.socket.ChildProcess;
+import io.shmlink.bench.pingpong.Summary;
+import io.shmlink.bench.ShmTempDirectory;
+import io.shmlink.bench.pingpong.ChildJvm;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.wait.ReaderWait;
 import org.HdrHistogram.Histogram;
@@ -16,11 +18,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -78,16 +78,17 @@ public final class WakeupLatency
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        final Path directory = Files.createTempDirectory(Path.of("/dev/shm"), "wakeup-");
-        try (ShmRegistry registry = ShmRegistry.open(directory,
+        try (ShmTempDirectory temp = ShmTempDirectory.create("wakeup-");
+            ShmRegistry registry = ShmRegistry.open(temp.path(),
             new ShmRegistry.Options().readerWait(ReaderWait.of(Duration.ZERO, Duration.ZERO)));
             ServerSocketChannel udsServer = ServerSocketChannel.open(StandardProtocolFamily.UNIX))
         {
             registry.create("ping", ChannelConfig.spsc(64 * 1024));
             registry.create("pong", ChannelConfig.spsc(64 * 1024));
-            udsServer.bind(UnixDomainSocketAddress.of(directory.resolve("uds.sock")));
-            try (ChildProcess child = ChildProcess.start(WakeupLatency.class, "--child", directory.toString(),
-                Long.toString(spinNanos), Long.toString(yieldNanos), Long.toString(maxSleepMillis));
+            udsServer.bind(UnixDomainSocketAddress.of(temp.path().resolve("uds.sock")));
+            try (ChildJvm child = ChildJvm.start("wake-up child", List.of("-Xmx256m"), WakeupLatency.class,
+                List.of("--child", temp.path().toString(), Long.toString(spinNanos), Long.toString(yieldNanos),
+                    Long.toString(maxSleepMillis)));
                 SocketChannel uds = udsServer.accept())
             {
                 child.awaitLine("READY");
@@ -112,16 +113,6 @@ public final class WakeupLatency
                 }
                 final double cpu = idleCpuShare(child.pid(), idleSeconds);
                 report(shm, socket, ratios, gapNanos, cpu, idleSeconds);
-            }
-        }
-        finally
-        {
-            try (var paths = Files.walk(directory))
-            {
-                for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
-                {
-                    Files.deleteIfExists(path);
-                }
             }
         }
     }
@@ -190,9 +181,7 @@ public final class WakeupLatency
     private static void report(final Histogram shm, final Histogram uds, final double[] ratios, final long gapNanos,
         final double idleCpu, final int idleSeconds)
     {
-        Arrays.sort(ratios);
-        final int n = ratios.length;
-        final double median = n % 2 == 1 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
+        final Summary ratio = Summary.of(ratios);
         System.out.printf(Locale.ROOT, "wake-up latency of a reader idle for %d us (ns, from send to handler)%n",
             gapNanos / 1000);
         System.out.printf("%-22s %9s %9s %9s %9s %9s %9s%n", "reader", "p50", "p90", "p99", "p99.9", "max", "count");
@@ -200,8 +189,8 @@ public final class WakeupLatency
         row("uds blocking read", uds);
         System.out.printf(Locale.ROOT, "publisher's offer that rang: p50 %d ns, p99 %d ns, max %d ns%n",
             OFFER_COST.getValueAtPercentile(50), OFFER_COST.getValueAtPercentile(99), OFFER_COST.getMaxValue());
-        System.out.printf(Locale.ROOT, "shmlink p50 / uds p50, median of %d rounds: %.2f [%.2f..%.2f]%n", n, median,
-            ratios[0], ratios[n - 1]);
+        System.out.printf(Locale.ROOT, "shmlink p50 / uds p50, median of %d rounds: %.2f [%.2f..%.2f]%n",
+            ratios.length, ratio.median(), ratio.min(), ratio.max());
         System.out.printf(Locale.ROOT,
             "idle reader JVM (shm subscriber asleep + uds reader blocked + liveness thread): %.3f%% of a core"
                 + " over %d s%n",
@@ -227,6 +216,8 @@ public final class WakeupLatency
         final UnsafeBuffer reply = new UnsafeBuffer(new byte[8]);
         final MessageHandler handler =
             (buffer, offset, length) -> reply.putLong(0, System.nanoTime() - buffer.getLong(offset));
+        // The watcher blocks in a read of standard input: nothing runs, nothing allocates, until the parent goes.
+        ChildJvm.exitWithParent();
         System.out.println("READY");
         System.out.flush();
         while (true)
@@ -237,10 +228,6 @@ public final class WakeupLatency
                 {
                     Thread.onSpinWait();
                 }
-            }
-            else if (!ProcessHandle.current().parent().map(ProcessHandle::isAlive).orElse(false))
-            {
-                System.exit(0); // only when idle: /proc reads allocate, and a GC would land in the next sample
             }
         }
     }

@@ -56,7 +56,7 @@ class BandwidthPlotTest
 
     private static Path csv(final Path directory, final int size, final double floorRate) throws Exception
     {
-        return Files.writeString(directory.resolve("throughput-" + size + ".csv"), ThroughputReport.CSV_HEADER + "\n" +
+        return Files.writeString(directory.resolve("throughput-" + size + ".csv"), Report.CSV_HEADER + "\n" +
             size + ",floor offer/in-place," + floorRate + "," + floorRate + "," + floorRate + "\n" +
             size + ",agrona offer/copy-out,2500,2400,2600\n" +
             size + ",memcpy-dram,11000,10000,12000\n");

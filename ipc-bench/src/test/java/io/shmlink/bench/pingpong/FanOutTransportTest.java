@@ -45,10 +45,10 @@ class FanOutTransportTest
     void everyFanOutTransportCompletesInterleavedRoundsWithEverySubscriberReadingEveryPing() throws Exception
     {
         final List<String> transports = transports();
-        final PingPongResult result =
-            PingPongRun.run(new PingPongOptions(transports, ROUNDS, COUNT, 1_000, 32, null), QUIET);
+        final BenchResult result =
+            BenchRun.run(new PingPongOptions(transports, ROUNDS, COUNT, 1_000, 32, null), QUIET);
 
-        assertEquals(transports, result.transports());
+        assertEquals(transports, result.columns());
         final long roundTrips = (long)ROUNDS * COUNT;
         for (int t = 0; t < transports.size(); t++)
         {
@@ -58,7 +58,7 @@ class FanOutTransportTest
                 assertEquals(COUNT, result.round(r, t).getTotalCount(), name + " round " + r);
             }
             HistogramAssertions.assertPlausible(name, result.overall(t), roundTrips);
-            // As in PingPongRunTest: less than one object per round trip, with room for one-off JIT allocations.
+            // As in BenchRunTest: less than one object per round trip, with room for one-off JIT allocations.
             assertTrue(result.pingerAllocatedBytes(t) < roundTrips + 32 * 1024,
                 name + " pinger allocated " + result.pingerAllocatedBytes(t) + " bytes");
             assertTrue(result.echoAllocatedBytes(t) >= 0 && result.echoAllocatedBytes(t) < roundTrips + 32 * 1024,
@@ -77,7 +77,7 @@ class FanOutTransportTest
         final PingPongOptions options =
             new PingPongOptions(transports(), ROUNDS, BURST, BURST, 64, null, 0, true, null);
 
-        final ThroughputResult result = ThroughputRun.run(options, QUIET);
+        final BenchResult result = BenchRun.run(options, QUIET);
 
         final List<String> expected = new ArrayList<>();
         for (final String name : transports())
@@ -91,10 +91,10 @@ class FanOutTransportTest
         }
         expected.add("memcpy-cache");
         expected.add("memcpy-dram");
-        assertEquals(expected, result.contenders());
-        for (int c = 0; c < result.contenders().size(); c++)
+        assertEquals(expected, result.columns());
+        for (int c = 0; c < result.columns().size(); c++)
         {
-            final String name = result.contenders().get(c);
+            final String name = result.columns().get(c);
             for (int r = 0; r < ROUNDS; r++)
             {
                 assertTrue(result.nanos(r, c) > 1_000 && result.megabytesPerSecond(r, c) > 0,
@@ -115,7 +115,7 @@ class FanOutTransportTest
             2 * (int)SkippingSideTransport.DROPPED, 100, 64, null, 0, true, null);
 
         final IllegalStateException failure = assertThrows(IllegalStateException.class, () ->
-            ThroughputRun.run(options, QUIET));
+            BenchRun.run(options, QUIET));
 
         assertTrue(failure.getMessage().contains("fan-out subscriber 1 acknowledged") &&
             failure.getMessage().contains("subscriber 0"), failure.getMessage());
@@ -130,7 +130,7 @@ class FanOutTransportTest
             2 * (int)SkippingSideTransport.DROPPED, 0, 32, null);
 
         final IllegalStateException failure = assertThrows(IllegalStateException.class, () ->
-            PingPongRun.run(options, new PrintStream(errors, true, StandardCharsets.UTF_8)));
+            BenchRun.run(options, new PrintStream(errors, true, StandardCharsets.UTF_8)));
 
         // The side stops at the gap (its standard error says "ping 501 after 499") and exits with a failure; the
         // pinger notices while waiting, or when it ends the side.

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * One transport alone through a real echo child, long enough (10,000 measured round trips) for its percentiles to
  * mean something: for the transports that bring a library of their own (a media driver, memory-mapped journals,
- * JVM flags), whose set-up and tear-down the short all-transport run of {@link PingPongRunTest} only skims.
+ * JVM flags), whose set-up and tear-down the short all-transport run of {@link BenchRunTest} only skims.
  */
 class SingleTransportRunTest
 {
@@ -30,16 +30,16 @@ class SingleTransportRunTest
     @ValueSource(strings = {"shmlink-socket", "aeron", "chronicle"})
     void completesTenThousandRoundTripsThroughAChildJvmAndCleansUp(final String transport) throws Exception
     {
-        final PingPongResult result = PingPongRun.run(
+        final BenchResult result = BenchRun.run(
             new PingPongOptions(List.of(transport), ROUNDS, COUNT, WARMUP, 32, null), QUIET);
 
-        assertEquals(List.of(transport), result.transports());
+        assertEquals(List.of(transport), result.columns());
         HistogramAssertions.assertPlausible(transport, result.overall(0), ROUND_TRIPS);
         for (int r = 0; r < ROUNDS; r++)
         {
             assertEquals(COUNT, result.round(r, 0).getTotalCount(), transport + " round " + r);
         }
-        // Reported, whatever they are; bounded as in PingPongRunTest: less than one object per round trip.
+        // Reported, whatever they are; bounded as in BenchRunTest: less than one object per round trip.
         assertTrue(result.echoAllocatedBytes(0) >= 0, transport + ": the child reports its allocations");
         assertTrue(result.pingerAllocatedBytes(0) < ROUND_TRIPS,
             transport + " pinger allocated " + result.pingerAllocatedBytes(0) + " bytes");

@@ -34,15 +34,9 @@ public final class SkippingSinkTransport implements Transport
     }
 
     @Override
-    public boolean supportsThroughput()
+    public ThroughputModes throughputModes()
     {
-        return true;
-    }
-
-    @Override
-    public java.util.List<SinkMode> sinkModes()
-    {
-        return java.util.List.of(SinkMode.IN_PLACE);
+        return ThroughputModes.OFFER;
     }
 
     @Override

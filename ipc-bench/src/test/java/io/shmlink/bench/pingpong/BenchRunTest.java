@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The ping-pong harness end to end, through real child JVMs: short runs, so the whole class takes seconds.
  */
-class PingPongRunTest
+class BenchRunTest
 {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
     private static final int ROUNDS = 2;
@@ -55,10 +55,10 @@ class PingPongRunTest
     void everyBuiltInTransportCompletesInterleavedRoundsThroughAChildJvm(@TempDir final Path results) throws Exception
     {
         final List<String> transports = pointToPoint();
-        final PingPongResult result =
-            PingPongRun.run(new PingPongOptions(transports, ROUNDS, COUNT, 1_000, 32, null), QUIET);
+        final BenchResult result =
+            BenchRun.run(new PingPongOptions(transports, ROUNDS, COUNT, 1_000, 32, null), QUIET);
 
-        assertEquals(transports, result.transports());
+        assertEquals(transports, result.columns());
         assertEquals(ROUNDS, result.roundCount());
         for (int t = 0; t < transports.size(); t++)
         {
@@ -73,13 +73,13 @@ class PingPongRunTest
 
         final int floor = result.indexOf("floor");
         final int spsc = result.indexOf("shmlink-spsc");
-        for (final double ratio : result.p50Ratios(floor, floor))
+        for (final double ratio : result.ratios(floor, floor))
         {
             assertEquals(1.0, ratio, 0.0);
         }
         for (int t = 0; t < transports.size(); t++)
         {
-            final PingPongResult.RatioSummary ratio = result.p50Ratio(t, spsc);
+            final Summary ratio = result.ratio(t, spsc);
             assertTrue(ratio.min() > 0 && ratio.min() <= ratio.median() && ratio.median() <= ratio.max(),
                 transports.get(t) + ": " + ratio);
         }
@@ -116,7 +116,7 @@ class PingPongRunTest
         assertTrue(report.contains("p99.99") && report.contains("vs floor") && report.contains("vs shmlink-spsc") &&
             report.contains("vs uds"), report);
         final int uds = result.indexOf("uds");
-        assertEquals(1.0, result.p50Ratio(uds, uds).median(), 0.0);
+        assertEquals(1.0, result.ratio(uds, uds).median(), 0.0);
 
         final List<Path> files = Report.writeResults(result, report, results);
         // results.md, report.txt, one .hgrm per transport, the plot
@@ -153,7 +153,7 @@ class PingPongRunTest
             new PingPongOptions(transports, ROUNDS, RATE_COUNT, 400, 32, null, rate, false, null);
 
         final long start = System.nanoTime();
-        final PingPongResult result = PingPongRun.run(options, QUIET);
+        final BenchResult result = BenchRun.run(options, QUIET);
         final long elapsed = System.nanoTime() - start;
 
         assertTrue(result.fixedRate());
@@ -204,7 +204,7 @@ class PingPongRunTest
             true, null);
         final ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
-        final ThroughputResult result = ThroughputRun.run(options,
+        final BenchResult result = BenchRun.run(options,
             new PrintStream(progress, true, StandardCharsets.UTF_8));
 
         assertEquals(List.of("shmlink-chronicle", "shmlink-chronicle-128", "chronicle-dto"), result.skipped(), "the DTO transports ping only");
@@ -215,18 +215,18 @@ class PingPongRunTest
             "agrona offer/in-place", "agrona offer/copy-out", "agrona claim/in-place",
             "shmlink-socket offer/copy-out", "aeron offer/in-place", "aeron offer/copy-out",
             "chronicle offer/in-place", "chronicle offer/copy-out", "uds offer/copy-out", "tcp offer/copy-out",
-            "memcpy-cache", "memcpy-dram"), result.contenders());
+            "memcpy-cache", "memcpy-dram"), result.columns());
         final int floor = result.indexOf("floor offer/in-place");
-        for (int c = 0; c < result.contenders().size(); c++)
+        for (int c = 0; c < result.columns().size(); c++)
         {
-            final String name = result.contenders().get(c);
+            final String name = result.columns().get(c);
             for (int r = 0; r < ROUNDS; r++)
             {
                 // A burst's time includes at least one message each way: far above a microsecond.
                 assertTrue(result.nanos(r, c) > 1_000, name + " round " + r + ": " + result.nanos(r, c) + " ns");
                 assertTrue(result.megabytesPerSecond(r, c) > 0, name);
             }
-            final PingPongResult.RatioSummary ratio = result.ratio(c, floor);
+            final Summary ratio = result.ratio(c, floor);
             assertTrue(ratio.min() > 0 && ratio.min() <= ratio.median() && ratio.median() <= ratio.max(),
                 name + ": " + ratio);
             // One object per message would be 16 bytes per message at least; the bound is 1. Not 0: in a run this
@@ -239,9 +239,9 @@ class PingPongRunTest
                 result.echoAllocatedBytes(c) >= 0 && result.echoAllocatedBytes(c) < (long)ROUNDS * BURST,
                 name + " sink allocated " + result.echoAllocatedBytes(c));
             // On Linux every counter is known; memcpy has no sink, so its sink took none.
-            assertTrue(result.faults(c, ThroughputResult.SENDER_PROCESS) >= 0, name);
-            assertTrue(result.faults(c, ThroughputResult.SINK_THREAD + 1) >= 0, name);
-            assertTrue(!memcpy || result.faults(c, ThroughputResult.SINK_PROCESS) == 0, name);
+            assertTrue(result.faults(c, BenchResult.SENDER_PROCESS) >= 0, name);
+            assertTrue(result.faults(c, BenchResult.SINK_THREAD + 1) >= 0, name);
+            assertTrue(!memcpy || result.faults(c, BenchResult.SINK_PROCESS) == 0, name);
         }
         assertEquals(result.indexOf("floor claim/in-place"),
             result.sameModes(result.indexOf("shmlink-spsc claim/in-place"), "floor"));
@@ -249,18 +249,18 @@ class PingPongRunTest
         assertFalse(Files.exists(result.runDirectory()), "run directory deleted");
 
         final ByteArrayOutputStream text = new ByteArrayOutputStream();
-        ThroughputReport.print(result, new PrintStream(text, true, StandardCharsets.UTF_8));
+        Report.print(result, new PrintStream(text, true, StandardCharsets.UTF_8));
         final String report = text.toString(StandardCharsets.UTF_8);
         assertTrue(report.contains("MB/s") && report.contains("vs floor") && report.contains("vs memcpy-dram") &&
             report.contains("The physics: `floor offer/in-place`") && report.contains("Page faults per GiB"), report);
-        ThroughputReport.writeResults(result, report, results);
+        Report.writeResults(result, report, results);
         final String markdown = Files.readString(results.resolve(Report.MARKDOWN_FILE));
         assertTrue(markdown.contains("| contender | MB/s (median) | min | max | vs floor | vs agrona | " +
             "vs memcpy-dram | vs memcpy-cache |"), markdown);
         assertTrue(markdown.contains("\n| tcp offer/copy-out | "), markdown);
-        final List<String> csv = Files.readAllLines(results.resolve(ThroughputReport.CSV_FILE));
-        assertEquals(ThroughputReport.CSV_HEADER, csv.get(0));
-        assertEquals(1 + result.contenders().size(), csv.size());
+        final List<String> csv = Files.readAllLines(results.resolve(Report.CSV_FILE));
+        assertEquals(Report.CSV_HEADER, csv.get(0));
+        assertEquals(1 + result.columns().size(), csv.size());
         assertTrue(csv.get(1).startsWith("64,floor offer/in-place,"), csv.get(1));
     }
 
@@ -271,7 +271,7 @@ class PingPongRunTest
             100, 4096, null, 0, true, null);
 
         final IllegalStateException failure = assertThrows(IllegalStateException.class, () ->
-            ThroughputRun.run(options, QUIET));
+            BenchRun.run(options, QUIET));
 
         assertTrue(failure.getMessage().contains("checksum") && failure.getMessage().contains("not read"),
             failure.getMessage());
@@ -282,12 +282,12 @@ class PingPongRunTest
     {
         final String spec = FaultyEchoTransport.Misnumbering.class.getName();
         final IllegalArgumentException failure = assertThrows(IllegalArgumentException.class, () ->
-            ThroughputRun.run(new PingPongOptions(List.of(spec), 1, 10, 0, 64, null, 0, true, null), QUIET));
+            BenchRun.run(new PingPongOptions(List.of(spec), 1, 10, 0, 64, null, 0, true, null), QUIET));
 
         assertTrue(failure.getMessage().contains("has a throughput mode"), failure.getMessage());
     }
 
-    private static String print(final PingPongResult result)
+    private static String print(final BenchResult result)
     {
         final ByteArrayOutputStream text = new ByteArrayOutputStream();
         Report.print(result, new PrintStream(text, true, StandardCharsets.UTF_8));
@@ -299,7 +299,7 @@ class PingPongRunTest
     {
         final Set<Path> before = runDirectories();
         final IllegalStateException failure = assertThrows(IllegalStateException.class, () ->
-            PingPongRun.run(options(FaultyEchoTransport.Misnumbering.class), QUIET));
+            BenchRun.run(options(FaultyEchoTransport.Misnumbering.class), QUIET));
 
         assertEquals("misnumbering: echo carried sequence 2, expected 1", failure.getMessage());
         assertEquals(before, runDirectories(), "run directory deleted after a failure");
@@ -311,7 +311,7 @@ class PingPongRunTest
     {
         final IllegalStateException failure = assertTimeoutPreemptively(Duration.ofSeconds(25), () ->
             assertThrows(IllegalStateException.class, () ->
-                PingPongRun.run(options(FaultyEchoTransport.Dying.class), QUIET)));
+                BenchRun.run(options(FaultyEchoTransport.Dying.class), QUIET)));
 
         assertTrue(failure.getMessage().contains("exited with status " + FaultyEchoTransport.Dying.STATUS),
             failure.getMessage());
@@ -324,12 +324,13 @@ class PingPongRunTest
         {
             final Path run = directory.path();
             final Path floorDirectory = Files.createDirectory(run.resolve("floor"));
-            new FloorTransport().create(new LinkSpec(floorDirectory, 32));
+            new FloorTransport().create(new LinkSpec(floorDirectory, 32, false, 0));
             try (EchoControl control = EchoControl.create(run.resolve(EchoMain.CONTROL_FILE));
-                EchoChild child = EchoChild.start(run, 32, List.of("floor")))
+                ChildJvm child = EchoMain.start(run, 32, List.of("floor"), false))
             {
                 child.awaitReady(Duration.ofSeconds(20));
-                control.activate(0, child); // returns once the child is busy-spinning in the floor's echo loop
+                control.request(0);
+                control.awaitAcknowledged(0, child); // returns once the child is busy-spinning in the floor's echo loop
 
                 // End-of-file on stdin without STOP: what the child sees when its parent is killed.
                 final long[] allocated = child.finish(Duration.ofSeconds(20));

@@ -9,16 +9,16 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-class PingPongResultTest
+class BenchResultTest
 {
     @Test
     void ratiosAreTakenWithinEachRoundThenSummarisedByTheirMedian()
     {
         // floor's p50 drifts 100 -> 400 ns across rounds, as on a VM whose vCPUs move; the other's ratio does not.
-        final PingPongResult result = result(new long[][] {{100, 150}, {200, 500}, {400, 400}});
+        final BenchResult result = result(new long[][] {{100, 150}, {200, 500}, {400, 400}});
 
-        assertArrayEquals(new double[] {1.5, 2.5, 1.0}, result.p50Ratios(1, 0), 1e-9);
-        assertEquals(new PingPongResult.RatioSummary(1.5, 1.0, 2.5), result.p50Ratio(1, 0));
+        assertArrayEquals(new double[] {1.5, 2.5, 1.0}, result.ratios(1, 0), 1e-9);
+        assertEquals(new Summary(1.5, 1.0, 2.5), result.ratio(1, 0));
         assertEquals(3, result.overall(0).getTotalCount());
         assertEquals(400, result.overall(0).getMaxValue());
         assertEquals(200, result.overall(0).getValueAtPercentile(50));
@@ -27,12 +27,12 @@ class PingPongResultTest
     @Test
     void theMedianOfAnEvenNumberOfRoundsIsTheMeanOfTheMiddleTwo()
     {
-        final PingPongResult result = result(new long[][] {{100, 100}, {100, 200}, {100, 300}, {100, 1000}});
+        final BenchResult result = result(new long[][] {{100, 100}, {100, 200}, {100, 300}, {100, 1000}});
 
-        assertEquals(new PingPongResult.RatioSummary(2.5, 1.0, 10.0), result.p50Ratio(1, 0));
+        assertEquals(new Summary(2.5, 1.0, 10.0), result.ratio(1, 0));
     }
 
-    private static PingPongResult result(final long[][] p50s)
+    private static BenchResult result(final long[][] p50s)
     {
         final Histogram[][] rounds = new Histogram[p50s.length][2];
         for (int r = 0; r < p50s.length; r++)
@@ -43,8 +43,8 @@ class PingPongResultTest
                 rounds[r][t].recordValue(p50s[r][t]);
             }
         }
-        return new PingPongResult(
-            new PingPongOptions(List.of("floor", "other"), p50s.length, 1, 0, 8, null),
-            List.of("floor", "other"), List.of("", ""), rounds, new long[2], new long[2], 1, Path.of("none"), 0.0);
+        return new BenchResult(new PingPongOptions(List.of("floor", "other"), p50s.length, 1, 0, 8, null),
+            List.of("floor", "other"), List.of("", ""), null, rounds, null, null, null, null, new long[2], new long[2],
+            new BenchResult.Session(1, Path.of("none"), 0.0));
     }
 }

@@ -1,0 +1,63 @@
+package io.shmlink.bench.pingpong;
+
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * What the pingers of the ring and log transports (ShmLink, Agrona, Aeron) share: a buffer of their own for the ping,
+ * the payload of their bursts, and {@link #reply}, through which their handlers take each pong and each burst's
+ * acknowledgement. Each subclass keeps its own send and wait loops, which call its transport directly.
+ */
+abstract class RingPinger implements Pinger
+{
+    /** The ping, carrying its sequence in its first 8 bytes. */
+    final UnsafeBuffer message;
+    final int messageLength;
+    final PeerWatch watch;
+    final Acknowledgement acknowledgement = new Acknowledgement();
+    /** Made by the first burst ({@link Payload#orNew}). */
+    Payload payload;
+    /** Whether the reply awaited acknowledges a burst, rather than echoes a ping. */
+    boolean inBurst;
+    /** The sequence the last reply carried. */
+    long echoed;
+    /** Messages sent so far, bursts included. */
+    long sent;
+
+    RingPinger(final int messageLength, final PeerWatch watch)
+    {
+        this.messageLength = messageLength;
+        this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
+        this.watch = watch;
+    }
+
+    /**
+     * Takes a reply, from the subclass's handler: checks its length, keeps the sequence it carries, and during a burst
+     * reads it as the acknowledgement.
+     *
+     * @param buffer holding the reply.
+     * @param offset where it starts.
+     * @param length its length.
+     */
+    final void reply(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length != messageLength)
+        {
+            throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
+        }
+        echoed = buffer.getLong(offset);
+        if (inBurst)
+        {
+            acknowledgement.read(buffer, offset);
+        }
+    }
+
+    /**
+     * @return messages this pinger has sent, bursts included.
+     */
+    final long sent()
+    {
+        return sent;
+    }
+}
