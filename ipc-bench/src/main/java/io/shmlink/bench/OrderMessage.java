@@ -15,7 +15,14 @@ public final class OrderMessage implements BytesMarshallable
     /** The order's side. */
     public enum Side
     {
-        BUY, SELL, SHORT_SELL;
+        /** Buys. */
+        BUY,
+
+        /** Sells what the account holds. */
+        SELL,
+
+        /** Sells what the account borrowed. */
+        SHORT_SELL;
 
         private static final Side[] VALUES = values();
     }
@@ -23,17 +30,29 @@ public final class OrderMessage implements BytesMarshallable
     /** Bytes {@link #writeMarshallable} writes with the six-letter symbol {@link #filled} puts in. */
     public static final int LENGTH = 6 * Long.BYTES + 4 * Double.BYTES + 1 + 1 + 6;
 
+    /** The order's id: the ping's sequence number. */
     public long orderId;
+    /** The client's own id for the order. */
     public long clientOrderId;
+    /** What is traded. */
     public long instrumentId;
+    /** Whose order it is. */
     public long accountId;
+    /** When it was made, in System.nanoTime() units. */
     public long timestampNanos;
+    /** The sender's sequence number. */
     public long sequence;
+    /** The limit price. */
     public double price;
+    /** How much to trade. */
     public double quantity;
+    /** The stop price. */
     public double stopPrice;
+    /** How much has been traded. */
     public double filledQuantity;
+    /** Buy or sell. */
     public Side side = Side.BUY;
+    /** The instrument's symbol, six letters. */
     public final StringBuilder symbol = new StringBuilder(16);
 
     /**

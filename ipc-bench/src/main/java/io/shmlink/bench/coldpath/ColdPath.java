@@ -111,7 +111,8 @@ public final class ColdPath
                     }
                 }
                 registry.delete(name);
-                System.out.printf(Locale.ROOT, "round %d%s: create %.0f ms per GiB of ring; first transfer %,.0f MB/s;" +
+                System.out.printf(Locale.ROOT,
+                    "round %d%s: create %.0f ms per GiB of ring; first transfer %,.0f MB/s;" +
                     " the same again %,.0f MB/s; first/again %.2f%n", round + 1, round == 0 ? " (cold JVMs)" : "",
                     createMsPerGib[round], firstMbs[round], warmMbs[round], firstMbs[round] / warmMbs[round]);
             }

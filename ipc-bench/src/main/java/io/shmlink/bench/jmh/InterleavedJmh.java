@@ -40,6 +40,14 @@ public final class InterleavedJmh
     /**
      * A ShmLink benchmark and the Agrona benchmark it is compared with; for a group benchmark, the methods whose
      * scores count (the publishing ones), else null for the primary score; and JVM flags for the Agrona fork.
+     *
+     * @param label         what the row compares.
+     * @param shmlink       the ShmLink benchmark's pattern.
+     * @param agrona        the Agrona benchmark's pattern.
+     * @param size          the message size parameter.
+     * @param shmlinkMethod the ShmLink group method whose score counts, or null.
+     * @param agronaMethod  the Agrona group method whose score counts, or null.
+     * @param agronaFlag    JVM flags for the Agrona fork, or null.
      */
     private record Pair(String label, String shmlink, String agrona, String size, String shmlinkMethod,
         String agronaMethod, String agronaFlag)
@@ -71,7 +79,8 @@ public final class InterleavedJmh
     private static final Pair SPSC_32 =
         new Pair("SPSC offer+poll 32 B", "SpscBenchmark.shmlink", "SpscBenchmark.agrona", "32");
     private static final Pair MPSC_1_32 =
-        new Pair("MPSC 1 publisher 32 B", "MpscBenchmark.shmlinkOnePublisher", "MpscBenchmark.agronaOnePublisher", "32");
+        new Pair("MPSC 1 publisher 32 B", "MpscBenchmark.shmlinkOnePublisher", "MpscBenchmark.agronaOnePublisher",
+            "32");
 
     private static final List<Pair> PAIRS = List.of(
         SPSC_32,
@@ -95,6 +104,12 @@ public final class InterleavedJmh
     {
     }
 
+    /**
+     * Runs the interleaved rounds and prints the ratios.
+     *
+     * @param args {@code --rounds N}, {@code --only LABEL}.
+     * @throws RunnerException if JMH fails.
+     */
     public static void main(final String[] args) throws RunnerException
     {
         int rounds = 5;

@@ -342,6 +342,7 @@ public final class ChronicleTransport implements Transport
             }
         }
     }
+
     private static final class OrderPinger implements Pinger
     {
         private final Queues queues;

@@ -26,7 +26,10 @@ public record LinkSpec(Path directory, int messageLength, boolean throughput, in
      */
     public static final int MAX_MESSAGE_LENGTH = 16 << 20;
 
-    /** Ring capacity for small messages; the same for every ring-based transport so that none gets a bigger cache footprint. */
+    /**
+     * Ring capacity for small messages; the same for every ring-based transport so that none gets a bigger cache
+     * footprint.
+     */
     public static final int MIN_RING_CAPACITY = 64 * 1024;
 
     /**

@@ -57,7 +57,8 @@ final class MemcpyReference
     String describe()
     {
         final int bytes = source.capacity();
-        return "one thread copying " + messageLength + " bytes per message (Unsafe.copyMemory) between two buffers of " +
+        return "one thread copying " + messageLength + " bytes per message (Unsafe.copyMemory) " +
+            "between two buffers of " +
             (bytes >= 1 << 20 ? bytes / (1 << 20) + " MiB" : bytes / 1024 + " KiB") +
             (bytes == CACHE_BYTES ? ", cache-resident" : ", through DRAM") + "; the echo child idles";
     }

@@ -35,7 +35,8 @@ public record PingPongOptions(
      * two minutes more for the two sockets ({@code --transports all}), whose round trips are 100-300 times slower.
      * Enough for stable medians on a quiet machine; use {@link #FULL} (or more rounds) for tails.
      */
-    public static final PingPongOptions QUICK = new PingPongOptions(Transports.defaults(), 20, 50_000, 100_000, 32, null);
+    public static final PingPongOptions QUICK =
+        new PingPongOptions(Transports.defaults(), 20, 50_000, 100_000, 32, null);
 
     /** Longer: 100 rounds of 200,000, so rounds span more of the host's scheduling moods. */
     public static final PingPongOptions FULL =

@@ -625,7 +625,8 @@ public final class Report
         if (result.throughput())
         {
             return String.format(Locale.ROOT, "One-way throughput between two JVMs: %d-byte messages, %d " +
-                "interleaved rounds x one burst of %,d messages (%,d bytes) per contender, after %,d warm-up messages " +
+                "interleaved rounds x one burst of %,d messages (%,d bytes) per contender, after %,d warm-up " +
+                "messages " +
                 "each; every message holds fresh data and the sink reads every byte of it, checked by a checksum; a " +
                 "burst is timed from its first send to the sink's acknowledgement of its last message.",
                 options.messageLength(), options.rounds(), options.count(), result.bytesPerRound(), options.warmup());

@@ -111,7 +111,7 @@ public final class ShmLinkChronicleTransport implements Transport
         private final PeerWatch watch;
         private final OrderMessage out = OrderMessage.filled();
         private final OrderMessage in = new OrderMessage();
-        private final Consumer<OrderMessage> onPong = order -> { };
+        private final Consumer<OrderMessage> onPong = order -> {};
 
         OrderPinger(final ShmRegistry registry, final BytesPublisher ping, final PeerWatch watch)
         {

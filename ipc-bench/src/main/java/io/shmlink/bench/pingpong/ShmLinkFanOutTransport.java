@@ -63,7 +63,8 @@ public class ShmLinkFanOutTransport extends FanOutTransport
         final int capacity = link.ringCapacity();
         try (ShmRegistry registry = ShmRegistry.open(link.directory()))
         {
-            registry.create(PING, new ChannelConfig(ChannelMode.SPMC, fanOutCapacity(link), capacity / 8, subscribers()));
+            registry.create(
+                PING, new ChannelConfig(ChannelMode.SPMC, fanOutCapacity(link), capacity / 8, subscribers()));
             registry.create(PONG, new ChannelConfig(ChannelMode.SPSC, capacity, capacity / 8));
             if (link.throughput())
             {

@@ -49,6 +49,12 @@ public final class WakeupLatency
     {
     }
 
+    /**
+     * Runs the measurement and prints its table.
+     *
+     * @param args none.
+     * @throws Exception if the child or the channels fail.
+     */
     public static void main(final String[] args) throws Exception
     {
         if (args.length > 0 && args[0].equals("--child"))
@@ -80,7 +86,7 @@ public final class WakeupLatency
         }
         try (ShmTempDirectory temp = ShmTempDirectory.create("wakeup-");
             ShmRegistry registry = ShmRegistry.open(temp.path(),
-            new ShmRegistry.Options().readerWait(ReaderWait.of(Duration.ZERO, Duration.ZERO)));
+                new ShmRegistry.Options().readerWait(ReaderWait.of(Duration.ZERO, Duration.ZERO)));
             ServerSocketChannel udsServer = ServerSocketChannel.open(StandardProtocolFamily.UNIX))
         {
             registry.create("ping", ChannelConfig.spsc(64 * 1024));
@@ -139,8 +145,8 @@ public final class WakeupLatency
             OFFER_COST.recordValue(System.nanoTime() - sent);
             // Waits for the reply asleep, as the socket side does in read(): a parent spinning here would hold one
             // of two cores while the child's woken thread looks for one, and tax only this side's samples.
-            while (pong.poll((buffer, offset, length) -> reply[0] = buffer.getLong(offset), 1, 1, TimeUnit.SECONDS)
-                == 0)
+            while (pong.poll((buffer, offset, length) -> reply[0] = buffer.getLong(offset), 1, 1, TimeUnit.SECONDS) ==
+                0)
             {
                 Thread.onSpinWait();
             }
@@ -192,8 +198,8 @@ public final class WakeupLatency
         System.out.printf(Locale.ROOT, "shmlink p50 / uds p50, median of %d rounds: %.2f [%.2f..%.2f]%n",
             ratios.length, ratio.median(), ratio.min(), ratio.max());
         System.out.printf(Locale.ROOT,
-            "idle reader JVM (shm subscriber asleep + uds reader blocked + liveness thread): %.3f%% of a core"
-                + " over %d s%n",
+            "idle reader JVM (shm subscriber asleep + uds reader blocked + liveness thread): %.3f%% of a core" +
+                " over %d s%n",
             idleCpu * 100, idleSeconds);
     }
 

@@ -207,7 +207,8 @@ class BenchRunTest
         final BenchResult result = BenchRun.run(options,
             new PrintStream(progress, true, StandardCharsets.UTF_8));
 
-        assertEquals(List.of("shmlink-chronicle", "shmlink-chronicle-128", "chronicle-dto"), result.skipped(), "the DTO transports ping only");
+        assertEquals(List.of("shmlink-chronicle", "shmlink-chronicle-128", "chronicle-dto"), result.skipped(),
+            "the DTO transports ping only");
         assertEquals(List.of(
             "floor offer/in-place", "floor offer/copy-out", "floor claim/in-place",
             "shmlink-spsc offer/in-place", "shmlink-spsc offer/copy-out", "shmlink-spsc claim/in-place",

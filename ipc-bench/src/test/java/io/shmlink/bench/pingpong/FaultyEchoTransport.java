@@ -68,7 +68,7 @@ abstract class FaultyEchoTransport implements Transport
     public static final class Misnumbering extends FaultyEchoTransport
     {
         /** Made by name in the child. */
-        public Misnumbering()
+        Misnumbering()
         {
         }
 
@@ -94,7 +94,7 @@ abstract class FaultyEchoTransport implements Transport
         static final int STATUS = 7;
 
         /** Made by name in the child. */
-        public Dying()
+        Dying()
         {
         }
 
