@@ -7,7 +7,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Test transports whose echo misbehaves, to prove the harness notices: the floor's pinger over the floor's cache
  * line, with a faulty echo on the other side. The child JVM makes them by class name, as it would any transport.
  */
-abstract class FaultyEchoTransport implements Transport
+public abstract class FaultyEchoTransport implements Transport
 {
     private final FloorTransport floor = new FloorTransport();
 
@@ -68,7 +68,7 @@ abstract class FaultyEchoTransport implements Transport
     public static final class Misnumbering extends FaultyEchoTransport
     {
         /** Made by name in the child. */
-        Misnumbering()
+        public Misnumbering()
         {
         }
 
@@ -94,7 +94,7 @@ abstract class FaultyEchoTransport implements Transport
         static final int STATUS = 7;
 
         /** Made by name in the child. */
-        Dying()
+        public Dying()
         {
         }
 
