@@ -2,14 +2,12 @@ package io.shmlink.shm;
 
 import io.shmlink.api.MessageHandler;
 import io.shmlink.api.SubscriberEvictedException;
-import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.liveness.SubscriberSlots;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.FanOutDescriptor;
 import io.shmlink.shm.wait.ReaderWait;
 
-import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
 
 /**
  * One of the subscribers of a fan-out channel (SPMC, MPMC), in a slot of its own. Poll it from one thread at a time;
@@ -68,11 +66,7 @@ final class FanOutSubscriber extends ShmSubscriber
             if (messages == 0)
             {
                 reader.checkAttached(); // before a stall check: an evicted subscriber skips nothing
-                stalls.onEmptyPoll();
-                if (buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET) == ProcessToken.DELETED)
-                {
-                    throw deleted();
-                }
+                onEmptyRead();
             }
             return messages;
         }

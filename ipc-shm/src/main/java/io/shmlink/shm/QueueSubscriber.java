@@ -2,14 +2,12 @@ package io.shmlink.shm;
 
 import io.shmlink.api.MessageHandler;
 import io.shmlink.shm.liveness.PartySlots;
-import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.wait.ReaderWait;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_DOORBELL_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_HEARTBEAT_OFFSET;
-import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_WAIT_STATE_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_AWAKE;
 import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SLEEPING;
@@ -37,13 +35,7 @@ final class QueueSubscriber extends ShmSubscriber
         final int messages = reader.read(handler, messageLimit);
         if (messages == 0)
         {
-            stalls.onEmptyPoll();
-            // A deleted channel's backlog is still delivered; only an empty poll looks for the mark, so a busy
-            // subscriber pays nothing for it.
-            if (buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET) == ProcessToken.DELETED)
-            {
-                throw deleted();
-            }
+            onEmptyRead();
         }
         return messages;
     }

@@ -26,6 +26,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.MAX_PUBLISHERS;
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
 
 /**
  * The subscriber of a shared-memory channel. Poll it from one thread at a time; {@link #close} may come from any
@@ -325,7 +326,23 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
             new IllegalArgumentException("messageLimit must be >= 0: " + messageLimit);
     }
 
-    ChannelNotFoundException deleted()
+    /**
+     * What an empty look at the ring does: counts towards the stall check, and finds a deleted channel. A deleted
+     * channel's backlog is still delivered; only an empty poll looks for the mark, so a busy subscriber pays nothing
+     * for it.
+     *
+     * @throws ChannelNotFoundException if the channel was deleted.
+     */
+    final void onEmptyRead()
+    {
+        stalls.onEmptyPoll();
+        if (buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET) == ProcessToken.DELETED)
+        {
+            throw deleted();
+        }
+    }
+
+    private ChannelNotFoundException deleted()
     {
         return new ChannelNotFoundException("channel '" + segment.name() + "' (" + segment.file() + ") was deleted");
     }
