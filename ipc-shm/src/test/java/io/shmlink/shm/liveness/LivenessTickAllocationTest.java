@@ -71,6 +71,34 @@ class LivenessTickAllocationTest
     }
 
     @Test
+    void aTickOfAPublisherWhoseSubscriberDiedAllocatesNothing() throws Exception
+    {
+        // the dead subscriber's token stays in the slot until another subscriber attaches
+        shm.registry().create("out", ChannelConfig.spsc(4096));
+        final ShmPublisher publisher;
+        try (ChildJvm subscriber =
+            ChildJvm.start(AttachAndWaitMain.class, shm.directory().toString(), "out", "subscriber"))
+        {
+            subscriber.awaitLine("ATTACHED");
+            publisher = shm.registry().publisher("out");
+            assertTrue(publisher.isConnected());
+            subscriber.kill();
+        }
+        final TickProbe probe = new TickProbe(WARM_UP_TICKS + MEASURED_TICKS);
+        try (LivenessMonitor monitor = new LivenessMonitor(1))
+        {
+            monitor.add(publisher); // its first tick, here, finds the subscriber dead
+            assertFalse(publisher.isConnected(), "the dead subscriber was noticed");
+            monitor.add(probe);
+            assertTrue(probe.done.await(60, TimeUnit.SECONDS), "the monitor ticked " + probe.ticks + " times");
+        }
+        final long bytes = probe.allocated[WARM_UP_TICKS + MEASURED_TICKS - 1] - probe.allocated[WARM_UP_TICKS - 1];
+        assertEquals(0, bytes, "bytes the liveness thread allocated in " + MEASURED_TICKS + " ticks (" +
+            (double)bytes / MEASURED_TICKS + " per tick)");
+        assertFalse(publisher.isConnected(), "still not connected");
+    }
+
+    @Test
     void theMeasurementSeesAnAllocationOfTheTick() throws Exception
     {
         // the negative control: a party that allocates in its tick is counted, so 0 above means nothing was
