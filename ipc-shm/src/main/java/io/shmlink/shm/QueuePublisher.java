@@ -76,7 +76,9 @@ final class QueuePublisher extends ShmPublisher
     void watchSubscribers()
     {
         final long token = buffer.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET);
-        if (ProcessToken.isAttached(token) && !ProcessToken.isAlive(token))
+        // a token found dead stays dead: asked again, it would cost an alive-file probe (garbage) every tick until
+        // a new subscriber takes the slot
+        if (ProcessToken.isAttached(token) && token != deadSubscriberToken && !ProcessToken.isAlive(token))
         {
             deadSubscriberToken = token;
             connectedToken = NO_TOKEN;

@@ -6,6 +6,9 @@ import io.shmlink.api.Subscriber;
 import io.shmlink.bench.MappedFile;
 import io.shmlink.bench.ShmTempDirectory;
 import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.ShmSubscriber;
+import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.wait.ReaderWait;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -19,6 +22,15 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_WAIT_STATE_OFFSET;
+import static io.shmlink.shm.segment.SegmentDescriptor.WAIT_STATE_SLEEPING;
 
 /**
  * The channels and rings under test, each in its own {@code /dev/shm} directory, the message to send, and the JMH
@@ -107,6 +119,14 @@ public final class JmhChannels
         public Publisher publisher(final int index)
         {
             return publishers[index];
+        }
+
+        /**
+         * @return the channel's file, for a look at its header.
+         */
+        public Path file()
+        {
+            return directory.path().resolve("bench");
         }
 
         /**
@@ -207,6 +227,86 @@ public final class JmhChannels
         public SpscShared()
         {
             super(ChannelConfig.spsc(CAPACITY), 1);
+        }
+    }
+
+    /**
+     * A ShmLink SPSC channel shared by a group, whose subscriber sleeps on its doorbell as soon as the ring is empty
+     * (no spin, no yield, and no bounded sleep short enough to wake it first): every message a publisher sends
+     * while it sleeps costs one ring and one wake-up. The channel's header is mapped once more, so that the
+     * publishing thread can see the subscriber's wait state.
+     */
+    @State(Scope.Group)
+    public static class SpscSleeping extends ShmLinkState
+    {
+        /**
+         * Files opened before the channel and held open, so that the doorbell's sockets get descriptors above
+         * 127, as in a process with many connections and files open (the JDK's selector looks its ready keys up
+         * by descriptor number, boxed).
+         */
+        @Param({"0", "256"})
+        public int heldFiles;
+
+        /** The channel's header: the subscriber's wait state. */
+        ChannelSegment header;
+
+        private final List<FileChannel> held = new ArrayList<>();
+
+        /** Needed by JMH. */
+        public SpscSleeping()
+        {
+            super(ChannelConfig.spsc(CAPACITY), 1);
+        }
+
+        /**
+         * Creates the channel, makes its subscriber sleep at once and maps the header.
+         *
+         * @throws IOException if the directory cannot be created.
+         */
+        @Override
+        @Setup(Level.Trial)
+        public void setUp() throws IOException
+        {
+            for (int i = 0; i < heldFiles; i++)
+            {
+                held.add(FileChannel.open(Path.of("/dev/null"), StandardOpenOption.READ));
+            }
+            super.setUp();
+            ((ShmSubscriber)subscriber).readerWait(
+                ReaderWait.of(Duration.ZERO, Duration.ZERO).withMaxSleep(Duration.ofSeconds(1)));
+            header = ChannelSegment.open(channel.file(), "bench", false);
+        }
+
+        /**
+         * Closes the channel and the held files.
+         */
+        @Override
+        @TearDown(Level.Trial)
+        public void tearDown()
+        {
+            super.tearDown();
+            for (final FileChannel file : held)
+            {
+                try
+                {
+                    file.close();
+                }
+                catch (final IOException ignored)
+                {
+                    // /dev/null: nothing to flush, nothing to lose
+                }
+            }
+            held.clear();
+        }
+
+        /**
+         * Whether the subscriber has announced that it sleeps on its doorbell, so that the next send rings it.
+         *
+         * @return true while it sleeps and no publisher has rung it yet.
+         */
+        boolean subscriberSleeps()
+        {
+            return header.buffer().getIntVolatile(SUBSCRIBER_WAIT_STATE_OFFSET) == WAIT_STATE_SLEEPING;
         }
     }
 

@@ -1,9 +1,9 @@
 package io.shmlink.shm.liveness;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -35,7 +35,14 @@ public final class LivenessMonitor implements AutoCloseable
 
     private static final System.Logger LOGGER = System.getLogger(LivenessMonitor.class.getName());
 
-    private final CopyOnWriteArrayList<Watched> watched = new CopyOnWriteArrayList<>();
+    private static final Watched[] NONE = new Watched[0];
+
+    /**
+     * The parties, copied on every change under {@link #changes}, so that a tick walks one array by index: an
+     * iterator would be garbage on every tick, and the monitor thread runs too rarely for the JIT to remove it.
+     */
+    private volatile Watched[] watched = NONE;
+    private final Object changes = new Object();
     private final Map<Object, Set<Class<?>>> reported = new ConcurrentHashMap<>();
     private final long intervalNs;
     /** The monitor thread; replaced if an error escapes it (see {@link #start}). */
@@ -82,7 +89,13 @@ public final class LivenessMonitor implements AutoCloseable
     public void add(final Watched party)
     {
         party.onLivenessTick();
-        watched.add(party);
+        synchronized (changes)
+        {
+            final Watched[] before = watched;
+            final Watched[] after = Arrays.copyOf(before, before.length + 1);
+            after[before.length] = party;
+            watched = after;
+        }
     }
 
     /**
@@ -92,8 +105,30 @@ public final class LivenessMonitor implements AutoCloseable
      */
     public void remove(final Watched party)
     {
-        watched.remove(party);
+        synchronized (changes)
+        {
+            final Watched[] before = watched;
+            final int index = indexOf(before, party);
+            if (index >= 0)
+            {
+                final Watched[] after = Arrays.copyOf(before, before.length - 1);
+                System.arraycopy(before, index + 1, after, index, after.length - index);
+                watched = after;
+            }
+        }
         reported.remove(party);
+    }
+
+    private static int indexOf(final Watched[] parties, final Object party)
+    {
+        for (int i = 0; i < parties.length; i++)
+        {
+            if (parties[i] == party)
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private void run()
@@ -116,8 +151,10 @@ public final class LivenessMonitor implements AutoCloseable
 
     private void tick()
     {
-        for (final Watched party : watched)
+        final Watched[] parties = watched;
+        for (int i = 0; i < parties.length; i++)
         {
+            final Watched party = parties[i];
             try
             {
                 party.onLivenessTick();
@@ -140,7 +177,7 @@ public final class LivenessMonitor implements AutoCloseable
                     failure + "; the liveness thread goes on, and further " + failure.getClass().getName() +
                     " from this party are not logged", failure);
             }
-            if (party != this && !watched.contains(party))
+            if (party != this && indexOf(watched, party) < 0)
             {
                 reported.remove(party); // removed meanwhile: do not keep it
             }
@@ -170,7 +207,10 @@ public final class LivenessMonitor implements AutoCloseable
     {
         running = false;
         LockSupport.unpark(thread);
-        watched.clear();
+        synchronized (changes)
+        {
+            watched = NONE;
+        }
         reported.clear();
     }
 }

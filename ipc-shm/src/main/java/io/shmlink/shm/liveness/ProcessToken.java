@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Names a process in shared memory so that neither pid reuse nor a PID namespace can make a dead party look alive
@@ -82,6 +83,29 @@ public final class ProcessToken
 
     /** This process. */
     public static final long SELF = of(ProcessHandle.current());
+
+    /** Bits of a token's index into {@link #VERIFIED}. */
+    private static final int VERIFIED_BITS = 8;
+
+    /**
+     * Handles of processes of this namespace that {@code /proc} found alive with their tokens' start times, by a
+     * hash of the token: see {@link #isAliveInProc}. Read and written by any thread, with volatile semantics;
+     * an entry is immutable.
+     */
+    private static final AtomicReferenceArray<Verified> VERIFIED = new AtomicReferenceArray<>(1 << VERIFIED_BITS);
+
+    /** A token whose process {@code /proc} found alive, and the handle that found it. */
+    private static final class Verified
+    {
+        private final long token;
+        private final ProcessHandle handle;
+
+        private Verified(final long token, final ProcessHandle handle)
+        {
+            this.token = token;
+            this.handle = handle;
+        }
+    }
 
     private ProcessToken()
     {
@@ -180,15 +204,56 @@ public final class ProcessToken
         {
             return true;
         }
-        if (isSameNamespace(token))
+        if (isSameNamespace(token) && isAliveInProc(token))
         {
-            final Optional<ProcessHandle> handle = ProcessHandle.of(pid(token));
-            if (handle.isPresent() && handle.get().isAlive() && (int)startStamp(handle.get()) == (int)token)
+            return true;
+        }
+        return AliveFiles.isHeldByAnotherProcess(token);
+    }
+
+    /**
+     * Whether {@code /proc} shows the process of a token of this namespace alive, with the token's start time.
+     * The first look goes through {@link ProcessHandle#info()}, which reads several {@code /proc} files into new
+     * strings and arrays (some 2 KB); a handle that passed it is kept in {@link #VERIFIED}, and later looks ask
+     * only {@link ProcessHandle#isAlive()}: one native read of {@code /proc/PID/stat} that compares the start
+     * time with the one the handle was made with, so a reused pid is dead to it, and allocates nothing. The
+     * liveness thread asks about every peer on every tick; this is what keeps those ticks free of garbage.
+     */
+    private static boolean isAliveInProc(final long token)
+    {
+        final int index = verifiedIndex(token);
+        final Verified verified = VERIFIED.get(index);
+        if (verified != null && verified.token == token)
+        {
+            if (verified.handle.isAlive())
             {
                 return true;
             }
+            VERIFIED.compareAndSet(index, verified, null);
+            return false;
         }
-        return AliveFiles.isHeldByAnotherProcess(token);
+        final Optional<ProcessHandle> handle = ProcessHandle.of(pid(token));
+        if (handle.isPresent() && handle.get().isAlive())
+        {
+            final long startStamp = startStamp(handle.get());
+            if ((int)startStamp != (int)token)
+            {
+                return false;
+            }
+            if (startStamp != 0)
+            {
+                // Not kept without a start time: its isAlive() could not tell a reused pid. A slot that two
+                // tokens share holds the last one verified; the other is verified again.
+                VERIFIED.set(index, new Verified(token, handle.get()));
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static int verifiedIndex(final long token)
+    {
+        return (int)((token * 0x9E37_79B9_7F4A_7C15L) >>> (Long.SIZE - VERIFIED_BITS));
     }
 
     /**

@@ -13,6 +13,7 @@ import org.agrona.IoUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -69,6 +70,9 @@ public final class ChannelSegment
     private final UnsafeBuffer buffer;
     private final Object fileKey;
 
+    /** The same file as a {@code java.io.File}, whose size and existence can be read with no garbage; or null. */
+    private final File plainFile;
+
     /** The mapping, or for the test kit's in-memory segments a block of native memory, formatted and validated. */
     ChannelSegment(final String name, final Path file, final ChannelConfig config, final UnsafeBuffer buffer)
     {
@@ -101,6 +105,7 @@ public final class ChannelSegment
         this.config = config;
         this.buffer = buffer;
         this.fileKey = fileKey;
+        this.plainFile = fileKey == null ? null : file.toFile();
     }
 
     /**
@@ -776,13 +781,22 @@ public final class ChannelSegment
     }
 
     /**
-     * One look at the file under this segment's name.
+     * One look at the file under this segment's name. The liveness thread takes it for every party on every tick,
+     * so the common answers cost no garbage: {@link File#length()} and {@link File#exists()} are one
+     * {@code stat} each and allocate nothing (a {@link Files#readAttributes} allocates its attributes, its view
+     * and the file key, some 200 bytes), and a file under the name at least as long as the mapping, or no file
+     * at all, is no truncated mapped file whoever it is. Only a shorter one is compared by device and inode.
      *
      * @return its size if it is the mapped file and shorter than the mapping, else -1.
      */
     private long truncatedSize()
     {
         if (fileKey == null)
+        {
+            return -1;
+        }
+        final long length = plainFile.length();
+        if (length >= buffer.capacity() || length == 0 && !plainFile.exists())
         {
             return -1;
         }
