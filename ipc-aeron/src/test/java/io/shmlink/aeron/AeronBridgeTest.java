@@ -6,7 +6,6 @@ import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,22 +41,8 @@ class AeronBridgeTest
     final TempRegistry a = TempRegistry.open("aeron-a-");
     @RegisterExtension
     final TempRegistry b = TempRegistry.open("aeron-b-");
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @AfterEach
-    void close() throws Exception
-    {
-        for (int i = closeables.size() - 1; i >= 0; i--)
-        {
-            closeables.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closing(final T closeable)
-    {
-        closeables.add(closeable);
-        return closeable;
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     @Test
     void carriesRandomLengthMessagesInOrderOnce() throws Exception
@@ -65,10 +50,10 @@ class AeronBridgeTest
         final int count = 50_000;
         a.registry().create("src", ChannelConfig.spsc(1 << 20));
         final String uri = TestMessages.udp(TestMessages.freeUdpPort());
-        final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst"));
-        final ShmSubscriber subscriber = closing(b.registry().subscriber("dst"));
-        final AeronBridge outbound = closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
-        final ShmPublisher publisher = closing(a.registry().publisher("src"));
+        final AeronBridge inbound = closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst"));
+        final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("dst"));
+        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
+        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
 
         final AtomicReference<Throwable> publisherFailure = new AtomicReference<>();
         final Thread sender = new Thread(() ->
@@ -143,10 +128,10 @@ class AeronBridgeTest
         org.junit.jupiter.api.Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported());
         a.registry().create("src", ChannelConfig.spsc(1 << 20));
         final String uri = TestMessages.udp(TestMessages.freeUdpPort());
-        final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst"));
-        final ShmSubscriber subscriber = closing(b.registry().subscriber("dst"));
-        final AeronBridge outbound = closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
-        final ShmPublisher publisher = closing(a.registry().publisher("src"));
+        final AeronBridge inbound = closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst"));
+        final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("dst"));
+        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
+        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
         final long[] bridgeThreads = Thread.getAllStackTraces().keySet().stream()
             .filter(t -> t.getName().equals("shmlink-bridge-out-src") || t.getName().equals("shmlink-bridge-in-dst"))
             .mapToLong(Thread::getId).toArray();
@@ -215,11 +200,11 @@ class AeronBridgeTest
         a.registry().create("src", ChannelConfig.spsc(1 << 20));
         final String uri = TestMessages.udp(TestMessages.freeUdpPort());
         // 4 KiB ring: a few messages fill it
-        final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst",
+        final AeronBridge inbound = closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst",
             new AeronBridge.Options().localConfig(new ChannelConfig(io.shmlink.api.ChannelMode.SPSC, 4096, 512))));
-        final ShmSubscriber subscriber = closing(b.registry().subscriber("dst"));
-        final AeronBridge outbound = closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
-        final ShmPublisher publisher = closing(a.registry().publisher("src"));
+        final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("dst"));
+        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
+        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
 
         final SplittableRandom random = new SplittableRandom(7);
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(512));
@@ -274,11 +259,11 @@ class AeronBridgeTest
     {
         a.registry().create("src", ChannelConfig.spsc(1 << 20));
         final String uri = TestMessages.udp(TestMessages.freeUdpPort());
-        final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst",
+        final AeronBridge inbound = closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst",
             new AeronBridge.Options().localConfig(ChannelConfig.spsc(64 * 1024))));
-        final ShmSubscriber subscriber = closing(b.registry().subscriber("dst"));
-        final AeronBridge outbound = closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
-        final ShmPublisher publisher = closing(a.registry().publisher("src"));
+        final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("dst"));
+        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
+        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
         assertEquals(8192, subscriber.channelInfo().config().maxMessageLength());
 
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(20_000));
@@ -311,9 +296,9 @@ class AeronBridgeTest
     {
         a.registry().create("src", ChannelConfig.spsc(1 << 20));
         final String uri = TestMessages.udp(TestMessages.freeUdpPort());
-        final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst"));
-        final AeronBridge outbound = closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
-        final ShmPublisher publisher = closing(a.registry().publisher("src"));
+        final AeronBridge inbound = closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst"));
+        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
+        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
         final TestMessages messages = new TestMessages(1024);
         final SplittableRandom random = new SplittableRandom(5);
@@ -335,8 +320,8 @@ class AeronBridgeTest
         a.registry().create("prices", ChannelConfig.spmc(1 << 16, 2), java.time.Duration.ofMillis(200));
         final String uri = TestMessages.udp(TestMessages.freeUdpPort());
         // no inbound bridge yet: the link is down, the outbound bridge reads nothing and holds the publisher back
-        final AeronBridge outbound = closing(AeronBridge.outbound(a.registry(), "prices", uri, STREAM));
-        final ShmPublisher publisher = closing(a.registry().publisher("prices"));
+        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "prices", uri, STREAM));
+        final ShmPublisher publisher = closer.closing(a.registry().publisher("prices"));
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(512));
         final TestMessages messages = new TestMessages(512);
         final SplittableRandom random = new SplittableRandom(11);
@@ -352,8 +337,8 @@ class AeronBridgeTest
         while (result != Publisher.NOT_CONNECTED); // evicted: no subscriber left
         assertFalse(outbound.isLinkUp());
 
-        final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, b.registry(), "prices"));
-        final ShmSubscriber subscriber = closing(b.registry().subscriber("prices"));
+        final AeronBridge inbound = closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "prices"));
+        final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("prices"));
         awaitTrue(() -> outbound.evictions() == 1, "the bridge did not notice its eviction once the link was up");
         awaitTrue(publisher::isConnected, "the bridge did not join again");
         assertTrue(outbound.isRunning());
@@ -384,13 +369,15 @@ class AeronBridgeTest
             final String uri = TestMessages.udp(TestMessages.freeUdpPort());
             final AeronBridge.Options external =
                 new AeronBridge.Options().aeronDir(Path.of(driver.aeronDirectoryName()));
-            final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst", external));
-            final ShmSubscriber subscriber = closing(b.registry().subscriber("dst"));
-            final AeronBridge outbound = closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM, external));
+            final AeronBridge inbound =
+                closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst", external));
+            final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("dst"));
+            final AeronBridge outbound =
+                closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM, external));
             assertNull(inbound.embeddedDriverDirectory());
             assertNull(outbound.embeddedDriverDirectory());
             assertEquals(AeronBridge.DEFAULT_LOCAL_CONFIG, a.registry().lookup("src").orElseThrow().config());
-            final ShmPublisher publisher = closing(a.registry().publisher("src"));
+            final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
             final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
             final TestMessages messages = new TestMessages(64);
             offer(publisher, buffer, messages.encode(buffer, 99, 64, new SplittableRandom(1)));

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -35,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 final class ExternalMediaDriver implements BeforeEachCallback, AfterEachCallback
 {
     private final TempRegistry shm;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final Closer closer = new Closer();
     private final List<Throwable> farSideErrors = new CopyOnWriteArrayList<>();
     private MediaDriver driver;
     private Aeron farSide;
@@ -114,8 +113,7 @@ final class ExternalMediaDriver implements BeforeEachCallback, AfterEachCallback
      */
     <T extends AutoCloseable> T closing(final T closeable)
     {
-        closeables.add(closeable);
-        return closeable;
+        return closer.closing(closeable);
     }
 
     @Override
@@ -136,10 +134,7 @@ final class ExternalMediaDriver implements BeforeEachCallback, AfterEachCallback
     {
         try
         {
-            for (int i = closeables.size() - 1; i >= 0; i--)
-            {
-                closeables.get(i).close();
-            }
+            closer.closeAll();
             CloseHelper.closeAll(farSide, driver);
         }
         finally

@@ -4,7 +4,6 @@ import io.shmlink.api.ChannelConfig;
 import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.testing.TempRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -15,8 +14,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.MulticastSocket;
 import java.net.NetworkInterface;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -39,22 +36,8 @@ class MulticastBridgeTest
     final TempRegistry b1 = TempRegistry.open("aeron-mc-b1-");
     @RegisterExtension
     final TempRegistry b2 = TempRegistry.open("aeron-mc-b2-");
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @AfterEach
-    void close() throws Exception
-    {
-        for (int i = closeables.size() - 1; i >= 0; i--)
-        {
-            closeables.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closing(final T closeable)
-    {
-        closeables.add(closeable);
-        return closeable;
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     /**
      * Why multicast on loopback does not work here, or null if a datagram sent to the group comes back.
@@ -92,14 +75,14 @@ class MulticastBridgeTest
         // fc=min: the slowest receiver holds the publisher back, so neither falls behind into loss
         final String uri = "aeron:udp?endpoint=" + GROUP + ":" + port + "|interface=127.0.0.1|fc=min";
         a.registry().create("src", ChannelConfig.spsc(1 << 20));
-        final AeronBridge in1 = closing(AeronBridge.inbound(uri, STREAM, b1.registry(), "dst"));
-        final AeronBridge in2 = closing(AeronBridge.inbound(uri, STREAM, b2.registry(), "dst"));
-        final ShmSubscriber sub1 = closing(b1.registry().subscriber("dst"));
-        final ShmSubscriber sub2 = closing(b2.registry().subscriber("dst"));
-        final AeronBridge out = closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
+        final AeronBridge in1 = closer.closing(AeronBridge.inbound(uri, STREAM, b1.registry(), "dst"));
+        final AeronBridge in2 = closer.closing(AeronBridge.inbound(uri, STREAM, b2.registry(), "dst"));
+        final ShmSubscriber sub1 = closer.closing(b1.registry().subscriber("dst"));
+        final ShmSubscriber sub2 = closer.closing(b2.registry().subscriber("dst"));
+        final AeronBridge out = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
         // both receivers must be there before anything is sent: a late one would join live
         AeronBridgeTest.awaitTrue(() -> in1.isLinkUp() && in2.isLinkUp(), "an inbound bridge never joined");
-        final ShmPublisher publisher = closing(a.registry().publisher("src"));
+        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
 
         final int count = 20_000;
         final Thread sender = new Thread(() -> AeronBridgeTest.send(publisher, 0, count, new SplittableRandom(5)));
