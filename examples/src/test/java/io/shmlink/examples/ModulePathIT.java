@@ -2,10 +2,10 @@ package io.shmlink.examples;
 
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.DirectBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.tools.ToolProvider;
@@ -57,25 +57,8 @@ class ModulePathIT
     @TempDir
     Path work;
 
-    private Path registryDirectory;
-
-    @BeforeEach
-    void createRegistryDirectory() throws IOException
-    {
-        registryDirectory = Files.createTempDirectory(Path.of("/dev/shm"), "shmlink-module-path-it-");
-    }
-
-    @AfterEach
-    void deleteRegistryDirectory() throws IOException
-    {
-        try (var files = Files.walk(registryDirectory))
-        {
-            for (final Path file : files.sorted(java.util.Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(file);
-            }
-        }
-    }
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.directoryOnly("shmlink-module-path-it-");
 
     @Test
     void theJarsCarryTheirModuleNames() throws IOException
@@ -89,7 +72,7 @@ class ModulePathIT
     void aNamedModuleUsesTheLibraryOnTheModulePathWithTheModulePathFlag() throws IOException, InterruptedException
     {
         final Result result = run(List.of("--add-opens", "java.base/jdk.internal.misc=org.agrona",
-            "--module-path", modulePath(compileProbe()), "-m", "probe/probe.Main", registryDirectory.toString()));
+            "--module-path", modulePath(compileProbe()), "-m", "probe/probe.Main", shm.directory().toString()));
 
         assertEquals(0, result.exitCode, result::toString);
         assertEquals("received 4242", result.out.strip(), result::toString);
@@ -99,7 +82,7 @@ class ModulePathIT
     void withoutTheFlagOnTheModulePathTheExceptionNamesTheModulePathFlag() throws IOException, InterruptedException
     {
         final Result result = run(List.of(
-            "--module-path", modulePath(compileProbe()), "-m", "probe/probe.Main", registryDirectory.toString()));
+            "--module-path", modulePath(compileProbe()), "-m", "probe/probe.Main", shm.directory().toString()));
 
         assertNotEquals(0, result.exitCode, result::toString);
         // the exception the user sees first, not the raw IllegalAccessError (which stays as its cause)
@@ -114,7 +97,7 @@ class ModulePathIT
     void withoutTheFlagOnTheClassPathTheExceptionNamesTheClassPathFlag() throws IOException, InterruptedException
     {
         final Result result = run(List.of(
-            "-cp", modulePath(compileProbe()), "probe.Main", registryDirectory.toString()));
+            "-cp", modulePath(compileProbe()), "probe.Main", shm.directory().toString()));
 
         assertNotEquals(0, result.exitCode, result::toString);
         assertTrue(result.err.contains("start java with --add-opens java.base/jdk.internal.misc=ALL-UNNAMED "),

@@ -3,18 +3,15 @@ package io.shmlink.examples;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,6 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class QuickStartTest
 {
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.open("shmlink-quickstart-test-");
+
     @Test
     void theQuickStartSendsAndReceivesOneMessage()
     {
@@ -40,33 +40,20 @@ class QuickStartTest
     }
 
     @Test
-    void theQuickStartsSendGivesUpOnAGoneSubscriberAfterItsBoundAndSaysSo() throws IOException
+    void theQuickStartsSendGivesUpOnAGoneSubscriberAfterItsBoundAndSaysSo()
     {
-        final Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "shmlink-quickstart-test-");
-        try (ShmRegistry registry = ShmRegistry.open(dir))
-        {
-            registry.create("gone", ChannelConfig.spsc(4096));
-            registry.subscriber("gone").close();
-            final Publisher publisher = registry.publisher("gone");
-            final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
-            assertEquals(Publisher.NOT_CONNECTED, publisher.offer(message, 0, 8), "the subscriber closed");
+        final ShmRegistry registry = shm.registry();
+        registry.create("gone", ChannelConfig.spsc(4096));
+        registry.subscriber("gone").close();
+        final Publisher publisher = registry.publisher("gone");
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+        assertEquals(Publisher.NOT_CONNECTED, publisher.offer(message, 0, 8), "the subscriber closed");
 
-            final long start = System.nanoTime();
-            final IllegalStateException ex = assertThrows(IllegalStateException.class,
-                () -> QuickStart.send(publisher, message, 8, Duration.ofMillis(200)));
+        final long start = System.nanoTime();
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> QuickStart.send(publisher, message, 8, Duration.ofMillis(200)));
 
-            assertEquals("gave up sending after 200 ms: NOT_CONNECTED, the subscriber is gone", ex.getMessage());
-            assertTrue(System.nanoTime() - start >= Duration.ofMillis(200).toNanos(), "it retried for its bound");
-        }
-        finally
-        {
-            try (Stream<Path> files = Files.walk(dir))
-            {
-                for (final Path file : files.sorted(Comparator.reverseOrder()).toList())
-                {
-                    Files.deleteIfExists(file);
-                }
-            }
-        }
+        assertEquals("gave up sending after 200 ms: NOT_CONNECTED, the subscriber is gone", ex.getMessage());
+        assertTrue(System.nanoTime() - start >= Duration.ofMillis(200).toNanos(), "it retried for its bound");
     }
 }

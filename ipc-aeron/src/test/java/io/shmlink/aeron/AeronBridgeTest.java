@@ -3,14 +3,12 @@ package io.shmlink.aeron;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.ShmPublisher;
-import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
-import io.shmlink.shm.testing.ShmTestDirectory;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -39,50 +37,23 @@ class AeronBridgeTest
     private static final int STREAM = 7;
     static final int MAX_LENGTH = 8192;
 
-    private Path dirA;
-    private Path dirB;
-    private ShmRegistry registryA;
-    private ShmRegistry registryB;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @BeforeEach
-    void open() throws Exception
-    {
-        dirA = ShmTestDirectory.create("aeron-a-");
-        dirB = ShmTestDirectory.create("aeron-b-");
-        registryA = ShmRegistry.open(dirA);
-        registryB = ShmRegistry.open(dirB);
-    }
-
-    @AfterEach
-    void close() throws Exception
-    {
-        for (int i = closeables.size() - 1; i >= 0; i--)
-        {
-            closeables.get(i).close();
-        }
-        registryA.close();
-        registryB.close();
-        ShmTestDirectory.delete(dirA);
-        ShmTestDirectory.delete(dirB);
-    }
-
-    private <T extends AutoCloseable> T closing(final T closeable)
-    {
-        closeables.add(closeable);
-        return closeable;
-    }
+    @RegisterExtension
+    final TempRegistry a = TempRegistry.open("aeron-a-");
+    @RegisterExtension
+    final TempRegistry b = TempRegistry.open("aeron-b-");
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     @Test
     void carriesRandomLengthMessagesInOrderOnce() throws Exception
     {
         final int count = 50_000;
-        registryA.create("src", ChannelConfig.spsc(1 << 20));
+        a.registry().create("src", ChannelConfig.spsc(1 << 20));
         final String uri = TestMessages.udp(TestMessages.freeUdpPort());
-        final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, registryB, "dst"));
-        final ShmSubscriber subscriber = closing(registryB.subscriber("dst"));
-        final AeronBridge outbound = closing(AeronBridge.outbound(registryA, "src", uri, STREAM));
-        final ShmPublisher publisher = closing(registryA.publisher("src"));
+        final AeronBridge inbound = closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst"));
+        final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("dst"));
+        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
+        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
 
         final AtomicReference<Throwable> publisherFailure = new AtomicReference<>();
         final Thread sender = new Thread(() ->
@@ -122,13 +93,13 @@ class AeronBridgeTest
             () -> "forwarded: outbound " + outbound.messagesForwarded() + ", inbound " + inbound.messagesForwarded());
         assertEquals(outbound.bytesForwarded(), inbound.bytesForwarded());
         // what another process (shmlink stat) reads from each embedded driver's counters file
-        final List<BridgeCounters.Bridge> seenInA = BridgeCounters.readEmbedded(dirA);
+        final List<BridgeCounters.Bridge> seenInA = BridgeCounters.readEmbedded(a.directory());
         assertEquals(1, seenInA.size(), seenInA::toString);
         assertEquals("out src -> " + uri + " stream " + STREAM, seenInA.get(0).description());
         assertEquals(count, seenInA.get(0).value(BridgeCounters.MESSAGES));
         assertEquals(outbound.bytesForwarded(), seenInA.get(0).value(BridgeCounters.BYTES));
         assertEquals(1, seenInA.get(0).value(BridgeCounters.LINK_UPS));
-        final List<BridgeCounters.Bridge> seenInB = BridgeCounters.readEmbedded(dirB);
+        final List<BridgeCounters.Bridge> seenInB = BridgeCounters.readEmbedded(b.directory());
         assertEquals(1, seenInB.size(), seenInB::toString);
         assertEquals("dst", seenInB.get(0).channel());
         assertEquals(count, seenInB.get(0).value(BridgeCounters.MESSAGES));
@@ -140,7 +111,7 @@ class AeronBridgeTest
 
         final Path driverA = outbound.embeddedDriverDirectory();
         final Path driverB = inbound.embeddedDriverDirectory();
-        assertEquals(dirA, driverA.getParent());
+        assertEquals(a.directory(), driverA.getParent());
         assertTrue(Files.isDirectory(driverA) && Files.isDirectory(driverB));
         outbound.close();
         inbound.close();
@@ -155,12 +126,12 @@ class AeronBridgeTest
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
         org.junit.jupiter.api.Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported());
-        registryA.create("src", ChannelConfig.spsc(1 << 20));
+        a.registry().create("src", ChannelConfig.spsc(1 << 20));
         final String uri = TestMessages.udp(TestMessages.freeUdpPort());
-        final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, registryB, "dst"));
-        final ShmSubscriber subscriber = closing(registryB.subscriber("dst"));
-        final AeronBridge outbound = closing(AeronBridge.outbound(registryA, "src", uri, STREAM));
-        final ShmPublisher publisher = closing(registryA.publisher("src"));
+        final AeronBridge inbound = closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst"));
+        final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("dst"));
+        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
+        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
         final long[] bridgeThreads = Thread.getAllStackTraces().keySet().stream()
             .filter(t -> t.getName().equals("shmlink-bridge-out-src") || t.getName().equals("shmlink-bridge-in-dst"))
             .mapToLong(Thread::getId).toArray();
@@ -226,14 +197,14 @@ class AeronBridgeTest
     void aFullLocalChannelHoldsAeronBackWithoutLoss() throws Exception
     {
         final int count = 3000;
-        registryA.create("src", ChannelConfig.spsc(1 << 20));
+        a.registry().create("src", ChannelConfig.spsc(1 << 20));
         final String uri = TestMessages.udp(TestMessages.freeUdpPort());
         // 4 KiB ring: a few messages fill it
-        final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, registryB, "dst",
+        final AeronBridge inbound = closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst",
             new AeronBridge.Options().localConfig(new ChannelConfig(io.shmlink.api.ChannelMode.SPSC, 4096, 512))));
-        final ShmSubscriber subscriber = closing(registryB.subscriber("dst"));
-        final AeronBridge outbound = closing(AeronBridge.outbound(registryA, "src", uri, STREAM));
-        final ShmPublisher publisher = closing(registryA.publisher("src"));
+        final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("dst"));
+        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
+        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
 
         final SplittableRandom random = new SplittableRandom(7);
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(512));
@@ -286,13 +257,13 @@ class AeronBridgeTest
     @Test
     void aMessageLongerThanTheLocalChannelsMaximumIsCountedNotACrash() throws Exception
     {
-        registryA.create("src", ChannelConfig.spsc(1 << 20));
+        a.registry().create("src", ChannelConfig.spsc(1 << 20));
         final String uri = TestMessages.udp(TestMessages.freeUdpPort());
-        final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, registryB, "dst",
+        final AeronBridge inbound = closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst",
             new AeronBridge.Options().localConfig(ChannelConfig.spsc(64 * 1024))));
-        final ShmSubscriber subscriber = closing(registryB.subscriber("dst"));
-        final AeronBridge outbound = closing(AeronBridge.outbound(registryA, "src", uri, STREAM));
-        final ShmPublisher publisher = closing(registryA.publisher("src"));
+        final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("dst"));
+        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
+        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
         assertEquals(8192, subscriber.channelInfo().config().maxMessageLength());
 
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(20_000));
@@ -323,15 +294,15 @@ class AeronBridgeTest
     @Test
     void anInboundBridgeWhoseLocalChannelIsDeletedStopsAndSaysWhy() throws Exception
     {
-        registryA.create("src", ChannelConfig.spsc(1 << 20));
+        a.registry().create("src", ChannelConfig.spsc(1 << 20));
         final String uri = TestMessages.udp(TestMessages.freeUdpPort());
-        final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, registryB, "dst"));
-        final AeronBridge outbound = closing(AeronBridge.outbound(registryA, "src", uri, STREAM));
-        final ShmPublisher publisher = closing(registryA.publisher("src"));
+        final AeronBridge inbound = closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst"));
+        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
+        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
         final TestMessages messages = new TestMessages(1024);
         final SplittableRandom random = new SplittableRandom(5);
-        assertTrue(registryB.delete("dst"));
+        assertTrue(b.registry().delete("dst"));
         for (long seq = 0; seq < 10; seq++)
         {
             offer(publisher, buffer, messages.encode(buffer, seq, 100, random));
@@ -346,11 +317,11 @@ class AeronBridgeTest
     @Test
     void anOutboundBridgeEvictedFromAFanOutChannelJoinsAgainLiveAndCountsIt() throws Exception
     {
-        registryA.create("prices", ChannelConfig.spmc(1 << 16, 2), java.time.Duration.ofMillis(200));
+        a.registry().create("prices", ChannelConfig.spmc(1 << 16, 2), java.time.Duration.ofMillis(200));
         final String uri = TestMessages.udp(TestMessages.freeUdpPort());
         // no inbound bridge yet: the link is down, the outbound bridge reads nothing and holds the publisher back
-        final AeronBridge outbound = closing(AeronBridge.outbound(registryA, "prices", uri, STREAM));
-        final ShmPublisher publisher = closing(registryA.publisher("prices"));
+        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "prices", uri, STREAM));
+        final ShmPublisher publisher = closer.closing(a.registry().publisher("prices"));
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(512));
         final TestMessages messages = new TestMessages(512);
         final SplittableRandom random = new SplittableRandom(11);
@@ -366,8 +337,8 @@ class AeronBridgeTest
         while (result != Publisher.NOT_CONNECTED); // evicted: no subscriber left
         assertFalse(outbound.isLinkUp());
 
-        final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, registryB, "prices"));
-        final ShmSubscriber subscriber = closing(registryB.subscriber("prices"));
+        final AeronBridge inbound = closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "prices"));
+        final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("prices"));
         awaitTrue(() -> outbound.evictions() == 1, "the bridge did not notice its eviction once the link was up");
         awaitTrue(publisher::isConnected, "the bridge did not join again");
         assertTrue(outbound.isRunning());
@@ -390,7 +361,7 @@ class AeronBridgeTest
     @Test
     void anExternalDriverIsUsedByItsDirectoryAndStaleDriverDirectoriesAreCleaned() throws Exception
     {
-        final Path aeronDir = dirA.resolve("external-driver");
+        final Path aeronDir = a.directory().resolve("external-driver");
         try (io.aeron.driver.MediaDriver driver = io.aeron.driver.MediaDriver.launch(
             new io.aeron.driver.MediaDriver.Context().aeronDirectoryName(aeronDir.toString())
                 .dirDeleteOnStart(true).dirDeleteOnShutdown(true)))
@@ -398,13 +369,15 @@ class AeronBridgeTest
             final String uri = TestMessages.udp(TestMessages.freeUdpPort());
             final AeronBridge.Options external =
                 new AeronBridge.Options().aeronDir(Path.of(driver.aeronDirectoryName()));
-            final AeronBridge inbound = closing(AeronBridge.inbound(uri, STREAM, registryB, "dst", external));
-            final ShmSubscriber subscriber = closing(registryB.subscriber("dst"));
-            final AeronBridge outbound = closing(AeronBridge.outbound(registryA, "src", uri, STREAM, external));
+            final AeronBridge inbound =
+                closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst", external));
+            final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("dst"));
+            final AeronBridge outbound =
+                closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM, external));
             assertNull(inbound.embeddedDriverDirectory());
             assertNull(outbound.embeddedDriverDirectory());
-            assertEquals(AeronBridge.DEFAULT_LOCAL_CONFIG, registryA.lookup("src").orElseThrow().config());
-            final ShmPublisher publisher = closing(registryA.publisher("src"));
+            assertEquals(AeronBridge.DEFAULT_LOCAL_CONFIG, a.registry().lookup("src").orElseThrow().config());
+            final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
             final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
             final TestMessages messages = new TestMessages(64);
             offer(publisher, buffer, messages.encode(buffer, 99, 64, new SplittableRandom(1)));
@@ -418,10 +391,11 @@ class AeronBridgeTest
         }
 
         // a directory named for a process that is gone, and one for this live process
-        final Path stale = Files.createDirectories(dirB.resolve(".aeron-" + Integer.MAX_VALUE + "-1"));
+        final Path stale = Files.createDirectories(b.directory().resolve(".aeron-" + Integer.MAX_VALUE + "-1"));
         Files.writeString(stale.resolve("cnc.dat"), "x");
-        final Path live = Files.createDirectories(dirB.resolve(".aeron-" + ProcessHandle.current().pid() + "-99"));
-        assertEquals(List.of(stale), AeronBridge.cleanStaleDrivers(dirB));
+        final Path live =
+            Files.createDirectories(b.directory().resolve(".aeron-" + ProcessHandle.current().pid() + "-99"));
+        assertEquals(List.of(stale), AeronBridge.cleanStaleDrivers(b.directory()));
         assertFalse(Files.exists(stale));
         assertTrue(Files.exists(live));
         Files.delete(live);

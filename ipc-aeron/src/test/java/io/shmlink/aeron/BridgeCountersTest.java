@@ -1,22 +1,15 @@
 package io.shmlink.aeron;
 
-import io.aeron.Aeron;
 import io.aeron.Subscription;
-import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.shm.ShmPublisher;
-import io.shmlink.shm.ShmRegistry;
-import io.shmlink.shm.testing.ShmTestDirectory;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -41,48 +34,11 @@ class BridgeCountersTest
         "aeron:ipc?term-length=64k|alias=" + "start-of-a-long-alias.".repeat(12);
     private static final String LONG_URI_END = ".end-of-a-long-alias".repeat(12);
 
-    private Path dir;
-    private ShmRegistry registry;
-    private MediaDriver driver;
-    private Aeron farSide;
-    private AeronBridge.Options external;
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    final ExternalMediaDriver aeron = new ExternalMediaDriver("aeron-counters-");
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(100));
     private final TestMessages messages = new TestMessages(100);
     private final SplittableRandom random = new SplittableRandom(23);
-
-    @BeforeEach
-    void open() throws Exception
-    {
-        dir = ShmTestDirectory.create("aeron-counters-");
-        registry = ShmRegistry.open(dir);
-        driver = MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(dir.resolve("driver").toString())
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .threadingMode(ThreadingMode.SHARED));
-        farSide = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-        external = new AeronBridge.Options().aeronDir(Path.of(driver.aeronDirectoryName()));
-    }
-
-    @AfterEach
-    void close() throws Exception
-    {
-        for (int i = closeables.size() - 1; i >= 0; i--)
-        {
-            closeables.get(i).close();
-        }
-        farSide.close();
-        driver.close();
-        registry.close();
-        ShmTestDirectory.delete(dir);
-    }
-
-    private <T extends AutoCloseable> T closing(final T closeable)
-    {
-        closeables.add(closeable);
-        return closeable;
-    }
 
     /** Publishes {@code count} messages into a local channel and waits until the bridge has forwarded them all. */
     private void carry(final ShmPublisher publisher, final AeronBridge bridge, final Subscription farSubscription,
@@ -101,7 +57,7 @@ class BridgeCountersTest
     private List<String> bridgeLabels()
     {
         final List<String> labels = new ArrayList<>();
-        farSide.countersReader().forEach((counterId, typeId, key, label) ->
+        aeron.farSide().countersReader().forEach((counterId, typeId, key, label) ->
         {
             if (typeId >= BridgeCounters.MESSAGES && typeId <= BridgeCounters.LOST_ON_CLOSE)
             {
@@ -116,21 +72,21 @@ class BridgeCountersTest
     {
         final String uri = LONG_URI_START + LONG_URI_END;
         assertTrue(uri.length() > CountersReader.MAX_LABEL_LENGTH, "the URI must not fit a label: " + uri.length());
-        registry.create("orders", ChannelConfig.spsc(1 << 16));
-        registry.create("quotes", ChannelConfig.spsc(1 << 16));
-        final Subscription far = closing(farSide.addSubscription("aeron:ipc", 31));
-        final Subscription farToo = closing(farSide.addSubscription("aeron:ipc", 32));
-        final AeronBridge orders = closing(AeronBridge.outbound(registry, "orders", uri, 31, external));
-        final AeronBridge quotes = closing(AeronBridge.outbound(registry, "quotes", uri, 32, external));
-        carry(closing(registry.publisher("orders")), orders, far, 3);
-        carry(closing(registry.publisher("quotes")), quotes, farToo, 5);
+        aeron.registry().create("orders", ChannelConfig.spsc(1 << 16));
+        aeron.registry().create("quotes", ChannelConfig.spsc(1 << 16));
+        final Subscription far = aeron.farSubscription("aeron:ipc", 31);
+        final Subscription farToo = aeron.farSubscription("aeron:ipc", 32);
+        final AeronBridge orders = aeron.outbound("orders", uri, 31);
+        final AeronBridge quotes = aeron.outbound("quotes", uri, 32);
+        carry(aeron.closing(aeron.registry().publisher("orders")), orders, far, 3);
+        carry(aeron.closing(aeron.registry().publisher("quotes")), quotes, farToo, 5);
 
         for (final String label : bridgeLabels())
         {
             assertTrue(label.length() <= CountersReader.MAX_LABEL_LENGTH && label.matches(".* stream 3[12]: [a-z-]+"),
                 "a label Aeron had to cut: " + label);
         }
-        final List<BridgeCounters.Bridge> bridges = BridgeCounters.read(Path.of(driver.aeronDirectoryName()));
+        final List<BridgeCounters.Bridge> bridges = BridgeCounters.read(aeron.aeronDirectory());
         assertEquals(2, bridges.size(), bridges::toString);
         final BridgeCounters.Bridge first = bridges.get(0);
         final BridgeCounters.Bridge second = bridges.get(1);
@@ -158,17 +114,17 @@ class BridgeCountersTest
     {
         final String one = LONG_URI_START + "-one-" + LONG_URI_END;
         final String two = LONG_URI_START + "-two-" + LONG_URI_END;
-        registry.create("prices", ChannelConfig.spmc(1 << 16, 2));
-        final Subscription far = closing(farSide.addSubscription("aeron:ipc", 33));
-        final ShmPublisher publisher = closing(registry.publisher("prices"));
-        final AeronBridge first = closing(AeronBridge.outbound(registry, "prices", one, 33, external));
+        aeron.registry().create("prices", ChannelConfig.spmc(1 << 16, 2));
+        final Subscription far = aeron.farSubscription("aeron:ipc", 33);
+        final ShmPublisher publisher = aeron.closing(aeron.registry().publisher("prices"));
+        final AeronBridge first = aeron.outbound("prices", one, 33);
         carry(publisher, first, far, 3);
-        final AeronBridge second = closing(AeronBridge.outbound(registry, "prices", two, 33, external));
+        final AeronBridge second = aeron.outbound("prices", two, 33);
         carry(publisher, second, far, 2); // the second joins live: it carries these two, the first all five
         awaitTrue(() -> first.messagesForwarded() == 5, () -> "the first bridge forwarded " +
             first.messagesForwarded());
 
-        final List<BridgeCounters.Bridge> bridges = BridgeCounters.read(Path.of(driver.aeronDirectoryName()));
+        final List<BridgeCounters.Bridge> bridges = BridgeCounters.read(aeron.aeronDirectory());
         assertEquals(2, bridges.size(), bridges::toString);
         assertEquals(bridges.get(0).description(), bridges.get(1).description(),
             "the premise: no label tells them apart");

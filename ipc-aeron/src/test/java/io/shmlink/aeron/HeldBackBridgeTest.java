@@ -1,34 +1,27 @@
 package io.shmlink.aeron;
 
-import io.aeron.Aeron;
 import io.aeron.AeronCounters;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
-import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.aeron.logbuffer.FragmentHandler;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.MessageHandler;
 import io.shmlink.shm.ShmPublisher;
-import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
-import io.shmlink.shm.testing.ShmTestDirectory;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 
@@ -51,52 +44,17 @@ class HeldBackBridgeTest
     private static final int STREAM = 11;
     private static final int MAX_LENGTH = 400;
 
-    private Path dir;
-    private ShmRegistry registry;
-    private MediaDriver driver;
-    private Aeron farSide;
+    @RegisterExtension
+    final ExternalMediaDriver aeron = new ExternalMediaDriver("aeron-held-");
     private Subscription farSubscription;
-    private AeronBridge.Options external;
-    private final List<Throwable> farSideErrors = new CopyOnWriteArrayList<>();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
     private final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(MAX_LENGTH));
     private final TestMessages messages = new TestMessages(MAX_LENGTH);
     private final SplittableRandom random = new SplittableRandom(17);
 
     @BeforeEach
-    void open() throws Exception
+    void subscribe()
     {
-        dir = ShmTestDirectory.create("aeron-held-");
-        registry = ShmRegistry.open(dir);
-        driver = MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(dir.resolve("driver").toString())
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .threadingMode(ThreadingMode.SHARED));
-        farSide = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName())
-            .errorHandler(farSideErrors::add));
-        farSubscription = farSide.addSubscription(FAR_SIDE, STREAM);
-        external = new AeronBridge.Options().aeronDir(Path.of(driver.aeronDirectoryName()));
-    }
-
-    @AfterEach
-    void close() throws Exception
-    {
-        for (int i = closeables.size() - 1; i >= 0; i--)
-        {
-            closeables.get(i).close();
-        }
-        farSide.close();
-        driver.close();
-        registry.close();
-        ShmTestDirectory.delete(dir);
-        assertEquals(List.of(), farSideErrors, "errors of the far side's Aeron client");
-    }
-
-    private <T extends AutoCloseable> T closing(final T closeable)
-    {
-        closeables.add(closeable);
-        return closeable;
+        farSubscription = aeron.farSubscription(FAR_SIDE, STREAM);
     }
 
     /**
@@ -106,7 +64,7 @@ class HeldBackBridgeTest
      */
     private boolean bridgeIsHeldBack()
     {
-        final CountersReader counters = farSide.countersReader();
+        final CountersReader counters = aeron.farSide().countersReader();
         final long[] positionAndLimit = {-1, -1};
         counters.forEach((counterId, typeId, key, label) ->
         {
@@ -176,12 +134,12 @@ class HeldBackBridgeTest
     void closingABridgeThatAeronHoldsBackLosesOnlyTheMessageInHandAndARestartedBridgeCarriesTheRest()
         throws Exception
     {
-        registry.create("src", ChannelConfig.spsc(1 << 20));
-        final AeronBridge first = closing(AeronBridge.outbound(registry, "src", FAR_SIDE, STREAM, external));
+        aeron.registry().create("src", ChannelConfig.spsc(1 << 20));
+        final AeronBridge first = aeron.outbound("src", FAR_SIDE, STREAM);
         awaitTrue(() -> first.isLinkUp() && farSubscription.imageCount() == 1,
             "the bridge and the far side never saw each other");
         final int firstSession = farSubscription.imageAtIndex(0).sessionId();
-        final ShmPublisher publisher = closing(registry.publisher("src"));
+        final ShmPublisher publisher = aeron.closing(aeron.registry().publisher("src"));
         final int count = 2000; // about 400 KB: the ring holds them all, Aeron's 64 KiB window a few hundred
         for (long sequence = 0; sequence < count; sequence++)
         {
@@ -195,7 +153,7 @@ class HeldBackBridgeTest
         assertEquals(1, first.lostOnClose(), "the message in hand is given up and counted");
         assertEquals(forwarded, first.messagesForwarded());
 
-        final AeronBridge restarted = closing(AeronBridge.outbound(registry, "src", FAR_SIDE, STREAM, external));
+        final AeronBridge restarted = aeron.outbound("src", FAR_SIDE, STREAM);
         final Received received = new Received();
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (received.count() < count - 1 && received.garbage.isEmpty())
@@ -225,12 +183,12 @@ class HeldBackBridgeTest
     void aFanOutBridgeEvictedWhileHeldBackSendsNothingOverwrittenAndJoinsAgain() throws Exception
     {
         final int capacity = 1 << 16;
-        registry.create("prices", ChannelConfig.spmc(capacity, 2), Duration.ofMillis(200));
-        final AeronBridge outbound = closing(AeronBridge.outbound(registry, "prices", FAR_SIDE, STREAM, external));
+        aeron.registry().create("prices", ChannelConfig.spmc(capacity, 2), Duration.ofMillis(200));
+        final AeronBridge outbound = aeron.outbound("prices", FAR_SIDE, STREAM);
         awaitTrue(outbound::isLinkUp, "the bridge never saw the far side's subscription");
         // a local subscriber that keeps up: once the bridge is evicted, the publisher goes on over the ring
-        final ShmSubscriber local = closing(registry.subscriber("prices"));
-        final ShmPublisher publisher = closing(registry.publisher("prices"));
+        final ShmSubscriber local = aeron.closing(aeron.registry().subscriber("prices"));
+        final ShmPublisher publisher = aeron.closing(aeron.registry().publisher("prices"));
         final MessageHandler ignore = (b, o, l) -> {};
 
         long sequence = 0;
@@ -261,7 +219,7 @@ class HeldBackBridgeTest
 
         final Received received = new Received();
         awaitTrue(() -> received.poll() >= 0 && outbound.evictions() == 1 &&
-            registry.lookup("prices").orElseThrow().subscribers().size() == 2,
+            aeron.registry().lookup("prices").orElseThrow().subscribers().size() == 2,
             () -> "the bridge did not count its eviction and join again: evictions " + outbound.evictions());
         final long forwarded = outbound.messagesForwarded();
         awaitTrue(() -> received.poll() >= 0 && received.count() + received.garbage.size() >= forwarded,

@@ -2,12 +2,11 @@ package io.shmlink.aeron;
 
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.shm.ShmPublisher;
-import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
-import io.shmlink.shm.testing.ShmTestDirectory;
-import org.junit.jupiter.api.AfterEach;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -15,9 +14,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.MulticastSocket;
 import java.net.NetworkInterface;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -34,34 +30,14 @@ class MulticastBridgeTest
     private static final String GROUP = "224.0.1.133";
     private static final int STREAM = 9;
 
-    private final List<Path> dirs = new ArrayList<>();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @AfterEach
-    void close() throws Exception
-    {
-        for (int i = closeables.size() - 1; i >= 0; i--)
-        {
-            closeables.get(i).close();
-        }
-        for (final Path dir : dirs)
-        {
-            ShmTestDirectory.delete(dir);
-        }
-    }
-
-    private <T extends AutoCloseable> T closing(final T closeable)
-    {
-        closeables.add(closeable);
-        return closeable;
-    }
-
-    private ShmRegistry registry(final String prefix) throws IOException
-    {
-        final Path dir = ShmTestDirectory.create(prefix);
-        dirs.add(dir);
-        return closing(ShmRegistry.open(dir));
-    }
+    @RegisterExtension
+    final TempRegistry a = TempRegistry.open("aeron-mc-a-");
+    @RegisterExtension
+    final TempRegistry b1 = TempRegistry.open("aeron-mc-b1-");
+    @RegisterExtension
+    final TempRegistry b2 = TempRegistry.open("aeron-mc-b2-");
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     /**
      * Why multicast on loopback does not work here, or null if a datagram sent to the group comes back.
@@ -98,18 +74,15 @@ class MulticastBridgeTest
             unavailable);
         // fc=min: the slowest receiver holds the publisher back, so neither falls behind into loss
         final String uri = "aeron:udp?endpoint=" + GROUP + ":" + port + "|interface=127.0.0.1|fc=min";
-        final ShmRegistry a = registry("aeron-mc-a-");
-        final ShmRegistry b1 = registry("aeron-mc-b1-");
-        final ShmRegistry b2 = registry("aeron-mc-b2-");
-        a.create("src", ChannelConfig.spsc(1 << 20));
-        final AeronBridge in1 = closing(AeronBridge.inbound(uri, STREAM, b1, "dst"));
-        final AeronBridge in2 = closing(AeronBridge.inbound(uri, STREAM, b2, "dst"));
-        final ShmSubscriber sub1 = closing(b1.subscriber("dst"));
-        final ShmSubscriber sub2 = closing(b2.subscriber("dst"));
-        final AeronBridge out = closing(AeronBridge.outbound(a, "src", uri, STREAM));
+        a.registry().create("src", ChannelConfig.spsc(1 << 20));
+        final AeronBridge in1 = closer.closing(AeronBridge.inbound(uri, STREAM, b1.registry(), "dst"));
+        final AeronBridge in2 = closer.closing(AeronBridge.inbound(uri, STREAM, b2.registry(), "dst"));
+        final ShmSubscriber sub1 = closer.closing(b1.registry().subscriber("dst"));
+        final ShmSubscriber sub2 = closer.closing(b2.registry().subscriber("dst"));
+        final AeronBridge out = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
         // both receivers must be there before anything is sent: a late one would join live
         AeronBridgeTest.awaitTrue(() -> in1.isLinkUp() && in2.isLinkUp(), "an inbound bridge never joined");
-        final ShmPublisher publisher = closing(a.publisher("src"));
+        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
 
         final int count = 20_000;
         final Thread sender = new Thread(() -> AeronBridgeTest.send(publisher, 0, count, new SplittableRandom(5)));

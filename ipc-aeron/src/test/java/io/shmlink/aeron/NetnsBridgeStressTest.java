@@ -1,20 +1,15 @@
 package io.shmlink.aeron;
 
 import io.shmlink.api.ChannelConfig;
-import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.testing.ChildJvm;
-import io.shmlink.shm.testing.ShmTestDirectory;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -45,8 +40,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Tag("stress")
 class NetnsBridgeStressTest
 {
-    private static final Pattern DONE =
-        Pattern.compile("DONE received (\\d+) gaps (\\d+) missing (\\d+) repeats (\\d+)");
     /** In {@code tc -s qdisc show}: {@code Sent B bytes P pkt (dropped D, ...)}. */
     private static final Pattern NETEM_DROPPED = Pattern.compile("dropped (\\d+),");
     /** In {@code nft list chain}: {@code ... counter packets P bytes B drop}. */
@@ -66,29 +59,16 @@ class NetnsBridgeStressTest
     private final String vethA = "shva" + suffix;
     private final String vethB = "shvb" + suffix;
     private final int subnet = 1 + ThreadLocalRandom.current().nextInt(250);
-    private final List<ChildJvm> children = new ArrayList<>();
-    private Path dirA;
-    private Path dirB;
-
-    @BeforeEach
-    void open() throws Exception
-    {
-        dirA = ShmTestDirectory.create("aeron-ns-a-");
-        dirB = ShmTestDirectory.create("aeron-ns-b-");
-    }
+    @RegisterExtension
+    final CrossProcessFlow flow = new CrossProcessFlow("aeron-ns-").bridgesInNamespaces(nsA, nsB);
 
     @AfterEach
     void close() throws Exception
     {
-        for (final ChildJvm child : children)
-        {
-            child.close();
-        }
+        flow.killChildren();
         // deleting a namespace deletes the veth end in it, and with it the pair
         run(false, "ip", "netns", "del", nsA);
         run(false, "ip", "netns", "del", nsB);
-        ShmTestDirectory.delete(dirA);
-        ShmTestDirectory.delete(dirB);
     }
 
     /**
@@ -120,15 +100,6 @@ class NetnsBridgeStressTest
         return ok ? output : null;
     }
 
-    private ChildJvm start(final String namespace, final String label, final Class<?> main, final String... args)
-        throws IOException
-    {
-        final List<String> launcher = namespace == null ? List.of() : List.of("ip", "netns", "exec", namespace);
-        final ChildJvm child = ChildJvm.startUnder(launcher, List.of(), main, args).labelled(label);
-        children.add(child);
-        return child;
-    }
-
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS)
     void acrossTwoNetworkNamespacesWithOnePercentLossEveryMessageArrivesInOrderOnce() throws Exception
@@ -157,25 +128,16 @@ class NetnsBridgeStressTest
         }
 
         final long count = Long.getLong("shmlink.aeron.netns.messages", 1_000_000);
-        try (ShmRegistry a = ShmRegistry.open(dirA); ShmRegistry b = ShmRegistry.open(dirB))
-        {
-            a.create("src", ChannelConfig.spsc(1 << 20));
-            b.create("dst", ChannelConfig.spsc(1 << 20));
-        }
+        flow.createChannels(ChannelConfig.spsc(1 << 20));
         final int port = 40_000 + ThreadLocalRandom.current().nextInt(20_000);
         final String uri = "aeron:udp?endpoint=" + addressB + ":" + port;
-        final ChildJvm subscriber = start(null, "subscriber", SubscriberMain.class,
-            dirB.toString(), "dst", Long.toString(count - 1), Long.toString(count / 4), "500");
-        subscriber.awaitLine("SUBSCRIBED");
-        final ChildJvm inbound = start(nsB, "inbound", BridgeMain.class, "in", dirB.toString(), "dst", uri, "3");
-        inbound.awaitLine("BRIDGE UP");
-        final ChildJvm outbound = start(nsA, "outbound", BridgeMain.class, "out", dirA.toString(), "src", uri, "3");
-        outbound.awaitLine("BRIDGE UP");
-        start(null, "publisher", PublisherMain.class, dirA.toString(), "src", Long.toString(count), "77");
+        final ChildJvm subscriber = flow.subscriber(count - 1, count / 4, 500);
+        final ChildJvm inbound = flow.inbound("inbound", uri, 3);
+        final ChildJvm outbound = flow.outbound("outbound", uri, 3);
+        flow.publisher(count, 77);
 
-        final String doneLine = subscriber.awaitLine("DONE");
-        final Matcher done = DONE.matcher(doneLine);
-        assertTrue(done.matches(), doneLine);
+        final Matcher done = CrossProcessFlow.awaitDone(subscriber);
+        final String doneLine = done.group();
         assertEquals(count, Long.parseLong(done.group(1)), doneLine);
         assertEquals(0, Long.parseLong(done.group(2)), "gaps: " + doneLine);
         final long dropped = dropped(loss);

@@ -4,11 +4,10 @@ import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.PidNamespace;
-import io.shmlink.shm.testing.ShmTestDirectory;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,34 +27,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StaleDriverDirectoriesTest
 {
-    private Path dir;
-
-    @BeforeEach
-    void open() throws Exception
-    {
-        dir = ShmTestDirectory.create("aeron-stale-");
-    }
-
-    @AfterEach
-    void close() throws Exception
-    {
-        ShmTestDirectory.delete(dir);
-    }
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.directoryOnly("aeron-stale-");
 
     @Test
     void aDirectoryOfAnEarlierProcessWithThisPidIsStaleAndARunningBridgesIsNot() throws Exception
     {
-        try (ShmRegistry registry = ShmRegistry.open(dir);
+        try (ShmRegistry registry = ShmRegistry.open(shm.directory());
             AeronBridge bridge = AeronBridge.inbound(TestMessages.udp(TestMessages.freeUdpPort()), 5, registry, "dst"))
         {
             final Path running = bridge.embeddedDriverDirectory();
             assertTrue(running.getFileName().toString().startsWith(
                 String.format(".aeron-%016x-", ProcessToken.SELF)), running.toString());
             // this pid, another start time: the process that had this pid before, now dead
-            final Path earlier = Files.createDirectory(dir.resolve(
+            final Path earlier = Files.createDirectory(shm.directory().resolve(
                 AeronBridge.driverDirectoryName(ProcessToken.SELF ^ 1, 1)));
 
-            assertEquals(List.of(earlier), AeronBridge.cleanStaleDrivers(dir));
+            assertEquals(List.of(earlier), AeronBridge.cleanStaleDrivers(shm.directory()));
             assertFalse(Files.exists(earlier));
             assertTrue(Files.isDirectory(running), "a running bridge's directory was removed");
         }
@@ -68,7 +56,7 @@ class StaleDriverDirectoriesTest
         assumeTrue(unavailable == null, () -> "no PID namespace for a child JVM: " + unavailable);
         // this JVM opens no registry on the directory: the cleaner must look at its alive files by itself
         try (ChildJvm bridge = ChildJvm.startUnder(PidNamespace.UNSHARE, List.of(), BridgeMain.class,
-            "in", dir.toString(), "dst", TestMessages.udp(TestMessages.freeUdpPort()), "5"))
+            "in", shm.directory().toString(), "dst", TestMessages.udp(TestMessages.freeUdpPort()), "5"))
         {
             final Path driver = Path.of(bridge.awaitLine("BRIDGE UP ").substring("BRIDGE UP ".length()));
             assertTrue(Files.isDirectory(driver), driver.toString());
@@ -76,11 +64,12 @@ class StaleDriverDirectoriesTest
             assertEquals(1, ProcessToken.pid(Long.parseUnsignedLong(
                 driver.getFileName().toString().substring(".aeron-".length(), ".aeron-".length() + 16), 16)));
 
-            assertEquals(List.of(), AeronBridge.cleanStaleDrivers(dir), "a live bridge's directory taken for stale");
+            assertEquals(List.of(), AeronBridge.cleanStaleDrivers(shm.directory()),
+                "a live bridge's directory taken for stale");
             assertTrue(Files.isDirectory(driver));
 
             PidNamespace.kill9(bridge);
-            assertEquals(List.of(driver), AeronBridge.cleanStaleDrivers(dir));
+            assertEquals(List.of(driver), AeronBridge.cleanStaleDrivers(shm.directory()));
             assertFalse(Files.exists(driver));
         }
     }

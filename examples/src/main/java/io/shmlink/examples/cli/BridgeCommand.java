@@ -4,16 +4,12 @@ import io.shmlink.aeron.AeronBridge;
 import io.shmlink.shm.ShmRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 final class BridgeCommand
 {
     /** What both directions share. */
-    abstract static class Direction implements Callable<Integer>
+    abstract static class Direction extends RegistryCommand
     {
         @Parameters(index = "0", paramLabel = "NAME",
             description = "The local channel; created if absent (SPSC, 1 MiB ring, messages up to 128 KiB).")
@@ -46,12 +42,6 @@ final class BridgeCommand
 
         @Option(names = "--quiet", description = "Print no line a second with rates.")
         boolean quiet;
-
-        @Mixin
-        RegistryOptions registry;
-
-        @Spec
-        CommandSpec spec;
 
         abstract AeronBridge start(ShmRegistry shm, AeronBridge.Options options);
 

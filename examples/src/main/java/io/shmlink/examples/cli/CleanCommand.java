@@ -4,10 +4,7 @@ import io.shmlink.aeron.AeronBridge;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.ShmRegistry;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -15,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * {@code shmlink clean}: removes what dead processes left behind, naming each file.
@@ -28,7 +24,7 @@ import java.util.concurrent.Callable;
             "creations that were killed half-way, the doorbell sockets and alive files of dead processes, and the " +
             "media driver directories (.aeron-TOKEN-N) of dead bridges.",
         "Prints each file it removes, then how many."})
-final class CleanCommand implements Callable<Integer>
+final class CleanCommand extends RegistryCommand
 {
     @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
         description = "How long a channel whose parties are all dead must have been idle, e.g. 0s, 10s, 5m " +
@@ -43,12 +39,6 @@ final class CleanCommand implements Callable<Integer>
 
     @Option(names = "--dry-run", description = "List what would be removed; remove nothing.")
     private boolean dryRun;
-
-    @Mixin
-    private RegistryOptions registry;
-
-    @Spec
-    private CommandSpec spec;
 
     @Override
     public Integer call()

@@ -5,15 +5,11 @@ import io.shmlink.api.ChannelInfo;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.shm.ShmRegistry;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.time.Duration;
-import java.util.concurrent.Callable;
 
 /**
  * {@code shmlink create}: creates a channel, failing if one of that name exists.
@@ -25,7 +21,7 @@ import java.util.concurrent.Callable;
         "A fan-out channel (spmc, mpmc) admits up to --subscribers subscribers at once, each of which receives " +
             "every message; one that holds the publishers back for longer than --slow-subscriber-timeout is " +
             "evicted."})
-final class CreateCommand implements Callable<Integer>
+final class CreateCommand extends RegistryCommand
 {
     @Parameters(index = "0", paramLabel = "NAME",
         description = "1 to 64 characters of [A-Za-z0-9._-], not starting with a dot.")
@@ -53,12 +49,6 @@ final class CreateCommand implements Callable<Integer>
         description = "spmc and mpmc only: how long a live subscriber may hold the publishers back before it is " +
             "evicted, e.g. 500ms, 5s; 0s for never (default: 5s).")
     private Duration slowSubscriberTimeout;
-
-    @Mixin
-    private RegistryOptions registry;
-
-    @Spec
-    private CommandSpec spec;
 
     @Override
     public Integer call()

@@ -6,14 +6,10 @@ import io.shmlink.api.SubscriberInfo;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.socket.ShmServerSocket;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.Callable;
 
 /**
  * {@code shmlink list}: one row per channel.
@@ -27,14 +23,8 @@ import java.util.concurrent.Callable;
             "connections (accepted, not yet closed; a connection's own channels are unlinked once accepted and are " +
             "not listed).",
         "Sizes use the notation create accepts (64k = 65536 bytes); the backlog is in bytes."})
-final class ListCommand implements Callable<Integer>
+final class ListCommand extends RegistryCommand
 {
-    @Mixin
-    private RegistryOptions registry;
-
-    @Spec
-    private CommandSpec spec;
-
     @Override
     public Integer call()
     {

@@ -11,12 +11,9 @@ import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.segment.DirectoryPages;
 import io.shmlink.shm.socket.ShmServerSocket;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -32,7 +29,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,7 +52,7 @@ import java.util.concurrent.TimeUnit;
         "With --watch, prints one row per channel every --interval: time, backlog, messages consumed, the " +
             "consumption rate since the previous sample (msgs/s, MB/s), back-pressure episodes, lost claims, live " +
             "publishers and the subscriber (fan-out: attached out of the most admitted, as list shows it)."})
-final class StatCommand implements Callable<Integer>
+final class StatCommand extends RegistryCommand
 {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
@@ -78,12 +74,6 @@ final class StatCommand implements Callable<Integer>
         description = "Also show the counters of the bridges (shmlink bridge) that use the external Aeron media " +
             "driver of this directory; those with an embedded driver are found in the registry directory.")
     private Path aeronDir;
-
-    @Mixin
-    private RegistryOptions registry;
-
-    @Spec
-    private CommandSpec spec;
 
     /** The previous sample of each channel, by name, for rates. */
     private final Map<String, CounterSample> previous = new HashMap<>();

@@ -1,25 +1,22 @@
 package io.shmlink.examples.cli;
 
 import io.shmlink.api.ChannelConfig;
+import io.shmlink.examples.TwoHosts;
 import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -35,32 +32,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BridgeCommandTest
 {
-    private final List<Path> dirs = new ArrayList<>();
-    private final List<Process> processes = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() throws IOException, InterruptedException
-    {
-        for (final Process process : processes)
-        {
-            process.destroyForcibly().waitFor();
-        }
-        for (final Path dir : dirs)
-        {
-            TestRegistryDirectory.deleteRecursively(dir);
-        }
-    }
+    @RegisterExtension
+    final TwoHosts hosts = new TwoHosts("shmlink-cli-bridge-");
 
     private Process shmlink(final String... args) throws IOException
     {
-        final List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-opens", "java.base/jdk.internal.misc=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx128m",
-            "-cp", System.getProperty("java.class.path"), ShmLinkCli.class.getName()));
-        command.addAll(List.of(args));
-        final Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        processes.add(process);
-        return process;
+        return hosts.java(ShmLinkCli.class, args);
     }
 
     private static String awaitLine(final BufferedReader out, final String contains) throws IOException
@@ -84,16 +61,9 @@ class BridgeCommandTest
     @Test
     void bridgeOutAndInCarryAChannelPrintRatesAndCloseOnSigterm() throws Exception
     {
-        final Path dirA = TestRegistryDirectory.create("bridge-a");
-        dirs.add(dirA);
-        final Path dirB = TestRegistryDirectory.create("bridge-b");
-        dirs.add(dirB);
-        final int port;
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)))
-        {
-            port = socket.getLocalPort();
-        }
-        final String uri = "aeron:udp?endpoint=127.0.0.1:" + port;
+        final Path dirA = hosts.dirA();
+        final Path dirB = hosts.dirB();
+        final String uri = hosts.uri();
         try (ShmRegistry a = ShmRegistry.open(dirA))
         {
             a.create("ticks", ChannelConfig.spsc(1 << 16));
@@ -148,7 +118,7 @@ class BridgeCommandTest
         assertTrue(awaitLine(inOut, "closed").endsWith("closed after 1000 messages, 4000 bytes"));
         assertTrue(awaitLine(outOut, "closed").endsWith("closed after 1000 messages, 4000 bytes"));
         assertTrue(in.waitFor(20, TimeUnit.SECONDS) && out.waitFor(20, TimeUnit.SECONDS));
-        for (final Path dir : dirs)
+        for (final Path dir : List.of(dirA, dirB))
         {
             try (var files = Files.list(dir))
             {

@@ -1,7 +1,8 @@
 package io.shmlink.examples.cli;
 
-import org.junit.jupiter.api.AfterEach;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -17,13 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CleanCommandTest
 {
-    private Path dir;
-
-    @AfterEach
-    void removeDirectory() throws Exception
-    {
-        TestRegistryDirectory.deleteRecursively(dir);
-    }
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.directoryOnly("shmlink-cli-clean-");
 
     private String clean(final String... args)
     {
@@ -37,7 +33,7 @@ class CleanCommandTest
     @Test
     void removesTheDriverDirectoryOfADeadBridgeAndKeepsALiveOnes() throws Exception
     {
-        dir = TestRegistryDirectory.create("clean-aeron");
+        final Path dir = shm.directory();
         // no process has PID 2^31-1 (Linux caps PIDs at 2^22)
         final Path stale = Files.createDirectories(dir.resolve(".aeron-" + Integer.MAX_VALUE + "-3"));
         Files.writeString(stale.resolve("cnc.dat"), "x");

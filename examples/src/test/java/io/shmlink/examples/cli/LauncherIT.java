@@ -1,8 +1,9 @@
 package io.shmlink.examples.cli;
 
 import io.shmlink.examples.cli.ShmLinkProcess.Result;
-import org.junit.jupiter.api.AfterEach;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -20,13 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LauncherIT
 {
-    private Path dir;
-
-    @AfterEach
-    void removeDirectory() throws IOException
-    {
-        TestRegistryDirectory.deleteRecursively(dir);
-    }
+    /** Holds the registry directory, which the launcher is to create (or not). */
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.directoryOnly("shmlink-cli-launcher-");
 
     @Test
     void theLauncherRunsTheJarThroughSymbolicLinks(@TempDir final Path bin) throws IOException
@@ -35,7 +32,7 @@ class LauncherIT
         assertTrue(Files.isExecutable(launcher), launcher + " is not executable");
         final Path absoluteLink = Files.createSymbolicLink(bin.resolve("shmlink-real"), launcher);
         final Path relativeLink = Files.createSymbolicLink(bin.resolve("shmlink"), Path.of("shmlink-real"));
-        dir = TestRegistryDirectory.newPath("launcher");
+        final Path dir = shm.directory().resolve("registry");
 
         final Result result;
         try
@@ -59,7 +56,7 @@ class LauncherIT
     @Test
     void theLauncherPassesTheExitCodeThrough()
     {
-        dir = TestRegistryDirectory.newPath("launcher");
+        final Path dir = shm.directory().resolve("registry");
 
         final Result result = ShmLinkProcess.run(
             List.of(ShmLinkProcess.launcher().toString(), "delete", "ghost", "--dir", dir.toString()),

@@ -14,10 +14,11 @@ import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.socket.ShmServerSocket;
 import io.shmlink.shm.socket.ShmSocket;
+import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -66,20 +67,17 @@ class ShmLinkCliIT
         "BACK-PRESSURE", "LOST-CLAIMS", "PUBS", "SUBSCRIBER");
     private static final String EOF = "\u0000EOF";
 
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.directoryOnly("shmlink-cli-it-");
+    /** For the tests that need a second directory, or a path in none. */
+    @RegisterExtension
+    final TempRegistry other = TempRegistry.directoryOnly("shmlink-cli-it-other-");
     private Path dir;
-    private Path otherDir;
 
     @BeforeEach
-    void freshDirectory() throws IOException
+    void freshDirectory()
     {
-        dir = TestRegistryDirectory.create("main");
-    }
-
-    @AfterEach
-    void removeDirectories() throws IOException
-    {
-        TestRegistryDirectory.deleteRecursively(dir);
-        TestRegistryDirectory.deleteRecursively(otherDir);
+        dir = shm.directory();
     }
 
     @Test
@@ -182,7 +180,7 @@ class ShmLinkCliIT
     @MethodSource("readingSubcommands")
     void aMissingDirectoryIsAFailureNamingItAndIsNotCreated(final List<String> subcommand)
     {
-        otherDir = TestRegistryDirectory.newPath("absent");
+        final Path otherDir = other.directory().resolve("absent");
         final List<String> args = new ArrayList<>(subcommand);
         args.addAll(List.of("--dir", otherDir.toString()));
 
@@ -209,7 +207,7 @@ class ShmLinkCliIT
             assertEquals(List.of("early", "channel", "SPSC", "4k", "512", "0", "0", "0", "none", "-"),
                 cells(listed.out().lines().skip(1).findFirst().orElseThrow()), listed::toString);
         }
-        otherDir = TestRegistryDirectory.newPath("absent");
+        final Path otherDir = other.directory().resolve("absent");
         final Result both = ok("--dir", otherDir.toString(), "stat", "early", "--dir", d());
         assertTrue(both.out().startsWith("channel early: SPSC"), both::toString);
         assertFailure(1, run("--dir", otherDir.toString(), "list"), "registry directory " + otherDir);
@@ -697,7 +695,7 @@ class ShmLinkCliIT
     @Test
     void aWorldWritableDirectoryIsRefusedWithExitCode1() throws IOException
     {
-        otherDir = TestRegistryDirectory.create("open");
+        final Path otherDir = other.directory();
         Files.setPosixFilePermissions(otherDir, PosixFilePermissions.fromString("rwxrwxrwx"));
 
         assertFailure(1, run("list", "--dir", otherDir.toString()), "shmlink list: ", "refusing registry directory",
@@ -710,7 +708,7 @@ class ShmLinkCliIT
     @Test
     void groupOpensARegistrySharedWithThatGroupBeforeOrAfterTheSubcommand() throws IOException
     {
-        otherDir = TestRegistryDirectory.create("group");
+        final Path otherDir = other.directory();
         final String group = Files.readAttributes(otherDir, PosixFileAttributes.class).group().getName();
         final Path team = otherDir.resolve("team");
 

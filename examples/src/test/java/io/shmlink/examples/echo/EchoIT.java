@@ -4,10 +4,11 @@ import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.liveness.AliveFiles;
 import io.shmlink.shm.liveness.ProcessToken;
 import io.shmlink.shm.socket.ShmSocket;
+import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
 import java.io.Closeable;
@@ -18,18 +19,13 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -72,16 +68,10 @@ class EchoIT
         Pattern.compile("round trip: p50 [0-9.,]+ us, p99 [0-9.,]+ us, max [0-9.,]+ us");
     private static final Pattern PORT = Pattern.compile("echo server listening on port (\\d+)");
 
+    @RegisterExtension
+    final TempRegistry shm = TempRegistry.directoryOnly("shmlink-echo-it-");
     private final List<Process> processes = new ArrayList<>();
     private final List<Path> outputFiles = new ArrayList<>();
-    private Path directory;
-
-    @BeforeEach
-    void freshRegistryDirectory() throws IOException
-    {
-        directory = Files.createDirectory(Path.of("/dev/shm", "shmlink-echo-it-" + UUID.randomUUID()),
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    }
 
     @AfterEach
     void stopEverything() throws IOException, InterruptedException
@@ -94,7 +84,6 @@ class EchoIT
         {
             Files.deleteIfExists(file);
         }
-        deleteRecursively(directory);
     }
 
     @Test
@@ -102,7 +91,8 @@ class EchoIT
     {
         final Server server = startServer(EchoServerShm.class, NAME);
         assertEquals("echo server listening on " + NAME, server.awaitLine());
-        try (ShmRegistry registry = ShmRegistry.open(directory, new ShmRegistry.Options().staleGrace(Duration.ZERO)))
+        try (ShmRegistry registry =
+            ShmRegistry.open(shm.directory(), new ShmRegistry.Options().staleGrace(Duration.ZERO)))
         {
             final Client client = startClient(EchoClientShm.class, NAME);
             echoOnConcurrentConnections(() -> Ends.of(ShmSocket.connect(registry, NAME)));
@@ -117,7 +107,7 @@ class EchoIT
                     named.size() <= 2;
             });
             server.stopAndAssertNoConnectionFailed();
-            assertTrue(Files.exists(directory.resolve(NAME)), "a killed server leaves its channel: " + files());
+            assertTrue(Files.exists(shm.directory().resolve(NAME)), "a killed server leaves its channel: " + files());
             registry.cleanStale();
             assertEquals(List.of(), files(), "cleanStale removes what the dead server left");
         }
@@ -244,7 +234,7 @@ class EchoIT
         command.add(program.getName());
         command.addAll(List.of(args));
         final ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(Map.of("SHMLINK_DIR", directory.toString()));
+        builder.environment().putAll(Map.of("SHMLINK_DIR", shm.directory().toString()));
         return builder;
     }
 
@@ -273,8 +263,8 @@ class EchoIT
     /** The registry directory's files but this process's alive file, which it holds while its registry is open. */
     private List<String> files()
     {
-        final Path own = AliveFiles.path(directory, ProcessToken.SELF).getFileName();
-        try (Stream<Path> list = Files.list(directory))
+        final Path own = AliveFiles.path(shm.directory(), ProcessToken.SELF).getFileName();
+        try (Stream<Path> list = Files.list(shm.directory()))
         {
             return list.map(Path::getFileName).filter(name -> !name.equals(own)).map(Path::toString).sorted().toList();
         }
@@ -282,30 +272,6 @@ class EchoIT
         {
             throw new AssertionError(ex);
         }
-    }
-
-    private static void deleteRecursively(final Path dir) throws IOException
-    {
-        if (dir == null || !Files.exists(dir))
-        {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>()
-        {
-            @Override
-            public FileVisitResult visitFile(final Path file, final BasicFileAttributes attributes) throws IOException
-            {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(final Path directory, final IOException ex) throws IOException
-            {
-                Files.delete(directory);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     @FunctionalInterface

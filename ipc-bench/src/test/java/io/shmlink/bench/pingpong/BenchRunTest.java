@@ -1,8 +1,10 @@
 package io.shmlink.bench.pingpong;
 
 import io.shmlink.bench.ShmTempDirectory;
+import io.shmlink.shm.testing.TempRegistry;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
@@ -39,6 +41,10 @@ class BenchRunTest
     private static final int COUNT = 2_000;
     private static final int RATE_COUNT = 1_000;
     private static final int BURST = 50_000;
+
+    /** A run directory for the test that plays the harness itself; not named as the harness names its own. */
+    @RegisterExtension
+    final TempRegistry runDirectory = TempRegistry.directoryOnly("shmlink-bench-test-");
 
     /**
      * Every built-in transport but the fan-out ones, which start JVMs of their own and need a core per subscriber:
@@ -321,24 +327,21 @@ class BenchRunTest
     @Test
     void aChildWhoseParentVanishesStopsSpinningDeletesTheRunAndExits() throws Exception
     {
-        try (ShmTempDirectory directory = ShmTempDirectory.create("shmlink-pingpong-test-"))
+        final Path run = runDirectory.directory();
+        final Path floorDirectory = Files.createDirectory(run.resolve("floor"));
+        new FloorTransport().create(new LinkSpec(floorDirectory, 32, false, 0));
+        try (EchoControl control = EchoControl.create(run.resolve(EchoMain.CONTROL_FILE));
+            ChildJvm child = EchoMain.start(run, 32, List.of("floor"), false))
         {
-            final Path run = directory.path();
-            final Path floorDirectory = Files.createDirectory(run.resolve("floor"));
-            new FloorTransport().create(new LinkSpec(floorDirectory, 32, false, 0));
-            try (EchoControl control = EchoControl.create(run.resolve(EchoMain.CONTROL_FILE));
-                ChildJvm child = EchoMain.start(run, 32, List.of("floor"), false))
-            {
-                child.awaitReady(Duration.ofSeconds(20));
-                control.request(0);
-                control.awaitAcknowledged(0, child); // returns once the child is busy-spinning in the floor's echo loop
+            child.awaitReady(Duration.ofSeconds(20));
+            control.request(0);
+            control.awaitAcknowledged(0, child); // returns once the child is busy-spinning in the floor's echo loop
 
-                // End-of-file on stdin without STOP: what the child sees when its parent is killed.
-                final long[] allocated = child.finish(Duration.ofSeconds(20));
+            // End-of-file on stdin without STOP: what the child sees when its parent is killed.
+            final long[] allocated = child.finish(Duration.ofSeconds(20));
 
-                assertNotNull(allocated, "the child reached its normal exit path");
-                assertFalse(Files.exists(run), "the orphaned child deleted the run directory");
-            }
+            assertNotNull(allocated, "the child reached its normal exit path");
+            assertFalse(Files.exists(run), "the orphaned child deleted the run directory");
         }
     }
 
