@@ -368,30 +368,6 @@ class CrossProcessMpscTest
     }
 
     @Test
-    void aGapWhoseClaimerNeverWroteAHeaderIsSkippedAfterTheTimeout()
-    {
-        shm.reopen(new ShmRegistry.Options().claimTimeout(Duration.ofMillis(200)));
-        final Publisher publisher = shm.registry().publisher("mpsc");
-        final ShmSubscriber subscriber = shm.registry().subscriber("mpsc");
-        // a publisher won the tail CAS for 64 bytes and died before writing anything
-        SegmentEditor.edit(shm.directory().resolve("mpsc"),
-            b -> b.getAndAddLong(SegmentDescriptor.TAIL_POSITION_OFFSET, 64));
-        final UnsafeBuffer message = new UnsafeBuffer(new byte[MAX_LENGTH]);
-        final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, 1);
-        final int length = new TaggedMessages(MAX_LENGTH).write(0, 0, message, 0);
-        assertTrue(publisher.offer(message, 0, length) > 0);
-        final long start = System.nanoTime();
-        pollUntil(subscriber, verifier, () -> verifier.received(0) == 1, 10_000);
-        assertTrue(System.nanoTime() - start >= Duration.ofMillis(200).toNanos(), "waited for the timeout");
-        assertEquals(1, subscriber.lostClaims());
-        final LostClaimInfo lost = subscriber.lastLostClaim();
-        assertEquals(0, lost.position());
-        assertEquals(64, lost.length());
-        assertEquals(0, lost.session(), "a gap names no session");
-        assertEquals(0, lost.pid(), "nor a process");
-    }
-
-    @Test
     void aGarbageRecordLengthInAnMpscRingIsCorrupt()
     {
         final Publisher publisher = shm.registry().publisher("mpsc");
@@ -422,40 +398,5 @@ class CrossProcessMpscTest
             }
         });
         assertTrue(ex.getMessage().contains("record length"), ex.getMessage());
-    }
-
-    @Test
-    void aGapOfALivePublisherThatAttachedAfterTheSubscriberIsNotSkippedBeforeTheTimeout()
-    {
-        // Regression: the subscriber once blamed an unattributed gap on "no live publisher", as seen by a liveness
-        // check made before this publisher attached, and skipped the claim of a publisher that was merely slow
-        // between its tail CAS and its header write (found by the ping-pong harness: ~1 run in 6 lost a message).
-        shm.reopen(new ShmRegistry.Options().claimTimeout(Duration.ofSeconds(10)));
-        final ShmSubscriber subscriber = shm.registry().subscriber("mpsc");
-        shm.registry().publisher("mpsc");
-        SegmentEditor.edit(shm.directory().resolve("mpsc"),
-            b -> b.getAndAddLong(SegmentDescriptor.TAIL_POSITION_OFFSET, 64));
-        final long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
-        while (System.nanoTime() < until)
-        {
-            assertEquals(0, subscriber.poll((buffer, offset, length) -> fail("nothing is committed yet"), 10));
-        }
-        assertEquals(0, subscriber.lostClaims(), "a slow live publisher keeps its claim");
-        SegmentEditor.edit(shm.directory().resolve("mpsc"), b ->
-        {
-            b.putInt(SegmentDescriptor.RING_OFFSET + 4, 1);
-            b.putLong(SegmentDescriptor.RING_OFFSET + 8, 0x5EED);
-            b.putIntRelease(SegmentDescriptor.RING_OFFSET, 64);
-        });
-        final long[] first = new long[1];
-        final int[] lengths = new int[1];
-        assertEquals(1, subscriber.poll((buffer, offset, length) ->
-        {
-            first[0] = buffer.getLong(offset);
-            lengths[0] = length;
-        }, 10));
-        assertEquals(0x5EED, first[0]);
-        assertEquals(56, lengths[0]);
-        assertEquals(0, subscriber.lostClaims());
     }
 }

@@ -1,5 +1,6 @@
 package io.shmlink.shm.ring;
 
+import io.shmlink.api.ChannelMode;
 import io.shmlink.shm.segment.ChannelSegment;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -46,13 +47,18 @@ public final class DeadClaims
         final int capacity = segment.config().capacity();
         final long head = buffer.getLongVolatile(HEAD_POSITION_OFFSET);
         final long tail = buffer.getLongVolatile(TAIL_POSITION_OFFSET);
-        if (((head | tail) & (ALIGNMENT - 1)) != 0 || head < 0 || tail < head || tail - head > capacity)
+        // MPSC: the tail is only a hint, which a claimer that died before storing it leaves behind its own claim;
+        // the records end at the first free word, at most a ring past the head
+        final boolean tailIsHint = segment.config().mode() == ChannelMode.MPSC;
+        if (((head | tail) & (ALIGNMENT - 1)) != 0 || head < 0 || (tail < head && !tailIsHint) ||
+            tail - head > capacity)
         {
             return 0; // corrupt: the subscriber reports it
         }
+        final long end = tailIsHint ? head + capacity : tail;
         int released = 0;
         long position = head;
-        while (position < tail)
+        while (position < end)
         {
             final int index = (int)position & (capacity - 1);
             final long word = buffer.getLongVolatile(RING_OFFSET + index);

@@ -8,9 +8,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 import static io.shmlink.shm.ring.RecordDescriptor.ALIGNMENT;
 
 /**
- * Marks the space an MPSC reader releases free for its next lap ({@link FreeWord}): a publisher that claimed space
- * by the tail CAS and stood still past the claim timeout finds on waking that the subscriber has taken the space
- * as a gap, or released it for a later lap; either way its header CAS fails and it writes nothing.
+ * Marks the space an MPSC reader releases free for its next lap ({@link FreeWord}): a publisher whose walk to the
+ * end of the records stood still before its header CAS finds on waking a record, or space released for a later lap,
+ * where it read this lap's free word; either way its CAS fails and it writes nothing.
  * <p>
  * Marks by copying from a page of the current free word (C2 compiles that copy to its vectorised stub), with a
  * loop of long stores for short ranges, where the copy's set-up costs more than it saves. The page is refilled

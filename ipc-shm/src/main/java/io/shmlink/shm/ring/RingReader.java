@@ -35,7 +35,7 @@ import static org.agrona.BitUtil.align;
  *   store the head (release); a successor of a subscriber killed while marking finishes the marking. A
  *   subscriber killed inside {@code poll} has not moved the head, so its successor sees that batch again:
  *   at-least-once, never a loss.</li>
- *   <li><b>Skipping.</b> {@link #unblock} skips the claim (or, MPSC, the gap) that holds the reader up, whenever it
+ *   <li><b>Skipping.</b> {@link #unblock} skips the claim (or, MPMC, the gap) that holds the reader up, whenever it
  *   is called: when to call it is {@link StallDetector}'s policy, as Agrona leaves the timing of
  *   {@code ManyToOneRingBuffer.unblock()} to its caller. The claim is skipped by one CAS of its header word and
  *   counted in the segment's lost claims. SPSC turns it into padding. MPSC marks it skipped and <i>holds</i> the
@@ -60,6 +60,12 @@ public final class RingReader
     private final int mask;
     private final int maxMessageLength;
     private final boolean multiPublisher;
+
+    /**
+     * MPSC: the tail is only a hint of where the records end (see {@link MpscRingWriter}), which the head may pass
+     * after a claimer died before storing it; the records and free words say where they end, and no gap exists.
+     */
+    private final boolean tailIsHint;
 
     /** MPSC: marks released space free for its next lap; null where publishers do (MPMC) or need not (SPSC, SPMC). */
     private final FreeSpace freeSpace;
@@ -120,6 +126,7 @@ public final class RingReader
     public RingReader(final ChannelSegment segment, final boolean multiPublisher)
     {
         this.multiPublisher = multiPublisher;
+        this.tailIsHint = multiPublisher;
         this.segment = segment;
         this.buffer = segment.buffer();
         this.capacity = segment.config().capacity();
@@ -178,6 +185,7 @@ public final class RingReader
     public RingReader(final ChannelSegment segment, final int slot, final long attachment, final long start)
     {
         this.multiPublisher = segment.config().mode().isMultiPublisher();
+        this.tailIsHint = false;
         this.segment = segment;
         this.buffer = segment.buffer();
         this.capacity = segment.config().capacity();
@@ -462,7 +470,7 @@ public final class RingReader
 
     /**
      * What holds this reader up at its read position, if anything: a claim not yet committed (a negative frame
-     * length; its type names the claimer's session); MPSC, a gap whose claimer has not written its header yet (the
+     * length; its type names the claimer's session); MPMC, a gap whose claimer has not written its header yet (the
      * free word of this lap); SPSC, a zero word below the tail, which no publisher leaves (its header is written
      * before the tail moves), so that {@link #unblock} reports it as corrupt once its time is up.
      *
@@ -473,6 +481,10 @@ public final class RingReader
     public long blockingHeader(final long tail)
     {
         final long position = readPosition;
+        if (tailIsHint)
+        {
+            return claimAt(position);
+        }
         if (tail == position)
         {
             return NOTHING_BLOCKS;
@@ -493,10 +505,41 @@ public final class RingReader
     }
 
     /**
+     * MPSC: the claim at the read position, if one is there; a committed record or the free word of this lap (the
+     * end of the records) holds nothing up. The tail is stored after the header CAS of the claim it follows, so a
+     * tail read past a free word that is still free when read again is not a claim in flight: it is corrupt.
+     */
+    private long claimAt(final long position)
+    {
+        final int recordOffset = RING_OFFSET + ((int)position & mask);
+        final long header = buffer.getLongVolatile(recordOffset);
+        final int frameLength = frameLength(header);
+        if (frameLength < 0)
+        {
+            return header;
+        }
+        final long free = FreeWord.of(position, capacityShift);
+        if (frameLength == 0 && header != free)
+        {
+            throw corrupt("record header", "0x" + Long.toHexString(header) + " at position " + position +
+                " (neither a record nor the free word of this lap)");
+        }
+        if (header == free)
+        {
+            final long tail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
+            if (tail > position && buffer.getLongVolatile(recordOffset) == free)
+            {
+                throw corrupt("tail position", tail + " (past the end of the records at " + position + ")");
+            }
+        }
+        return NOTHING_BLOCKS;
+    }
+
+    /**
      * Skips the claim or gap that holds this reader up at its read position, now, whatever the claim's age: the
      * policy-free step that {@link StallDetector} calls when its policy says so, as Agrona's {@code unblock()}.
      * A claimed record: one CAS of its header word to skipped (MPSC, held until its claimer lets go) or to padding
-     * (SPSC). A gap whose claimer never wrote its header (MPSC): see {@link #skipGap}. Either way the reader steps
+     * (SPSC). A gap whose claimer never wrote its header (MPMC): see {@link #skipGap}. Either way the reader steps
      * past the skipped space at once, so a late commit that lands before the next read cannot deliver a message
      * already counted lost. (A successor of this reader starts at the head and may deliver it: at-least-once.)
      *
@@ -526,7 +569,7 @@ public final class RingReader
         // -frameLength is negative for Integer.MIN_VALUE, and aligning a value near Integer.MAX_VALUE would
         // overflow: both are caught by bounding the claim before it is aligned.
         if (-frameLength < HEADER_LENGTH || -frameLength > capacity - ((int)position & mask) ||
-            -frameLength > tailBound - position || -frameLength > head + capacity - position)
+            (!tailIsHint && -frameLength > tailBound - position) || -frameLength > head + capacity - position)
         {
             throw corrupt("record length", frameLength + " at position " + position +
                 " (a claim must be >= " + HEADER_LENGTH + " bytes, end inside the ring and before the tail " +
@@ -568,7 +611,7 @@ public final class RingReader
     }
 
     /**
-     * MPSC: the publisher that advanced the tail over this space has not written its header. Each free word of
+     * MPMC: the publisher that advanced the tail over this space has not written its header. Each free word of
      * the gap is taken by a CAS to an 8-byte padding record, up to the first word that is not free (the claimer
      * or a later one wrote a header there), the tail seen when the stall was first seen, or the end of the ring. A
      * claimer that wakes after its word was taken finds its header CAS failing and claims again; none of this
@@ -748,11 +791,12 @@ public final class RingReader
 
     private void checkPosition(final String field, final long position, final long tail)
     {
-        if (((position | tail) & (ALIGNMENT - 1)) != 0 || position < 0 || position > tail ||
+        if (((position | tail) & (ALIGNMENT - 1)) != 0 || position < 0 || (position > tail && !tailIsHint) ||
             tail - position > capacity)
         {
             throw corrupt(field, position + " (tail " + tail + ", capacity " + capacity +
-                ": positions must be 8-aligned and within one ring behind the tail)");
+                ": positions must be 8-aligned and within one ring behind the tail" +
+                (tailIsHint ? ")" : ", not ahead of it)"));
         }
     }
 }

@@ -23,14 +23,15 @@ import static org.agrona.BitUtil.align;
 /**
  * The publishing side of a ring: claims space, writes records, commits them. One subclass per producer mode, as
  * Agrona splits {@code OneToOneRingBuffer} from {@code ManyToOneRingBuffer}: {@link SpscRingWriter} and
- * {@link MpscRingWriter} differ only in how they claim. Their fan-out subclasses, {@link SpmcRingWriter} and
- * {@link MpmcRingWriter}, differ from them only in where the released position comes from and in committing by
- * CAS; a queue's writer carries neither. The record states and the claim, commit, abort and skip
- * steps are drawn in {@code docs/DESIGN.md}; this comment gives the contract.
+ * {@link MpscRingWriter} differ only in how they claim. The fan-out writers, {@link SpmcRingWriter} (a subclass of
+ * the SPSC one) and {@link MpmcRingWriter}, differ in where the released position comes from and in committing by
+ * CAS, and MPMC claims by its tail; a queue's writer carries none of that. The record states and the claim,
+ * commit, abort and skip steps are drawn in {@code docs/DESIGN.md}; this comment gives the contract.
  * <ul>
- *   <li><b>Claim.</b> The tail is advanced <i>before</i> the record is written, so a position handed out is never
- *   handed out again, even if this process dies before it commits. The subscriber's head is cached and re-read
- *   (acquire) only when the cache says full.</li>
+ *   <li><b>Claim.</b> A position handed out is never handed out again, even if this process dies before it
+ *   commits: SPSC and MPMC advance the tail before the record is written; MPSC takes the record's header word by
+ *   CAS, the tail being only a hint. The subscriber's head is cached and re-read (acquire) only when the cache says
+ *   full.</li>
  *   <li><b>Commit and abort.</b> One release store of the whole header word: {@code (+frameLength, session)} or
  *   padding. A store, not a CAS, because a record cannot be reused while its claimer may still write it: the
  *   subscriber that skips a stalled claim marks it skipped and holds its release until this very store lands or
@@ -48,7 +49,8 @@ import static org.agrona.BitUtil.align;
  * The thread-safety contract is the subclass's: an MPSC writer may be used by many threads at once, an SPSC writer
  * by one thread at a time.
  */
-public abstract sealed class RingWriter implements BufferClaim.Completer permits SpscRingWriter, MpscRingWriter
+public abstract sealed class RingWriter implements BufferClaim.Completer
+    permits SpscRingWriter, MpscRingWriter, MpmcRingWriter
 {
     final ChannelSegment segment;
     final UnsafeBuffer buffer;
@@ -90,7 +92,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
         final long headBefore = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
         final long currentTail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
         final long headAfter = buffer.getLongAcquire(HEAD_POSITION_OFFSET);
-        checkPositions(headBefore, currentTail, headAfter);
+        checkPositions(headBefore, currentTail, headAfter, this instanceof MpscRingWriter);
         this.attachTail = currentTail;
         this.headCache = headAfter;
     }
@@ -477,12 +479,14 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
     /**
      * Checks a head read after the tail {@code claimedTail} was read. The head only grows, so it is at most one
      * ring behind that older tail; it may be ahead of it only where other publishers claimed and the subscriber
-     * consumed since (MPSC), and never ahead of the tail as it is now. Fan-out: the released position, the same.
+     * consumed since (MPMC), and never ahead of the tail as it is now. Fan-out: the released position, the same.
+     * MPSC: {@code claimedTail} is where a walk stands, and the tail only a hint, which the head may pass.
      */
     private void checkHead(final long head, final long claimedTail)
     {
         if ((head & (ALIGNMENT - 1)) != 0 || head < 0 || claimedTail - head > capacity ||
-            (head > claimedTail && (isSingleProducer() || head > buffer.getLongVolatile(TAIL_POSITION_OFFSET))))
+            (head > claimedTail && !(this instanceof MpscRingWriter) &&
+            (isSingleProducer() || head > buffer.getLongVolatile(TAIL_POSITION_OFFSET))))
         {
             throw segment.corrupt("head position", head + " (tail " + claimedTail + ", capacity " + capacity +
                 ": the head must be 8-aligned, at most one ring behind the tail and not ahead of it)");
@@ -494,10 +498,15 @@ public abstract sealed class RingWriter implements BufferClaim.Completer permits
         return this instanceof SpscRingWriter;
     }
 
-    private void checkPositions(final long headBefore, final long tail, final long headAfter)
+    /**
+     * Checks head, tail, head read in that order: all 8-aligned, the head not going back, within one ring behind
+     * the tail and, unless the tail is only a hint (MPSC), not ahead of it.
+     */
+    private void checkPositions(
+        final long headBefore, final long tail, final long headAfter, final boolean tailIsHint)
     {
         if (((headBefore | tail | headAfter) & (ALIGNMENT - 1)) != 0 || headBefore < 0 || headAfter < headBefore ||
-            headBefore > tail || tail - headAfter > capacity)
+            (headBefore > tail && !tailIsHint) || tail - headAfter > capacity)
         {
             throw segment.corrupt("head/tail position", headBefore + ".." + headAfter + "/" + tail + " (capacity " +
                 capacity + ": all 8-aligned, the head not ahead of the tail and within one ring behind it)");

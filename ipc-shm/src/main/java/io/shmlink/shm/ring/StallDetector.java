@@ -8,7 +8,7 @@ import static io.shmlink.shm.ring.RecordDescriptor.type;
  * the reader up is skipped, and when a held skipped claim is let go. {@code docs/DESIGN.md}, "Skip and hold",
  * gives the reasons.
  * <ul>
- *   <li>A claim (or, MPSC, a gap) at the read position is skipped once it has been seen there for the claim
+ *   <li>A claim (or, MPMC, a gap) at the read position is skipped once it has been seen there for the claim
  *   timeout, or sooner once its claimer's attach is over ({@link ClaimerLiveness#isSessionOver}). The claimer's
  *   liveness is asked only when the same stall was seen before, so a record caught mid-write never pays for
  *   it.</li>

@@ -549,6 +549,7 @@ public final class ChannelSegment
         final PartyInfo subscriber = parties.partyInfo(header.getLongVolatile(SUBSCRIBER_TOKEN_OFFSET),
             header.getLongVolatile(SUBSCRIBER_HEARTBEAT_OFFSET));
         long head = header.getLongVolatile(HEAD_POSITION_OFFSET);
+        // MPSC: the tail is a hint of where the records end, which may lag behind the head (see MpscRingWriter)
         final long tail = header.getLongVolatile(TAIL_POSITION_OFFSET);
         long messages = header.getLongVolatile(MESSAGES_CONSUMED_OFFSET);
         long bytes = header.getLongVolatile(BYTES_CONSUMED_OFFSET);
@@ -585,7 +586,8 @@ public final class ChannelSegment
         }
         return new ChannelInfo(name, config.mode(), config.capacity(), config.maxMessageLength(), file,
             header.getLong(CREATOR_PID_OFFSET), header.getLong(CREATION_TIME_OFFSET), publishers,
-            region == null ? subscriber : null, tail, head, messages, bytes,
+            region == null ? subscriber : null, config.mode() == ChannelMode.MPSC ? Math.max(tail, head) : tail, head,
+            messages, bytes,
             header.getLongVolatile(BACK_PRESSURE_EVENTS_OFFSET), header.getLongVolatile(LOST_CLAIMS_OFFSET),
             LastLostClaim.read(header), header.getLongVolatile(BACK_PRESSURE_EPISODES_OFFSET), config.maxSubscribers(),
             timeoutMs, subscribers);

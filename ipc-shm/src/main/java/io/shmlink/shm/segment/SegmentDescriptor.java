@@ -107,9 +107,11 @@ public final class SegmentDescriptor
      * 64-bit store or CAS of the header word, adds the skipped-claim mark that holds the release (see
      * {@code RecordDescriptor}), drops the suspected claim position and adds each publisher slot's last holder.
      * Version 5 adds the fan-out modes (SPMC, MPMC), their subscriber region after the ring
-     * ({@link FanOutDescriptor}), and for them the commit by CAS.
+     * ({@link FanOutDescriptor}), and for them the commit by CAS. Version 6 changes no offset but what the MPSC
+     * tail means: a claim is the CAS of its header word at the end of the records, and the tail only a hint of
+     * where that is, so a version 5 publisher's claim (tail CAS, then header) would race a version 6 one's.
      */
-    public static final int LAYOUT_VERSION = 5;
+    public static final int LAYOUT_VERSION = 6;
 
     /** Stored in the ready word after everything else is written. */
     public static final int READY_VALUE = 0x52454459;
@@ -304,7 +306,8 @@ public final class SegmentDescriptor
     static
     {
         // Offsets are built region by region, as Agrona's RingBufferDescriptor builds its own, so that no two
-        // regions can overlap. The values are those drawn above (layout version 5); SegmentLayoutTest pins them.
+        // regions can overlap. The values are those drawn above (layout version 5, unchanged in 6); SegmentLayoutTest
+        // pins them.
         int offset = 0;
         MAGIC_OFFSET = offset;
         LAYOUT_VERSION_OFFSET = offset += 8;

@@ -8,6 +8,7 @@ import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.liveness.PartySlots;
+import io.shmlink.shm.ring.RecordDescriptor;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.FanOutDescriptor;
 import io.shmlink.shm.segment.FreeWord;
@@ -158,6 +159,51 @@ class FanOutRecoveryTest
         assertEquals(List.of(), shm.registry().removeStale(), "a live subscriber keeps its channel");
         subscriber.close();
         assertEquals(List.of(shm.directory().resolve("fan")), shm.registry().removeStale());
+    }
+
+    /**
+     * An MPMC claim is a tail CAS, then the header's CAS from the free word, so a claimer may stop between the two
+     * (an MPSC claim is one CAS and has no such gap). The subscriber takes the gap after the claim timeout word by
+     * word, counts it lost naming nobody, and delivers what follows; the claimer's header CAS, should it wake,
+     * fails at every word of the gap.
+     */
+    @Test
+    void anMpmcGapWhoseClaimerNeverWroteAHeaderIsTakenAfterTheTimeout()
+    {
+        shm.registry().create("fan", new ChannelConfig(ChannelMode.MPMC, CAPACITY, MAX_LENGTH, 1));
+        final ShmSubscriber subscriber = shm.registry().subscriber("fan");
+        final ShmPublisher publisher = shm.registry().publisher("fan");
+        // a publisher won the tail CAS for 64 bytes at position 0 and stopped before its header
+        SegmentEditor.edit(shm.directory().resolve("fan"),
+            b -> b.getAndAddLong(SegmentDescriptor.TAIL_POSITION_OFFSET, 64));
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[MAX_LENGTH]);
+        final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, 1);
+        final int length = new TaggedMessages(MAX_LENGTH).write(0, 0, message, 0);
+        assertTrue(publisher.offer(message, 0, length) > 0);
+
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (verifier.received(0) == 0 && System.nanoTime() < deadline)
+        {
+            subscriber.poll(verifier, 10);
+        }
+
+        assertNull(verifier.failure());
+        assertEquals(1, verifier.received(0));
+        assertEquals(1, subscriber.lostClaims());
+        assertEquals(0, subscriber.lastLostClaim().position());
+        assertEquals(64, subscriber.lastLostClaim().length());
+        assertEquals(0, subscriber.lastLostClaim().session(), "a gap names no session");
+        final int shift = Integer.numberOfTrailingZeros(CAPACITY);
+        final boolean[] headerTaken = new boolean[8];
+        SegmentEditor.edit(shm.directory().resolve("fan"), b ->
+        {
+            for (int word = 0; word < headerTaken.length; word++)
+            {
+                headerTaken[word] = b.compareAndSetLong(SegmentDescriptor.RING_OFFSET + word * 8,
+                    FreeWord.of(word * 8, shift), RecordDescriptor.header(-16, (1 << 7) | 1));
+            }
+        });
+        assertArrayEquals(new boolean[8], headerTaken, "the woken claimer's header CAS fails at every word");
     }
 
     /**

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.shmlink.shm.ring.RecordDescriptor.HEADER_LENGTH;
 import static io.shmlink.shm.ring.RecordDescriptor.header;
 import static io.shmlink.shm.ring.RecordDescriptor.skippedType;
 import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
@@ -24,8 +23,8 @@ import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Recovery of claims that are never committed, step by step with explicit times; the jcstress tests
- * {@code MpscZeroGapTest} and {@code MpscLostClaimTest} race the same steps. A stall is skipped at the first check
+ * Recovery of claims that are never committed, step by step with explicit times; the jcstress test
+ * {@code MpscLostClaimTest} races the same steps. A stall is skipped at the first check
  * that finds it stalled for the timeout after it was first seen.
  */
 class LostClaimRecoveryTest
@@ -450,25 +449,6 @@ class LostClaimRecoveryTest
     }
 
     @Test
-    void aZeroedGapIsSkippedOnlyUpToTheTailSeenWhenTheStallWasFirstSeen()
-    {
-        ring.putLongVolatile(TAIL_POSITION_OFFSET, 24);   // a publisher claimed 24 bytes and died before its header
-        stalls.check(0);                    // the stall is first seen: tail 24
-        ring.putLongVolatile(TAIL_POSITION_OFFSET, 48);   // B claims the next 24 bytes, its header not yet written
-
-        stalls.check(TIMEOUT_NS);           // the timeout strikes
-
-        assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
-        assertEquals(0, poll());
-        assertEquals(24, reader.position(), "only the dead claim's 24 bytes were skipped");
-        ring.putLongRelease(RING_OFFSET + 24, header(-(8 + HEADER_LENGTH), SESSION_B)); // B writes and commits
-        ring.putLong(RING_OFFSET + 24 + HEADER_LENGTH, 0xB);
-        ring.putLongRelease(RING_OFFSET + 24, header(8 + HEADER_LENGTH, SESSION_B));
-        assertEquals(1, poll());
-        assertEquals(List.of(0xBL), received);
-    }
-
-    @Test
     void theListenerIsToldTheSkippedClaimsPositionLengthAndSessionAfterItWasCounted()
     {
         final RingWriter slow = new MpscRingWriter(segment, SESSION_A);
@@ -483,35 +463,6 @@ class LostClaimRecoveryTest
         stalls.check(TIMEOUT_NS);
 
         assertEquals(List.of("16/32/" + SESSION_A + "/1"), told);
-    }
-
-    @Test
-    void theListenerIsToldAZeroedGapWithSessionZero()
-    {
-        final List<String> told = new ArrayList<>();
-        reader.lostClaimListener((position, length, session) -> told.add(position + "/" + length + "/" + session));
-        ring.putLongVolatile(TAIL_POSITION_OFFSET, 40);   // a publisher claimed 40 bytes and died before its header
-
-        timeOut(stalls);
-
-        assertEquals(List.of("0/40/0"), told);
-    }
-
-    @Test
-    void aGapIsTakenWordByWordSoAClaimerThatWakesCannotWriteItsHeaderThere()
-    {
-        ring.putLongVolatile(TAIL_POSITION_OFFSET, 24);   // a publisher claimed 24 bytes and stands still
-
-        timeOut(stalls);
-
-        for (int position = 0; position < 24; position += 8)
-        {
-            assertFalse(ring.compareAndSetLong(RING_OFFSET + position, FreeWord.of(position, SHIFT),
-                header(-(8 + HEADER_LENGTH), SESSION_A)), "the header CAS of the woken claimer at " + position);
-        }
-        assertEquals(0, poll());
-        assertEquals(24, reader.position());
-        assertEquals(FreeWord.of(CAPACITY, SHIFT), ring.getLongVolatile(RING_OFFSET), "released for the next lap");
     }
 
     @Test

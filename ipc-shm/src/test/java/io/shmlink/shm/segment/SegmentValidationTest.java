@@ -84,10 +84,10 @@ class SegmentValidationTest
     }
 
     @Test
-    void aVersion4ChannelIsRefusedNamingItsVersionAndOurs()
+    void aVersion5ChannelIsRefusedNamingItsVersionAndOurs()
     {
-        SegmentEditor.edit(file, b -> b.putInt(LAYOUT_VERSION_OFFSET, 4));
-        assertEveryAttachRefused(IncompatibleChannelException.class, "chan", "layout version 4", "version 5");
+        SegmentEditor.edit(file, b -> b.putInt(LAYOUT_VERSION_OFFSET, 5));
+        assertEveryAttachRefused(IncompatibleChannelException.class, "chan", "layout version 5", "version 6");
     }
 
     @Test
