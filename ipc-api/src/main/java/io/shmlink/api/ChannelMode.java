@@ -9,7 +9,7 @@ public enum ChannelMode
     /** One publisher, one subscriber: the cheapest ring, no atomic read-modify-write on the hot path. */
     SPSC,
 
-    /** Many publishers (threads and processes), one subscriber: publishers claim space with a CAS on the tail. */
+    /** Many publishers (threads and processes), one subscriber: publishers claim space with one CAS. */
     MPSC,
 
     /**

@@ -16,7 +16,8 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * MPSC: head and tail only grow. The publisher sends two 16-byte records across the end of the ring and reads
+ * MPSC with one publisher: head and tail only grow (with several, the tail is a hint that may go back). The
+ * publisher sends two 16-byte records across the end of the ring and reads
  * the head before and after; the subscriber reads the tail before and after polling twice. Each pair must be
  * non-decreasing, and the subscriber never gets ahead of the tail it saw last. Results are positions relative
  * to the start: 0, 16 or 32.

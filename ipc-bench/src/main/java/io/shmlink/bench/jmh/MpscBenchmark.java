@@ -12,7 +12,7 @@ import org.openjdk.jmh.infra.Control;
  * over a {@code /dev/shm} mapping.
  * <ul>
  *   <li>{@code shmlinkOnePublisher} / {@code agronaOnePublisher}: one thread offers one message and polls it, as in
- *   {@link SpscBenchmark}; the difference to the SPSC numbers is the price of the CAS on the tail.</li>
+ *   {@link SpscBenchmark}; the difference to the SPSC numbers is the price of the claim's CAS.</li>
  *   <li>{@code shmlinkTwoPublishers} / {@code agronaTwoPublishers}: a JMH group of two threads, both publishing to
  *   the same ring through their own publisher (as two processes would). One of them is also the ring's only
  *   consumer: each of its ops offers one message and then drains whatever is there. The other only offers; when the

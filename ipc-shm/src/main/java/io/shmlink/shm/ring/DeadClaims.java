@@ -11,6 +11,7 @@ import static io.shmlink.shm.ring.RecordDescriptor.frameLength;
 import static io.shmlink.shm.ring.RecordDescriptor.header;
 import static io.shmlink.shm.ring.RecordDescriptor.skippedType;
 import static io.shmlink.shm.ring.RecordDescriptor.type;
+import static io.shmlink.shm.segment.SegmentDescriptor.CONSUMED_UP_TO_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
@@ -24,9 +25,10 @@ import static org.agrona.BitUtil.align;
  * dead process for long (see {@code PartySlots.claimerToken}), and a held claim whose claimer nobody can name any
  * more would be held for good. Claims still claimed are counted lost.
  * <p>
- * The walk stops at the first word that is not a record header (MPSC: a gap or free space) and never passes the
- * tail it read first or a ring past the head: a claim behind a gap is left to the subscriber. Cold path: bounds are
- * checked on every access.
+ * The walk stops at the first word that is not a record header (free space, or an MPMC gap: a claim behind a gap
+ * is left to the subscriber), never passes a ring past the head or (but in MPSC, whose tail is only a hint) the tail
+ * it read first, and changes nothing the subscriber has passed since it began. Cold path: bounds are checked on
+ * every access.
  */
 public final class DeadClaims
 {
@@ -70,7 +72,7 @@ public final class DeadClaims
             }
             final int aligned = align(magnitude, ALIGNMENT);
             final boolean claimed = length < 0 && type(word) == session;
-            if ((claimed || (length > 0 && type(word) == skippedType(session))) &&
+            if ((claimed || (length > 0 && type(word) == skippedType(session))) && !isReleased(buffer, position) &&
                 buffer.compareAndSetLong(RING_OFFSET + index, word, header(aligned, PADDING_TYPE)))
             {
                 released++;
@@ -82,5 +84,16 @@ public final class DeadClaims
             position += aligned;
         }
         return released;
+    }
+
+    /**
+     * Whether the subscriber has passed a position since the walk began, so that the word read there may be a later
+     * lap's (a payload word that looks like the dead session's claim): the walk, stale, stops. Consumed-up-to is
+     * stored before any space is marked free (MPSC; 0 in other modes).
+     */
+    private static boolean isReleased(final UnsafeBuffer buffer, final long position)
+    {
+        return buffer.getLongVolatile(CONSUMED_UP_TO_OFFSET) > position ||
+            buffer.getLongVolatile(HEAD_POSITION_OFFSET) > position;
     }
 }

@@ -15,9 +15,9 @@ public interface LostClaimListener
      * A claim was skipped.
      *
      * @param position where the skipped record began.
-     * @param length   bytes skipped: the record, aligned, or the gap whose header was never written.
+     * @param length   bytes skipped: the record, aligned, or the (MPMC) gap whose header was never written.
      * @param session  the claimer's session from the record header (untrusted: read from shared memory), or 0
-     *                 for a gap.
+     *                 for an MPMC gap.
      */
     void onLostClaim(long position, int length, int session);
 }

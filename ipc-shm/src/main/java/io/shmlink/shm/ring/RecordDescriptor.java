@@ -24,7 +24,7 @@ package io.shmlink.shm.ring;
  *   <li>committed {@code (+frameLength, session)}: stored last, with release semantics, and read by the subscriber
  *   with an acquire load, so every byte of the message is visible before the header is;</li>
  *   <li>padding {@code (+alignedLength, PADDING_TYPE)}: space the subscriber skips (the end of the ring, an aborted
- *   claim, a gap the subscriber took);</li>
+ *   claim, an MPMC gap the subscriber took);</li>
  *   <li>skipped {@code (+alignedLength, ~session)}: a claim the subscriber gave up on while its claimer may still
  *   be writing. Delivered as nothing, and <i>held</i>: the subscriber releases no space from here on until the
  *   claimer's own late commit or abort overwrites the word, or its process is dead. So a claimer that wakes from

@@ -458,8 +458,8 @@ public final class RingReader
     }
 
     /**
-     * The tail as publishers last claimed it (acquire). Reading it takes the publishers' tail line away from them,
-     * so it is read on the stall-check path only, never per poll.
+     * The tail as publishers last stored it (acquire): MPSC, only a hint of where the records end. Reading it takes
+     * the publishers' tail line away from them, so it is read on the stall-check path only, never per poll.
      *
      * @return the tail position.
      */
@@ -569,11 +569,12 @@ public final class RingReader
         // -frameLength is negative for Integer.MIN_VALUE, and aligning a value near Integer.MAX_VALUE would
         // overflow: both are caught by bounding the claim before it is aligned.
         if (-frameLength < HEADER_LENGTH || -frameLength > capacity - ((int)position & mask) ||
-            (!tailIsHint && -frameLength > tailBound - position) || -frameLength > head + capacity - position)
+            -frameLength > maxMessageLength + HEADER_LENGTH || (!tailIsHint && -frameLength > tailBound - position) ||
+            -frameLength > head + capacity - position)
         {
             throw corrupt("record length", frameLength + " at position " + position +
-                " (a claim must be >= " + HEADER_LENGTH + " bytes, end inside the ring and before the tail " +
-                tailBound + ")");
+                " (a claim must be " + HEADER_LENGTH + " to " + (maxMessageLength + HEADER_LENGTH) +
+                " bytes, end inside the ring and before the tail " + tailBound + ")");
         }
         final int skipLength = align(-frameLength, ALIGNMENT); // positions are 8-aligned: stays within both
         final int claimer = type(header);

@@ -44,7 +44,8 @@ class MpscClaimWalkTest
 
     private int poll(final RingReader reader)
     {
-        return reader.read((buffer, offset, length) -> received.add(buffer.getLong(offset)), 1000);
+        return reader.read((buffer, offset, length) -> received.add(length >= 8 ? buffer.getLong(offset) : -length),
+            1000);
     }
 
     private static UnsafeBuffer message(final long value)
@@ -102,7 +103,7 @@ class MpscClaimWalkTest
             assertEquals(1, poll(reader));
         }
         received.clear();
-        ring.putLongVolatile(TAIL_POSITION_OFFSET, 16); // stored by a publisher that stood still for a lap
+        ring.putLongVolatile(TAIL_POSITION_OFFSET, 16); // the tail as a walker that stood still for a lap read it
 
         final long position = writer.write(message(value), 0, 8);
 
@@ -187,5 +188,40 @@ class MpscClaimWalkTest
         final CorruptChannelException ex = assertThrows(CorruptChannelException.class, () -> stalls.check(0));
 
         assertTrue(ex.getMessage().contains("tail position"), ex.getMessage());
+    }
+
+    /**
+     * A walker whose tail read is a lap old steps over the next lap's payload as if it were headers, and may land
+     * inside a record on bytes its message left unwritten, which still hold that lap's free word. It must not
+     * claim there: the subscriber has released space from its start on, so the walk is stale and starts again.
+     */
+    @Test
+    void aWalkThatReadALapOldTailNeverClaimsInsideARecord()
+    {
+        final RingWriter writer = new MpscRingWriter(segment, SESSION_A);
+        while (ring.getLongVolatile(HEAD_POSITION_OFFSET) < 8096)
+        {
+            assertTrue(writer.write(message(0), 0, 8) > 0);
+            assertEquals(1, poll(reader));
+        }
+        received.clear();
+        // at 8096 a message of an int 0: the other half of its payload word keeps the free word of 8104
+        assertEquals(8112, writer.write(new UnsafeBuffer(new byte[4]), 0, 4));
+        assertEquals(FreeWord.of(8104, SHIFT), ring.getLongVolatile(RING_OFFSET + (8104 & (CAPACITY - 1))));
+        for (long value = 1; value <= 5; value++)
+        {
+            assertTrue(writer.write(message(value), 0, 8) > 0);
+        }
+        // at 8192 (index 0) a message whose second word reads as a padding header of 3992 bytes from index 16
+        final UnsafeBuffer decoy = new UnsafeBuffer(new byte[16]);
+        decoy.putLong(0, 6);
+        decoy.putLong(8, header(3992, RecordDescriptor.PADDING_TYPE));
+        assertEquals(8216, writer.write(decoy, 0, 16));
+        ring.putLongVolatile(TAIL_POSITION_OFFSET, 4112); // read a lap ago: index 16, inside the decoy
+
+        assertEquals(8232, new MpscRingWriter(segment, SESSION_B).write(message(7), 0, 8), "at the end, 8216");
+
+        assertEquals(8, poll(reader));
+        assertEquals(List.of(-4L, 1L, 2L, 3L, 4L, 5L, 6L, 7L), received, "every record whole, in order");
     }
 }
