@@ -18,13 +18,16 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 /**
  * MPSC at the wrap: two publishers race for the last 32 bytes of the ring. A's record needs 48 bytes, B's 16.
  * If A wins, A pads the 32 bytes and writes at index 0, B follows it (96 bytes in all); if B wins, B fits at the
- * end and A pads the remaining 16 (80 bytes). Either way both arrive whole, once, and the consumed ring reads
- * zero again.
+ * end and A pads the remaining 16 (80 bytes). A's padding and A's record are two CASes, so B, walking over the
+ * padding, may take the next lap's start between them (96 bytes, B first). Either way both arrive whole, once, and
+ * the consumed ring reads zero again.
  */
 @JCStressTest
 @Description("MPSC publishers racing at the ring end: padding and records never torn, never lost")
 @Outcome(id = "1, 1, 96, 1, 0", expect = ACCEPTABLE, desc = "A claimed first: padding 32, A at 0, then B")
 @Outcome(id = "1, 1, 80, 2, 0", expect = ACCEPTABLE, desc = "B claimed first: B at the end, padding 16, A at 0")
+@Outcome(id = "1, 1, 96, 2, 0", expect = ACCEPTABLE,
+    desc = "A padded the end, then B claimed the next lap's start before A: B at 0, then A")
 @Outcome(expect = FORBIDDEN, desc = "torn, lost or duplicated record, wrong extent, or consumed bytes left")
 @State
 public class MpscWrapAroundTest

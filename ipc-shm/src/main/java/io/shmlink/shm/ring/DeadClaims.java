@@ -27,11 +27,14 @@ import static org.agrona.BitUtil.align;
  * <p>
  * The walk stops at the first word that is not a record header (free space, or an MPMC gap: a claim behind a gap
  * is left to the subscriber), never passes a ring past the head or (but in MPSC, whose tail is only a hint) the tail
- * it read first, and changes nothing the subscriber has passed since it began. Cold path: bounds are checked on
+ * it read, and starts again from the head when the subscriber has passed its start. Cold path: bounds are checked on
  * every access.
  */
 public final class DeadClaims
 {
+    /** How often a walk the subscriber overtook starts again from the head before leaving the rest to it. */
+    private static final int MAX_RESTARTS = 8;
+
     private DeadClaims()
     {
     }
@@ -57,22 +60,33 @@ public final class DeadClaims
         {
             return 0; // corrupt: the subscriber reports it
         }
-        final long end = tailIsHint ? head + capacity : tail;
         int released = 0;
-        long position = head;
+        long start = head;
+        long end = tailIsHint ? head + capacity : tail;
+        long position = start;
+        int restarts = 0;
         while (position < end)
         {
             final int index = (int)position & (capacity - 1);
             final long word = buffer.getLongVolatile(RING_OFFSET + index);
             final int length = frameLength(word);
             final int magnitude = length < 0 ? -length : length;
-            if (length == 0 || magnitude < HEADER_LENGTH || magnitude > capacity - index)
+            final boolean stale = isPassed(buffer, start);
+            if (stale || length == 0 || magnitude < HEADER_LENGTH || magnitude > capacity - index)
             {
-                break;
+                if (!stale || ++restarts > MAX_RESTARTS)
+                {
+                    break;
+                }
+                // the subscriber passed the walk's start: what it read may be a later lap's; walk again from the head
+                start = buffer.getLongVolatile(HEAD_POSITION_OFFSET);
+                end = tailIsHint ? start + capacity : Math.max(end, buffer.getLongVolatile(TAIL_POSITION_OFFSET));
+                position = start;
+                continue;
             }
             final int aligned = align(magnitude, ALIGNMENT);
             final boolean claimed = length < 0 && type(word) == session;
-            if ((claimed || (length > 0 && type(word) == skippedType(session))) && !isReleased(buffer, position) &&
+            if ((claimed || (length > 0 && type(word) == skippedType(session))) && !isPassed(buffer, start) &&
                 buffer.compareAndSetLong(RING_OFFSET + index, word, header(aligned, PADDING_TYPE)))
             {
                 released++;
@@ -87,13 +101,13 @@ public final class DeadClaims
     }
 
     /**
-     * Whether the subscriber has passed a position since the walk began, so that the word read there may be a later
-     * lap's (a payload word that looks like the dead session's claim): the walk, stale, stops. Consumed-up-to is
-     * stored before any space is marked free (MPSC; 0 in other modes).
+     * Whether the subscriber has passed the walk's start since it was read, so that a word the walk reads may be a
+     * later lap's (a payload word shaped like the dead session's claim). Consumed-up-to is stored before any space
+     * is marked free (MPSC; 0 in other modes, whose head is the released position).
      */
-    private static boolean isReleased(final UnsafeBuffer buffer, final long position)
+    private static boolean isPassed(final UnsafeBuffer buffer, final long start)
     {
-        return buffer.getLongVolatile(CONSUMED_UP_TO_OFFSET) > position ||
-            buffer.getLongVolatile(HEAD_POSITION_OFFSET) > position;
+        return buffer.getLongVolatile(CONSUMED_UP_TO_OFFSET) > start ||
+            buffer.getLongVolatile(HEAD_POSITION_OFFSET) > start;
     }
 }

@@ -58,7 +58,7 @@ public final class MpscRingWriter extends RingWriter
             final int padding = alignedLength > toEnd ? toEnd : 0;
             if (!fits(position, padding + alignedLength))
             {
-                if (headCache <= position)
+                if (cachedHead() <= position)
                 {
                     return backPressured();
                 }
@@ -79,7 +79,7 @@ public final class MpscRingWriter extends RingWriter
                     stepped = false;
                     continue;
                 }
-                if (headCache > position)
+                if (cachedHead() > position)
                 {
                     checkHeadNotPast(position, address, free);
                 }
@@ -185,6 +185,5 @@ public final class MpscRingWriter extends RingWriter
         {
             throw segment.corrupt("head position", head + " (past the end of the records at " + position + ")");
         }
-        headCache = Math.min(headCache, head);
     }
 }

@@ -10,6 +10,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 import static io.shmlink.shm.ring.RecordDescriptor.*;
@@ -62,8 +64,26 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
     final long ringAddress;
     final long tailAddress;
 
-    /** The subscriber's head as last read; stale is safe, it only under-reports free space. */
+    /**
+     * The subscriber's head as last read; stale is safe, it only under-reports free space. Threads sharing an MPSC
+     * writer share it, so it is read with acquire and stored with release ({@link #HEAD_CACHE}): a thread that
+     * trusts another's read of the head then also sees the space that head released marked free (free on x86).
+     */
     long headCache;
+
+    private static final VarHandle HEAD_CACHE;
+
+    static
+    {
+        try
+        {
+            HEAD_CACHE = MethodHandles.lookup().findVarHandle(RingWriter.class, "headCache", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     /**
      * Whether this writer's last send was refused for lack of space: the next refusal then continues that episode
@@ -455,14 +475,24 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
      */
     final boolean fits(final long claimed, final long required)
     {
-        if (claimed + required - headCache <= capacity)
+        if (claimed + required - cachedHead() <= capacity)
         {
             return true;
         }
         final long head = releasedPosition();
         checkHead(head, claimed);
-        headCache = head;
+        HEAD_CACHE.setRelease(this, head);
         return claimed + required - head <= capacity;
+    }
+
+    /**
+     * The head as this writer last read it, with acquire: see {@link #headCache}.
+     *
+     * @return the cached head.
+     */
+    final long cachedHead()
+    {
+        return (long)HEAD_CACHE.getAcquire(this);
     }
 
     /**
