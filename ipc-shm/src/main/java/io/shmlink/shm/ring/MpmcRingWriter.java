@@ -51,11 +51,7 @@ public final class MpmcRingWriter extends RingWriter
             int padding;
             do
             {
-                claimed = UnsafeApi.getLongVolatile(null, tailAddress);
-                if ((claimed & (ALIGNMENT - 1)) != 0 || claimed < 0)
-                {
-                    throw segment.corrupt("tail position", claimed + " (must be 8-aligned and not negative)");
-                }
+                claimed = checkedTail(UnsafeApi.getLongVolatile(null, tailAddress));
                 final int toEnd = capacity - ((int)claimed & mask);
                 padding = alignedLength > toEnd ? toEnd : 0;
                 if (!fits(claimed, padding + alignedLength + HEADER_LENGTH))

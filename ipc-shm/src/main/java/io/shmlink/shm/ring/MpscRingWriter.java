@@ -113,15 +113,6 @@ public final class MpscRingWriter extends RingWriter
         }
     }
 
-    private long checkedTail(final long tail)
-    {
-        if ((tail & (ALIGNMENT - 1)) != 0 || tail < 0)
-        {
-            throw segment.corrupt("tail position", tail + " (must be 8-aligned and not negative)");
-        }
-        return tail;
-    }
-
     /**
      * How far the subscriber has released, or is releasing: its consumed-up-to position, stored before it marks
      * the space free and moves the head, or the head; each read with acquire and checked.

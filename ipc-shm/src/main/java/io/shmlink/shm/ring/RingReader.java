@@ -498,8 +498,7 @@ public final class RingReader
         }
         if (frameLength == 0 && multiPublisher && header != FreeWord.of(position, capacityShift))
         {
-            throw corrupt("record header", "0x" + Long.toHexString(header) + " at position " + position +
-                " below the tail " + tail + " (neither a record nor the free word of this lap)");
+            throw notFreeWord(position, header, " below the tail " + tail);
         }
         return header;
     }
@@ -518,14 +517,13 @@ public final class RingReader
         {
             return header;
         }
-        final long free = FreeWord.of(position, capacityShift);
-        if (frameLength == 0 && header != free)
+        if (frameLength == 0)
         {
-            throw corrupt("record header", "0x" + Long.toHexString(header) + " at position " + position +
-                " (neither a record nor the free word of this lap)");
-        }
-        if (header == free)
-        {
+            final long free = FreeWord.of(position, capacityShift);
+            if (header != free)
+            {
+                throw notFreeWord(position, header, "");
+            }
             final long tail = buffer.getLongAcquire(TAIL_POSITION_OFFSET);
             if (tail > position && buffer.getLongVolatile(recordOffset) == free)
             {
@@ -533,6 +531,17 @@ public final class RingReader
             }
         }
         return NOTHING_BLOCKS;
+    }
+
+    /**
+     * A header word of frame length 0 in a multi-publisher ring that is not the free word of its position's lap.
+     *
+     * @param where what the message adds after the position.
+     */
+    private RuntimeException notFreeWord(final long position, final long header, final String where)
+    {
+        return corrupt("record header", "0x" + Long.toHexString(header) + " at position " + position + where +
+            " (neither a record nor the free word of this lap)");
     }
 
     /**

@@ -486,6 +486,21 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
     }
 
     /**
+     * Checks a tail read from the segment before a claim uses it.
+     *
+     * @param tail the tail as read.
+     * @return the tail, 8-aligned and not negative.
+     */
+    final long checkedTail(final long tail)
+    {
+        if ((tail & (ALIGNMENT - 1)) != 0 || tail < 0)
+        {
+            throw segment.corrupt("tail position", tail + " (must be 8-aligned and not negative)");
+        }
+        return tail;
+    }
+
+    /**
      * The head as this writer last read it, with acquire: see {@link #headCache}.
      *
      * @return the cached head.
