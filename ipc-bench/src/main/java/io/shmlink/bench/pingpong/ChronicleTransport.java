@@ -7,6 +7,7 @@ import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.List;
@@ -151,6 +152,7 @@ public final class ChronicleTransport implements Transport
         private final PeerWatch watch;
         private final Acknowledgement acknowledgement = new Acknowledgement();
         private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        private final UnsafeBuffer received;
         private Payload payload;
         private BytesStore<?, ?> source;
 
@@ -161,6 +163,7 @@ public final class ChronicleTransport implements Transport
             this.pong = queues.tailer;
             this.message = BytesStore.nativeStoreWithFixedCapacity(messageLength);
             this.messageLength = messageLength;
+            this.received = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
             this.watch = watch;
         }
 
@@ -221,13 +224,14 @@ public final class ChronicleTransport implements Transport
                             throw new IllegalStateException("pong of " + bytes.readRemaining() + " bytes, expected " +
                                 messageLength);
                         }
-                        final long position = bytes.readPosition();
+                        // copied out whole, as a socket's reader gets it: the pinger reads every byte it receives
+                        view.wrap(bytes.addressForRead(bytes.readPosition(), messageLength), messageLength);
+                        view.getBytes(0, received, 0, messageLength);
                         if (messageLength >= Acknowledgement.LENGTH)
                         {
-                            view.wrap(bytes.addressForRead(position, Acknowledgement.LENGTH), Acknowledgement.LENGTH);
-                            acknowledgement.read(view, 0);
+                            acknowledgement.read(received, 0);
                         }
-                        return bytes.readLong(position);
+                        return received.getLong(0);
                     }
                 }
                 spins = PeerWatch.spin(watch, spins, sequence);

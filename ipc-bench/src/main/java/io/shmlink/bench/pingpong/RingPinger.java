@@ -13,6 +13,8 @@ abstract class RingPinger implements Pinger
 {
     /** The ping, carrying its sequence in its first 8 bytes. */
     final UnsafeBuffer message;
+    /** Where each pong is copied, whole, as a socket's reader receives it: the pinger reads every byte it gets. */
+    private final UnsafeBuffer received;
     final int messageLength;
     final PeerWatch watch;
     final Acknowledgement acknowledgement = new Acknowledgement();
@@ -29,12 +31,14 @@ abstract class RingPinger implements Pinger
     {
         this.messageLength = messageLength;
         this.message = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
+        this.received = new UnsafeBuffer(BufferUtil.allocateDirectAligned(messageLength, 64));
         this.watch = watch;
     }
 
     /**
-     * Takes a reply, from the subclass's handler: checks its length, keeps the sequence it carries, and during a burst
-     * reads it as the acknowledgement.
+     * Takes a reply, from the subclass's handler: checks its length, copies a pong out whole (as a socket's reader
+     * gets it, so ring transports are not credited for bytes they never read) and keeps the sequence it carries,
+     * and during a burst reads it as the acknowledgement.
      *
      * @param buffer holding the reply.
      * @param offset where it starts.
@@ -46,10 +50,15 @@ abstract class RingPinger implements Pinger
         {
             throw new IllegalStateException("pong of " + length + " bytes, expected " + messageLength);
         }
-        echoed = buffer.getLong(offset);
         if (inBurst)
         {
+            echoed = buffer.getLong(offset);
             acknowledgement.read(buffer, offset);
+        }
+        else
+        {
+            buffer.getBytes(offset, received, 0, length);
+            echoed = received.getLong(0);
         }
     }
 
