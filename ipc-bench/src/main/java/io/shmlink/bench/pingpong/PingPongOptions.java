@@ -49,6 +49,10 @@ public record PingPongOptions(
         "  --transports a,b,c  transports in round order (default " + String.join(",", Transports.defaults()) + ");",
         "                      built in: " + String.join(",", Transports.builtIn()) + "; '" + Transports.ALL +
             "' runs every one;",
+        "                      by name only: " + String.join(",", Transports.byNameOnly()) +
+            " (1 GiB rings on 4 KiB or",
+        "                      huge pages; the latter in -D" + PageSizeTransport.HUGE_DIRECTORY_PROPERTY +
+            "=DIR, a tmpfs mounted huge=always);",
         "                      a class name of an io.shmlink.bench.pingpong.Transport also works",
         "  --rounds N          interleaved rounds (quick: 20, full: 100)",
         "  --count N           measured round trips per transport per round (quick: 50000, full: 200000)",

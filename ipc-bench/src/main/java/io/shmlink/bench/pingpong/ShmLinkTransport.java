@@ -75,7 +75,19 @@ public final class ShmLinkTransport implements Transport
      */
     static void createPingPong(final LinkSpec link, final ChannelMode mode)
     {
-        final ChannelConfig config = new ChannelConfig(mode, link.ringCapacity(), link.ringCapacity() / 8);
+        createPingPong(link, mode, link.ringCapacity());
+    }
+
+    /**
+     * Creates the {@code ping} and {@code pong} channels, each of the given capacity.
+     *
+     * @param link     the transport's directory.
+     * @param mode     both channels' mode.
+     * @param capacity each ring's capacity, a power of two; messages up to an eighth of it.
+     */
+    static void createPingPong(final LinkSpec link, final ChannelMode mode, final int capacity)
+    {
+        final ChannelConfig config = new ChannelConfig(mode, capacity, capacity / 8);
         try (ShmRegistry registry = ShmRegistry.open(link.directory()))
         {
             registry.create(PING, config);

@@ -26,6 +26,8 @@ public final class Transports
 
     private static final Map<String, Supplier<Transport>> BUILT_IN = new LinkedHashMap<>();
     private static final List<String> FAN_OUT = new ArrayList<>();
+    /** Built in, but run only when named (not by {@value #ALL}): 1 GiB rings, one of them on huge pages. */
+    private static final Map<String, Supplier<Transport>> BY_NAME_ONLY = new LinkedHashMap<>();
 
     static
     {
@@ -54,6 +56,8 @@ public final class Transports
             FAN_OUT.add("aeron-ipc-fanout-" + n);
             BUILT_IN.put("aeron-ipc-fanout-" + n, () -> new AeronFanOutTransport(n));
         }
+        BY_NAME_ONLY.put("shmlink-spsc-1g", PageSizeTransport::systemPages);
+        BY_NAME_ONLY.put("shmlink-spsc-1g-huge", PageSizeTransport::hugePages);
     }
 
     private Transports()
@@ -66,6 +70,14 @@ public final class Transports
     public static List<String> builtIn()
     {
         return List.copyOf(BUILT_IN.keySet());
+    }
+
+    /**
+     * @return the built-in transports that run only when named, not by {@value #ALL} ({@link PageSizeTransport}).
+     */
+    public static List<String> byNameOnly()
+    {
+        return List.copyOf(BY_NAME_ONLY.keySet());
     }
 
     /**
@@ -122,7 +134,7 @@ public final class Transports
      */
     public static Transport create(final String nameOrClass)
     {
-        final Supplier<Transport> builtIn = BUILT_IN.get(nameOrClass);
+        final Supplier<Transport> builtIn = BUILT_IN.getOrDefault(nameOrClass, BY_NAME_ONLY.get(nameOrClass));
         if (builtIn != null)
         {
             return builtIn.get();
