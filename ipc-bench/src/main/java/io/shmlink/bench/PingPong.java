@@ -24,7 +24,7 @@ import java.util.List;
  * with {@code --transports all} also {@code uds}, {@code tcp} and the fan-outs {@code shmlink-spmc-N},
  * {@code aeron-ipc-fanout-N}, whose other subscribers run in JVMs of their own), in interleaved rounds; see
  * {@link BenchRun} for the method and {@link Report} for the output. With {@code --throughput}, one-way bursts
- * instead.
+ * instead; with {@code --fresh-jvms}, each transport in each round in a new pinger JVM and a new echo JVM.
  * <p>
  * The report is printed and also saved, with Markdown and {@code .hgrm} files and a PNG percentile plot, in a
  * results folder: {@code --out DIR}, by default {@code results/<yyyyMMdd-HHmmss>/} under the working directory.

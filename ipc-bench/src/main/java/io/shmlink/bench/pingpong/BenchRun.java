@@ -73,7 +73,8 @@ public final class BenchRun
     }
 
     /**
-     * Runs the harness in the mode the options say: latency, back to back or at a fixed rate, or throughput.
+     * Runs the harness in the mode the options say: latency, back to back or at a fixed rate, or throughput; with
+     * {@link PingPongOptions#freshJvms()}, latency in fresh JVMs ({@link FreshJvmRun}).
      *
      * @param options  what to run.
      * @param progress receives a few progress lines, and in a throughput run a note per transport left out.
@@ -87,6 +88,10 @@ public final class BenchRun
     public static BenchResult run(final PingPongOptions options, final PrintStream progress)
         throws IOException, InterruptedException
     {
+        if (options.freshJvms())
+        {
+            return FreshJvmRun.run(options, progress);
+        }
         return options.throughput() ? throughput(options, progress) : latency(options, progress);
     }
 
@@ -468,7 +473,7 @@ public final class BenchRun
     /**
      * The progress line of a round: {@code round <n> <what>:}, then each column's name and figure.
      */
-    private static String roundLine(final int round, final String what, final List<String> names,
+    static String roundLine(final int round, final String what, final List<String> names,
         final IntFunction<String> figure)
     {
         final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d %s:", round + 1, what));

@@ -16,10 +16,12 @@ import java.util.Objects;
  * @param rate          pings per second on a fixed schedule, or 0 for back-to-back round trips (the default).
  * @param throughput    one-way throughput instead of latency: {@code count} messages per burst.
  * @param outDirectory  the results folder, or null for {@code results/<timestamp>/} (chosen by the main class).
+ * @param freshJvms     latency only: each (round, transport) measurement in a new pinger JVM and a new echo JVM
+ *                      ({@link FreshJvmRun}), instead of every pinger in this JVM against one echo child.
  */
 public record PingPongOptions(
     List<String> transports, int rounds, int count, int warmup, int messageLength, Path hgrmDirectory, int rate,
-    boolean throughput, Path outDirectory)
+    boolean throughput, Path outDirectory, boolean freshJvms)
 {
     /** The message length of a throughput run without {@code --size}. */
     public static final int THROUGHPUT_MESSAGE_LENGTH = 64 * 1024;
@@ -73,6 +75,10 @@ public record PingPongOptions(
         "  --out DIR           results folder: results.md, report.txt, <transport>.hgrm (default results/<timestamp>/",
         "                      under the working directory)",
         "  --hgrm DIR          also write DIR/<transport>.hgrm (HdrHistogram percentile distribution, values in ns)",
+        "  --fresh-jvms        latency only: each transport in each round runs in a new pinger JVM against a new",
+        "                      echo JVM, both ended after it (warm-up in each), so that no JIT profile, thread or",
+        "                      heap of one transport's run touches another's; by default every pinger runs in this",
+        "                      JVM against one echo child (seconds per measurement instead of a fraction)",
         "  --help              this text",
         "  Explicit values override the preset, in any order.");
 
@@ -92,6 +98,26 @@ public record PingPongOptions(
         final Path hgrmDirectory)
     {
         this(transports, rounds, count, warmup, messageLength, hgrmDirectory, 0, false, null);
+    }
+
+    /**
+     * Every pinger in this JVM against one echo child: the options the harness had before {@code --fresh-jvms}.
+     *
+     * @param transports    built-in names or class names, in round order.
+     * @param rounds        interleaved rounds.
+     * @param count         measured round trips (throughput: messages per burst) per transport per round.
+     * @param warmup        unmeasured round trips (messages) per transport first.
+     * @param messageLength bytes per message.
+     * @param hgrmDirectory where to write {@code .hgrm} files as well, or null.
+     * @param rate          pings per second on a fixed schedule, or 0 for back to back.
+     * @param throughput    one-way throughput instead of latency.
+     * @param outDirectory  the results folder, or null for the default.
+     */
+    public PingPongOptions(
+        final List<String> transports, final int rounds, final int count, final int warmup, final int messageLength,
+        final Path hgrmDirectory, final int rate, final boolean throughput, final Path outDirectory)
+    {
+        this(transports, rounds, count, warmup, messageLength, hgrmDirectory, rate, throughput, outDirectory, false);
     }
 
     /**
@@ -128,6 +154,11 @@ public record PingPongOptions(
             throw new IllegalArgumentException("--rate and --throughput exclude each other: a fixed rate is a " +
                 "latency measurement, throughput sends as fast as it can");
         }
+        if (freshJvms && throughput)
+        {
+            throw new IllegalArgumentException("--fresh-jvms is for latency runs only: a throughput round also " +
+                "runs the memcpy references and every send and sink mode of a transport, in one JVM");
+        }
     }
 
     /**
@@ -157,6 +188,7 @@ public record PingPongOptions(
         int rate = 0;
         boolean throughput = false;
         Path out = null;
+        boolean freshJvms = false;
         for (int i = 0; i < args.length; i++)
         {
             final String option = args[i];
@@ -173,6 +205,7 @@ public record PingPongOptions(
                 case "--rate" -> rate = rateValue(args, ++i);
                 case "--throughput" -> throughput = true;
                 case "--out" -> out = Path.of(value(args, ++i, option));
+                case "--fresh-jvms" -> freshJvms = true;
                 default -> throw new IllegalArgumentException("unknown option: " + option);
             }
         }
@@ -185,7 +218,7 @@ public record PingPongOptions(
                 rounds != null ? rounds : preset.rounds,
                 count != null ? count : burst,
                 warmup != null ? warmup : burst,
-                length, hgrm, rate, true, out);
+                length, hgrm, rate, true, out, freshJvms);
         }
         return new PingPongOptions(
             transports != null ? transports : preset.transports,
@@ -193,7 +226,7 @@ public record PingPongOptions(
             count != null ? count : preset.count,
             warmup != null ? warmup : preset.warmup,
             size != null ? size : preset.messageLength,
-            hgrm, rate, throughput, out);
+            hgrm, rate, throughput, out, freshJvms);
     }
 
     /**

@@ -636,11 +636,20 @@ public final class Report
             return String.format(Locale.ROOT, "Latency in ns between two JVMs at a fixed rate of %,d pings/s: " +
                 "%d-byte messages, %d interleaved rounds x %,d pings per transport, after warm-up. Corrected for " +
                 "coordinated omission: timed from each ping's intended send time.", options.rate(),
-                options.messageLength(), options.rounds(), options.count());
+                options.messageLength(), options.rounds(), options.count()) + shape(options);
         }
         return String.format(Locale.ROOT, "Round-trip time (RTT) in ns between two JVMs: %d-byte messages, %d " +
             "interleaved rounds x %,d round trips per transport, after %,d warm-up round trips each.",
-            options.messageLength(), options.rounds(), options.count(), options.warmup());
+            options.messageLength(), options.rounds(), options.count(), options.warmup()) + shape(options);
+    }
+
+    /**
+     * The harness's shape when it is not the default one (every pinger in one JVM, one echo child).
+     */
+    private static String shape(final PingPongOptions options)
+    {
+        return options.freshJvms() ? " Fresh JVMs: each transport in each round ran in a new pinger JVM against a " +
+            "new echo JVM, warm-up included." : "";
     }
 
     /**

@@ -94,6 +94,32 @@ class PingPongOptionsTest
             List.of("floor"), 1, 1, 0, 32, null, -1, false, null), "a negative rate, also when built directly");
     }
 
+    @Test
+    void freshJvmsIsParsedAndIsOffUnlessAsked()
+    {
+        assertFalse(PingPongOptions.parse().freshJvms());
+        assertFalse(PingPongOptions.QUICK.freshJvms());
+
+        final PingPongOptions fresh = PingPongOptions.parse("--rounds", "3", "--fresh-jvms", "--rate", "1000");
+
+        assertTrue(fresh.freshJvms());
+        assertEquals(3, fresh.rounds(), "the other options still apply");
+        assertTrue(fresh.fixedRate(), "a fixed rate in fresh JVMs too");
+    }
+
+    @Test
+    void freshJvmsIsListedInTheHelp()
+    {
+        assertTrue(PingPongOptions.USAGE.contains("  --fresh-jvms  "), PingPongOptions.USAGE);
+    }
+
+    @Test
+    void freshJvmsIsRefusedForAThroughputRun()
+    {
+        assertTrue(refusal("--fresh-jvms", "--throughput").startsWith("--fresh-jvms is for latency runs only"));
+        assertTrue(refusal("--throughput", "--fresh-jvms").startsWith("--fresh-jvms is for latency runs only"));
+    }
+
     private static String refusal(final String... args)
     {
         return assertThrows(IllegalArgumentException.class, () -> PingPongOptions.parse(args)).getMessage();
