@@ -219,6 +219,8 @@ class BenchRunTest
             "floor offer/in-place", "floor offer/copy-out", "floor claim/in-place",
             "shmlink-spsc offer/in-place", "shmlink-spsc offer/copy-out", "shmlink-spsc claim/in-place",
             "shmlink-mpsc offer/in-place", "shmlink-mpsc offer/copy-out", "shmlink-mpsc claim/in-place",
+            "shmlink-spsc-blocking offer/in-place", "shmlink-spsc-blocking offer/copy-out",
+            "shmlink-spsc-blocking claim/in-place",
             "agrona offer/in-place", "agrona offer/copy-out", "agrona claim/in-place",
             "shmlink-socket offer/copy-out", "aeron offer/in-place", "aeron offer/copy-out",
             "chronicle offer/in-place", "chronicle offer/copy-out", "uds offer/copy-out", "tcp offer/copy-out",
