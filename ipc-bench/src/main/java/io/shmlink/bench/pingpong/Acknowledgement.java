@@ -12,7 +12,7 @@ import org.agrona.MutableDirectBuffer;
 public final class Acknowledgement
 {
     /** Bytes of an answer; a throughput message is at least this long, since the answer has a message's length. */
-    public static final int LENGTH = 6 * Long.BYTES;
+    public static final int LENGTH = 7 * Long.BYTES;
 
     private long count;
     private long checksum;
@@ -20,6 +20,7 @@ public final class Acknowledgement
     private long processMajor;
     private long threadMinor;
     private long threadMajor;
+    private long cpuTicks;
 
     /**
      * Writes an answer.
@@ -32,6 +33,7 @@ public final class Acknowledgement
      * @param processMajor as {@code process}, major faults.
      * @param thread  the sink thread's minor faults' increase.
      * @param threadMajor as {@code thread}, major faults.
+     * @param cpuTicks the sink process's CPU ticks since the burst's first message, or -1.
      */
     static void write(
         final MutableDirectBuffer buffer,
@@ -41,7 +43,8 @@ public final class Acknowledgement
         final long process,
         final long processMajor,
         final long thread,
-        final long threadMajor)
+        final long threadMajor,
+        final long cpuTicks)
     {
         buffer.putLong(offset, count);
         buffer.putLong(offset + Long.BYTES, checksum);
@@ -49,6 +52,7 @@ public final class Acknowledgement
         buffer.putLong(offset + 3 * Long.BYTES, processMajor);
         buffer.putLong(offset + 4 * Long.BYTES, thread);
         buffer.putLong(offset + 5 * Long.BYTES, threadMajor);
+        buffer.putLong(offset + 6 * Long.BYTES, cpuTicks);
     }
 
     /**
@@ -66,6 +70,7 @@ public final class Acknowledgement
         processMajor = buffer.getLong(offset + 3 * Long.BYTES);
         threadMinor = buffer.getLong(offset + 4 * Long.BYTES);
         threadMajor = buffer.getLong(offset + 5 * Long.BYTES);
+        cpuTicks = buffer.getLong(offset + 6 * Long.BYTES);
         return this;
     }
 
@@ -115,5 +120,14 @@ public final class Acknowledgement
     public long threadMajor()
     {
         return threadMajor;
+    }
+
+    /**
+     * @return CPU ticks of the sink's process ({@code utime + stime}) from the burst's first message to this answer,
+     * or -1.
+     */
+    public long cpuTicks()
+    {
+        return cpuTicks;
     }
 }

@@ -57,6 +57,7 @@ public final class BenchResult
     private final long[][] nanos;
     private final long[][] faults;
     private final List<Map<String, Long>> senderFaultsByThread;
+    private final CpuPerGib cpu;
 
     /**
      * A run's result; the other mode's arguments are null.
@@ -88,6 +89,42 @@ public final class BenchResult
         final long[] echoAllocatedBytes,
         final Session session)
     {
+        this(options, names, descriptions, skipped, rounds, uncorrectedRounds, nanos, faults, senderFaultsByThread,
+            null, pingerAllocatedBytes, echoAllocatedBytes, session);
+    }
+
+    /**
+     * A throughput run's result, with both sides' CPU time; the other arguments as the constructor without it.
+     *
+     * @param options              the options of the run.
+     * @param names                the columns, in run order.
+     * @param descriptions         their one-line descriptions.
+     * @param skipped              the requested transports without a throughput mode, left out.
+     * @param rounds               null.
+     * @param uncorrectedRounds    null.
+     * @param nanos                per round and contender, the burst's nanoseconds.
+     * @param faults               per contender, {@value #FAULT_COUNTERS} fault counts over its bursts.
+     * @param senderFaultsByThread per contender, the sending process's other threads' minor faults.
+     * @param cpu                  per contender, both processes' CPU time over its measured bursts, or null.
+     * @param pingerAllocatedBytes per column, what the measuring thread allocated in the measured loops.
+     * @param echoAllocatedBytes   per column, what the sink thread allocated in its loops, or null.
+     * @param session              the run's echo child and directory.
+     */
+    BenchResult(
+        final PingPongOptions options,
+        final List<String> names,
+        final List<String> descriptions,
+        final List<String> skipped,
+        final Histogram[][] rounds,
+        final Histogram[][] uncorrectedRounds,
+        final long[][] nanos,
+        final long[][] faults,
+        final List<Map<String, Long>> senderFaultsByThread,
+        final CpuPerGib cpu,
+        final long[] pingerAllocatedBytes,
+        final long[] echoAllocatedBytes,
+        final Session session)
+    {
         this.options = options;
         this.names = List.copyOf(names);
         this.descriptions = List.copyOf(descriptions);
@@ -99,6 +136,7 @@ public final class BenchResult
         this.nanos = nanos;
         this.faults = faults;
         this.senderFaultsByThread = senderFaultsByThread == null ? null : List.copyOf(senderFaultsByThread);
+        this.cpu = cpu;
         this.pingerAllocatedBytes = pingerAllocatedBytes;
         this.echoAllocatedBytes = echoAllocatedBytes;
         this.session = session;
@@ -425,6 +463,19 @@ public final class BenchResult
     {
         final long count = faults[column][counter];
         return count < 0 ? -1 : count * BYTES_PER_GIB / ((double)bytesPerRound() * nanos.length);
+    }
+
+    /**
+     * Throughput run: CPU time ({@code utime + stime}, every thread) per GiB moved, over the contender's measured
+     * bursts only ({@link CpuPerGib}).
+     *
+     * @param column index of a contender.
+     * @param sink   false for the sending process, true for the sink's.
+     * @return CPU seconds per GiB, or -1 if unknown (memcpy's sink: 0).
+     */
+    public double cpuSecondsPerGib(final int column, final boolean sink)
+    {
+        return cpu == null ? -1 : cpu.secondsPerGib(column, sink ? CpuPerGib.SINK : CpuPerGib.SENDER);
     }
 
     /**

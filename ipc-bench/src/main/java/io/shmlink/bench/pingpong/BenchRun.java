@@ -52,7 +52,8 @@ import static io.shmlink.bench.pingpong.BenchResult.SINK_THREAD;
  * ({@link MemcpyReference}): one thread copying the same bytes within its cache, and through DRAM; with the
  * {@code floor} transport (the bare two-process ring, {@link FloorTransport}) they say how close to the machine's
  * limits the transports are. Each side's page-fault counters ({@link PageFaults}) are read just before and just after
- * each measured burst (the sink's in its acknowledgement), so warm-up and set-up are left out. Transports without a
+ * each measured burst (the sink's in its acknowledgement), so warm-up and set-up are left out; so is each side's
+ * process CPU time ({@link CpuPerGib}). Transports without a
  * throughput mode ({@link Transport#throughputModes()}) are left out with a note. After each switch, a burst of
  * {@link #settleMessages} messages settles the contender.
  */
@@ -154,8 +155,9 @@ public final class BenchRun
             {
                 faultsByThread.add(new HashMap<>());
             }
+            final CpuPerGib cpu = new CpuPerGib(n);
             final long[] pingerAllocated =
-                measureThroughput(options, session, contenders, nanos, faults, faultsByThread, progress);
+                measureThroughput(options, session, contenders, nanos, faults, faultsByThread, cpu, progress);
             final long[] echoAllocated = session.finish();
             final List<String> names = new ArrayList<>();
             final List<String> descriptions = new ArrayList<>();
@@ -169,7 +171,7 @@ public final class BenchRun
                     contender.transport() >= echoAllocated.length ? -1 : echoAllocated[contender.transport()];
             }
             return new BenchResult(options, names, descriptions, skipped, null, null, nanos, faults, faultsByThread,
-                pingerAllocated, sinkAllocated, session.describe());
+                cpu, pingerAllocated, sinkAllocated, session.describe());
         }
     }
 
@@ -318,6 +320,7 @@ public final class BenchRun
         final long[][] nanos,
         final long[][] faults,
         final List<Map<String, Long>> faultsByThread,
+        final CpuPerGib cpu,
         final PrintStream progress)
     {
         final int n = contenders.size();
@@ -342,6 +345,7 @@ public final class BenchRun
             PageFaults thread = PageFaults.open(PageFaults.THREAD))
         {
             final long[] sample = new long[BenchResult.FAULT_COUNTERS];
+            final long[] ticks = new long[2];
             for (int r = 0; r < nanos.length; r++)
             {
                 for (int k = 0; k < n; k++)
@@ -352,7 +356,9 @@ public final class BenchRun
                         null);
                     final Map<String, Long> threadsBefore = ThreadFaults.sample();
                     final long before = THREADS.getCurrentThreadAllocatedBytes();
-                    nanos[r][c] = burst(session, contender, sequences, count, expected, process, thread, sample);
+                    nanos[r][c] =
+                        burst(session, contender, sequences, count, expected, process, thread, sample, ticks);
+                    cpu.add(c, (long)count * options.messageLength(), ticks[CpuPerGib.SENDER], ticks[CpuPerGib.SINK]);
                     allocated[c] += THREADS.getCurrentThreadAllocatedBytes() - before;
                     ThreadFaults.accumulate(threadsBefore, ThreadFaults.sample(), faultsByThread.get(c));
                     for (int f = 0; f < sample.length; f++)
@@ -372,13 +378,14 @@ public final class BenchRun
     private static long burst(final EchoSession session, final Contender contender, final long[] sequences,
         final int count, final Payload expected, final PageFaults process, final PageFaults thread)
     {
-        return burst(session, contender, sequences, count, expected, process, thread, null);
+        return burst(session, contender, sequences, count, expected, process, thread, null, null);
     }
 
     /**
      * One burst, timed, its acknowledged count and checksum checked; with fault readers, the faults of both sides
      * during it go into {@code faults}: sender process minor and major, sender thread minor and major, then the same
-     * for the sink (-1 where unknown; memcpy has no sink: 0).
+     * for the sink (-1 where unknown; memcpy has no sink: 0); and each side's process CPU ticks into {@code ticks}
+     * ({@link CpuPerGib#SENDER}, {@link CpuPerGib#SINK}).
      *
      * @return nanoseconds from the first send to the acknowledgement.
      */
@@ -390,12 +397,14 @@ public final class BenchRun
         final Payload expected,
         final PageFaults process,
         final PageFaults thread,
-        final long[] faults)
+        final long[] faults,
+        final long[] ticks)
     {
         if (contender.isMemcpy())
         {
             session.idle();
             sampleBefore(process, thread, faults);
+            final long ticksBefore = faults == null ? -1 : process.cpuTicks();
             final long start = System.nanoTime();
             contender.memcpy().copy(count);
             final long elapsed = System.nanoTime() - start;
@@ -403,6 +412,8 @@ public final class BenchRun
             if (faults != null)
             {
                 Arrays.fill(faults, SINK_PROCESS, faults.length, 0);
+                ticks[CpuPerGib.SENDER] = CpuPerGib.delta(ticksBefore, process.cpuTicks());
+                ticks[CpuPerGib.SINK] = 0;
             }
             return elapsed;
         }
@@ -413,6 +424,7 @@ public final class BenchRun
         try
         {
             sampleBefore(process, thread, faults);
+            final long ticksBefore = faults == null ? -1 : process.cpuTicks();
             final long start = System.nanoTime();
             final Acknowledgement acknowledgement = session.pinger(t).sendBurst(first, count, contender.send());
             final long elapsed = System.nanoTime() - start;
@@ -434,6 +446,8 @@ public final class BenchRun
                 faults[SINK_PROCESS + 1] = acknowledgement.processMajor();
                 faults[SINK_THREAD] = acknowledgement.threadMinor();
                 faults[SINK_THREAD + 1] = acknowledgement.threadMajor();
+                ticks[CpuPerGib.SENDER] = CpuPerGib.delta(ticksBefore, process.cpuTicks());
+                ticks[CpuPerGib.SINK] = acknowledgement.cpuTicks();
             }
             return elapsed;
         }

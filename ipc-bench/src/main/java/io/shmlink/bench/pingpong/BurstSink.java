@@ -8,7 +8,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The consuming half of every transport's {@link Echo#sink}, in the child: reads every byte of each message, in
  * place or after copying it out ({@link SinkMode}), adds its {@link Payload#fold} to a running checksum, counts it,
  * and at a message that asks for one ({@link BurstProtocol}) prepares the {@link Acknowledgement}: count, checksum
- * and page faults since the previous one. Construct it on the thread that will sink (its thread's fault counter is
+ * page faults since the previous one, and its process's CPU ticks since the burst's first message ({@link CpuPerGib}). Construct it on the thread that will sink (its thread's fault counter is
  * that thread's). Allocates nothing per message.
  */
 public final class BurstSink implements AutoCloseable
@@ -25,6 +25,7 @@ public final class BurstSink implements AutoCloseable
     private long processMajor;
     private long threadMinor;
     private long threadMajor;
+    private long cpuTicksAtFirst = -1;
 
     /**
      * @param messageLength bytes per message, at least {@link Acknowledgement#LENGTH}.
@@ -77,6 +78,10 @@ public final class BurstSink implements AutoCloseable
         {
             throw new IllegalStateException("message of " + length + " bytes, expected " + messageLength);
         }
+        if (received == 0)
+        {
+            cpuTicksAtFirst = process.sample().cpuTicks();
+        }
         final long word;
         if (mode == SinkMode.IN_PLACE)
         {
@@ -100,7 +105,8 @@ public final class BurstSink implements AutoCloseable
         final long ownMajor = threadMajor;
         sampleFaults();
         Acknowledgement.write(acknowledgement, 0, received, checksum, delta(minor, processMinor),
-            delta(major, processMajor), delta(ownMinor, threadMinor), delta(ownMajor, threadMajor));
+            delta(major, processMajor), delta(ownMinor, threadMinor), delta(ownMajor, threadMajor),
+            delta(cpuTicksAtFirst, process.cpuTicks()));
         received = 0;
         checksum = 0;
         return true;

@@ -9,9 +9,10 @@ import java.nio.file.StandardOpenOption;
 /**
  * Reads the page-fault counters of this process, or of one of its threads, from Linux's {@code /proc/self/stat}
  * ({@code /proc/thread-self/stat}): fields 10 ({@code minflt}, faults served without I/O, such as a first touch of
- * a page) and 12 ({@code majflt}, faults that read from a file or swap). The file is opened once and re-read in
- * place into one direct buffer, so a {@link #sample()} allocates nothing; where the file does not exist (not Linux)
- * every counter is -1.
+ * a page) and 12 ({@code majflt}, faults that read from a file or swap); and, from the same read, the CPU time it
+ * has used, fields 14 and 15 ({@code utime} and {@code stime}, in clock ticks: {@link CpuPerGib}). The file is
+ * opened once and re-read in place into one direct buffer, so a {@link #sample()} allocates nothing; where the file
+ * does not exist (not Linux) every counter is -1.
  * <p>
  * {@code /proc/thread-self} names the thread that opens it: open a thread's reader on that thread.
  */
@@ -25,12 +26,15 @@ public final class PageFaults implements AutoCloseable
 
     private static final int MINOR_FIELD = 10;
     private static final int MAJOR_FIELD = 12;
+    private static final int USER_TIME_FIELD = 14;
+    private static final int SYSTEM_TIME_FIELD = 15;
     private static final int FIRST_FIELD_AFTER_NAME = 3;
 
     private final FileChannel channel;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(4096);
     private long minor = -1;
     private long major = -1;
+    private long cpuTicks = -1;
 
     private PageFaults(final FileChannel channel)
     {
@@ -64,6 +68,7 @@ public final class PageFaults implements AutoCloseable
     {
         minor = -1;
         major = -1;
+        cpuTicks = -1;
         if (channel == null)
         {
             return this;
@@ -84,6 +89,9 @@ public final class PageFaults implements AutoCloseable
         buffer.flip();
         minor = field(buffer, MINOR_FIELD);
         major = field(buffer, MAJOR_FIELD);
+        final long user = field(buffer, USER_TIME_FIELD);
+        final long system = field(buffer, SYSTEM_TIME_FIELD);
+        cpuTicks = user < 0 || system < 0 ? -1 : user + system;
         return this;
     }
 
@@ -101,6 +109,15 @@ public final class PageFaults implements AutoCloseable
     public long major()
     {
         return major;
+    }
+
+    /**
+     * @return CPU time used, user and system ({@code utime + stime}), in clock ticks, as of the last
+     * {@link #sample()}, or -1.
+     */
+    public long cpuTicks()
+    {
+        return cpuTicks;
     }
 
     /**

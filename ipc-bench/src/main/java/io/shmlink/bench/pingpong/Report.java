@@ -25,7 +25,8 @@ import java.util.function.IntFunction;
  *   rounds the p50 ratios to the floor, to ShmLink SPSC and to the Unix-domain socket;</li>
  *   <li>throughput: bandwidth per contender and its ratios to {@code floor} (the bare two-process ring) and
  *   {@code agrona} with the same send and sink modes and to the two memcpy references, the floor's own ratio to
- *   memcpy, page faults per GiB moved, and the sending process's threads that took the most faults.</li>
+ *   memcpy, page faults and CPU seconds per GiB moved, and the sending process's threads that took the most
+ *   faults.</li>
  * </ul>
  * Every ratio is taken within each round and summarised over rounds ({@link Summary}).
  */
@@ -276,14 +277,14 @@ public final class Report
 
         out.println();
         out.println("Page faults per GiB moved, in the measured bursts only (/proc/self/stat and /proc/thread-self/" +
-            "stat, read before and after each): minor/major");
-        out.printf(Locale.ROOT, nameColumn + "%18s%18s%18s%18s%n", "contender", "sender process", "sender thread",
-            "sink process", "sink thread");
+            "stat, read before and after each): minor/major; and each process's CPU seconds (utime+stime) per GiB");
+        out.printf(Locale.ROOT, nameColumn + "%18s%18s%18s%18s%16s%16s%n", "contender", "sender process",
+            "sender thread", "sink process", "sink thread", "sender CPU s", "sink CPU s");
         for (int c = 0; c < names.size(); c++)
         {
             final String[] faults = faults(result, c);
-            out.printf(Locale.ROOT, nameColumn + "%18s%18s%18s%18s%n", names.get(c), faults[0], faults[1], faults[2],
-                faults[3]);
+            out.printf(Locale.ROOT, nameColumn + "%18s%18s%18s%18s%16s%16s%n", names.get(c), faults[0], faults[1],
+                faults[2], faults[3], cpu(result, c, false), cpu(result, c, true));
         }
 
         out.println();
@@ -428,14 +429,17 @@ public final class Report
         {
             md.append('\n').append(physics).append('\n');
         }
-        md.append("\nPage faults per GiB moved, in the measured bursts only, minor/major:\n\n");
-        md.append("| contender | sender process | sender thread | sink process | sink thread |\n");
-        md.append("|---|---:|---:|---:|---:|\n");
+        md.append("\nPer GiB moved, in the measured bursts only: page faults, minor/major, and CPU seconds of each ")
+            .append("process (`utime + stime` of every thread, from `/proc/self/stat`; the sink's from the burst's ")
+            .append("first message):\n\n");
+        md.append("| contender | sender process | sender thread | sink process | sink thread | sender CPU s/GiB | ")
+            .append("sink CPU s/GiB |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
         for (int c = 0; c < result.columns().size(); c++)
         {
             final String[] faults = faults(result, c);
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", result.columns().get(c), faults[0],
-                faults[1], faults[2], faults[3]));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", result.columns().get(c),
+                faults[0], faults[1], faults[2], faults[3], cpu(result, c, false), cpu(result, c, true)));
         }
         return md.toString();
     }
@@ -491,6 +495,15 @@ public final class Report
             faults[i] = minor < 0 || major < 0 ? "n/a" : count(minor) + "/" + count(major);
         }
         return faults;
+    }
+
+    /**
+     * @return the contender's CPU seconds per GiB on one side, to the hundredth; "n/a" where unknown.
+     */
+    private static String cpu(final BenchResult result, final int contender, final boolean sink)
+    {
+        final double seconds = result.cpuSecondsPerGib(contender, sink);
+        return seconds < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", seconds);
     }
 
     private static String count(final double value)

@@ -11,14 +11,16 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * The pinging side of the ShmLink transports: offers (or claims) on {@code ping}, busy-spins on {@code pong} for
  * the echo or a burst's acknowledgement. {@link ShmLinkTransport} uses it as it is; {@link ShmLinkFanOutTransport}
- * adds the other subscribers' acknowledgements after each burst and their final count at close.
+ * adds the other subscribers' acknowledgements after each burst and their final count at close;
+ * {@link ShmLinkBlockingTransport} waits instead of spinning ({@link #waitForRoom}, {@link #awaitPong}).
  */
 class ShmLinkPinger extends RingPinger implements MessageHandler
 {
     private final ShmRegistry registry;
     private final String pingName;
     private final Publisher ping;
-    private final Subscriber pong;
+    /** The subscriber of echoes and acknowledgements. */
+    final Subscriber pong;
     private final BufferClaim claim = new BufferClaim();
 
     /**
@@ -110,12 +112,29 @@ class ShmLinkPinger extends RingPinger implements MessageHandler
         while ((result = claiming ? ping.tryClaim(messageLength, claim) : ping.offer(source, 0, messageLength)) ==
             Publisher.BACK_PRESSURED)
         {
-            spins = PeerWatch.spin(watch, spins, sequence);
+            spins = waitForRoom(spins, sequence);
         }
         return result;
     }
 
-    private void awaitPong(final long sequence)
+    /**
+     * One fruitless attempt to send into a full ring: spins here.
+     *
+     * @param spins    fruitless attempts so far in this wait; 0 at the first.
+     * @param sequence the message waiting to be sent.
+     * @return {@code spins + 1}.
+     */
+    long waitForRoom(final long spins, final long sequence)
+    {
+        return PeerWatch.spin(watch, spins, sequence);
+    }
+
+    /**
+     * Waits for the echo of {@code sequence} or a burst's acknowledgement, handed to {@link #onMessage}: spins here.
+     *
+     * @param sequence what is awaited.
+     */
+    void awaitPong(final long sequence)
     {
         long spins = 0;
         while (pong.poll(this, 1) == 0)

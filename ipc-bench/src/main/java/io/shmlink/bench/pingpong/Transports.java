@@ -34,6 +34,7 @@ public final class Transports
         BUILT_IN.put("floor", FloorTransport::new);
         BUILT_IN.put("shmlink-spsc", () -> new ShmLinkTransport(ChannelMode.SPSC));
         BUILT_IN.put("shmlink-mpsc", () -> new ShmLinkTransport(ChannelMode.MPSC));
+        BUILT_IN.put("shmlink-spsc-blocking", ShmLinkBlockingTransport::new);
         BUILT_IN.put("agrona", AgronaTransport::new);
         BUILT_IN.put("shmlink-socket", ShmSocketTransport::new);
         BUILT_IN.put("aeron", AeronTransport::new);

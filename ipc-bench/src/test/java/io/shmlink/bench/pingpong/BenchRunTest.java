@@ -219,6 +219,8 @@ class BenchRunTest
             "floor offer/in-place", "floor offer/copy-out", "floor claim/in-place",
             "shmlink-spsc offer/in-place", "shmlink-spsc offer/copy-out", "shmlink-spsc claim/in-place",
             "shmlink-mpsc offer/in-place", "shmlink-mpsc offer/copy-out", "shmlink-mpsc claim/in-place",
+            "shmlink-spsc-blocking offer/in-place", "shmlink-spsc-blocking offer/copy-out",
+            "shmlink-spsc-blocking claim/in-place",
             "agrona offer/in-place", "agrona offer/copy-out", "agrona claim/in-place",
             "shmlink-socket offer/copy-out", "aeron offer/in-place", "aeron offer/copy-out",
             "chronicle offer/in-place", "chronicle offer/copy-out", "uds offer/copy-out", "tcp offer/copy-out",
@@ -249,6 +251,9 @@ class BenchRunTest
             assertTrue(result.faults(c, BenchResult.SENDER_PROCESS) >= 0, name);
             assertTrue(result.faults(c, BenchResult.SINK_THREAD + 1) >= 0, name);
             assertTrue(!memcpy || result.faults(c, BenchResult.SINK_PROCESS) == 0, name);
+            // Both sides' CPU time is known; memcpy's sink is none.
+            assertTrue(result.cpuSecondsPerGib(c, false) >= 0, name);
+            assertTrue(memcpy ? result.cpuSecondsPerGib(c, true) == 0 : result.cpuSecondsPerGib(c, true) >= 0, name);
         }
         assertEquals(result.indexOf("floor claim/in-place"),
             result.sameModes(result.indexOf("shmlink-spsc claim/in-place"), "floor"));
@@ -259,12 +264,14 @@ class BenchRunTest
         Report.print(result, new PrintStream(text, true, StandardCharsets.UTF_8));
         final String report = text.toString(StandardCharsets.UTF_8);
         assertTrue(report.contains("MB/s") && report.contains("vs floor") && report.contains("vs memcpy-dram") &&
-            report.contains("The physics: `floor offer/in-place`") && report.contains("Page faults per GiB"), report);
+            report.contains("The physics: `floor offer/in-place`") && report.contains("Page faults per GiB") &&
+            report.contains("sender CPU s") && report.contains("sink CPU s"), report);
         Report.writeResults(result, report, results);
         final String markdown = Files.readString(results.resolve(Report.MARKDOWN_FILE));
         assertTrue(markdown.contains("| contender | MB/s (median) | min | max | vs floor | vs agrona | " +
             "vs memcpy-dram | vs memcpy-cache |"), markdown);
         assertTrue(markdown.contains("\n| tcp offer/copy-out | "), markdown);
+        assertTrue(markdown.contains("| sink thread | sender CPU s/GiB | sink CPU s/GiB |"), markdown);
         final List<String> csv = Files.readAllLines(results.resolve(Report.CSV_FILE));
         assertEquals(Report.CSV_HEADER, csv.get(0));
         assertEquals(1 + result.columns().size(), csv.size());

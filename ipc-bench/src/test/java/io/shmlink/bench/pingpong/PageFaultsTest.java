@@ -79,12 +79,26 @@ class PageFaultsTest
     }
 
     @Test
+    void cpuTicksAreUserPlusSystemTimeFromTheSameRead(@TempDir final Path directory) throws IOException
+    {
+        final Path stat = directory.resolve("stat");
+        Files.writeString(stat, "4242 (a b) S 1 4242 4242 0 -1 4194560 123456 0 78 0 10 5 0 0 20 0 30 0\n");
+
+        try (PageFaults faults = PageFaults.open(stat))
+        {
+            assertEquals(15, faults.sample().cpuTicks());
+            assertEquals(123456, faults.minor());
+        }
+    }
+
+    @Test
     void aFileThatCannotBeOpenedReadsAsUnknown(@TempDir final Path directory)
     {
         try (PageFaults faults = PageFaults.open(directory.resolve("absent")))
         {
             assertEquals(-1, faults.sample().minor());
             assertEquals(-1, faults.major());
+            assertEquals(-1, faults.cpuTicks());
         }
     }
 }

@@ -21,8 +21,9 @@ class PingPongOptionsTest
         assertEquals(PingPongOptions.QUICK, options);
         assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona", "shmlink-socket", "aeron", "chronicle"),
             options.transports());
-        assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "agrona", "shmlink-socket", "aeron", "chronicle",
-            "shmlink-chronicle", "shmlink-chronicle-128", "chronicle-dto", "uds", "tcp",
+        assertEquals(List.of("floor", "shmlink-spsc", "shmlink-mpsc", "shmlink-spsc-blocking", "agrona",
+            "shmlink-socket", "aeron", "chronicle", "shmlink-chronicle", "shmlink-chronicle-128", "chronicle-dto",
+            "uds", "tcp",
             "shmlink-spmc-1", "shmlink-spmc-2", "shmlink-spmc-3",
             "aeron-ipc-fanout-1", "aeron-ipc-fanout-2", "aeron-ipc-fanout-3"),
             Transports.builtIn());
