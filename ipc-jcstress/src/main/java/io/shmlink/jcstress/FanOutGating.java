@@ -10,7 +10,12 @@ import io.shmlink.shm.ring.RingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.InMemorySegments;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.infra.results.III_Result;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * The race of a fan-out publisher with its slowest subscriber (issue 19's gating): the ring holds fifteen 256-byte
@@ -19,6 +24,10 @@ import org.openjdk.jcstress.infra.results.III_Result;
  * the publisher zeroes or finds marked). The slow subscriber reads its backlog meanwhile. It must receive all
  * fifteen intact, whatever the publisher did; the sixteenth arrives intact or not at all.
  */
+@Outcome(id = "15, 15, 0", expect = ACCEPTABLE, desc = "the publisher found the ring full: back-pressured")
+@Outcome(id = "15, 16, 1", expect = ACCEPTABLE_INTERESTING,
+    desc = "the slow subscriber let go first; the new record went in and arrived intact")
+@Outcome(expect = FORBIDDEN, desc = "a backlog record overwritten, torn, lost or duplicated")
 final class FanOutGating
 {
     private static final int LENGTH = 248; // a 256-byte record

@@ -6,13 +6,21 @@ import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.ring.StallDetector;
 import io.shmlink.shm.ring.RingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
+import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.infra.results.IIII_Result;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * The set-up, the other actors and the arbiter that {@link MpscLateCommitLapTest} and {@link MpscLateAbortLapTest}
  * share: A claimed a record at position 0 and held it past the timeout, the subscriber skipped it (holding its
  * space), and B filled the rest of the ring, all of it delivered. Each test only chooses how A lets go.
  */
+@Outcome(id = "0, 0, 0, 1", expect = ACCEPTABLE, desc = "B back-pressured: A's space was still held")
+@Outcome(id = "1, 1, 0, 1", expect = ACCEPTABLE_INTERESTING, desc = "A let go, the space was released, C arrived")
+@Outcome(expect = FORBIDDEN, desc = "A delivered, C torn, lost or duplicated, or the lost claim miscounted")
 final class HeldClaimLap
 {
     private static final long A = 0x0A0A_0A0A_0A0A_0A0AL;

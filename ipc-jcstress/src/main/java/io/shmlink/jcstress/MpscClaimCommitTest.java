@@ -1,9 +1,5 @@
 package io.shmlink.jcstress;
 
-import io.shmlink.api.BufferClaim;
-import io.shmlink.shm.ring.RingReader;
-import io.shmlink.shm.ring.RingWriter;
-import io.shmlink.shm.segment.ChannelSegment;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -27,32 +23,23 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @State
 public class MpscClaimCommitTest
 {
-    private static final long VALUE = 0x0123_4567_89AB_CDEFL;
-    private final ChannelSegment segment = Rings.segment(true, 0);
-    private final RingWriter writer = Rings.writer(segment, true, Rings.SESSION_A);
-    private final RingReader reader = Rings.reader(segment, true);
-    private final Rings.Seen seen = new Rings.Seen(VALUE);
+    private final CommitRace race = new CommitRace(true);
 
     @Actor
     public void publisher()
     {
-        final BufferClaim claim = Rings.claimAndFill(writer, 24, VALUE);
-        claim.commit();
+        race.claimAndCommit();
     }
 
     @Actor
     public void subscriber(final IIII_Result r)
     {
-        r.r1 = reader.read(seen, 10);
-        r.r2 = seen.state(0);
+        race.poll(r);
     }
 
     @Arbiter
     public void drain(final IIII_Result r)
     {
-        final Rings.Seen later = new Rings.Seen(VALUE);
-        reader.read(later, 10);
-        r.r3 = later.torn() == 0 ? later.intact(0) : -1;
-        r.r4 = Rings.dirty(segment, reader.position()) ? 1 : 0;
+        race.drain(r);
     }
 }

@@ -3,14 +3,10 @@ package io.shmlink.jcstress;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressMeta;
 import org.openjdk.jcstress.annotations.JCStressTest;
-import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIII_Result;
-
-import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
-import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
-import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * A late abort racing another publisher's claim at the same index a lap later. Before the race, A claimed a
@@ -20,10 +16,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * subscriber saw A let go, so A's store lands on its own record: C arrives intact, once, or B is back-pressured.
  */
 @JCStressTest
+@JCStressMeta(HeldClaimLap.class)
 @Description("MPSC: a late abort of a skipped claim never reaches a later lap's record at its index")
-@Outcome(id = "0, 0, 0, 1", expect = ACCEPTABLE, desc = "B back-pressured: A's space was still held")
-@Outcome(id = "1, 1, 0, 1", expect = ACCEPTABLE_INTERESTING, desc = "A let go, the space was released, C arrived")
-@Outcome(expect = FORBIDDEN, desc = "A delivered, C torn, lost or duplicated, or the lost claim miscounted")
 @State
 public class MpscLateAbortLapTest
 {

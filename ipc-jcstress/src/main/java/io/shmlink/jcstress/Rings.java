@@ -205,6 +205,33 @@ public final class Rings
     }
 
     /**
+     * A fresh channel of one mode with publisher A's writer and the subscriber's reader: what most races start
+     * from.
+     */
+    static final class Channel
+    {
+        /** The in-memory channel. */
+        final ChannelSegment segment;
+        /** Publisher A's writer, of the channel's mode. */
+        final RingWriter writer;
+        /** The subscriber's reader. */
+        final RingReader reader;
+
+        /**
+         * A channel, its writer and its reader.
+         *
+         * @param mpsc          MPSC if true, else SPSC.
+         * @param startPosition the ring's first position, as {@link #segment(boolean, long)} takes it.
+         */
+        Channel(final boolean mpsc, final long startPosition)
+        {
+            segment = segment(mpsc, startPosition);
+            writer = writer(segment, mpsc, SESSION_A);
+            reader = reader(segment, mpsc);
+        }
+    }
+
+    /**
      * Records what a subscriber is handed: per message value, how many intact copies and whether any was torn,
      * and the order of values.
      */

@@ -1,9 +1,5 @@
 package io.shmlink.jcstress;
 
-import io.shmlink.shm.ring.RingReader;
-import io.shmlink.shm.ring.RingWriter;
-import io.shmlink.shm.segment.ChannelSegment;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -27,31 +23,23 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @State
 public class SpscCommitTest
 {
-    private static final long VALUE = 0x0123_4567_89AB_CDEFL;
-    private final ChannelSegment segment = Rings.segment(false, 0);
-    private final RingWriter writer = Rings.writer(segment, false, Rings.SESSION_A);
-    private final RingReader reader = Rings.reader(segment, false);
-    private final UnsafeBuffer message = Rings.message(24, VALUE);
-    private final Rings.Seen seen = new Rings.Seen(VALUE);
+    private final CommitRace race = new CommitRace(false);
 
     @Actor
     public void publisher()
     {
-        writer.write(message, 0, 24);
+        race.offer();
     }
 
     @Actor
     public void subscriber(final III_Result r)
     {
-        r.r1 = reader.read(seen, 10);
-        r.r2 = seen.state(0);
+        race.poll(r);
     }
 
     @Arbiter
     public void drain(final III_Result r)
     {
-        final Rings.Seen later = new Rings.Seen(VALUE);
-        reader.read(later, 10);
-        r.r3 = later.torn() == 0 ? later.intact(0) : -1;
+        race.drain(r);
     }
 }

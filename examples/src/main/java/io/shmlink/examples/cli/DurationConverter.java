@@ -5,7 +5,9 @@ import picocli.CommandLine.TypeConversionException;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,6 +19,9 @@ import java.util.regex.Pattern;
 public final class DurationConverter implements ITypeConverter<Duration>
 {
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,18})(ms|s|m|h|d)");
+    private static final Map<String, ChronoUnit> UNITS = Map.of(
+        "ms", ChronoUnit.MILLIS, "s", ChronoUnit.SECONDS, "m", ChronoUnit.MINUTES, "h", ChronoUnit.HOURS,
+        "d", ChronoUnit.DAYS);
 
     /**
      * For picocli: turns a bad duration into a usage error (exit code 2) that quotes the rule.
@@ -58,25 +63,7 @@ public final class DurationConverter implements ITypeConverter<Duration>
                 {
                     throw invalid(value);
                 }
-                final long amount = Long.parseLong(matcher.group(1));
-                switch (matcher.group(2))
-                {
-                    case "ms":
-                        duration = Duration.ofMillis(amount);
-                        break;
-                    case "s":
-                        duration = Duration.ofSeconds(amount);
-                        break;
-                    case "m":
-                        duration = Duration.ofMinutes(amount);
-                        break;
-                    case "h":
-                        duration = Duration.ofHours(amount);
-                        break;
-                    default:
-                        duration = Duration.ofDays(amount);
-                        break;
-                }
+                duration = Duration.of(Long.parseLong(matcher.group(1)), UNITS.get(matcher.group(2)));
             }
             // Callers convert to milliseconds; refusing what would overflow there beats a silent wrap.
             duration.toMillis();

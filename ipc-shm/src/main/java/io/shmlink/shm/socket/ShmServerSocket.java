@@ -240,11 +240,7 @@ public final class ShmServerSocket implements Closeable
      */
     public void setSoTimeout(final int millis)
     {
-        if (millis < 0)
-        {
-            throw new IllegalArgumentException("timeout must be >= 0: " + millis);
-        }
-        soTimeoutMillis = millis;
+        soTimeoutMillis = ShmSocket.checkedTimeout(millis);
     }
 
     /**

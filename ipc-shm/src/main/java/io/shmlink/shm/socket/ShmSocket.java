@@ -132,10 +132,7 @@ public final class ShmSocket implements Closeable
         throws IOException
     {
         Objects.requireNonNull(registry, "registry");
-        if (timeoutMillis < 0)
-        {
-            throw new IllegalArgumentException("timeout must be >= 0: " + timeoutMillis);
-        }
+        checkedTimeout(timeoutMillis);
         final ShmPublisher server = serverOrRefuse(registry, name);
         final String connection = "s" + ProcessHandle.current().pid() + "-" + NEXT_CONNECTION.incrementAndGet() +
             "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt());
@@ -271,11 +268,7 @@ public final class ShmSocket implements Closeable
      */
     public void setSoTimeout(final int millis)
     {
-        if (millis < 0)
-        {
-            throw new IllegalArgumentException("timeout must be >= 0: " + millis);
-        }
-        soTimeoutMillis = millis;
+        soTimeoutMillis = checkedTimeout(millis);
     }
 
     /**
@@ -284,6 +277,22 @@ public final class ShmSocket implements Closeable
     public int getSoTimeout()
     {
         return soTimeoutMillis;
+    }
+
+    /**
+     * The rule for every timeout the socket classes take: 0 for no limit, else the longest wait in milliseconds.
+     *
+     * @param millis a timeout.
+     * @return {@code millis}.
+     * @throws IllegalArgumentException if it is negative.
+     */
+    static int checkedTimeout(final int millis)
+    {
+        if (millis < 0)
+        {
+            throw new IllegalArgumentException("timeout must be >= 0: " + millis);
+        }
+        return millis;
     }
 
     /**

@@ -14,6 +14,7 @@ import io.shmlink.shm.segment.CreationCrashes;
 import io.shmlink.shm.testing.AttachAndWaitMain;
 import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.CreateMain;
+import io.shmlink.shm.testing.LogCapture;
 import io.shmlink.shm.testing.SegmentEditor;
 import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -26,12 +27,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.MAX_PUBLISHERS;
@@ -276,29 +273,9 @@ class LivenessAndCleanupTest
     @Test
     void aLostClaimIsLoggedAsAWarningThatNamesTheChannelAndTheClaimersPid()
     {
-        final Logger logger = Logger.getLogger(ShmSubscriber.class.getName());
-        final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-        final Handler handler = new Handler()
-        {
-            @Override
-            public void publish(final LogRecord record)
-            {
-                logged.add(record);
-            }
-
-            @Override
-            public void flush()
-            {
-            }
-
-            @Override
-            public void close()
-            {
-            }
-        };
-        logger.addHandler(handler);
-        try (ShmRegistry quick = ShmRegistry.open(shm.directory().resolve("quick"),
-            new ShmRegistry.Options().claimTimeout(Duration.ofMillis(50))))
+        try (LogCapture log = LogCapture.of(ShmSubscriber.class);
+            ShmRegistry quick = ShmRegistry.open(shm.directory().resolve("quick"),
+                new ShmRegistry.Options().claimTimeout(Duration.ofMillis(50))))
         {
             quick.create("logged", ChannelConfig.spsc(4096));
             final ShmSubscriber subscriber = quick.subscriber("logged");
@@ -311,17 +288,13 @@ class LivenessAndCleanupTest
                 subscriber.poll((b, o, l) -> fail("nothing committed"), 10);
             }
 
-            assertEquals(1, logged.size());
-            assertEquals(Level.WARNING, logged.get(0).getLevel());
-            final String message = logged.get(0).getMessage();
+            assertEquals(1, log.records().size());
+            assertEquals(Level.WARNING, log.records().get(0).getLevel());
+            final String message = log.records().get(0).getMessage();
             assertTrue(message.startsWith("channel 'logged': skipped 24 bytes at position 0 claimed by session "),
                 message);
             assertTrue(message.contains("(pid " + ProcessHandle.current().pid() + ")"), message);
             assertEquals(ProcessHandle.current().pid(), subscriber.lastLostClaim().pid());
-        }
-        finally
-        {
-            logger.removeHandler(handler);
         }
     }
 

@@ -1,20 +1,17 @@
 package io.shmlink.shm.liveness;
 
+import io.shmlink.shm.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -24,37 +21,18 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LivenessMonitorTest
 {
-    private final Logger logger = Logger.getLogger(LivenessMonitor.class.getName());
-    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Handler handler = new Handler()
-    {
-        @Override
-        public void publish(final LogRecord record)
-        {
-            logged.add(record);
-        }
-
-        @Override
-        public void flush()
-        {
-        }
-
-        @Override
-        public void close()
-        {
-        }
-    };
+    private LogCapture log;
 
     @BeforeEach
     void setUp()
     {
-        logger.addHandler(handler);
+        log = LogCapture.of(LivenessMonitor.class);
     }
 
     @AfterEach
     void tearDown()
     {
-        logger.removeHandler(handler);
+        log.close();
     }
 
     @Test
@@ -128,15 +106,15 @@ class LivenessMonitorTest
             assertTrue(enoughTicks.await(10, TimeUnit.SECONDS), "ticked on after eleven failures");
         }
 
-        assertEquals(2, logged.size(), () -> "one record per exception class: " + logged.stream()
+        assertEquals(2, log.records().size(), () -> "one record per exception class: " + log.records().stream()
             .map(LogRecord::getMessage).toList());
-        for (final LogRecord record : logged)
+        for (final LogRecord record : log.records())
         {
             assertEquals(Level.WARNING, record.getLevel());
             assertTrue(record.getMessage().contains("publisher of channel 'failing'"), record.getMessage());
         }
-        assertInstanceOf(InternalError.class, logged.get(0).getThrown());
-        assertInstanceOf(IllegalStateException.class, logged.get(1).getThrown());
+        assertInstanceOf(InternalError.class, log.records().get(0).getThrown());
+        assertInstanceOf(IllegalStateException.class, log.records().get(1).getThrown());
     }
 
     @Test

@@ -8,7 +8,6 @@ import io.shmlink.api.Publisher;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.FreeWord;
 import io.shmlink.shm.segment.InMemorySegments;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -27,43 +26,14 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@code MpscLostClaimTest} races the same steps. A stall is skipped at the first check
  * that finds it stalled for the timeout after it was first seen.
  */
-class LostClaimRecoveryTest
+class LostClaimRecoveryTest extends MpscRingFixture
 {
-    private static final int CAPACITY = 4096;
-    private static final int SHIFT = Integer.numberOfTrailingZeros(CAPACITY);
-    private static final long TIMEOUT_NS = 1_000;
-    private static final int SESSION_A = (1 << 7) | 1;
-    private static final int SESSION_B = (1 << 7) | 2;
-
-    private final ChannelSegment segment =
-        InMemorySegments.create(new ChannelConfig(ChannelMode.MPSC, CAPACITY, CAPACITY / 8));
-    private final UnsafeBuffer ring = segment.buffer();
-    private final RingReader reader = new RingReader(segment, true);
     private final StallDetector stalls = new StallDetector(reader, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
-    private final List<Long> received = new ArrayList<>();
-
-    private int poll(final RingReader reader)
-    {
-        return reader.read(
-            (buffer, offset, length) -> received.add(length >= 8 ? buffer.getLong(offset) : -length), 100);
-    }
-
-    private int poll()
-    {
-        return poll(reader);
-    }
-
-    private static UnsafeBuffer message(final long value, final int length)
-    {
-        final UnsafeBuffer message = new UnsafeBuffer(new byte[length]);
-        message.putLong(0, value);
-        return message;
-    }
 
     /** Sends one message and consumes it, so that the next record is at position 16, above the initial 0. */
     private void movePastPositionZero(final RingWriter writer)
     {
-        assertEquals(16, writer.write(message(0x1, 8), 0, 8));
+        assertEquals(16, writer.write(message(0x1), 0, 8));
         assertEquals(1, poll());
         received.clear();
     }
@@ -79,7 +49,7 @@ class LostClaimRecoveryTest
     private static int fillRing(final RingWriter writer, final long value)
     {
         int sent = 0;
-        while (writer.write(message(value, 8), 0, 8) > 0)
+        while (writer.write(message(value), 0, 8) > 0)
         {
             sent++;
         }
@@ -111,7 +81,7 @@ class LostClaimRecoveryTest
     @Test
     void unblockLeavesACommittedRecordAlone()
     {
-        new MpscRingWriter(segment, SESSION_A).write(message(0x5, 8), 0, 8);
+        new MpscRingWriter(segment, SESSION_A).write(message(0x5), 0, 8);
 
         assertFalse(reader.unblock(reader.tail()));
 
@@ -172,7 +142,7 @@ class LostClaimRecoveryTest
         final RingWriter other = new MpscRingWriter(segment, SESSION_B);
         movePastPositionZero(other);
         slow.claim(8, new BufferClaim());                  // at 16
-        other.write(message(0xB, 8), 0, 8);                // at 32
+        other.write(message(0xB), 0, 8);                // at 32
         timeOut(stalls);
 
         assertEquals(1, poll());
@@ -193,7 +163,7 @@ class LostClaimRecoveryTest
         claim.buffer().putLong(0, 0xA);
         timeOut(stalls);
         final int sent = fillRing(other, 0xB);             // B cannot lap the held claim: back pressure instead
-        assertEquals(Publisher.BACK_PRESSURED, other.write(message(0xB, 8), 0, 8));
+        assertEquals(Publisher.BACK_PRESSURED, other.write(message(0xB), 0, 8));
         while (poll() > 0)
         {
             // B's messages behind the skipped claim are all delivered
@@ -205,7 +175,7 @@ class LostClaimRecoveryTest
         assertEquals(sent, received.size());
         assertTrue(received.stream().allMatch(value -> value == 0xB), "A's late commit delivers nothing");
         assertEquals(reader.position(), ring.getLongVolatile(HEAD_POSITION_OFFSET), "released up to the reads");
-        assertTrue(other.write(message(0xC, 8), 0, 8) > CAPACITY, "B now claims a later lap");
+        assertTrue(other.write(message(0xC), 0, 8) > CAPACITY, "B now claims a later lap");
         assertEquals(1, poll());
         assertEquals(0xCL, received.get(received.size() - 1));
         assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
@@ -220,7 +190,7 @@ class LostClaimRecoveryTest
         final BufferClaim claim = new BufferClaim();
         slow.claim(8, claim);
         timeOut(stalls);
-        other.write(message(0xB, 8), 0, 8);
+        other.write(message(0xB), 0, 8);
         assertEquals(1, poll());
 
         claim.abort();
@@ -288,7 +258,7 @@ class LostClaimRecoveryTest
         final RingWriter other = new MpscRingWriter(segment, SESSION_B);
         final BufferClaim claim = new BufferClaim();
         new MpscRingWriter(segment, SESSION_A).claim(8, claim);
-        other.write(message(0xB, 8), 0, 8);
+        other.write(message(0xB), 0, 8);
         timeOut(stalls);                                   // the skipping subscriber dies right after its CAS
 
         final RingReader successor = new RingReader(segment, true);
@@ -311,7 +281,7 @@ class LostClaimRecoveryTest
         final BufferClaim claim = new BufferClaim();
         new MpscRingWriter(segment, SESSION_A).claim(8, claim);
         timeOut(stalls);
-        other.write(message(0xB, 8), 0, 8);
+        other.write(message(0xB), 0, 8);
         assertEquals(1, poll());                           // B delivered past the held claim; then this reader leaves
         received.clear();
 
@@ -325,7 +295,7 @@ class LostClaimRecoveryTest
         successorStalls.check(2 * TIMEOUT_NS);
 
         assertEquals(32, ring.getLongVolatile(HEAD_POSITION_OFFSET));
-        other.write(message(0xC, 8), 0, 8);
+        other.write(message(0xC), 0, 8);
         assertEquals(1, poll(successor));
         assertEquals(List.of(0xCL), received);
     }
@@ -337,7 +307,7 @@ class LostClaimRecoveryTest
         final BufferClaim claim = new BufferClaim();
         new MpscRingWriter(segment, SESSION_A).claim(8, claim);
         timeOut(stalls);
-        other.write(message(0xB, 8), 0, 8);
+        other.write(message(0xB), 0, 8);
         assertEquals(1, poll());
         claim.commit();                                    // lets go while no reader is attached
 
@@ -375,7 +345,7 @@ class LostClaimRecoveryTest
         final BufferClaim claim = new BufferClaim();
         assertEquals(72, new MpscRingWriter(segment, SESSION_A).claim(64, claim));
         timeOut(stalls);
-        other.write(message(0xB, 8), 0, 8);
+        other.write(message(0xB), 0, 8);
         assertEquals(1, poll());                           // B delivered past the held claim; then this reader leaves
         claim.buffer().putLong(0, 0xA);
         claim.commit(8);                                   // lets go, shorter: its record then padding up to 72
@@ -383,7 +353,7 @@ class LostClaimRecoveryTest
         final RingReader successor = new RingReader(segment, true);
         assertEquals(88, successor.position(), "the walk from the head lands on the stored read position");
         assertEquals(88, successor.headPosition(), "and releases everything");
-        other.write(message(0xC, 8), 0, 8);
+        other.write(message(0xC), 0, 8);
         assertEquals(1, poll(successor));
         assertEquals(List.of(0xBL, 0xCL), received);
         assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
@@ -395,7 +365,7 @@ class LostClaimRecoveryTest
         final RingWriter other = new MpscRingWriter(segment, SESSION_B);
         new MpscRingWriter(segment, SESSION_A).claim(8, new BufferClaim());
         timeOut(stalls);
-        other.write(message(0xB, 8), 0, 8);
+        other.write(message(0xB), 0, 8);
         assertEquals(1, poll());
         ring.putLongVolatile(io.shmlink.shm.segment.SegmentDescriptor.READ_POSITION_OFFSET, 24); // mid-record
 

@@ -1,17 +1,12 @@
 package io.shmlink.shm.ring;
 
 import io.shmlink.api.BufferClaim;
-import io.shmlink.api.ChannelConfig;
-import io.shmlink.api.ChannelMode;
 import io.shmlink.api.CorruptChannelException;
 import io.shmlink.api.Publisher;
-import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.FreeWord;
-import io.shmlink.shm.segment.InMemorySegments;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static io.shmlink.shm.ring.RecordDescriptor.HEADER_LENGTH;
@@ -28,33 +23,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * free word of the lap, whatever the hint's age, and a claimer that dies before storing the hint leaves a claim the
  * subscriber skips like any other.
  */
-class MpscClaimWalkTest
+class MpscClaimWalkTest extends MpscRingFixture
 {
-    private static final int CAPACITY = 4096;
-    private static final int SHIFT = Integer.numberOfTrailingZeros(CAPACITY);
-    private static final long TIMEOUT_NS = 1_000;
-    private static final int SESSION_A = (1 << 7) | 1;
-    private static final int SESSION_B = (1 << 7) | 2;
-
-    private final ChannelSegment segment =
-        InMemorySegments.create(new ChannelConfig(ChannelMode.MPSC, CAPACITY, CAPACITY / 8));
-    private final UnsafeBuffer ring = segment.buffer();
-    private final RingReader reader = new RingReader(segment, true);
-    private final List<Long> received = new ArrayList<>();
-
-    private int poll(final RingReader reader)
-    {
-        return reader.read((buffer, offset, length) -> received.add(length >= 8 ? buffer.getLong(offset) : -length),
-            1000);
-    }
-
-    private static UnsafeBuffer message(final long value)
-    {
-        final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
-        message.putLong(0, value);
-        return message;
-    }
-
     /** A claimer that won its header CAS at the end of the records and died before it stored the tail. */
     private void claimWithoutStoringTheTail(final long position, final int session)
     {

@@ -126,6 +126,21 @@ class CrossProcessSocketTest
         return null;
     }
 
+    /** Kills the peer while a read waits on {@code socket}: that read and the next write fail within the bound. */
+    private static void assertKillingIsAResetOnReadAndOnWriteWithinASecond(final ChildJvm peer, final ShmSocket socket)
+        throws Exception
+    {
+        final CompletableFuture<Long> readFailedAt = CompletableFuture.supplyAsync(() -> failedReadAt(socket));
+        peer.kill();
+        final long killedAt = System.nanoTime();
+        final long writeFailedAt = failedWriteAt(socket);
+        assertTrue(writeFailedAt - killedAt < RESET_BOUND_NANOS,
+            "write reset after " + (writeFailedAt - killedAt) / 1_000_000 + " ms");
+        final long readFailed = readFailedAt.get(10, TimeUnit.SECONDS);
+        assertTrue(readFailed - killedAt < RESET_BOUND_NANOS,
+            "read reset after " + (readFailed - killedAt) / 1_000_000 + " ms");
+    }
+
     @Test
     void aKilledClientIsAResetOnReadAndOnWriteWithinASecond() throws Exception
     {
@@ -136,15 +151,7 @@ class CrossProcessSocketTest
             try (ShmSocket socket = server.accept())
             {
                 assertEquals(1, socket.getInputStream().read());
-                final CompletableFuture<Long> readFailedAt = CompletableFuture.supplyAsync(() -> failedReadAt(socket));
-                client.kill();
-                final long killedAt = System.nanoTime();
-                final long writeFailedAt = failedWriteAt(socket);
-                assertTrue(writeFailedAt - killedAt < RESET_BOUND_NANOS,
-                    "write reset after " + (writeFailedAt - killedAt) / 1_000_000 + " ms");
-                final long readFailed = readFailedAt.get(10, TimeUnit.SECONDS);
-                assertTrue(readFailed - killedAt < RESET_BOUND_NANOS,
-                    "read reset after " + (readFailed - killedAt) / 1_000_000 + " ms");
+                assertKillingIsAResetOnReadAndOnWriteWithinASecond(client, socket);
             }
         }
         shm.registry().cleanStale();
@@ -160,15 +167,7 @@ class CrossProcessSocketTest
             try (ShmSocket socket = ShmSocket.connect(shm.registry(), "svc"))
             {
                 server.awaitLine("ACCEPTED");
-                final CompletableFuture<Long> readFailedAt = CompletableFuture.supplyAsync(() -> failedReadAt(socket));
-                server.kill();
-                final long killedAt = System.nanoTime();
-                final long writeFailedAt = failedWriteAt(socket);
-                assertTrue(writeFailedAt - killedAt < RESET_BOUND_NANOS,
-                    "write reset after " + (writeFailedAt - killedAt) / 1_000_000 + " ms");
-                final long readFailed = readFailedAt.get(10, TimeUnit.SECONDS);
-                assertTrue(readFailed - killedAt < RESET_BOUND_NANOS,
-                    "read reset after " + (readFailed - killedAt) / 1_000_000 + " ms");
+                assertKillingIsAResetOnReadAndOnWriteWithinASecond(server, socket);
             }
         }
     }

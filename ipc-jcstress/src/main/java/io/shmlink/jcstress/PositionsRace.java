@@ -1,0 +1,49 @@
+package io.shmlink.jcstress;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.infra.results.IIII_Result;
+
+import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+/**
+ * The race that {@link SpscPositionsTest} and {@link MpscPositionsTest} run on a channel of their mode with one
+ * publisher: it sends two 16-byte records across the end of the ring and reads the head before and after; the
+ * subscriber reads the tail before and after polling twice. Outcomes, relative to the start: (tail before, tail
+ * after or -1 if the subscriber passed it, head before, head after).
+ */
+@Outcome(id = "(0, (0|16|32)|16, (16|32)|32, 32), (0, (0|16|32)|16, (16|32)|32, 32)", expect = ACCEPTABLE,
+    desc = "tail seen by the subscriber and head seen by the publisher each moved forward or stayed")
+@Outcome(expect = FORBIDDEN, desc = "a position went backwards, or the subscriber passed the tail")
+final class PositionsRace
+{
+    private static final long START = Rings.CAPACITY - 16;
+    private final Rings.Channel ring;
+    private final UnsafeBuffer message = Rings.message(8, 42);
+    private final Rings.Seen seen = new Rings.Seen(42);
+
+    PositionsRace(final boolean mpsc)
+    {
+        ring = new Rings.Channel(mpsc, START);
+    }
+
+    void publish(final IIII_Result r)
+    {
+        r.r3 = (int)(ring.segment.buffer().getLongVolatile(HEAD_POSITION_OFFSET) - START);
+        ring.writer.write(message, 0, 8);
+        ring.writer.write(message, 0, 8);
+        r.r4 = (int)(ring.segment.buffer().getLongVolatile(HEAD_POSITION_OFFSET) - START);
+    }
+
+    void poll(final IIII_Result r)
+    {
+        r.r1 = (int)(Rings.tail(ring.segment) - START);
+        ring.reader.read(seen, 1);
+        ring.reader.read(seen, 1);
+        final long tail = Rings.tail(ring.segment);
+        r.r2 = ring.reader.position() > tail ? -1 : (int)(tail - START);
+    }
+}

@@ -1,0 +1,55 @@
+package io.shmlink.jcstress;
+
+import io.shmlink.api.BufferClaim;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.infra.results.IIII_Result;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+/**
+ * The race that {@link SpscShortCommitTest} and {@link MpscShortCommitTest} run on a channel of their mode: a
+ * publisher claims 64 bytes, fills them, commits only the first 16 ({@code BufferClaim.commit(int)}), then offers a
+ * marker, while the subscriber polls. Outcomes: (state of the message and of the marker in the poll, -1 for the
+ * marker if it came without the message; their states in a later drain).
+ */
+@Outcome(id = "1, 1, 0, 0", expect = ACCEPTABLE, desc = "poll saw both")
+@Outcome(id = "1, 0, 0, 1", expect = ACCEPTABLE, desc = "poll saw the short message; the marker came later")
+@Outcome(id = "0, 0, 1, 1", expect = ACCEPTABLE, desc = "poll came early; both arrive later")
+@Outcome(expect = FORBIDDEN, desc = "torn, duplicated, lost, out of order, or the unused rest read as records")
+final class ShortCommitRace
+{
+    private static final long VALUE = 0x0123_4567_89AB_CDEFL;
+    private static final long MARKER = 0x0600_D000_0600_D000L;
+    private final Rings.Channel ring;
+    private final UnsafeBuffer marker = Rings.message(8, MARKER);
+    private final Rings.Seen seen = new Rings.Seen(VALUE, MARKER);
+
+    ShortCommitRace(final boolean mpsc)
+    {
+        ring = new Rings.Channel(mpsc, 0);
+    }
+
+    void publish()
+    {
+        final BufferClaim claim = Rings.claimAndFill(ring.writer, 64, VALUE);
+        claim.commit(16);
+        ring.writer.write(marker, 0, 8);
+    }
+
+    void poll(final IIII_Result r)
+    {
+        ring.reader.read(seen, 10);
+        r.r1 = seen.state(0);
+        r.r2 = seen.state(1) == Rings.INTACT && seen.state(0) != Rings.INTACT ? -1 : seen.state(1);
+    }
+
+    void drain(final IIII_Result r)
+    {
+        final Rings.Seen later = new Rings.Seen(VALUE, MARKER);
+        ring.reader.read(later, 10);
+        r.r3 = later.state(0);
+        r.r4 = later.state(1);
+    }
+}
