@@ -71,43 +71,10 @@ public final class BenchResult
      * @param nanos                throughput: per round and contender, the burst's nanoseconds.
      * @param faults               throughput: per contender, {@value #FAULT_COUNTERS} fault counts over its bursts.
      * @param senderFaultsByThread throughput: per contender, the sending process's other threads' minor faults.
+     * @param cpu                  throughput: per contender, both processes' CPU time over its measured bursts, or
+     *                             null.
      * @param pingerAllocatedBytes per column, what the measuring thread allocated in the measured loops.
      * @param echoAllocatedBytes   per column, what the echo or sink thread allocated in its loops, or null.
-     * @param session              the run's echo child and directory.
-     */
-    BenchResult(
-        final PingPongOptions options,
-        final List<String> names,
-        final List<String> descriptions,
-        final List<String> skipped,
-        final Histogram[][] rounds,
-        final Histogram[][] uncorrectedRounds,
-        final long[][] nanos,
-        final long[][] faults,
-        final List<Map<String, Long>> senderFaultsByThread,
-        final long[] pingerAllocatedBytes,
-        final long[] echoAllocatedBytes,
-        final Session session)
-    {
-        this(options, names, descriptions, skipped, rounds, uncorrectedRounds, nanos, faults, senderFaultsByThread,
-            null, pingerAllocatedBytes, echoAllocatedBytes, session);
-    }
-
-    /**
-     * A throughput run's result, with both sides' CPU time; the other arguments as the constructor without it.
-     *
-     * @param options              the options of the run.
-     * @param names                the columns, in run order.
-     * @param descriptions         their one-line descriptions.
-     * @param skipped              the requested transports without a throughput mode, left out.
-     * @param rounds               null.
-     * @param uncorrectedRounds    null.
-     * @param nanos                per round and contender, the burst's nanoseconds.
-     * @param faults               per contender, {@value #FAULT_COUNTERS} fault counts over its bursts.
-     * @param senderFaultsByThread per contender, the sending process's other threads' minor faults.
-     * @param cpu                  per contender, both processes' CPU time over its measured bursts, or null.
-     * @param pingerAllocatedBytes per column, what the measuring thread allocated in the measured loops.
-     * @param echoAllocatedBytes   per column, what the sink thread allocated in its loops, or null.
      * @param session              the run's echo child and directory.
      */
     BenchResult(

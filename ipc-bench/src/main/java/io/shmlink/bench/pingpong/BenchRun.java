@@ -107,7 +107,7 @@ public final class BenchRun
             final long[] pingerAllocated = measureLatency(options, session, rounds, uncorrected, progress);
             final long[] echoAllocated = session.finish();
             return new BenchResult(options, session.names(), session.descriptions(), null, rounds, uncorrected, null,
-                null, null, pingerAllocated, echoAllocated, session.describe());
+                null, null, null, pingerAllocated, echoAllocated, session.describe());
         }
     }
 

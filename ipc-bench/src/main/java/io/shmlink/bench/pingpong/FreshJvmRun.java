@@ -142,7 +142,7 @@ final class FreshJvmRun
             }
             final BenchResult.Session session = new BenchResult.Session(lastEchoPid, reports.path(), loadAverage);
             return new BenchResult(options, names, Arrays.asList(descriptions), null, rounds, uncorrected, null, null,
-                null, pingerAllocated, echoAllocated, session);
+                null, null, pingerAllocated, echoAllocated, session);
         }
     }
 

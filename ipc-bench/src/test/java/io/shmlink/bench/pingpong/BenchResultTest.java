@@ -44,7 +44,7 @@ class BenchResultTest
             }
         }
         return new BenchResult(new PingPongOptions(List.of("floor", "other"), p50s.length, 1, 0, 8, null),
-            List.of("floor", "other"), List.of("", ""), null, rounds, null, null, null, null, new long[2], new long[2],
-            new BenchResult.Session(1, Path.of("none"), 0.0));
+            List.of("floor", "other"), List.of("", ""), null, rounds, null, null, null, null, null, new long[2],
+            new long[2], new BenchResult.Session(1, Path.of("none"), 0.0));
     }
 }

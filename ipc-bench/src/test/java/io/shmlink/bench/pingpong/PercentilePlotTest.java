@@ -41,7 +41,7 @@ class PercentilePlotTest
         final Histogram[][] rounds = {{histogram(130, 90_000), histogram(190, 200_000)}};
         final List<String> names = List.of("floor", "other");
         final BenchResult result = new BenchResult(new PingPongOptions(names, 1, 10_000, 0, 32, null),
-            names, List.of("", ""), null, rounds, null, null, null, null, new long[2], new long[2],
+            names, List.of("", ""), null, rounds, null, null, null, null, null, new long[2], new long[2],
             new BenchResult.Session(1, Path.of("none"), 0.0));
 
         final List<Path> files = Report.writeResults(result, "printed", directory);
