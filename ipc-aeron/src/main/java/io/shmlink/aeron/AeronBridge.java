@@ -304,7 +304,7 @@ public final class AeronBridge implements AutoCloseable
             // keyed by this bridge's client id, each label short enough for Aeron (which refuses a longer one, and
             // the bridge with it): see BridgeCounters
             final String description = BridgeCounters.description(direction, channel, aeronChannel, streamId);
-            final UnsafeBuffer key = BridgeCounters.key(aeron.clientId());
+            final UnsafeBuffer key = BridgeCounters.key(aeron.clientId(), channel);
             for (int i = 0; i < counters.length; i++)
             {
                 final byte[] label = BridgeCounters.label(description, BridgeCounters.MESSAGES + i)
