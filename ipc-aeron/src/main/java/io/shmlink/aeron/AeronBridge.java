@@ -304,7 +304,7 @@ public final class AeronBridge implements AutoCloseable
             // keyed by this bridge's client id, each label short enough for Aeron (which refuses a longer one, and
             // the bridge with it): see BridgeCounters
             final String description = BridgeCounters.description(direction, channel, aeronChannel, streamId);
-            final UnsafeBuffer key = BridgeCounters.key(aeron.clientId());
+            final UnsafeBuffer key = BridgeCounters.key(aeron.clientId(), channel);
             for (int i = 0; i < counters.length; i++)
             {
                 final byte[] label = BridgeCounters.label(description, BridgeCounters.MESSAGES + i)
@@ -885,9 +885,11 @@ public final class AeronBridge implements AutoCloseable
      * ShmLink judges its parties ({@link ProcessToken#isAlive}): by {@code /proc} and the start time for a process of
      * this PID namespace, so a reused pid does not keep a dead bridge's directory; by the process's alive file in
      * the registry directory for one of another namespace, so a live bridge there is never taken for dead. A
-     * directory named the older way, {@code .aeron-<pid>-<n>}, is judged by the pid alone: a pid reused by an
-     * unrelated process keeps it until that process ends. Removes no driver directory (a dead process's alive file
-     * may go, as any liveness check of ShmLink's does).
+     * directory named the older way, {@code .aeron-<pid>-<n>}, names no namespace: it is stale only if no process
+     * with that pid runs here and no alive file in the registry directory whose token has that pid is held (or
+     * cannot be read), since its bridge may live in another namespace with that pid and holds its alive file
+     * there; a pid reused by an unrelated process keeps it until that process ends. Removes no driver directory (a
+     * dead process's alive file may go, as any liveness check of ShmLink's does).
      *
      * @param registryDirectory the registry's directory.
      * @return those directories.
@@ -903,7 +905,8 @@ public final class AeronBridge implements AutoCloseable
             AliveFiles.watch(registryDirectory);
             for (final Path dir : stream)
             {
-                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && isStale(dir.getFileName().toString()))
+                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) &&
+                    isStale(registryDirectory, dir.getFileName().toString()))
                 {
                     stale.add(dir);
                 }
@@ -913,7 +916,7 @@ public final class AeronBridge implements AutoCloseable
         return stale;
     }
 
-    private static boolean isStale(final String name)
+    private static boolean isStale(final Path registryDirectory, final String name) throws IOException
     {
         final Matcher named = DRIVER_DIR.matcher(name);
         if (named.matches())
@@ -921,8 +924,33 @@ public final class AeronBridge implements AutoCloseable
             return !ProcessToken.isAlive(Long.parseUnsignedLong(named.group(1), 16));
         }
         final Matcher byPid = PID_DRIVER_DIR.matcher(name);
-        return byPid.matches() &&
-            !ProcessHandle.of(Long.parseLong(byPid.group(1))).map(ProcessHandle::isAlive).orElse(false);
+        if (!byPid.matches())
+        {
+            return false;
+        }
+        final long pid = Long.parseLong(byPid.group(1));
+        return !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) &&
+            !mayHoldAliveFile(registryDirectory, pid);
+    }
+
+    /**
+     * Whether a process with this pid, in any PID namespace, may hold its alive file in the registry directory: a
+     * file named for a token with that pid is held by another process, or cannot be judged.
+     */
+    private static boolean mayHoldAliveFile(final Path registryDirectory, final long pid) throws IOException
+    {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(registryDirectory, AliveFiles.PREFIX + "*"))
+        {
+            for (final Path file : stream)
+            {
+                final long token = AliveFiles.holderToken(file.getFileName().toString());
+                if (token != 0 && ProcessToken.pid(token) == pid && !AliveFiles.isUnheld(file))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

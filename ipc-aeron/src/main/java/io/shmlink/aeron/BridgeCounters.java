@@ -1,6 +1,8 @@
 package io.shmlink.aeron;
 
 import io.aeron.CncFileDescriptor;
+import io.shmlink.shm.registry.ChannelNames;
+import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
@@ -24,16 +26,18 @@ import java.util.Map;
  * ({@code cnc.dat}), one Aeron counter per metric. {@code shmlink stat} reads them here. Each counter has
  * <ul>
  *   <li>the metric's type id, {@link #MESSAGES} to {@link #LOST_ON_CLOSE};</li>
- *   <li>a key that names the bridge: the int {@code 0x534C4252} ("SLBR"), then at offset 8 the bridge's Aeron
- *       client id as a long, unique in its driver (several bridges may share an external driver);</li>
+ *   <li>a key of {@link #KEY_LENGTH} bytes that names the bridge: the int {@code 0x534C4252} ("SLBR"), at offset 8
+ *       the bridge's Aeron client id as a long, unique in its driver (several bridges may share an external
+ *       driver), and at offset 16 the local channel's name, an int length then its ASCII characters (a name has
+ *       at most {@link ChannelNames#MAX_LENGTH});</li>
  *   <li>the label {@code "shmlink-bridge " + description + ": " + metric}, for people and for Aeron's own tools. The
  *       description's Aeron URI is shortened in its middle ({@code "..."}) so that every label fits Aeron's
  *       limit ({@code CountersReader.MAX_LABEL_LENGTH}, 380 characters), which Aeron's client enforces by refusing
  *       the counter, and other writers by cutting the label's end.</li>
  * </ul>
- * The reader takes the metric from the type id and the bridge from the key; the label gives only the description,
- * so a long URI, or two bridges whose descriptions read the same, cannot mix up counters. Static methods only; each
- * call maps and unmaps the file.
+ * The reader takes the metric from the type id, and the bridge and its channel from the key; the label gives only
+ * the description, so a long URI, a label cut however short, or two bridges whose descriptions read the same cannot
+ * lose or mix up counters. Static methods only; each call maps and unmaps the file.
  */
 public final class BridgeCounters
 {
@@ -61,7 +65,9 @@ public final class BridgeCounters
     /** The first int of a bridge counter's key: "SLBR" in ASCII. */
     static final int KEY_MAGIC = 0x534C_4252;
     private static final int KEY_BRIDGE_ID_OFFSET = 8;
-    static final int KEY_LENGTH = KEY_BRIDGE_ID_OFFSET + Long.BYTES;
+    private static final int KEY_CHANNEL_OFFSET = KEY_BRIDGE_ID_OFFSET + Long.BYTES;
+    /** Every bridge counter's key has this length, well within Aeron's {@code CountersReader.MAX_KEY_LENGTH}. */
+    static final int KEY_LENGTH = KEY_CHANNEL_OFFSET + Integer.BYTES + ChannelNames.MAX_LENGTH;
 
     private static final String ELISION = "...";
     /** The longest description whose labels, even the longest metric's, fit Aeron's limit. */
@@ -75,12 +81,13 @@ public final class BridgeCounters
     /**
      * One bridge's counters.
      *
+     * @param channel     the local channel's name, from the counters' key: whole whatever became of the labels.
      * @param description e.g. {@code out orders -> aeron:udp?endpoint=host-b:40123 stream 1001}; a URI longer than
      *                    a label allows is shortened in its middle, {@code "..."}.
      * @param values      by metric, in the order of the type ids: messages, bytes, back-pressure, oversize,
      *                    link-ups, link-downs, evictions, lost-on-close.
      */
-    public record Bridge(String description, long[] values)
+    public record Bridge(String channel, String description, long[] values)
     {
         /**
          * @param typeId one of the type ids above.
@@ -89,16 +96,6 @@ public final class BridgeCounters
         public long value(final int typeId)
         {
             return values[typeId - MESSAGES];
-        }
-
-        /**
-         * @return the local channel's name, the word after the direction (channel names have no spaces and are
-         *         never shortened).
-         */
-        public String channel()
-        {
-            final String[] words = description.split(" ", 3);
-            return words.length > 1 ? words[1] : "";
         }
 
         /**
@@ -153,26 +150,45 @@ public final class BridgeCounters
      * The key of every counter of one bridge.
      *
      * @param bridgeId the bridge's Aeron client id.
+     * @param channel  the local channel's name, a valid one ({@link ChannelNames}).
      */
-    static UnsafeBuffer key(final long bridgeId)
+    static UnsafeBuffer key(final long bridgeId, final String channel)
     {
+        ChannelNames.validate(channel);
         final UnsafeBuffer key = new UnsafeBuffer(new byte[KEY_LENGTH]);
         key.putInt(0, KEY_MAGIC);
         key.putLong(KEY_BRIDGE_ID_OFFSET, bridgeId);
+        key.putStringAscii(KEY_CHANNEL_OFFSET, channel);
         return key;
     }
 
-    /** The description in a label, without the metric after it. */
+    /** The channel a bridge counter's key names, or null if it names none (written before keys held it). */
+    private static String channelIn(final DirectBuffer key)
+    {
+        final int length = key.getInt(KEY_CHANNEL_OFFSET);
+        return length > 0 && length <= ChannelNames.MAX_LENGTH ? key.getStringAscii(KEY_CHANNEL_OFFSET) : null;
+    }
+
+    /** The description in a label, without the prefix before it or the metric after it, if they are there. */
     private static String descriptionIn(final String label, final int typeId)
     {
         final String metric = ": " + METRICS[typeId - MESSAGES];
+        final int start = label.startsWith(LABEL_PREFIX) ? LABEL_PREFIX.length() : 0;
         final int end = label.endsWith(metric) ? label.length() - metric.length() : label.length();
-        return label.substring(LABEL_PREFIX.length(), end);
+        return label.substring(start, Math.max(start, end));
+    }
+
+    /** The channel a description names, the word after the direction, for keys that do not name it. */
+    private static String channelOf(final String description)
+    {
+        final String[] words = description.split(" ", 3);
+        return words.length > 1 ? words[1] : "";
     }
 
     /** One bridge's counters as they are found. */
     private static final class Found
     {
+        private String channel;
         private String description;
         private final long[] values = new long[METRICS.length];
     }
@@ -236,19 +252,28 @@ public final class BridgeCounters
             final Map<Long, Found> byBridge = new LinkedHashMap<>();
             counters.forEach((counterId, typeId, key, label) ->
             {
-                if (typeId >= MESSAGES && typeId <= LOST_ON_CLOSE && key.getInt(0) == KEY_MAGIC &&
-                    label.startsWith(LABEL_PREFIX))
+                // found by type id and key alone: a label may have been cut, even to nothing
+                if (typeId >= MESSAGES && typeId <= LOST_ON_CLOSE && key.getInt(0) == KEY_MAGIC)
                 {
                     final Found found = byBridge.computeIfAbsent(key.getLong(KEY_BRIDGE_ID_OFFSET), id -> new Found());
                     found.values[typeId - MESSAGES] = counters.getCounterValue(counterId);
-                    if (found.description == null)
+                    final String description = descriptionIn(label, typeId);
+                    if (found.description == null || description.length() > found.description.length())
                     {
-                        found.description = descriptionIn(label, typeId);
+                        found.description = description;
+                    }
+                    if (found.channel == null)
+                    {
+                        found.channel = channelIn(key);
                     }
                 }
             });
             final List<Bridge> bridges = new ArrayList<>();
-            byBridge.values().forEach(found -> bridges.add(new Bridge(found.description, found.values)));
+            for (final Found found : byBridge.values())
+            {
+                final String channel = found.channel != null ? found.channel : channelOf(found.description);
+                bridges.add(new Bridge(channel, found.description, found.values));
+            }
             return bridges;
         }
         finally

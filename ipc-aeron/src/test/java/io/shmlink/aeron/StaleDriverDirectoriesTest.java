@@ -11,7 +11,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,5 +74,49 @@ class StaleDriverDirectoriesTest
             assertEquals(List.of(driver), AeronBridge.cleanStaleDrivers(shm.directory()));
             assertFalse(Files.exists(driver));
         }
+    }
+
+    @Test
+    void aDirectoryNamedByPidIsKeptWhileABridgeWithThatPidLivesInAnotherPidNamespace() throws Exception
+    {
+        final String unavailable = PidNamespace.unavailableBecause();
+        assumeTrue(unavailable == null, () -> "no PID namespace for a child JVM: " + unavailable);
+        final long pid = deadPidHere();
+        // the namespace's next pid is set so that its JVM gets one that no process here has: a shell is pid 1
+        // there, and the JVM, not exec'd, is the next
+        final List<String> launcher = new ArrayList<>(PidNamespace.UNSHARE);
+        launcher.addAll(List.of("sh", "-c", "echo $0 > /proc/sys/kernel/ns_last_pid && \"$@\"; exit $?",
+            Long.toString(pid - 1)));
+        try (ChildJvm bridge = ChildJvm.startUnder(launcher, List.of(), BridgeMain.class,
+            "in", shm.directory().toString(), "dst", TestMessages.udp(TestMessages.freeUdpPort()), "5"))
+        {
+            final Path driver = Path.of(bridge.awaitLine("BRIDGE UP ").substring("BRIDGE UP ".length()));
+            assertEquals(pid, ProcessToken.pid(Long.parseUnsignedLong(
+                driver.getFileName().toString().substring(".aeron-".length(), ".aeron-".length() + 16), 16)));
+            // as a bridge of the older naming would have called its directory
+            final Path byPid = Files.createDirectory(shm.directory().resolve(".aeron-" + pid + "-1"));
+
+            assertEquals(List.of(), AeronBridge.cleanStaleDrivers(shm.directory()),
+                "a live bridge's directory taken for stale because its pid is dead here");
+            assertTrue(Files.isDirectory(byPid));
+
+            PidNamespace.kill9(bridge);
+            assertEquals(Set.of(byPid, driver), Set.copyOf(AeronBridge.cleanStaleDrivers(shm.directory())));
+            assertFalse(Files.exists(byPid));
+        }
+    }
+
+    /** A pid that no process of this namespace has, below {@code pid_max}. */
+    private static long deadPidHere() throws Exception
+    {
+        final long max = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/kernel/pid_max")).get(0).trim());
+        for (long pid = max - 1; pid > 1; pid--)
+        {
+            if (ProcessHandle.of(pid).isEmpty())
+            {
+                return pid;
+            }
+        }
+        throw new AssertionError("every pid below " + max + " is taken");
     }
 }
