@@ -17,13 +17,18 @@ import java.nio.file.Path;
  * use to publish a record, so the floor pays no fence they do not. The message size option does not apply: the
  * message is always these 8 bytes.
  * <p>
- * <b>Throughput.</b> In a throughput run the floor is the bare two-process ring: a second file holds
- * {@value #SLOTS} slots of the message length (rounded up to 64 bytes) and two positions on lines of their own. The
- * sender writes a message into the next free slot (copying it from its source buffer, or writing it there in place:
- * {@link SendMode}) and publishes it by one release store of its position; the sink acquires that position, reads
- * the slot ({@link BurstSink}) and frees it by one release store of its own position. No record header, no length,
- * no check: what any ring that moves the same bytes between two processes must do at least. The acknowledgement of
- * a burst goes back through a third line.
+ * <b>Throughput.</b> In a throughput run the floor is the bare two-process byte ring: a second file holds a ring of
+ * the capacity every ring of the run gets ({@link LinkSpec#ringCapacity()}) and two byte positions, each on a line
+ * of its own. Messages are packed one after the other, each taking its length rounded up to 8 bytes (so that its
+ * longs are aligned, as in ShmLink's and Agrona's records); where the space left before the end of the ring is
+ * shorter than that, both sides skip it and the message starts at the ring's start, as a ring's padding record makes
+ * them do, but with no record: the length is the run's, so each side computes the skip ({@link #messageStart}). The
+ * sender writes a message at the next position (copying it from its source buffer, or writing it there in place:
+ * {@link SendMode}) and publishes it by one release store of its position; it reads the sink's position (acquire)
+ * only when the position it last read says the ring is full. The sink acquires the sender's position, reads every
+ * message up to it ({@link BurstSink}) and hands each one's space back by one release store of its own position.
+ * No record header, no length, no check: what any ring that moves the same bytes between two processes, with as
+ * much buffering, must do at least. The acknowledgement of a burst goes back through a third line.
  */
 public final class FloorTransport implements Transport
 {
@@ -35,9 +40,13 @@ public final class FloorTransport implements Transport
     /** The throughput ring's file, in the transport's directory. */
     static final String RING_FILE = "ring";
 
-    /** Slots of the throughput ring: as many messages as the other rings hold ({@link LinkSpec#ringCapacity()}). */
-    static final int SLOTS = 8;
-
+    /*
+     * The ring file's layout. Each position is written by one side only and read by the other: on a line of its own,
+     * the sender's stores do not take from the sink the line the sink stores into, nor the other way round (false
+     * sharing). Lines 128 bytes apart rather than 64, because the adjacent-line prefetcher of x86 cores fetches lines
+     * in aligned pairs, which would make neighbouring lines contend all the same. The data starts on a page of its
+     * own, as a ShmLink or Agrona ring's does.
+     */
     private static final int PRODUCER_OFFSET = 0;
     private static final int CONSUMER_OFFSET = 128;
     private static final int ACKNOWLEDGED_OFFSET = 256;
@@ -59,8 +68,9 @@ public final class FloorTransport implements Transport
     public String describe(final LinkSpec link)
     {
         return link.throughput() ?
-            "bare two-process ring: " + SLOTS + " slots of " + slot(link) + " bytes in a /dev/shm mapping, one " +
-            "release/acquire long per message each way, no header" :
+            "bare two-process byte ring of " + link.ringCapacity() / 1024 + " KiB in a /dev/shm mapping: " +
+            "messages packed at " + stride(link.messageLength()) + "-byte steps, no header, one release/acquire " +
+            "position long per message each way" :
             "one long on one cache line of a /dev/shm mapping (8 bytes, whatever --size says)";
     }
 
@@ -76,20 +86,20 @@ public final class FloorTransport implements Transport
         MappedFile.createNew(link.directory().resolve(FILE), FILE_LENGTH).close();
         if (link.throughput())
         {
-            MappedFile.createNew(link.directory().resolve(RING_FILE), DATA_OFFSET + SLOTS * slot(link)).close();
+            MappedFile.createNew(link.directory().resolve(RING_FILE), DATA_OFFSET + link.ringCapacity()).close();
         }
     }
 
     @Override
     public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
     {
-        return new FloorPinger(MappedFile.mapExisting(file(link)), ring(link), link.messageLength(), watch);
+        return new FloorPinger(MappedFile.mapExisting(file(link)), ring(link), link, watch);
     }
 
     @Override
     public Echo openEcho(final LinkSpec link)
     {
-        return new FloorEcho(MappedFile.mapExisting(file(link)), ring(link), link.messageLength());
+        return new FloorEcho(MappedFile.mapExisting(file(link)), ring(link), link);
     }
 
     private static MappedFile ring(final LinkSpec link)
@@ -97,9 +107,30 @@ public final class FloorTransport implements Transport
         return link.throughput() ? MappedFile.mapExisting(link.directory().resolve(RING_FILE)) : null;
     }
 
-    private static int slot(final LinkSpec link)
+    /**
+     * The ring space a message takes: its length rounded up to 8 bytes.
+     *
+     * @param messageLength bytes per message.
+     * @return bytes from one message's start to the next's.
+     */
+    static int stride(final int messageLength)
     {
-        return BitUtil.align(link.messageLength(), 64);
+        return BitUtil.align(messageLength, Long.BYTES);
+    }
+
+    /**
+     * Where the message after {@code position} starts: there, unless fewer than {@code stride} bytes are left before
+     * the end of the ring, which then lie unused and the message starts at the ring's start.
+     *
+     * @param position where the previous message ended (0 for the first), counted from the first, never wrapped.
+     * @param capacity the ring's capacity, a power of two.
+     * @param stride   {@link #stride} of the run's messages, at most {@code capacity}.
+     * @return the position the message starts at; its offset in the ring is this modulo {@code capacity}.
+     */
+    static long messageStart(final long position, final int capacity, final int stride)
+    {
+        final int toEnd = capacity - ((int)position & (capacity - 1));
+        return toEnd < stride ? position + toEnd : position;
     }
 
     private static Path file(final LinkSpec link)
@@ -113,6 +144,8 @@ public final class FloorTransport implements Transport
         private final UnsafeBuffer line;
         private final MappedFile ringFile;
         private final int messageLength;
+        private final int capacity;
+        private final int stride;
         private final PeerWatch watch;
         private final Acknowledgement acknowledgement = new Acknowledgement();
         private Payload payload;
@@ -120,12 +153,14 @@ public final class FloorTransport implements Transport
         private long consumedSeen;
         private long acknowledged;
 
-        FloorPinger(final MappedFile file, final MappedFile ringFile, final int messageLength, final PeerWatch watch)
+        FloorPinger(final MappedFile file, final MappedFile ringFile, final LinkSpec link, final PeerWatch watch)
         {
             this.file = file;
             this.line = file.buffer();
             this.ringFile = ringFile;
-            this.messageLength = messageLength;
+            this.messageLength = link.messageLength();
+            this.capacity = link.ringCapacity();
+            this.stride = stride(messageLength);
             this.watch = watch;
         }
 
@@ -134,18 +169,20 @@ public final class FloorTransport implements Transport
         {
             payload = Payload.orNew(payload, messageLength);
             final UnsafeBuffer ring = ringFile.buffer();
-            final int slot = BitUtil.align(messageLength, 64);
+            final int mask = capacity - 1;
             final int last = count - 1;
             for (int i = 0; i < count; i++)
             {
                 final long sequence = firstSequence + i;
+                final long start = messageStart(produced, capacity, stride);
+                final long end = start + stride;
                 long spins = 0;
-                while (produced - consumedSeen >= SLOTS)
+                while (end - consumedSeen > capacity)
                 {
                     consumedSeen = ring.getLongAcquire(CONSUMER_OFFSET);
                     spins = PeerWatch.spin(watch, spins, sequence);
                 }
-                final int offset = DATA_OFFSET + (int)(produced & (SLOTS - 1)) * slot;
+                final int offset = DATA_OFFSET + ((int)start & mask);
                 if (mode == SendMode.CLAIM)
                 {
                     payload.fill(ring, offset, sequence, i == last);
@@ -154,7 +191,8 @@ public final class FloorTransport implements Transport
                 {
                     ring.putBytes(offset, payload.stamp(sequence, i == last), 0, messageLength);
                 }
-                ring.putLongRelease(PRODUCER_OFFSET, ++produced);
+                produced = end;
+                ring.putLongRelease(PRODUCER_OFFSET, end);
             }
             long spins = 0;
             while (ring.getLongAcquire(ACKNOWLEDGED_OFFSET) == acknowledged)
@@ -193,16 +231,20 @@ public final class FloorTransport implements Transport
         private final UnsafeBuffer line;
         private final MappedFile ringFile;
         private final int messageLength;
+        private final int capacity;
+        private final int stride;
         private BurstSink burstSink;
         private long consumed;
         private long acknowledged;
 
-        FloorEcho(final MappedFile file, final MappedFile ringFile, final int messageLength)
+        FloorEcho(final MappedFile file, final MappedFile ringFile, final LinkSpec link)
         {
             this.file = file;
             this.line = file.buffer();
             this.ringFile = ringFile;
-            this.messageLength = messageLength;
+            this.messageLength = link.messageLength();
+            this.capacity = link.ringCapacity();
+            this.stride = stride(messageLength);
         }
 
         @Override
@@ -210,7 +252,7 @@ public final class FloorTransport implements Transport
         {
             burstSink = BurstSink.inMode(burstSink, messageLength, mode);
             final UnsafeBuffer ring = ringFile.buffer();
-            final int slot = BitUtil.align(messageLength, 64);
+            final int mask = capacity - 1;
             while (true)
             {
                 final long produced = ring.getLongAcquire(PRODUCER_OFFSET);
@@ -225,9 +267,11 @@ public final class FloorTransport implements Transport
                 }
                 while (consumed < produced)
                 {
-                    final int offset = DATA_OFFSET + (int)(consumed & (SLOTS - 1)) * slot;
+                    final long start = messageStart(consumed, capacity, stride);
+                    final int offset = DATA_OFFSET + ((int)start & mask);
                     final boolean last = burstSink.onMessage(ring, offset, messageLength);
-                    ring.putLongRelease(CONSUMER_OFFSET, ++consumed);
+                    consumed = start + stride;
+                    ring.putLongRelease(CONSUMER_OFFSET, consumed);
                     if (last)
                     {
                         ring.putBytes(ACKNOWLEDGEMENT_OFFSET, burstSink.acknowledgement(), 0, Acknowledgement.LENGTH);
