@@ -567,9 +567,7 @@ public final class ChannelSegment
                 final long attachment = region.getLongVolatile(offset + FanOutDescriptor.SLOT_ATTACHMENT_OFFSET);
                 messages += region.getLongVolatile(offset + FanOutDescriptor.SLOT_MESSAGES_OFFSET);
                 bytes += region.getLongVolatile(offset + FanOutDescriptor.SLOT_BYTES_OFFSET);
-                final int state = FanOutDescriptor.state(attachment);
-                // an evicted subscriber is listed until its next poll gives the slot back, but holds nothing back
-                if (state != FanOutDescriptor.STATE_ATTACHED && state != FanOutDescriptor.STATE_EVICTED)
+                if (FanOutDescriptor.state(attachment) != FanOutDescriptor.STATE_ATTACHED)
                 {
                     continue;
                 }
@@ -579,10 +577,7 @@ public final class ChannelSegment
                 if (party != null)
                 {
                     final long position = region.getLongVolatile(offset + FanOutDescriptor.SLOT_HEAD_OFFSET);
-                    if (state == FanOutDescriptor.STATE_ATTACHED)
-                    {
-                        head = Math.min(head, position);
-                    }
+                    head = Math.min(head, position);
                     subscribers.add(new io.shmlink.api.SubscriberInfo(slot, party.pid(), party.alive(),
                         party.lastHeartbeatMillis(), position, tail - position,
                         region.getLongVolatile(offset + FanOutDescriptor.SLOT_EVICTIONS_OFFSET)));
