@@ -102,6 +102,12 @@ public final class AeronBridge implements AutoCloseable
     private static final Pattern DRIVER_DIR = Pattern.compile("\\.aeron-([0-9a-f]{16})-\\d+");
     /** As bridges named it before the token: {@code .aeron-<pid>-<n>}; looked at after {@link #DRIVER_DIR}. */
     private static final Pattern PID_DRIVER_DIR = Pattern.compile("\\.aeron-(\\d{1,10})-\\d+");
+    /**
+     * A {@link #PID_DRIVER_DIR} directory younger than this is kept: bridges of that naming made their driver's
+     * directory before they took their alive file, so a young one may belong to a bridge still starting in another
+     * PID namespace, which no pid check here can see.
+     */
+    static final long PID_DRIVER_DIR_START_UP_MILLIS = 60_000;
     private static final AtomicInteger DRIVER_SEQUENCE = new AtomicInteger();
     private static final System.Logger LOG = System.getLogger(AeronBridge.class.getName());
 
@@ -930,7 +936,14 @@ public final class AeronBridge implements AutoCloseable
         }
         final long pid = Long.parseLong(byPid.group(1));
         return !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) &&
-            !mayHoldAliveFile(registryDirectory, pid);
+            !mayHoldAliveFile(registryDirectory, pid) && !isStartingUp(registryDirectory.resolve(name));
+    }
+
+    /** Whether a pid-named driver directory is younger than {@link #PID_DRIVER_DIR_START_UP_MILLIS}. */
+    private static boolean isStartingUp(final Path directory) throws IOException
+    {
+        final long modified = Files.getLastModifiedTime(directory, LinkOption.NOFOLLOW_LINKS).toMillis();
+        return System.currentTimeMillis() - modified < PID_DRIVER_DIR_START_UP_MILLIS;
     }
 
     /**

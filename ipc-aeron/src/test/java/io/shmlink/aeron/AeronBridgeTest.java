@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -393,6 +394,7 @@ class AeronBridgeTest
         // a directory named for a process that is gone, and one for this live process
         final Path stale = Files.createDirectories(b.directory().resolve(".aeron-" + Integer.MAX_VALUE + "-1"));
         Files.writeString(stale.resolve("cnc.dat"), "x");
+        Files.setLastModifiedTime(stale, FileTime.fromMillis(System.currentTimeMillis() - 120_000)); // past start-up
         final Path live =
             Files.createDirectories(b.directory().resolve(".aeron-" + ProcessHandle.current().pid() + "-99"));
         assertEquals(List.of(stale), AeronBridge.cleanStaleDrivers(b.directory()));

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -95,6 +96,7 @@ class StaleDriverDirectoriesTest
                 driver.getFileName().toString().substring(".aeron-".length(), ".aeron-".length() + 16), 16)));
             // as a bridge of the older naming would have called its directory
             final Path byPid = Files.createDirectory(shm.directory().resolve(".aeron-" + pid + "-1"));
+            Files.setLastModifiedTime(byPid, FileTime.fromMillis(System.currentTimeMillis() - 120_000));
 
             assertEquals(List.of(), AeronBridge.cleanStaleDrivers(shm.directory()),
                 "a live bridge's directory taken for stale because its pid is dead here");
@@ -104,6 +106,22 @@ class StaleDriverDirectoriesTest
             assertEquals(Set.of(byPid, driver), Set.copyOf(AeronBridge.cleanStaleDrivers(shm.directory())));
             assertFalse(Files.exists(byPid));
         }
+    }
+
+    @Test
+    void aYoungDirectoryNamedByADeadPidIsKeptUntilItsStartUpHasPassed() throws Exception
+    {
+        // a bridge of the pid naming made its driver's directory before its alive file: while young, it may be one
+        // starting in another PID namespace
+        final Path young = Files.createDirectory(shm.directory().resolve(".aeron-" + deadPidHere() + "-1"));
+
+        assertEquals(List.of(), AeronBridge.cleanStaleDrivers(shm.directory()), "a starting bridge's directory");
+        assertTrue(Files.isDirectory(young));
+
+        Files.setLastModifiedTime(young, FileTime.fromMillis(
+            System.currentTimeMillis() - AeronBridge.PID_DRIVER_DIR_START_UP_MILLIS - 1_000));
+        assertEquals(List.of(young), AeronBridge.cleanStaleDrivers(shm.directory()));
+        assertFalse(Files.exists(young));
     }
 
     /** A pid that no process of this namespace has, below {@code pid_max}. */

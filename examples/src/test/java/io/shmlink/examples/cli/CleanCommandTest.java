@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,6 +38,7 @@ class CleanCommandTest
         // no process has PID 2^31-1 (Linux caps PIDs at 2^22)
         final Path stale = Files.createDirectories(dir.resolve(".aeron-" + Integer.MAX_VALUE + "-3"));
         Files.writeString(stale.resolve("cnc.dat"), "x");
+        Files.setLastModifiedTime(stale, FileTime.fromMillis(System.currentTimeMillis() - 120_000)); // past start-up
         final Path live = Files.createDirectories(dir.resolve(".aeron-" + ProcessHandle.current().pid() + "-1"));
 
         final String dryRun = clean("clean", "--dry-run", "--dir", dir.toString());
