@@ -31,8 +31,10 @@ public final class PageSizeTransport implements Transport
 
     private final ShmLinkTransport spsc = new ShmLinkTransport(ChannelMode.SPSC);
     private final Path hugeDirectory;
-    /** The huge-page registry directories this instance made, deleted by {@link #close()}. */
+    /** The huge-page registry directory this instance made, deleted by {@link #close()} or, on Ctrl-C, by a hook. */
     private Path made;
+    /** Deletes {@link #made} if the JVM ends before {@link #close()}: it is outside the run's directory. */
+    private Thread deleteOnExit;
 
     private PageSizeTransport(final Path hugeDirectory)
     {
@@ -100,7 +102,13 @@ public final class PageSizeTransport implements Transport
     public void create(final LinkSpec link)
     {
         final LinkSpec on = on(link);
-        made = hugeDirectory == null ? null : on.directory();
+        if (hugeDirectory != null)
+        {
+            made = on.directory();
+            final Path directory = made;
+            deleteOnExit = new Thread(() -> IoUtil.delete(directory.toFile(), true), "delete-" + name());
+            Runtime.getRuntime().addShutdownHook(deleteOnExit);
+        }
         ShmLinkTransport.createPingPong(on, ChannelMode.SPSC, RING_CAPACITY);
         try (ShmRegistry registry = ShmRegistry.open(on.directory()))
         {
@@ -146,5 +154,17 @@ public final class PageSizeTransport implements Transport
             IoUtil.delete(made.toFile(), true);
         }
         made = null;
+        if (deleteOnExit != null)
+        {
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(deleteOnExit);
+            }
+            catch (final IllegalStateException shuttingDown)
+            {
+                // the hook runs, or has run, anyway
+            }
+            deleteOnExit = null;
+        }
     }
 }
