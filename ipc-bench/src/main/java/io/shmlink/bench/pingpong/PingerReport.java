@@ -98,7 +98,12 @@ record PingerReport(
 
     private static Histogram readHistogram(final DataInputStream in, final Path file) throws IOException
     {
-        final byte[] bytes = new byte[in.readInt()];
+        final int length = in.readInt();
+        if (length < 0 || length > Files.size(file))
+        {
+            throw new IOException(file + ": a histogram of " + length + " bytes in a file of " + Files.size(file));
+        }
+        final byte[] bytes = new byte[length];
         in.readFully(bytes);
         try
         {

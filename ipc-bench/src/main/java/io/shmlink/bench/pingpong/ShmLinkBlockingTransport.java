@@ -108,11 +108,10 @@ public final class ShmLinkBlockingTransport implements Transport
             {
                 roomWait.reset();
             }
-            final long next = spins + 1;
-            if ((next & PeerWatch.SPIN_CHECK_MASK) == 0)
-            {
-                watch.stillWaiting(next, sequence);
-            }
+            // the backoff parks for up to MAX_PARK_NANOS an idle, so every idle counts as a check interval's worth
+            // of spins and the watch is consulted each time, as awaitPong does
+            final long next = spins + PeerWatch.SPIN_CHECK_INTERVAL;
+            watch.stillWaiting(next, sequence);
             roomWait.idle();
             return next;
         }
