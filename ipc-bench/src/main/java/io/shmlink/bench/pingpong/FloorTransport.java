@@ -18,7 +18,8 @@ import java.nio.file.Path;
  * message is always these 8 bytes.
  * <p>
  * <b>Throughput.</b> In a throughput run the floor is the bare two-process byte ring: a second file holds a ring of
- * the capacity every ring of the run gets ({@link LinkSpec#ringCapacity()}) and two byte positions, each on a line
+ * the capacity the rings of the run get ({@link LinkSpec#ringCapacity()}; not the 1 GiB of {@link PageSizeTransport}'s)
+ * and two byte positions, each on a line
  * of its own. Messages are packed one after the other, each taking its length rounded up to 8 bytes (so that its
  * longs are aligned, as in ShmLink's and Agrona's records); where the space left before the end of the ring is
  * shorter than that, both sides skip it and the message starts at the ring's start, as a ring's padding record makes
@@ -69,8 +70,9 @@ public final class FloorTransport implements Transport
     {
         return link.throughput() ?
             "bare two-process byte ring of " + link.ringCapacity() / 1024 + " KiB in a /dev/shm mapping: " +
-            "messages packed at " + stride(link.messageLength()) + "-byte steps, no header, one release/acquire " +
-            "position long per message each way" :
+            "messages packed at " + stride(link.messageLength()) + "-byte steps, no header; the sender releases its " +
+            "position per message and reads the sink's only when the ring looks full, the sink acquires once per " +
+            "batch and releases per message" :
             "one long on one cache line of a /dev/shm mapping (8 bytes, whatever --size says)";
     }
 
