@@ -33,8 +33,9 @@ import java.util.List;
  * @param maxSubscribers     how many subscribers may be attached at once (1 for SPSC and MPSC).
  * @param slowSubscriberTimeoutMillis fan-out: how long a live subscriber may hold publishers back before it is
  *                           evicted; 0 for never (and for SPSC and MPSC, which never evict).
- * @param subscribers        fan-out: each attached subscriber, alive or dead, with its position and lag (for
- *                           SPSC and MPSC, empty: see {@code subscriber}).
+ * @param subscribers        fan-out: each attached subscriber, alive or dead, with its position and lag, and each
+ *                           evicted one until its next poll gives its slot back (for SPSC and MPSC, empty: see
+ *                           {@code subscriber}).
  */
 public record ChannelInfo(
     String name,

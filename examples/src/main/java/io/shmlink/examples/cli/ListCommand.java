@@ -75,9 +75,11 @@ final class ListCommand extends RegistryCommand
         {
             return subscriberState(channel.subscriber());
         }
-        final List<SubscriberInfo> attached = channel.subscribers();
-        final long dead = attached.stream().filter(subscriber -> !subscriber.alive()).count();
-        return attached.size() + "/" + channel.maxSubscribers() + (dead == 0 ? "" : "," + dead + "-dead");
+        final List<SubscriberInfo> listed = channel.subscribers();
+        final long evicted = listed.stream().filter(SubscriberInfo::evicted).count();
+        final long dead = listed.stream().filter(subscriber -> !subscriber.alive() && !subscriber.evicted()).count();
+        return (listed.size() - evicted) + "/" + channel.maxSubscribers() + (dead == 0 ? "" : "," + dead + "-dead") +
+            (evicted == 0 ? "" : "," + evicted + "-evicted");
     }
 
     static String subscriberState(final PartyInfo subscriber)

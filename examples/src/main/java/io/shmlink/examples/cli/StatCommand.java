@@ -257,20 +257,23 @@ final class StatCommand extends RegistryCommand
     private static void subscribers(final PrintWriter out, final ChannelInfo channel, final long nowMillis)
     {
         line(out, "eviction timeout", CreateCommand.formatTimeout(channel.slowSubscriberTimeoutMillis()));
-        final List<SubscriberInfo> attached = channel.subscribers();
-        final long dead = attached.stream().filter(subscriber -> !subscriber.alive()).count();
-        line(out, "subscribers", attached.size() + " of " + channel.maxSubscribers() + " attached" +
-            (dead == 0 ? "" : ", " + dead + " dead"));
-        if (attached.isEmpty())
+        final List<SubscriberInfo> listed = channel.subscribers();
+        final long evicted = listed.stream().filter(SubscriberInfo::evicted).count();
+        final long dead = listed.stream().filter(subscriber -> !subscriber.alive() && !subscriber.evicted()).count();
+        line(out, "subscribers", (listed.size() - evicted) + " of " + channel.maxSubscribers() + " attached" +
+            (dead == 0 ? "" : ", " + dead + " dead") + (evicted == 0 ? "" : ", " + evicted + " evicted"));
+        if (listed.isEmpty())
         {
             return;
         }
-        final Table table = new Table("SLOT", "PID", "ALIVE", "POSITION", "LAG-BYTES", "EVICTIONS", "HEARTBEAT-AGE");
-        for (final SubscriberInfo subscriber : attached)
+        final Table table = new Table(
+            "SLOT", "PID", "ALIVE", "POSITION", "LAG-BYTES", "EVICTIONS", "HEARTBEAT-AGE", "STATE");
+        for (final SubscriberInfo subscriber : listed)
         {
             table.add(subscriber.slot(), subscriber.pid(), subscriber.alive() ? "yes" : "no", subscriber.position(),
                 subscriber.lagBytes(), subscriber.evictions(), subscriber.lastHeartbeatMillis() == 0 ? "never" :
-                    Math.max(0, nowMillis - subscriber.lastHeartbeatMillis()) + "ms");
+                    Math.max(0, nowMillis - subscriber.lastHeartbeatMillis()) + "ms",
+                subscriber.evicted() ? "evicted" : "attached");
         }
         table.print(out, "    ");
     }

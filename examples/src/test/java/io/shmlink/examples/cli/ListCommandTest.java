@@ -42,6 +42,13 @@ class ListCommandTest
             fanOut(64, subscriber(0, false), subscriber(1, true), subscriber(5, false))));
     }
 
+    @Test
+    void aFanOutChannelCountsItsEvictedSubscribersApartFromTheAttached()
+    {
+        assertEquals("1/3,1-evicted", ListCommand.subscriberState(fanOut(3, subscriber(0, true),
+            new SubscriberInfo(1, 201, true, 1, 0, 4096, 1, true))));
+    }
+
     private static ChannelInfo queue(final PartyInfo subscriber)
     {
         return new ChannelInfo("q", ChannelMode.SPSC, 4096, 512, Path.of("/dev/shm/q"), 1, 0, List.of(), subscriber,

@@ -8,6 +8,7 @@ import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import io.shmlink.api.SubscriberEvictedException;
+import io.shmlink.api.SubscriberInfo;
 import io.shmlink.examples.cli.ShmLinkProcess.Result;
 import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmRegistry;
@@ -443,8 +444,8 @@ class ShmLinkCliIT
                 assertEquals(List.of(), fields(stat, "subscriber"), stat::toString);
                 final List<List<String>> table = subscriberTable(stat);
                 assertEquals(3, table.size(), stat::toString);
-                assertEquals(List.of("SLOT", "PID", "ALIVE", "POSITION", "LAG-BYTES", "EVICTIONS", "HEARTBEAT-AGE"),
-                    table.get(0), stat::toString);
+                assertEquals(List.of("SLOT", "PID", "ALIVE", "POSITION", "LAG-BYTES", "EVICTIONS", "HEARTBEAT-AGE",
+                    "STATE"), table.get(0), stat::toString);
                 assertEquals(List.of("0", pid, "yes", String.valueOf(tail), "0", "0"), table.get(1).subList(0, 6),
                     stat::toString);
                 assertEquals(List.of("1", pid, "yes", "0", String.valueOf(tail), "0"), table.get(2).subList(0, 6),
@@ -499,16 +500,22 @@ class ShmLinkCliIT
                 ShmPublisher publisher = registry.publisher("fan"))
             {
                 // The stalled subscriber never polls: once the ring is full from its head, the publisher's sends are
-                // refused until its liveness thread evicts it, 200 ms on; then it is no longer listed as attached.
+                // refused until its liveness thread evicts it, 200 ms on; then it is listed as evicted.
                 final UnsafeBuffer message = new UnsafeBuffer(new byte[100]);
                 final MessageHandler ignore = (buffer, offset, length) -> {};
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-                while (publisher.channelInfo().subscribers().size() == 2)
+                while (publisher.channelInfo().subscribers().stream().noneMatch(SubscriberInfo::evicted))
                 {
                     publisher.offer(message, 0, 100);
                     keepingUp.poll(ignore, 100);
                     assertTrue(System.nanoTime() < deadline, "the stalled subscriber was never evicted");
                 }
+                final Result beforeItPolls = ok("stat", "fan", "--dir", d());
+                assertEquals("1 of 2 attached, 1 evicted", field(beforeItPolls, "subscribers"),
+                    beforeItPolls::toString);
+                assertEquals(List.of("1", "1", "evicted"), List.of(subscriberTable(beforeItPolls).get(2).get(0),
+                    subscriberTable(beforeItPolls).get(2).get(5), subscriberTable(beforeItPolls).get(2).get(7)),
+                    beforeItPolls::toString);
                 assertThrows(SubscriberEvictedException.class, () -> stalled.poll(ignore, 100));
                 stalled.close();
 

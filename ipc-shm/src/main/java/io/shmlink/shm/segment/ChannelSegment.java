@@ -567,20 +567,26 @@ public final class ChannelSegment
                 final long attachment = region.getLongVolatile(offset + FanOutDescriptor.SLOT_ATTACHMENT_OFFSET);
                 messages += region.getLongVolatile(offset + FanOutDescriptor.SLOT_MESSAGES_OFFSET);
                 bytes += region.getLongVolatile(offset + FanOutDescriptor.SLOT_BYTES_OFFSET);
-                if (FanOutDescriptor.state(attachment) != FanOutDescriptor.STATE_ATTACHED)
+                final int state = FanOutDescriptor.state(attachment);
+                // an evicted subscriber is listed until its next poll, close or a join gives the slot back
+                if (state != FanOutDescriptor.STATE_ATTACHED && state != FanOutDescriptor.STATE_EVICTED)
                 {
                     continue;
                 }
+                final boolean evicted = state == FanOutDescriptor.STATE_EVICTED;
                 final PartyInfo party = parties.partyInfo(
                     region.getLongVolatile(offset + FanOutDescriptor.SLOT_TOKEN_OFFSET),
                     region.getLongVolatile(offset + FanOutDescriptor.SLOT_HEARTBEAT_OFFSET));
                 if (party != null)
                 {
                     final long position = region.getLongVolatile(offset + FanOutDescriptor.SLOT_HEAD_OFFSET);
-                    head = Math.min(head, position);
+                    if (!evicted)
+                    {
+                        head = Math.min(head, position); // an evicted subscriber holds no publisher back
+                    }
                     subscribers.add(new io.shmlink.api.SubscriberInfo(slot, party.pid(), party.alive(),
                         party.lastHeartbeatMillis(), position, tail - position,
-                        region.getLongVolatile(offset + FanOutDescriptor.SLOT_EVICTIONS_OFFSET)));
+                        region.getLongVolatile(offset + FanOutDescriptor.SLOT_EVICTIONS_OFFSET), evicted));
                 }
             }
         }

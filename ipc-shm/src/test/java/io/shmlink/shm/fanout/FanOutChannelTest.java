@@ -6,6 +6,7 @@ import io.shmlink.api.ChannelMode;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.api.SubscriberEvictedException;
+import io.shmlink.api.SubscriberInfo;
 import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.segment.ChannelSegment;
@@ -232,6 +233,38 @@ class FanOutChannelTest
         }
         assertArrayEquals(new int[] {1, 1, 1}, received);
         assertEquals(0, segment.buffer().getLongVolatile((int)sleepers), "each woken subscriber counted itself out");
+    }
+
+    @Test
+    void anEvictedSubscriberIsListedAsEvictedUntilItsNextPoll()
+    {
+        shm.registry().create("fan", config(ChannelMode.SPMC, 2), Duration.ofMillis(300));
+        final ShmSubscriber keepingUp = shm.registry().subscriber("fan");
+        final ShmSubscriber stalled = shm.registry().subscriber("fan");
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[256]);
+        try (ShmPublisher publisher = shm.registry().publisher("fan"))
+        {
+            final long start = System.nanoTime();
+            while (publisher.channelInfo().subscribers().stream().noneMatch(SubscriberInfo::evicted))
+            {
+                publisher.offer(message, 0, 256);
+                keepingUp.poll((buffer, offset, length) -> {}, 100);
+                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "never evicted");
+            }
+
+            final ChannelInfo info = publisher.channelInfo();
+            final SubscriberInfo live = info.subscribers().get(0);
+            final SubscriberInfo evicted = info.subscribers().get(1);
+            assertEquals(List.of(false, true), List.of(live.evicted(), evicted.evicted()),
+                info.subscribers()::toString);
+            assertEquals(1, evicted.evictions());
+            assertEquals(live.position(), info.subscriberPosition(),
+                "the released position is the live subscriber's: the evicted one holds nothing back");
+
+            assertThrows(SubscriberEvictedException.class, () -> stalled.poll((buffer, offset, length) -> {}, 1));
+            assertEquals(List.of(0), publisher.channelInfo().subscribers().stream().map(SubscriberInfo::slot).toList(),
+                "its poll gave the slot back");
+        }
     }
 
     @Test
