@@ -235,6 +235,23 @@ class FanOutChannelTest
         assertEquals(0, segment.buffer().getLongVolatile((int)sleepers), "each woken subscriber counted itself out");
     }
 
+    /** Ten rings' worth of 256-byte messages: impossible unless a stalled subscriber stops holding them back. */
+    private static void sendTenRings(
+        final ShmPublisher publisher, final ShmSubscriber keepingUp, final UnsafeBuffer message)
+    {
+        final long start = System.nanoTime();
+        long sent = 0;
+        while (sent < 10L * (1 << 16) / 264)
+        {
+            if (publisher.offer(message, 0, 256) > 0)
+            {
+                sent++;
+            }
+            keepingUp.poll((buffer, offset, length) -> {}, 100);
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "never evicted");
+        }
+    }
+
     @Test
     void anEvictedSubscriberIsListedAsEvictedUntilItsNextPoll()
     {
@@ -244,13 +261,7 @@ class FanOutChannelTest
         final UnsafeBuffer message = new UnsafeBuffer(new byte[256]);
         try (ShmPublisher publisher = shm.registry().publisher("fan"))
         {
-            final long start = System.nanoTime();
-            while (publisher.channelInfo().subscribers().stream().noneMatch(SubscriberInfo::evicted))
-            {
-                publisher.offer(message, 0, 256);
-                keepingUp.poll((buffer, offset, length) -> {}, 100);
-                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "never evicted");
-            }
+            sendTenRings(publisher, keepingUp, message);
 
             final ChannelInfo info = publisher.channelInfo();
             final SubscriberInfo live = info.subscribers().get(0);
@@ -276,18 +287,7 @@ class FanOutChannelTest
         final UnsafeBuffer message = new UnsafeBuffer(new byte[256]);
         try (ShmPublisher publisher = shm.registry().publisher("fan"))
         {
-            final long start = System.nanoTime();
-            long sent = 0;
-            // ten rings' worth: impossible unless the stalled subscriber stops holding the publisher back
-            while (sent < 10L * (1 << 16) / 264)
-            {
-                if (publisher.offer(message, 0, 256) > 0)
-                {
-                    sent++;
-                }
-                keepingUp.poll((buffer, offset, length) -> {}, 100);
-                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "never evicted");
-            }
+            sendTenRings(publisher, keepingUp, message);
             final SubscriberEvictedException evicted = assertThrows(SubscriberEvictedException.class,
                 () -> stalled.poll((buffer, offset, length) -> {}, 100));
             assertTrue(evicted.getMessage().contains("bytes behind"), evicted.getMessage());
