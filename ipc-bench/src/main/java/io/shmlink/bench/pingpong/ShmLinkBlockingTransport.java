@@ -6,8 +6,6 @@ import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.wait.ReaderWait;
-import org.agrona.CloseHelper;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -130,80 +128,25 @@ public final class ShmLinkBlockingTransport implements Transport
     }
 
     /**
-     * Subscribes to {@code ping} and echoes every message on {@code pong}, or sinks {@code ping} and acknowledges
-     * on {@code pong}, waiting by the blocking poll.
+     * {@link ShmLinkTransport}'s echo and sink, waiting on {@code ping} by the blocking poll: each poll waits up to
+     * {@value #WAIT_MILLIS} ms, then the control word is looked at, with no spin in between.
      */
-    private static final class BlockingEcho implements Echo, MessageHandler
+    private static final class BlockingEcho extends ShmLinkTransport.ShmLinkEcho
     {
-        private final ShmRegistry registry;
-        private final Subscriber ping;
-        private final Publisher pong;
-        private final MessageHandler sinkHandler = this::count;
-        private final int messageLength;
-        private BurstSink burstSink;
-
         BlockingEcho(final ShmRegistry registry, final int messageLength)
         {
-            this.registry = registry;
-            this.ping = registry.subscriber(ShmLinkTransport.PING);
-            this.pong = registry.publisher(ShmLinkTransport.PONG);
-            this.messageLength = messageLength;
+            super(registry, messageLength);
         }
 
         @Override
-        public void run(final EchoControl control, final int index)
+        int pollPing(final MessageHandler handler, final int messageLimit)
         {
-            while (true)
-            {
-                if (ping.poll(this, 1, WAIT_MILLIS, TimeUnit.MILLISECONDS) == 0 && !control.isActive(index))
-                {
-                    return;
-                }
-            }
+            return ping.poll(handler, messageLimit, WAIT_MILLIS, TimeUnit.MILLISECONDS);
         }
 
         @Override
-        public void onMessage(final DirectBuffer buffer, final int offset, final int length)
+        void idle()
         {
-            final long result = pong.offer(buffer, offset, length);
-            if (result <= 0)
-            {
-                throw ShmLinkTransport.refused(ShmLinkTransport.PONG, result);
-            }
-        }
-
-        @Override
-        public void sink(final EchoControl control, final int index, final SinkMode mode)
-        {
-            burstSink = BurstSink.inMode(burstSink, messageLength, mode);
-            while (true)
-            {
-                if (ping.poll(sinkHandler, ShmLinkTransport.SINK_BATCH, WAIT_MILLIS, TimeUnit.MILLISECONDS) == 0 &&
-                    !control.isActive(index))
-                {
-                    return;
-                }
-            }
-        }
-
-        private void count(final DirectBuffer buffer, final int offset, final int length)
-        {
-            if (burstSink.onMessage(buffer, offset, length))
-            {
-                // The pong ring holds nothing else: the sender waits for this before its next burst.
-                final long result = pong.offer(burstSink.acknowledgement(), 0, length);
-                if (result <= 0)
-                {
-                    throw ShmLinkTransport.refused(ShmLinkTransport.PONG, result);
-                }
-            }
-        }
-
-        @Override
-        public void close()
-        {
-            registry.close();
-            CloseHelper.close(burstSink);
         }
     }
 }

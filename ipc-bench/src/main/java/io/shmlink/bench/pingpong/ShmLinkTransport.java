@@ -131,10 +131,14 @@ public final class ShmLinkTransport implements Transport
             " although the ring cannot be full: the peer is gone or the channel is broken");
     }
 
-    private static final class ShmLinkEcho implements Echo, MessageHandler
+    /**
+     * The echo and sink of {@code ping}, busy-spinning while it is empty; {@link ShmLinkBlockingTransport}'s waits by
+     * the blocking poll instead, through {@link #pollPing} and {@link #idle}.
+     */
+    static class ShmLinkEcho implements Echo, MessageHandler
     {
         private final ShmRegistry registry;
-        private final Subscriber ping;
+        final Subscriber ping;
         private final Publisher pong;
         private final MessageHandler sinkHandler = this::count;
         private final int messageLength;
@@ -153,15 +157,33 @@ public final class ShmLinkTransport implements Transport
         {
             while (true)
             {
-                if (ping.poll(this, 1) == 0)
+                if (pollPing(this, 1) == 0)
                 {
                     if (!control.isActive(index))
                     {
                         return;
                     }
-                    Thread.onSpinWait();
+                    idle();
                 }
             }
+        }
+
+        /**
+         * One poll of {@code ping}.
+         *
+         * @param handler      takes each message.
+         * @param messageLimit the most messages it takes.
+         * @return messages taken.
+         */
+        int pollPing(final MessageHandler handler, final int messageLimit)
+        {
+            return ping.poll(handler, messageLimit);
+        }
+
+        /** After a poll that found nothing and a look at the control word: a spin hint. */
+        void idle()
+        {
+            Thread.onSpinWait();
         }
 
         @Override
@@ -180,13 +202,13 @@ public final class ShmLinkTransport implements Transport
             burstSink = BurstSink.inMode(burstSink, messageLength, mode);
             while (true)
             {
-                if (ping.poll(sinkHandler, SINK_BATCH) == 0)
+                if (pollPing(sinkHandler, SINK_BATCH) == 0)
                 {
                     if (!control.isActive(index))
                     {
                         return;
                     }
-                    Thread.onSpinWait();
+                    idle();
                 }
             }
         }
