@@ -2,7 +2,6 @@ package io.shmlink.examples.cli;
 
 import io.shmlink.api.ChannelInfo;
 import io.shmlink.api.PartyInfo;
-import io.shmlink.api.SubscriberInfo;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.socket.ShmServerSocket;
 import picocli.CommandLine.Command;
@@ -75,11 +74,10 @@ final class ListCommand extends RegistryCommand
         {
             return subscriberState(channel.subscriber());
         }
-        final List<SubscriberInfo> listed = channel.subscribers();
-        final long evicted = listed.stream().filter(SubscriberInfo::evicted).count();
-        final long dead = listed.stream().filter(subscriber -> !subscriber.alive() && !subscriber.evicted()).count();
-        return (listed.size() - evicted) + "/" + channel.maxSubscribers() + (dead == 0 ? "" : "," + dead + "-dead") +
-            (evicted == 0 ? "" : "," + evicted + "-evicted");
+        final SubscriberCounts counts = SubscriberCounts.of(channel.subscribers());
+        return counts.attached() + "/" + channel.maxSubscribers() +
+            (counts.dead() == 0 ? "" : "," + counts.dead() + "-dead") +
+            (counts.evicted() == 0 ? "" : "," + counts.evicted() + "-evicted");
     }
 
     static String subscriberState(final PartyInfo subscriber)

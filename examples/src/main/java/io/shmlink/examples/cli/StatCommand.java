@@ -258,10 +258,10 @@ final class StatCommand extends RegistryCommand
     {
         line(out, "eviction timeout", CreateCommand.formatTimeout(channel.slowSubscriberTimeoutMillis()));
         final List<SubscriberInfo> listed = channel.subscribers();
-        final long evicted = listed.stream().filter(SubscriberInfo::evicted).count();
-        final long dead = listed.stream().filter(subscriber -> !subscriber.alive() && !subscriber.evicted()).count();
-        line(out, "subscribers", (listed.size() - evicted) + " of " + channel.maxSubscribers() + " attached" +
-            (dead == 0 ? "" : ", " + dead + " dead") + (evicted == 0 ? "" : ", " + evicted + " evicted"));
+        final SubscriberCounts counts = SubscriberCounts.of(listed);
+        line(out, "subscribers", counts.attached() + " of " + channel.maxSubscribers() + " attached" +
+            (counts.dead() == 0 ? "" : ", " + counts.dead() + " dead") +
+            (counts.evicted() == 0 ? "" : ", " + counts.evicted() + " evicted"));
         if (listed.isEmpty())
         {
             return;
