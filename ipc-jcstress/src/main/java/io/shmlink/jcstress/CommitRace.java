@@ -7,9 +7,10 @@ import org.openjdk.jcstress.infra.results.III_Result;
 
 /**
  * The race of {@link SpscCommitTest} (an {@code offer}) and {@link MpscClaimCommitTest} (a claim filled in place and
- * committed) with a subscriber's poll, on a channel of their mode: a 24-byte message is seen whole or not at all,
- * and what the poll missed a later drain delivers once. Outcomes: (messages the poll delivered, its state; intact
- * copies the drain delivered or -1 if any was torn; on MPSC, whether consumed space was left dirty).
+ * committed) with a subscriber's poll, on a channel of their mode: a 24-byte message (a one-line, 64-byte record) is
+ * seen whole or not at all, and what the poll missed a later drain delivers once. Outcomes: (messages the poll
+ * delivered, its state; intact copies the drain delivered or -1 if any was torn; on MPSC, whether a consumed record
+ * boundary was left without its free word).
  */
 final class CommitRace
 {

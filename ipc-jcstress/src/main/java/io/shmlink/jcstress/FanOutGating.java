@@ -13,6 +13,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.infra.results.III_Result;
 
+import static io.shmlink.shm.ring.RecordDescriptor.ALIGNMENT;
+import static io.shmlink.shm.ring.RecordDescriptor.HEADER_LENGTH;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
@@ -30,8 +32,11 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(expect = FORBIDDEN, desc = "a backlog record overwritten, torn, lost or duplicated")
 final class FanOutGating
 {
-    private static final int LENGTH = 248; // a 256-byte record
-    private static final int BACKLOG = 15;
+    /** A message whose record takes four lines: 256 bytes. */
+    private static final int LENGTH = 4 * ALIGNMENT - HEADER_LENGTH;
+    private static final int RECORD = Rings.named(Rings.recordLength(LENGTH), 256);
+    /** All the records the ring holds but one: the publisher's next one needs the slow subscriber's first. */
+    private static final int BACKLOG = Rings.named(Rings.CAPACITY / RECORD - 1, 15);
     private static final long OLD = 0x0101_0101_0101_0101L;
     private static final long NEW = 0x0202_0202_0202_0202L;
 

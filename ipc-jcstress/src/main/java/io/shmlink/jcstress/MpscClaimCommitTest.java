@@ -13,13 +13,14 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * MPSC, zero-copy: a publisher claims, fills the claimed region in place and commits while the subscriber polls.
- * The subscriber sees the record whole or not at all, and zeroes what it consumed.
+ * The subscriber sees the record whole or not at all, and marks what it consumed free for the next lap (the free
+ * word at each record boundary, see {@link Rings#dirty}).
  */
 @JCStressTest
-@Description("MPSC tryClaim+commit racing poll: payload never visible before the commit; consumed space zeroed")
+@Description("MPSC tryClaim+commit racing poll: payload never visible before the commit; consumed space marked free")
 @Outcome(id = "0, 0, 1, 0", expect = ACCEPTABLE, desc = "poll ran before the commit; the next poll delivers it")
 @Outcome(id = "1, 1, 0, 0", expect = ACCEPTABLE, desc = "poll saw the committed record, every byte")
-@Outcome(expect = FORBIDDEN, desc = "torn payload, duplicate, loss, or consumed bytes left non-zero")
+@Outcome(expect = FORBIDDEN, desc = "torn payload, duplicate, loss, or consumed space not marked free")
 @State
 public class MpscClaimCommitTest
 {

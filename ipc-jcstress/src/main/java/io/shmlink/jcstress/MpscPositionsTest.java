@@ -9,10 +9,9 @@ import org.openjdk.jcstress.infra.results.IIII_Result;
 
 /**
  * MPSC with one publisher: head and tail only grow (with several, the tail is a hint that may go back). The
- * publisher sends two 16-byte records across the end of the ring and reads
- * the head before and after; the subscriber reads the tail before and after polling twice. Each pair must be
- * non-decreasing, and the subscriber never gets ahead of the tail it saw last. Results are positions relative
- * to the start: 0, 16 or 32.
+ * publisher sends two 64-byte (one-line) records across the end of the ring and reads the head before and after;
+ * the subscriber reads the tail before and after polling twice. Each pair must be non-decreasing, and the
+ * subscriber never gets ahead of the tail it saw last. Results are positions relative to the start: 0, 64 or 128.
  */
 @JCStressTest
 @JCStressMeta(PositionsRace.class)

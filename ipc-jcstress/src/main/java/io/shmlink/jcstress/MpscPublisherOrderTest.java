@@ -1,5 +1,6 @@
 package io.shmlink.jcstress;
 
+import io.shmlink.shm.ring.RecordDescriptor;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.ring.RingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
@@ -16,8 +17,9 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * MPSC: publisher A sends A1 then A2 while the subscriber polls, each time for one message, three times. Whatever
- * it gets is a prefix of A's stream: A2 never before A1, nothing twice, nothing torn.
+ * MPSC: publisher A sends A1 then A2 while the subscriber polls, each time for one message, three times. A1's record
+ * (one 64-byte line, {@link RecordDescriptor#ALIGNMENT}) fills the last line of the ring and A2's wraps to index 0.
+ * Whatever the subscriber gets is a prefix of A's stream: A2 never before A1, nothing twice, nothing torn.
  */
 @JCStressTest
 @Description("MPSC publisher's messages reach a concurrent subscriber in order, each once")
@@ -34,17 +36,21 @@ public class MpscPublisherOrderTest
 {
     private static final long A1 = 0x0A01_0A01_0A01_0A01L;
     private static final long A2 = 0x0A02_0A02_0A02_0A02L;
-    private final ChannelSegment segment = Rings.segment(true, Rings.CAPACITY - 16);
+    private static final int LENGTH_1 = 8;
+    private static final int LENGTH_2 = 16;
+    /** One line before the end of the ring: A1's record fills it, A2's starts the next lap. */
+    private static final long START = Rings.CAPACITY - Rings.named(Rings.recordLength(LENGTH_1), 64);
+    private final ChannelSegment segment = Rings.segment(true, START);
     private final RingWriter writer = Rings.writer(segment, true, Rings.SESSION_A);
     private final RingReader reader = Rings.reader(segment, true);
-    private final UnsafeBuffer first = Rings.message(8, A1);
-    private final UnsafeBuffer second = Rings.message(16, A2);
+    private final UnsafeBuffer first = Rings.message(LENGTH_1, A1);
+    private final UnsafeBuffer second = Rings.message(LENGTH_2, A2);
 
     @Actor
     public void publisher()
     {
-        writer.write(first, 0, 8);
-        writer.write(second, 0, 16);
+        writer.write(first, 0, LENGTH_1);
+        writer.write(second, 0, LENGTH_2);
     }
 
     @Actor

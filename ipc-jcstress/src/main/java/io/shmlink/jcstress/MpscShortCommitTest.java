@@ -9,10 +9,10 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIII_Result;
 
 /**
- * MPSC: a publisher claims 64 bytes, fills them, commits only the first 16 ({@code BufferClaim.commit(int)}),
- * then offers a marker, while the subscriber polls. The short message arrives whole and once, the padding over
- * the rest of the claim is read past (never delivered, never read as a header before it was written), and the
- * marker follows it.
+ * MPSC: a publisher claims 64 bytes (a two-line record), fills them, commits only the first 16
+ * ({@code BufferClaim.commit(int)}: a one-line record), then offers a marker, while the subscriber polls. The short
+ * message arrives whole and once, the 64-byte padding over the rest of the claim is read past (never delivered,
+ * never read as a header before it was written), and the marker follows it.
  */
 @JCStressTest
 @JCStressMeta(ShortCommitRace.class)

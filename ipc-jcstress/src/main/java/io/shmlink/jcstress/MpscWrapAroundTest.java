@@ -1,5 +1,6 @@
 package io.shmlink.jcstress;
 
+import io.shmlink.shm.ring.RecordDescriptor;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.ring.RingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
@@ -12,45 +13,59 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIIII_Result;
 
+import static io.shmlink.shm.ring.RecordDescriptor.ALIGNMENT;
+import static io.shmlink.shm.ring.RecordDescriptor.HEADER_LENGTH;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * MPSC at the wrap: two publishers race for the last 32 bytes of the ring. A's record needs 48 bytes, B's 16.
- * If A wins, A pads the 32 bytes and writes at index 0, B follows it (96 bytes in all); if B wins, B fits at the
- * end and A pads the remaining 16 (80 bytes). A's padding and A's record are two CASes, so B, walking over the
- * padding, may take the next lap's start between them (96 bytes, B first). Either way both arrive whole, once, and
- * the consumed ring reads zero again.
+ * MPSC at the wrap: two publishers race for the last two 64-byte lines ({@link RecordDescriptor#ALIGNMENT}) of the
+ * ring, 128 bytes. A's record needs three lines (a 184-byte message makes 192 bytes), B's one (an 8-byte message
+ * makes 64). If A wins, A pads the 128 bytes and writes at index 0, B follows it (384 bytes in all); if B wins, B fits
+ * at the end and A pads the remaining 64 (320). A's padding and A's record are two CASes, so B, walking over the
+ * padding, may take the next lap's start between them (384 bytes, B first). Either way both arrive whole, once, and
+ * every record boundary of the consumed ring holds its free word again.
  */
 @JCStressTest
 @Description("MPSC publishers racing at the ring end: padding and records never torn, never lost")
-@Outcome(id = "1, 1, 96, 1, 0", expect = ACCEPTABLE, desc = "A claimed first: padding 32, A at 0, then B")
-@Outcome(id = "1, 1, 80, 2, 0", expect = ACCEPTABLE, desc = "B claimed first: B at the end, padding 16, A at 0")
-@Outcome(id = "1, 1, 96, 2, 0", expect = ACCEPTABLE,
+@Outcome(id = "1, 1, 384, 1, 0", expect = ACCEPTABLE, desc = "A claimed first: padding 128, A at 0, then B")
+@Outcome(id = "1, 1, 320, 2, 0", expect = ACCEPTABLE, desc = "B claimed first: B at the end, padding 64, A at 0")
+@Outcome(id = "1, 1, 384, 2, 0", expect = ACCEPTABLE,
     desc = "A padded the end, then B claimed the next lap's start before A: B at 0, then A")
-@Outcome(expect = FORBIDDEN, desc = "torn, lost or duplicated record, wrong extent, or consumed bytes left")
+@Outcome(expect = FORBIDDEN, desc = "torn, lost or duplicated record, wrong extent, or consumed space not marked free")
 @State
 public class MpscWrapAroundTest
 {
-    private static final long START = Rings.CAPACITY - 32;
+    /** Bytes left before the end of the ring: two lines. */
+    private static final int LEFT = Rings.named(2 * ALIGNMENT, 128);
+    private static final long START = Rings.CAPACITY - LEFT;
+    /** A's message: its record needs three lines, more than are left. */
+    private static final int LENGTH_A = 3 * ALIGNMENT - HEADER_LENGTH;
+    /** B's message: its record needs one line, and fits at the end with one line to spare. */
+    private static final int LENGTH_B = 8;
+    /** Where the records end, relative to the start, if A pads all that is left: padding, A, B. */
+    private static final int A_PADS_ALL =
+        Rings.named(LEFT + Rings.recordLength(LENGTH_A) + Rings.recordLength(LENGTH_B), 384);
+    /** Where the records end if B takes the end first: B, A's padding of the rest, A. */
+    private static final int B_AT_END = Rings.named(LEFT + Rings.recordLength(LENGTH_A), 320);
     private static final long A = 0x0A0A_0A0A_0A0A_0A0AL;
     private static final long B = 0x0B0B_0B0B_0B0B_0B0BL;
     private final ChannelSegment segment = Rings.segment(true, START);
     private final RingWriter writerA = Rings.writer(segment, true, Rings.SESSION_A);
     private final RingWriter writerB = Rings.writer(segment, true, Rings.SESSION_B);
-    private final UnsafeBuffer messageA = Rings.message(40, A);
-    private final UnsafeBuffer messageB = Rings.message(8, B);
+    private final UnsafeBuffer messageA = Rings.message(LENGTH_A, A);
+    private final UnsafeBuffer messageB = Rings.message(LENGTH_B, B);
 
     @Actor
     public void publisherA()
     {
-        writerA.write(messageA, 0, 40);
+        writerA.write(messageA, 0, LENGTH_A);
     }
 
     @Actor
     public void publisherB()
     {
-        writerB.write(messageB, 0, 8);
+        writerB.write(messageB, 0, LENGTH_B);
     }
 
     @Arbiter

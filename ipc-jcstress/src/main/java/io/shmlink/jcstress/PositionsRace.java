@@ -1,5 +1,6 @@
 package io.shmlink.jcstress;
 
+import io.shmlink.shm.ring.RecordDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.infra.results.IIII_Result;
@@ -11,18 +12,22 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * The race that {@link SpscPositionsTest} and {@link MpscPositionsTest} run on a channel of their mode with one
- * publisher: it sends two 16-byte records across the end of the ring and reads the head before and after; the
- * subscriber reads the tail before and after polling twice. Outcomes, relative to the start: (tail before, tail
- * after or -1 if the subscriber passed it, head before, head after).
+ * publisher: it sends two one-line records (8-byte messages, 64 bytes each: {@link RecordDescriptor#ALIGNMENT})
+ * across the end of the ring, the first in its last line and the second at index 0, and reads the head before and
+ * after; the subscriber reads the tail before and after polling twice. Outcomes, relative to the start: (tail
+ * before, tail after or -1 if the subscriber passed it, head before, head after), each 0, 64 or 128.
  */
-@Outcome(id = "(0, (0|16|32)|16, (16|32)|32, 32), (0, (0|16|32)|16, (16|32)|32, 32)", expect = ACCEPTABLE,
+@Outcome(id = "(0, (0|64|128)|64, (64|128)|128, 128), " +
+    "(0, (0|64|128)|64, (64|128)|128, 128)", expect = ACCEPTABLE,
     desc = "tail seen by the subscriber and head seen by the publisher each moved forward or stayed")
 @Outcome(expect = FORBIDDEN, desc = "a position went backwards, or the subscriber passed the tail")
 final class PositionsRace
 {
-    private static final long START = Rings.CAPACITY - 16;
+    private static final int LENGTH = 8;
+    /** One record (one line) before the end of the ring: the first record ends there, the second wraps to 0. */
+    private static final long START = Rings.CAPACITY - Rings.named(Rings.recordLength(LENGTH), 64);
     private final Rings.Channel ring;
-    private final UnsafeBuffer message = Rings.message(8, 42);
+    private final UnsafeBuffer message = Rings.message(LENGTH, 42);
     private final Rings.Seen seen = new Rings.Seen(42);
 
     PositionsRace(final boolean mpsc)
@@ -33,8 +38,8 @@ final class PositionsRace
     void publish(final IIII_Result r)
     {
         r.r3 = (int)(ring.segment.buffer().getLongVolatile(HEAD_POSITION_OFFSET) - START);
-        ring.writer.write(message, 0, 8);
-        ring.writer.write(message, 0, 8);
+        ring.writer.write(message, 0, LENGTH);
+        ring.writer.write(message, 0, LENGTH);
         r.r4 = (int)(ring.segment.buffer().getLongVolatile(HEAD_POSITION_OFFSET) - START);
     }
 

@@ -6,6 +6,7 @@ import io.shmlink.api.ChannelMode;
 import io.shmlink.api.MessageHandler;
 import io.shmlink.shm.ring.ClaimerLiveness;
 import io.shmlink.shm.ring.MpscRingWriter;
+import io.shmlink.shm.ring.RecordDescriptor;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.ring.RingWriter;
 import io.shmlink.shm.ring.SpscRingWriter;
@@ -49,10 +50,42 @@ public final class Rings
     }
 
     /**
+     * The bytes a message takes in the ring.
+     *
+     * @param messageLength of the message, not negative.
+     * @return {@link RecordDescriptor#recordLength(int)}.
+     */
+    static int recordLength(final int messageLength)
+    {
+        return RecordDescriptor.recordLength(messageLength);
+    }
+
+    /**
+     * A length the ring's geometry makes, checked against the number a test's outcomes and Javadoc name for it:
+     * annotation ids cannot call {@link #recordLength(int)}, so they spell the numbers out, and a
+     * change of the record format must fail the test loudly rather than let it race another scenario.
+     *
+     * @param computed the length as computed from {@link RecordDescriptor}.
+     * @param named    the length the test's outcomes name.
+     * @return {@code computed}.
+     * @throws IllegalStateException if they differ.
+     */
+    static int named(final int computed, final int named)
+    {
+        if (computed != named)
+        {
+            throw new IllegalStateException("the record geometry makes " + computed + " bytes where the test's " +
+                "outcomes name " + named + ": adapt the test to the record format");
+        }
+        return computed;
+    }
+
+    /**
      * A fresh in-memory channel of {@link #CAPACITY} bytes whose positions start at {@code startPosition}.
      *
      * @param mpsc          MPSC if true, else SPSC.
-     * @param startPosition the ring's first position, 8-aligned: as if that many bytes had been sent and consumed.
+     * @param startPosition the ring's first position, a record boundary (a multiple of
+     *                      {@link RecordDescriptor#ALIGNMENT}): as if that many bytes had been sent and consumed.
      * @return the segment, with a maximum message length of {@code CAPACITY / 8}.
      */
     public static ChannelSegment segment(final boolean mpsc, final long startPosition)
@@ -156,19 +189,20 @@ public final class Rings
     }
 
     /**
-     * Whether an MPSC ring whose backlog was fully consumed up to {@code position} holds any word that is not the
-     * free word of the next position to use it: the subscriber marks all it consumes, and a publisher's header CAS
-     * relies on free space holding exactly that word.
+     * Whether an MPSC ring whose backlog was fully consumed up to {@code position} holds, at any record boundary
+     * (every {@link RecordDescriptor#ALIGNMENT} bytes), a word that is not the free word of the next position to use
+     * it: the subscriber marks every boundary it consumes, and a publisher's header CAS relies on free space holding
+     * exactly that word there. Words between boundaries are never read as headers, so nobody marks them.
      *
      * @param segment  the MPSC channel.
      * @param position where the consumed backlog ends.
-     * @return true if some word of the ring is not the free word expected there.
+     * @return true if some record boundary of the ring does not hold the free word expected there.
      */
     public static boolean dirty(final ChannelSegment segment, final long position)
     {
         final UnsafeBuffer buffer = segment.buffer();
         final int shift = Integer.numberOfTrailingZeros(CAPACITY);
-        for (int i = 0; i < CAPACITY; i += 8)
+        for (int i = 0; i < CAPACITY; i += RecordDescriptor.ALIGNMENT)
         {
             final int index = (int)position & (CAPACITY - 1);
             final long next = position - index + i + (i < index ? CAPACITY : 0);

@@ -10,9 +10,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * The race that {@link SpscShortCommitTest} and {@link MpscShortCommitTest} run on a channel of their mode: a
- * publisher claims 64 bytes, fills them, commits only the first 16 ({@code BufferClaim.commit(int)}), then offers a
- * marker, while the subscriber polls. Outcomes: (state of the message and of the marker in the poll, -1 for the
- * marker if it came without the message; their states in a later drain).
+ * publisher claims 64 bytes (a 128-byte record: two lines), fills them, commits only the first 16
+ * ({@code BufferClaim.commit(int)}: a one-line record, and a 64-byte padding record over the second line), then
+ * offers a marker, while the subscriber polls. Outcomes: (state of the message and of the marker in the poll, -1
+ * for the marker if it came without the message; their states in a later drain).
  */
 @Outcome(id = "1, 1, 0, 0", expect = ACCEPTABLE, desc = "poll saw both")
 @Outcome(id = "1, 0, 0, 1", expect = ACCEPTABLE, desc = "poll saw the short message; the marker came later")
@@ -22,6 +23,11 @@ final class ShortCommitRace
 {
     private static final long VALUE = 0x0123_4567_89AB_CDEFL;
     private static final long MARKER = 0x0600_D000_0600_D000L;
+    private static final int CLAIMED = 64;
+    private static final int COMMITTED = 16;
+    /** The unused rest of the claim: one line of padding after the short record. */
+    private static final int PADDING =
+        Rings.named(Rings.recordLength(CLAIMED) - Rings.recordLength(COMMITTED), 64);
     private final Rings.Channel ring;
     private final UnsafeBuffer marker = Rings.message(8, MARKER);
     private final Rings.Seen seen = new Rings.Seen(VALUE, MARKER);
@@ -33,8 +39,8 @@ final class ShortCommitRace
 
     void publish()
     {
-        final BufferClaim claim = Rings.claimAndFill(ring.writer, 64, VALUE);
-        claim.commit(16);
+        final BufferClaim claim = Rings.claimAndFill(ring.writer, CLAIMED, VALUE);
+        claim.commit(COMMITTED);
         ring.writer.write(marker, 0, 8);
     }
 

@@ -8,10 +8,10 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIII_Result;
 
 /**
- * SPSC: head and tail only grow. The publisher sends two 16-byte records across the end of the ring and reads
- * the head before and after; the subscriber reads the tail before and after polling twice. Each pair must be
- * non-decreasing, and the subscriber never gets ahead of the tail it saw last. Results are positions relative
- * to the start: 0, 16 or 32.
+ * SPSC: head and tail only grow. The publisher sends two 64-byte (one-line) records across the end of the ring
+ * and reads the head before and after; the subscriber reads the tail before and after polling twice. Each pair
+ * must be non-decreasing, and the subscriber never gets ahead of the tail it saw last. Results are positions
+ * relative to the start: 0, 64 or 128.
  */
 @JCStressTest
 @JCStressMeta(PositionsRace.class)

@@ -1,5 +1,6 @@
 package io.shmlink.jcstress;
 
+import io.shmlink.shm.ring.RecordDescriptor;
 import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.ring.RingWriter;
 import io.shmlink.shm.segment.ChannelSegment;
@@ -12,37 +13,47 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIII_Result;
 
+import static io.shmlink.shm.ring.RecordDescriptor.ALIGNMENT;
+import static io.shmlink.shm.ring.RecordDescriptor.HEADER_LENGTH;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * SPSC at the wrap: 16 bytes are left before the end of the ring and the record needs 48, so the publisher
- * writes a 16-byte padding record at the end and the message at index 0. The subscriber must never hand over a
- * message straddling the end, nor a torn one, nor the padding.
+ * SPSC at the wrap: one 64-byte line ({@link RecordDescriptor#ALIGNMENT}) is left before the end of the ring and
+ * the record needs two (a 120-byte message makes a 128-byte record), so the publisher writes a 64-byte padding
+ * record at the end and the message at index 0. The subscriber must never hand over a message straddling the end,
+ * nor a torn one, nor the padding. Positions in the outcomes are relative to the start: 64 past the padding, 192
+ * past the message.
  */
 @JCStressTest
 @Description("SPSC record wrapping the ring end behind padding is never torn")
 @Outcome(id = "0, 0, 0, 1", expect = ACCEPTABLE, desc = "poll saw nothing; the next poll delivers the message")
-@Outcome(id = "1, 1, 64, 0", expect = ACCEPTABLE, desc = "poll skipped the padding and delivered the message")
-@Outcome(id = "0, 0, 16, 1", expect = ACCEPTABLE_INTERESTING,
+@Outcome(id = "1, 1, 192, 0", expect = ACCEPTABLE, desc = "poll skipped the padding and delivered the message")
+@Outcome(id = "0, 0, 64, 1", expect = ACCEPTABLE_INTERESTING,
     desc = "poll consumed the padding before the message was committed; the next poll delivers it")
 @Outcome(expect = FORBIDDEN, desc = "torn or straddling message, padding delivered, duplicate or loss")
 @State
 public class SpscWrapAroundTest
 {
-    private static final long START = Rings.CAPACITY - 16;
+    /** The padding: one line left before the end. */
+    private static final int PADDING = Rings.named(ALIGNMENT, 64);
+    private static final long START = Rings.CAPACITY - PADDING;
+    /** A message whose record needs two lines: more than the line left. */
+    private static final int LENGTH = 2 * ALIGNMENT - HEADER_LENGTH;
+    /** Where the message ends, relative to the start: the padding and the record. */
+    private static final int END = Rings.named(PADDING + Rings.recordLength(LENGTH), 192);
     private static final long VALUE = 0x1122_3344_5566_7788L;
     private final ChannelSegment segment = Rings.segment(false, START);
     private final RingWriter writer = Rings.writer(segment, false, Rings.SESSION_A);
     private final RingReader reader = Rings.reader(segment, false);
-    private final UnsafeBuffer message = Rings.message(40, VALUE);
+    private final UnsafeBuffer message = Rings.message(LENGTH, VALUE);
     private final Rings.Seen seen = new Rings.Seen(VALUE);
 
     @Actor
     public void publisher()
     {
-        writer.write(message, 0, 40);
+        writer.write(message, 0, LENGTH);
     }
 
     @Actor
@@ -58,6 +69,6 @@ public class SpscWrapAroundTest
     {
         final Rings.Seen later = new Rings.Seen(VALUE);
         reader.read(later, 10);
-        r.r4 = later.torn() == 0 && reader.position() == START + 64 ? later.intact(0) : -1;
+        r.r4 = later.torn() == 0 && reader.position() == START + END ? later.intact(0) : -1;
     }
 }

@@ -13,6 +13,7 @@ import io.shmlink.examples.cli.ShmLinkProcess.Result;
 import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
+import io.shmlink.shm.ring.RecordDescriptor;
 import io.shmlink.shm.socket.ShmServerSocket;
 import io.shmlink.shm.socket.ShmSocket;
 import io.shmlink.shm.testing.TempRegistry;
@@ -431,7 +432,7 @@ class ShmLinkCliIT
                 publish(publisher, 10, 100);
                 assertEquals(10, drain(reader, 10));
                 final long tail = registry.lookup("fan").orElseThrow().publisherPosition();
-                assertEquals(10 * 112, tail, "100 bytes and the 8-byte header, 8-aligned, each");
+                assertEquals(10 * RecordDescriptor.recordLength(100), tail, "100 bytes and the header, aligned, each");
 
                 final Result stat = ok("stat", "fan", "--dir", d());
 

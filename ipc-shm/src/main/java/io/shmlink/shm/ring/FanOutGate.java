@@ -118,7 +118,7 @@ public final class FanOutGate
         if ((released & (ALIGNMENT - 1)) != 0 || released < 0 || slowest - released > capacity)
         {
             throw segment.corrupt("released position", released + " (slowest subscriber at " + slowest +
-                ", capacity " + capacity + ": 8-aligned and within one ring behind every subscriber)");
+                ", capacity " + capacity + ": 64-aligned and within one ring behind every subscriber)");
         }
         final long releasable = releasable(released, slowest);
         if (releasable <= released)
@@ -179,7 +179,7 @@ public final class FanOutGate
                     HEADER_LENGTH + " bytes or more, ends inside the ring and before a subscriber's head " +
                     slowest + ")");
             }
-            final int aligned = align(magnitude, ALIGNMENT); // both ends 8-aligned: stays within the bounds
+            final int aligned = align(magnitude, ALIGNMENT); // both ends 64-aligned: stays within the bounds
             final int type = RecordDescriptor.type(header);
             if (frameLength < 0 || RecordDescriptor.isSkipped(type))
             {
@@ -248,7 +248,7 @@ public final class FanOutGate
                     buffer.getLongVolatile(offset + SLOT_HEAD_OFFSET) == head)
                 {
                     throw segment.corrupt("subscriber slot " + slot + " head position", head + " (tail " + tail +
-                        ", capacity " + capacity + ": an attached subscriber's head is 8-aligned and within one" +
+                        ", capacity " + capacity + ": an attached subscriber's head is 64-aligned and within one" +
                         " ring behind the tail)");
                 }
                 continue;
@@ -260,7 +260,7 @@ public final class FanOutGate
                 if (head > tailNow || (head & (ALIGNMENT - 1)) != 0)
                 {
                     throw segment.corrupt("subscriber slot " + slot + " head position", head + " (tail " + tailNow +
-                        ": a subscriber's head is 8-aligned and never ahead of the tail)");
+                        ": a subscriber's head is 64-aligned and never ahead of the tail)");
                 }
                 continue;
             }
@@ -329,7 +329,7 @@ public final class FanOutGate
             if ((target & (ALIGNMENT - 1)) != 0 || target > buffer.getLongVolatile(TAIL_POSITION_OFFSET))
             {
                 throw segment.corrupt("cleaner target", target + " (released position " + from +
-                    ": 8-aligned and not past the tail)");
+                    ": 64-aligned and not past the tail)");
             }
             return markAndRelease(from, target);
         }
@@ -351,7 +351,7 @@ public final class FanOutGate
         if (((from | to) & (ALIGNMENT - 1)) != 0 || from < 0 || to - from > capacity)
         {
             throw segment.corrupt("released position", from + " (releasable up to " + to + ", capacity " +
-                capacity + ": 8-aligned and within one ring behind every subscriber)");
+                capacity + ": 64-aligned and within one ring behind every subscriber)");
         }
         freeSpace.release(from, (int)(to - from));
         VarHandle.storeStoreFence(); // every free word before the released position that names it

@@ -8,6 +8,7 @@ import static io.shmlink.shm.ring.RecordDescriptor.ALIGNMENT;
 import static io.shmlink.shm.ring.RecordDescriptor.HEADER_LENGTH;
 import static io.shmlink.shm.ring.RecordDescriptor.PADDING_TYPE;
 import static io.shmlink.shm.ring.RecordDescriptor.header;
+import static io.shmlink.shm.ring.RecordDescriptor.recordLength;
 import static io.shmlink.shm.ring.RecordDescriptor.type;
 import static io.shmlink.shm.segment.SegmentDescriptor.CONSUMED_UP_TO_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
@@ -41,7 +42,7 @@ public final class MpscRingWriter extends RingWriter
     {
         super(segment, session);
         this.capacityShift = Integer.numberOfTrailingZeros(capacity);
-        this.maxFrameLength = align(maxMessageLength + HEADER_LENGTH, ALIGNMENT);
+        this.maxFrameLength = recordLength(maxMessageLength);
     }
 
     @Override
@@ -123,13 +124,13 @@ public final class MpscRingWriter extends RingWriter
         final long head = UnsafeApi.getLongAcquire(null, baseAddress + HEAD_POSITION_OFFSET);
         if ((head & (ALIGNMENT - 1)) != 0 || head < 0)
         {
-            throw segment.corrupt("head position", head + " (must be 8-aligned and not negative)");
+            throw segment.corrupt("head position", head + " (must be 64-aligned and not negative)");
         }
         // read first, so at most a ring ahead of the head read after it
         if ((consumedUpTo & (ALIGNMENT - 1)) != 0 || consumedUpTo < 0 || consumedUpTo - head > capacity)
         {
             throw segment.corrupt("consumed-up-to position", consumedUpTo + " (head " + head +
-                ": must be 8-aligned and at most a ring ahead of the head)");
+                ": must be 64-aligned and at most a ring ahead of the head)");
         }
         return Math.max(head, consumedUpTo);
     }

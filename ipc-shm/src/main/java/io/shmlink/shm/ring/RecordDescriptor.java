@@ -1,8 +1,9 @@
 package io.shmlink.shm.ring;
 
 /**
- * The layout of one record in a ring. Records start on 8-byte boundaries and never straddle the end of the ring:
- * a record that would is preceded by a padding record that fills the ring to its end.
+ * The layout of one record in a ring. Records start on 64-byte boundaries, so a small message is one cache line and
+ * every header the first word of its line ({@code docs/DESIGN.md}, "Records"), and never straddle the end of the
+ * ring: a record that would is preceded by a padding record that fills the ring to its end.
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -47,14 +48,28 @@ public final class RecordDescriptor
     /** Bytes of a record's header: the frame length and the type field, one 64-bit word. */
     public static final int HEADER_LENGTH = 8;
 
-    /** Records start at multiples of this many bytes, so each header is one aligned 64-bit word. */
-    public static final int ALIGNMENT = 8;
+    /**
+     * Records start at multiples of this many bytes: one cache line, so that a record of up to 56 bytes of message
+     * never spans two and a reader fetches one line per small message.
+     */
+    public static final int ALIGNMENT = 64;
 
     /** Type of a record that carries no message. */
     public static final int PADDING_TYPE = -1;
 
     private RecordDescriptor()
     {
+    }
+
+    /**
+     * The bytes a message takes in the ring: header and message, aligned.
+     *
+     * @param messageLength of the message, not negative.
+     * @return a multiple of {@link #ALIGNMENT}.
+     */
+    public static int recordLength(final int messageLength)
+    {
+        return (messageLength + HEADER_LENGTH + ALIGNMENT - 1) & -ALIGNMENT;
     }
 
     /**

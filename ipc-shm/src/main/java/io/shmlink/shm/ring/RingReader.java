@@ -230,7 +230,7 @@ public final class RingReader
     public int read(final MessageHandler handler, final int messageLimit)
     {
         // Kept under HotSpot's inlining limit for hot methods (325 bytecodes): failures and holds are handled out
-        // of line. The read position is 8-aligned (checked at attach) and every step is an aligned length, so each
+        // of line. The read position is 64-aligned (checked at attach) and every step is an aligned length, so each
         // index leaves room for a header; a length is bounded to the ring before any byte behind it is read.
         final long start = this.readPosition;
         final long ring = ringAddress;
@@ -585,7 +585,7 @@ public final class RingReader
                 " (a claim must be " + HEADER_LENGTH + " to " + (maxMessageLength + HEADER_LENGTH) +
                 " bytes, end inside the ring and before the tail " + tailBound + ")");
         }
-        final int skipLength = align(-frameLength, ALIGNMENT); // positions are 8-aligned: stays within both
+        final int skipLength = align(-frameLength, ALIGNMENT); // positions are 64-aligned: stays within both
         final int claimer = type(header);
         final long skipped = header(skipLength, claimer > 0 ? skippedType(claimer) : PADDING_TYPE);
         // Fan-out: an evicted subscriber may be a lap behind, where the same header may stand for a later claim, and
@@ -703,7 +703,7 @@ public final class RingReader
     {
         if (heldAt >= 0)
         {
-            holdOrRelease(heldAt + frameLength(heldHeader)); // 8-aligned and bounded when it was read
+            holdOrRelease(heldAt + frameLength(heldHeader)); // 64-aligned and bounded when it was read
         }
     }
 
@@ -805,7 +805,7 @@ public final class RingReader
             tail - position > capacity)
         {
             throw corrupt(field, position + " (tail " + tail + ", capacity " + capacity +
-                ": positions must be 8-aligned and within one ring behind the tail" +
+                ": positions must be 64-aligned and within one ring behind the tail" +
                 (tailIsHint ? ")" : ", not ahead of it)"));
         }
     }

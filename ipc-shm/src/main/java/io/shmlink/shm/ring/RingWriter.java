@@ -20,7 +20,6 @@ import static io.shmlink.shm.segment.SegmentDescriptor.BACK_PRESSURE_EVENTS_OFFS
 import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
-import static org.agrona.BitUtil.align;
 
 /**
  * The publishing side of a ring: claims space, writes records, commits them. One subclass per producer mode, as
@@ -44,7 +43,7 @@ import static org.agrona.BitUtil.align;
  * </ul>
  * <b>Memory access.</b> The hot path uses raw addresses ({@link UnsafeApi}), each in the mapping by construction:
  * control words are at fixed offsets below {@code RING_OFFSET}; a ring index is a position masked with
- * {@code capacity - 1} (positions read from the segment are checked 8-aligned first); a record is placed only
+ * {@code capacity - 1} (positions read from the segment are checked 64-aligned first); a record is placed only
  * where its aligned length fits before the end of the ring; and {@link ChannelSegment} guarantees that the
  * mapping covers header and ring. Slow paths keep the bounds-checked buffer.
  * <p>
@@ -184,7 +183,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
         UnsafeApi.copyMemory(
             src.byteArray(), src.addressOffset() + offset, null, baseAddress + recordOffset + HEADER_LENGTH, length);
         commitCopied(recordOffset, length, length);
-        return position + align(length + HEADER_LENGTH, ALIGNMENT);
+        return position + recordLength(length);
     }
 
     /**
@@ -215,7 +214,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
         final int recordOffset = recordOffset(position);
         buffer.putBytes(recordOffset + HEADER_LENGTH, src, offset, length);
         commitCopied(recordOffset, length, length);
-        return position + align(length + HEADER_LENGTH, ALIGNMENT);
+        return position + recordLength(length);
     }
 
     /**
@@ -251,7 +250,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
         claimed();
         final int recordOffset = recordOffset(position);
         claim.wrap(completer, baseAddress + recordOffset + HEADER_LENGTH, recordOffset, length);
-        return position + align(length + HEADER_LENGTH, ALIGNMENT);
+        return position + recordLength(length);
     }
 
     /**
@@ -381,7 +380,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
             header(length + HEADER_LENGTH, session)))
         {
             UnsafeApi.putLongRelease(
-                null, address, header(align(claimedLength + HEADER_LENGTH, ALIGNMENT), PADDING_TYPE));
+                null, address, header(recordLength(claimedLength), PADDING_TYPE));
         }
     }
 
@@ -400,8 +399,8 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
         {
             throw new IllegalArgumentException("commit of " + length + " bytes of a claim of " + claimedLength);
         }
-        final int used = align(length + HEADER_LENGTH, ALIGNMENT);
-        final int unused = align(claimedLength + HEADER_LENGTH, ALIGNMENT) - used;
+        final int used = recordLength(length);
+        final int unused = recordLength(claimedLength) - used;
         if (unused > 0)
         {
             UnsafeApi.putLong(null, baseAddress + recordOffset + used, header(unused, PADDING_TYPE));
@@ -415,7 +414,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
     {
         checkClaimed(recordOffset, length);
         UnsafeApi.putLongRelease(
-            null, baseAddress + recordOffset, header(align(length + HEADER_LENGTH, ALIGNMENT), PADDING_TYPE));
+            null, baseAddress + recordOffset, header(recordLength(length), PADDING_TYPE));
     }
 
     /**
@@ -489,13 +488,13 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
      * Checks a tail read from the segment before a claim uses it.
      *
      * @param tail the tail as read.
-     * @return the tail, 8-aligned and not negative.
+     * @return the tail, 64-aligned and not negative.
      */
     final long checkedTail(final long tail)
     {
         if ((tail & (ALIGNMENT - 1)) != 0 || tail < 0)
         {
-            throw segment.corrupt("tail position", tail + " (must be 8-aligned and not negative)");
+            throw segment.corrupt("tail position", tail + " (must be 64-aligned and not negative)");
         }
         return tail;
     }
@@ -534,7 +533,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
             (isSingleProducer() || head > buffer.getLongVolatile(TAIL_POSITION_OFFSET))))
         {
             throw segment.corrupt("head position", head + " (tail " + claimedTail + ", capacity " + capacity +
-                ": the head must be 8-aligned, at most one ring behind the tail and not ahead of it)");
+                ": the head must be 64-aligned, at most one ring behind the tail and not ahead of it)");
         }
     }
 
@@ -544,7 +543,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
     }
 
     /**
-     * Checks head, tail, head read in that order: all 8-aligned, the head not going back, within one ring behind
+     * Checks head, tail, head read in that order: all 64-aligned, the head not going back, within one ring behind
      * the tail and, unless the tail is only a hint (MPSC), not ahead of it.
      */
     private void checkPositions(
@@ -554,7 +553,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
             (headBefore > tail && !tailIsHint) || tail - headAfter > capacity)
         {
             throw segment.corrupt("head/tail position", headBefore + ".." + headAfter + "/" + tail + " (capacity " +
-                capacity + ": all 8-aligned, the head not ahead of the tail and within one ring behind it)");
+                capacity + ": all 64-aligned, the head not ahead of the tail and within one ring behind it)");
         }
     }
 }

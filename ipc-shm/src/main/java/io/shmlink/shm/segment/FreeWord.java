@@ -47,7 +47,7 @@ public final class FreeWord
      * @param buffer     the segment.
      * @param ringOffset where the ring starts in it.
      * @param capacity   the ring's capacity, a power of two.
-     * @param position   the ring's first position (head and tail), 8-aligned.
+     * @param position   the ring's first position (head and tail), 64-aligned.
      */
     public static void markFresh(
         final UnsafeBuffer buffer, final int ringOffset, final int capacity, final long position)

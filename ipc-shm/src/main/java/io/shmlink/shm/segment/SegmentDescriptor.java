@@ -110,8 +110,10 @@ public final class SegmentDescriptor
      * ({@link FanOutDescriptor}), and for them the commit by CAS. Version 6 changes no offset but what the MPSC
      * tail means: a claim is the CAS of its header word at the end of the records, and the tail only a hint of
      * where that is, so a version 5 publisher's claim (tail CAS, then header) would race a version 6 one's.
+     * Version 7 changes no offset but where records start: on 64-byte boundaries (one cache line), where version 6
+     * had 8, so a version 6 party would walk and check positions on the old grid.
      */
-    public static final int LAYOUT_VERSION = 6;
+    public static final int LAYOUT_VERSION = 7;
 
     /** Stored in the ready word after everything else is written. */
     public static final int READY_VALUE = 0x52454459;

@@ -173,9 +173,10 @@ class FanOutRecoveryTest
         shm.registry().create("fan", new ChannelConfig(ChannelMode.MPMC, CAPACITY, MAX_LENGTH, 1));
         final ShmSubscriber subscriber = shm.registry().subscriber("fan");
         final ShmPublisher publisher = shm.registry().publisher("fan");
-        // a publisher won the tail CAS for 64 bytes at position 0 and stopped before its header
+        // a publisher won the tail CAS for two records' room at position 0 and stopped before its header
+        final int gap = 2 * RecordDescriptor.ALIGNMENT;
         SegmentEditor.edit(shm.directory().resolve("fan"),
-            b -> b.getAndAddLong(SegmentDescriptor.TAIL_POSITION_OFFSET, 64));
+            b -> b.getAndAddLong(SegmentDescriptor.TAIL_POSITION_OFFSET, gap));
         final UnsafeBuffer message = new UnsafeBuffer(new byte[MAX_LENGTH]);
         final TaggedMessages.Verifier verifier = new TaggedMessages.Verifier(MAX_LENGTH, 1);
         final int length = new TaggedMessages(MAX_LENGTH).write(0, 0, message, 0);
@@ -191,19 +192,21 @@ class FanOutRecoveryTest
         assertEquals(1, verifier.received(0));
         assertEquals(1, subscriber.lostClaims());
         assertEquals(0, subscriber.lastLostClaim().position());
-        assertEquals(64, subscriber.lastLostClaim().length());
+        assertEquals(gap, subscriber.lastLostClaim().length());
         assertEquals(0, subscriber.lastLostClaim().session(), "a gap names no session");
         final int shift = Integer.numberOfTrailingZeros(CAPACITY);
-        final boolean[] headerTaken = new boolean[8];
+        final boolean[] headerTaken = new boolean[gap / RecordDescriptor.ALIGNMENT];
         SegmentEditor.edit(shm.directory().resolve("fan"), b ->
         {
             for (int word = 0; word < headerTaken.length; word++)
             {
-                headerTaken[word] = b.compareAndSetLong(SegmentDescriptor.RING_OFFSET + word * 8,
-                    FreeWord.of(word * 8, shift), RecordDescriptor.header(-16, (1 << 7) | 1));
+                final int boundary = word * RecordDescriptor.ALIGNMENT;
+                headerTaken[word] = b.compareAndSetLong(SegmentDescriptor.RING_OFFSET + boundary,
+                    FreeWord.of(boundary, shift), RecordDescriptor.header(-16, (1 << 7) | 1));
             }
         });
-        assertArrayEquals(new boolean[8], headerTaken, "the woken claimer's header CAS fails at every word");
+        assertArrayEquals(new boolean[headerTaken.length], headerTaken,
+            "the woken claimer's header CAS fails at every record boundary");
     }
 
     /**

@@ -8,6 +8,7 @@ import io.shmlink.api.Publisher;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.ring.RecordDescriptor;
 import io.shmlink.shm.segment.FanOutDescriptor;
 import io.shmlink.shm.segment.SegmentDescriptor;
 import io.shmlink.shm.testing.FuzzCases;
@@ -357,8 +358,9 @@ class SegmentFuzzTest
             }
             else
             {
-                // a record header: length or type word at an 8-aligned index of the ring
-                final int index = SegmentDescriptor.RING_OFFSET + random.nextInt(CAPACITY / 8) * 8 +
+                // a record header: length or type word at a record boundary of the ring
+                final int alignment = RecordDescriptor.ALIGNMENT;
+                final int index = SegmentDescriptor.RING_OFFSET + random.nextInt(CAPACITY / alignment) * alignment +
                     (random.nextBoolean() ? 0 : 4);
                 b.putInt(index, randomInt(random));
             }

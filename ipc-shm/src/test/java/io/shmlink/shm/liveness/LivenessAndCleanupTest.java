@@ -9,6 +9,7 @@ import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
+import io.shmlink.shm.ring.RecordDescriptor;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.CreationCrashes;
 import io.shmlink.shm.testing.AttachAndWaitMain;
@@ -291,8 +292,8 @@ class LivenessAndCleanupTest
             assertEquals(1, log.records().size());
             assertEquals(Level.WARNING, log.records().get(0).getLevel());
             final String message = log.records().get(0).getMessage();
-            assertTrue(message.startsWith("channel 'logged': skipped 24 bytes at position 0 claimed by session "),
-                message);
+            assertTrue(message.startsWith("channel 'logged': skipped " + RecordDescriptor.recordLength(16) +
+                " bytes at position 0 claimed by session "), message);
             assertTrue(message.contains("(pid " + ProcessHandle.current().pid() + ")"), message);
             assertEquals(ProcessHandle.current().pid(), subscriber.lastLostClaim().pid());
         }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static io.shmlink.shm.ring.RecordDescriptor.header;
+import static io.shmlink.shm.ring.RecordDescriptor.recordLength;
 import static io.shmlink.shm.ring.RecordDescriptor.skippedType;
 import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
@@ -28,12 +29,15 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class LostClaimRecoveryTest extends MpscRingFixture
 {
+    /** The record of an 8-byte message, the size most of these tests send. */
+    private static final int R = recordLength(8);
+
     private final StallDetector stalls = new StallDetector(reader, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
 
-    /** Sends one message and consumes it, so that the next record is at position 16, above the initial 0. */
+    /** Sends one message and consumes it, so that the next record is at position R, above the initial 0. */
     private void movePastPositionZero(final RingWriter writer)
     {
-        assertEquals(16, writer.write(message(0x1), 0, 8));
+        assertEquals(R, writer.write(message(0x1), 0, 8));
         assertEquals(1, poll());
         received.clear();
     }
@@ -74,7 +78,7 @@ class LostClaimRecoveryTest extends MpscRingFixture
 
         assertTrue(reader.unblock(reader.tail()));
 
-        assertEquals(16, reader.position());
+        assertEquals(R, reader.position());
         assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
     }
 
@@ -111,11 +115,11 @@ class LostClaimRecoveryTest extends MpscRingFixture
     {
         final RingWriter slow = new MpscRingWriter(segment, SESSION_A);
         movePastPositionZero(slow);
-        slow.claim(20, new BufferClaim());                 // at 16: a 28-byte record, 32 aligned
+        slow.claim(20, new BufferClaim());                 // at R
 
         timeOut(stalls);
 
-        assertEquals(header(32, skippedType(SESSION_A)), ring.getLongVolatile(RING_OFFSET + 16));
+        assertEquals(header(recordLength(20), skippedType(SESSION_A)), ring.getLongVolatile(RING_OFFSET + R));
         assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
     }
 
@@ -131,7 +135,8 @@ class LostClaimRecoveryTest extends MpscRingFixture
 
         timeOut(spscStalls);
 
-        assertEquals(header(32, skippedType(SESSION_A)), spscSegment.buffer().getLongVolatile(RING_OFFSET));
+        assertEquals(header(recordLength(20), skippedType(SESSION_A)),
+            spscSegment.buffer().getLongVolatile(RING_OFFSET));
         assertEquals(0, spscSegment.buffer().getLongVolatile(HEAD_POSITION_OFFSET));
     }
 
@@ -141,15 +146,15 @@ class LostClaimRecoveryTest extends MpscRingFixture
         final RingWriter slow = new MpscRingWriter(segment, SESSION_A);
         final RingWriter other = new MpscRingWriter(segment, SESSION_B);
         movePastPositionZero(other);
-        slow.claim(8, new BufferClaim());                  // at 16
-        other.write(message(0xB), 0, 8);                // at 32
+        slow.claim(8, new BufferClaim());                  // at R
+        other.write(message(0xB), 0, 8);                // at 2R
         timeOut(stalls);
 
         assertEquals(1, poll());
 
         assertEquals(List.of(0xBL), received);
-        assertEquals(48, reader.position());
-        assertEquals(16, ring.getLongVolatile(HEAD_POSITION_OFFSET), "nothing from the skipped claim on is released");
+        assertEquals(3 * R, reader.position());
+        assertEquals(R, ring.getLongVolatile(HEAD_POSITION_OFFSET), "nothing from the skipped claim on is released");
     }
 
     @Test
@@ -159,7 +164,7 @@ class LostClaimRecoveryTest extends MpscRingFixture
         final RingWriter other = new MpscRingWriter(segment, SESSION_B);
         movePastPositionZero(other);
         final BufferClaim claim = new BufferClaim();
-        assertEquals(32, slow.claim(8, claim));            // A holds the claim at 16 past the timeout
+        assertEquals(2 * R, slow.claim(8, claim));         // A holds the claim at R past the timeout
         claim.buffer().putLong(0, 0xA);
         timeOut(stalls);
         final int sent = fillRing(other, 0xB);             // B cannot lap the held claim: back pressure instead
@@ -196,8 +201,8 @@ class LostClaimRecoveryTest extends MpscRingFixture
         claim.abort();
         stalls.check(2 * TIMEOUT_NS);
 
-        assertEquals(48, ring.getLongVolatile(HEAD_POSITION_OFFSET));
-        assertEquals(FreeWord.of(32 + CAPACITY, SHIFT), ring.getLongVolatile(RING_OFFSET + 32),
+        assertEquals(3 * R, ring.getLongVolatile(HEAD_POSITION_OFFSET));
+        assertEquals(FreeWord.of(2 * R + CAPACITY, SHIFT), ring.getLongVolatile(RING_OFFSET + 2 * R),
             "B's consumed record was released for the next lap, not padded");
         assertEquals(List.of(0xBL), received);
     }
@@ -231,7 +236,7 @@ class LostClaimRecoveryTest extends MpscRingFixture
         dead[0] = true;
         watchingStalls.check(2 * TIMEOUT_NS);
 
-        assertEquals(16, ring.getLongVolatile(HEAD_POSITION_OFFSET));
+        assertEquals(R, ring.getLongVolatile(HEAD_POSITION_OFFSET));
         assertEquals(FreeWord.of(CAPACITY, SHIFT), ring.getLongVolatile(RING_OFFSET),
             "the released claim is free for the next lap");
     }
@@ -271,7 +276,7 @@ class LostClaimRecoveryTest extends MpscRingFixture
         successorStalls.check(3 * TIMEOUT_NS);
 
         assertEquals(List.of(0xBL), received, "nothing false delivered, B's message once");
-        assertEquals(32, ring.getLongVolatile(HEAD_POSITION_OFFSET));
+        assertEquals(2 * R, ring.getLongVolatile(HEAD_POSITION_OFFSET));
     }
 
     @Test
@@ -288,13 +293,13 @@ class LostClaimRecoveryTest extends MpscRingFixture
         final RingReader successor = new RingReader(segment, true);
         final StallDetector successorStalls = new StallDetector(successor, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
         assertEquals(0, poll(successor), "B is not delivered twice");
-        assertEquals(32, successor.position());
+        assertEquals(2 * R, successor.position());
         assertEquals(0, successor.headPosition(), "the claim is still held");
 
         claim.abort();
         successorStalls.check(2 * TIMEOUT_NS);
 
-        assertEquals(32, ring.getLongVolatile(HEAD_POSITION_OFFSET));
+        assertEquals(2 * R, ring.getLongVolatile(HEAD_POSITION_OFFSET));
         other.write(message(0xC), 0, 8);
         assertEquals(1, poll(successor));
         assertEquals(List.of(0xCL), received);
@@ -314,8 +319,8 @@ class LostClaimRecoveryTest extends MpscRingFixture
         final RingReader successor = new RingReader(segment, true);
         final StallDetector successorStalls = new StallDetector(successor, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
 
-        assertEquals(32, successor.headPosition());
-        assertEquals(32, ring.getLongVolatile(HEAD_POSITION_OFFSET));
+        assertEquals(2 * R, successor.headPosition());
+        assertEquals(2 * R, ring.getLongVolatile(HEAD_POSITION_OFFSET));
     }
 
     @Test
@@ -323,14 +328,14 @@ class LostClaimRecoveryTest extends MpscRingFixture
     {
         final RingWriter writer = new MpscRingWriter(segment, SESSION_A);
         final BufferClaim claim = new BufferClaim();
-        for (int i = 0; i < 3 * CAPACITY / 72; i++)       // laps the ring: free words, padding and wrap all met
+        for (int i = 0; i < 3 * CAPACITY / recordLength(64); i++) // laps the ring: free words, padding, wrap all met
         {
             assertTrue(writer.claim(64, claim) > 0);
             claim.buffer().putLong(0, i);
             claim.commit(8 + (i % 3) * 8);
             assertEquals(1, poll());
         }
-        assertEquals(3 * CAPACITY / 72, received.size());
+        assertEquals(3 * CAPACITY / recordLength(64), received.size());
         for (int i = 0; i < received.size(); i++)
         {
             assertEquals(i, received.get(i));
@@ -343,16 +348,17 @@ class LostClaimRecoveryTest extends MpscRingFixture
     {
         final RingWriter other = new MpscRingWriter(segment, SESSION_B);
         final BufferClaim claim = new BufferClaim();
-        assertEquals(72, new MpscRingWriter(segment, SESSION_A).claim(64, claim));
+        assertEquals(recordLength(64), new MpscRingWriter(segment, SESSION_A).claim(64, claim));
         timeOut(stalls);
         other.write(message(0xB), 0, 8);
         assertEquals(1, poll());                           // B delivered past the held claim; then this reader leaves
         claim.buffer().putLong(0, 0xA);
-        claim.commit(8);                                   // lets go, shorter: its record then padding up to 72
+        claim.commit(8);                                   // lets go, shorter: its record then padding
 
         final RingReader successor = new RingReader(segment, true);
-        assertEquals(88, successor.position(), "the walk from the head lands on the stored read position");
-        assertEquals(88, successor.headPosition(), "and releases everything");
+        assertEquals(recordLength(64) + R, successor.position(), "the walk from the head lands on the stored read " +
+            "position");
+        assertEquals(recordLength(64) + R, successor.headPosition(), "and releases everything");
         other.write(message(0xC), 0, 8);
         assertEquals(1, poll(successor));
         assertEquals(List.of(0xBL, 0xCL), received);
@@ -367,7 +373,7 @@ class LostClaimRecoveryTest extends MpscRingFixture
         timeOut(stalls);
         other.write(message(0xB), 0, 8);
         assertEquals(1, poll());
-        ring.putLongVolatile(io.shmlink.shm.segment.SegmentDescriptor.READ_POSITION_OFFSET, 24); // mid-record
+        ring.putLongVolatile(io.shmlink.shm.segment.SegmentDescriptor.READ_POSITION_OFFSET, R / 2); // mid-record
 
         final io.shmlink.api.CorruptChannelException ex = assertThrows(io.shmlink.api.CorruptChannelException.class,
             () -> new RingReader(segment, true));
@@ -378,7 +384,7 @@ class LostClaimRecoveryTest extends MpscRingFixture
     @Test
     void aSkippedClaimsMarkWhoseLengthIsNotWholeWordsIsCorrupt()
     {
-        ring.putLongVolatile(TAIL_POSITION_OFFSET, 16);
+        ring.putLongVolatile(TAIL_POSITION_OFFSET, R);
         ring.putLongRelease(RING_OFFSET, header(12, skippedType(SESSION_A)));
 
         final io.shmlink.api.CorruptChannelException ex =
@@ -399,7 +405,7 @@ class LostClaimRecoveryTest extends MpscRingFixture
 
         assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
         assertEquals(0, poll(successor));
-        assertEquals(16, successor.position());
+        assertEquals(R, successor.position());
     }
 
     @Test
@@ -426,19 +432,19 @@ class LostClaimRecoveryTest extends MpscRingFixture
         final List<String> told = new ArrayList<>();
         reader.lostClaimListener((position, length, session) ->
             told.add(position + "/" + length + "/" + session + "/" + ring.getLongVolatile(LOST_CLAIMS_OFFSET)));
-        assertEquals(48, slow.claim(20, new BufferClaim())); // at 16: a 28-byte record, 32 aligned
+        assertEquals(R + recordLength(20), slow.claim(20, new BufferClaim())); // at R
 
         stalls.check(0);
         assertEquals(List.of(), told, "nothing is lost before the timeout");
         stalls.check(TIMEOUT_NS);
 
-        assertEquals(List.of("16/32/" + SESSION_A + "/1"), told);
+        assertEquals(List.of(R + "/" + recordLength(20) + "/" + SESSION_A + "/1"), told);
     }
 
     @Test
     void aZeroLengthWordThatIsNotThisLapsFreeWordIsCorrupt()
     {
-        ring.putLongVolatile(TAIL_POSITION_OFFSET, 40);
+        ring.putLongVolatile(TAIL_POSITION_OFFSET, R);
         ring.putInt(RING_OFFSET + RecordDescriptor.SESSION_OFFSET, SESSION_A); // a type without a length
 
         final io.shmlink.api.CorruptChannelException ex =

@@ -11,6 +11,7 @@ import java.util.List;
 
 import static io.shmlink.shm.ring.RecordDescriptor.HEADER_LENGTH;
 import static io.shmlink.shm.ring.RecordDescriptor.header;
+import static io.shmlink.shm.ring.RecordDescriptor.recordLength;
 import static io.shmlink.shm.segment.SegmentDescriptor.HEAD_POSITION_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
@@ -25,6 +26,9 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class MpscClaimWalkTest extends MpscRingFixture
 {
+    /** The record of an 8-byte message, the size most of these tests send. */
+    private static final int R = recordLength(8);
+
     /** A claimer that won its header CAS at the end of the records and died before it stored the tail. */
     private void claimWithoutStoringTheTail(final long position, final int session)
     {
@@ -41,7 +45,7 @@ class MpscClaimWalkTest extends MpscRingFixture
         assertTrue(writer.claim(8, new BufferClaim()) > 0);
 
         assertEquals(header(-(8 + HEADER_LENGTH), SESSION_A), ring.getLongVolatile(RING_OFFSET));
-        assertEquals(16, ring.getLongVolatile(TAIL_POSITION_OFFSET));
+        assertEquals(R, ring.getLongVolatile(TAIL_POSITION_OFFSET));
     }
 
     @Test
@@ -57,7 +61,7 @@ class MpscClaimWalkTest extends MpscRingFixture
 
         assertTrue(b.write(message(4), 0, 8) > 0);
 
-        assertEquals(64, ring.getLongVolatile(TAIL_POSITION_OFFSET), "b claimed after a's three records");
+        assertEquals(4 * R, ring.getLongVolatile(TAIL_POSITION_OFFSET), "b claimed after a's three records");
         assertEquals(4, poll(reader));
         assertEquals(List.of(1L, 2L, 3L, 4L), received);
     }
@@ -67,17 +71,17 @@ class MpscClaimWalkTest extends MpscRingFixture
     {
         final RingWriter writer = new MpscRingWriter(segment, SESSION_A);
         long value = 0;
-        while (ring.getLongVolatile(HEAD_POSITION_OFFSET) < CAPACITY + 64)
+        while (ring.getLongVolatile(HEAD_POSITION_OFFSET) < CAPACITY + 4 * R)
         {
             assertTrue(writer.write(message(value++), 0, 8) > 0);
             assertEquals(1, poll(reader));
         }
         received.clear();
-        ring.putLongVolatile(TAIL_POSITION_OFFSET, 16); // the tail as a walker that stood still for a lap read it
+        ring.putLongVolatile(TAIL_POSITION_OFFSET, R); // the tail as a walker that stood still for a lap read it
 
         final long position = writer.write(message(value), 0, 8);
 
-        assertEquals(ring.getLongVolatile(HEAD_POSITION_OFFSET) + 16, position, "claimed at the released end");
+        assertEquals(ring.getLongVolatile(HEAD_POSITION_OFFSET) + R, position, "claimed at the released end");
         assertEquals(1, poll(reader));
         assertEquals(List.of(value), received);
     }
@@ -92,7 +96,7 @@ class MpscClaimWalkTest extends MpscRingFixture
         stalls.check(TIMEOUT_NS);
         assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET), "skipped although the tail is at it");
 
-        assertEquals(32, new MpscRingWriter(segment, SESSION_B).write(message(7), 0, 8), "after the claim");
+        assertEquals(2 * R, new MpscRingWriter(segment, SESSION_B).write(message(7), 0, 8), "after the claim");
         assertEquals(1, poll(reader));
         assertEquals(List.of(7L), received);
     }
@@ -107,12 +111,12 @@ class MpscClaimWalkTest extends MpscRingFixture
         stalls.check(1); // its claimer's attach is over: skipped
         assertEquals(0, poll(reader));
         stalls.check(2); // and its process dead: released
-        assertEquals(16, ring.getLongVolatile(HEAD_POSITION_OFFSET));
+        assertEquals(R, ring.getLongVolatile(HEAD_POSITION_OFFSET));
         assertEquals(0, ring.getLongVolatile(TAIL_POSITION_OFFSET));
 
         final RingReader successor = new RingReader(segment, true);
         final RingWriter publisher = new MpscRingWriter(segment, SESSION_B);
-        assertEquals(32, publisher.write(message(9), 0, 8), "claimed at the head, past the tail");
+        assertEquals(2 * R, publisher.write(message(9), 0, 8), "claimed at the head, past the tail");
 
         assertEquals(1, poll(successor));
         assertEquals(List.of(9L), received);
@@ -127,8 +131,8 @@ class MpscClaimWalkTest extends MpscRingFixture
         {
             sent++;
         }
-        assertEquals(CAPACITY / 16, sent);
-        ring.putLongVolatile(TAIL_POSITION_OFFSET, 32);
+        assertEquals(CAPACITY / R, sent);
+        ring.putLongVolatile(TAIL_POSITION_OFFSET, 2 * R);
 
         assertEquals(Publisher.BACK_PRESSURED, writer.write(message(sent), 0, 8));
     }
@@ -138,21 +142,21 @@ class MpscClaimWalkTest extends MpscRingFixture
     {
         final RingWriter writer = new MpscRingWriter(segment, SESSION_A);
         assertTrue(writer.write(message(1), 0, 8) > 0);
-        ring.putLongVolatile(RING_OFFSET + 16, 3); // a length no record has, where the end of the records was
+        ring.putLongVolatile(RING_OFFSET + R, 3); // a length no record has, where the end of the records was
         ring.putLongVolatile(TAIL_POSITION_OFFSET, 0);
 
         final CorruptChannelException ex =
             assertThrows(CorruptChannelException.class, () -> writer.write(message(2), 0, 8));
 
         assertTrue(ex.getMessage().contains("record header"), ex.getMessage());
-        assertTrue(ex.getMessage().contains("position 16"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("position " + R), ex.getMessage());
     }
 
     @Test
     void aTailPastTheEndOfTheRecordsIsCorrupt()
     {
         // no publisher stores one: it stores the tail after the header CAS of the claim the tail follows
-        ring.putLongVolatile(TAIL_POSITION_OFFSET, 24);
+        ring.putLongVolatile(TAIL_POSITION_OFFSET, R);
         final StallDetector stalls = new StallDetector(reader, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
 
         final CorruptChannelException ex = assertThrows(CorruptChannelException.class, () -> stalls.check(0));
@@ -168,30 +172,37 @@ class MpscClaimWalkTest extends MpscRingFixture
     @Test
     void aWalkThatReadALapOldTailNeverClaimsInsideARecord()
     {
+        final int line = RecordDescriptor.ALIGNMENT;
+        final long shortStart = 2L * CAPACITY - 4 * line; // in the second lap, as free words have
         final RingWriter writer = new MpscRingWriter(segment, SESSION_A);
-        while (ring.getLongVolatile(HEAD_POSITION_OFFSET) < 8096)
+        while (ring.getLongVolatile(HEAD_POSITION_OFFSET) < shortStart)
         {
             assertTrue(writer.write(message(0), 0, 8) > 0);
             assertEquals(1, poll(reader));
         }
         received.clear();
-        // at 8096 a message of an int 0: the other half of its payload word keeps the free word of 8104
-        assertEquals(8112, writer.write(new UnsafeBuffer(new byte[4]), 0, 4));
-        assertEquals(FreeWord.of(8104, SHIFT), ring.getLongVolatile(RING_OFFSET + (8104 & (CAPACITY - 1))));
-        for (long value = 1; value <= 5; value++)
+        // a message of two lines' record whose last int is 0: the boundary word inside it keeps its free word
+        final int shortLength = line + 4 - HEADER_LENGTH;
+        final long inside = shortStart + line;
+        assertEquals(shortStart + 2 * line, writer.write(new UnsafeBuffer(new byte[shortLength]), 0, shortLength));
+        assertEquals(FreeWord.of(inside, SHIFT), ring.getLongVolatile(RING_OFFSET + ((int)inside & (CAPACITY - 1))));
+        for (long value = 1; value <= 2; value++)
         {
             assertTrue(writer.write(message(value), 0, 8) > 0);
         }
-        // at 8192 (index 0) a message whose second word reads as a padding header of 3992 bytes from index 16
-        final UnsafeBuffer decoy = new UnsafeBuffer(new byte[16]);
+        // at index 0 a message whose word at the next boundary reads as padding up to that free word
+        final long decoyBoundary = 2L * CAPACITY + line;
+        final UnsafeBuffer decoy = new UnsafeBuffer(new byte[line]);
         decoy.putLong(0, 6);
-        decoy.putLong(8, header(3992, RecordDescriptor.PADDING_TYPE));
-        assertEquals(8216, writer.write(decoy, 0, 16));
-        ring.putLongVolatile(TAIL_POSITION_OFFSET, 4112); // read a lap ago: index 16, inside the decoy
+        decoy.putLong(line - HEADER_LENGTH,
+            header((int)(inside - (decoyBoundary - CAPACITY)), RecordDescriptor.PADDING_TYPE));
+        final long decoyEnd = 2L * CAPACITY + recordLength(line);
+        assertEquals(decoyEnd, writer.write(decoy, 0, line));
+        ring.putLongVolatile(TAIL_POSITION_OFFSET, decoyBoundary - CAPACITY); // read a lap ago: inside the decoy
 
-        assertEquals(8232, new MpscRingWriter(segment, SESSION_B).write(message(7), 0, 8), "at the end, 8216");
+        assertEquals(decoyEnd + R, new MpscRingWriter(segment, SESSION_B).write(message(7), 0, 8), "at the end");
 
-        assertEquals(8, poll(reader));
-        assertEquals(List.of(-4L, 1L, 2L, 3L, 4L, 5L, 6L, 7L), received, "every record whole, in order");
+        assertEquals(5, poll(reader));
+        assertEquals(List.of(0L, 1L, 2L, 6L, 7L), received, "every record whole, in order");
     }
 }

@@ -19,7 +19,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.shmlink.shm.ring.RecordDescriptor.ALIGNMENT;
 import static io.shmlink.shm.ring.RecordDescriptor.HEADER_LENGTH;
+import static io.shmlink.shm.ring.RecordDescriptor.recordLength;
 import static org.junit.jupiter.api.Assertions.*;
 
 class SpscRingTest
@@ -71,8 +73,8 @@ class SpscRingTest
     @Test
     void deliversMessagesInOrderWithTheirBytes()
     {
-        assertEquals(16, offer(5, 1));
-        assertEquals(16 + 24, offer(13, 2));
+        assertEquals(recordLength(5), offer(5, 1));
+        assertEquals(recordLength(5) + recordLength(13), offer(13, 2));
         assertEquals(2, poll(10));
         assertFilled(received.get(0), 5, 1);
         assertFilled(received.get(1), 13, 2);
@@ -82,8 +84,9 @@ class SpscRingTest
     @Test
     void wrapsAroundThroughAPaddingRecord()
     {
-        // 500-byte messages take 512 bytes: 8 fit exactly, so use 504-byte frames (496 + 8 -> 504, aligned 504)
-        final int length = 496;
+        // records that do not divide the ring, so that each crossing of its end needs padding
+        final int length = CAPACITY / 8 - HEADER_LENGTH - ALIGNMENT;
+        assertNotEquals(0, CAPACITY % recordLength(length));
         long position = 0;
         for (int lap = 0; lap < 5; lap++)
         {
@@ -96,8 +99,7 @@ class SpscRingTest
                 assertFilled(received.get(received.size() - 1), length, lap * 10 + i);
             }
         }
-        // 35 records of 504 bytes cross the 4096-byte end four times; each crossing adds padding
-        assertTrue(position > 35L * 504, "padding was inserted: " + position);
+        assertTrue(position > 35L * recordLength(length), "padding was inserted: " + position);
         assertEquals(35, received.size());
     }
 
@@ -126,7 +128,7 @@ class SpscRingTest
             assertTrue(offer(length, i) > 0);
         }
         assertEquals(Publisher.BACK_PRESSURED, offer(length, 7), "512 more would leave no room past the end");
-        assertEquals(CAPACITY - 8, offer(length - 8, 7), "504 more fit");
+        assertEquals(CAPACITY - ALIGNMENT, offer(length - ALIGNMENT, 7), "a record one alignment shorter fits");
         assertEquals(8, poll(100));
     }
 
@@ -177,8 +179,8 @@ class SpscRingTest
     @Test
     void carriesZeroLengthMessages()
     {
-        assertEquals(8, offer(0, 0));
-        assertEquals(16, offer(0, 0));
+        assertEquals(recordLength(0), offer(0, 0));
+        assertEquals(2 * recordLength(0), offer(0, 0));
         assertEquals(2, poll(10));
         assertEquals(0, received.get(0).length);
         assertEquals(0, received.get(1).length);
@@ -188,7 +190,7 @@ class SpscRingTest
     void aCommittedClaimIsDeliveredWithoutACopy()
     {
         final BufferClaim claim = new BufferClaim();
-        assertEquals(16, publisher.tryClaim(8, claim));
+        assertEquals(recordLength(8), publisher.tryClaim(8, claim));
         assertEquals(8, claim.length());
         claim.buffer().putLong(claim.offset(), 0x1122334455667788L);
         assertEquals(0, poll(10), "invisible before commit");
@@ -219,14 +221,14 @@ class SpscRingTest
         claim.commit(13);
         assertTrue(offer(3, 9) > end, "the next record starts after the whole claim");
         assertEquals(2, poll(10));
-        for (int i = 0; i < 2 * CAPACITY / 112; i++)       // laps the ring: the padding is read past every time
+        for (int i = 0; i < 2 * CAPACITY / recordLength(100); i++) // laps the ring: the padding is read past each time
         {
             assertTrue(publisher.tryClaim(100, claim) > 0);
             claim.buffer().setMemory(0, 100, (byte)i);
             claim.commit(i % 2 == 0 ? 0 : 92);
             assertEquals(1, poll(10));
         }
-        assertEquals(2 + 2 * CAPACITY / 112, received.size());
+        assertEquals(2 + 2 * CAPACITY / recordLength(100), received.size());
         assertFilled(received.get(0), 13, 7);
         assertFilled(received.get(1), 3, 9);
         assertFilled(received.get(2), 0, 0);
@@ -262,20 +264,21 @@ class SpscRingTest
     @Test
     void aFullRingReturnsBackPressuredUntilTheSubscriberConsumes()
     {
+        final int length = 150; // records that do not divide the ring: the end needs padding
         int sent = 0;
-        while (offer(100, sent) > 0)
+        while (offer(length, sent) > 0)
         {
             sent++;
         }
-        assertEquals(CAPACITY / 112, sent, "108-byte frames align to 112");
-        assertEquals(Publisher.BACK_PRESSURED, offer(100, 0));
+        assertEquals((CAPACITY - HEADER_LENGTH) / recordLength(length), sent, "each record and the header after it");
+        assertEquals(Publisher.BACK_PRESSURED, offer(length, 0));
         assertEquals(1, poll(1));
-        assertEquals(Publisher.BACK_PRESSURED, offer(100, 0),
-            "64 bytes of padding to the end + 112 + the next header need 184 bytes; 176 are free");
+        assertEquals(Publisher.BACK_PRESSURED, offer(length, 0),
+            "padding to the end, the record and the header after it need more than one record freed");
         assertEquals(1, poll(1));
-        assertTrue(offer(100, 99) > 0);
+        assertTrue(offer(length, 99) > 0);
         assertEquals(sent - 1, poll(1000));
-        assertFilled(received.get(sent), 100, 99);
+        assertFilled(received.get(sent), length, 99);
     }
 
     @Test

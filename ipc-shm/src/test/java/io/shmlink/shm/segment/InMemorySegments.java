@@ -1,6 +1,7 @@
 package io.shmlink.shm.segment;
 
 import io.shmlink.api.ChannelConfig;
+import io.shmlink.shm.ring.RecordDescriptor;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -48,14 +49,14 @@ public final class InMemorySegments
      * been sent and consumed: a ring can be made to wrap on its first record.
      *
      * @param config   the channel's shape.
-     * @param position 8-aligned, not negative.
+     * @param position on a record boundary, not negative.
      * @return the segment.
      */
     public static ChannelSegment createAt(final ChannelConfig config, final long position)
     {
-        if (position < 0 || (position & 7) != 0)
+        if (position < 0 || (position & (RecordDescriptor.ALIGNMENT - 1)) != 0)
         {
-            throw new IllegalArgumentException("position must be 8-aligned and not negative: " + position);
+            throw new IllegalArgumentException("position must be on a record boundary and not negative: " + position);
         }
         final ChannelSegment segment = create(config);
         final UnsafeBuffer buffer = segment.buffer();

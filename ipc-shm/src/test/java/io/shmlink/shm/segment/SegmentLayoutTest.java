@@ -7,15 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The offsets {@link SegmentDescriptor} builds are the ones its drawing gives for layout version 6 (the same as
- * for 5): files written by other builds of that version must still read. A change here needs a new layout version.
+ * The offsets {@link SegmentDescriptor} builds are the ones its drawing gives for layout version 7 (the same as
+ * for 5 and 6): files written by other builds of that version must still read. A change here needs a new layout
+ * version.
  */
 class SegmentLayoutTest
 {
     @Test
     void headerOffsetsAreThoseOfLayoutVersion5()
     {
-        assertEquals(6, LAYOUT_VERSION);
+        assertEquals(7, LAYOUT_VERSION);
         assertArrayEquals(new int[] {0, 8, 12, 16, 20, 24, 32, 40}, new int[] {MAGIC_OFFSET,
             LAYOUT_VERSION_OFFSET, MODE_OFFSET, CAPACITY_OFFSET, MAX_MESSAGE_LENGTH_OFFSET, CREATION_TIME_OFFSET,
             CREATOR_PID_OFFSET, READY_OFFSET});

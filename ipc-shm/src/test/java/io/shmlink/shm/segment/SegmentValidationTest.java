@@ -9,6 +9,7 @@ import io.shmlink.api.Publisher;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.ShmRegistry;
+import io.shmlink.shm.ring.RecordDescriptor;
 import io.shmlink.shm.testing.SegmentEditor;
 import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -84,10 +85,10 @@ class SegmentValidationTest
     }
 
     @Test
-    void aVersion5ChannelIsRefusedNamingItsVersionAndOurs()
+    void aVersion6ChannelIsRefusedNamingItsVersionAndOurs()
     {
-        SegmentEditor.edit(file, b -> b.putInt(LAYOUT_VERSION_OFFSET, 5));
-        assertEveryAttachRefused(IncompatibleChannelException.class, "chan", "layout version 5", "version 6");
+        SegmentEditor.edit(file, b -> b.putInt(LAYOUT_VERSION_OFFSET, 6));
+        assertEveryAttachRefused(IncompatibleChannelException.class, "chan", "layout version 6", "version 7");
     }
 
     @Test
@@ -248,12 +249,13 @@ class SegmentValidationTest
         {
             publisher.offer(new UnsafeBuffer(new byte[]{(byte)i}), 0, 1);
         }
-        // A subscriber died after announcing it consumed the first two records (consumed-up-to = 32) and after
-        // zeroing only the first: the successor must resume at the third, not parse the half-zeroed second.
+        // A subscriber died after announcing it consumed the first two records and after zeroing only the first:
+        // the successor must resume at the third, not parse the half-zeroed second.
+        final int record = RecordDescriptor.recordLength(1);
         SegmentEditor.edit(mfile, b ->
         {
-            b.putLong(CONSUMED_UP_TO_OFFSET, 32);
-            b.setMemory(RING_OFFSET, 16, (byte)0);
+            b.putLong(CONSUMED_UP_TO_OFFSET, 2 * record);
+            b.setMemory(RING_OFFSET, record, (byte)0);
         });
         final Subscriber successor = shm.registry().subscriber("mchan");
         final byte[] got = new byte[4];
