@@ -183,6 +183,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
         UnsafeApi.copyMemory(
             src.byteArray(), src.addressOffset() + offset, null, baseAddress + recordOffset + HEADER_LENGTH, length);
         commitCopied(recordOffset, length, length);
+        afterWrite();
         return position + recordLength(length);
     }
 
@@ -214,6 +215,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
         final int recordOffset = recordOffset(position);
         buffer.putBytes(recordOffset + HEADER_LENGTH, src, offset, length);
         commitCopied(recordOffset, length, length);
+        afterWrite();
         return position + recordLength(length);
     }
 
@@ -338,6 +340,14 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
     private int recordOffset(final long position)
     {
         return RING_OFFSET + ((int)position & mask);
+    }
+
+    /**
+     * Runs after a copying send's commit, still inside the send: the SPSC writers zero ahead there. Not after the
+     * commit of a claim, which may come after this writer's publisher was closed and another attached.
+     */
+    void afterWrite()
+    {
     }
 
     /**

@@ -14,16 +14,28 @@ import static org.agrona.BitUtil.align;
  * keeps the tail in a field and publishes it with a release store. Use it from one thread at a time.
  * <p>
  * The subscriber does not zero what it consumes (that would write into lines this publisher is about to fill,
- * costing a coherence miss per message); this publisher zeroes the header after its record before committing, as
- * {@code OneToOneRingBuffer} does, so it needs {@code HEADER_LENGTH} bytes of room beyond the record. Every header
+ * costing a coherence miss per message); this publisher sees that the header after its record is zero before
+ * committing, as {@code OneToOneRingBuffer} does, so it needs {@code HEADER_LENGTH} bytes of room beyond the record.
+ * It zeroes ahead after each commit, so that the store into a line it does not own yet never waits in front of a
+ * commit ({@code docs/DESIGN.md}, "Claim, write, commit, abort"). Every header
  * of a claim is written, as claimed, <i>before</i> the tail store: a publisher that dies after the tail store
  * leaves the extent of its claim for the subscriber to skip, and one that dies before it leaves nothing its
  * successor will not overwrite (see {@code docs/DESIGN.md}).
  */
 public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
 {
+    /** How far past the tail {@link #afterWrite()} zeroes: the boundary after the next small record. */
+    private static final int ZERO_AHEAD = 2 * ALIGNMENT;
+
     /** The tail this sole publisher owns; the segment's copy is written from it with a release store. */
     private long tail;
+
+    /**
+     * Every record boundary in [{@link #tail}, zeroedTo) holds a zero header word that this publisher stored in
+     * space the subscriber had released. Plain: only this publisher's thread reads or writes it. A publisher that
+     * attaches knows nothing beyond the tail, so it starts at the tail.
+     */
+    private long zeroedTo;
 
     /**
      * Attaches to the ring at its current tail.
@@ -35,6 +47,7 @@ public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
     {
         super(segment, session);
         this.tail = attachTail;
+        this.zeroedTo = attachTail;
     }
 
     @Override
@@ -51,18 +64,41 @@ public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
         }
         final int recordIndex = padding != 0 ? 0 : index;
         final long ring = ringAddress;
-        UnsafeApi.putLong(null, ring + ((recordIndex + alignedLength) & mask), 0L);
+        final long next = claimed + padding + alignedLength;
+        if (next >= zeroedTo)
+        {
+            UnsafeApi.putLong(null, ring + ((recordIndex + alignedLength) & mask), 0L);
+            zeroedTo = next + ALIGNMENT;
+        }
         if (padding != 0)
         {
             UnsafeApi.putLongRelease(null, ring + index, header(-padding, session));
         }
         UnsafeApi.putLongRelease(null, ring + recordIndex, header(-frameLength, session));
-        tail = claimed + padding + alignedLength;
+        tail = next;
         UnsafeApi.putLongRelease(null, tailAddress, tail);
         if (padding != 0)
         {
             UnsafeApi.putLongRelease(null, ring + index, header(padding, PADDING_TYPE));
         }
         return claimed + padding;
+    }
+
+    /**
+     * Zeroes the next record boundary not yet zeroed, if it lies within {@link #ZERO_AHEAD} bytes of the tail and in
+     * space the cached head released. Runs after a copying send's commit, so that the store into a line not yet
+     * owned never waits ahead of the commit in the store order; the next claim of a small record then finds the
+     * header after it already zero. Never after a claim's commit: that may come after close, when a publisher
+     * attached since may have written there.
+     */
+    @Override
+    final void afterWrite()
+    {
+        final long position = zeroedTo;
+        if (position < tail + ZERO_AHEAD && position + HEADER_LENGTH - cachedHead() <= capacity)
+        {
+            UnsafeApi.putLong(null, ringAddress + ((int)position & mask), 0L);
+            zeroedTo = position + ALIGNMENT;
+        }
     }
 }

@@ -1,0 +1,109 @@
+package io.shmlink.shm.ring;
+
+import io.shmlink.api.BufferClaim;
+import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelMode;
+import io.shmlink.api.Publisher;
+import io.shmlink.shm.segment.ChannelSegment;
+import io.shmlink.shm.segment.InMemorySegments;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.shmlink.shm.ring.RecordDescriptor.recordLength;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The SPSC publisher zeroes record boundaries ahead of its tail after each copying send ({@code docs/DESIGN.md},
+ * "Claim, write, commit, abort"): only where the subscriber has released the space, and never from the commit of a
+ * claim, which may come after another publisher attached.
+ */
+class SpscZeroAheadTest
+{
+    private static final int CAPACITY = 4096;
+    private static final int SESSION_A = (1 << 7) | 1;
+    private static final int SESSION_B = (1 << 7) | 2;
+
+    private final ChannelSegment segment =
+        InMemorySegments.create(new ChannelConfig(ChannelMode.SPSC, CAPACITY, CAPACITY / 8));
+    private final RingReader reader = new RingReader(segment, false);
+    private final List<Long> received = new ArrayList<>();
+
+    private static UnsafeBuffer message(final long value)
+    {
+        final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
+        message.putLong(0, value);
+        return message;
+    }
+
+    private int poll()
+    {
+        return reader.read((buffer, offset, length) -> received.add(buffer.getLong(offset)), 1000);
+    }
+
+    @Test
+    void aFullRingKeepsEveryUnreadRecordWhole()
+    {
+        final SpscRingWriter writer = new SpscRingWriter(segment, SESSION_A);
+        long sent = 0;
+        while (writer.write(message(sent), 0, 8) > 0)
+        {
+            sent++;
+        }
+        assertEquals((CAPACITY - RecordDescriptor.HEADER_LENGTH) / recordLength(8), sent);
+
+        assertEquals(sent, poll(), "zeroing ahead stopped at the unread records of the lap before");
+        for (int i = 0; i < sent; i++)
+        {
+            assertEquals(i, received.get(i));
+        }
+    }
+
+    @Test
+    void aClaimCommittedAfterItsPublisherLeftNeverTouchesWhatTheNextPublisherWrote()
+    {
+        final BufferClaim claim = new BufferClaim();
+        assertTrue(new SpscRingWriter(segment, SESSION_A).claim(8, claim) > 0);
+        claim.buffer().putLong(claim.offset(), 0xA);
+        // A's publisher is closed with the claim open; B attaches at the tail after it and sends two messages
+        final SpscRingWriter next = new SpscRingWriter(segment, SESSION_B);
+        assertTrue(next.write(message(0xB1), 0, 8) > 0);
+        assertTrue(next.write(message(0xB2), 0, 8) > 0);
+
+        claim.commit();
+
+        assertEquals(3, poll());
+        assertEquals(List.of(0xAL, 0xB1L, 0xB2L), received);
+    }
+
+    @Test
+    void sendsOfEverySizeInTurnLapTheRingIntact()
+    {
+        final SpscRingWriter writer = new SpscRingWriter(segment, SESSION_A);
+        final BufferClaim claim = new BufferClaim();
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[CAPACITY / 8]);
+        long value = 0;
+        for (int round = 0; round < 40 * CAPACITY / recordLength(CAPACITY / 16); round++)
+        {
+            final int length = 8 + (round * 37) % (CAPACITY / 8 - 8);
+            source.putLong(0, value);
+            if (round % 3 == 0)
+            {
+                assertTrue(writer.claim(length, claim) > 0);
+                claim.buffer().putLong(claim.offset(), value);
+                claim.commit();
+            }
+            else
+            {
+                final long result = writer.write(source, 0, length);
+                assertTrue(result != Publisher.BACK_PRESSURED, "the reader keeps up");
+            }
+            assertEquals(1, poll(), "every record is committed where the reader looks next");
+            assertEquals(value, received.get(received.size() - 1));
+            value++;
+        }
+    }
+}
