@@ -2,6 +2,7 @@ package io.shmlink.chronicle;
 
 import io.shmlink.api.BufferClaim;
 import io.shmlink.api.Publisher;
+import io.shmlink.shm.ring.RecordDescriptor;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesMarshallable;
 import net.openhft.chronicle.bytes.BytesStore;
@@ -148,7 +149,8 @@ public final class BytesPublisher implements AutoCloseable
         if (length > longestWritten)
         {
             longestWritten = length;
-            fittedClaim = Math.min(claimLength, length);
+            // the whole record a message of this length takes anyway: a slightly longer one then fits it too
+            fittedClaim = Math.min(claimLength, RecordDescriptor.recordLength(length) - RecordDescriptor.HEADER_LENGTH);
         }
     }
 

@@ -2,6 +2,7 @@ package io.shmlink.chronicle;
 
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.Publisher;
+import io.shmlink.shm.ring.RecordDescriptor;
 import io.shmlink.shm.testing.TempRegistry;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesMarshallable;
@@ -160,7 +161,9 @@ class BytesPublisherTest
         {
             sent++;
         }
-        assertTrue(sent >= (CAPACITY - 8) / 128, sent + ": records of at most 8 + 120 bytes");
+        final int record = RecordDescriptor.recordLength(120);
+        assertTrue(sent >= (CAPACITY - RecordDescriptor.HEADER_LENGTH) / record, sent + ": records of " + record +
+            " bytes at most");
         assertEquals(100, pollOrders().size());
     }
 
