@@ -408,8 +408,9 @@ class ShmLinkCliIT
 
                 final List<List<String>> rows = list.out().lines().skip(1).map(ShmLinkCliIT::cells)
                     .collect(Collectors.toList());
+                final String backlog = String.valueOf(3 * RecordDescriptor.recordLength(100));
                 assertEquals(List.of(
-                    List.of("fan", "channel", "SPMC", "4k", "512", "336", "1", "0", "2/3", "-"),
+                    List.of("fan", "channel", "SPMC", "4k", "512", backlog, "1", "0", "2/3", "-"),
                     List.of("queue", "channel", "MPSC", "4k", "512", "0", "0", "0", "none", "-"),
                     List.of("wide", "channel", "MPMC", "4k", "512", "0", "0", "0", "0/2", "-")),
                     rows.stream().sorted((a, b) -> a.get(0).compareTo(b.get(0))).collect(Collectors.toList()),
@@ -559,7 +560,8 @@ class ShmLinkCliIT
 
                 assertEquals("1", field(stat, "lost claims"), stat::toString);
                 assertTrue(field(stat, "last lost claim")
-                    .matches("32 bytes at position 0, session \\d+, pid " + pid + ", \\d+ ms ago"), stat::toString);
+                    .matches(RecordDescriptor.recordLength(20) + " bytes at position 0, session \\d+, pid " + pid +
+                        ", \\d+ ms ago"), stat::toString);
             }
         }
     }
