@@ -89,13 +89,15 @@ public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
      * space the cached head released. Runs after a copying send's commit, so that the store into a line not yet
      * owned never waits ahead of the commit in the store order; the next claim of a small record then finds the
      * header after it already zero. Never after a claim's commit: that may come after close, when a publisher
-     * attached since may have written there.
+     * attached since may have written there. For the same reason, not when the segment's tail is no longer this
+     * writer's: a close that raced this send (which the SPSC contract forbids) let another publisher in.
      */
     @Override
     final void afterWrite()
     {
         final long position = zeroedTo;
-        if (position < tail + ZERO_AHEAD && position + HEADER_LENGTH - cachedHead() <= capacity)
+        if (position < tail + ZERO_AHEAD && position + HEADER_LENGTH - cachedHead() <= capacity &&
+            UnsafeApi.getLongAcquire(null, tailAddress) == tail)
         {
             UnsafeApi.putLong(null, ringAddress + ((int)position & mask), 0L);
             zeroedTo = position + ALIGNMENT;

@@ -6,6 +6,7 @@ import io.shmlink.api.ChannelMode;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.InMemorySegments;
+import io.shmlink.shm.segment.SegmentDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +78,68 @@ class SpscZeroAheadTest
 
         assertEquals(3, poll());
         assertEquals(List.of(0xAL, 0xB1L, 0xB2L), received);
+    }
+
+    /**
+     * Over a ring whose every boundary holds a committed record of an earlier lap (what a reader that does not clean
+     * leaves), sends of every size by offer, by claims committed whole or shorter, aborts, and a publisher attaching
+     * in mid-lap: a stale header read where a zero belongs would be delivered, so the reader must see exactly what
+     * was sent.
+     */
+    @Test
+    void sendsOfEverySizeOverAnEarlierLapsRecordsDeliverExactlyWhatWasSent()
+    {
+        final ChannelSegment stale = InMemorySegments.createAt(
+            new ChannelConfig(ChannelMode.SPSC, CAPACITY, CAPACITY / 8), 4L * CAPACITY);
+        for (int boundary = 0; boundary < CAPACITY; boundary += RecordDescriptor.ALIGNMENT)
+        {
+            stale.buffer().putLong(SegmentDescriptor.RING_OFFSET + boundary,
+                RecordDescriptor.header(RecordDescriptor.ALIGNMENT, SESSION_B));
+        }
+        final RingReader staleReader = new RingReader(stale, false);
+        SpscRingWriter writer = new SpscRingWriter(stale, SESSION_A);
+        final BufferClaim claim = new BufferClaim();
+        final UnsafeBuffer source = new UnsafeBuffer(new byte[CAPACITY / 8]);
+        final List<Long> expected = new ArrayList<>();
+        for (int round = 0; round < 20 * CAPACITY / recordLength(CAPACITY / 16); round++)
+        {
+            if (round % 97 == 0)
+            {
+                writer = new SpscRingWriter(stale, SESSION_A); // a publisher attaching where the last one stopped
+            }
+            final int length = 8 + (round * 37) % (CAPACITY / 8 - 8);
+            final long value = round;
+            switch (round % 4)
+            {
+                case 0 ->
+                {
+                    source.putLong(0, value);
+                    assertTrue(writer.write(source, 0, length) > 0);
+                    expected.add(value);
+                }
+                case 1 ->
+                {
+                    assertTrue(writer.claim(length, claim) > 0);
+                    claim.buffer().putLong(claim.offset(), value);
+                    claim.commit(8);                                // shorter: padding over the rest
+                    expected.add(value);
+                }
+                case 2 ->
+                {
+                    assertTrue(writer.claim(length, claim) > 0);
+                    claim.abort();
+                }
+                default ->
+                {
+                    assertTrue(writer.claim(length, claim) > 0);
+                    claim.buffer().putLong(claim.offset(), value);
+                    claim.commit();
+                    expected.add(value);
+                }
+            }
+            staleReader.read((buffer, offset, messageLength) -> received.add(buffer.getLong(offset)), 1000);
+            assertEquals(expected, received, "round " + round);
+        }
     }
 
     @Test
