@@ -17,19 +17,19 @@ import java.nio.file.Path;
  * use to publish a record, so the floor pays no fence they do not. The message size option does not apply: the
  * message is always these 8 bytes.
  * <p>
- * <b>Throughput.</b> In a throughput run the floor is the bare two-process byte ring: a second file holds a ring of
- * the capacity the rings of the run get ({@link LinkSpec#ringCapacity()}; not the 1 GiB of {@link PageSizeTransport}'s)
- * and two byte positions, each on a line
- * of its own. Messages are packed one after the other, each taking its length rounded up to 8 bytes (so that its
- * longs are aligned, as in ShmLink's and Agrona's records); where the space left before the end of the ring is
- * shorter than that, both sides skip it and the message starts at the ring's start, as a ring's padding record makes
- * them do, but with no record: the length is the run's, so each side computes the skip ({@link #messageStart}). The
- * sender writes a message at the next position (copying it from its source buffer, or writing it there in place:
- * {@link SendMode}) and publishes it by one release store of its position; it reads the sink's position (acquire)
- * only when the position it last read says the ring is full. The sink acquires the sender's position, reads every
- * message up to it ({@link BurstSink}) and hands each one's space back by one release store of its own position.
- * No record header, no length, no check: what any ring that moves the same bytes between two processes, with as
- * much buffering, must do at least. The acknowledgement of a burst goes back through a third line.
+ * <b>Throughput.</b> In a throughput run the floor is the bare two-process byte ring: a second file holds a ring of the
+ * capacity the rings of the run get ({@link LinkSpec#ringCapacity()}; not the 1 GiB of {@link PageSizeTransport}'s) and
+ * two byte positions, each on a line of its own. Messages are packed one after the other, each taking its length
+ * rounded up to 8 bytes (so that its longs are aligned, as in Agrona's records; ShmLink's start on 64-byte lines);
+ * where the space left before the end of the ring is shorter than that, both sides skip it and the message starts at
+ * the ring's start, as a ring's padding record makes them do, but with no record: the length is the run's, so each side
+ * computes the skip ({@link #messageStart}). The sender writes a message at the next position (copying it from its
+ * source buffer, or writing it there in place: {@link SendMode}) and publishes it by one release store of its position;
+ * it reads the sink's position (acquire) only when the position it last read says the ring is full. The sink acquires
+ * the sender's position, reads every message up to it ({@link BurstSink}) and hands each one's space back by one
+ * release store of its own position. No record header, no length, no check: what any ring that moves the same bytes
+ * between two processes, with as much buffering, must do at least. The acknowledgement of a burst goes back through a
+ * third line.
  */
 public final class FloorTransport implements Transport
 {

@@ -622,7 +622,7 @@ public final class RingReader
 
     /**
      * MPMC: the publisher that advanced the tail over this space has not written its header. Each free word of
-     * the gap is taken by a CAS to an 8-byte padding record, up to the first word that is not free (the claimer
+     * the gap is taken by a CAS to a one-line padding record, up to the first word that is not free (the claimer
      * or a later one wrote a header there), the tail seen when the stall was first seen, or the end of the ring. A
      * claimer that wakes after its word was taken finds its header CAS failing and claims again; none of this
      * space is held, since nobody can write into it any more.
@@ -670,7 +670,7 @@ public final class RingReader
         if ((frameLength(header) & (ALIGNMENT - 1)) != 0)
         {
             throw corrupt("record length", frameLength(header) + " at position " + position +
-                " (a skipped claim's mark spans whole 8-byte words)");
+                " (a skipped claim's mark spans whole records of " + ALIGNMENT + " bytes)");
         }
     }
 

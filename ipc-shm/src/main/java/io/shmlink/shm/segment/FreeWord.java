@@ -3,7 +3,7 @@ package io.shmlink.shm.segment;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The free word of an MPSC ring, part of the segment format: every 8-byte word of free space holds a value that
+ * The free word of an MPSC ring, part of the segment format: every record boundary of free space holds a value that
  * names the lap in which its position will next be used, so that a claim can take its header word only in the lap
  * it was made for ({@code docs/DESIGN.md}, "claim"; {@code io.shmlink.shm.ring.FreeSpace} marks released space).
  * <pre>

@@ -9,6 +9,7 @@ import io.shmlink.api.SubscriberEvictedException;
 import io.shmlink.api.SubscriberInfo;
 import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmSubscriber;
+import io.shmlink.shm.ring.RecordDescriptor;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.FanOutDescriptor;
 import io.shmlink.shm.testing.TempRegistry;
@@ -241,7 +242,7 @@ class FanOutChannelTest
     {
         final long start = System.nanoTime();
         long sent = 0;
-        while (sent < 10L * (1 << 16) / 264)
+        while (sent < 10L * (1 << 16) / RecordDescriptor.recordLength(256))
         {
             if (publisher.offer(message, 0, 256) > 0)
             {

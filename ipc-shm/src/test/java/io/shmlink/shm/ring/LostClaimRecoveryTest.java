@@ -371,14 +371,18 @@ class LostClaimRecoveryTest extends MpscRingFixture
         final RingWriter other = new MpscRingWriter(segment, SESSION_B);
         new MpscRingWriter(segment, SESSION_A).claim(8, new BufferClaim());
         timeOut(stalls);
-        other.write(message(0xB), 0, 8);
+        final int twoLines = 2 * RecordDescriptor.ALIGNMENT - RecordDescriptor.HEADER_LENGTH; // a two-line record
+        other.write(new org.agrona.concurrent.UnsafeBuffer(new byte[twoLines]), 0, twoLines);
         assertEquals(1, poll());
-        ring.putLongVolatile(io.shmlink.shm.segment.SegmentDescriptor.READ_POSITION_OFFSET, R / 2); // mid-record
+        // on the record grid, but inside B's record: no walk of the records from the head stops there
+        ring.putLongVolatile(io.shmlink.shm.segment.SegmentDescriptor.READ_POSITION_OFFSET,
+            R + RecordDescriptor.ALIGNMENT);
 
         final io.shmlink.api.CorruptChannelException ex = assertThrows(io.shmlink.api.CorruptChannelException.class,
             () -> new RingReader(segment, true));
 
         assertTrue(ex.getMessage().contains("read position"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("not there"), "found by the walk, not by alignment: " + ex.getMessage());
     }
 
     @Test

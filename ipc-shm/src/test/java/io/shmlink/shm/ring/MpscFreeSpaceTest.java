@@ -18,9 +18,9 @@ import static org.agrona.BitUtil.align;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The MPSC subscriber marks exactly what it consumed free for its next lap: every word of it, however long the batch
- * (marked by copying from a page of the free word) or short (by long stores), and whether or not it wraps the ring
- * end; and nothing beyond it, so the records still waiting arrive intact.
+ * The MPSC subscriber marks exactly what it consumed free for its next lap: every record boundary of it, however long
+ * or short the batch, and whether or not it wraps the ring end; and nothing beyond it, so the records still waiting
+ * arrive intact.
  */
 class MpscFreeSpaceTest
 {
@@ -35,7 +35,7 @@ class MpscFreeSpaceTest
     private final StallDetector stalls = new StallDetector(reader, 1_000_000_000L, ClaimerLiveness.UNKNOWN);
 
     @Test
-    void everyConsumedWordIsFreeForItsNextLapAndEveryWaitingRecordIntactOverManyLapsOfMixedBatches()
+    void everyConsumedBoundaryIsFreeForItsNextLapAndEveryWaitingRecordIntactOverManyLapsOfMixedBatches()
     {
         final Random random = new Random(42);
         final ArrayDeque<int[]> waiting = new ArrayDeque<>(); // {length, fill} per message written, not yet read
