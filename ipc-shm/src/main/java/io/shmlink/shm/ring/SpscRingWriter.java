@@ -13,29 +13,29 @@ import static org.agrona.BitUtil.align;
  * The writer of a single-producer ring, the counterpart of Agrona's {@code OneToOneRingBuffer}: the sole publisher
  * keeps the tail in a field and publishes it with a release store. Use it from one thread at a time.
  * <p>
- * The subscriber does not zero what it consumes (that would write into lines this publisher is about to fill,
- * costing a coherence miss per message); this publisher sees that the header after its record is zero before
- * committing, as {@code OneToOneRingBuffer} does, so it needs {@code HEADER_LENGTH} bytes of room beyond the record.
- * It zeroes ahead after each commit, so that the store into a line it does not own yet never waits in front of a
- * commit ({@code docs/DESIGN.md}, "Claim, write, commit, abort"). Every header
- * of a claim is written, as claimed, <i>before</i> the tail store: a publisher that dies after the tail store
- * leaves the extent of its claim for the subscriber to skip, and one that dies before it leaves nothing its
- * successor will not overwrite (see {@code docs/DESIGN.md}).
+ * The subscriber does not zero what it consumes (that would write into lines this publisher is about to fill, costing a
+ * coherence miss per message); this publisher sees that the header after its record is zero before committing, as
+ * {@code OneToOneRingBuffer} does, so it needs {@code HEADER_LENGTH} bytes of room beyond the record. It zeroes ahead
+ * after each offer's commit, so that the store into a line it does not own yet never waits in front of a commit ({@code
+ * docs/DESIGN.md}, "Claim, write, commit, abort"). Every header of a claim is written, as claimed, <i>before</i> the
+ * tail store: a publisher that dies after the tail store leaves the extent of its claim for the subscriber to skip, and
+ * one that dies before it leaves nothing its successor will not overwrite (see {@code docs/DESIGN.md}).
  */
 public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
 {
-    /** How far past the tail {@link #afterWrite()} zeroes: the boundary after the next small record. */
-    private static final int ZERO_AHEAD = 2 * ALIGNMENT;
-
     /** The tail this sole publisher owns; the segment's copy is written from it with a release store. */
     private long tail;
 
+    /** The aligned length of the last record this publisher claimed. */
+    private int lastAlignedLength;
+
     /**
-     * Every record boundary in [{@link #tail}, zeroedTo) holds a zero header word that this publisher stored in
-     * space the subscriber had released. Plain: only this publisher's thread reads or writes it. A publisher that
-     * attaches knows nothing beyond the tail, so it starts at the tail.
+     * A position past the tail whose header word this publisher zeroed, in space the subscriber had released, and
+     * has not written since: where the next record ends if it is as long as the last. Nothing else writes at or
+     * past the tail, and this publisher's records only pass it, so a record that ends there finds it zero. Plain:
+     * only this publisher's thread reads or writes it. -1 (none) for a publisher that just attached.
      */
-    private long zeroedTo;
+    private long zeroedAhead = -1;
 
     /**
      * Attaches to the ring at its current tail.
@@ -47,7 +47,6 @@ public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
     {
         super(segment, session);
         this.tail = attachTail;
-        this.zeroedTo = attachTail;
     }
 
     @Override
@@ -65,11 +64,11 @@ public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
         final int recordIndex = padding != 0 ? 0 : index;
         final long ring = ringAddress;
         final long next = claimed + padding + alignedLength;
-        if (next >= zeroedTo)
+        if (next != zeroedAhead)
         {
             UnsafeApi.putLong(null, ring + ((recordIndex + alignedLength) & mask), 0L);
-            zeroedTo = next + ALIGNMENT;
         }
+        lastAlignedLength = alignedLength;
         if (padding != 0)
         {
             UnsafeApi.putLongRelease(null, ring + index, header(-padding, session));
@@ -85,9 +84,9 @@ public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
     }
 
     /**
-     * Zeroes the next record boundary not yet zeroed, if it lies within {@link #ZERO_AHEAD} bytes of the tail and in
-     * space the cached head released. Runs after a copying send's commit, so that the store into a line not yet
-     * owned never waits ahead of the commit in the store order; the next claim of a small record then finds the
+     * Zeroes the header word where the next record ends if it is as long as the last, if that lies in space the
+     * cached head released. Runs after a copying send's commit, so that the store into a line not yet owned never
+     * waits ahead of the commit in the store order; the next claim of a record of the same length then finds the
      * header after it already zero. Never after a claim's commit: that may come after close, when a publisher
      * attached since may have written there. For the same reason, not when the segment's tail is no longer this
      * writer's: a close that raced this send (which the SPSC contract forbids) let another publisher in.
@@ -95,12 +94,11 @@ public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
     @Override
     final void afterWrite()
     {
-        final long position = zeroedTo;
-        if (position < tail + ZERO_AHEAD && position + HEADER_LENGTH - cachedHead() <= capacity &&
-            UnsafeApi.getLongAcquire(null, tailAddress) == tail)
+        final long position = tail + lastAlignedLength;
+        if (position + HEADER_LENGTH - cachedHead() <= capacity && UnsafeApi.getLongAcquire(null, tailAddress) == tail)
         {
             UnsafeApi.putLong(null, ringAddress + ((int)position & mask), 0L);
-            zeroedTo = position + ALIGNMENT;
+            zeroedAhead = position;
         }
     }
 }
