@@ -53,6 +53,7 @@ public abstract sealed class ShmPublisher implements Publisher, Party permits Qu
             try
             {
                 writer.commit(recordOffset, length);
+                zeroAheadIfOpen();
                 wakeSubscribersIfAsleep();
             }
             catch (final InternalError fault)
@@ -67,6 +68,7 @@ public abstract sealed class ShmPublisher implements Publisher, Party permits Qu
             try
             {
                 writer.commit(recordOffset, claimedLength, length);
+                zeroAheadIfOpen();
                 wakeSubscribersIfAsleep();
             }
             catch (final InternalError fault)
@@ -147,6 +149,19 @@ public abstract sealed class ShmPublisher implements Publisher, Party permits Qu
      * a sleeping subscriber may be waiting at the aborted claim with committed records behind it.
      */
     abstract void wakeSubscribersIfAsleep();
+
+    /**
+     * After a claim's commit, lets the writer prepare the next record ({@link RingWriter#zeroAhead()}) unless this
+     * publisher was closed: close sets the flag before it gives up the slot, so while it reads false no other
+     * publisher can be writing past the tail; a claim committed after close skips it.
+     */
+    private void zeroAheadIfOpen()
+    {
+        if (!closed)
+        {
+            writer.zeroAhead();
+        }
+    }
 
     @Override
     public long offer(final DirectBuffer buffer, final int offset, final int length)

@@ -183,7 +183,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
         UnsafeApi.copyMemory(
             src.byteArray(), src.addressOffset() + offset, null, baseAddress + recordOffset + HEADER_LENGTH, length);
         commitCopied(recordOffset, length, length);
-        afterWrite();
+        zeroAhead();
         return position + recordLength(length);
     }
 
@@ -215,7 +215,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
         final int recordOffset = recordOffset(position);
         buffer.putBytes(recordOffset + HEADER_LENGTH, src, offset, length);
         commitCopied(recordOffset, length, length);
-        afterWrite();
+        zeroAhead();
         return position + recordLength(length);
     }
 
@@ -343,10 +343,12 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
     }
 
     /**
-     * Runs after a copying send's commit, still inside the send: the SPSC writers zero ahead there. Not after the
-     * commit of a claim, which may come after this writer's publisher was closed and another attached.
+     * After a commit, prepares the next record where the mode needs it: the SPSC writers zero the header word where
+     * the next record of the same length ends ({@code docs/DESIGN.md}, "Claim, write, commit, abort"). A copying
+     * send calls it itself; a claim's commit does not, since it may come after this writer's publisher was closed
+     * and another attached: the publisher calls it after a claim's commit only while it is open.
      */
-    void afterWrite()
+    public void zeroAhead()
     {
     }
 

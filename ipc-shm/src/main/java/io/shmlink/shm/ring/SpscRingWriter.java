@@ -87,12 +87,11 @@ public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
      * Zeroes the header word where the next record ends if it is as long as the last, if that lies in space the
      * cached head released. Runs after a copying send's commit, so that the store into a line not yet owned never
      * waits ahead of the commit in the store order; the next claim of a record of the same length then finds the
-     * header after it already zero. Never after a claim's commit: that may come after close, when a publisher
-     * attached since may have written there. For the same reason, not when the segment's tail is no longer this
-     * writer's: a close that raced this send (which the SPSC contract forbids) let another publisher in.
+     * header after it already zero. Not when the segment's tail is no longer this writer's: a close that raced
+     * this send (which the SPSC contract forbids) let another publisher in.
      */
     @Override
-    final void afterWrite()
+    public final void zeroAhead()
     {
         final long position = tail + lastAlignedLength;
         if (position + HEADER_LENGTH - cachedHead() <= capacity && UnsafeApi.getLongAcquire(null, tailAddress) == tail)

@@ -252,6 +252,26 @@ class SpscRingTest
     }
 
     @Test
+    void aClaimCommittedAfterItsPublisherClosedLeavesTheNextPublishersMessagesWhole()
+    {
+        final BufferClaim claim = new BufferClaim();
+        assertTrue(publisher.offer(new UnsafeBuffer(new byte[8]), 0, 8) > 0); // a commit zeroes ahead from here on
+        assertTrue(publisher.tryClaim(8, claim) > 0);
+        claim.buffer().setMemory(claim.offset(), 8, (byte)1);
+        publisher.close();
+        publisher = shm.registry().publisher("ring");
+        assertTrue(offer(8, 2) > 0);
+        assertTrue(offer(8, 3) > 0);
+
+        claim.commit();
+
+        assertEquals(4, poll(10));
+        assertFilled(received.get(1), 8, 1);
+        assertFilled(received.get(2), 8, 2);
+        assertFilled(received.get(3), 8, 3);
+    }
+
+    @Test
     void aClaimCannotBeCompletedTwice()
     {
         final BufferClaim claim = new BufferClaim();
