@@ -13,13 +13,14 @@ import static org.agrona.BitUtil.align;
  * The writer of a single-producer ring, the counterpart of Agrona's {@code OneToOneRingBuffer}: the sole publisher
  * keeps the tail in a field and publishes it with a release store. Use it from one thread at a time.
  * <p>
- * The subscriber does not zero what it consumes (that would write into lines this publisher is about to fill, costing a
- * coherence miss per message); this publisher sees that the header after its record is zero before committing, as
- * {@code OneToOneRingBuffer} does, so it needs {@code HEADER_LENGTH} bytes of room beyond the record. It zeroes ahead
- * after each offer's commit, so that the store into a line it does not own yet never waits in front of a commit ({@code
- * docs/DESIGN.md}, "Claim, write, commit, abort"). Every header of a claim is written, as claimed, <i>before</i> the
- * tail store: a publisher that dies after the tail store leaves the extent of its claim for the subscriber to skip, and
- * one that dies before it leaves nothing its successor will not overwrite (see {@code docs/DESIGN.md}).
+ * The subscriber does not zero what it consumes (that would write into lines this publisher is about to fill,
+ * costing a coherence miss per message); this publisher sees that the header after its record is zero before
+ * committing, as {@code OneToOneRingBuffer} does, so it needs {@code HEADER_LENGTH} bytes of room beyond the record.
+ * It zeroes ahead after each commit ({@link #zeroAhead()}; a claim's, only while its publisher is open), so that the
+ * store into a line it does not own yet never waits in front of a commit (see {@code docs/DESIGN.md}, "Claim,
+ * write, commit, abort"). Every header of a claim is written, as claimed, <i>before</i> the tail store: a publisher
+ * that dies after the tail store leaves the extent of its claim for the subscriber to skip, and one that dies
+ * before it leaves nothing its successor will not overwrite.
  */
 public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
 {
@@ -85,8 +86,8 @@ public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
 
     /**
      * Zeroes the header word where the next record ends if it is as long as the last, if that lies in space the
-     * cached head released. Runs after a copying send's commit, so that the store into a line not yet owned never
-     * waits ahead of the commit in the store order; the next claim of a record of the same length then finds the
+     * cached head released. Runs after a commit, so that the store into a line not yet owned never waits ahead of
+     * the commit in the store order; the next claim of a record of the same length then finds the
      * header after it already zero. Not when the segment's tail is no longer this writer's: a close that raced
      * this send (which the SPSC contract forbids) let another publisher in.
      */
