@@ -126,11 +126,7 @@ class MpscClaimWalkTest extends MpscRingFixture
     void aFullRingIsBackPressuredWhereverTheWalkStarts()
     {
         final RingWriter writer = new MpscRingWriter(segment, SESSION_A);
-        int sent = 0;
-        while (writer.write(message(sent), 0, 8) > 0)
-        {
-            sent++;
-        }
+        final int sent = sendNumberedUntilFull(writer);
         assertEquals(CAPACITY / R, sent);
         ring.putLongVolatile(TAIL_POSITION_OFFSET, 2 * R);
 

@@ -51,6 +51,22 @@ abstract class MpscRingFixture
     }
 
     /**
+     * Sends {@link #message}s of 0, 1, 2 and on until the ring is full.
+     *
+     * @param writer the publisher's writer.
+     * @return how many went in.
+     */
+    static int sendNumberedUntilFull(final RingWriter writer)
+    {
+        int sent = 0;
+        while (writer.write(message(sent), 0, 8) > 0)
+        {
+            sent++;
+        }
+        return sent;
+    }
+
+    /**
      * @param value the message's content.
      * @return an 8-byte message holding {@code value}.
      */

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.shmlink.shm.ring.MpscRingFixture.message;
+import static io.shmlink.shm.ring.MpscRingFixture.sendNumberedUntilFull;
 import static io.shmlink.shm.ring.RecordDescriptor.recordLength;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,13 +35,6 @@ class SpscZeroAheadTest
     private final RingReader reader = new RingReader(segment, false);
     private final List<Long> received = new ArrayList<>();
 
-    private static UnsafeBuffer message(final long value)
-    {
-        final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
-        message.putLong(0, value);
-        return message;
-    }
-
     private int poll()
     {
         return reader.read((buffer, offset, length) -> received.add(buffer.getLong(offset)), 1000);
@@ -48,12 +43,7 @@ class SpscZeroAheadTest
     @Test
     void aFullRingKeepsEveryUnreadRecordWhole()
     {
-        final SpscRingWriter writer = new SpscRingWriter(segment, SESSION_A);
-        long sent = 0;
-        while (writer.write(message(sent), 0, 8) > 0)
-        {
-            sent++;
-        }
+        final int sent = sendNumberedUntilFull(new SpscRingWriter(segment, SESSION_A));
         assertEquals((CAPACITY - RecordDescriptor.HEADER_LENGTH) / recordLength(8), sent);
 
         assertEquals(sent, poll(), "zeroing ahead stopped at the unread records of the lap before");
