@@ -253,17 +253,42 @@ class FanOutChannelTest
         }
     }
 
-    @Test
-    void anEvictedSubscriberIsListedAsEvictedUntilItsNextPoll()
+    /**
+     * An SPMC channel of two subscribers and a 300 ms eviction timeout, one subscriber polling and one stalled, and
+     * a publisher that has sent it ten rings of 256-byte messages; closing it closes the publisher.
+     *
+     * @param publisher the publisher that sent the ten rings.
+     * @param keepingUp the subscriber that polled all along.
+     * @param stalled   the subscriber that never polled.
+     * @param message   the 256-byte message sent.
+     */
+    private record StalledFan(ShmPublisher publisher, ShmSubscriber keepingUp, ShmSubscriber stalled,
+        UnsafeBuffer message) implements AutoCloseable
+    {
+        @Override
+        public void close()
+        {
+            publisher.close();
+        }
+    }
+
+    private StalledFan stallOneOfTwoSubscribersForTenRings()
     {
         shm.registry().create("fan", config(ChannelMode.SPMC, 2), Duration.ofMillis(300));
         final ShmSubscriber keepingUp = shm.registry().subscriber("fan");
         final ShmSubscriber stalled = shm.registry().subscriber("fan");
         final UnsafeBuffer message = new UnsafeBuffer(new byte[256]);
-        try (ShmPublisher publisher = shm.registry().publisher("fan"))
-        {
-            sendTenRings(publisher, keepingUp, message);
+        final ShmPublisher publisher = shm.registry().publisher("fan");
+        sendTenRings(publisher, keepingUp, message);
+        return new StalledFan(publisher, keepingUp, stalled, message);
+    }
 
+    @Test
+    void anEvictedSubscriberIsListedAsEvictedUntilItsNextPoll()
+    {
+        try (StalledFan fan = stallOneOfTwoSubscribersForTenRings())
+        {
+            final ShmPublisher publisher = fan.publisher();
             final ChannelInfo info = publisher.channelInfo();
             final SubscriberInfo live = info.subscribers().get(0);
             final SubscriberInfo evicted = info.subscribers().get(1);
@@ -273,7 +298,8 @@ class FanOutChannelTest
             assertEquals(live.position(), info.subscriberPosition(),
                 "the released position is the live subscriber's: the evicted one holds nothing back");
 
-            assertThrows(SubscriberEvictedException.class, () -> stalled.poll((buffer, offset, length) -> {}, 1));
+            assertThrows(SubscriberEvictedException.class,
+                () -> fan.stalled().poll((buffer, offset, length) -> {}, 1));
             assertEquals(List.of(0), publisher.channelInfo().subscribers().stream().map(SubscriberInfo::slot).toList(),
                 "its poll gave the slot back");
         }
@@ -282,13 +308,10 @@ class FanOutChannelTest
     @Test
     void aSubscriberThatHoldsPublishersBackPastTheTimeoutIsEvictedAndMayAttachAgain()
     {
-        shm.registry().create("fan", config(ChannelMode.SPMC, 2), Duration.ofMillis(300));
-        final ShmSubscriber keepingUp = shm.registry().subscriber("fan");
-        final ShmSubscriber stalled = shm.registry().subscriber("fan");
-        final UnsafeBuffer message = new UnsafeBuffer(new byte[256]);
-        try (ShmPublisher publisher = shm.registry().publisher("fan"))
+        try (StalledFan fan = stallOneOfTwoSubscribersForTenRings())
         {
-            sendTenRings(publisher, keepingUp, message);
+            final ShmPublisher publisher = fan.publisher();
+            final ShmSubscriber stalled = fan.stalled();
             final SubscriberEvictedException evicted = assertThrows(SubscriberEvictedException.class,
                 () -> stalled.poll((buffer, offset, length) -> {}, 100));
             assertTrue(evicted.getMessage().contains("bytes behind"), evicted.getMessage());
@@ -300,9 +323,9 @@ class FanOutChannelTest
             assertEquals(List.of(0L, 1L), info.subscribers().stream().map(s -> s.evictions()).toList(),
                 "evictions per slot: the evicted subscriber's slot, which the new one took, counts one");
             final long[] received = new long[1];
-            while (publisher.offer(message, 0, 256) < 0)
+            while (publisher.offer(fan.message(), 0, 256) < 0)
             {
-                keepingUp.poll((buffer, offset, length) -> {}, 100);
+                fan.keepingUp().poll((buffer, offset, length) -> {}, 100);
             }
             assertEquals(1, again.poll((buffer, offset, length) -> received[0]++, 100));
         }
