@@ -140,16 +140,16 @@ public final class BytesPublisher implements AutoCloseable
     }
 
     /**
-     * Sizes the next claims to the longest message written so far, exactly: a DTO of fixed shape then fills its
-     * claim, so no padding record follows it and the ring holds as many as the subscriber leaves room for. A
-     * longer one costs one abort and a second write, once per new longest length.
+     * Sizes the next claims to the whole record the longest message written so far takes: a DTO of fixed shape
+     * then fills its record, so no padding record follows it and the ring holds as many as the subscriber leaves
+     * room for, and a slightly longer one fits the same record. A longer still costs one abort and a second write,
+     * once per new longest record.
      */
     private void fit(final int length)
     {
         if (length > longestWritten)
         {
             longestWritten = length;
-            // the whole record a message of this length takes anyway: a slightly longer one then fits it too
             fittedClaim = Math.min(claimLength, RecordDescriptor.recordLength(length) - RecordDescriptor.HEADER_LENGTH);
         }
     }
