@@ -115,7 +115,7 @@ final class BridgeCommand
     }
 
     /** {@code shmlink bridge out}. */
-    @Command(name = "out", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    @Command(name = "out",
         description = "Subscribes to a local channel and publishes each message to an Aeron channel.")
     static final class Out extends Direction
     {
@@ -137,7 +137,7 @@ final class BridgeCommand
     }
 
     /** {@code shmlink bridge in}. */
-    @Command(name = "in", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    @Command(name = "in",
         description = "Subscribes to an Aeron channel and publishes each message into a local channel.")
     static final class In extends Direction
     {

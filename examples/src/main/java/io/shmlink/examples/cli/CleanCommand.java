@@ -16,14 +16,13 @@ import java.util.List;
 /**
  * {@code shmlink clean}: removes what dead processes left behind, naming each file.
  */
-@Command(name = "clean", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-    description = {
-        "Removes channels whose creator and parties are all dead and that have been idle longer than --grace, " +
-            "channels nobody ever attached to once their creator is dead and they are older than " +
-            "--unattached-grace (a channel made ahead of its users is not debris), the temporary files of " +
-            "creations that were killed half-way, the doorbell sockets and alive files of dead processes, and the " +
-            "media driver directories (.aeron-TOKEN-N) of dead bridges.",
-        "Prints each file it removes, then how many."})
+@Command(name = "clean", description = {
+    "Removes channels whose creator and parties are all dead and that have been idle longer than --grace, " +
+        "channels nobody ever attached to once their creator is dead and they are older than " +
+        "--unattached-grace (a channel made ahead of its users is not debris), the temporary files of " +
+        "creations that were killed half-way, the doorbell sockets and alive files of dead processes, and the " +
+        "media driver directories (.aeron-TOKEN-N) of dead bridges.",
+    "Prints each file it removes, then how many."})
 final class CleanCommand extends RegistryCommand
 {
     @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,

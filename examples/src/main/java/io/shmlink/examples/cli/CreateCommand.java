@@ -14,13 +14,12 @@ import java.time.Duration;
 /**
  * {@code shmlink create}: creates a channel, failing if one of that name exists.
  */
-@Command(name = "create", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-    description = {
-        "Creates a channel. Fails (exit code 1) if a channel of that name exists.",
-        "SIZE is a number of bytes, optionally followed by k, m or g (binary: 64k = 65536).",
-        "A fan-out channel (spmc, mpmc) admits up to --subscribers subscribers at once, each of which receives " +
-            "every message; one that holds the publishers back for longer than --slow-subscriber-timeout is " +
-            "evicted."})
+@Command(name = "create", description = {
+    "Creates a channel. Fails (exit code 1) if a channel of that name exists.",
+    "SIZE is a number of bytes, optionally followed by k, m or g (binary: 64k = 65536).",
+    "A fan-out channel (spmc, mpmc) admits up to --subscribers subscribers at once, each of which receives " +
+        "every message; one that holds the publishers back for longer than --slow-subscriber-timeout is " +
+        "evicted."})
 final class CreateCommand extends RegistryCommand
 {
     @Parameters(index = "0", paramLabel = "NAME",

@@ -8,11 +8,10 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code shmlink delete}: removes a channel.
  */
-@Command(name = "delete", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-    description = {
-        "Deletes a channel. Attached publishers then get CLOSED and the subscriber a ChannelNotFoundException; " +
-            "the memory goes when the last process unmaps it.",
-        "Fails (exit code 1) if there is no such channel."})
+@Command(name = "delete", description = {
+    "Deletes a channel. Attached publishers then get CLOSED and the subscriber a ChannelNotFoundException; " +
+        "the memory goes when the last process unmaps it.",
+    "Fails (exit code 1) if there is no such channel."})
 final class DeleteCommand extends RegistryCommand
 {
     @Parameters(index = "0", paramLabel = "NAME", description = "The channel to delete.")

@@ -13,15 +13,14 @@ import java.util.OptionalLong;
 /**
  * {@code shmlink list}: one row per channel.
  */
-@Command(name = "list", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-    description = {
-        "Lists the channels of a registry, one row each: name, kind (a channel, or a server socket's request " +
-            "channel), mode, capacity, maximum message length, backlog in bytes, publishers alive and dead, the " +
-            "subscriber (alive, dead or none; for a fan-out channel, subscribers attached out of the most it admits, " +
-            "e.g. 2/3, and how many of them are dead if any, e.g. 2/3,1-dead), and a server socket's live " +
-            "connections (accepted, not yet closed; a connection's own channels are unlinked once accepted and are " +
-            "not listed).",
-        "Sizes use the notation create accepts (64k = 65536 bytes); the backlog is in bytes."})
+@Command(name = "list", description = {
+    "Lists the channels of a registry, one row each: name, kind (a channel, or a server socket's request " +
+        "channel), mode, capacity, maximum message length, backlog in bytes, publishers alive and dead, the " +
+        "subscriber (alive, dead or none; for a fan-out channel, subscribers attached out of the most it admits, " +
+        "e.g. 2/3, and how many of them are dead if any, e.g. 2/3,1-dead), and a server socket's live " +
+        "connections (accepted, not yet closed; a connection's own channels are unlinked once accepted and are " +
+        "not listed).",
+    "Sizes use the notation create accepts (64k = 65536 bytes); the backlog is in bytes."})
 final class ListCommand extends RegistryCommand
 {
     @Override

@@ -34,24 +34,23 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code shmlink stat}: positions, counters and parties of one channel or all, once or repeatedly with rates.
  */
-@Command(name = "stat", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-    description = {
-        "Shows a channel's positions (publisher, subscriber), backlog, counters (messages, bytes, back-pressure " +
-            "episodes, where a publisher's refused sends in a row count once, with the refused sends; lost claims, " +
-            "and the last lost claim with its claimer's session and pid) and parties (pid, alive, heartbeat age); " +
-            "all channels when NAME is omitted. A server socket's request channel says so, with its live " +
-            "connections.",
-        "A fan-out channel (SPMC, MPMC) shows its slow-subscriber timeout (eviction timeout) and a table of its " +
-            "attached subscribers: slot, pid, whether alive, position, lag behind the publishers in bytes, how " +
-            "many subscribers of that slot were evicted, and heartbeat age; its subscriber position is the " +
-            "slowest subscriber's.",
-        "Messages and bytes count what the subscriber consumed (fan-out: all subscribers together); a live " +
-            "subscriber publishes them every 100 ms, so they may lag by that much.",
-        "A channel carried by an Aeron bridge (shmlink bridge) shows a line per bridge: direction, Aeron channel " +
-            "and stream, messages, bytes, back-pressure, oversize, link ups and downs, evictions, lost on close.",
-        "With --watch, prints one row per channel every --interval: time, backlog, messages consumed, the " +
-            "consumption rate since the previous sample (msgs/s, MB/s), back-pressure episodes, lost claims, live " +
-            "publishers and the subscriber (fan-out: attached out of the most admitted, as list shows it)."})
+@Command(name = "stat", description = {
+    "Shows a channel's positions (publisher, subscriber), backlog, counters (messages, bytes, back-pressure " +
+        "episodes, where a publisher's refused sends in a row count once, with the refused sends; lost claims, " +
+        "and the last lost claim with its claimer's session and pid) and parties (pid, alive, heartbeat age); " +
+        "all channels when NAME is omitted. A server socket's request channel says so, with its live " +
+        "connections.",
+    "A fan-out channel (SPMC, MPMC) shows its slow-subscriber timeout (eviction timeout) and a table of its " +
+        "attached subscribers: slot, pid, whether alive, position, lag behind the publishers in bytes, how " +
+        "many subscribers of that slot were evicted, and heartbeat age; its subscriber position is the " +
+        "slowest subscriber's.",
+    "Messages and bytes count what the subscriber consumed (fan-out: all subscribers together); a live " +
+        "subscriber publishes them every 100 ms, so they may lag by that much.",
+    "A channel carried by an Aeron bridge (shmlink bridge) shows a line per bridge: direction, Aeron channel " +
+        "and stream, messages, bytes, back-pressure, oversize, link ups and downs, evictions, lost on close.",
+    "With --watch, prints one row per channel every --interval: time, backlog, messages consumed, the " +
+        "consumption rate since the previous sample (msgs/s, MB/s), back-pressure episodes, lost claims, live " +
+        "publishers and the subscriber (fan-out: attached out of the most admitted, as list shows it)."})
 final class StatCommand extends RegistryCommand
 {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
