@@ -1,8 +1,5 @@
 package io.shmlink.examples.cli;
 
-import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
-
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -16,7 +13,7 @@ import java.util.regex.Pattern;
  * (case-insensitive), e.g. {@code 10s}, {@code 0s}, {@code 5m}; or ISO-8601 such as {@code PT1M30S}. A bare
  * number is refused rather than guessed at, since seconds and milliseconds are both plausible readings.
  */
-public final class DurationConverter implements ITypeConverter<Duration>
+public final class DurationConverter extends ParsingConverter<Duration>
 {
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,18})(ms|s|m|h|d)");
     private static final Map<String, ChronoUnit> UNITS = Map.of(
@@ -24,19 +21,11 @@ public final class DurationConverter implements ITypeConverter<Duration>
         "d", ChronoUnit.DAYS);
 
     /**
-     * For picocli: turns a bad duration into a usage error (exit code 2) that quotes the rule.
+     * For picocli: a bad duration is a usage error (exit code 2) that quotes the rule.
      */
-    @Override
-    public Duration convert(final String value)
+    public DurationConverter()
     {
-        try
-        {
-            return parse(value);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new TypeConversionException(ex.getMessage());
-        }
+        super(DurationConverter::parse);
     }
 
     /**

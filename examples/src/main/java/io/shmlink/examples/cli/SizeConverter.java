@@ -1,8 +1,6 @@
 package io.shmlink.examples.cli;
 
 import io.shmlink.api.ChannelConfig;
-import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -13,24 +11,16 @@ import java.util.regex.Pattern;
  * multiples (k = 1024), the same notation {@code list} and {@code create} print back. Every size the tool takes is
  * a channel's, so none exceeds {@link ChannelConfig#MAX_CAPACITY} (1g).
  */
-public final class SizeConverter implements ITypeConverter<Integer>
+public final class SizeConverter extends ParsingConverter<Integer>
 {
     private static final Pattern SIZE = Pattern.compile("([0-9]{1,19})([kmg])?");
 
     /**
-     * For picocli: turns a bad size into a usage error (exit code 2) that quotes the rule.
+     * For picocli: a bad size is a usage error (exit code 2) that quotes the rule.
      */
-    @Override
-    public Integer convert(final String value)
+    public SizeConverter()
     {
-        try
-        {
-            return parse(value);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new TypeConversionException(ex.getMessage());
-        }
+        super(SizeConverter::parse);
     }
 
     /**
