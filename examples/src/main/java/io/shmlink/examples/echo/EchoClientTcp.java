@@ -1,15 +1,8 @@
 package io.shmlink.examples.echo;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.util.Arrays;
-import java.util.Random;
-import java.util.zip.CRC32C;
 
 /**
  * An echo client: sends COUNT messages (default 10000) of SIZE bytes (default 32), one at a time, reads each echo
@@ -17,7 +10,7 @@ import java.util.zip.CRC32C;
  * round-trip times and a CRC32C of all it got back; the bytes are the same on every run, so every run with the same
  * COUNT and SIZE prints the same CRC. {@code EchoClientTcp PORT [COUNT [SIZE]]} talks to {@link EchoServerTcp},
  * {@code EchoClientShm NAME [COUNT [SIZE]]} to {@link EchoServerShm}. The two files differ only in the lines that
- * name the transport.
+ * name the transport; the exchange itself is {@code Echo.Exchange}, which needs only the socket's streams.
  */
 public final class EchoClientTcp
 {
@@ -29,42 +22,11 @@ public final class EchoClientTcp
      */
     public static void main(final String[] args) throws IOException
     {
-        final int count = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
-        final int size = args.length > 2 ? Integer.parseInt(args[2]) : 32;
-        final Random random = new Random(42);
-        final byte[] message = new byte[size];
-        final byte[] echo = new byte[size];
-        final long[] roundTrips = new long[count];
-        final CRC32C crc = new CRC32C();
+        final Echo.Exchange exchange = new Echo.Exchange(args);
         try (var socket = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(args[0])))
         {
-            final DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
-            final DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
-            for (int i = 0; i < count; i++)
-            {
-                random.nextBytes(message);
-                final long start = System.nanoTime();
-                out.writeInt(i);
-                out.write(message);
-                out.flush();
-                final int sequence = in.readInt();
-                in.readFully(echo);
-                roundTrips[i] = System.nanoTime() - start;
-                if (sequence != i || !Arrays.equals(message, echo))
-                {
-                    throw new IOException("echo " + i + " differs from the message sent");
-                }
-                crc.update(echo);
-            }
-            socket.shutdownOutput();
-            if (in.read() != -1)
-            {
-                throw new IOException("the server sent more than the echoes");
-            }
+            exchange.run(socket.getInputStream(), socket.getOutputStream(), socket::shutdownOutput);
         }
-        Arrays.sort(roundTrips);
-        System.out.printf("%d echoes of %d bytes, every byte checked, crc32c %08x%n", count, size, crc.getValue());
-        System.out.printf("round trip: p50 %.1f us, p99 %.1f us, max %.1f us%n", roundTrips[count / 2] / 1e3,
-            roundTrips[(int)(count * 0.99)] / 1e3, roundTrips[count - 1] / 1e3);
+        exchange.printRoundTrips();
     }
 }

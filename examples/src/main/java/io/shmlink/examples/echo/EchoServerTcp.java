@@ -27,17 +27,7 @@ public final class EchoServerTcp
             while (true)
             {
                 final var socket = server.accept();
-                new Thread(() ->
-                {
-                    try (socket)
-                    {
-                        socket.getInputStream().transferTo(socket.getOutputStream());
-                    }
-                    catch (final IOException ex)
-                    {
-                        System.err.println("connection ended: " + ex);
-                    }
-                }).start();
+                Echo.onNewThread(socket, () -> socket.getInputStream().transferTo(socket.getOutputStream()));
             }
         }
     }
