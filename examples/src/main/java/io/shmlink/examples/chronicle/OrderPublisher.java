@@ -27,13 +27,12 @@ public final class OrderPublisher
      */
     public static void main(final String[] args)
     {
-        final String channel = args[0];
-        final int count = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+        final OrderArgs orders = OrderArgs.of(args);
         try (ShmRegistry registry = ShmRegistry.openDefault())
         {
-            send(registry, channel, count, Duration.ofSeconds(30));
+            send(registry, orders.channel(), orders.count(), Duration.ofSeconds(30));
         }
-        System.out.println("sent " + count + " orders on '" + channel + "'");
+        System.out.println("sent " + orders.count() + " orders on '" + orders.channel() + "'");
     }
 
     /**

@@ -27,11 +27,10 @@ public final class OrderSubscriber
      */
     public static void main(final String[] args)
     {
-        final String channel = args[0];
-        final int count = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+        final OrderArgs orders = OrderArgs.of(args);
         try (ShmRegistry registry = ShmRegistry.openDefault())
         {
-            System.out.println(receive(registry, channel, count, Duration.ofSeconds(30)));
+            System.out.println(receive(registry, orders.channel(), orders.count(), Duration.ofSeconds(30)));
         }
     }
 
