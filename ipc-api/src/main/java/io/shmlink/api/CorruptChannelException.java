@@ -14,13 +14,4 @@ public class CorruptChannelException extends ShmLinkException
     {
         super(message);
     }
-
-    /**
-     * @param message what went wrong, naming the channel and its file.
-     * @param cause   the underlying failure.
-     */
-    public CorruptChannelException(final String message, final Throwable cause)
-    {
-        super(message, cause);
-    }
 }

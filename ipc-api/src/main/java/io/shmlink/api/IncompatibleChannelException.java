@@ -14,13 +14,4 @@ public class IncompatibleChannelException extends ShmLinkException
     {
         super(message);
     }
-
-    /**
-     * @param message what went wrong, naming the channel and its file.
-     * @param cause   the underlying failure.
-     */
-    public IncompatibleChannelException(final String message, final Throwable cause)
-    {
-        super(message, cause);
-    }
 }
