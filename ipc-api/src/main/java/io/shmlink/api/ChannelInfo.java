@@ -97,57 +97,6 @@ public record ChannelInfo(
     }
 
     /**
-     * A description without a count of back-pressure episodes: the components before {@code
-     * backPressureEpisodes} was added, kept for code written against them.
-     */
-    public ChannelInfo(
-        final String name,
-        final ChannelMode mode,
-        final int capacity,
-        final int maxMessageLength,
-        final Path file,
-        final long creatorPid,
-        final long creationTimeMillis,
-        final List<PartyInfo> publishers,
-        final PartyInfo subscriber,
-        final long publisherPosition,
-        final long subscriberPosition,
-        final long messages,
-        final long bytes,
-        final long backPressureEvents,
-        final long lostClaims,
-        final LostClaimInfo lastLostClaim)
-    {
-        this(name, mode, capacity, maxMessageLength, file, creatorPid, creationTimeMillis, publishers, subscriber,
-            publisherPosition, subscriberPosition, messages, bytes, backPressureEvents, lostClaims, lastLostClaim, 0);
-    }
-
-    /**
-     * A description without a record of the last lost claim: the components before {@code lastLostClaim} was
-     * added, kept for code written against them.
-     */
-    public ChannelInfo(
-        final String name,
-        final ChannelMode mode,
-        final int capacity,
-        final int maxMessageLength,
-        final Path file,
-        final long creatorPid,
-        final long creationTimeMillis,
-        final List<PartyInfo> publishers,
-        final PartyInfo subscriber,
-        final long publisherPosition,
-        final long subscriberPosition,
-        final long messages,
-        final long bytes,
-        final long backPressureEvents,
-        final long lostClaims)
-    {
-        this(name, mode, capacity, maxMessageLength, file, creatorPid, creationTimeMillis, publishers, subscriber,
-            publisherPosition, subscriberPosition, messages, bytes, backPressureEvents, lostClaims, null, 0);
-    }
-
-    /**
      * The configuration this channel was created with.
      *
      * @return mode, capacity, maximum message length and subscribers as a {@link ChannelConfig}.
