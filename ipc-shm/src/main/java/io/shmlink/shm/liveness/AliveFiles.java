@@ -21,6 +21,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import static io.shmlink.shm.segment.QuietCleanup.closeQuietly;
+import static io.shmlink.shm.segment.QuietCleanup.deleteQuietly;
+
 /**
  * The lock files that tell processes of other PID namespaces that this process lives: {@code .alive-<token in
  * hex>} in each registry directory this JVM has a registry open on, created with the mode and group of the
@@ -460,33 +463,6 @@ public final class AliveFiles
         catch (final IOException ex)
         {
             return null;
-        }
-    }
-
-    private static void closeQuietly(final FileChannel channel)
-    {
-        if (channel != null)
-        {
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ignore)
-            {
-                // nothing left to do with it
-            }
-        }
-    }
-
-    private static void deleteQuietly(final Path file)
-    {
-        try
-        {
-            Files.deleteIfExists(file);
-        }
-        catch (final IOException ignore)
-        {
-            // left for cleanStale, which removes unlocked alive files
         }
     }
 }

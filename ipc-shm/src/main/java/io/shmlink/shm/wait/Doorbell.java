@@ -27,6 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import static io.shmlink.shm.segment.QuietCleanup.closeQuietly;
+import static io.shmlink.shm.segment.QuietCleanup.deleteQuietly;
+
 /**
  * The receiving end of a subscriber's wake-up signal: a Unix-domain stream socket that publishers connect to and
  * write a byte into when they find the subscriber asleep. The subscriber blocks in {@link #await(long)} (epoll
@@ -253,32 +256,5 @@ public final class Doorbell implements AutoCloseable
         closeQuietly(selector);
         closeQuietly(server);
         deleteQuietly(path);
-    }
-
-    private static void closeQuietly(final AutoCloseable closeable)
-    {
-        if (closeable != null)
-        {
-            try
-            {
-                closeable.close();
-            }
-            catch (final Exception ignored)
-            {
-                // closing a socket we no longer need: nothing to do about a failure
-            }
-        }
-    }
-
-    private static void deleteQuietly(final Path path)
-    {
-        try
-        {
-            Files.deleteIfExists(path);
-        }
-        catch (final IOException ignored)
-        {
-            // a leftover socket file is removed by the registry's debris cleanup once its owner is dead
-        }
     }
 }
