@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import static io.shmlink.shm.segment.QuietCleanup.closeQuietly;
 import static io.shmlink.shm.segment.QuietCleanup.deleteQuietly;
@@ -222,16 +223,8 @@ public final class AliveFiles
      */
     public static boolean removeIfUnheld(final Path file)
     {
-        final long token = holderToken(file.getFileName().toString());
-        if (token == 0 || token == ProcessToken.SELF)
-        {
-            return false;
-        }
-        synchronized (LOCK)
-        {
-            final Probe probe = probe(file, true);
-            return probe == Probe.REMOVED || probe == Probe.NOT_REGULAR && removeNotRegular(file);
-        }
+        return probeOthers(file, true,
+            probe -> probe == Probe.REMOVED || probe == Probe.NOT_REGULAR && removeNotRegular(file));
     }
 
     /**
@@ -243,6 +236,20 @@ public final class AliveFiles
      */
     public static boolean isUnheld(final Path file)
     {
+        return probeOthers(file, false, probe -> probe == Probe.UNHELD || probe == Probe.NOT_REGULAR);
+    }
+
+    /**
+     * Probes an alive file that is another process's, and judges the outcome, both under the lock; never opens (and
+     * so never unlocks) this process's own.
+     *
+     * @param file    an alive file, by {@link #holderToken}.
+     * @param delete  whether the probe deletes the file if it finds it unheld.
+     * @param outcome what the outcome means to the caller.
+     * @return false for this process's own file and a name without a token, else the judged outcome.
+     */
+    private static boolean probeOthers(final Path file, final boolean delete, final Predicate<Probe> outcome)
+    {
         final long token = holderToken(file.getFileName().toString());
         if (token == 0 || token == ProcessToken.SELF)
         {
@@ -250,8 +257,7 @@ public final class AliveFiles
         }
         synchronized (LOCK)
         {
-            final Probe probe = probe(file, false);
-            return probe == Probe.UNHELD || probe == Probe.NOT_REGULAR;
+            return outcome.test(probe(file, delete));
         }
     }
 
