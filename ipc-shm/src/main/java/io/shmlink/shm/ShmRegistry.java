@@ -132,11 +132,7 @@ public final class ShmRegistry implements ChannelRegistry
          */
         public Options claimTimeout(final Duration timeout)
         {
-            if (timeout.isNegative())
-            {
-                throw new IllegalArgumentException("claimTimeout must not be negative: " + timeout);
-            }
-            this.claimTimeout = timeout;
+            this.claimTimeout = notNegative("claimTimeout", timeout);
             return this;
         }
 
@@ -179,12 +175,17 @@ public final class ShmRegistry implements ChannelRegistry
          */
         public Options unattachedGrace(final Duration grace)
         {
-            if (grace.isNegative())
-            {
-                throw new IllegalArgumentException("unattachedGrace must not be negative: " + grace);
-            }
-            this.unattachedGrace = grace;
+            this.unattachedGrace = notNegative("unattachedGrace", grace);
             return this;
+        }
+
+        private static Duration notNegative(final String option, final Duration value)
+        {
+            if (value.isNegative())
+            {
+                throw new IllegalArgumentException(option + " must not be negative: " + value);
+            }
+            return value;
         }
 
         /**
