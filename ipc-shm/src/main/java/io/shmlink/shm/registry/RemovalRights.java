@@ -9,21 +9,15 @@ import java.nio.file.Path;
  * Whose files this process may remove from a directory: any, unless the directory has the sticky bit (as
  * {@code /dev/shm} and {@code /tmp} have, or a shared registry directory made {@code 1770}), when unlink(2) lets
  * only a file's owner, the directory's owner and root remove it.
+ *
+ * @param onlyOwn        whether this process may remove only its own files there (sticky bit, and this process
+ *                       neither root nor the directory's owner).
+ * @param uid            this process's effective uid.
+ * @param directoryOwner the directory owner's uid.
  */
-public final class RemovalRights
+public record RemovalRights(boolean onlyOwn, long uid, long directoryOwner)
 {
     private static final int STICKY = 01000;
-
-    private final boolean onlyOwn;
-    private final long uid;
-    private final long directoryOwner;
-
-    private RemovalRights(final boolean onlyOwn, final long uid, final long directoryOwner)
-    {
-        this.onlyOwn = onlyOwn;
-        this.uid = uid;
-        this.directoryOwner = directoryOwner;
-    }
 
     /**
      * Reads a directory's mode and owner, and this process's effective uid.
