@@ -814,16 +814,6 @@ public final class AeronBridge implements AutoCloseable
     }
 
     /**
-     * Which way this bridge carries messages.
-     *
-     * @return the direction.
-     */
-    public Direction direction()
-    {
-        return direction;
-    }
-
-    /**
      * The local channel.
      *
      * @return its name.
