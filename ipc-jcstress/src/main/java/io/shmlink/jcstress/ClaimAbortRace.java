@@ -17,37 +17,33 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(id = "0, 1, 0, 0", expect = ACCEPTABLE, desc = "poll skipped the aborted claim and delivered the marker")
 @Outcome(id = "0, 0, 1, 0", expect = ACCEPTABLE, desc = "poll came early; the marker arrives later")
 @Outcome(expect = FORBIDDEN, desc = "aborted payload delivered, marker lost, duplicated or torn")
-final class ClaimAbortRace
+final class ClaimAbortRace extends ChannelRace
 {
     private static final long ABORTED = 0x0BAD_0BAD_0BAD_0BADL;
-    private static final long MARKER = 0x0600_D000_0600_D000L;
-    private final Rings.Channel ring;
-    private final UnsafeBuffer marker = Rings.message(8, MARKER);
-    private final Rings.Seen seen = new Rings.Seen(MARKER, ABORTED);
+    private final UnsafeBuffer marker = Rings.message(8, Rings.MARKER);
 
     ClaimAbortRace(final boolean mpsc)
     {
-        ring = new Rings.Channel(mpsc, 0);
+        super(mpsc, 0, Rings.MARKER, ABORTED);
     }
 
     void publish()
     {
-        final BufferClaim claim = Rings.claimAndFill(ring.writer, 24, ABORTED);
+        final BufferClaim claim = Rings.claimAndFill(writer, 24, ABORTED);
         claim.abort();
-        ring.writer.write(marker, 0, 8);
+        writer.write(marker, 0, 8);
     }
 
     void poll(final IIII_Result r)
     {
-        ring.reader.read(seen, 10);
+        pollSeen();
         r.r1 = seen.intact(1) + (seen.torn() > 0 ? 100 : 0);
         r.r2 = seen.intact(0);
     }
 
     void drain(final IIII_Result r)
     {
-        final Rings.Seen later = new Rings.Seen(MARKER, ABORTED);
-        ring.reader.read(later, 10);
+        final Rings.Seen later = drainRest();
         r.r3 = later.intact(0);
         r.r4 = later.intact(1) + later.torn();
     }

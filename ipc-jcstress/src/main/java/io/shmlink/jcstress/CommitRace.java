@@ -12,39 +12,36 @@ import org.openjdk.jcstress.infra.results.III_Result;
  * delivered, its state; intact copies the drain delivered or -1 if any was torn; on MPSC, whether a consumed record
  * boundary was left without its free word).
  */
-final class CommitRace
+final class CommitRace extends ChannelRace
 {
-    private static final long VALUE = 0x0123_4567_89AB_CDEFL;
     private static final int LENGTH = 24;
-    private final Rings.Channel ring;
-    private final UnsafeBuffer message = Rings.message(LENGTH, VALUE);
-    private final Rings.Seen seen = new Rings.Seen(VALUE);
+    private final UnsafeBuffer message = Rings.message(LENGTH, Rings.VALUE);
 
     CommitRace(final boolean mpsc)
     {
-        ring = new Rings.Channel(mpsc, 0);
+        super(mpsc, 0, Rings.VALUE);
     }
 
     void offer()
     {
-        ring.writer.write(message, 0, LENGTH);
+        writer.write(message, 0, LENGTH);
     }
 
     void claimAndCommit()
     {
-        final BufferClaim claim = Rings.claimAndFill(ring.writer, LENGTH, VALUE);
+        final BufferClaim claim = Rings.claimAndFill(writer, LENGTH, Rings.VALUE);
         claim.commit();
     }
 
     void poll(final III_Result r)
     {
-        r.r1 = ring.reader.read(seen, 10);
+        r.r1 = pollSeen();
         r.r2 = seen.state(0);
     }
 
     void poll(final IIII_Result r)
     {
-        r.r1 = ring.reader.read(seen, 10);
+        r.r1 = pollSeen();
         r.r2 = seen.state(0);
     }
 
@@ -56,13 +53,12 @@ final class CommitRace
     void drain(final IIII_Result r)
     {
         r.r3 = drained();
-        r.r4 = Rings.dirty(ring.segment, ring.reader.position()) ? 1 : 0;
+        r.r4 = Rings.dirty(segment, reader.position()) ? 1 : 0;
     }
 
     private int drained()
     {
-        final Rings.Seen later = new Rings.Seen(VALUE);
-        ring.reader.read(later, 10);
+        final Rings.Seen later = drainRest();
         return later.torn() == 0 ? later.intact(0) : -1;
     }
 }

@@ -2,10 +2,8 @@ package io.shmlink.jcstress;
 
 import io.shmlink.api.BufferClaim;
 import io.shmlink.api.Publisher;
-import io.shmlink.shm.ring.RingReader;
 import io.shmlink.shm.ring.StallDetector;
 import io.shmlink.shm.ring.RingWriter;
-import io.shmlink.shm.segment.ChannelSegment;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.infra.results.IIII_Result;
 
@@ -22,28 +20,23 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(id = "0, 0, 0, 1", expect = ACCEPTABLE, desc = "B back-pressured: A's space was still held")
 @Outcome(id = "1, 1, 0, 1", expect = ACCEPTABLE_INTERESTING, desc = "A let go, the space was released, C arrived")
 @Outcome(expect = FORBIDDEN, desc = "A delivered, C torn, lost or duplicated, or the lost claim miscounted")
-final class HeldClaimLap
+final class HeldClaimLap extends ChannelRace
 {
-    private static final long A = 0x0A0A_0A0A_0A0A_0A0AL;
-    private static final long B = 0x0B0B_0B0B_0B0B_0B0BL;
     private static final long C = 0x0C0C_0C0C_0C0C_0C0CL;
-    private final ChannelSegment segment = Rings.segment(true, 0);
-    private final RingWriter writerA = Rings.writer(segment, true, Rings.SESSION_A);
     private final RingWriter writerB = Rings.writer(segment, true, Rings.SESSION_B);
-    private final RingReader reader = Rings.reader(segment, true);
     private final StallDetector stalls = Rings.stalls(reader, 1);
-    private final Rings.Seen seen = new Rings.Seen(C, A);
     private long offered;
 
     /** A's claim, held past the timeout: the test commits or aborts it. */
-    final BufferClaim claim = Rings.claimAndFill(writerA, 8, A);
+    final BufferClaim claim = Rings.claimAndFill(writer, 8, Rings.A);
 
     HeldClaimLap()
     {
+        super(true, 0, C, Rings.A);
         stalls.check(0);
         stalls.check(1); // skipped: held
-        final Rings.Seen before = new Rings.Seen(B);
-        while (writerB.write(Rings.message(8, B), 0, 8) > 0)
+        final Rings.Seen before = new Rings.Seen(Rings.B);
+        while (writerB.write(Rings.message(8, Rings.B), 0, 8) > 0)
         {
             reader.read(before, 100);
         }
@@ -70,7 +63,7 @@ final class HeldClaimLap
     void drain(final IIII_Result r)
     {
         stalls.check(2);
-        reader.read(seen, 10);
+        pollSeen();
         r.r1 = offered == Publisher.BACK_PRESSURED ? 0 : 1;
         r.r2 = seen.state(0);
         r.r3 = seen.state(1);

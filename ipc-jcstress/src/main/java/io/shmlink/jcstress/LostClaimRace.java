@@ -15,30 +15,23 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * recovery racing a late commit. Before the race, A claimed and filled a record without committing it, B sent a
  * message after it (on SPSC through the one writer), and the subscriber saw the stall at time 0 (on MPSC twice). In
  * the race, A commits while the subscriber, at time 1 (past its 1 ns claim timeout), skips the stalled claim and
- * polls. Outcomes as {@link Rings#drainInto} reports them.
+ * polls. Outcomes as {@link #drain} reports them.
  */
 @Outcome(id = "1, 1, 0, 0", expect = ACCEPTABLE, desc = "A committed before the timeout struck: delivered")
 @Outcome(id = "0, 1, 1, 0", expect = ACCEPTABLE_INTERESTING,
     desc = "skip won: A, committed too late, is counted as a lost claim (the documented timeout rule)")
 @Outcome(expect = FORBIDDEN, desc = "B lost or torn, A lost uncounted or counted and delivered, or free space dirty")
-final class LostClaimRace
+final class LostClaimRace extends ChannelRace
 {
-    private static final long A = 0x0A0A_0A0A_0A0A_0A0AL;
-    private static final long B = 0x0B0B_0B0B_0B0B_0B0BL;
-    private final boolean mpsc;
-    private final Rings.Channel ring;
-    private final StallDetector stalls;
+    private final StallDetector stalls = Rings.stalls(reader, 1);
     private final BufferClaim claim;
-    private final Rings.Seen seen = new Rings.Seen(A, B);
 
     LostClaimRace(final boolean mpsc)
     {
-        this.mpsc = mpsc;
-        ring = new Rings.Channel(mpsc, 0);
-        stalls = Rings.stalls(ring.reader, 1);
-        claim = Rings.claimAndFill(ring.writer, 8, A);
-        final RingWriter writerB = mpsc ? Rings.writer(ring.segment, true, Rings.SESSION_B) : ring.writer;
-        writerB.write(Rings.message(16, B), 0, 16);
+        super(mpsc, 0, Rings.A, Rings.B);
+        claim = Rings.claimAndFill(writer, 8, Rings.A);
+        final RingWriter writerB = mpsc ? Rings.writer(segment, true, Rings.SESSION_B) : writer;
+        writerB.write(Rings.message(16, Rings.B), 0, 16);
         stalls.check(0);
         if (mpsc)
         {
@@ -54,11 +47,21 @@ final class LostClaimRace
     void skipAndPoll()
     {
         stalls.check(1);
-        ring.reader.read(seen, 10);
+        pollSeen();
     }
 
+    /**
+     * The arbiter: drains what is left into {@link #seen}, lets the reader release a skipped claim whose claimer has
+     * let go by now, and reports (state of A, state of B, lost claims, whether an MPSC ring's consumed space is
+     * dirty). SPSC never zeroes consumed space, so its last field is 0.
+     */
     void drain(final IIII_Result r)
     {
-        Rings.drainInto(r, ring.reader, stalls, seen, ring.segment, mpsc);
+        pollSeen();
+        stalls.check(Rings.NEVER); // nothing stalls now: only a held claim is looked at again
+        r.r1 = seen.state(0);
+        r.r2 = seen.state(1);
+        r.r3 = (int)Rings.lostClaims(segment);
+        r.r4 = mpsc && Rings.dirty(segment, reader.position()) ? 1 : 0;
     }
 }

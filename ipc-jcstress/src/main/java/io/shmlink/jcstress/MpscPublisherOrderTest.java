@@ -1,11 +1,9 @@
 package io.shmlink.jcstress;
 
 import io.shmlink.shm.ring.RecordDescriptor;
-import io.shmlink.shm.ring.RingReader;
-import io.shmlink.shm.ring.RingWriter;
-import io.shmlink.shm.segment.ChannelSegment;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
@@ -32,7 +30,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(id = "1, 0, 2, 0", expect = ACCEPTABLE_INTERESTING, desc = "A1, empty, A2")
 @Outcome(expect = FORBIDDEN, desc = "out of order, duplicated, torn or lost")
 @State
-public class MpscPublisherOrderTest
+public class MpscPublisherOrderTest extends ChannelRace
 {
     private static final long A1 = 0x0A01_0A01_0A01_0A01L;
     private static final long A2 = 0x0A02_0A02_0A02_0A02L;
@@ -40,11 +38,14 @@ public class MpscPublisherOrderTest
     private static final int LENGTH_2 = 16;
     /** One line before the end of the ring: A1's record fills it, A2's starts the next lap. */
     private static final long START = Rings.CAPACITY - Rings.named(Rings.recordLength(LENGTH_1), 64);
-    private final ChannelSegment segment = Rings.segment(true, START);
-    private final RingWriter writer = Rings.writer(segment, true, Rings.SESSION_A);
-    private final RingReader reader = Rings.reader(segment, true);
     private final UnsafeBuffer first = Rings.message(LENGTH_1, A1);
     private final UnsafeBuffer second = Rings.message(LENGTH_2, A2);
+
+    /** An MPSC channel whose positions start one line before the end of the ring. */
+    public MpscPublisherOrderTest()
+    {
+        super(true, START, A1, A2);
+    }
 
     @Actor
     public void publisher()
@@ -78,11 +79,10 @@ public class MpscPublisherOrderTest
      *
      * @param r its fourth field gets the count, or -1 if any was torn.
      */
-    @org.openjdk.jcstress.annotations.Arbiter
+    @Arbiter
     public void drain(final IIII_Result r)
     {
-        final Rings.Seen later = new Rings.Seen(A1, A2);
-        reader.read(later, 10);
+        final Rings.Seen later = drainRest();
         r.r4 = later.torn() == 0 ? later.count() : -1;
     }
 }

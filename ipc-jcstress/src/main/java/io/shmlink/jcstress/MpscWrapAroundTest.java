@@ -48,13 +48,11 @@ public class MpscWrapAroundTest
         Rings.named(LEFT + Rings.recordLength(LENGTH_A) + Rings.recordLength(LENGTH_B), 384);
     /** Where the records end if B takes the end first: B, A's padding of the rest, A. */
     private static final int B_AT_END = Rings.named(LEFT + Rings.recordLength(LENGTH_A), 320);
-    private static final long A = 0x0A0A_0A0A_0A0A_0A0AL;
-    private static final long B = 0x0B0B_0B0B_0B0B_0B0BL;
     private final ChannelSegment segment = Rings.segment(true, START);
     private final RingWriter writerA = Rings.writer(segment, true, Rings.SESSION_A);
     private final RingWriter writerB = Rings.writer(segment, true, Rings.SESSION_B);
-    private final UnsafeBuffer messageA = Rings.message(LENGTH_A, A);
-    private final UnsafeBuffer messageB = Rings.message(LENGTH_B, B);
+    private final UnsafeBuffer messageA = Rings.message(LENGTH_A, Rings.A);
+    private final UnsafeBuffer messageB = Rings.message(LENGTH_B, Rings.B);
 
     @Actor
     public void publisherA()
@@ -72,12 +70,12 @@ public class MpscWrapAroundTest
     public void subscriber(final IIIII_Result r)
     {
         final RingReader reader = Rings.reader(segment, true);
-        final Rings.Seen seen = new Rings.Seen(A, B);
+        final Rings.Seen seen = new Rings.Seen(Rings.A, Rings.B);
         reader.read(seen, 10);
         r.r1 = seen.state(0);
         r.r2 = seen.state(1);
         r.r3 = (int)(reader.position() - START);
-        r.r4 = seen.order(0) == A ? 1 : seen.order(0) == B ? 2 : 0;
+        r.r4 = seen.order(0) == Rings.A ? 1 : seen.order(0) == Rings.B ? 2 : 0;
         r.r5 = Rings.dirty(segment, reader.position()) ? 1 : 0;
     }
 }

@@ -21,34 +21,32 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
     "(0, (0|64|128)|64, (64|128)|128, 128)", expect = ACCEPTABLE,
     desc = "tail seen by the subscriber and head seen by the publisher each moved forward or stayed")
 @Outcome(expect = FORBIDDEN, desc = "a position went backwards, or the subscriber passed the tail")
-final class PositionsRace
+final class PositionsRace extends ChannelRace
 {
     private static final int LENGTH = 8;
     /** One record (one line) before the end of the ring: the first record ends there, the second wraps to 0. */
     private static final long START = Rings.CAPACITY - Rings.named(Rings.recordLength(LENGTH), 64);
-    private final Rings.Channel ring;
     private final UnsafeBuffer message = Rings.message(LENGTH, 42);
-    private final Rings.Seen seen = new Rings.Seen(42);
 
     PositionsRace(final boolean mpsc)
     {
-        ring = new Rings.Channel(mpsc, START);
+        super(mpsc, START, 42);
     }
 
     void publish(final IIII_Result r)
     {
-        r.r3 = (int)(ring.segment.buffer().getLongVolatile(HEAD_POSITION_OFFSET) - START);
-        ring.writer.write(message, 0, LENGTH);
-        ring.writer.write(message, 0, LENGTH);
-        r.r4 = (int)(ring.segment.buffer().getLongVolatile(HEAD_POSITION_OFFSET) - START);
+        r.r3 = (int)(segment.buffer().getLongVolatile(HEAD_POSITION_OFFSET) - START);
+        writer.write(message, 0, LENGTH);
+        writer.write(message, 0, LENGTH);
+        r.r4 = (int)(segment.buffer().getLongVolatile(HEAD_POSITION_OFFSET) - START);
     }
 
     void poll(final IIII_Result r)
     {
-        r.r1 = (int)(Rings.tail(ring.segment) - START);
-        ring.reader.read(seen, 1);
-        ring.reader.read(seen, 1);
-        final long tail = Rings.tail(ring.segment);
-        r.r2 = ring.reader.position() > tail ? -1 : (int)(tail - START);
+        r.r1 = (int)(Rings.tail(segment) - START);
+        reader.read(seen, 1);
+        reader.read(seen, 1);
+        final long tail = Rings.tail(segment);
+        r.r2 = reader.position() > tail ? -1 : (int)(tail - START);
     }
 }

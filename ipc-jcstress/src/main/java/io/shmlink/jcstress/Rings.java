@@ -16,7 +16,6 @@ import io.shmlink.shm.segment.FreeWord;
 import io.shmlink.shm.segment.InMemorySegments;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.openjdk.jcstress.infra.results.IIII_Result;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.LOST_CLAIMS_OFFSET;
 import static io.shmlink.shm.segment.SegmentDescriptor.RING_OFFSET;
@@ -36,6 +35,18 @@ public final class Rings
 
     /** Session of publisher B, another slot's: positive, never padding. */
     public static final int SESSION_B = (1 << 7) | 2;
+
+    /** Publisher A's value: every long of its messages holds it. */
+    static final long A = 0x0A0A_0A0A_0A0A_0A0AL;
+
+    /** Publisher B's value. */
+    static final long B = 0x0B0B_0B0B_0B0B_0B0BL;
+
+    /** The value of a message sent after the one a race is about, to show what came after it. */
+    static final long MARKER = 0x0600_D000_0600_D000L;
+
+    /** The value of the message a race is about, where one publisher sends it. */
+    static final long VALUE = 0x0123_4567_89AB_CDEFL;
 
     /** Outcomes of one message, as the tests report them. */
     static final int NOT_SEEN = 0;
@@ -212,57 +223,6 @@ public final class Rings
             }
         }
         return false;
-    }
-
-    /**
-     * The arbiter of the lost-claim races: drains what is left, lets the reader release a skipped claim whose
-     * claimer has let go by now, and reports (state of A, state of B, lost claims, whether an MPSC ring's consumed
-     * space is dirty). SPSC never zeroes consumed space, so its last field is 0.
-     *
-     * @param r       the result to fill.
-     * @param reader  the subscriber's reader.
-     * @param stalls  its stall detector.
-     * @param seen    what the subscriber was handed in the race, to which the drain adds.
-     * @param segment the channel.
-     * @param mpsc    whether the channel is MPSC.
-     */
-    public static void drainInto(
-        final IIII_Result r, final RingReader reader, final StallDetector stalls, final Seen seen,
-        final ChannelSegment segment, final boolean mpsc)
-    {
-        reader.read(seen, 10);
-        stalls.check(NEVER); // nothing stalls now: only a held claim is looked at again
-        r.r1 = seen.state(0);
-        r.r2 = seen.state(1);
-        r.r3 = (int)lostClaims(segment);
-        r.r4 = mpsc && dirty(segment, reader.position()) ? 1 : 0;
-    }
-
-    /**
-     * A fresh channel of one mode with publisher A's writer and the subscriber's reader: what most races start
-     * from.
-     */
-    static final class Channel
-    {
-        /** The in-memory channel. */
-        final ChannelSegment segment;
-        /** Publisher A's writer, of the channel's mode. */
-        final RingWriter writer;
-        /** The subscriber's reader. */
-        final RingReader reader;
-
-        /**
-         * A channel, its writer and its reader.
-         *
-         * @param mpsc          MPSC if true, else SPSC.
-         * @param startPosition the ring's first position, as {@link #segment(boolean, long)} takes it.
-         */
-        Channel(final boolean mpsc, final long startPosition)
-        {
-            segment = segment(mpsc, startPosition);
-            writer = writer(segment, mpsc, SESSION_A);
-            reader = reader(segment, mpsc);
-        }
     }
 
     /**

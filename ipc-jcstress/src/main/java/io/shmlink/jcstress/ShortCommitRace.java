@@ -19,42 +19,37 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(id = "1, 0, 0, 1", expect = ACCEPTABLE, desc = "poll saw the short message; the marker came later")
 @Outcome(id = "0, 0, 1, 1", expect = ACCEPTABLE, desc = "poll came early; both arrive later")
 @Outcome(expect = FORBIDDEN, desc = "torn, duplicated, lost, out of order, or the unused rest read as records")
-final class ShortCommitRace
+final class ShortCommitRace extends ChannelRace
 {
-    private static final long VALUE = 0x0123_4567_89AB_CDEFL;
-    private static final long MARKER = 0x0600_D000_0600_D000L;
     private static final int CLAIMED = 64;
     private static final int COMMITTED = 16;
     /** The unused rest of the claim: one line of padding after the short record. */
     private static final int PADDING =
         Rings.named(Rings.recordLength(CLAIMED) - Rings.recordLength(COMMITTED), 64);
-    private final Rings.Channel ring;
-    private final UnsafeBuffer marker = Rings.message(8, MARKER);
-    private final Rings.Seen seen = new Rings.Seen(VALUE, MARKER);
+    private final UnsafeBuffer marker = Rings.message(8, Rings.MARKER);
 
     ShortCommitRace(final boolean mpsc)
     {
-        ring = new Rings.Channel(mpsc, 0);
+        super(mpsc, 0, Rings.VALUE, Rings.MARKER);
     }
 
     void publish()
     {
-        final BufferClaim claim = Rings.claimAndFill(ring.writer, CLAIMED, VALUE);
+        final BufferClaim claim = Rings.claimAndFill(writer, CLAIMED, Rings.VALUE);
         claim.commit(COMMITTED);
-        ring.writer.write(marker, 0, 8);
+        writer.write(marker, 0, 8);
     }
 
     void poll(final IIII_Result r)
     {
-        ring.reader.read(seen, 10);
+        pollSeen();
         r.r1 = seen.state(0);
         r.r2 = seen.state(1) == Rings.INTACT && seen.state(0) != Rings.INTACT ? -1 : seen.state(1);
     }
 
     void drain(final IIII_Result r)
     {
-        final Rings.Seen later = new Rings.Seen(VALUE, MARKER);
-        ring.reader.read(later, 10);
+        final Rings.Seen later = drainRest();
         r.r3 = later.state(0);
         r.r4 = later.state(1);
     }

@@ -1,9 +1,6 @@
 package io.shmlink.jcstress;
 
 import io.shmlink.shm.ring.RecordDescriptor;
-import io.shmlink.shm.ring.RingReader;
-import io.shmlink.shm.ring.RingWriter;
-import io.shmlink.shm.segment.ChannelSegment;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -34,7 +31,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
     desc = "poll consumed the padding before the message was committed; the next poll delivers it")
 @Outcome(expect = FORBIDDEN, desc = "torn or straddling message, padding delivered, duplicate or loss")
 @State
-public class SpscWrapAroundTest
+public class SpscWrapAroundTest extends ChannelRace
 {
     /** The padding: one line left before the end. */
     private static final int PADDING = Rings.named(ALIGNMENT, 64);
@@ -44,11 +41,13 @@ public class SpscWrapAroundTest
     /** Where the message ends, relative to the start: the padding and the record. */
     private static final int END = Rings.named(PADDING + Rings.recordLength(LENGTH), 192);
     private static final long VALUE = 0x1122_3344_5566_7788L;
-    private final ChannelSegment segment = Rings.segment(false, START);
-    private final RingWriter writer = Rings.writer(segment, false, Rings.SESSION_A);
-    private final RingReader reader = Rings.reader(segment, false);
     private final UnsafeBuffer message = Rings.message(LENGTH, VALUE);
-    private final Rings.Seen seen = new Rings.Seen(VALUE);
+
+    /** An SPSC channel whose positions start one line before the end of the ring. */
+    public SpscWrapAroundTest()
+    {
+        super(false, START, VALUE);
+    }
 
     @Actor
     public void publisher()
@@ -59,7 +58,7 @@ public class SpscWrapAroundTest
     @Actor
     public void subscriber(final IIII_Result r)
     {
-        r.r1 = reader.read(seen, 10);
+        r.r1 = pollSeen();
         r.r2 = seen.state(0);
         r.r3 = (int)(reader.position() - START);
     }
@@ -67,8 +66,7 @@ public class SpscWrapAroundTest
     @Arbiter
     public void drain(final IIII_Result r)
     {
-        final Rings.Seen later = new Rings.Seen(VALUE);
-        reader.read(later, 10);
+        final Rings.Seen later = drainRest();
         r.r4 = later.torn() == 0 && reader.position() == START + END ? later.intact(0) : -1;
     }
 }
