@@ -19,10 +19,12 @@ import static org.junit.jupiter.api.Assertions.*;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class PollGuardTest
 {
+    /** A fresh guard for each test, as JUnit makes a fresh instance of the class for each. */
+    private final PollGuard guard = new PollGuard("chan");
+
     @Test
     void aPollThatBeginsAfterACloseReturnsAtOnce()
     {
-        final PollGuard guard = new PollGuard("chan");
         guard.markClosed();
         assertTrue(guard.awaitNoPoll(() -> false), "nobody polled: the closer releases the slot");
         assertFalse(guard.enter());
@@ -31,7 +33,6 @@ class PollGuardTest
     @Test
     void aCloseFromAnotherThreadWaitsForThePollInProgress() throws Exception
     {
-        final PollGuard guard = new PollGuard("chan");
         final CountDownLatch inPoll = new CountDownLatch(1);
         final CountDownLatch endPoll = new CountDownLatch(1);
         final Thread poller = new Thread(() ->
@@ -63,7 +64,6 @@ class PollGuardTest
     @Test
     void aPollFromItsOwnHandlerIsRefused()
     {
-        final PollGuard guard = new PollGuard("chan");
         assertTrue(guard.enter());
         final IllegalStateException refused = assertThrows(IllegalStateException.class, guard::enter);
         assertTrue(refused.getMessage().contains("'chan'"), refused.getMessage());
@@ -75,7 +75,6 @@ class PollGuardTest
     @Test
     void aCloseFromTheHandlerIsLeftToThePollWhichReleasesAsItReturns()
     {
-        final PollGuard guard = new PollGuard("chan");
         assertFalse(guard.closeFromPoller(), "outside a poll, a close is not the handler's");
         assertFalse(guard.isClosed());
         assertTrue(guard.enter());
@@ -90,7 +89,6 @@ class PollGuardTest
     @Test
     void aThreadThatPollsWhileAnotherIsInsideAPollIsRefused() throws Exception
     {
-        final PollGuard guard = new PollGuard("chan");
         assertTrue(guard.enter());
         final AtomicReference<Throwable> second = new AtomicReference<>();
         final Thread other = new Thread(() ->
@@ -113,7 +111,6 @@ class PollGuardTest
     @Test
     void twoThreadsPollingInTurnFastAreNeverInsideAtOnce() throws Exception
     {
-        final PollGuard guard = new PollGuard("chan");
         final AtomicInteger inside = new AtomicInteger();
         final AtomicInteger overlaps = new AtomicInteger();
         final Runnable hammer = () ->
