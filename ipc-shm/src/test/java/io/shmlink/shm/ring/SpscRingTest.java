@@ -61,6 +61,14 @@ class SpscRingTest
         }, limit);
     }
 
+    /** A claim of {@code length} bytes on {@code to}, which must succeed. */
+    private static BufferClaim claimed(final Publisher to, final int length)
+    {
+        final BufferClaim claim = new BufferClaim();
+        assertTrue(to.tryClaim(length, claim) > 0, "the claim was refused");
+        return claim;
+    }
+
     private static void assertFilled(final byte[] bytes, final int length, final int fill)
     {
         assertEquals(length, bytes.length);
@@ -203,8 +211,7 @@ class SpscRingTest
     @Test
     void anAbortedClaimIsNeverDelivered()
     {
-        final BufferClaim claim = new BufferClaim();
-        assertTrue(publisher.tryClaim(100, claim) > 0);
+        final BufferClaim claim = claimed(publisher, 100);
         claim.buffer().setMemory(0, 100, (byte)5);
         claim.abort();
         assertTrue(offer(3, 9) > 0);
@@ -238,8 +245,7 @@ class SpscRingTest
     @Test
     void aShorterCommitOfMoreThanTheClaimIsRefusedAndKeepsTheClaim()
     {
-        final BufferClaim claim = new BufferClaim();
-        assertTrue(publisher.tryClaim(16, claim) > 0);
+        final BufferClaim claim = claimed(publisher, 16);
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> claim.commit(17));
         assertTrue(ex.getMessage().contains("17") && ex.getMessage().contains("16"), ex.getMessage());
         assertThrows(IllegalArgumentException.class, () -> claim.commit(-1));
@@ -254,9 +260,8 @@ class SpscRingTest
     @Test
     void aClaimCommittedAfterItsPublisherClosedLeavesTheNextPublishersMessagesWhole()
     {
-        final BufferClaim claim = new BufferClaim();
         assertTrue(publisher.offer(new UnsafeBuffer(new byte[8]), 0, 8) > 0); // a commit zeroes ahead from here on
-        assertTrue(publisher.tryClaim(8, claim) > 0);
+        final BufferClaim claim = claimed(publisher, 8);
         claim.buffer().setMemory(claim.offset(), 8, (byte)1);
         publisher.close();
         publisher = shm.registry().publisher("ring");
@@ -266,16 +271,16 @@ class SpscRingTest
         claim.commit();
 
         assertEquals(4, poll(10));
-        assertFilled(received.get(1), 8, 1);
-        assertFilled(received.get(2), 8, 2);
-        assertFilled(received.get(3), 8, 3);
+        for (int i = 1; i <= 3; i++) // the claimed message, then the next publisher's two, each filled with its index
+        {
+            assertFilled(received.get(i), 8, i);
+        }
     }
 
     @Test
     void aClaimCannotBeCompletedTwice()
     {
-        final BufferClaim claim = new BufferClaim();
-        assertTrue(publisher.tryClaim(4, claim) > 0);
+        final BufferClaim claim = claimed(publisher, 4);
         claim.commit();
         assertThrows(IllegalStateException.class, claim::commit);
         assertThrows(IllegalStateException.class, claim::abort);
@@ -412,8 +417,7 @@ class SpscRingTest
         shm.registry().create("stall", new ChannelConfig(ChannelMode.SPSC, CAPACITY, 64));
         final Publisher stalled = shm.registry().publisher("stall");
         final ShmSubscriber reader = shm.registry().subscriber("stall");
-        final BufferClaim claim = new BufferClaim();
-        assertTrue(stalled.tryClaim(8, claim) > 0);
+        final BufferClaim claim = claimed(stalled, 8);
         assertTrue(stalled.offer(new UnsafeBuffer(new byte[]{7}), 0, 1) > 0);
         final int[] got = new int[2];
         final long start = System.nanoTime();
