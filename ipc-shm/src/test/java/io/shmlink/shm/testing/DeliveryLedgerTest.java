@@ -1,6 +1,8 @@
 package io.shmlink.shm.testing;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,82 +25,83 @@ class DeliveryLedgerTest
     private final TaggedMessages messages = new TaggedMessages(MAX_LENGTH);
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[MAX_LENGTH]);
 
-    private void hand(final DeliveryLedger.Subscriber subscriber, final int publisher, final long seq)
+    private DeliveryLedger ledger;
+
+    @BeforeEach
+    void openLedger() throws IOException
     {
-        subscriber.onMessage(scratch, 0, messages.write(publisher, seq, scratch, 0));
+        ledger = DeliveryLedger.open(dir.resolve("ledger"), 16);
     }
 
-    private DeliveryLedger ledger() throws IOException
+    @AfterEach
+    void closeLedger()
     {
-        return DeliveryLedger.open(dir.resolve("ledger"), 16);
+        ledger.close();
     }
 
-    @Test
-    void aSuccessorMayBeHandedItsKilledPredecessorsUnfinishedPollAgainInOrder() throws IOException
+    private DeliveryLedger.Subscriber subscriber()
     {
-        try (DeliveryLedger ledger = ledger())
+        return ledger.subscriber(MAX_LENGTH);
+    }
+
+    /** Hands {@code subscriber} the messages of publisher {@code publisher} with these sequence numbers. */
+    private void hand(final DeliveryLedger.Subscriber subscriber, final int publisher, final long... seqs)
+    {
+        for (final long seq : seqs)
         {
-            final DeliveryLedger.Subscriber killed = ledger.subscriber(MAX_LENGTH);
-            hand(killed, 3, 0);
-            killed.pollReturned();
-            hand(killed, 3, 1);
-            hand(killed, 3, 2);                      // killed inside this poll
-
-            final DeliveryLedger.Subscriber successor = ledger.subscriber(MAX_LENGTH);
-            hand(successor, 3, 1);
-            hand(successor, 3, 2);
-            hand(successor, 3, 3);
-            successor.pollReturned();
-
-            assertNull(successor.failure());
-            assertEquals(4, ledger.delivered(3));
-            assertEquals(2, ledger.duplicates());
-            assertFalse(ledger.failed());
+            subscriber.onMessage(scratch, 0, messages.write(publisher, seq, scratch, 0));
         }
     }
 
     @Test
-    void aMessageFromAPollThatReturnedIsNeverAllowedAgain() throws IOException
+    void aSuccessorMayBeHandedItsKilledPredecessorsUnfinishedPollAgainInOrder()
     {
-        try (DeliveryLedger ledger = ledger())
-        {
-            final DeliveryLedger.Subscriber first = ledger.subscriber(MAX_LENGTH);
-            hand(first, 1, 0);
-            hand(first, 1, 1);
-            first.pollReturned();
+        final DeliveryLedger.Subscriber killed = subscriber();
+        hand(killed, 3, 0);
+        killed.pollReturned();
+        hand(killed, 3, 1, 2);                       // killed inside this poll
 
-            final DeliveryLedger.Subscriber successor = ledger.subscriber(MAX_LENGTH);
-            hand(successor, 1, 1);
+        final DeliveryLedger.Subscriber successor = subscriber();
+        hand(successor, 3, 1, 2, 3);
+        successor.pollReturned();
 
-            assertNotNull(successor.failure());
-            assertTrue(ledger.failed());
-        }
+        assertNull(successor.failure());
+        assertEquals(4, ledger.delivered(3));
+        assertEquals(2, ledger.duplicates());
+        assertFalse(ledger.failed());
     }
 
     @Test
-    void aGapIsAFailure() throws IOException
+    void aMessageFromAPollThatReturnedIsNeverAllowedAgain()
     {
-        try (DeliveryLedger ledger = ledger())
-        {
-            final DeliveryLedger.Subscriber subscriber = ledger.subscriber(MAX_LENGTH);
-            hand(subscriber, 2, 0);
-            hand(subscriber, 2, 2);
+        final DeliveryLedger.Subscriber first = subscriber();
+        hand(first, 1, 0, 1);
+        first.pollReturned();
 
-            assertTrue(subscriber.failure().contains("gap"), subscriber.failure());
-        }
+        final DeliveryLedger.Subscriber successor = subscriber();
+        hand(successor, 1, 1);
+
+        assertNotNull(successor.failure());
+        assertTrue(ledger.failed());
     }
 
     @Test
-    void aDamagedMessageIsAFailure() throws IOException
+    void aGapIsAFailure()
     {
-        try (DeliveryLedger ledger = ledger())
-        {
-            final DeliveryLedger.Subscriber subscriber = ledger.subscriber(MAX_LENGTH);
-            final int length = messages.write(0, 0, scratch, 0);
-            scratch.putByte(12, (byte)~scratch.getByte(12));
-            subscriber.onMessage(scratch, 0, length);
+        final DeliveryLedger.Subscriber subscriber = subscriber();
+        hand(subscriber, 2, 0, 2);
 
-            assertTrue(subscriber.failure().contains("CRC32C"), subscriber.failure());
-        }
+        assertTrue(subscriber.failure().contains("gap"), subscriber.failure());
+    }
+
+    @Test
+    void aDamagedMessageIsAFailure()
+    {
+        final DeliveryLedger.Subscriber subscriber = subscriber();
+        final int length = messages.write(0, 0, scratch, 0);
+        scratch.putByte(12, (byte)~scratch.getByte(12));
+        subscriber.onMessage(scratch, 0, length);
+
+        assertTrue(subscriber.failure().contains("CRC32C"), subscriber.failure());
     }
 }
