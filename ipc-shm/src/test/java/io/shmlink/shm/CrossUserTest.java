@@ -107,6 +107,21 @@ class CrossUserTest
         }
     }
 
+    /**
+     * Kills {@code victim} and asserts that {@code witness} reports {@code report} within one second of it.
+     *
+     * @param who says who noticed whose death, for the failure message.
+     */
+    private static void assertKillNoticedWithinOneSecond(
+        final ChildJvm victim, final ChildJvm witness, final String report, final String who) throws Exception
+    {
+        final long killed = System.nanoTime();
+        victim.kill();
+        assertEquals(report, witness.readLine());
+        final long noticed = System.nanoTime() - killed;
+        assertTrue(noticed < ONE_SECOND, who + " death after " + noticed / 1_000_000 + " ms");
+    }
+
     @Test
     void twoUsersShareAChannelSeeEachOthersDeathWithinOneSecondAndCleanUpAfterEachOther() throws Exception
     {
@@ -136,11 +151,7 @@ class CrossUserTest
                 assertEquals(2, bobs.size(), "his alive file and his doorbell: " + bobs);
                 assertTrue(bobs.contains(bell), bobs.toString());
 
-                final long killed = System.nanoTime();
-                subscriber.kill();
-                assertEquals("SUBSCRIBER-DEAD", publisher.readLine());
-                final long noticed = System.nanoTime() - killed;
-                assertTrue(noticed < ONE_SECOND, "Alice noticed Bob's death after " + noticed / 1_000_000 + " ms");
+                assertKillNoticedWithinOneSecond(subscriber, publisher, "SUBSCRIBER-DEAD", "Alice noticed Bob's");
             }
             publisher.sendLine("clean");
             assertRemoved(publisher.readLine(), bobs, bell);
@@ -154,11 +165,7 @@ class CrossUserTest
                 final Set<String> alices = namesOwnedBy(alice);
                 assertEquals(Set.of("orders", AliveFiles.PREFIX), alicesKinds(alices), alices.toString());
 
-                final long killed = System.nanoTime();
-                publisher.kill();
-                assertEquals("PUBLISHER-DEAD", successor.readLine());
-                final long noticed = System.nanoTime() - killed;
-                assertTrue(noticed < ONE_SECOND, "Bob noticed Alice's death after " + noticed / 1_000_000 + " ms");
+                assertKillNoticedWithinOneSecond(publisher, successor, "PUBLISHER-DEAD", "Bob noticed Alice's");
 
                 successor.sendLine("clean");
                 assertRemoved(successor.readLine(), alices, "orders");
