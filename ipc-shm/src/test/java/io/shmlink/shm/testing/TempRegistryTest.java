@@ -6,6 +6,8 @@ import io.shmlink.shm.ShmRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.lang.reflect.Proxy;
@@ -74,7 +76,8 @@ class TempRegistryTest
         assertTrue(closed.getMessage().contains("is closed"), closed.getMessage());
     }
 
-    private Path before(final TempRegistry extension) throws Exception
+    /** Runs the extension's before-each callback as JUnit would before a test; the directory is deleted after. */
+    private TempRegistry before(final TempRegistry extension) throws Exception
     {
         try
         {
@@ -84,7 +87,18 @@ class TempRegistryTest
         {
             made.add(extension.directory());
         }
-        return extension.directory();
+        return extension;
+    }
+
+    /**
+     * Runs the extension's after-each callback as JUnit would after a test that ended so, and asserts that the
+     * test's directory is gone.
+     */
+    private static void afterEachDeletes(final TempRegistry extension, final ExtensionContext outcome) throws Exception
+    {
+        final Path dir = extension.directory();
+        extension.afterEach(outcome);
+        assertGone(dir);
     }
 
     @Test
@@ -93,7 +107,7 @@ class TempRegistryTest
         final TempRegistry shm = TempRegistry.open(PREFIX);
         assertThrows(IllegalStateException.class, shm::directory, "no directory before the test");
 
-        final Path dir = before(shm);
+        final Path dir = before(shm).directory();
         assertTrue(Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS));
         assertEquals(Path.of("/dev/shm"), dir.getParent());
         assertTrue(dir.getFileName().toString().startsWith(PREFIX), dir.toString());
@@ -101,57 +115,41 @@ class TempRegistryTest
         Files.createDirectories(dir.resolve("a").resolve("b"));
         Files.createFile(dir.resolve("a").resolve("b").resolve("file"));
 
-        shm.afterEach(PASSED);
+        afterEachDeletes(shm, PASSED);
 
-        assertGone(dir);
         assertThrows(IllegalStateException.class, shm::directory, "no directory after the test");
     }
 
-    @Test
-    void theRegistryIsOpenOnTheDirectoryDuringTheTestAndClosedAfter() throws Exception
+    @ParameterizedTest(name = "after a test that {0}")
+    @ValueSource(strings = {"passed", "failed"})
+    void theRegistryIsOpenOnTheDirectoryDuringTheTestAndClosedAfterItWhetherItPassedOrFailed(final String outcome)
+        throws Exception
     {
-        final TempRegistry shm = TempRegistry.open(PREFIX);
-        final Path dir = before(shm);
+        final TempRegistry shm = before(TempRegistry.open(PREFIX));
         final ShmRegistry registry = shm.registry();
-        assertEquals(dir, registry.directory());
-        assertEquals(dir.resolve("chan"), registry.create("chan", ChannelConfig.spsc(4096)).file());
+        assertEquals(shm.directory(), registry.directory());
+        assertEquals(shm.directory().resolve("chan"), registry.create("chan", ChannelConfig.spsc(4096)).file());
         registry.publisher("chan");
 
-        shm.afterEach(PASSED);
+        afterEachDeletes(shm, "passed".equals(outcome) ? PASSED : FAILED);
 
         assertClosed(registry);
-        assertGone(dir);
         assertThrows(IllegalStateException.class, shm::registry, "no registry after the test");
     }
 
     @Test
     void eachTestHasItsOwnDirectoryAndRegistry() throws Exception
     {
-        final TempRegistry shm = TempRegistry.open(PREFIX);
-        final Path first = before(shm);
+        final TempRegistry shm = before(TempRegistry.open(PREFIX));
+        final Path first = shm.directory();
         final ShmRegistry firstRegistry = shm.registry();
         shm.afterEach(PASSED);
 
-        final Path second = before(shm);
-        assertFalse(first.equals(second), "a new directory");
+        before(shm);
+        assertFalse(first.equals(shm.directory()), "a new directory");
         assertFalse(firstRegistry == shm.registry(), "a new registry");
         shm.registry().create("chan", ChannelConfig.spsc(4096));
-        shm.afterEach(PASSED);
-        assertGone(second);
-    }
-
-    @Test
-    void everythingIsCleanedUpAfterAFailedTestToo() throws Exception
-    {
-        final TempRegistry shm = TempRegistry.open(PREFIX);
-        final Path dir = before(shm);
-        final ShmRegistry registry = shm.registry();
-        registry.create("chan", ChannelConfig.spsc(4096));
-
-        shm.afterEach(FAILED);
-
-        assertClosed(registry);
-        assertGone(dir);
+        afterEachDeletes(shm, PASSED);
     }
 
     @Test
@@ -173,69 +171,58 @@ class TempRegistryTest
 
         final ShmLinkException refused = assertThrows(ShmLinkException.class, () -> before(shm));
         assertTrue(refused.getMessage().contains("its mode is not 0770"), refused.getMessage());
-        final Path dir = shm.directory();
-        assertTrue(Files.isDirectory(dir));
+        assertTrue(Files.isDirectory(shm.directory()));
         assertThrows(IllegalStateException.class, shm::registry);
 
-        shm.afterEach(FAILED);
-
-        assertGone(dir);
+        afterEachDeletes(shm, FAILED);
     }
 
     @Test
     void reopeningClosesTheRegistryAndTheNewOneIsClosedAfterTheTest() throws Exception
     {
-        final TempRegistry shm = TempRegistry.open(PREFIX);
-        final Path dir = before(shm);
+        final TempRegistry shm = before(TempRegistry.open(PREFIX));
         final ShmRegistry first = shm.registry();
         first.create("chan", ChannelConfig.spsc(4096));
 
         final ShmRegistry second = shm.reopen(new ShmRegistry.Options().cleanDebrisOnOpen(false));
 
         assertSame(second, shm.registry());
-        assertEquals(dir, second.directory());
+        assertEquals(shm.directory(), second.directory());
         assertClosed(first);
         second.publisher("chan");
-        shm.afterEach(PASSED);
+        afterEachDeletes(shm, PASSED);
         assertClosed(second);
-        assertGone(dir);
     }
 
     @Test
     void aDirectoryOnlyHasNoRegistryAndIsDeletedAfterTheTest() throws Exception
     {
-        final TempRegistry shm = TempRegistry.directoryOnly(PREFIX);
-        final Path dir = before(shm);
-        assertTrue(Files.isDirectory(dir));
+        final TempRegistry shm = before(TempRegistry.directoryOnly(PREFIX));
+        assertTrue(Files.isDirectory(shm.directory()));
         final IllegalStateException none = assertThrows(IllegalStateException.class, shm::registry);
         assertTrue(none.getMessage().contains("directoryOnly"), none.getMessage());
-        try (ShmRegistry own = ShmRegistry.open(dir))
+        try (ShmRegistry own = ShmRegistry.open(shm.directory()))
         {
             own.create("chan", ChannelConfig.spsc(4096));
         }
 
-        shm.afterEach(FAILED);
-
-        assertGone(dir);
+        afterEachDeletes(shm, FAILED);
     }
 
     @Test
     void aDirectoryTheTestRemovedItselfIsNoFailure() throws Exception
     {
-        final TempRegistry shm = TempRegistry.directoryOnly(PREFIX);
-        final Path dir = before(shm);
-        Files.delete(dir);
+        final TempRegistry shm = before(TempRegistry.directoryOnly(PREFIX));
+        Files.delete(shm.directory());
 
-        shm.afterEach(PASSED);
-
-        assertGone(dir);
+        afterEachDeletes(shm, PASSED);
     }
 
     @Test
     void aRegistryThatCannotBeClosedStillHasItsDirectoryDeletedAndItsFailureReported() throws Exception
     {
-        final TempRegistry shm = TempRegistry.directoryOnly(PREFIX);
-        final Path dir = before(shm);
+        final TempRegistry shm = before(TempRegistry.directoryOnly(PREFIX));
+        final Path dir = shm.directory();
         Files.createFile(dir.resolve("file"));
         final IllegalStateException closeFailure = new IllegalStateException("cannot close");
 
@@ -253,8 +240,8 @@ class TempRegistryTest
     @Test
     void anErrorFromTheCloseIsReportedAsItIs() throws Exception
     {
-        final TempRegistry shm = TempRegistry.directoryOnly(PREFIX);
-        final Path dir = before(shm);
+        final TempRegistry shm = before(TempRegistry.directoryOnly(PREFIX));
+        final Path dir = shm.directory();
         final AssertionError closeFailure = new AssertionError("close asserted");
 
         final AssertionError reported = assertThrows(AssertionError.class,
