@@ -1,5 +1,6 @@
 package io.shmlink.shm.testing;
 
+import io.shmlink.api.ChannelConfig;
 import io.shmlink.shm.ShmRegistry;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -33,13 +34,18 @@ public final class TempRegistry implements BeforeEachCallback, AfterEachCallback
 {
     private final String prefix;
     private final ShmRegistry.Options options;
+    private final String channel;
+    private final ChannelConfig channelConfig;
     private Path directory;
     private ShmRegistry registry;
 
-    private TempRegistry(final String prefix, final ShmRegistry.Options options)
+    private TempRegistry(
+        final String prefix, final ShmRegistry.Options options, final String channel, final ChannelConfig config)
     {
         this.prefix = Objects.requireNonNull(prefix, "prefix");
         this.options = options;
+        this.channel = channel;
+        this.channelConfig = config;
     }
 
     /**
@@ -50,7 +56,7 @@ public final class TempRegistry implements BeforeEachCallback, AfterEachCallback
      */
     public static TempRegistry open(final String prefix)
     {
-        return new TempRegistry(prefix, new ShmRegistry.Options());
+        return new TempRegistry(prefix, new ShmRegistry.Options(), null, null);
     }
 
     /**
@@ -62,7 +68,7 @@ public final class TempRegistry implements BeforeEachCallback, AfterEachCallback
      */
     public static TempRegistry open(final String prefix, final ShmRegistry.Options options)
     {
-        return new TempRegistry(prefix, Objects.requireNonNull(options, "options"));
+        return new TempRegistry(prefix, Objects.requireNonNull(options, "options"), null, null);
     }
 
     /**
@@ -73,7 +79,30 @@ public final class TempRegistry implements BeforeEachCallback, AfterEachCallback
      */
     public static TempRegistry directoryOnly(final String prefix)
     {
-        return new TempRegistry(prefix, null);
+        return new TempRegistry(prefix, null, null, null);
+    }
+
+    /**
+     * The same extension, which also creates a channel on each test's registry, before the test class's
+     * {@code @BeforeEach} methods run: for the tests of one channel.
+     * <pre>
+     * &#64;RegisterExtension
+     * final TempRegistry shm = TempRegistry.open("shmlink-my-test-").withChannel("chan", ChannelConfig.spsc(8192));
+     * </pre>
+     *
+     * @param name   of the channel.
+     * @param config of the channel.
+     * @return a new extension, to be registered with {@code @RegisterExtension}.
+     * @throws IllegalStateException if made by {@link #directoryOnly(String)}: there is no registry to create it in.
+     */
+    public TempRegistry withChannel(final String name, final ChannelConfig config)
+    {
+        if (options == null)
+        {
+            throw new IllegalStateException("made by directoryOnly: no registry to create channel " + name + " in");
+        }
+        return new TempRegistry(prefix, options, Objects.requireNonNull(name, "name"),
+            Objects.requireNonNull(config, "config"));
     }
 
     /**
@@ -109,6 +138,21 @@ public final class TempRegistry implements BeforeEachCallback, AfterEachCallback
     }
 
     /**
+     * The file of the channel {@link #withChannel} creates, in the current test's directory.
+     *
+     * @return the file, which the channel's {@code ChannelInfo.file()} names too.
+     * @throws IllegalStateException outside a test, or if not made by {@link #withChannel}.
+     */
+    public Path channelFile()
+    {
+        if (channel == null)
+        {
+            throw new IllegalStateException("no channel: made without withChannel");
+        }
+        return directory().resolve(channel);
+    }
+
+    /**
      * Closes the current test's registry and opens another on the same directory, which becomes
      * {@link #registry()} and is closed after the test.
      *
@@ -124,10 +168,10 @@ public final class TempRegistry implements BeforeEachCallback, AfterEachCallback
     }
 
     /**
-     * Creates the directory and opens the registry.
+     * Creates the directory, opens the registry and creates the channel, as far as this extension has them.
      *
      * @param context not used.
-     * @throws Exception if either fails; {@link #afterEach(ExtensionContext)} still removes what was made.
+     * @throws Exception if any of them fails; {@link #afterEach(ExtensionContext)} still removes what was made.
      */
     @Override
     public void beforeEach(final ExtensionContext context) throws Exception
@@ -136,6 +180,10 @@ public final class TempRegistry implements BeforeEachCallback, AfterEachCallback
         if (options != null)
         {
             registry = ShmRegistry.open(directory, options);
+        }
+        if (channel != null)
+        {
+            registry.create(channel, channelConfig);
         }
     }
 

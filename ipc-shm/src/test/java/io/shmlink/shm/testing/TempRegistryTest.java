@@ -1,6 +1,8 @@
 package io.shmlink.shm.testing;
 
 import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelInfo;
+import io.shmlink.api.ChannelMode;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.shm.ShmRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -192,6 +194,30 @@ class TempRegistryTest
         second.publisher("chan");
         afterEachDeletes(shm, PASSED);
         assertClosed(second);
+    }
+
+    @Test
+    void withAChannelTheRegistryHasItBeforeTheTestAndItsFileIsNamed() throws Exception
+    {
+        final TempRegistry shm = before(TempRegistry.open(PREFIX).withChannel("chan", ChannelConfig.mpsc(8192)));
+        final ChannelInfo info = shm.registry().lookup("chan").orElseThrow();
+        assertEquals(ChannelMode.MPSC, info.mode());
+        assertEquals(8192, info.capacity());
+        assertEquals(info.file(), shm.channelFile());
+        assertEquals(shm.directory().resolve("chan"), shm.channelFile());
+
+        afterEachDeletes(shm, PASSED);
+    }
+
+    @Test
+    void aDirectoryOnlyCannotHaveAChannelAndOneWithoutAChannelNamesNoFile() throws Exception
+    {
+        assertThrows(IllegalStateException.class,
+            () -> TempRegistry.directoryOnly(PREFIX).withChannel("chan", ChannelConfig.spsc(4096)));
+        final TempRegistry shm = before(TempRegistry.open(PREFIX));
+        assertThrows(IllegalStateException.class, shm::channelFile);
+
+        afterEachDeletes(shm, PASSED);
     }
 
     @Test
