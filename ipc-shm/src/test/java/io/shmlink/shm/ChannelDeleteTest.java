@@ -6,12 +6,10 @@ import io.shmlink.api.Publisher;
 import io.shmlink.api.Subscriber;
 import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,15 +23,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 class ChannelDeleteTest
 {
     @RegisterExtension
-    final TempRegistry shm = TempRegistry.open("shmlink-channel-delete-test-");
+    final TempRegistry shm =
+        TempRegistry.open("shmlink-channel-delete-test-").withChannel("chan", ChannelConfig.spsc(8192));
 
-    private Path file;
-
-    @BeforeEach
-    void setUp()
-    {
-        file = shm.registry().create("chan", ChannelConfig.spsc(8192)).file();
-    }
 
     @Test
     void deleteRemovesTheFileAndAttachedPartiesGetClosedOrAnExceptionNotACrash()
@@ -41,7 +33,7 @@ class ChannelDeleteTest
         final Publisher publisher = shm.registry().publisher("chan");
         final Subscriber subscriber = shm.registry().subscriber("chan");
         assertTrue(shm.registry().delete("chan"));
-        assertFalse(Files.exists(file));
+        assertFalse(Files.exists(shm.channelFile()));
         assertEquals(Publisher.CLOSED, publisher.offer(new UnsafeBuffer(new byte[4]), 0, 4));
         final ChannelNotFoundException ex = assertThrows(ChannelNotFoundException.class,
             () -> subscriber.poll((buffer, offset, length) -> fail("nothing was sent"), 10));

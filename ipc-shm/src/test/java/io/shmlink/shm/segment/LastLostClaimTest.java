@@ -5,12 +5,10 @@ import io.shmlink.api.LostClaimInfo;
 import io.shmlink.shm.testing.SegmentEditor;
 import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.LAST_LOST_CLAIM_SEQUENCE_OFFSET;
 import static org.junit.jupiter.api.Assertions.*;
@@ -22,15 +20,9 @@ class LastLostClaimTest
 
     /** In /dev/shm: a registry refuses a directory on disk. */
     @RegisterExtension
-    final TempRegistry shm = TempRegistry.open("last-lost-claim-test-");
+    final TempRegistry shm =
+        TempRegistry.open("last-lost-claim-test-").withChannel("chan", ChannelConfig.mpsc(8192));
 
-    private Path file;
-
-    @BeforeEach
-    void setUp()
-    {
-        file = shm.registry().create("chan", ChannelConfig.mpsc(8192)).file();
-    }
 
     private static void store(final UnsafeBuffer header, final LostClaimInfo claim)
     {
@@ -46,8 +38,8 @@ class LastLostClaimTest
     @Test
     void aStoredLostClaimIsReadWholeFromTheMappingAndFromTheFile()
     {
-        SegmentEditor.edit(file, header -> store(header, CLAIM));
-        SegmentEditor.edit(file, header -> assertEquals(CLAIM, LastLostClaim.read(header)));
+        SegmentEditor.edit(shm.channelFile(), header -> store(header, CLAIM));
+        SegmentEditor.edit(shm.channelFile(), header -> assertEquals(CLAIM, LastLostClaim.read(header)));
 
         assertEquals(CLAIM, shm.registry().lookup("chan").orElseThrow().lastLostClaim());
         assertEquals(CLAIM, shm.registry().list().get(0).lastLostClaim());
@@ -57,7 +49,7 @@ class LastLostClaimTest
     void aLaterLostClaimReplacesTheEarlierOne()
     {
         final LostClaimInfo later = new LostClaimInfo(8192, 16, 0, 0, CLAIM.timeMillis() + 5);
-        SegmentEditor.edit(file, header ->
+        SegmentEditor.edit(shm.channelFile(), header ->
         {
             store(header, CLAIM);
             store(header, later);
@@ -70,16 +62,16 @@ class LastLostClaimTest
     void aRecordLeftHalfWrittenReadsAsNoneUntilTheNextLostClaimIsWritten()
     {
         // a subscriber died between the odd and the even store of the sequence
-        SegmentEditor.edit(file, header ->
+        SegmentEditor.edit(shm.channelFile(), header ->
         {
             store(header, CLAIM);
             header.putLongVolatile(LAST_LOST_CLAIM_SEQUENCE_OFFSET, 3);
         });
         assertNull(shm.registry().lookup("chan").orElseThrow().lastLostClaim(), "a half-written record is not shown");
 
-        SegmentEditor.edit(file, header -> store(header, CLAIM));
+        SegmentEditor.edit(shm.channelFile(), header -> store(header, CLAIM));
 
-        SegmentEditor.edit(file, header ->
+        SegmentEditor.edit(shm.channelFile(), header ->
             assertEquals(6, header.getLongVolatile(LAST_LOST_CLAIM_SEQUENCE_OFFSET), "odd 5 while written, then 6"));
         assertEquals(CLAIM, shm.registry().lookup("chan").orElseThrow().lastLostClaim());
     }
@@ -87,7 +79,7 @@ class LastLostClaimTest
     @Test
     void aReaderMeetingAWriteThatNeverEndsGivesUpInsteadOfWaiting()
     {
-        SegmentEditor.edit(file, header ->
+        SegmentEditor.edit(shm.channelFile(), header ->
         {
             header.putLongVolatile(LAST_LOST_CLAIM_SEQUENCE_OFFSET, 1);
             assertNull(LastLostClaim.read(header));

@@ -13,30 +13,44 @@ import io.shmlink.shm.ring.RecordDescriptor;
 import io.shmlink.shm.testing.SegmentEditor;
 import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.*;
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Named.named;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class SegmentValidationTest
 {
     /** In /dev/shm: a registry refuses a directory on disk. */
     @RegisterExtension
-    final TempRegistry shm = TempRegistry.open("segment-validation-test-");
+    final TempRegistry shm =
+        TempRegistry.open("segment-validation-test-").withChannel("chan", ChannelConfig.spsc(8192));
 
-    private Path file;
-
-    @BeforeEach
-    void setUp()
+    private Path file()
     {
-        file = shm.registry().create("chan", ChannelConfig.spsc(8192)).file();
+        return shm.channelFile();
+    }
+
+    /** Cuts or extends the channel's file to {@code length} bytes, as another process could. */
+    private void setFileLength(final long length) throws IOException
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file().toFile(), "rw"))
+        {
+            raf.setLength(length);
+        }
     }
 
     private static <T extends Throwable> T assertRefused(
@@ -60,113 +74,96 @@ class SegmentValidationTest
     @Test
     void aTruncatedFileIsCorrupt() throws Exception
     {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
-        {
-            raf.setLength(RING_OFFSET + 4096);
-        }
-        assertEveryAttachRefused(CorruptChannelException.class, "chan", file.toString(), "file size", "truncated");
+        setFileLength(RING_OFFSET + 4096);
+        assertEveryAttachRefused(CorruptChannelException.class, "chan", file().toString(), "file size", "truncated");
     }
 
     @Test
     void aFileShorterThanTheHeaderIsCorrupt() throws Exception
     {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
-        {
-            raf.setLength(100);
-        }
+        setFileLength(100);
         assertEveryAttachRefused(CorruptChannelException.class, "chan", "file size 100");
     }
 
     @Test
     void aWrongMagicIsCorrupt()
     {
-        SegmentEditor.edit(file, b -> b.putLong(MAGIC_OFFSET, 0x1234L));
-        assertEveryAttachRefused(CorruptChannelException.class, "chan", file.toString(), "magic", "0x1234");
+        SegmentEditor.edit(file(), b -> b.putLong(MAGIC_OFFSET, 0x1234L));
+        assertEveryAttachRefused(CorruptChannelException.class, "chan", file().toString(), "magic", "0x1234");
     }
 
-    @Test
-    void aVersion6ChannelIsRefusedNamingItsVersionAndOurs()
+    /**
+     * Header words no valid channel of this layout has: an older or a newer layout version, a capacity that is not
+     * a power of two or larger than the file, a maximum message length above an eighth of the ring, an unknown mode,
+     * a ready word never written.
+     */
+    static Stream<Arguments> impossibleHeaderWords()
     {
-        SegmentEditor.edit(file, b -> b.putInt(LAYOUT_VERSION_OFFSET, 6));
-        assertEveryAttachRefused(IncompatibleChannelException.class, "chan", "layout version 6", "version 7");
+        return Stream.of(
+            arguments(named("a version 6 channel, naming its version and ours", LAYOUT_VERSION_OFFSET), 6,
+                IncompatibleChannelException.class, List.of("chan", "layout version 6", "version 7")),
+            arguments(named("a future layout version", LAYOUT_VERSION_OFFSET), LAYOUT_VERSION + 1,
+                IncompatibleChannelException.class, List.of("chan", "layout version " + (LAYOUT_VERSION + 1))),
+            arguments(named("a capacity that is not a power of two", CAPACITY_OFFSET), 6000,
+                CorruptChannelException.class, List.of("capacity", "6000", "power of two")),
+            arguments(named("a capacity larger than the file", CAPACITY_OFFSET), 1 << 20,
+                CorruptChannelException.class, List.of("file size")),
+            arguments(named("a max message length above an eighth of the ring", MAX_MESSAGE_LENGTH_OFFSET), 8192,
+                CorruptChannelException.class, List.of("max message length", "8192")),
+            arguments(named("an unknown mode", MODE_OFFSET), 7,
+                CorruptChannelException.class, List.of("mode", "7")),
+            arguments(named("a ready word never written", READY_OFFSET), 0,
+                CorruptChannelException.class, List.of("ready")));
     }
 
-    @Test
-    void aFutureLayoutVersionIsIncompatible()
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("impossibleHeaderWords")
+    void aHeaderWordNoValidChannelHasIsRefusedAtEveryAttachNamingIt(
+        final int offset, final int value, final Class<? extends Throwable> type, final List<String> mentions)
     {
-        SegmentEditor.edit(file, b -> b.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION + 1));
-        assertEveryAttachRefused(IncompatibleChannelException.class, "chan", "layout version " + (LAYOUT_VERSION + 1));
+        SegmentEditor.edit(file(), b -> b.putInt(offset, value));
+        assertEveryAttachRefused(type, mentions.toArray(String[]::new));
     }
 
-    @Test
-    void aCapacityThatIsNotAPowerOfTwoIsCorrupt()
+    /**
+     * Writes {@code length} as the first record's length under an attached subscriber and polls.
+     *
+     * @return why the poll refused the record, which it must.
+     */
+    private String pollRefusalOfRecordLength(final int length)
     {
-        SegmentEditor.edit(file, b -> b.putInt(CAPACITY_OFFSET, 6000));
-        assertEveryAttachRefused(CorruptChannelException.class, "capacity", "6000", "power of two");
-    }
-
-    @Test
-    void aCapacityLargerThanTheFileIsCorrupt()
-    {
-        SegmentEditor.edit(file, b -> b.putInt(CAPACITY_OFFSET, 1 << 20));
-        assertEveryAttachRefused(CorruptChannelException.class, "file size");
-    }
-
-    @Test
-    void aMaxMessageLengthAboveAnEighthOfTheRingIsCorrupt()
-    {
-        SegmentEditor.edit(file, b -> b.putInt(MAX_MESSAGE_LENGTH_OFFSET, 8192));
-        assertEveryAttachRefused(CorruptChannelException.class, "max message length", "8192");
-    }
-
-    @Test
-    void anUnknownModeIsCorrupt()
-    {
-        SegmentEditor.edit(file, b -> b.putInt(MODE_OFFSET, 7));
-        assertEveryAttachRefused(CorruptChannelException.class, "mode", "7");
-    }
-
-    @Test
-    void aSegmentWhoseReadyWordWasNeverWrittenIsCorrupt()
-    {
-        SegmentEditor.edit(file, b -> b.putInt(READY_OFFSET, 0));
-        assertEveryAttachRefused(CorruptChannelException.class, "ready");
+        final Subscriber subscriber = shm.registry().subscriber("chan");
+        SegmentEditor.edit(file(), b -> b.putInt(RING_OFFSET, length));
+        return assertThrows(CorruptChannelException.class,
+            () -> subscriber.poll((buffer, offset, len) -> fail("nothing valid to deliver"), 10)).getMessage();
     }
 
     @Test
     void aRecordLengthPointingPastTheRingIsCorruptNotACrash()
     {
-        final Subscriber subscriber = shm.registry().subscriber("chan");
-        SegmentEditor.edit(file, b -> b.putInt(RING_OFFSET, 1 << 20));
-        final CorruptChannelException ex = assertThrows(CorruptChannelException.class,
-            () -> subscriber.poll((buffer, offset, length) -> fail("nothing valid to deliver"), 10));
-        assertTrue(ex.getMessage().contains("record length"), ex.getMessage());
-        assertTrue(ex.getMessage().contains(Integer.toString(1 << 20)), ex.getMessage());
-        assertTrue(ex.getMessage().contains(file.toString()), ex.getMessage());
+        final String refusal = pollRefusalOfRecordLength(1 << 20);
+        assertTrue(refusal.contains("record length"), refusal);
+        assertTrue(refusal.contains(Integer.toString(1 << 20)), refusal);
+        assertTrue(refusal.contains(file().toString()), refusal);
     }
 
     @Test
     void aRecordLongerThanTheMaximumMessageIsCorrupt()
     {
-        final Subscriber subscriber = shm.registry().subscriber("chan");
-        SegmentEditor.edit(file, b -> b.putInt(RING_OFFSET, 4000));
-        final CorruptChannelException ex = assertThrows(CorruptChannelException.class,
-            () -> subscriber.poll((buffer, offset, length) -> fail("nothing valid to deliver"), 10));
-        assertTrue(ex.getMessage().contains("exceeds the maximum"), ex.getMessage());
+        final String refusal = pollRefusalOfRecordLength(4000);
+        assertTrue(refusal.contains("exceeds the maximum"), refusal);
     }
 
     @Test
     void aRecordLengthShorterThanItsHeaderIsCorrupt()
     {
-        final Subscriber subscriber = shm.registry().subscriber("chan");
-        SegmentEditor.edit(file, b -> b.putInt(RING_OFFSET, 3));
-        assertThrows(CorruptChannelException.class, () -> subscriber.poll((buffer, offset, length) -> {}, 10));
+        pollRefusalOfRecordLength(3);
     }
 
     @Test
     void aHeadPositionAheadOfTheTailIsCorruptAtAttach()
     {
-        SegmentEditor.edit(file, b -> b.putLong(HEAD_POSITION_OFFSET, 1L << 40));
+        SegmentEditor.edit(file(), b -> b.putLong(HEAD_POSITION_OFFSET, 1L << 40));
         assertRefused(CorruptChannelException.class, () -> shm.registry().subscriber("chan"), "head position");
         assertRefused(CorruptChannelException.class, () -> shm.registry().publisher("chan"), "head");
     }
@@ -174,7 +171,7 @@ class SegmentValidationTest
     @Test
     void aMisalignedTailIsCorruptAtAttach()
     {
-        SegmentEditor.edit(file, b -> b.putLong(TAIL_POSITION_OFFSET, 3));
+        SegmentEditor.edit(file(), b -> b.putLong(TAIL_POSITION_OFFSET, 3));
         assertRefused(CorruptChannelException.class, () -> shm.registry().publisher("chan"), "tail");
     }
 
@@ -212,7 +209,7 @@ class SegmentValidationTest
     void creatingAnExistingChannelIsRefused()
     {
         assertRefused(ChannelExistsException.class, () -> shm.registry().create("chan", ChannelConfig.spsc(8192)),
-            "chan", file.toString());
+            "chan", file().toString());
     }
 
     @Test
@@ -220,7 +217,7 @@ class SegmentValidationTest
     {
         assertRefused(IncompatibleChannelException.class,
             () -> shm.registry().openOrCreate("chan", ChannelConfig.mpsc(8192)), "chan", "MPSC");
-        assertEquals(file, shm.registry().openOrCreate("chan", ChannelConfig.spsc(8192)).file());
+        assertEquals(file(), shm.registry().openOrCreate("chan", ChannelConfig.spsc(8192)).file());
     }
 
     @Test
@@ -235,8 +232,8 @@ class SegmentValidationTest
     @Test
     void aFileIsWholePagesWithTheRingAfterTheHeaderPage() throws Exception
     {
-        assertEquals(RING_OFFSET + 8192, Files.size(file));
-        assertEquals(0, Files.size(file) % 4096);
+        assertEquals(RING_OFFSET + 8192, Files.size(file()));
+        assertEquals(0, Files.size(file()) % 4096);
     }
 
     @Test
@@ -272,7 +269,7 @@ class SegmentValidationTest
     void aPaddingLengthThatOverflowsWhenAlignedIsCorruptNotAnEndlessPoll()
     {
         final Subscriber subscriber = shm.registry().subscriber("chan");
-        SegmentEditor.edit(file, b ->
+        SegmentEditor.edit(file(), b ->
         {
             b.putInt(RING_OFFSET + 4, io.shmlink.shm.ring.RecordDescriptor.PADDING_TYPE);
             b.putInt(RING_OFFSET, Integer.MAX_VALUE - 3);
@@ -294,10 +291,7 @@ class SegmentValidationTest
     @Test
     void aSegmentFileOfAnOddLengthCanBeAttachedWithoutReadingPastItsEnd() throws Exception
     {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
-        {
-            raf.setLength(RING_OFFSET + 8192 + 4099);
-        }
+        setFileLength(RING_OFFSET + 8192 + 4099);
         final Publisher publisher = shm.registry().publisher("chan");
         assertTrue(publisher.offer(new UnsafeBuffer(new byte[8]), 0, 8) > 0);
     }
