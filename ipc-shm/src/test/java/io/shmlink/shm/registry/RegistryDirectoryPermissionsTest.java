@@ -8,6 +8,8 @@ import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,22 +30,27 @@ class RegistryDirectoryPermissionsTest
     @RegisterExtension
     final TempRegistry shm = TempRegistry.directoryOnly("shmlink-directory-permissions-test-");
 
+    private static void assertOpenRefused(final Path dir, final String reason)
+    {
+        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(dir));
+        assertTrue(ex.getMessage().contains(reason), ex.getMessage());
+    }
+
     @Test
     void aRegistryDirectoryThatIsASymlinkIsRefused() throws Exception
     {
         final Path target = Files.createDirectory(shm.directory().resolve("real"));
-        final Path link = Files.createSymbolicLink(shm.directory().resolve("link"), target);
-        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(link));
-        assertTrue(ex.getMessage().contains("symbolic link"), ex.getMessage());
+        assertOpenRefused(Files.createSymbolicLink(shm.directory().resolve("link"), target), "symbolic link");
     }
 
-    @Test
-    void aWorldWritableRegistryDirectoryIsRefused() throws Exception
+    /** The group-writable one is refused unless the registry is shared with the group: see the next tests. */
+    @ParameterizedTest(name = "mode {0}: {1}")
+    @CsvSource({"rwxrwxrwx, writable by others", "rwxrwx---, writable by its group"})
+    void aRegistryDirectoryOthersOrItsGroupMayWriteIsRefused(final String mode, final String reason) throws Exception
     {
-        final Path open = Files.createDirectory(shm.directory().resolve("open"));
-        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
-        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(open));
-        assertTrue(ex.getMessage().contains("writable by others"), ex.getMessage());
+        final Path writable = Files.createDirectory(shm.directory().resolve("writable"));
+        Files.setPosixFilePermissions(writable, PosixFilePermissions.fromString(mode));
+        assertOpenRefused(writable, reason);
     }
 
     @Test
@@ -52,17 +59,7 @@ class RegistryDirectoryPermissionsTest
         assumeTrue("root".equals(System.getProperty("user.name")), "only root can give a directory away");
         final Path theirs = Files.createDirectory(shm.directory().resolve("theirs"));
         Files.setOwner(theirs, theirs.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
-        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(theirs));
-        assertTrue(ex.getMessage().contains("owned by nobody"), ex.getMessage());
-    }
-
-    @Test
-    void aGroupWritableRegistryDirectoryIsRefusedUnlessSharedWithTheGroup() throws Exception
-    {
-        final Path grouped = Files.createDirectory(shm.directory().resolve("grouped"));
-        Files.setPosixFilePermissions(grouped, PosixFilePermissions.fromString("rwxrwx---"));
-        final ShmLinkException ex = assertThrows(ShmLinkException.class, () -> ShmRegistry.open(grouped));
-        assertTrue(ex.getMessage().contains("writable by its group"), ex.getMessage());
+        assertOpenRefused(theirs, "owned by nobody");
     }
 
     @Test
