@@ -7,6 +7,8 @@ import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,52 +68,30 @@ class SharedDirectoryTest
         final String other = anotherGroup();
         final Path dir = directory("team", "rwxrwx---");
 
-        final ShmLinkException ex = assertThrows(ShmLinkException.class,
-            () -> ShmRegistry.open(dir, new ShmRegistry.Options().shareWithGroup(other)));
+        final String refusal = refusalSharedWith(dir, other);
 
         assertEquals("refusing registry directory " + dir + ": it belongs to group " + ownGroup + ", not to group " +
             other + " that it is to be shared with (chgrp " + other + " it, or share it with " + ownGroup + ") " +
-            "(owner " + user + ", group " + ownGroup + ", mode 0770 (rwxrwx---))", ex.getMessage());
+            "(owner " + user + ", group " + ownGroup + ", mode 0770 (rwxrwx---))", refusal);
         assertEquals(List.of(), files(dir), "nothing created in a refused directory");
     }
 
-    @Test
-    void aSharedDirectoryOthersCanEnterIsRefused() throws IOException
+    /** Each refusal starts with its reason and ends with the directory's owner, group and mode. */
+    @ParameterizedTest(name = "mode {0}: {2}")
+    @CsvSource(delimiter = '|', value = {
+        "rwxrwxr-x | 0775 | it is accessible by others",
+        "rwxrwxrwx | 0777 | it is writable by others",
+        "rwxr-x--- | 0750 | its mode is not 0770 (rwxrwx---)"})
+    void aSharedDirectoryOthersCanEnterOrWriteOrItsGroupCannotWriteIsRefused(
+        final String mode, final String octal, final String reason) throws IOException
     {
-        final Path dir = directory("team", "rwxrwxr-x");
+        final Path dir = directory("team", mode);
 
-        final ShmLinkException ex = assertThrows(ShmLinkException.class,
-            () -> ShmRegistry.open(dir, new ShmRegistry.Options().shareWithGroup(ownGroup)));
+        final String refusal = refusalSharedWith(dir, ownGroup);
 
-        assertTrue(ex.getMessage().startsWith("refusing registry directory " + dir + ": it is accessible by others"),
-            ex.getMessage());
-        assertTrue(ex.getMessage().contains("mode 0775 (rwxrwxr-x)"), ex.getMessage());
-    }
-
-    @Test
-    void aWorldWritableSharedDirectoryIsRefused() throws IOException
-    {
-        final Path dir = directory("team", "rwxrwxrwx");
-
-        final ShmLinkException ex = assertThrows(ShmLinkException.class,
-            () -> ShmRegistry.open(dir, new ShmRegistry.Options().shareWithGroup(ownGroup)));
-
-        assertTrue(ex.getMessage().startsWith("refusing registry directory " + dir + ": it is writable by others"),
-            ex.getMessage());
-        assertTrue(ex.getMessage().contains("owner " + user + ", group " + ownGroup + ", mode 0777"),
-            ex.getMessage());
-    }
-
-    @Test
-    void aSharedDirectoryItsGroupCannotWriteIsRefused() throws IOException
-    {
-        final Path dir = directory("team", "rwxr-x---");
-
-        final ShmLinkException ex = assertThrows(ShmLinkException.class,
-            () -> ShmRegistry.open(dir, new ShmRegistry.Options().shareWithGroup(ownGroup)));
-
-        assertTrue(ex.getMessage().contains(": its mode is not 0770 (rwxrwx---)"), ex.getMessage());
-        assertTrue(ex.getMessage().contains("mode 0750 (rwxr-x---)"), ex.getMessage());
+        assertTrue(refusal.startsWith("refusing registry directory " + dir + ": " + reason), refusal);
+        assertTrue(refusal.endsWith("(owner " + user + ", group " + ownGroup + ", mode " + octal + " (" + mode + "))"),
+            refusal);
     }
 
     @Test
@@ -151,17 +131,13 @@ class SharedDirectoryTest
         }
         // the other checks still hold for root: world-accessible, or of another group than the one asked for
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxr-x"));
-        final ShmLinkException open = assertThrows(ShmLinkException.class,
-            () -> ShmRegistry.open(dir, new ShmRegistry.Options().shareWithGroup(other)));
-        assertTrue(open.getMessage().startsWith("refusing registry directory " + dir + ": it is accessible by " +
-            "others"), open.getMessage());
-        assertTrue(open.getMessage().contains("(owner nobody, group " + other + ", mode 0775 (rwxrwxr-x))"),
-            open.getMessage());
+        final String open = refusalSharedWith(dir, other);
+        assertTrue(open.startsWith("refusing registry directory " + dir + ": it is accessible by others"), open);
+        assertTrue(open.contains("(owner nobody, group " + other + ", mode 0775 (rwxrwxr-x))"), open);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwx---"));
-        final ShmLinkException foreign = assertThrows(ShmLinkException.class,
-            () -> ShmRegistry.open(dir, new ShmRegistry.Options().shareWithGroup(ownGroup)));
-        assertTrue(foreign.getMessage().startsWith("refusing registry directory " + dir + ": it belongs to group " +
-            other + ", not to group " + ownGroup), foreign.getMessage());
+        final String foreign = refusalSharedWith(dir, ownGroup);
+        assertTrue(foreign.startsWith("refusing registry directory " + dir + ": it belongs to group " + other +
+            ", not to group " + ownGroup), foreign);
     }
 
     @Test
@@ -204,6 +180,13 @@ class SharedDirectoryTest
             assertEquals("rwx------",
                 PosixFilePermissions.toString(Files.getPosixFilePermissions(shm.directory().resolve("c"))));
         }
+    }
+
+    /** Why {@link ShmRegistry#open} refuses {@code dir} shared with {@code group}, which it must. */
+    private static String refusalSharedWith(final Path dir, final String group)
+    {
+        return assertThrows(ShmLinkException.class,
+            () -> ShmRegistry.open(dir, new ShmRegistry.Options().shareWithGroup(group))).getMessage();
     }
 
     private Path directory(final String name, final String mode) throws IOException
