@@ -161,46 +161,64 @@ class CrossProcessSocketTest
     @Test
     void aKilledServerIsAResetOnReadAndOnWriteWithinASecond() throws Exception
     {
-        try (ChildJvm server = ChildJvm.start(SocketPeerMain.class, shm.directory().toString(), "svc", "hold-server"))
+        try (ChildJvm server = holdingServer(); ShmSocket socket = connectedTo(server))
         {
-            server.awaitLine("BOUND");
-            try (ShmSocket socket = ShmSocket.connect(shm.registry(), "svc"))
-            {
-                server.awaitLine("ACCEPTED");
-                assertKillingIsAResetOnReadAndOnWriteWithinASecond(server, socket);
-            }
+            assertKillingIsAResetOnReadAndOnWriteWithinASecond(server, socket);
         }
     }
 
     @Test
     void aReadFromASilentServerInAnotherJvmTimesOutAndTheConnectionStaysUsable() throws Exception
     {
-        try (ChildJvm server = ChildJvm.start(SocketPeerMain.class, shm.directory().toString(), "svc", "hold-server"))
+        try (ChildJvm server = holdingServer(); ShmSocket socket = connectedTo(server))
         {
-            server.awaitLine("BOUND");
-            try (ShmSocket socket = ShmSocket.connect(shm.registry(), "svc"))
-            {
-                server.awaitLine("ACCEPTED");
-                socket.setSoTimeout(200);
-                final long start = System.nanoTime();
-                assertThrows(SocketTimeoutException.class, () -> socket.getInputStream().read());
-                assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(200));
-                socket.getOutputStream().write(new byte[] {1, 2, 3}); // a timeout is not a failure of the connection
-            }
+            socket.setSoTimeout(200);
+            final long start = System.nanoTime();
+            assertThrows(SocketTimeoutException.class, () -> socket.getInputStream().read());
+            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(200));
+            socket.getOutputStream().write(new byte[] {1, 2, 3}); // a timeout is not a failure of the connection
         }
     }
 
     @Test
     void connectingToAServerWhoseJvmDiedIsRefused() throws Exception
     {
-        try (ChildJvm server = ChildJvm.start(SocketPeerMain.class, shm.directory().toString(), "svc", "hold-server"))
+        try (ChildJvm server = holdingServer())
         {
-            server.awaitLine("BOUND");
             server.kill();
         }
         final long start = System.nanoTime();
         assertThrows(java.net.ConnectException.class, () -> ShmSocket.connect(shm.registry(), "svc"));
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "refused at once");
+    }
+
+    /** A child JVM whose server socket {@code svc} is bound and holds every connection open without a word. */
+    private ChildJvm holdingServer() throws Exception
+    {
+        final ChildJvm server = ChildJvm.start(SocketPeerMain.class, shm.directory().toString(), "svc", "hold-server");
+        return onceSaid(server, "BOUND", server);
+    }
+
+    /** A connection to the {@link #holdingServer()}, once the server has accepted it. */
+    private ShmSocket connectedTo(final ChildJvm server) throws Exception
+    {
+        return onceSaid(server, "ACCEPTED", ShmSocket.connect(shm.registry(), "svc"));
+    }
+
+    /** Returns {@code resource} once {@code child} has printed {@code line}; closes it if the child ends first. */
+    private static <T extends AutoCloseable> T onceSaid(final ChildJvm child, final String line, final T resource)
+        throws Exception
+    {
+        try
+        {
+            child.awaitLine(line);
+            return resource;
+        }
+        catch (final Exception ex)
+        {
+            resource.close();
+            throw ex;
+        }
     }
 
     /** Blocks in a read until it fails; returns when. Any data or end of stream is a test failure. */
