@@ -197,15 +197,20 @@ class ShmSocketTest
         }
     }
 
-    @Test
-    void closingAServerSocketEndsABlockedAcceptAndFreesTheName() throws Exception
+    /** A blocking socket call. */
+    private interface BlockingCall
     {
-        final ShmServerSocket server = ShmServerSocket.bind(shm.registry(), "svc");
-        final CompletableFuture<Throwable> accept = CompletableFuture.supplyAsync(() ->
+        void call() throws IOException;
+    }
+
+    /** Runs {@code call} in another thread: the future completes with the IOException it threw, or null. */
+    private static CompletableFuture<IOException> failureInAnotherThread(final BlockingCall call)
+    {
+        return CompletableFuture.supplyAsync(() ->
         {
             try
             {
-                server.accept();
+                call.call();
                 return null;
             }
             catch (final IOException ex)
@@ -213,6 +218,13 @@ class ShmSocketTest
                 return ex;
             }
         });
+    }
+
+    @Test
+    void closingAServerSocketEndsABlockedAcceptAndFreesTheName() throws Exception
+    {
+        final ShmServerSocket server = ShmServerSocket.bind(shm.registry(), "svc");
+        final CompletableFuture<IOException> accept = failureInAnotherThread(server::accept);
         awaitDoorbell();
         server.close();
         assertInstanceOf(SocketException.class, accept.get(10, TimeUnit.SECONDS));
@@ -227,18 +239,7 @@ class ShmSocketTest
             ShmSocket client = ShmSocket.connect(shm.registry(), "svc");
             ShmSocket accepted = server.accept())
         {
-            final CompletableFuture<Throwable> read = CompletableFuture.supplyAsync(() ->
-            {
-                try
-                {
-                    accepted.getInputStream().read();
-                    return null;
-                }
-                catch (final IOException ex)
-                {
-                    return ex;
-                }
-            });
+            final CompletableFuture<IOException> read = failureInAnotherThread(() -> accepted.getInputStream().read());
             awaitDoorbell();
             accepted.close();
             assertInstanceOf(SocketException.class, read.get(10, TimeUnit.SECONDS));
