@@ -42,11 +42,48 @@ class LostClaimRecoveryTest extends MpscRingFixture
         received.clear();
     }
 
+    /**
+     * Attaches A's writer, then B's; B sends a message, which is consumed, and A claims 8 bytes at R after it.
+     *
+     * @param claim A's claim, made here.
+     * @return B's writer.
+     */
+    private RingWriter otherAfterAClaimAtR(final BufferClaim claim)
+    {
+        final RingWriter slow = new MpscRingWriter(segment, SESSION_A);
+        final RingWriter other = new MpscRingWriter(segment, SESSION_B);
+        movePastPositionZero(other);
+        assertEquals(2 * R, slow.claim(8, claim), "A's claim at R");
+        return other;
+    }
+
     /** Sees the stall at the read position, then again once the timeout has passed: the reader skips it. */
     private static void timeOut(final StallDetector stalls)
     {
         stalls.check(0);
         stalls.check(TIMEOUT_NS);
+    }
+
+    /** The stall detector of another reader, such as a successor subscriber's. */
+    private static StallDetector stallsOf(final RingReader reader)
+    {
+        return new StallDetector(reader, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
+    }
+
+    /**
+     * A claims 8 bytes and holds them past the timeout; {@code other} writes one message after them, which this
+     * reader delivers past the claim (a reader that then leaves, in the tests of its successor).
+     *
+     * @return A's claim, still held.
+     */
+    private BufferClaim readPastAHeldClaimOfA(final RingWriter other)
+    {
+        final BufferClaim claim = new BufferClaim();
+        new MpscRingWriter(segment, SESSION_A).claim(8, claim);
+        timeOut(stalls);
+        other.write(message(0xB), 0, 8);
+        assertEquals(1, poll(), "B's message, past the held claim");
+        return claim;
     }
 
     /** Offers 8-byte messages of {@code value} until the ring is full; returns how many went in. */
@@ -143,10 +180,7 @@ class LostClaimRecoveryTest extends MpscRingFixture
     @Test
     void recordsBehindASkippedClaimAreDeliveredWhileItsSpaceIsHeld()
     {
-        final RingWriter slow = new MpscRingWriter(segment, SESSION_A);
-        final RingWriter other = new MpscRingWriter(segment, SESSION_B);
-        movePastPositionZero(other);
-        slow.claim(8, new BufferClaim());                  // at R
+        final RingWriter other = otherAfterAClaimAtR(new BufferClaim());
         other.write(message(0xB), 0, 8);                // at 2R
         timeOut(stalls);
 
@@ -160,11 +194,8 @@ class LostClaimRecoveryTest extends MpscRingFixture
     @Test
     void aLateCommitLandsOnItsOwnRecordAndNeverOnALaterLapsRecordAtTheSameIndex()
     {
-        final RingWriter slow = new MpscRingWriter(segment, SESSION_A);
-        final RingWriter other = new MpscRingWriter(segment, SESSION_B);
-        movePastPositionZero(other);
         final BufferClaim claim = new BufferClaim();
-        assertEquals(2 * R, slow.claim(8, claim));         // A holds the claim at R past the timeout
+        final RingWriter other = otherAfterAClaimAtR(claim); // A holds the claim at R past the timeout
         claim.buffer().putLong(0, 0xA);
         timeOut(stalls);
         final int sent = fillRing(other, 0xB);             // B cannot lap the held claim: back pressure instead
@@ -189,11 +220,8 @@ class LostClaimRecoveryTest extends MpscRingFixture
     @Test
     void aLateAbortLetsGoOfItsSkippedClaimWithoutTouchingAnyOtherRecord()
     {
-        final RingWriter slow = new MpscRingWriter(segment, SESSION_A);
-        final RingWriter other = new MpscRingWriter(segment, SESSION_B);
-        movePastPositionZero(other);
         final BufferClaim claim = new BufferClaim();
-        slow.claim(8, claim);
+        final RingWriter other = otherAfterAClaimAtR(claim);
         timeOut(stalls);
         other.write(message(0xB), 0, 8);
         assertEquals(1, poll());
@@ -267,7 +295,7 @@ class LostClaimRecoveryTest extends MpscRingFixture
         timeOut(stalls);                                   // the skipping subscriber dies right after its CAS
 
         final RingReader successor = new RingReader(segment, true);
-        final StallDetector successorStalls = new StallDetector(successor, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
+        final StallDetector successorStalls = stallsOf(successor);
         assertEquals(1, poll(successor));
         successorStalls.check(2 * TIMEOUT_NS);
         assertEquals(0, ring.getLongVolatile(HEAD_POSITION_OFFSET), "held by the successor as well");
@@ -283,15 +311,11 @@ class LostClaimRecoveryTest extends MpscRingFixture
     void aSuccessorStartsWhereItsPredecessorStoppedReadingPastAHeldClaim()
     {
         final RingWriter other = new MpscRingWriter(segment, SESSION_B);
-        final BufferClaim claim = new BufferClaim();
-        new MpscRingWriter(segment, SESSION_A).claim(8, claim);
-        timeOut(stalls);
-        other.write(message(0xB), 0, 8);
-        assertEquals(1, poll());                           // B delivered past the held claim; then this reader leaves
+        final BufferClaim claim = readPastAHeldClaimOfA(other);
         received.clear();
 
         final RingReader successor = new RingReader(segment, true);
-        final StallDetector successorStalls = new StallDetector(successor, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
+        final StallDetector successorStalls = stallsOf(successor);
         assertEquals(0, poll(successor), "B is not delivered twice");
         assertEquals(2 * R, successor.position());
         assertEquals(0, successor.headPosition(), "the claim is still held");
@@ -308,16 +332,10 @@ class LostClaimRecoveryTest extends MpscRingFixture
     @Test
     void aSuccessorReleasesWhatItsPredecessorReadIfTheClaimerLetGoMeanwhile()
     {
-        final RingWriter other = new MpscRingWriter(segment, SESSION_B);
-        final BufferClaim claim = new BufferClaim();
-        new MpscRingWriter(segment, SESSION_A).claim(8, claim);
-        timeOut(stalls);
-        other.write(message(0xB), 0, 8);
-        assertEquals(1, poll());
-        claim.commit();                                    // lets go while no reader is attached
+        readPastAHeldClaimOfA(new MpscRingWriter(segment, SESSION_B)).commit(); // lets go while no reader is attached
 
         final RingReader successor = new RingReader(segment, true);
-        final StallDetector successorStalls = new StallDetector(successor, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
+        final StallDetector successorStalls = stallsOf(successor);
 
         assertEquals(2 * R, successor.headPosition());
         assertEquals(2 * R, ring.getLongVolatile(HEAD_POSITION_OFFSET));
@@ -404,7 +422,7 @@ class LostClaimRecoveryTest extends MpscRingFixture
         stalls.check(0);                    // seen once; then this subscriber dies
 
         final RingReader successor = new RingReader(segment, true);
-        final StallDetector successorStalls = new StallDetector(successor, TIMEOUT_NS, ClaimerLiveness.UNKNOWN);
+        final StallDetector successorStalls = stallsOf(successor);
         timeOut(successorStalls);
 
         assertEquals(1, ring.getLongVolatile(LOST_CLAIMS_OFFSET));
