@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -36,13 +37,19 @@ class CrossProcessBytesTest
     @RegisterExtension
     final TempRegistry shm = TempRegistry.open("shmlink-chronicle-test-");
 
+    /** A child JVM with Chronicle's flags whose {@link OrderStreamMain} plays {@code role} for the orders. */
+    private ChildJvm orderStream(final String role, final String channel) throws IOException
+    {
+        return ChildJvm.start(CHRONICLE_FLAGS, OrderStreamMain.class, role, shm.directory().toString(), channel,
+            Integer.toString(ORDERS));
+    }
+
     @Test
     void aChildPublishesAMillionOrdersAndTheParentChecksEveryField() throws Exception
     {
         shm.registry().create("c2p", CHANNEL);
         try (BytesSubscriber subscriber = new BytesSubscriber(shm.registry().subscriber("c2p"));
-            ChildJvm child = ChildJvm.start(CHRONICLE_FLAGS, OrderStreamMain.class,
-                "publish", shm.directory().toString(), "c2p", Integer.toString(ORDERS)))
+            ChildJvm child = orderStream("publish", "c2p"))
         {
             assertNull(OrderStreamMain.verify(subscriber, ORDERS));
             assertEquals("DONE", child.awaitLine("DONE"));
@@ -59,8 +66,7 @@ class CrossProcessBytesTest
     {
         shm.registry().create("p2c", CHANNEL);
         try (BytesPublisher publisher = new BytesPublisher(shm.registry().publisher("p2c"));
-            ChildJvm child = ChildJvm.start(CHRONICLE_FLAGS, OrderStreamMain.class,
-                "verify", shm.directory().toString(), "p2c", Integer.toString(ORDERS)))
+            ChildJvm child = orderStream("verify", "p2c"))
         {
             assertEquals("ATTACHED", child.readLine());
             OrderStreamMain.publish(publisher, ORDERS);
