@@ -147,9 +147,8 @@ class FanOutRecoveryTest
     {
         shm.registry().create("fan", ChannelConfig.spmc(CAPACITY, 2));
         final long deadPid;
-        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, shm.directory().toString(), "fan", "publisher"))
+        try (ChildJvm child = AttachAndWaitMain.attached(shm.directory(), "fan", "publisher"))
         {
-            assertEquals("ATTACHED", child.awaitLine("ATTACHED"));
             child.kill();
             deadPid = child.pid();
         }
@@ -280,10 +279,8 @@ class FanOutRecoveryTest
         final ChannelSegment segment = ChannelSegment.open(shm.directory().resolve("fan"), "fan", false);
         final UnsafeBuffer buffer = segment.buffer();
         final int slot = FanOutDescriptor.slotOffset(CAPACITY, 1);
-        try (ChildJvm joiner = ChildJvm.start(AttachAndWaitMain.class, shm.directory().toString(), "queue",
-            "subscriber", "create"))
+        try (ChildJvm joiner = AttachAndWaitMain.createdAndAttached(shm.directory(), "queue", "subscriber"))
         {
-            assertEquals("ATTACHED", joiner.awaitLine("ATTACHED"));
             final long liveToken = ChannelSegment.open(shm.directory().resolve("queue"), "queue", false).buffer()
                 .getLongVolatile(SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET);
             // what a live process stopped between its attach's first steps leaves: its token, ATTACHING, a head
@@ -313,10 +310,8 @@ class FanOutRecoveryTest
     private long deadPublisherToken() throws Exception
     {
         shm.registry().create("victim", ChannelConfig.mpsc(CAPACITY));
-        try (ChildJvm child =
-            ChildJvm.start(AttachAndWaitMain.class, shm.directory().toString(), "victim", "publisher"))
+        try (ChildJvm child = AttachAndWaitMain.attached(shm.directory(), "victim", "publisher"))
         {
-            assertEquals("ATTACHED", child.awaitLine("ATTACHED"));
             final long token =
                 PartySlots.publisherToken(ChannelSegment.open(shm.directory().resolve("victim"), "victim", false), 0);
             child.kill();

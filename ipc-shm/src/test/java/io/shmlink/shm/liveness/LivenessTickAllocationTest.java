@@ -76,10 +76,8 @@ class LivenessTickAllocationTest
         // the dead subscriber's token stays in the slot until another subscriber attaches
         shm.registry().create("out", ChannelConfig.spsc(4096));
         final ShmPublisher publisher;
-        try (ChildJvm subscriber =
-            ChildJvm.start(AttachAndWaitMain.class, shm.directory().toString(), "out", "subscriber"))
+        try (ChildJvm subscriber = AttachAndWaitMain.attached(shm.directory(), "out", "subscriber"))
         {
-            subscriber.awaitLine("ATTACHED");
             publisher = shm.registry().publisher("out");
             assertTrue(publisher.isConnected());
             subscriber.kill();

@@ -6,6 +6,8 @@ import io.shmlink.shm.ShmRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /**
  * Child JVM: optionally creates a channel, attaches as its publisher or subscriber, prints {@code ATTACHED}, and
  * waits for its standard input to close (the parent kills it first). Args: directory channel publisher|subscriber
@@ -13,6 +15,50 @@ import java.nio.file.Path;
  */
 public final class AttachAndWaitMain
 {
+    /**
+     * Starts this main in a child JVM and waits until it has attached.
+     *
+     * @param dir     the registry directory.
+     * @param channel the channel, which must exist.
+     * @param role    {@code publisher} or {@code subscriber}.
+     * @return the child, whose first line was {@code ATTACHED}; it waits until killed or closed.
+     * @throws IOException if it cannot start or ends first.
+     */
+    public static ChildJvm attached(final Path dir, final String channel, final String role) throws IOException
+    {
+        return attached(ChildJvm.start(AttachAndWaitMain.class, dir.toString(), channel, role));
+    }
+
+    /**
+     * Starts this main in a child JVM that creates the channel (SPSC, 4 KiB) unless it exists, and waits until it
+     * has attached.
+     *
+     * @param dir     the registry directory.
+     * @param channel the channel.
+     * @param role    {@code publisher} or {@code subscriber}.
+     * @return the child, whose first line was {@code ATTACHED}; it waits until killed or closed.
+     * @throws IOException if it cannot start or ends first.
+     */
+    public static ChildJvm createdAndAttached(final Path dir, final String channel, final String role)
+        throws IOException
+    {
+        return attached(ChildJvm.start(AttachAndWaitMain.class, dir.toString(), channel, role, "create"));
+    }
+
+    private static ChildJvm attached(final ChildJvm child) throws IOException
+    {
+        try
+        {
+            assertEquals("ATTACHED", child.readLine(), "the child's first line");
+            return child;
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            child.close();
+            throw ex;
+        }
+    }
+
     public static void main(final String[] args) throws IOException
     {
         final ShmRegistry registry = ShmRegistry.open(Path.of(args[0]));
