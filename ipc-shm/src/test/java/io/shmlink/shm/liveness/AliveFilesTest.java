@@ -18,7 +18,6 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -35,11 +34,7 @@ class AliveFilesTest
 
     private List<String> aliveFiles() throws IOException
     {
-        try (Stream<Path> files = Files.list(shm.directory()))
-        {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(AliveFiles.PREFIX))
-                .sorted().toList();
-        }
+        return shm.fileNames(name -> name.startsWith(AliveFiles.PREFIX));
     }
 
     private Path ownFile()
@@ -109,9 +104,8 @@ class AliveFilesTest
     {
         // this process attaches nothing, so no liveness thread of its own removes the dead child's file first
         shm.registry().create("chan", ChannelConfig.mpsc(4096));
-        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, shm.directory().toString(), "chan", "publisher"))
+        try (ChildJvm child = AttachAndWaitMain.attached(shm.directory(), "chan", "publisher"))
         {
-            assertEquals("ATTACHED", child.readLine());
             assertEquals(1, aliveFiles().size(), "the child's: " + aliveFiles());
             assertEquals(List.of("chan"), shm.registry().list().stream().map(ChannelInfo::name).toList());
             child.kill();

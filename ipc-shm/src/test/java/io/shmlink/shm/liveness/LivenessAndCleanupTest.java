@@ -23,14 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
-import java.util.stream.Stream;
 
 import static io.shmlink.shm.segment.SegmentDescriptor.MAX_PUBLISHERS;
 import static io.shmlink.shm.segment.SegmentDescriptor.SLOT_TOKEN_OFFSET;
@@ -48,23 +45,14 @@ class LivenessAndCleanupTest
     final TempRegistry shm =
         TempRegistry.open("shmlink-liveness-test-", new ShmRegistry.Options().cleanDebrisOnOpen(false));
 
-    private List<String> debris() throws IOException
-    {
-        try (Stream<Path> files = Files.list(shm.directory()))
-        {
-            return files.map(p -> p.getFileName().toString()).filter(ChannelSegment::isCreationDebris).toList();
-        }
-    }
-
     @Test
     void aPublisherSeesNotConnectedWithinOneSecondOfItsSubscriberBeingKilledAndRecovers() throws Exception
     {
         shm.registry().create("live", ChannelConfig.spsc(4096));
         final ShmPublisher publisher = shm.registry().publisher("live");
         final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
-        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class, shm.directory().toString(), "live", "subscriber"))
+        try (ChildJvm child = AttachAndWaitMain.attached(shm.directory(), "live", "subscriber"))
         {
-            assertEquals("ATTACHED", child.readLine());
             assertTrue(publisher.isConnected());
             child.kill();
         }
@@ -95,10 +83,8 @@ class LivenessAndCleanupTest
         shm.registry().create("pubdeath", ChannelConfig.mpsc(4096));
         final ShmSubscriber subscriber = shm.registry().subscriber("pubdeath");
         assertFalse(subscriber.hasLivePublisher());
-        try (ChildJvm child =
-            ChildJvm.start(AttachAndWaitMain.class, shm.directory().toString(), "pubdeath", "publisher"))
+        try (ChildJvm child = AttachAndWaitMain.attached(shm.directory(), "pubdeath", "publisher"))
         {
-            assertEquals("ATTACHED", child.readLine());
             assertTrue(subscriber.hasLivePublisher());
             final PartyInfo party = subscriber.channelInfo().publishers().get(0);
             assertEquals(child.pid(), party.pid());
@@ -116,10 +102,8 @@ class LivenessAndCleanupTest
     {
         shm.registry().create("keepdead", ChannelConfig.mpsc(4096));
         final long deadPid;
-        try (ChildJvm child =
-            ChildJvm.start(AttachAndWaitMain.class, shm.directory().toString(), "keepdead", "publisher"))
+        try (ChildJvm child = AttachAndWaitMain.attached(shm.directory(), "keepdead", "publisher"))
         {
-            assertEquals("ATTACHED", child.readLine());
             deadPid = child.pid();
             child.kill();
         }
@@ -147,7 +131,8 @@ class LivenessAndCleanupTest
             {
                 assertEquals(137, child.waitFor(30), step + ": the child halted at the step");
             }
-            assertEquals(1, debris().size(), step + ": the temporary file is left: " + debris());
+            final List<String> debris = shm.fileNames(ChannelSegment::isCreationDebris);
+            assertEquals(1, debris.size(), step + ": the temporary file is left: " + debris);
             final ChannelInfo info = shm.registry().openOrCreate(name, ChannelConfig.mpsc(1 << 16));
             assertEquals(ChannelConfig.mpsc(1 << 16), info.config(), step);
             try (Publisher publisher = shm.registry().publisher(name))
@@ -155,7 +140,7 @@ class LivenessAndCleanupTest
                 assertTrue(publisher.offer(new UnsafeBuffer(new byte[4]), 0, 4) > 0, step + ": usable");
             }
             assertTrue(shm.registry().cleanStale() >= 1, step + ": debris removed");
-            assertEquals(List.of(), debris(), step);
+            assertEquals(List.of(), shm.fileNames(ChannelSegment::isCreationDebris), step);
             assertTrue(shm.registry().lookup(name).isPresent(), step + ": the channel itself stays");
         }
     }
@@ -169,19 +154,17 @@ class LivenessAndCleanupTest
         {
             assertEquals(137, child.waitFor(30));
         }
-        assertEquals(1, debris().size());
+        assertEquals(1, shm.fileNames(ChannelSegment::isCreationDebris).size());
         ShmRegistry.open(shm.directory()).close();
-        assertEquals(List.of(), debris());
+        assertEquals(List.of(), shm.fileNames(ChannelSegment::isCreationDebris));
     }
 
     @Test
     void cleanStaleRemovesChannelsWhosePartiesAndCreatorAreDeadAndKeepsTheRest() throws Exception
     {
         shm.reopen(new ShmRegistry.Options().staleGrace(Duration.ZERO));
-        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class,
-            shm.directory().toString(), "orphan", "publisher", "create"))
+        try (ChildJvm child = AttachAndWaitMain.createdAndAttached(shm.directory(), "orphan", "publisher"))
         {
-            assertEquals("ATTACHED", child.readLine());
             assertEquals(0, shm.registry().cleanStale(), "kept while its publisher lives");
             child.kill();
         }
@@ -227,10 +210,8 @@ class LivenessAndCleanupTest
     void cleanStaleKeepsADeadChannelUntilTheGracePeriodHasPassed() throws Exception
     {
         shm.reopen(new ShmRegistry.Options().staleGrace(Duration.ofHours(1)));
-        try (ChildJvm child = ChildJvm.start(AttachAndWaitMain.class,
-            shm.directory().toString(), "recent", "subscriber", "create"))
+        try (ChildJvm child = AttachAndWaitMain.createdAndAttached(shm.directory(), "recent", "subscriber"))
         {
-            assertEquals("ATTACHED", child.readLine());
             child.kill();
         }
         assertEquals(1, shm.registry().cleanStale(), "the dead subscriber's alive file only");

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -26,6 +28,22 @@ public final class ShmTestDirectory
     public static Path create(final String prefix) throws IOException
     {
         return Files.createTempDirectory(Path.of("/dev/shm"), prefix);
+    }
+
+    /**
+     * The names of the files in a directory that a filter accepts.
+     *
+     * @param dir   the directory.
+     * @param which the names to keep.
+     * @return their names, sorted.
+     * @throws IOException if the directory cannot be listed.
+     */
+    public static List<String> names(final Path dir, final Predicate<String> which) throws IOException
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            return files.map(path -> path.getFileName().toString()).filter(which).sorted().toList();
+        }
     }
 
     /**

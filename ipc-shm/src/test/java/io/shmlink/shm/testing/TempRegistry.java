@@ -6,10 +6,13 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * A JUnit 5 extension that gives each test a fresh directory under {@code /dev/shm} (see {@link ShmTestDirectory})
@@ -118,6 +121,18 @@ public final class TempRegistry implements BeforeEachCallback, AfterEachCallback
             throw new IllegalStateException("no directory outside a test: is the field annotated @RegisterExtension?");
         }
         return directory;
+    }
+
+    /**
+     * The names of files in the current test's directory, as {@link ShmTestDirectory#names}.
+     *
+     * @param which the names to keep.
+     * @return their names, sorted.
+     * @throws IOException if the directory cannot be listed.
+     */
+    public List<String> fileNames(final Predicate<String> which) throws IOException
+    {
+        return ShmTestDirectory.names(directory(), which);
     }
 
     /**
