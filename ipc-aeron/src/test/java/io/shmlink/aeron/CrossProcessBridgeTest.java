@@ -6,11 +6,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,31 +27,65 @@ class CrossProcessBridgeTest
     @RegisterExtension
     final CrossProcessFlow flow = new CrossProcessFlow("aeron-x-");
 
+    /**
+     * The flow's four children, started by {@link #start}.
+     *
+     * @param uri        where the bridges meet: a free UDP port on 127.0.0.1.
+     * @param subscriber the subscriber on {@code dst}.
+     * @param inbound    the inbound bridge.
+     * @param outbound   the outbound bridge.
+     * @param publisher  the publisher on {@code src}, sending.
+     */
+    private record Stages(String uri, ChildJvm subscriber, ChildJvm inbound, ChildJvm outbound, ChildJvm publisher)
+    {
+    }
+
+    /**
+     * Creates the channels and starts the subscriber (waiting up to 90 s), both bridges and the publisher.
+     *
+     * @param destination       the configuration of {@code dst}.
+     * @param count             how many messages the publisher sends and the subscriber waits for.
+     * @param milestone         every how many messages the subscriber prints {@code RECEIVED n}.
+     * @param seed              of the messages' random lengths.
+     * @param subscriberOptions further arguments of the subscriber.
+     */
+    private Stages start(final ChannelConfig destination, final long count, final long milestone, final long seed,
+        final String... subscriberOptions) throws IOException
+    {
+        flow.createChannels(destination);
+        final String uri = TestMessages.udp(TestMessages.freeUdpPort());
+        final ChildJvm subscriber = flow.subscriber(count - 1, milestone, 90, subscriberOptions);
+        final ChildJvm inbound = flow.inbound("inbound", uri, STREAM);
+        final ChildJvm outbound = flow.outbound("outbound", uri, STREAM);
+        return new Stages(uri, subscriber, inbound, outbound, flow.publisher(count, seed));
+    }
+
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aMillionRandomLengthMessagesArriveInOrderOnceAcrossFourJvms() throws Exception
     {
         final long count = 1_000_000;
-        flow.createChannels(ChannelConfig.spsc(1 << 20));
-        final String uri = TestMessages.udp(TestMessages.freeUdpPort());
-        final ChildJvm subscriber = flow.subscriber(count - 1, 250_000, 90);
-        final ChildJvm inbound = flow.inbound("inbound", uri, STREAM);
-        final ChildJvm outbound = flow.outbound("outbound", uri, STREAM);
-        final ChildJvm publisher = flow.publisher(count, 21);
-        publisher.awaitLine("SENT");
+        final Stages stages = start(ChannelConfig.spsc(1 << 20), count, 250_000, 21);
+        stages.publisher().awaitLine("SENT");
 
-        final Matcher done = CrossProcessFlow.awaitDone(subscriber);
-        assertEquals(count, Long.parseLong(done.group(1)));
-        assertEquals(0, Long.parseLong(done.group(2)), "gaps");
-        assertEquals(0, subscriber.waitFor(10));
-        assertEquals(0, publisher.waitFor(10));
+        final CrossProcessFlow.Done done = CrossProcessFlow.awaitDone(stages.subscriber());
+        assertEquals(count, done.received());
+        assertEquals(0, done.gaps(), "gaps");
+        assertEquals(0, stages.subscriber().waitFor(10));
+        assertEquals(0, stages.publisher().waitFor(10));
 
-        inbound.sendLine("stop");
-        outbound.sendLine("stop");
-        assertTrue(inbound.awaitLine("FORWARDED").startsWith("FORWARDED " + count + " linkUps 1 oversize 0"));
-        assertTrue(outbound.awaitLine("FORWARDED").startsWith("FORWARDED " + count + " linkUps 1 oversize 0"));
-        assertEquals(0, inbound.waitFor(10));
-        assertEquals(0, outbound.waitFor(10));
+        for (final ChildJvm bridge : List.of(stages.inbound(), stages.outbound()))
+        {
+            bridge.sendLine("stop");
+        }
+        for (final ChildJvm bridge : List.of(stages.inbound(), stages.outbound()))
+        {
+            assertTrue(bridge.awaitLine("FORWARDED").startsWith("FORWARDED " + count + " linkUps 1 oversize 0"));
+        }
+        for (final ChildJvm bridge : List.of(stages.inbound(), stages.outbound()))
+        {
+            assertEquals(0, bridge.waitFor(10));
+        }
         try (var files = Files.list(flow.dirA()))
         {
             assertFalse(files.anyMatch(f -> f.getFileName().toString().startsWith(".aeron-")),
@@ -76,30 +110,24 @@ class CrossProcessBridgeTest
     void aKilledOutboundBridgeRestartsWhereItStoppedRepeatingAtMostItsLastPoll() throws Exception
     {
         final long count = 300_000;
-        flow.createChannels(ChannelConfig.spsc(1 << 20));
-        final String uri = TestMessages.udp(TestMessages.freeUdpPort());
-        final ChildJvm subscriber = flow.subscriber(count - 1, 50_000, 90, "repeats");
-        final ChildJvm inbound = flow.inbound("inbound", uri, STREAM);
-        final ChildJvm outbound = flow.outbound("outbound", uri, STREAM);
-        flow.publisher(count, 9);
+        final Stages stages = start(ChannelConfig.spsc(1 << 20), count, 50_000, 9, "repeats");
 
-        subscriber.awaitLine("RECEIVED 50000");
-        outbound.kill(); // SIGKILL mid-stream: its embedded driver dies with it
-        final ChildJvm restarted = flow.outbound("outbound-2", uri, STREAM);
+        stages.subscriber().awaitLine("RECEIVED 50000");
+        stages.outbound().kill(); // SIGKILL mid-stream: its embedded driver dies with it
+        final ChildJvm restarted = flow.outbound("outbound-2", stages.uri(), STREAM);
 
-        final Matcher done = CrossProcessFlow.awaitDone(subscriber);
-        final long received = Long.parseLong(done.group(1));
-        final long missing = Long.parseLong(done.group(3));
-        final long repeats = Long.parseLong(done.group(4));
-        assertEquals(count, received - repeats + missing, "every sequence is received or counted as missing");
-        assertTrue(repeats <= 64, "more repeats than one poll of the local channel hands over: " + repeats);
-        assertEquals(0, subscriber.waitFor(10));
-        System.out.println("kill -9 of the outbound bridge: " + done.group());
+        final CrossProcessFlow.Done done = CrossProcessFlow.awaitDone(stages.subscriber());
+        assertEquals(count, done.received() - done.repeats() + done.missing(),
+            "every sequence is received or counted as missing");
+        assertTrue(done.repeats() <= 64,
+            "more repeats than one poll of the local channel hands over: " + done.repeats());
+        assertEquals(0, stages.subscriber().waitFor(10));
+        System.out.println("kill -9 of the outbound bridge: " + done.line());
 
         restarted.sendLine("stop");
         assertTrue(restarted.awaitLine("FORWARDED").endsWith("failure null"));
-        inbound.sendLine("stop");
-        final String inboundCounters = inbound.awaitLine("FORWARDED");
+        stages.inbound().sendLine("stop");
+        final String inboundCounters = stages.inbound().awaitLine("FORWARDED");
         assertTrue(inboundCounters.matches("FORWARDED \\d+ linkUps 2 oversize 0 .*failure null"), inboundCounters);
     }
 
@@ -109,31 +137,25 @@ class CrossProcessBridgeTest
     {
         final long count = 300_000;
         // MPSC: the restarted bridge's publisher attaches while the dead one's slot is still being cleared
-        flow.createChannels(ChannelConfig.mpsc(1 << 20));
-        final String uri = TestMessages.udp(TestMessages.freeUdpPort());
-        final ChildJvm subscriber = flow.subscriber(count - 1, 50_000, 90);
-        final ChildJvm inbound = flow.inbound("inbound", uri, STREAM);
-        final Path killedDriver = flow.driverDirectory(inbound);
-        final ChildJvm outbound = flow.outbound("outbound", uri, STREAM);
-        flow.publisher(count, 5);
+        final Stages stages = start(ChannelConfig.mpsc(1 << 20), count, 50_000, 5);
+        final Path killedDriver = flow.driverDirectory(stages.inbound());
 
-        subscriber.awaitLine("RECEIVED 50000");
-        inbound.kill(); // SIGKILL mid-stream
-        final ChildJvm restarted = flow.inbound("inbound-2", uri, STREAM);
+        stages.subscriber().awaitLine("RECEIVED 50000");
+        stages.inbound().kill(); // SIGKILL mid-stream
+        final ChildJvm restarted = flow.inbound("inbound-2", stages.uri(), STREAM);
 
-        final Matcher done = CrossProcessFlow.awaitDone(subscriber);
-        final long received = Long.parseLong(done.group(1));
-        final long missing = Long.parseLong(done.group(3));
-        assertEquals(count, received + missing, "every sequence is either received or counted as missing");
-        assertTrue(received > 50_000, "the stream did not resume after the restart");
-        assertEquals(0, subscriber.waitFor(10));
-        System.out.println("kill -9 of the inbound bridge: " + done.group());
+        final CrossProcessFlow.Done done = CrossProcessFlow.awaitDone(stages.subscriber());
+        assertEquals(count, done.received() + done.missing(),
+            "every sequence is either received or counted as missing");
+        assertTrue(done.received() > 50_000, "the stream did not resume after the restart");
+        assertEquals(0, stages.subscriber().waitFor(10));
+        System.out.println("kill -9 of the inbound bridge: " + done.line());
 
         restarted.sendLine("stop");
         final String forwarded = restarted.awaitLine("FORWARDED");
         assertTrue(forwarded.matches("FORWARDED [1-9]\\d* linkUps 1 oversize 0 .*failure null"), forwarded);
-        outbound.sendLine("stop");
-        assertTrue(outbound.awaitLine("FORWARDED").endsWith("failure null"));
+        stages.outbound().sendLine("stop");
+        assertTrue(stages.outbound().awaitLine("FORWARDED").endsWith("failure null"));
 
         // the killed bridge's driver directory is left behind, and cleaned as stale
         assertTrue(Files.isDirectory(killedDriver), killedDriver + " is gone already");

@@ -193,18 +193,32 @@ final class CrossProcessFlow implements BeforeEachCallback, AfterEachCallback
     }
 
     /**
+     * What {@link SubscriberMain} counted, as its {@code DONE} line says.
+     *
+     * @param line     the whole line.
+     * @param received messages received.
+     * @param gaps     sequence gaps seen.
+     * @param missing  sequences never received.
+     * @param repeats  messages received again.
+     */
+    record Done(String line, long received, long gaps, long missing, long repeats)
+    {
+    }
+
+    /**
      * Waits for the subscriber's last line and checks that it is a {@code DONE} line.
      *
      * @param subscriber a child started by {@link #subscriber}.
-     * @return the line's match: groups received, gaps, missing and repeats.
+     * @return the line's counts.
      * @throws IOException if the subscriber ends first.
      */
-    static Matcher awaitDone(final ChildJvm subscriber) throws IOException
+    static Done awaitDone(final ChildJvm subscriber) throws IOException
     {
         final String line = subscriber.awaitLine("DONE");
         final Matcher done = DONE.matcher(line);
         assertTrue(done.matches(), line);
-        return done;
+        return new Done(line, Long.parseLong(done.group(1)), Long.parseLong(done.group(2)),
+            Long.parseLong(done.group(3)), Long.parseLong(done.group(4)));
     }
 
     /**

@@ -136,10 +136,10 @@ class NetnsBridgeStressTest
         final ChildJvm outbound = flow.outbound("outbound", uri, 3);
         flow.publisher(count, 77);
 
-        final Matcher done = CrossProcessFlow.awaitDone(subscriber);
-        final String doneLine = done.group();
-        assertEquals(count, Long.parseLong(done.group(1)), doneLine);
-        assertEquals(0, Long.parseLong(done.group(2)), "gaps: " + doneLine);
+        final CrossProcessFlow.Done done = CrossProcessFlow.awaitDone(subscriber);
+        final String doneLine = done.line();
+        assertEquals(count, done.received(), doneLine);
+        assertEquals(0, done.gaps(), "gaps: " + doneLine);
         final long dropped = dropped(loss);
         System.out.println(
             "netns bridge: " + doneLine + "; loss injected by " + loss + ", packets dropped " + dropped);
