@@ -36,10 +36,9 @@ public final class PacedPublisherMain
         {
             System.out.println("ATTACHED");
             System.out.flush();
-            final TaggedMessages messages = new TaggedMessages(publisher.maxMessageLength());
-            final UnsafeBuffer scratch = new UnsafeBuffer(new byte[publisher.maxMessageLength()]);
+            final TaggedSender sender = TaggedSender.of(publisher, id, until + TimeUnit.SECONDS.toNanos(60));
+            final TaggedMessages messages = sender.messages();
             final BufferClaim claim = new BufferClaim();
-            final long deadline = until + TimeUnit.SECONDS.toNanos(60);
             long nextBurst = System.nanoTime();
             for (; System.nanoTime() < until; seq++)
             {
@@ -52,20 +51,16 @@ public final class PacedPublisherMain
                         LockSupport.parkNanos(wait);
                     }
                 }
-                final int length = messages.length(id, seq);
                 if ((seq & 1) == 0)
                 {
-                    messages.write(id, seq, scratch, 0);
-                    while (publisher.offer(scratch, 0, length) < 0)
-                    {
-                        giveWay(deadline, id, seq);
-                    }
+                    sender.offer(seq);
                 }
                 else
                 {
+                    final int length = messages.length(id, seq);
                     while (publisher.tryClaim(length, claim) < 0)
                     {
-                        giveWay(deadline, id, seq);
+                        sender.giveWay(seq);
                     }
                     if (slowClaimNs > 0 && System.nanoTime() >= nextSlowClaim)
                     {
@@ -100,14 +95,5 @@ public final class PacedPublisherMain
             Thread.onSpinWait();
         }
         claim.buffer().putBytes(claim.offset() + half, whole, half, claim.length() - half);
-    }
-
-    private static void giveWay(final long deadline, final int id, final long seq)
-    {
-        if (System.nanoTime() > deadline)
-        {
-            throw new IllegalStateException("publisher " + id + " stuck at seq " + seq);
-        }
-        Thread.yield();
     }
 }

@@ -2,7 +2,6 @@ package io.shmlink.shm.testing;
 
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.ShmRegistry;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
 
@@ -23,20 +22,10 @@ public final class TaggedPublisherMain
         {
             System.out.println("ATTACHED");
             System.out.flush();
-            final TaggedMessages messages = new TaggedMessages(publisher.maxMessageLength());
-            final UnsafeBuffer scratch = new UnsafeBuffer(new byte[publisher.maxMessageLength()]);
-            final long deadline = System.nanoTime() + 120_000_000_000L;
+            final TaggedSender sender = TaggedSender.of(publisher, id, System.nanoTime() + 120_000_000_000L);
             for (long seq = 0; seq < count; seq++)
             {
-                final int length = messages.write(id, seq, scratch, 0);
-                while (publisher.offer(scratch, 0, length) < 0)
-                {
-                    if (System.nanoTime() > deadline)
-                    {
-                        throw new IllegalStateException("publisher " + id + " stuck at seq " + seq);
-                    }
-                    Thread.yield(); // four publishers and a subscriber share two cores
-                }
+                sender.offer(seq);
                 if ((seq + 1) % every == 0)
                 {
                     System.out.println("COMMITTED " + (seq + 1));
