@@ -6,8 +6,6 @@ import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.file.Path;
-
 /**
  * Child JVM: publishes {@code count} messages of a {@link MessageStream}, by copy ({@code offer}) or in place
  * ({@code claim}), then prints {@code DONE}.
@@ -17,16 +15,15 @@ public final class StreamPublisherMain
 {
     public static void main(final String[] args)
     {
-        final Path dir = Path.of(args[0]);
-        final String channel = args[1];
-        final long count = Long.parseLong(args[2]);
-        final long seed = Long.parseLong(args[3]);
+        final StreamArgs stream = StreamArgs.parse(args);
         final boolean claim = "claim".equals(args[4]);
-        try (ShmRegistry registry = ShmRegistry.open(dir); Publisher publisher = registry.publisher(channel))
+        try (ShmRegistry registry = ShmRegistry.open(stream.dir());
+            Publisher publisher = registry.publisher(stream.channel()))
         {
             System.out.println("ATTACHED");
             System.out.flush();
-            publish(publisher, new MessageStream(seed, publisher.maxMessageLength()), 0, count, claim);
+            final MessageStream messages = new MessageStream(stream.seed(), publisher.maxMessageLength());
+            publish(publisher, messages, 0, stream.count(), claim);
         }
         System.out.println("DONE");
         System.out.flush();
