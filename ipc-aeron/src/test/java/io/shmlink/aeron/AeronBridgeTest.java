@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,16 +46,48 @@ class AeronBridgeTest
     @RegisterExtension
     final Closer closer = new Closer();
 
+    /**
+     * The link of most tests, each part closed after the test.
+     *
+     * @param uri        where the bridges meet: a free UDP port on 127.0.0.1.
+     * @param inbound    the inbound bridge, from {@code uri} to {@code dst} in B.
+     * @param subscriber {@code dst}'s subscriber.
+     * @param outbound   the outbound bridge, from {@code src} in A to {@code uri}.
+     * @param publisher  {@code src}'s publisher.
+     */
+    private record Link(
+        String uri, AeronBridge inbound, ShmSubscriber subscriber, AeronBridge outbound, ShmPublisher publisher)
+    {
+    }
+
+    /**
+     * Creates {@code src} in A (SPSC, 1 MiB) and links it to {@code dst} in B, attaching in this order: the inbound
+     * bridge, {@code dst}'s subscriber, the outbound bridge, {@code src}'s publisher.
+     *
+     * @param inboundOptions the inbound bridge's options.
+     */
+    private Link link(final AeronBridge.Options inboundOptions) throws IOException
+    {
+        a.registry().create("src", ChannelConfig.spsc(1 << 20));
+        final String uri = TestMessages.udp(TestMessages.freeUdpPort());
+        final AeronBridge inbound =
+            closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst", inboundOptions));
+        final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("dst"));
+        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
+        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
+        return new Link(uri, inbound, subscriber, outbound, publisher);
+    }
+
     @Test
     void carriesRandomLengthMessagesInOrderOnce() throws Exception
     {
         final int count = 50_000;
-        a.registry().create("src", ChannelConfig.spsc(1 << 20));
-        final String uri = TestMessages.udp(TestMessages.freeUdpPort());
-        final AeronBridge inbound = closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst"));
-        final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("dst"));
-        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
-        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
+        final Link link = link(new AeronBridge.Options());
+        final String uri = link.uri();
+        final AeronBridge inbound = link.inbound();
+        final ShmSubscriber subscriber = link.subscriber();
+        final AeronBridge outbound = link.outbound();
+        final ShmPublisher publisher = link.publisher();
 
         final AtomicReference<Throwable> publisherFailure = new AtomicReference<>();
         final Thread sender = new Thread(() ->
@@ -127,12 +160,11 @@ class AeronBridgeTest
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
         org.junit.jupiter.api.Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported());
-        a.registry().create("src", ChannelConfig.spsc(1 << 20));
-        final String uri = TestMessages.udp(TestMessages.freeUdpPort());
-        final AeronBridge inbound = closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst"));
-        final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("dst"));
-        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
-        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
+        final Link link = link(new AeronBridge.Options());
+        final AeronBridge inbound = link.inbound();
+        final ShmSubscriber subscriber = link.subscriber();
+        final AeronBridge outbound = link.outbound();
+        final ShmPublisher publisher = link.publisher();
         final long[] bridgeThreads = Thread.getAllStackTraces().keySet().stream()
             .filter(t -> t.getName().equals("shmlink-bridge-out-src") || t.getName().equals("shmlink-bridge-in-dst"))
             .mapToLong(Thread::getId).toArray();
@@ -198,14 +230,12 @@ class AeronBridgeTest
     void aFullLocalChannelHoldsAeronBackWithoutLoss() throws Exception
     {
         final int count = 3000;
-        a.registry().create("src", ChannelConfig.spsc(1 << 20));
-        final String uri = TestMessages.udp(TestMessages.freeUdpPort());
         // 4 KiB ring: a few messages fill it
-        final AeronBridge inbound = closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst",
-            new AeronBridge.Options().localConfig(new ChannelConfig(io.shmlink.api.ChannelMode.SPSC, 4096, 512))));
-        final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("dst"));
-        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
-        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
+        final Link link = link(
+            new AeronBridge.Options().localConfig(new ChannelConfig(io.shmlink.api.ChannelMode.SPSC, 4096, 512)));
+        final AeronBridge inbound = link.inbound();
+        final ShmSubscriber subscriber = link.subscriber();
+        final ShmPublisher publisher = link.publisher();
 
         final SplittableRandom random = new SplittableRandom(7);
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(512));
@@ -258,13 +288,11 @@ class AeronBridgeTest
     @Test
     void aMessageLongerThanTheLocalChannelsMaximumIsCountedNotACrash() throws Exception
     {
-        a.registry().create("src", ChannelConfig.spsc(1 << 20));
-        final String uri = TestMessages.udp(TestMessages.freeUdpPort());
-        final AeronBridge inbound = closer.closing(AeronBridge.inbound(uri, STREAM, b.registry(), "dst",
-            new AeronBridge.Options().localConfig(ChannelConfig.spsc(64 * 1024))));
-        final ShmSubscriber subscriber = closer.closing(b.registry().subscriber("dst"));
-        final AeronBridge outbound = closer.closing(AeronBridge.outbound(a.registry(), "src", uri, STREAM));
-        final ShmPublisher publisher = closer.closing(a.registry().publisher("src"));
+        final Link link = link(new AeronBridge.Options().localConfig(ChannelConfig.spsc(64 * 1024)));
+        final AeronBridge inbound = link.inbound();
+        final ShmSubscriber subscriber = link.subscriber();
+        final AeronBridge outbound = link.outbound();
+        final ShmPublisher publisher = link.publisher();
         assertEquals(8192, subscriber.channelInfo().config().maxMessageLength());
 
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(20_000));
