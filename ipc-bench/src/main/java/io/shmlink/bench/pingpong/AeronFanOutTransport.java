@@ -42,13 +42,7 @@ public final class AeronFanOutTransport extends FanOutTransport
      */
     public AeronFanOutTransport(final int subscribers)
     {
-        super(subscribers);
-    }
-
-    @Override
-    public String name()
-    {
-        return "aeron-ipc-fanout-" + subscribers();
+        super("aeron-ipc-fanout-" + subscribers, ThroughputModes.OFFER, subscribers);
     }
 
     @Override
@@ -57,12 +51,6 @@ public final class AeronFanOutTransport extends FanOutTransport
         return "Aeron " + AeronDriver.version() + " IPC, one exclusive publication, terms of " +
             AeronDriver.termLength(link) / 1024 + " KiB, embedded driver (" + AeronDriver.describe(link) + "), to " +
             describeSubscribers("exclusive publication");
-    }
-
-    @Override
-    public ThroughputModes throughputModes()
-    {
-        return ThroughputModes.OFFER;
     }
 
     /**

@@ -30,7 +30,7 @@ import java.nio.file.Path;
  * mode a message longer than the MTU is copied once by the assembler before the sink reads it, even "in place".
  * Aeron's {@code tryClaim} takes only messages up to the MTU, so this transport sends by {@code offer} only.
  */
-public final class AeronTransport implements Transport
+public final class AeronTransport extends NamedTransport
 {
     /** The directory of the embedded media driver, inside the transport's directory. */
     static final String DRIVER_DIRECTORY = "driver";
@@ -46,12 +46,7 @@ public final class AeronTransport implements Transport
     /** Needed by {@link Transports}. */
     public AeronTransport()
     {
-    }
-
-    @Override
-    public String name()
-    {
-        return "aeron";
+        super("aeron", ThroughputModes.OFFER);
     }
 
     @Override
@@ -59,12 +54,6 @@ public final class AeronTransport implements Transport
     {
         return "Aeron " + AeronDriver.version() + " IPC, exclusive publications both ways, terms of " +
             AeronDriver.termLength(link) / 1024 + " KiB, embedded driver (" + AeronDriver.describe(link) + ")";
-    }
-
-    @Override
-    public ThroughputModes throughputModes()
-    {
-        return ThroughputModes.OFFER;
     }
 
     /**

@@ -19,7 +19,7 @@ import java.nio.file.Path;
  * {@code write} from a source buffer or by {@code tryClaim} and {@code commit}, writing in place ({@link SendMode});
  * the sink reads as ShmLink's does ({@link BurstSink}).
  */
-public final class AgronaTransport implements Transport
+public final class AgronaTransport extends NamedTransport
 {
     private static final String PING = "ping.ring";
     private static final String PONG = "pong.ring";
@@ -28,24 +28,13 @@ public final class AgronaTransport implements Transport
     /** Needed by {@link Transports}. */
     public AgronaTransport()
     {
-    }
-
-    @Override
-    public String name()
-    {
-        return "agrona";
+        super("agrona", ThroughputModes.OFFER_AND_CLAIM);
     }
 
     @Override
     public String describe(final LinkSpec link)
     {
         return "two Agrona OneToOneRingBuffers of " + link.ringCapacity() / 1024 + " KiB over /dev/shm files";
-    }
-
-    @Override
-    public ThroughputModes throughputModes()
-    {
-        return ThroughputModes.OFFER_AND_CLAIM;
     }
 
     @Override

@@ -33,7 +33,7 @@ import java.util.List;
  * <p>
  * Chronicle needs JVM flags on Java 17 and has a few habits to silence: see {@link ChronicleSetup}.
  */
-public final class ChronicleTransport implements Transport
+public final class ChronicleTransport extends NamedTransport
 {
     private static final String PING = "ping";
     private static final String PONG = "pong";
@@ -49,6 +49,7 @@ public final class ChronicleTransport implements Transport
 
     private ChronicleTransport(final boolean dto)
     {
+        super(dto ? "chronicle-dto" : "chronicle", dto ? ThroughputModes.NONE : ThroughputModes.OFFER);
         this.dto = dto;
         // Both JVMs make their instance before they touch a Chronicle class.
         ChronicleSetup.quiet();
@@ -63,23 +64,11 @@ public final class ChronicleTransport implements Transport
     }
 
     @Override
-    public String name()
-    {
-        return dto ? "chronicle-dto" : "chronicle";
-    }
-
-    @Override
     public String describe(final LinkSpec link)
     {
         return "two Chronicle Queues " + ChronicleSetup.version() + " (one each way) in /dev/shm, " + (dto ?
             "a " + OrderMessage.LENGTH + "-byte BytesMarshallable DTO per document" :
             "raw-bytes documents, appender + tailer");
-    }
-
-    @Override
-    public ThroughputModes throughputModes()
-    {
-        return dto ? ThroughputModes.NONE : ThroughputModes.OFFER;
     }
 
     @Override

@@ -35,7 +35,7 @@ import java.util.Locale;
  * handicap is stated in the report line), which hands a core to the pinger or the echo sooner where cores are
  * short.
  */
-public abstract class FanOutTransport implements Transport
+public abstract class FanOutTransport extends NamedTransport
 {
     /** System property of the parent: how side subscribers wait after an empty poll, {@code spin} or {@code yield}. */
     public static final String SIDE_IDLE_PROPERTY = "pingpong.fanout.sideIdle";
@@ -46,10 +46,13 @@ public abstract class FanOutTransport implements Transport
     private final int subscribers;
 
     /**
-     * @param subscribers how many subscribers read every message, echo included; at least 1.
+     * @param name            the transport's name.
+     * @param throughputModes how it serves a throughput run.
+     * @param subscribers     how many subscribers read every message, echo included; at least 1.
      */
-    protected FanOutTransport(final int subscribers)
+    protected FanOutTransport(final String name, final ThroughputModes throughputModes, final int subscribers)
     {
+        super(name, throughputModes);
         if (subscribers < 1)
         {
             throw new IllegalArgumentException("a fan-out needs at least one subscriber: " + subscribers);

@@ -31,7 +31,7 @@ import java.nio.file.Path;
  * between two processes, with as much buffering, must do at least. The acknowledgement of a burst goes back through a
  * third line.
  */
-public final class FloorTransport implements Transport
+public final class FloorTransport extends NamedTransport
 {
     /** The file holding the line, in the transport's directory; package-private for tests that fake an echo. */
     static final String FILE = "line";
@@ -57,12 +57,7 @@ public final class FloorTransport implements Transport
     /** Needed by {@link Transports}. */
     public FloorTransport()
     {
-    }
-
-    @Override
-    public String name()
-    {
-        return "floor";
+        super("floor", ThroughputModes.OFFER_AND_CLAIM);
     }
 
     @Override
@@ -74,12 +69,6 @@ public final class FloorTransport implements Transport
             "position per message and reads the sink's only when the ring looks full, the sink acquires once per " +
             "batch and releases per message" :
             "one long on one cache line of a /dev/shm mapping (8 bytes, whatever --size says)";
-    }
-
-    @Override
-    public ThroughputModes throughputModes()
-    {
-        return ThroughputModes.OFFER_AND_CLAIM;
     }
 
     @Override

@@ -21,7 +21,7 @@ import java.util.List;
  * }</pre>
  * Everything else is {@link ShmLinkTransport}'s: the same pinger, echo and sink, sending by offer and by claim.
  */
-public final class PageSizeTransport implements Transport
+public final class PageSizeTransport extends NamedTransport
 {
     /** The system property naming the huge-page directory; passed on to the echo child. */
     public static final String HUGE_DIRECTORY_PROPERTY = "pingpong.huge.dir";
@@ -38,6 +38,7 @@ public final class PageSizeTransport implements Transport
 
     private PageSizeTransport(final Path hugeDirectory)
     {
+        super(hugeDirectory == null ? "shmlink-spsc-1g" : "shmlink-spsc-1g-huge", ThroughputModes.OFFER_AND_CLAIM);
         this.hugeDirectory = hugeDirectory;
     }
 
@@ -73,23 +74,11 @@ public final class PageSizeTransport implements Transport
     }
 
     @Override
-    public String name()
-    {
-        return hugeDirectory == null ? "shmlink-spsc-1g" : "shmlink-spsc-1g-huge";
-    }
-
-    @Override
     public String describe(final LinkSpec link)
     {
         final LinkSpec on = on(link);
         return "two ShmLink SPSC channels of 1 GiB, offer + poll, in " + on.directory().getParent() + " (" +
             DirectoryPages.of(on.directory().getParent()) + ")";
-    }
-
-    @Override
-    public ThroughputModes throughputModes()
-    {
-        return spsc.throughputModes();
     }
 
     @Override

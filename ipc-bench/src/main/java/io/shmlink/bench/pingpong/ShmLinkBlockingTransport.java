@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * A doorbell wake-up is a selector's: the JDK's {@code EPollSelectorImpl} allocates 16 bytes per wake-up once the
  * descriptor number is above 127, which the run's allocation table shows on either side.
  */
-public final class ShmLinkBlockingTransport implements Transport
+public final class ShmLinkBlockingTransport extends NamedTransport
 {
     /** The longest single wait of an echo, a sink or the pinger before it looks at the control word or the peer. */
     static final long WAIT_MILLIS = 1;
@@ -40,10 +40,10 @@ public final class ShmLinkBlockingTransport implements Transport
     private static final long MIN_PARK_NANOS = 1_000;
     private static final long MAX_PARK_NANOS = 100_000;
 
-    @Override
-    public String name()
+    /** Needed by {@link Transports}. */
+    public ShmLinkBlockingTransport()
     {
-        return "shmlink-spsc-blocking";
+        super("shmlink-spsc-blocking", ThroughputModes.OFFER_AND_CLAIM);
     }
 
     @Override
@@ -53,12 +53,6 @@ public final class ShmLinkBlockingTransport implements Transport
             "spin " + ReaderWait.blocking().spinNanos() / 1000 + " us, then sleep on the doorbell the next offer " +
             "rings (16 B allocated per wake-up where the descriptor is above 127); a full ring is waited out by " +
             "Agrona's backoff (spin, yield, park " + MIN_PARK_NANOS / 1000 + ".." + MAX_PARK_NANOS / 1000 + " us)";
-    }
-
-    @Override
-    public ThroughputModes throughputModes()
-    {
-        return ThroughputModes.OFFER_AND_CLAIM;
     }
 
     @Override

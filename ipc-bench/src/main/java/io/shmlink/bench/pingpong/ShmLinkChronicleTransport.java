@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * most {@value #BOUNDED_CLAIM} bytes ({@link BytesPublisher#BytesPublisher(io.shmlink.api.Publisher, int)}), so
  * consecutive records lie next to each other in the ring instead of a maximum apart.
  */
-public final class ShmLinkChronicleTransport implements Transport
+public final class ShmLinkChronicleTransport extends NamedTransport
 {
     private static final String PING = ShmLinkTransport.PING;
     private static final String PONG = ShmLinkTransport.PONG;
@@ -45,14 +45,9 @@ public final class ShmLinkChronicleTransport implements Transport
      */
     ShmLinkChronicleTransport(final int claimLength)
     {
+        super(claimLength == 0 ? "shmlink-chronicle" : "shmlink-chronicle-" + claimLength, ThroughputModes.NONE);
         this.claimLength = claimLength;
         ChronicleSetup.quiet();
-    }
-
-    @Override
-    public String name()
-    {
-        return claimLength == 0 ? "shmlink-chronicle" : "shmlink-chronicle-" + claimLength;
     }
 
     @Override

@@ -35,13 +35,7 @@ public class ShmLinkFanOutTransport extends FanOutTransport
      */
     public ShmLinkFanOutTransport(final int subscribers)
     {
-        super(subscribers);
-    }
-
-    @Override
-    public String name()
-    {
-        return "shmlink-spmc-" + subscribers();
+        super("shmlink-spmc-" + subscribers, ThroughputModes.OFFER_AND_CLAIM, subscribers);
     }
 
     @Override
@@ -49,12 +43,6 @@ public class ShmLinkFanOutTransport extends FanOutTransport
     {
         return "a ShmLink SPMC channel of " + fanOutCapacity(link) / 1024 + " KiB, offer + poll, to " +
             describeSubscribers("SPSC channel of the same size");
-    }
-
-    @Override
-    public ThroughputModes throughputModes()
-    {
-        return ThroughputModes.OFFER_AND_CLAIM;
     }
 
     @Override

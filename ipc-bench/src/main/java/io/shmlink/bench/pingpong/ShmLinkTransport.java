@@ -21,7 +21,7 @@ import org.agrona.DirectBuffer;
  * buffer or by {@code tryClaim}, writing the message in place ({@link SendMode}); the sink polls up to
  * {@value #SINK_BATCH} messages at a time and reads each in place or copies it out first ({@link BurstSink}).
  */
-public final class ShmLinkTransport implements Transport
+public final class ShmLinkTransport extends NamedTransport
 {
     /** The channel of pings; {@link ShmLinkFanOutTransport}'s too. */
     static final String PING = "ping";
@@ -40,25 +40,14 @@ public final class ShmLinkTransport implements Transport
      */
     public ShmLinkTransport(final ChannelMode mode)
     {
+        super(mode == ChannelMode.SPSC ? "shmlink-spsc" : "shmlink-mpsc", ThroughputModes.OFFER_AND_CLAIM);
         this.mode = mode;
-    }
-
-    @Override
-    public String name()
-    {
-        return mode == ChannelMode.SPSC ? "shmlink-spsc" : "shmlink-mpsc";
     }
 
     @Override
     public String describe(final LinkSpec link)
     {
         return "two ShmLink " + mode + " channels of " + link.ringCapacity() / 1024 + " KiB, offer + poll";
-    }
-
-    @Override
-    public ThroughputModes throughputModes()
-    {
-        return ThroughputModes.OFFER_AND_CLAIM;
     }
 
     @Override

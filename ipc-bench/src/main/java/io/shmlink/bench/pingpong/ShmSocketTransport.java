@@ -19,7 +19,7 @@ import java.io.IOException;
  * The parent binds in {@link #create} (before the child starts), the child connects in {@link #openEcho}, and the
  * parent accepts in {@link #openPinger}; the child's connection request waits in the server socket's channel.
  */
-public class ShmSocketTransport implements Transport
+public class ShmSocketTransport extends NamedTransport
 {
     private static final String SERVER = "echo";
 
@@ -35,6 +35,7 @@ public class ShmSocketTransport implements Transport
 
     ShmSocketTransport(final boolean spinning)
     {
+        super(spinning ? "shmlink-socket" : "shmlink-socket-blocking", ThroughputModes.STREAM);
         this.spinning = spinning;
     }
 
@@ -53,23 +54,11 @@ public class ShmSocketTransport implements Transport
     }
 
     @Override
-    public String name()
-    {
-        return spinning ? "shmlink-socket" : "shmlink-socket-blocking";
-    }
-
-    @Override
     public String describe(final LinkSpec link)
     {
         return "ShmLink stream socket (two SPSC channels of " + ShmSocket.CHANNEL_CAPACITY / 1024 + " KiB), " +
             (spinning ? "busy-spinning" : "blocking (ShmLink's default wait)") +
             " reads, blocking ByteChannel reads and writes of " + link.messageLength() + " bytes";
-    }
-
-    @Override
-    public ThroughputModes throughputModes()
-    {
-        return ThroughputModes.STREAM;
     }
 
     @Override

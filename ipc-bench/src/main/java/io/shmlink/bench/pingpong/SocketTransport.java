@@ -42,7 +42,7 @@ import java.util.concurrent.locks.LockSupport;
  * thread per pinger, asleep but for a check every second, closes the channel once a single call has lasted about
  * {@value #STUCK_SECONDS} s, which fails the blocked read.
  */
-public final class SocketTransport implements Transport
+public final class SocketTransport extends NamedTransport
 {
     /** The two kinds of socket. */
     public enum Family
@@ -75,13 +75,8 @@ public final class SocketTransport implements Transport
      */
     public SocketTransport(final Family family)
     {
+        super(family == Family.UNIX ? "uds" : "tcp", ThroughputModes.STREAM);
         this.family = family;
-    }
-
-    @Override
-    public String name()
-    {
-        return family == Family.UNIX ? "uds" : "tcp";
     }
 
     @Override
@@ -89,12 +84,6 @@ public final class SocketTransport implements Transport
     {
         return (family == Family.UNIX ? "Unix-domain stream socket" : "TCP over 127.0.0.1, TCP_NODELAY") +
             ", one connection, blocking SocketChannel reads and writes of " + link.messageLength() + " bytes";
-    }
-
-    @Override
-    public ThroughputModes throughputModes()
-    {
-        return ThroughputModes.STREAM;
     }
 
     @Override

@@ -7,9 +7,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Test transports whose echo misbehaves, to prove the harness notices: the floor's pinger over the floor's cache
  * line, with a faulty echo on the other side. The child JVM makes them by class name, as it would any transport.
  */
-public abstract class FaultyEchoTransport implements Transport
+public abstract class FaultyEchoTransport extends NamedTransport
 {
     private final FloorTransport floor = new FloorTransport();
+
+    FaultyEchoTransport(final String name)
+    {
+        super(name, ThroughputModes.NONE);
+    }
 
     @Override
     public String describe(final LinkSpec link)
@@ -70,12 +75,7 @@ public abstract class FaultyEchoTransport implements Transport
         /** Made by name in the child. */
         public Misnumbering()
         {
-        }
-
-        @Override
-        public String name()
-        {
-            return "misnumbering";
+            super("misnumbering");
         }
 
         @Override
@@ -96,12 +96,7 @@ public abstract class FaultyEchoTransport implements Transport
         /** Made by name in the child. */
         public Dying()
         {
-        }
-
-        @Override
-        public String name()
-        {
-            return "dying";
+            super("dying");
         }
 
         @Override

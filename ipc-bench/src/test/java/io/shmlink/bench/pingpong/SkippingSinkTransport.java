@@ -12,31 +12,20 @@ import org.agrona.concurrent.UnsafeBuffer;
  * only the first half of each and takes the rest for zeros, as a sink that skips work would. The run must catch it.
  * The child JVM makes it by class name.
  */
-public final class SkippingSinkTransport implements Transport
+public final class SkippingSinkTransport extends NamedTransport
 {
     private final ShmLinkTransport delegate = new ShmLinkTransport(ChannelMode.SPSC);
 
     /** Made by name in the child. */
     public SkippingSinkTransport()
     {
-    }
-
-    @Override
-    public String name()
-    {
-        return "skipping-sink";
+        super("skipping-sink", ThroughputModes.OFFER);
     }
 
     @Override
     public String describe(final LinkSpec link)
     {
         return "ShmLink SPSC, a sink that reads half of each message";
-    }
-
-    @Override
-    public ThroughputModes throughputModes()
-    {
-        return ThroughputModes.OFFER;
     }
 
     @Override
