@@ -14,25 +14,25 @@ public final class Acknowledgement
     /** Bytes of an answer; a throughput message is at least this long, since the answer has a message's length. */
     public static final int LENGTH = 7 * Long.BYTES;
 
+    /** Where the fault counters start in an answer: after the count and the checksum. */
+    private static final int FAULTS_OFFSET = 2 * Long.BYTES;
+    private static final int CPU_TICKS_OFFSET = FAULTS_OFFSET + PageFaults.COUNTERS * Long.BYTES;
+
+    private final long[] faults = new long[PageFaults.COUNTERS];
     private long count;
     private long checksum;
-    private long processMinor;
-    private long processMajor;
-    private long threadMinor;
-    private long threadMajor;
     private long cpuTicks;
 
     /**
      * Writes an answer.
      *
-     * @param buffer  where.
-     * @param offset  at which offset.
-     * @param count   messages received.
+     * @param buffer   where.
+     * @param offset   at which offset.
+     * @param count    messages received.
      * @param checksum sum of their folds.
-     * @param process the sink process's fault counters' increase since the previous answer.
-     * @param processMajor as {@code process}, major faults.
-     * @param thread  the sink thread's minor faults' increase.
-     * @param threadMajor as {@code thread}, major faults.
+     * @param before   the sink's fault counters at its previous answer ({@link PageFaults#sample(PageFaults,
+     *                 PageFaults, long[], int, boolean)}).
+     * @param after    the same counters now; the answer carries their increase.
      * @param cpuTicks the sink process's CPU ticks since the burst's first message, or -1.
      */
     static void write(
@@ -40,19 +40,17 @@ public final class Acknowledgement
         final int offset,
         final long count,
         final long checksum,
-        final long process,
-        final long processMajor,
-        final long thread,
-        final long threadMajor,
+        final long[] before,
+        final long[] after,
         final long cpuTicks)
     {
         buffer.putLong(offset, count);
         buffer.putLong(offset + Long.BYTES, checksum);
-        buffer.putLong(offset + 2 * Long.BYTES, process);
-        buffer.putLong(offset + 3 * Long.BYTES, processMajor);
-        buffer.putLong(offset + 4 * Long.BYTES, thread);
-        buffer.putLong(offset + 5 * Long.BYTES, threadMajor);
-        buffer.putLong(offset + 6 * Long.BYTES, cpuTicks);
+        for (int i = 0; i < PageFaults.COUNTERS; i++)
+        {
+            buffer.putLong(offset + FAULTS_OFFSET + i * Long.BYTES, CpuPerGib.delta(before[i], after[i]));
+        }
+        buffer.putLong(offset + CPU_TICKS_OFFSET, cpuTicks);
     }
 
     /**
@@ -66,11 +64,11 @@ public final class Acknowledgement
     {
         count = buffer.getLong(offset);
         checksum = buffer.getLong(offset + Long.BYTES);
-        processMinor = buffer.getLong(offset + 2 * Long.BYTES);
-        processMajor = buffer.getLong(offset + 3 * Long.BYTES);
-        threadMinor = buffer.getLong(offset + 4 * Long.BYTES);
-        threadMajor = buffer.getLong(offset + 5 * Long.BYTES);
-        cpuTicks = buffer.getLong(offset + 6 * Long.BYTES);
+        for (int i = 0; i < PageFaults.COUNTERS; i++)
+        {
+            faults[i] = buffer.getLong(offset + FAULTS_OFFSET + i * Long.BYTES);
+        }
+        cpuTicks = buffer.getLong(offset + CPU_TICKS_OFFSET);
         return this;
     }
 
@@ -91,35 +89,16 @@ public final class Acknowledgement
     }
 
     /**
-     * @return minor faults of the sink's process since its previous answer, or -1.
+     * Copies the page faults the sink took since its previous answer, each -1 where unknown, in the order of
+     * {@link PageFaults#sample(PageFaults, PageFaults, long[], int, boolean)}: its process's minor and major faults,
+     * then its thread's.
+     *
+     * @param into where to copy them.
+     * @param at   the index of the first.
      */
-    public long processMinor()
+    public void faults(final long[] into, final int at)
     {
-        return processMinor;
-    }
-
-    /**
-     * @return major faults of the sink's process since its previous answer, or -1.
-     */
-    public long processMajor()
-    {
-        return processMajor;
-    }
-
-    /**
-     * @return minor faults of the sink's thread since its previous answer, or -1.
-     */
-    public long threadMinor()
-    {
-        return threadMinor;
-    }
-
-    /**
-     * @return major faults of the sink's thread since its previous answer, or -1.
-     */
-    public long threadMajor()
-    {
-        return threadMajor;
+        System.arraycopy(faults, 0, into, at, PageFaults.COUNTERS);
     }
 
     /**

@@ -14,9 +14,7 @@ import java.util.Map;
 import java.util.function.IntFunction;
 
 import static io.shmlink.bench.pingpong.BenchResult.SENDER_PROCESS;
-import static io.shmlink.bench.pingpong.BenchResult.SENDER_THREAD;
 import static io.shmlink.bench.pingpong.BenchResult.SINK_PROCESS;
-import static io.shmlink.bench.pingpong.BenchResult.SINK_THREAD;
 
 /**
  * One run of the harness, in any mode: sets up every transport in a fresh {@code /dev/shm} directory, starts one
@@ -403,12 +401,12 @@ public final class BenchRun
         if (contender.isMemcpy())
         {
             session.idle();
-            sampleBefore(process, thread, faults);
+            sampleSender(process, thread, faults, false);
             final long ticksBefore = faults == null ? -1 : process.cpuTicks();
             final long start = System.nanoTime();
             contender.memcpy().copy(count);
             final long elapsed = System.nanoTime() - start;
-            sampleAfter(process, thread, faults);
+            sampleSender(process, thread, faults, true);
             if (faults != null)
             {
                 Arrays.fill(faults, SINK_PROCESS, faults.length, 0);
@@ -423,12 +421,12 @@ public final class BenchRun
         sequences[t] += count;
         try
         {
-            sampleBefore(process, thread, faults);
+            sampleSender(process, thread, faults, false);
             final long ticksBefore = faults == null ? -1 : process.cpuTicks();
             final long start = System.nanoTime();
             final Acknowledgement acknowledgement = session.pinger(t).sendBurst(first, count, contender.send());
             final long elapsed = System.nanoTime() - start;
-            sampleAfter(process, thread, faults);
+            sampleSender(process, thread, faults, true);
             if (acknowledgement.count() != count)
             {
                 throw new IllegalStateException("the sink acknowledged " + acknowledgement.count() + " messages; " +
@@ -442,10 +440,7 @@ public final class BenchRun
             }
             if (faults != null)
             {
-                faults[SINK_PROCESS] = acknowledgement.processMinor();
-                faults[SINK_PROCESS + 1] = acknowledgement.processMajor();
-                faults[SINK_THREAD] = acknowledgement.threadMinor();
-                faults[SINK_THREAD + 1] = acknowledgement.threadMajor();
+                acknowledgement.faults(faults, SINK_PROCESS);
                 ticks[CpuPerGib.SENDER] = CpuPerGib.delta(ticksBefore, process.cpuTicks());
                 ticks[CpuPerGib.SINK] = acknowledgement.cpuTicks();
             }
@@ -457,31 +452,17 @@ public final class BenchRun
         }
     }
 
-    private static void sampleBefore(final PageFaults process, final PageFaults thread, final long[] faults)
+    /**
+     * Samples the sending process's and thread's fault counters into {@code faults} (none if it is null): the
+     * values now, or their increase since the values it holds.
+     */
+    private static void sampleSender(
+        final PageFaults process, final PageFaults thread, final long[] faults, final boolean since)
     {
         if (faults != null)
         {
-            faults[SENDER_PROCESS] = process.sample().minor();
-            faults[SENDER_PROCESS + 1] = process.major();
-            faults[SENDER_THREAD] = thread.sample().minor();
-            faults[SENDER_THREAD + 1] = thread.major();
+            PageFaults.sample(process, thread, faults, SENDER_PROCESS, since);
         }
-    }
-
-    private static void sampleAfter(final PageFaults process, final PageFaults thread, final long[] faults)
-    {
-        if (faults != null)
-        {
-            faults[SENDER_PROCESS] = delta(faults[SENDER_PROCESS], process.sample().minor());
-            faults[SENDER_PROCESS + 1] = delta(faults[SENDER_PROCESS + 1], process.major());
-            faults[SENDER_THREAD] = delta(faults[SENDER_THREAD], thread.sample().minor());
-            faults[SENDER_THREAD + 1] = delta(faults[SENDER_THREAD + 1], thread.major());
-        }
-    }
-
-    private static long delta(final long before, final long after)
-    {
-        return before < 0 || after < 0 ? -1 : after - before;
     }
 
     /**

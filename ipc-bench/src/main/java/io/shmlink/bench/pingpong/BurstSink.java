@@ -21,10 +21,9 @@ public final class BurstSink implements AutoCloseable
     private SinkMode mode = SinkMode.IN_PLACE;
     private long received;
     private long checksum;
-    private long processMinor;
-    private long processMajor;
-    private long threadMinor;
-    private long threadMajor;
+    /** The fault counters ({@link PageFaults#COUNTERS}) at the previous answer, and now. */
+    private final long[] faultsBefore = new long[PageFaults.COUNTERS];
+    private final long[] faultsNow = new long[PageFaults.COUNTERS];
     private long cpuTicksAtFirst = -1;
 
     /**
@@ -35,7 +34,7 @@ public final class BurstSink implements AutoCloseable
         this.messageLength = messageLength;
         this.copy = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(64, messageLength), 64));
         this.acknowledgement = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Math.max(64, messageLength), 64));
-        sampleFaults();
+        PageFaults.sample(process, thread, faultsBefore, 0, false);
     }
 
     /**
@@ -99,14 +98,10 @@ public final class BurstSink implements AutoCloseable
         {
             return false;
         }
-        final long minor = processMinor;
-        final long major = processMajor;
-        final long ownMinor = threadMinor;
-        final long ownMajor = threadMajor;
-        sampleFaults();
-        Acknowledgement.write(acknowledgement, 0, received, checksum, delta(minor, processMinor),
-            delta(major, processMajor), delta(ownMinor, threadMinor), delta(ownMajor, threadMajor),
-            delta(cpuTicksAtFirst, process.cpuTicks()));
+        PageFaults.sample(process, thread, faultsNow, 0, false);
+        Acknowledgement.write(acknowledgement, 0, received, checksum, faultsBefore, faultsNow,
+            CpuPerGib.delta(cpuTicksAtFirst, process.cpuTicks()));
+        System.arraycopy(faultsNow, 0, faultsBefore, 0, PageFaults.COUNTERS);
         received = 0;
         checksum = 0;
         return true;
@@ -118,19 +113,6 @@ public final class BurstSink implements AutoCloseable
     public UnsafeBuffer acknowledgement()
     {
         return acknowledgement;
-    }
-
-    private void sampleFaults()
-    {
-        processMinor = process.sample().minor();
-        processMajor = process.major();
-        threadMinor = thread.sample().minor();
-        threadMajor = thread.major();
-    }
-
-    private static long delta(final long before, final long after)
-    {
-        return before < 0 || after < 0 ? -1 : after - before;
     }
 
     @Override

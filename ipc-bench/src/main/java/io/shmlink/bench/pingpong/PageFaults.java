@@ -30,6 +30,12 @@ public final class PageFaults implements AutoCloseable
     private static final int SYSTEM_TIME_FIELD = 15;
     private static final int FIRST_FIELD_AFTER_NAME = 3;
 
+    /**
+     * Counters {@link #sample(PageFaults, PageFaults, long[], int, boolean)} fills: a process's minor and major
+     * faults, then a thread's.
+     */
+    static final int COUNTERS = 4;
+
     private final FileChannel channel;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(4096);
     private long minor = -1;
@@ -93,6 +99,28 @@ public final class PageFaults implements AutoCloseable
         final long system = field(buffer, SYSTEM_TIME_FIELD);
         cpuTicks = user < 0 || system < 0 ? -1 : user + system;
         return this;
+    }
+
+    /**
+     * Samples a process's reader and a thread's into {@value #COUNTERS} counters: the process's minor and major
+     * faults, then the thread's.
+     *
+     * @param process the process's reader.
+     * @param thread  the thread's reader.
+     * @param into    where the counters go.
+     * @param at      the index of the first.
+     * @param since   whether each counter becomes its increase since the value it holds ({@link CpuPerGib#delta})
+     *                rather than the value now.
+     */
+    static void sample(
+        final PageFaults process, final PageFaults thread, final long[] into, final int at, final boolean since)
+    {
+        process.sample();
+        thread.sample();
+        into[at] = since ? CpuPerGib.delta(into[at], process.minor) : process.minor;
+        into[at + 1] = since ? CpuPerGib.delta(into[at + 1], process.major) : process.major;
+        into[at + 2] = since ? CpuPerGib.delta(into[at + 2], thread.minor) : thread.minor;
+        into[at + 3] = since ? CpuPerGib.delta(into[at + 3], thread.major) : thread.major;
     }
 
     /**
