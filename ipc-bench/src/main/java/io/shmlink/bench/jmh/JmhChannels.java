@@ -10,6 +10,7 @@ import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.wait.ReaderWait;
 import org.agrona.BufferUtil;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -285,17 +286,8 @@ public final class JmhChannels
         public void tearDown()
         {
             super.tearDown();
-            for (final FileChannel file : held)
-            {
-                try
-                {
-                    file.close();
-                }
-                catch (final IOException ignored)
-                {
-                    // /dev/null: nothing to flush, nothing to lose
-                }
-            }
+            // /dev/null: nothing to flush, nothing to lose
+            CloseHelper.quietCloseAll(held);
             held.clear();
         }
 

@@ -1,5 +1,7 @@
 package io.shmlink.bench.pingpong;
 
+import org.agrona.CloseHelper;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -341,14 +343,8 @@ public final class ChildJvm implements PeerWatch, AutoCloseable
 
     private void closeStdin()
     {
-        try
-        {
-            process.getOutputStream().close();
-        }
-        catch (final IOException ex)
-        {
-            // the child is already gone: nothing to close
-        }
+        // the child may be gone already: nothing to close
+        CloseHelper.quietClose(process.getOutputStream());
     }
 
     private static String awaited(final long waitFor)

@@ -1,5 +1,7 @@
 package io.shmlink.bench.pingpong;
 
+import org.agrona.CloseHelper;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -210,16 +212,7 @@ public final class PageFaults implements AutoCloseable
     @Override
     public void close()
     {
-        if (channel != null)
-        {
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ex)
-            {
-                // nothing was written: nothing lost
-            }
-        }
+        // nothing was written: nothing lost
+        CloseHelper.quietClose(channel);
     }
 }

@@ -160,18 +160,8 @@ public final class SocketTransport extends NamedTransport
     @Override
     public void close()
     {
-        if (server != null)
-        {
-            try
-            {
-                server.close();
-            }
-            catch (final IOException ex)
-            {
-                // nothing more to release
-            }
-            server = null;
-        }
+        CloseHelper.quietClose(server);
+        server = null;
     }
 
     private static InetAddress loopback() throws IOException
@@ -355,15 +345,8 @@ public final class SocketTransport extends NamedTransport
 
         private void closeChannel()
         {
-            try
-            {
-                // Also fails a read blocked in another thread, with AsynchronousCloseException.
-                channel.close();
-            }
-            catch (final IOException ex)
-            {
-                // closed as far as this side can tell
-            }
+            // Also fails a read blocked in another thread, with AsynchronousCloseException.
+            CloseHelper.quietClose(channel);
         }
 
         @Override
@@ -505,15 +488,8 @@ public final class SocketTransport extends NamedTransport
         @Override
         public void close()
         {
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ex)
-            {
-                // the parent has gone already
-            }
-            CloseHelper.close(burstSink);
+            // the parent may have gone already
+            CloseHelper.quietCloseAll(channel, burstSink);
         }
     }
 }
