@@ -5,8 +5,6 @@ import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.nio.file.Path;
-
 /**
  * The physical limit: two JVMs bounce one {@code long} on one cache line of a {@code /dev/shm} mapping. A round trip
  * is two cache-line transfers between the cores plus the timer; no ring, no header, no copy. Every other transport
@@ -84,18 +82,13 @@ public final class FloorTransport extends NamedTransport
     @Override
     public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
     {
-        return new FloorPinger(MappedFile.mapExisting(file(link)), ring(link), link, watch);
+        return new FloorPinger(link, watch);
     }
 
     @Override
     public Echo openEcho(final LinkSpec link)
     {
-        return new FloorEcho(MappedFile.mapExisting(file(link)), ring(link), link);
-    }
-
-    private static MappedFile ring(final LinkSpec link)
-    {
-        return link.throughput() ? MappedFile.mapExisting(link.directory().resolve(RING_FILE)) : null;
+        return new FloorEcho(link);
     }
 
     /**
@@ -124,19 +117,37 @@ public final class FloorTransport extends NamedTransport
         return toEnd < stride ? position + toEnd : position;
     }
 
-    private static Path file(final LinkSpec link)
+    /**
+     * What the pinger and the echo share: the line, and in a throughput run the ring, with its geometry.
+     */
+    private abstract static class FloorSide implements AutoCloseable
     {
-        return link.directory().resolve(FILE);
+        final MappedFile file;
+        final UnsafeBuffer line;
+        final MappedFile ringFile;
+        final int messageLength;
+        final int capacity;
+        final int stride;
+
+        FloorSide(final LinkSpec link)
+        {
+            this.file = MappedFile.mapExisting(link.directory().resolve(FILE));
+            this.line = file.buffer();
+            this.ringFile = link.throughput() ? MappedFile.mapExisting(link.directory().resolve(RING_FILE)) : null;
+            this.messageLength = link.messageLength();
+            this.capacity = link.ringCapacity();
+            this.stride = stride(messageLength);
+        }
+
+        @Override
+        public void close()
+        {
+            CloseHelper.closeAll(file, ringFile);
+        }
     }
 
-    private static final class FloorPinger implements Pinger
+    private static final class FloorPinger extends FloorSide implements Pinger
     {
-        private final MappedFile file;
-        private final UnsafeBuffer line;
-        private final MappedFile ringFile;
-        private final int messageLength;
-        private final int capacity;
-        private final int stride;
         private final PeerWatch watch;
         private final Acknowledgement acknowledgement = new Acknowledgement();
         private Payload payload;
@@ -144,14 +155,9 @@ public final class FloorTransport extends NamedTransport
         private long consumedSeen;
         private long acknowledged;
 
-        FloorPinger(final MappedFile file, final MappedFile ringFile, final LinkSpec link, final PeerWatch watch)
+        FloorPinger(final LinkSpec link, final PeerWatch watch)
         {
-            this.file = file;
-            this.line = file.buffer();
-            this.ringFile = ringFile;
-            this.messageLength = link.messageLength();
-            this.capacity = link.ringCapacity();
-            this.stride = stride(messageLength);
+            super(link);
             this.watch = watch;
         }
 
@@ -208,34 +214,17 @@ public final class FloorTransport extends NamedTransport
             // The echo writes ping + 1; decode so that any other value reads as a wrong sequence.
             return (value - 2) / 2;
         }
-
-        @Override
-        public void close()
-        {
-            CloseHelper.closeAll(file, ringFile);
-        }
     }
 
-    private static final class FloorEcho implements Echo
+    private static final class FloorEcho extends FloorSide implements Echo
     {
-        private final MappedFile file;
-        private final UnsafeBuffer line;
-        private final MappedFile ringFile;
-        private final int messageLength;
-        private final int capacity;
-        private final int stride;
         private BurstSink burstSink;
         private long consumed;
         private long acknowledged;
 
-        FloorEcho(final MappedFile file, final MappedFile ringFile, final LinkSpec link)
+        FloorEcho(final LinkSpec link)
         {
-            this.file = file;
-            this.line = file.buffer();
-            this.ringFile = ringFile;
-            this.messageLength = link.messageLength();
-            this.capacity = link.ringCapacity();
-            this.stride = stride(messageLength);
+            super(link);
         }
 
         @Override
@@ -296,7 +285,7 @@ public final class FloorTransport extends NamedTransport
         @Override
         public void close()
         {
-            CloseHelper.closeAll(file, ringFile);
+            super.close();
             CloseHelper.close(burstSink);
         }
     }
