@@ -36,10 +36,10 @@ latency_transports="${LATENCY_TRANSPORTS:-floor,shmlink-spsc,shmlink-mpsc,agrona
 args=(--quick --transports "$latency_transports" --out "$results/run")
 command="java -jar $jar ${args[*]:0:3} --out <folder>"
 started="$(date -u '+%Y-%m-%d %H:%M UTC')"
-load="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+load="$(load_average)"
 echo "running: $command (1-3 minutes)" >&2
 "$java" -jar "$jar" "${args[@]}" | tee "$results/output.txt" >&2
-load_after="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+load_after="$(load_average)"
 
 bandwidth_csvs=()
 for size in $bandwidth_sizes; do
@@ -51,7 +51,7 @@ for size in $bandwidth_sizes; do
     bandwidth_csvs+=("$results/bandwidth-$size/throughput.csv")
 done
 bandwidth_command="java -jar $jar --throughput --size S --rounds $bandwidth_rounds --count <$bandwidth_bytes / S> --warmup <same> --transports $bandwidth_transports"
-load_after_bandwidth="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+load_after_bandwidth="$(load_average)"
 
 cold_command="java --add-opens java.base/jdk.internal.misc=ALL-UNNAMED -cp $jar io.shmlink.bench.coldpath.ColdPath"
 echo "running: $cold_command" >&2
@@ -62,9 +62,7 @@ markdown="$results/run/results.md"
 report="$results/run/report.txt"
 [[ -f "$markdown" && -f "$results/run/latency-percentiles.png" ]] || { echo "the run wrote no results" >&2; exit 1; }
 
-jvm="$("$java" -version 2>&1 | sed -n 2p)"
-cpu="$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)"
-cpus="$(grep -c '^processor' /proc/cpuinfo 2>/dev/null || nproc)"
+host_facts
 kernel="$(uname -srm)"
 
 # A cell of the main Markdown table: cell <transport> <column>, columns counted from 1 = transport.

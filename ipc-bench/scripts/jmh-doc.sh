@@ -22,18 +22,16 @@ output="$(mktemp "${TMPDIR:-/tmp}/shmlink-jmh-doc.XXXXXX")"
 trap 'rm -f "$output"' EXIT
 
 started="$(date -u '+%Y-%m-%d %H:%M UTC')"
-load="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+load="$(load_average)"
 echo "running: $command" >&2
 # shellcheck disable=SC2086
 "$java" $flag -cp "$jar" io.shmlink.bench.jmh.InterleavedJmh "${args[@]}" | tee "$output" >&2
-load_after="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+load_after="$(load_average)"
 
 table="$(sed -n '/^JMH throughput (ops\/us)/,$p' "$output")"
 [[ -n "$table" ]] || { echo "the run printed no table" >&2; exit 1; }
 
-jvm="$("$java" -version 2>&1 | sed -n 2p)"
-cpu="$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)"
-cpus="$(grep -c '^processor' /proc/cpuinfo 2>/dev/null || nproc)"
+host_facts
 
 mkdir -p docs
 {
