@@ -197,15 +197,11 @@ public final class AeronFanOutTransport extends FanOutTransport
         @Override
         public void close()
         {
-            try
-            {
-                sides.finish(sent());
-            }
-            finally
+            sides.finishThenDetach(sent(), () ->
             {
                 CloseHelper.closeAll(acks);
                 super.close();
-            }
+            });
         }
     }
 

@@ -195,6 +195,25 @@ final class FanOutSides implements PeerWatch
     }
 
     /**
+     * A fan-out pinger's close: {@link #finish} the sides, then detach the pinger whatever that found.
+     *
+     * @param sent   messages the pinger sent on the fan-out.
+     * @param detach closes what the pinger holds.
+     * @throws IllegalStateException as {@link #finish}.
+     */
+    void finishThenDetach(final long sent, final Runnable detach)
+    {
+        try
+        {
+            finish(sent);
+        }
+        finally
+        {
+            detach.run();
+        }
+    }
+
+    /**
      * Ends every side still running without checking anything: after a failure.
      */
     void kill()

@@ -146,14 +146,7 @@ public class ShmLinkFanOutTransport extends FanOutTransport
         @Override
         public void close()
         {
-            try
-            {
-                sides.finish(sent());
-            }
-            finally
-            {
-                super.close();
-            }
+            sides.finishThenDetach(sent(), super::close);
         }
     }
 
