@@ -66,17 +66,6 @@ class AeronPinger extends RingPinger implements FragmentHandler
         return acknowledgement;
     }
 
-    /**
-     * Called once the echo side acknowledged a burst, before it is reported: where other readers' acknowledgements
-     * are awaited and checked against it. Does nothing here.
-     *
-     * @param lastSequence    the burst's last sequence number.
-     * @param acknowledgement the echo side's.
-     */
-    void afterBurst(final long lastSequence, final Acknowledgement acknowledgement)
-    {
-    }
-
     private void send(final DirectBuffer source, final long sequence)
     {
         long result;

@@ -63,6 +63,17 @@ abstract class RingPinger implements Pinger
     }
 
     /**
+     * Called once the echo side acknowledged a burst, before it is reported: where a fan-out's pinger awaits the other
+     * readers' acknowledgements and checks them against it. Does nothing here.
+     *
+     * @param lastSequence    the burst's last sequence number.
+     * @param acknowledgement the echo side's.
+     */
+    void afterBurst(final long lastSequence, final Acknowledgement acknowledgement)
+    {
+    }
+
+    /**
      * @return messages this pinger has sent, bursts included.
      */
     final long sent()

@@ -91,17 +91,6 @@ class ShmLinkPinger extends RingPinger implements MessageHandler
     }
 
     /**
-     * Called once the echo side acknowledged a burst, before it is reported: where other readers' acknowledgements
-     * are awaited and checked against it. Does nothing here.
-     *
-     * @param lastSequence    the burst's last sequence number.
-     * @param acknowledgement the echo side's.
-     */
-    void afterBurst(final long lastSequence, final Acknowledgement acknowledgement)
-    {
-    }
-
-    /**
      * Offers (or claims room for) one message, waiting out a full ring (fan-out: one that the slowest subscriber
      * has not emptied).
      */
