@@ -3,35 +3,27 @@ package io.shmlink.bench.pingpong;
 import io.shmlink.bench.MappedFile;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.function.ObjLongConsumer;
+
 /**
  * Test transports whose echo misbehaves, to prove the harness notices: the floor's pinger over the floor's cache
  * line, with a faulty echo on the other side. The child JVM makes them by class name, as it would any transport.
  */
-public abstract class FaultyEchoTransport extends NamedTransport
+public abstract class FaultyEchoTransport extends EchoReplacingTransport
 {
-    private final FloorTransport floor = new FloorTransport();
+    /** Answers the ping {@code value} (odd: {@code 2 * sequence + 1}); the correct answer is {@code value + 1}. */
+    private final ObjLongConsumer<UnsafeBuffer> answer;
 
-    FaultyEchoTransport(final String name)
+    FaultyEchoTransport(final String name, final ObjLongConsumer<UnsafeBuffer> answer)
     {
-        super(name, ThroughputModes.NONE);
+        super(name, ThroughputModes.NONE, new FloorTransport());
+        this.answer = answer;
     }
 
     @Override
     public String describe(final LinkSpec link)
     {
         return "a faulty echo on the floor's line";
-    }
-
-    @Override
-    public void create(final LinkSpec link)
-    {
-        floor.create(link);
-    }
-
-    @Override
-    public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
-    {
-        return floor.openPinger(link, watch);
     }
 
     @Override
@@ -49,7 +41,7 @@ public abstract class FaultyEchoTransport extends NamedTransport
                     final long value = line.getLongAcquire(0);
                     if ((value & 1) != 0)
                     {
-                        answer(line, value);
+                        answer.accept(line, value);
                     }
                 }
             }
@@ -63,11 +55,6 @@ public abstract class FaultyEchoTransport extends NamedTransport
     }
 
     /**
-     * Answers the ping {@code value} (odd: {@code 2 * sequence + 1}); the correct answer is {@code value + 1}.
-     */
-    abstract void answer(UnsafeBuffer line, long value);
-
-    /**
      * Echoes every ping as the pong of the next sequence number.
      */
     public static final class Misnumbering extends FaultyEchoTransport
@@ -75,13 +62,7 @@ public abstract class FaultyEchoTransport extends NamedTransport
         /** Made by name in the child. */
         public Misnumbering()
         {
-            super("misnumbering");
-        }
-
-        @Override
-        void answer(final UnsafeBuffer line, final long value)
-        {
-            line.putLongRelease(0, value + 3);
+            super("misnumbering", (line, value) -> line.putLongRelease(0, value + 3));
         }
     }
 
@@ -96,13 +77,7 @@ public abstract class FaultyEchoTransport extends NamedTransport
         /** Made by name in the child. */
         public Dying()
         {
-            super("dying");
-        }
-
-        @Override
-        void answer(final UnsafeBuffer line, final long value)
-        {
-            Runtime.getRuntime().halt(STATUS);
+            super("dying", (line, value) -> Runtime.getRuntime().halt(STATUS));
         }
     }
 }

@@ -12,32 +12,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  * only the first half of each and takes the rest for zeros, as a sink that skips work would. The run must catch it.
  * The child JVM makes it by class name.
  */
-public final class SkippingSinkTransport extends NamedTransport
+public final class SkippingSinkTransport extends EchoReplacingTransport
 {
-    private final ShmLinkTransport delegate = new ShmLinkTransport(ChannelMode.SPSC);
-
     /** Made by name in the child. */
     public SkippingSinkTransport()
     {
-        super("skipping-sink", ThroughputModes.OFFER);
+        super("skipping-sink", ThroughputModes.OFFER, new ShmLinkTransport(ChannelMode.SPSC));
     }
 
     @Override
     public String describe(final LinkSpec link)
     {
         return "ShmLink SPSC, a sink that reads half of each message";
-    }
-
-    @Override
-    public void create(final LinkSpec link)
-    {
-        delegate.create(link);
-    }
-
-    @Override
-    public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
-    {
-        return delegate.openPinger(link, watch);
     }
 
     @Override
