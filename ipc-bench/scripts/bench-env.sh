@@ -16,6 +16,16 @@ host_facts() {
     cpus="$(grep -c '^processor' /proc/cpuinfo 2>/dev/null || nproc)"
 }
 
+# Prints the start of a generated doc's "how it was run": the command in a code block, then the JVM line
+# (after host_facts).
+how_it_ran() {
+    echo '```'
+    echo "$1"
+    echo '```'
+    echo
+    echo "- JVM: $jvm"
+}
+
 if [[ ! -f "$jar" ]]; then
     echo "$jar is missing: building it" >&2
     $mvn -q -B -DskipTests -pl ipc-bench -am package

@@ -88,11 +88,7 @@ cp "$results/run/latency-percentiles.png" "$docs/$plot_name"
     echo
     echo "## How it was run"
     echo
-    echo '```'
-    echo "$command"
-    echo '```'
-    echo
-    echo "- JVM: $jvm"
+    how_it_ran "$command"
     echo "- CPU: ${cpu:-unknown}, $cpus logical CPUs (/proc/cpuinfo)"
     echo "- Kernel: $kernel"
     echo "- Load average (1, 5, 15 min) before the run: $load; after it: $load_after. The run itself keeps"
