@@ -46,6 +46,9 @@ final class AeronDriver
     /** The channel of every subscription; publications add their term length. */
     static final String CHANNEL = "aeron:ipc";
 
+    /** The directory of the embedded media driver, inside the transport's directory. */
+    static final String DIRECTORY = "driver";
+
     /** The smallest term length; see the class comment. */
     static final int MIN_TERM_LENGTH = 2 * 1024 * 1024;
 
@@ -56,21 +59,20 @@ final class AeronDriver
     }
 
     /**
-     * @return the Aeron version, for the report.
+     * The start of an Aeron transport's line in the report: the Aeron version, what is published, the terms and the
+     * driver's settings.
+     *
+     * @param link         the run's link: a throughput run's driver backs off rather than sleeps.
+     * @param publications what is published, e.g. "one exclusive publication".
+     * @return e.g. "Aeron 1.48.4 IPC, one exclusive publication, terms of 2048 KiB, embedded driver (SHARED thread,
+     * sleeping 1 ms when idle)".
      */
-    static String version()
+    static String describe(final LinkSpec link, final String publications)
     {
-        return MediaDriverVersion.VERSION;
-    }
-
-    /**
-     * @param link the run's link: a throughput run's driver backs off rather than sleeps.
-     * @return the driver's settings in a few words, for the report.
-     */
-    static String describe(final LinkSpec link)
-    {
-        return link.throughput() ? "SHARED thread, backoff idle strategy (Aeron's default: spin, yield, park 1 us to " +
-            "1 ms)" : "SHARED thread, sleeping 1 ms when idle";
+        return "Aeron " + MediaDriverVersion.VERSION + " IPC, " + publications + ", terms of " +
+            termLength(link) / 1024 + " KiB, embedded driver (" + (link.throughput() ?
+            "SHARED thread, backoff idle strategy (Aeron's default: spin, yield, park 1 us to 1 ms)" :
+            "SHARED thread, sleeping 1 ms when idle") + ")";
     }
 
     /**
@@ -93,17 +95,18 @@ final class AeronDriver
     }
 
     /**
-     * Launches a media driver in this JVM.
+     * Launches a media driver in this JVM, in the transport's directory ({@value #DIRECTORY}), which it deletes when
+     * it closes.
      *
-     * @param directory  its directory, which must not be shared with another driver; deleted when it closes.
-     * @param throughput whether it serves a throughput run: then it backs off instead of sleeping.
+     * @param link the transport's directory; a throughput run's driver backs off instead of sleeping.
      * @return the running driver.
      */
-    static MediaDriver launch(final Path directory, final boolean throughput)
+    static MediaDriver launch(final LinkSpec link)
     {
-        final IdleStrategy idle = throughput ? new BackoffIdleStrategy() : new SleepingIdleStrategy(DRIVER_SLEEP_NS);
+        final IdleStrategy idle =
+            link.throughput() ? new BackoffIdleStrategy() : new SleepingIdleStrategy(DRIVER_SLEEP_NS);
         final MediaDriver.Context context = new MediaDriver.Context()
-            .aeronDirectoryName(directory.toString())
+            .aeronDirectoryName(directory(link).toString())
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .warnIfDirectoryExists(false)
@@ -118,11 +121,16 @@ final class AeronDriver
     /**
      * Connects a client, in either JVM, to the driver of {@link #launch}.
      *
-     * @param directory the driver's directory.
+     * @param link the transport's directory.
      * @return the client; its conductor thread sleeps between duty cycles (Aeron's default), off the data path.
      */
-    static Aeron connect(final Path directory)
+    static Aeron connect(final LinkSpec link)
     {
-        return Aeron.connect(new Aeron.Context().aeronDirectoryName(directory.toString()));
+        return Aeron.connect(new Aeron.Context().aeronDirectoryName(directory(link).toString()));
+    }
+
+    private static Path directory(final LinkSpec link)
+    {
+        return link.directory().resolve(DIRECTORY);
     }
 }

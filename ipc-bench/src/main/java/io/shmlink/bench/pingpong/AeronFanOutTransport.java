@@ -48,8 +48,7 @@ public final class AeronFanOutTransport extends FanOutTransport
     @Override
     public String describe(final LinkSpec link)
     {
-        return "Aeron " + AeronDriver.version() + " IPC, one exclusive publication, terms of " +
-            AeronDriver.termLength(link) / 1024 + " KiB, embedded driver (" + AeronDriver.describe(link) + "), to " +
+        return AeronDriver.describe(link, "one exclusive publication") + ", to " +
             describeSubscribers("exclusive publication");
     }
 
@@ -59,7 +58,7 @@ public final class AeronFanOutTransport extends FanOutTransport
     @Override
     public void create(final LinkSpec link)
     {
-        driver = AeronDriver.launch(AeronTransport.driverDirectory(link), link.throughput());
+        driver = AeronDriver.launch(link);
     }
 
     /**
@@ -69,7 +68,7 @@ public final class AeronFanOutTransport extends FanOutTransport
     @Override
     Pinger openPinger(final LinkSpec link, final FanOutSides sides)
     {
-        return Transport.openOn(AeronDriver.connect(AeronTransport.driverDirectory(link)), aeron ->
+        return Transport.openOn(AeronDriver.connect(link), aeron ->
         {
             final Subscription pong = aeron.addSubscription(AeronDriver.CHANNEL, PONG_STREAM);
             final Subscription[] acks = new Subscription[link.throughput() ? sides.count() : 0];
@@ -107,7 +106,7 @@ public final class AeronFanOutTransport extends FanOutTransport
     @Override
     SideReader openSide(final LinkSpec link, final int role, final MessageHandler handler)
     {
-        return Transport.openOn(AeronDriver.connect(AeronTransport.driverDirectory(link)), aeron ->
+        return Transport.openOn(AeronDriver.connect(link), aeron ->
         {
             final Subscription ping = aeron.addSubscription(AeronDriver.CHANNEL, PING_STREAM);
             final ExclusivePublication ack = link.throughput() ?

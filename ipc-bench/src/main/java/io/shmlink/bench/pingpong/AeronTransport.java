@@ -11,8 +11,6 @@ import io.aeron.logbuffer.Header;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 
-import java.nio.file.Path;
-
 /**
  * Aeron IPC ({@code aeron:ipc}): the pinging JVM embeds a media driver whose directory is in the transport's
  * directory (so under {@code /dev/shm}, unique to the run, deleted by the driver's close and again with the run
@@ -32,9 +30,6 @@ import java.nio.file.Path;
  */
 public final class AeronTransport extends NamedTransport
 {
-    /** The directory of the embedded media driver, inside the transport's directory. */
-    static final String DRIVER_DIRECTORY = "driver";
-
     /** The stream of pings; {@link AeronFanOutTransport}'s too. */
     static final int PING_STREAM = 1001;
     /** The stream of pongs and acknowledgements; {@link AeronFanOutTransport}'s too. */
@@ -52,8 +47,7 @@ public final class AeronTransport extends NamedTransport
     @Override
     public String describe(final LinkSpec link)
     {
-        return "Aeron " + AeronDriver.version() + " IPC, exclusive publications both ways, terms of " +
-            AeronDriver.termLength(link) / 1024 + " KiB, embedded driver (" + AeronDriver.describe(link) + ")";
+        return AeronDriver.describe(link, "exclusive publications both ways");
     }
 
     /**
@@ -62,13 +56,13 @@ public final class AeronTransport extends NamedTransport
     @Override
     public void create(final LinkSpec link)
     {
-        driver = AeronDriver.launch(driverDirectory(link), link.throughput());
+        driver = AeronDriver.launch(link);
     }
 
     @Override
     public Pinger openPinger(final LinkSpec link, final PeerWatch watch)
     {
-        return Transport.openOn(AeronDriver.connect(driverDirectory(link)), aeron ->
+        return Transport.openOn(AeronDriver.connect(link), aeron ->
         {
             final ExclusivePublication ping = aeron.addExclusivePublication(AeronDriver.channel(link), PING_STREAM);
             final Subscription pong = aeron.addSubscription(AeronDriver.CHANNEL, PONG_STREAM);
@@ -99,7 +93,7 @@ public final class AeronTransport extends NamedTransport
      */
     static Echo echo(final LinkSpec link)
     {
-        return Transport.openOn(AeronDriver.connect(driverDirectory(link)), aeron ->
+        return Transport.openOn(AeronDriver.connect(link), aeron ->
         {
             final Subscription ping = aeron.addSubscription(AeronDriver.CHANNEL, PING_STREAM);
             final ExclusivePublication pong = aeron.addExclusivePublication(AeronDriver.channel(link), PONG_STREAM);
@@ -115,11 +109,6 @@ public final class AeronTransport extends NamedTransport
     {
         CloseHelper.close(driver);
         driver = null;
-    }
-
-    static Path driverDirectory(final LinkSpec link)
-    {
-        return link.directory().resolve(DRIVER_DIRECTORY);
     }
 
     /**
