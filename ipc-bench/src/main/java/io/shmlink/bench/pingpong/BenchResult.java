@@ -117,7 +117,7 @@ public final class BenchResult
      * @param loadAverage  the host's one-minute load average when the run started (before its own busy threads),
      *                     negative where the platform does not tell.
      */
-    record Session(long echoPid, Path runDirectory, double loadAverage)
+    public record Session(long echoPid, Path runDirectory, double loadAverage)
     {
     }
 
@@ -483,27 +483,10 @@ public final class BenchResult
     }
 
     /**
-     * @return the echo child's pid.
+     * @return the run that made this result: its echo child's pid, its directory, the host's load when it started.
      */
-    public long echoPid()
+    public Session session()
     {
-        return session.echoPid();
-    }
-
-    /**
-     * @return the host's one-minute load average when the run started (before its own busy threads), or a negative
-     * value where the platform does not tell.
-     */
-    public double loadAverage()
-    {
-        return session.loadAverage();
-    }
-
-    /**
-     * @return the run directory, deleted by the time the result exists.
-     */
-    public Path runDirectory()
-    {
-        return session.runDirectory();
+        return session;
     }
 }

@@ -36,7 +36,7 @@ record PingerReport(
      */
     static PingerReport of(final BenchResult result)
     {
-        return new PingerReport(ProcessHandle.current().pid(), result.echoPid(), result.description(0),
+        return new PingerReport(ProcessHandle.current().pid(), result.session().echoPid(), result.description(0),
             result.pingerAllocatedBytes(0), result.echoAllocatedBytes(0), result.round(0, 0),
             result.fixedRate() ? result.uncorrectedRound(0, 0) : null);
     }

@@ -90,7 +90,7 @@ public final class Report
         {
             out.printf(Locale.ROOT, "  " + nameColumn + "skipped: no throughput mode%n", name);
         }
-        out.println(hostLine(result.loadAverage()));
+        out.println(hostLine(result.session().loadAverage()));
 
         if (result.throughput())
         {
@@ -316,7 +316,7 @@ public final class Report
         {
             md.append("- `").append(name).append("`: skipped, no throughput mode\n");
         }
-        md.append('\n').append(hostLine(result.loadAverage())).append("\n\n");
+        md.append('\n').append(hostLine(result.session().loadAverage())).append("\n\n");
         md.append(tables(result));
         if (result.throughput())
         {

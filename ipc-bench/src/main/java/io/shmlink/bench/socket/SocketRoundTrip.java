@@ -71,7 +71,8 @@ public final class SocketRoundTrip
 
     private static void report(final int size, final BenchResult result)
     {
-        System.out.printf("%d-byte request, %d-byte response (ns), echo pid %d%n", size, size, result.echoPid());
+        System.out.printf("%d-byte request, %d-byte response (ns), echo pid %d%n", size, size,
+            result.session().echoPid());
         System.out.printf("%-13s %10s %10s %10s %10s %10s %10s  %s%n", "transport", "p50", "p90", "p99", "p99.9",
             "max", "mean", "p50 / shm-spin p50, median of rounds [range]");
         for (int t = 0; t < TRANSPORTS.size(); t++)

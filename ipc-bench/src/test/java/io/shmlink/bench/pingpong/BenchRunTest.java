@@ -111,8 +111,9 @@ class BenchRunTest
                 transports.get(t) + " echo allocated " + result.echoAllocatedBytes(t) + " bytes");
         }
 
-        assertFalse(Files.exists(result.runDirectory()), "run directory deleted");
-        assertFalse(ProcessHandle.of(result.echoPid()).map(ProcessHandle::isAlive).orElse(false), "child exited");
+        assertFalse(Files.exists(result.session().runDirectory()), "run directory deleted");
+        assertFalse(ProcessHandle.of(result.session().echoPid()).map(ProcessHandle::isAlive).orElse(false),
+            "child exited");
 
         final String report = print(result);
         for (final String name : transports)
@@ -258,7 +259,7 @@ class BenchRunTest
         assertEquals(result.indexOf("floor claim/in-place"),
             result.sameModes(result.indexOf("shmlink-spsc claim/in-place"), "floor"));
         assertEquals(-1, result.sameModes(result.indexOf("memcpy-dram"), "floor"));
-        assertFalse(Files.exists(result.runDirectory()), "run directory deleted");
+        assertFalse(Files.exists(result.session().runDirectory()), "run directory deleted");
 
         final ByteArrayOutputStream text = new ByteArrayOutputStream();
         Report.print(result, new PrintStream(text, true, StandardCharsets.UTF_8));

@@ -66,7 +66,7 @@ class FanOutTransportTest
         }
         final String description = result.description(result.indexOf("shmlink-spmc-3"));
         assertTrue(description.contains("3 subscriber JVMs, each reading every byte"), description);
-        assertFalse(Files.exists(result.runDirectory()), "run directory deleted");
+        assertFalse(Files.exists(result.session().runDirectory()), "run directory deleted");
         assertTrue(ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive),
             "the echo child and every side subscriber exited");
     }
@@ -103,7 +103,7 @@ class FanOutTransportTest
             assertTrue(result.pingerAllocatedBytes(c) < (long)ROUNDS * BURST,
                 name + " sender allocated " + result.pingerAllocatedBytes(c));
         }
-        assertFalse(Files.exists(result.runDirectory()), "run directory deleted");
+        assertFalse(Files.exists(result.session().runDirectory()), "run directory deleted");
         assertTrue(ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive),
             "the echo child and every side subscriber exited");
     }

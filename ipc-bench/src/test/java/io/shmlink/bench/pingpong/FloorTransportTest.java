@@ -59,6 +59,6 @@ class FloorTransportTest
                 assertTrue(result.megabytesPerSecond(r, column) > 0, result.columns().get(column) + " round " + r);
             }
         }
-        assertFalse(result.runDirectory().toFile().exists(), "run directory deleted");
+        assertFalse(result.session().runDirectory().toFile().exists(), "run directory deleted");
     }
 }

@@ -132,7 +132,7 @@ class FreshJvmRunTest
         {
             assertTrue(Files.size(file) > 0, file + " is empty");
         }
-        assertFalse(Files.exists(result.runDirectory()), "the pingers' report directory is deleted");
+        assertFalse(Files.exists(result.session().runDirectory()), "the pingers' report directory is deleted");
     }
 
     @Test

@@ -44,7 +44,7 @@ class ShmLinkBlockingTransportTest
             assertTrue(result.cpuSecondsPerGib(c, false) >= 0 && result.cpuSecondsPerGib(c, true) >= 0, name);
             assertTrue(result.echoAllocatedBytes(c) >= 0, name + ": the child reports its allocations");
         }
-        assertFalse(Files.exists(result.runDirectory()), "run directory deleted");
+        assertFalse(Files.exists(result.session().runDirectory()), "run directory deleted");
     }
 
     @Test
@@ -56,6 +56,7 @@ class ShmLinkBlockingTransportTest
             BenchRun.run(new PingPongOptions(List.of(NAME), ROUNDS, count, 2_000, 32, null), QUIET);
 
         HistogramAssertions.assertPlausible(NAME, result.overall(0), (long)ROUNDS * count);
-        assertFalse(ProcessHandle.of(result.echoPid()).map(ProcessHandle::isAlive).orElse(false), "child exited");
+        assertFalse(ProcessHandle.of(result.session().echoPid()).map(ProcessHandle::isAlive).orElse(false),
+            "child exited");
     }
 }

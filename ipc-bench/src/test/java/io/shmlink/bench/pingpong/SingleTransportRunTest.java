@@ -45,7 +45,8 @@ class SingleTransportRunTest
             transport + " pinger allocated " + result.pingerAllocatedBytes(0) + " bytes");
 
         // The media driver's directory and the queues' files were in the run directory.
-        assertFalse(Files.exists(result.runDirectory()), "run directory deleted");
-        assertFalse(ProcessHandle.of(result.echoPid()).map(ProcessHandle::isAlive).orElse(false), "child exited");
+        assertFalse(Files.exists(result.session().runDirectory()), "run directory deleted");
+        assertFalse(ProcessHandle.of(result.session().echoPid()).map(ProcessHandle::isAlive).orElse(false),
+            "child exited");
     }
 }
