@@ -209,24 +209,15 @@ public record PingPongOptions(
                 default -> throw new IllegalArgumentException("unknown option: " + option);
             }
         }
-        if (throughput)
-        {
-            final int length = size != null ? size : THROUGHPUT_MESSAGE_LENGTH;
-            final int burst = throughputCount(length);
-            return new PingPongOptions(
-                transports != null ? transports : preset.transports,
-                rounds != null ? rounds : preset.rounds,
-                count != null ? count : burst,
-                warmup != null ? warmup : burst,
-                length, hgrm, rate, true, out, freshJvms);
-        }
+        // A throughput run's defaults: 64 KiB messages, and bursts of about 256 MiB for count and warm-up.
+        final int length = size != null ? size : throughput ? THROUGHPUT_MESSAGE_LENGTH : preset.messageLength;
+        final int burst = throughput ? throughputCount(length) : 0;
         return new PingPongOptions(
             transports != null ? transports : preset.transports,
             rounds != null ? rounds : preset.rounds,
-            count != null ? count : preset.count,
-            warmup != null ? warmup : preset.warmup,
-            size != null ? size : preset.messageLength,
-            hgrm, rate, throughput, out, freshJvms);
+            count != null ? count : throughput ? burst : preset.count,
+            warmup != null ? warmup : throughput ? burst : preset.warmup,
+            length, hgrm, rate, throughput, out, freshJvms);
     }
 
     /**
