@@ -225,17 +225,11 @@ public final class BenchRun
             for (int t = 0; t < n && count > 0; t++)
             {
                 session.activate(t);
-                if (half == 1 && options.fixedRate())
-                {
-                    sequences[t] = loopAtRate(names.get(t), session.pinger(t), sequences[t], paced, options.rate(),
-                        scratch, scratchUncorrected);
-                    scratchUncorrected.reset();
-                }
-                else
-                {
-                    sequences[t] = loop(names.get(t), session.pinger(t), sequences[t], count, scratch);
-                }
+                final boolean atRate = half == 1 && options.fixedRate();
+                sequences[t] = loop(names.get(t), session.pinger(t), sequences[t], atRate ? paced : count,
+                    options.rate(), scratch, atRate ? scratchUncorrected : null);
                 scratch.reset();
+                scratchUncorrected.reset();
             }
         }
 
@@ -247,13 +241,11 @@ public final class BenchRun
                 final int t = (r + k) % n;
                 final Pinger pinger = session.pinger(t);
                 session.activate(t);
-                sequences[t] = loop(names.get(t), pinger, sequences[t], SETTLE_ROUND_TRIPS, scratch);
+                sequences[t] = loop(names.get(t), pinger, sequences[t], SETTLE_ROUND_TRIPS, 0, scratch, null);
                 scratch.reset();
                 final long before = THREADS.getCurrentThreadAllocatedBytes();
-                sequences[t] = uncorrected == null ?
-                    loop(names.get(t), pinger, sequences[t], options.count(), rounds[r][t]) :
-                    loopAtRate(names.get(t), pinger, sequences[t], options.count(), options.rate(), rounds[r][t],
-                        uncorrected[r][t]);
+                sequences[t] = loop(names.get(t), pinger, sequences[t], options.count(), options.rate(), rounds[r][t],
+                    uncorrected == null ? null : uncorrected[r][t]);
                 allocated[t] += THREADS.getCurrentThreadAllocatedBytes() - before;
             }
             final Histogram[] round = rounds[r];
@@ -264,31 +256,17 @@ public final class BenchRun
     }
 
     /**
-     * {@link RoundTripLoop#run}, with the transport's name added to a failure (outside the loop: no cost in it).
+     * {@link RoundTripLoop#run} back to back, or {@link RoundTripLoop#runAtRate} at {@code rate} when given an
+     * uncorrected histogram; with the transport's name added to a failure (outside the loop: no cost in it).
      */
     private static long loop(
-        final String name, final Pinger pinger, final long firstSequence, final int count, final Histogram histogram)
-    {
-        try
-        {
-            return RoundTripLoop.run(pinger, firstSequence, count, histogram);
-        }
-        catch (final IllegalStateException ex)
-        {
-            throw new IllegalStateException(name + ": " + ex.getMessage(), ex);
-        }
-    }
-
-    /**
-     * {@link RoundTripLoop#runAtRate}, with the transport's name added to a failure.
-     */
-    private static long loopAtRate(
         final String name, final Pinger pinger, final long firstSequence, final int count, final int rate,
-        final Histogram corrected, final Histogram uncorrected)
+        final Histogram histogram, final Histogram uncorrected)
     {
         try
         {
-            return RoundTripLoop.runAtRate(pinger, firstSequence, count, rate, corrected, uncorrected);
+            return uncorrected == null ? RoundTripLoop.run(pinger, firstSequence, count, histogram) :
+                RoundTripLoop.runAtRate(pinger, firstSequence, count, rate, histogram, uncorrected);
         }
         catch (final IllegalStateException ex)
         {
