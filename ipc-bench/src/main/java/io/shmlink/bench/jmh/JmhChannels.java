@@ -73,7 +73,7 @@ public final class JmhChannels
     {
         private final ShmTempDirectory directory;
         private final ShmRegistry registry;
-        private final Subscriber[] subscribers;
+        private final ShmSubscriber[] subscribers;
         private final Publisher[] publishers;
 
         /**
@@ -92,7 +92,7 @@ public final class JmhChannels
             directory = ShmTempDirectory.create("shmlink-jmh-");
             registry = ShmRegistry.open(directory.path());
             registry.create("bench", config);
-            this.subscribers = new Subscriber[subscribers];
+            this.subscribers = new ShmSubscriber[subscribers];
             for (int i = 0; i < subscribers; i++)
             {
                 this.subscribers[i] = registry.subscriber("bench");
@@ -108,7 +108,7 @@ public final class JmhChannels
          * @param index which subscriber.
          * @return that subscriber.
          */
-        public Subscriber subscriber(final int index)
+        public ShmSubscriber subscriber(final int index)
         {
             return subscribers[index];
         }
@@ -273,7 +273,7 @@ public final class JmhChannels
                 held.add(FileChannel.open(Path.of("/dev/null"), StandardOpenOption.READ));
             }
             super.setUp();
-            ((ShmSubscriber)subscriber).readerWait(
+            channel.subscriber(0).readerWait(
                 ReaderWait.of(Duration.ZERO, Duration.ZERO).withMaxSleep(Duration.ofSeconds(1)));
             header = ChannelSegment.open(channel.file(), "bench", false);
         }
