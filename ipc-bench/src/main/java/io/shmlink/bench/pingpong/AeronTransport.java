@@ -97,7 +97,7 @@ public final class AeronTransport extends NamedTransport
         {
             final Subscription ping = aeron.addSubscription(AeronDriver.CHANNEL, PING_STREAM);
             final ExclusivePublication pong = aeron.addExclusivePublication(AeronDriver.channel(link), PONG_STREAM);
-            return new AeronEcho(aeron, ping, pong, link.messageLength());
+            return new AeronEcho(aeron, ping, pong, link.messageLength(), null);
         });
     }
 
@@ -128,8 +128,12 @@ public final class AeronTransport extends NamedTransport
             Publication.errorString(result));
     }
 
-    private static final class AeronEcho implements Echo, FragmentHandler
+    /**
+     * The echo and sink of a ping subscription, answering on a pong publication; {@link AeronUdpTransport}'s too.
+     */
+    static final class AeronEcho implements Echo, FragmentHandler
     {
+        private final AutoCloseable driver;
         private final Aeron aeron;
         private final Subscription ping;
         private final ExclusivePublication pong;
@@ -140,9 +144,17 @@ public final class AeronTransport extends NamedTransport
         private EchoControl control;
         private int index;
 
+        /**
+         * @param aeron         the client; closed by {@link #close()}.
+         * @param ping          the subscription of pings.
+         * @param pong          the publication of pongs and acknowledgements.
+         * @param messageLength bytes per message.
+         * @param driver        a media driver of this process, closed after the client, or null.
+         */
         AeronEcho(final Aeron aeron, final Subscription ping, final ExclusivePublication pong,
-            final int messageLength)
+            final int messageLength, final AutoCloseable driver)
         {
+            this.driver = driver;
             this.aeron = aeron;
             this.ping = ping;
             this.pong = pong;
@@ -224,7 +236,7 @@ public final class AeronTransport extends NamedTransport
         @Override
         public void close()
         {
-            CloseHelper.closeAll(ping, pong, aeron, burstSink);
+            CloseHelper.closeAll(ping, pong, aeron, burstSink, driver);
         }
     }
 }

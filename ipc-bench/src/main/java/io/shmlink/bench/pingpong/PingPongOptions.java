@@ -52,9 +52,12 @@ public record PingPongOptions(
         "                      built in: " + String.join(",", Transports.builtIn()) + "; '" + Transports.ALL +
             "' runs every one;",
         "                      by name only: " + String.join(",", Transports.byNameOnly()) +
-            " (1 GiB rings on 4 KiB or",
-        "                      huge pages; the latter in -D" + PageSizeTransport.HUGE_DIRECTORY_PROPERTY +
-            "=DIR, a tmpfs mounted huge=always);",
+            ":",
+        "                      shmlink-spsc-1g* are 1 GiB rings on 4 KiB or huge pages, the latter in",
+        "                      -D" + PageSizeTransport.HUGE_DIRECTORY_PROPERTY + "=DIR, a tmpfs mounted huge=always;",
+        "                      aeron-udp is Aeron over UDP on 127.0.0.1 between the two JVMs, each with its own",
+        "                      busy-spinning media driver (-D" + AeronUdp.THREADING_PROPERTY + "=DEDICATED for",
+        "                      three threads each): wants about 6+ idle cores;",
         "                      a class name of an io.shmlink.bench.pingpong.Transport also works",
         "  --rounds N          interleaved rounds (quick: 20, full: 100)",
         "  --count N           measured round trips per transport per round (quick: 50000, full: 200000)",

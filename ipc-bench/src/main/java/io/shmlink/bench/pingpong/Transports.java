@@ -26,7 +26,10 @@ public final class Transports
 
     private static final Map<String, Supplier<Transport>> BUILT_IN = new LinkedHashMap<>();
     private static final List<String> FAN_OUT = new ArrayList<>();
-    /** Built in, but run only when named (not by {@value #ALL}): 1 GiB rings, one of them on huge pages. */
+    /**
+     * Built in, but run only when named (not by {@value #ALL}): 1 GiB rings, one of them on huge pages; and the UDP
+     * transports, whose spinning media drivers (and bridges) want more idle cores than a quick run's host has.
+     */
     private static final Map<String, Supplier<Transport>> BY_NAME_ONLY = new LinkedHashMap<>();
 
     static
@@ -59,6 +62,7 @@ public final class Transports
         }
         BY_NAME_ONLY.put("shmlink-spsc-1g", PageSizeTransport::systemPages);
         BY_NAME_ONLY.put("shmlink-spsc-1g-huge", PageSizeTransport::hugePages);
+        BY_NAME_ONLY.put("aeron-udp", AeronUdpTransport::new);
     }
 
     private Transports()
@@ -74,7 +78,8 @@ public final class Transports
     }
 
     /**
-     * @return the built-in transports that run only when named, not by {@value #ALL} ({@link PageSizeTransport}).
+     * @return the built-in transports that run only when named, not by {@value #ALL} ({@link PageSizeTransport},
+     * {@link AeronUdpTransport}).
      */
     public static List<String> byNameOnly()
     {
