@@ -63,6 +63,7 @@ public final class Transports
         BY_NAME_ONLY.put("shmlink-spsc-1g", PageSizeTransport::systemPages);
         BY_NAME_ONLY.put("shmlink-spsc-1g-huge", PageSizeTransport::hugePages);
         BY_NAME_ONLY.put("aeron-udp", AeronUdpTransport::new);
+        BY_NAME_ONLY.put("shmlink-aeron-bridge", ShmLinkAeronBridgeTransport::new);
     }
 
     private Transports()
@@ -79,7 +80,7 @@ public final class Transports
 
     /**
      * @return the built-in transports that run only when named, not by {@value #ALL} ({@link PageSizeTransport},
-     * {@link AeronUdpTransport}).
+     * {@link AeronUdpTransport}, {@link ShmLinkAeronBridgeTransport}).
      */
     public static List<String> byNameOnly()
     {
