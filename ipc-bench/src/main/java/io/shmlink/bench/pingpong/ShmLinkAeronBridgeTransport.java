@@ -26,7 +26,9 @@ import java.util.List;
  * publishing into and polling the local channels: the pinger copies every pong out whole.
  * <p>
  * Throughput mode by offer, sunk in place or copied out, as {@code aeron-udp}'s, so that the two compare like for
- * like (the local rings could also take a claim; the bridges carry the same bytes either way).
+ * like (the local rings could also take a claim; the bridges carry the same bytes either way). As for every
+ * transport, a throughput run's messages are at least 56 bytes (an {@link Acknowledgement}'s length): the issue's
+ * 32-byte point runs at 56.
  * <p>
  * Run only when named ({@link Transports#byNameOnly()}): four bridge threads and two drivers spin besides the pinger
  * and the echo.
