@@ -566,6 +566,8 @@ public final class ShmRegistry implements ChannelRegistry
     /**
      * Closes every publisher and subscriber this registry made and stops its liveness thread. This process keeps
      * its alive file in the directory until it exits: a thread of a closed publisher may still be writing a claim.
+     * As {@link ShmPublisher#close()} says, an SPSC or SPMC publisher must not be closed while another thread is
+     * inside one of its sends: stop the sending thread first.
      */
     @Override
     public void close()

@@ -21,7 +21,8 @@ package io.shmlink.shm.ring;
  * <ul>
  *   <li>frame length 0: nothing written yet (MPSC: a free word naming the lap the position is next used in,
  *   see {@link io.shmlink.shm.segment.FreeWord}; SPSC: zero);</li>
- *   <li>claimed {@code (-frameLength, session)}: being written by the publisher the session names;</li>
+ *   <li>claimed {@code (-frameLength, session)}: being written by the publisher the session names (an SPSC
+ *   copying send has written it already, and commits next);</li>
  *   <li>committed {@code (+frameLength, session)}: stored last, with release semantics, and read by the subscriber
  *   with an acquire load, so every byte of the message is visible before the header is;</li>
  *   <li>padding {@code (+alignedLength, PADDING_TYPE)}: space the subscriber skips (the end of the ring, an aborted

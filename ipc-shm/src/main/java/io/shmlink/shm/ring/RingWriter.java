@@ -30,7 +30,8 @@ import static io.shmlink.shm.segment.SegmentDescriptor.TAIL_POSITION_OFFSET;
  * commit, abort and skip steps are drawn in {@code docs/DESIGN.md}; this comment gives the contract.
  * <ul>
  *   <li><b>Claim.</b> A position handed out is never handed out again, even if this process dies before it
- *   commits: SPSC and MPMC advance the tail before the record is written; MPSC takes the record's header word by
+ *   commits: SPSC and MPMC advance the tail before the record is written (an SPSC copying send writes the message
+ *   past the tail first, visible to nobody, then claims); MPSC takes the record's header word by
  *   CAS, the tail being only a hint. The subscriber's head is cached and re-read (acquire) only when the cache says
  *   full.</li>
  *   <li><b>Commit and abort.</b> One release store of the whole header word: {@code (+frameLength, session)} or
@@ -172,6 +173,20 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
     public final long write(final DirectBuffer src, final int offset, final int length)
     {
         checkRange(src, offset, length);
+        // src's range was checked above
+        return copyRecord(src.byteArray(), src.addressOffset() + offset, length);
+    }
+
+    /**
+     * Claims a record, copies a checked range into it and commits it.
+     *
+     * @param srcBase    the source array, or null for an address.
+     * @param srcAddress the source's offset in the array, or its address.
+     * @param length     of the message, checked.
+     * @return the position after the record, or {@link Publisher#BACK_PRESSURED}.
+     */
+    long copyRecord(final Object srcBase, final long srcAddress, final int length)
+    {
         final long position = claimRecord(length + HEADER_LENGTH);
         if (position < 0)
         {
@@ -179,9 +194,8 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
         }
         claimed();
         final int recordOffset = recordOffset(position);
-        // src's range was checked above, and the record was placed where it fits: the one raw copy of the path
-        UnsafeApi.copyMemory(
-            src.byteArray(), src.addressOffset() + offset, null, baseAddress + recordOffset + HEADER_LENGTH, length);
+        // the record was placed where it fits: the one raw copy of the path
+        UnsafeApi.copyMemory(srcBase, srcAddress, null, baseAddress + recordOffset + HEADER_LENGTH, length);
         commitCopied(recordOffset, length, length);
         zeroAhead();
         return position + recordLength(length);
@@ -337,7 +351,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
             " leave the buffer of capacity " + srcCapacity);
     }
 
-    private int recordOffset(final long position)
+    final int recordOffset(final long position)
     {
         return RING_OFFSET + ((int)position & mask);
     }
@@ -470,7 +484,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
     }
 
     /** Ends an episode of back-pressure: the next refusal starts another. A read, and no store, when none runs. */
-    private void claimed()
+    final void claimed()
     {
         if (backPressureEpisode)
         {

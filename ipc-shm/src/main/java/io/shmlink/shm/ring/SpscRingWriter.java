@@ -1,5 +1,6 @@
 package io.shmlink.shm.ring;
 
+import io.shmlink.api.Publisher;
 import io.shmlink.shm.segment.ChannelSegment;
 import org.agrona.UnsafeApi;
 
@@ -20,10 +21,14 @@ import static org.agrona.BitUtil.align;
  * store into a line it does not own yet never waits in front of a commit (see {@code docs/DESIGN.md}, "Claim,
  * write, commit, abort"). Every header of a claim is written, as claimed, <i>before</i> the tail store: a publisher
  * that dies after the tail store leaves the extent of its claim for the subscriber to skip, and one that dies
- * before it leaves nothing its successor will not overwrite.
+ * before it leaves nothing its successor will not overwrite. A copying send writes the message before it claims
+ * ({@code copyRecord}).
  */
 public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
 {
+    /** Bytes of a message in its record's first line, after the header. */
+    private static final int FIRST_LINE_PAYLOAD = ALIGNMENT - HEADER_LENGTH;
+
     /** The tail this sole publisher owns; the segment's copy is written from it with a release store. */
     private long tail;
 
@@ -82,6 +87,69 @@ public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
             UnsafeApi.putLongRelease(null, ring + index, header(padding, PADDING_TYPE));
         }
         return claimed + padding;
+    }
+
+    /**
+     * The copying send from a {@code DirectBuffer}: the message first, the part of it in the record's first line
+     * last, and only then the claim (header, tail) and the commit, so that the subscriber, polling the record's
+     * first line, does not pull it away between a claim and a commit that a whole copy separates. Until the claimed
+     * header nothing past the tail is visible: a publisher that dies while copying leaves bytes there that its
+     * successor overwrites and no subscriber reads. The claim and the commit are then those of {@link #claimRecord},
+     * in its order, unless the segment's tail is no longer this writer's: a close raced this send (which the SPSC
+     * contract forbids) and another publisher attached, so nothing is claimed and the send reports CLOSED.
+     */
+    @Override
+    final long copyRecord(final Object srcBase, final long srcAddress, final int length)
+    {
+        final int frameLength = length + HEADER_LENGTH;
+        final int alignedLength = align(frameLength, ALIGNMENT);
+        final long claimed = tail;
+        final int index = (int)claimed & mask;
+        final int toEnd = capacity - index;
+        final int padding = alignedLength > toEnd ? toEnd : 0;
+        if (!fits(claimed, padding + alignedLength + HEADER_LENGTH))
+        {
+            return backPressured();
+        }
+        claimed();
+        final int recordIndex = padding != 0 ? 0 : index;
+        final long ring = ringAddress;
+        final long record = ring + recordIndex;
+        if (length > FIRST_LINE_PAYLOAD)
+        {
+            UnsafeApi.copyMemory(srcBase, srcAddress + FIRST_LINE_PAYLOAD, null, record + ALIGNMENT,
+                length - FIRST_LINE_PAYLOAD);
+            UnsafeApi.copyMemory(srcBase, srcAddress, null, record + HEADER_LENGTH, FIRST_LINE_PAYLOAD);
+        }
+        else
+        {
+            UnsafeApi.copyMemory(srcBase, srcAddress, null, record + HEADER_LENGTH, length);
+        }
+        if (UnsafeApi.getLongAcquire(null, tailAddress) != claimed)
+        {
+            // another publisher's tail: a close raced this send, which the SPSC contract forbids; claim nothing
+            return Publisher.CLOSED;
+        }
+        final long next = claimed + padding + alignedLength;
+        if (next != zeroedAhead)
+        {
+            UnsafeApi.putLong(null, ring + ((recordIndex + alignedLength) & mask), 0L);
+        }
+        lastAlignedLength = alignedLength;
+        if (padding != 0)
+        {
+            UnsafeApi.putLongRelease(null, ring + index, header(-padding, session));
+        }
+        UnsafeApi.putLongRelease(null, record, header(-frameLength, session));
+        tail = next;
+        UnsafeApi.putLongRelease(null, tailAddress, next);
+        if (padding != 0)
+        {
+            UnsafeApi.putLongRelease(null, ring + index, header(padding, PADDING_TYPE));
+        }
+        commitCopied(recordOffset(claimed + padding), length, length);
+        zeroAhead();
+        return next;
     }
 
     /**
