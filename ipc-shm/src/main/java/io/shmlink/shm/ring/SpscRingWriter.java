@@ -60,13 +60,32 @@ public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
     {
         final int alignedLength = align(frameLength, ALIGNMENT);
         final long claimed = tail;
-        final int index = (int)claimed & mask;
-        final int toEnd = capacity - index;
-        final int padding = alignedLength > toEnd ? toEnd : 0;
+        final int padding = paddingBefore(claimed, alignedLength);
         if (!fits(claimed, padding + alignedLength + HEADER_LENGTH))
         {
             return backPressured();
         }
+        publishClaim(claimed, padding, alignedLength, frameLength);
+        return claimed + padding;
+    }
+
+    /**
+     * @return the padding a record of {@code alignedLength} bytes claimed at {@code claimed} needs first: to the
+     * ring's end if it does not fit before it, else none.
+     */
+    private int paddingBefore(final long claimed, final int alignedLength)
+    {
+        final int toEnd = capacity - ((int)claimed & mask);
+        return alignedLength > toEnd ? toEnd : 0;
+    }
+
+    /**
+     * Claims a placed record: zeroes the header after it unless zeroed ahead, writes the claimed headers (padding
+     * and record) and then the tail, each with a release store, and commits any padding.
+     */
+    private void publishClaim(final long claimed, final int padding, final int alignedLength, final int frameLength)
+    {
+        final int index = (int)claimed & mask;
         final int recordIndex = padding != 0 ? 0 : index;
         final long ring = ringAddress;
         final long next = claimed + padding + alignedLength;
@@ -81,12 +100,11 @@ public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
         }
         UnsafeApi.putLongRelease(null, ring + recordIndex, header(-frameLength, session));
         tail = next;
-        UnsafeApi.putLongRelease(null, tailAddress, tail);
+        UnsafeApi.putLongRelease(null, tailAddress, next);
         if (padding != 0)
         {
             UnsafeApi.putLongRelease(null, ring + index, header(padding, PADDING_TYPE));
         }
-        return claimed + padding;
     }
 
     /**
@@ -104,17 +122,13 @@ public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
         final int frameLength = length + HEADER_LENGTH;
         final int alignedLength = align(frameLength, ALIGNMENT);
         final long claimed = tail;
-        final int index = (int)claimed & mask;
-        final int toEnd = capacity - index;
-        final int padding = alignedLength > toEnd ? toEnd : 0;
+        final int padding = paddingBefore(claimed, alignedLength);
         if (!fits(claimed, padding + alignedLength + HEADER_LENGTH))
         {
             return backPressured();
         }
         claimed();
-        final int recordIndex = padding != 0 ? 0 : index;
-        final long ring = ringAddress;
-        final long record = ring + recordIndex;
+        final long record = ringAddress + (padding != 0 ? 0 : (int)claimed & mask);
         if (length > FIRST_LINE_PAYLOAD)
         {
             UnsafeApi.copyMemory(srcBase, srcAddress + FIRST_LINE_PAYLOAD, null, record + ALIGNMENT,
@@ -130,26 +144,10 @@ public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
             // another publisher's tail: a close raced this send, which the SPSC contract forbids; claim nothing
             return Publisher.CLOSED;
         }
-        final long next = claimed + padding + alignedLength;
-        if (next != zeroedAhead)
-        {
-            UnsafeApi.putLong(null, ring + ((recordIndex + alignedLength) & mask), 0L);
-        }
-        lastAlignedLength = alignedLength;
-        if (padding != 0)
-        {
-            UnsafeApi.putLongRelease(null, ring + index, header(-padding, session));
-        }
-        UnsafeApi.putLongRelease(null, record, header(-frameLength, session));
-        tail = next;
-        UnsafeApi.putLongRelease(null, tailAddress, next);
-        if (padding != 0)
-        {
-            UnsafeApi.putLongRelease(null, ring + index, header(padding, PADDING_TYPE));
-        }
+        publishClaim(claimed, padding, alignedLength, frameLength);
         commitCopied(recordOffset(claimed + padding), length, length);
         zeroAhead();
-        return next;
+        return claimed + padding + alignedLength;
     }
 
     /**
