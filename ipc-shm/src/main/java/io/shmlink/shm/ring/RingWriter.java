@@ -166,7 +166,8 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
      * @param src    the message's buffer.
      * @param offset of the message.
      * @param length of the message.
-     * @return the position after the record, or {@link Publisher#BACK_PRESSURED}.
+     * @return the position after the record, or {@link Publisher#BACK_PRESSURED}; {@link Publisher#CLOSED} if an
+     * SPSC send found another publisher's tail (a close raced it).
      * @throws IllegalArgumentException if the length is negative or above the maximum, or offset and length leave
      *                                  {@code src}.
      */
@@ -183,7 +184,8 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
      * @param srcBase    the source array, or null for an address.
      * @param srcAddress the source's offset in the array, or its address.
      * @param length     of the message, checked.
-     * @return the position after the record, or {@link Publisher#BACK_PRESSURED}.
+     * @return the position after the record, or {@link Publisher#BACK_PRESSURED}; {@link Publisher#CLOSED} if an
+     * SPSC send found another publisher's tail (a close raced it).
      */
     long copyRecord(final Object srcBase, final long srcAddress, final int length)
     {
