@@ -2,11 +2,8 @@ package io.shmlink.bench.pingpong;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
-import io.aeron.driver.MediaDriver;
-import org.agrona.CloseHelper;
 
 import java.io.IOException;
-import java.util.List;
 
 /**
  * Plain Aeron over UDP unicast on 127.0.0.1 ({@code aeron-udp}): the baseline of {@link ShmLinkAeronBridgeTransport}.
@@ -21,10 +18,8 @@ import java.util.List;
  * Run only when named ({@link Transports#byNameOnly()}): with two drivers spinning besides the pinger and the echo
  * (six more with {@code DEDICATED}), a two-core host measures its scheduler.
  */
-public final class AeronUdpTransport extends NamedTransport
+public final class AeronUdpTransport extends UdpDriverTransport
 {
-    private MediaDriver driver;
-
     /** Needed by {@link Transports}. */
     public AeronUdpTransport()
     {
@@ -36,22 +31,6 @@ public final class AeronUdpTransport extends NamedTransport
     {
         return AeronUdp.describe(link) + ", exclusive publications both ways; " + AeronUdp.spinningThreads(0) +
             " threads spin: wants about 6+ idle cores";
-    }
-
-    @Override
-    public List<String> childJvmFlags()
-    {
-        return AeronUdp.childJvmFlags();
-    }
-
-    /**
-     * Picks the ports and starts the pinging JVM's driver, before the child starts.
-     */
-    @Override
-    public void create(final LinkSpec link) throws IOException
-    {
-        AeronUdp.choosePorts(link);
-        driver = AeronUdp.launch(link, AeronUdp.PINGER_DRIVER);
     }
 
     @Override
@@ -91,15 +70,5 @@ public final class AeronUdpTransport extends NamedTransport
                     AeronUdp.publicationChannel(link, ports[AeronUdp.PONG]), AeronTransport.PONG_STREAM);
                 return new AeronTransport.AeronEcho(aeron, ping, pong, link.messageLength(), echoDriver);
             }));
-    }
-
-    /**
-     * Stops the pinging JVM's driver, which deletes its directory.
-     */
-    @Override
-    public void close()
-    {
-        CloseHelper.close(driver);
-        driver = null;
     }
 }

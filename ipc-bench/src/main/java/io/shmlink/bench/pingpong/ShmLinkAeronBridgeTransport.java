@@ -33,7 +33,7 @@ import java.util.List;
  * Run only when named ({@link Transports#byNameOnly()}): four bridge threads and two drivers spin besides the pinger
  * and the echo.
  */
-public final class ShmLinkAeronBridgeTransport extends NamedTransport
+public final class ShmLinkAeronBridgeTransport extends UdpDriverTransport
 {
     /** The pinging JVM's registry directory, in the transport's directory. */
     static final String PINGER_SIDE = "pinger";
@@ -41,8 +41,6 @@ public final class ShmLinkAeronBridgeTransport extends NamedTransport
     static final String ECHO_SIDE = "echo";
     /** Bridge threads, in both JVMs together. */
     private static final int BRIDGES = 4;
-
-    private MediaDriver driver;
 
     /** Needed by {@link Transports}. */
     public ShmLinkAeronBridgeTransport()
@@ -58,26 +56,20 @@ public final class ShmLinkAeronBridgeTransport extends NamedTransport
             AeronUdp.spinningThreads(BRIDGES) + " threads spin: wants about 6+ idle cores";
     }
 
-    @Override
-    public List<String> childJvmFlags()
-    {
-        return AeronUdp.childJvmFlags();
-    }
-
     /**
-     * Picks the ports, creates both sides' channels and starts the pinging JVM's driver, before the child starts.
+     * Creates both sides' channels, then picks the ports and starts the pinging JVM's driver, before the child
+     * starts.
      */
     @Override
     public void create(final LinkSpec link) throws IOException
     {
-        AeronUdp.choosePorts(link);
         for (final String side : List.of(PINGER_SIDE, ECHO_SIDE))
         {
             final LinkSpec sideLink = side(link, side);
             Files.createDirectories(sideLink.directory());
             ShmLinkTransport.createPingPong(sideLink, ChannelMode.SPSC);
         }
-        driver = AeronUdp.launch(link, AeronUdp.PINGER_DRIVER);
+        super.create(link);
     }
 
     @Override
@@ -133,16 +125,6 @@ public final class ShmLinkAeronBridgeTransport extends NamedTransport
                         new BridgedEcho(registry, link.messageLength(), in, out, echoDriver));
                 });
             }));
-    }
-
-    /**
-     * Stops the pinging JVM's driver, which deletes its directory.
-     */
-    @Override
-    public void close()
-    {
-        CloseHelper.close(driver);
-        driver = null;
     }
 
     private static LinkSpec side(final LinkSpec link, final String side)
