@@ -6,6 +6,7 @@ import io.shmlink.api.ChannelMode;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.segment.ChannelSegment;
 import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -209,7 +210,8 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
      * @param src    the message's buffer.
      * @param offset absolute index of the message in {@code src}.
      * @param length of the message.
-     * @return the position after the record, or {@link Publisher#BACK_PRESSURED}.
+     * @return the position after the record, or {@link Publisher#BACK_PRESSURED}; {@link Publisher#CLOSED} if an
+     * SPSC send found another publisher's tail (a close raced it).
      * @throws IllegalArgumentException  if the length is negative or above the maximum.
      * @throws IndexOutOfBoundsException if offset and length leave {@code src}.
      */
@@ -222,17 +224,10 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
             throw new IndexOutOfBoundsException("offset " + offset + " and length " + length +
                 " leave the buffer of capacity " + src.capacity());
         }
-        final long position = claimRecord(length + HEADER_LENGTH);
-        if (position < 0)
-        {
-            return position;
-        }
-        claimed();
-        final int recordOffset = recordOffset(position);
-        buffer.putBytes(recordOffset + HEADER_LENGTH, src, offset, length);
-        commitCopied(recordOffset, length, length);
-        zeroAhead();
-        return position + recordLength(length);
+        // src's range was checked above; a heap buffer, read-only or not, is copied from its array, as Agrona does
+        return src.isDirect() ? copyRecord(null, BufferUtil.address(src) + offset, length) :
+            copyRecord(BufferUtil.array(src), BufferUtil.ARRAY_BASE_OFFSET + BufferUtil.arrayOffset(src) + offset,
+            length);
     }
 
     /**

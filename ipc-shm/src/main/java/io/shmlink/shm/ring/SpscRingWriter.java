@@ -108,7 +108,7 @@ public sealed class SpscRingWriter extends RingWriter permits SpmcRingWriter
     }
 
     /**
-     * The copying send from a {@code DirectBuffer}: the message first, the part of it in the record's first line
+     * The copying send, from a {@code DirectBuffer} or a {@code ByteBuffer}: the message first, the part of it in the record's first line
      * last, and only then the claim (header, tail) and the commit, so that the subscriber, polling the record's
      * first line, does not pull it away between a claim and a commit that a whole copy separates. Until the claimed
      * header nothing past the tail is visible: a publisher that dies while copying leaves bytes there that its

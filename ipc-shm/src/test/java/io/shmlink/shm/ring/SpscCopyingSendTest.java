@@ -10,6 +10,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -88,6 +89,26 @@ class SpscCopyingSendTest
             }
         }
         assertTrue(paddedWraps > 0, "no record was placed behind padding");
+    }
+
+    @Test
+    void aHeapAReadOnlyAndADirectByteBufferArriveByteForByte()
+    {
+        final SpscRingWriter writer = new SpscRingWriter(segment, SESSION_A);
+        final int length = 150;
+        final byte[] sent = message(7, length);
+        final ByteBuffer heap = ByteBuffer.allocate(length + 5);
+        heap.position(5);
+        heap.put(sent);
+        final ByteBuffer direct = ByteBuffer.allocateDirect(length + 5);
+        direct.position(5);
+        direct.put(sent);
+        for (final ByteBuffer source : List.of(heap, heap.asReadOnlyBuffer(), direct))
+        {
+            assertTrue(writer.write(source, 5, length) > 0, source.toString());
+            assertEquals(1, poll(), source.toString());
+            assertEquals(List.of(), diff(sent, received.remove(0)), source.toString());
+        }
     }
 
     @Test
