@@ -9,6 +9,8 @@ import io.shmlink.shm.segment.SegmentDescriptor;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -58,13 +60,22 @@ class SpscCopyingSendTest
 
     private static DirectBuffer at(final byte[] bytes, final int offset)
     {
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[offset + bytes.length]);
+        return at(bytes, offset, false);
+    }
+
+    /** The message at {@code offset} of a buffer over a heap array, or over memory outside the heap. */
+    private static DirectBuffer at(final byte[] bytes, final int offset, final boolean offHeap)
+    {
+        final int capacity = offset + bytes.length;
+        final UnsafeBuffer buffer =
+            offHeap ? new UnsafeBuffer(ByteBuffer.allocateDirect(capacity)) : new UnsafeBuffer(new byte[capacity]);
         buffer.putBytes(offset, bytes);
         return buffer;
     }
 
-    @Test
-    void everyLengthOnEitherSideOfTheFirstLinesEndArrivesByteForByteAcrossTheRingsEnd()
+    @ParameterizedTest(name = "off the heap: {0}")
+    @ValueSource(booleans = {false, true})
+    void everyLengthOnEitherSideOfTheFirstLinesEndArrivesByteForByteAcrossTheRingsEnd(final boolean offHeap)
     {
         final SpscRingWriter writer = new SpscRingWriter(segment, SESSION_A);
         int number = 0;
@@ -76,7 +87,7 @@ class SpscCopyingSendTest
             for (int length = 0; length <= MAX_MESSAGE; length += length < 140 ? 1 : 61)
             {
                 final byte[] sent = message(number, length);
-                final long after = writer.write(at(sent, 3), 3, length);
+                final long after = writer.write(at(sent, 3, offHeap), 3, length);
                 assertTrue(after > 0, "length " + length);
                 if (after - RecordDescriptor.recordLength(length) != end)
                 {
