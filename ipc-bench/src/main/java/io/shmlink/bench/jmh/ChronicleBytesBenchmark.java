@@ -1,7 +1,8 @@
 package io.shmlink.bench.jmh;
 
 import io.shmlink.api.ChannelConfig;
-import io.shmlink.bench.OrderMessage;
+import io.shmlink.bench.Orders;
+import io.shmlink.examples.chronicle.Order;
 import io.shmlink.chronicle.BytesHandler;
 import io.shmlink.chronicle.BytesPublisher;
 import io.shmlink.chronicle.BytesSubscriber;
@@ -24,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * ipc-chronicle's offer and poll of {@link OrderMessage}, a twelve-field Chronicle DTO, through a 64 KiB ShmLink
+ * ipc-chronicle's offer and poll of {@link Order}, a twelve-field Chronicle DTO, through a 64 KiB ShmLink
  * SPSC channel, one thread offering then polling as in {@link SpscBenchmark}: {@code offerPoll} writes the DTO
  * straight into a claimed record ({@link BytesPublisher}) and reads it back with {@code readMarshallable} into a
  * reused DTO; {@code offerPollView} hands the subscriber's reused {@code Bytes} view to a handler that reads one
@@ -48,10 +49,10 @@ public class ChronicleBytesBenchmark
         JmhChannels.ShmLinkChannel channel;
         BytesPublisher publisher;
         BytesSubscriber subscriber;
-        final OrderMessage out = OrderMessage.filled();
-        final OrderMessage in = new OrderMessage();
+        final Order out = Orders.filled();
+        final Order in = new Order();
         long checksum;
-        final Consumer<OrderMessage> onOrder = order -> checksum += order.orderId;
+        final Consumer<Order> onOrder = order -> checksum += order.orderId;
         final BytesHandler onBytes = this::onBytes;
 
         private void onBytes(final Bytes<?> bytes)

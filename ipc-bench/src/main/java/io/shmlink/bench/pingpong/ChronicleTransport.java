@@ -1,6 +1,7 @@
 package io.shmlink.bench.pingpong;
 
-import io.shmlink.bench.OrderMessage;
+import io.shmlink.bench.Orders;
+import io.shmlink.examples.chronicle.Order;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.queue.ChronicleQueue;
@@ -20,7 +21,7 @@ import java.util.List;
  *   <li>{@code chronicle}: messages are raw bytes in a document ({@code writingDocument} / {@code readingDocument}),
  *   no field names, no marshalling; the echo appends the ping's bytes to the pong queue from inside its read: one
  *   copy, as the ring transports' echoes do.</li>
- *   <li>{@code chronicle-dto}: the {@link OrderMessage} DTO: the pinger writes it with {@code writeMarshallable}
+ *   <li>{@code chronicle-dto}: the {@link Order} DTO: the pinger writes it with {@code writeMarshallable}
  *   into a {@code writingDocument}, the echo reads it with {@code readMarshallable} from its {@code readingDocument}
  *   into a reused DTO and writes that DTO into the pong queue, the pinger reads the pong into its own. The same DTO
  *   and the same marshalling as {@link ShmLinkChronicleTransport}, so the two differ only in what carries the
@@ -38,7 +39,7 @@ public final class ChronicleTransport extends NamedTransport
     private static final String PING = "ping";
     private static final String PONG = "pong";
 
-    /** Whether the messages are the {@link OrderMessage} DTO ({@code chronicle-dto}) rather than raw bytes. */
+    /** Whether the messages are the {@link Order} DTO ({@code chronicle-dto}) rather than raw bytes. */
     private final boolean dto;
 
     /** Needed by {@link Transports}: {@code chronicle}, raw bytes. */
@@ -67,7 +68,7 @@ public final class ChronicleTransport extends NamedTransport
     public String describe(final LinkSpec link)
     {
         return "two Chronicle Queues " + ChronicleSetup.version() + " (one each way) in /dev/shm, " + (dto ?
-            "a " + OrderMessage.LENGTH + "-byte BytesMarshallable DTO per document" :
+            "a " + Orders.LENGTH + "-byte BytesMarshallable DTO per document" :
             "raw-bytes documents, appender + tailer");
     }
 
@@ -342,8 +343,8 @@ public final class ChronicleTransport extends NamedTransport
         private final ExcerptAppender ping;
         private final ExcerptTailer pong;
         private final PeerWatch watch;
-        private final OrderMessage out = OrderMessage.filled();
-        private final OrderMessage in = new OrderMessage();
+        private final Order out = Orders.filled();
+        private final Order in = new Order();
 
         OrderPinger(final Queues queues, final PeerWatch watch)
         {
@@ -388,7 +389,7 @@ public final class ChronicleTransport extends NamedTransport
         private final Queues queues;
         private final ExcerptTailer ping;
         private final ExcerptAppender pong;
-        private final OrderMessage order = new OrderMessage();
+        private final Order order = new Order();
 
         OrderEcho(final Queues queues)
         {

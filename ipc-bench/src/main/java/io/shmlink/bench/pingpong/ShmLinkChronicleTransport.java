@@ -1,7 +1,8 @@
 package io.shmlink.bench.pingpong;
 
 import io.shmlink.api.ChannelMode;
-import io.shmlink.bench.OrderMessage;
+import io.shmlink.bench.Orders;
+import io.shmlink.examples.chronicle.Order;
 import io.shmlink.chronicle.BytesPublisher;
 import io.shmlink.chronicle.BytesSubscriber;
 import io.shmlink.shm.ShmRegistry;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The {@link OrderMessage} DTO each way through two ShmLink SPSC channels with ipc-chronicle: the pinger's
+ * The {@link Order} DTO each way through two ShmLink SPSC channels with ipc-chronicle: the pinger's
  * {@link BytesPublisher} writes the DTO straight into the {@code ping} ring; the echo reads it with
  * {@code readMarshallable} into its reused DTO ({@link BytesSubscriber}) and, from inside that poll, writes that
  * DTO into the {@code pong} ring; the pinger reads the pong into its own reused DTO. Every hop marshals or
@@ -53,7 +54,7 @@ public final class ShmLinkChronicleTransport extends NamedTransport
     @Override
     public String describe(final LinkSpec link)
     {
-        return "two ShmLink SPSC channels of " + link.ringCapacity() / 1024 + " KiB, a " + OrderMessage.LENGTH +
+        return "two ShmLink SPSC channels of " + link.ringCapacity() / 1024 + " KiB, a " + Orders.LENGTH +
             "-byte Chronicle BytesMarshallable DTO written and read in place (ipc-chronicle), " +
             (claimLength == 0 ? "claims fitted to the messages" : "at most " + claimLength + " bytes a claim");
     }
@@ -104,9 +105,9 @@ public final class ShmLinkChronicleTransport extends NamedTransport
         private final BytesPublisher ping;
         private final BytesSubscriber pong;
         private final PeerWatch watch;
-        private final OrderMessage out = OrderMessage.filled();
-        private final OrderMessage in = new OrderMessage();
-        private final Consumer<OrderMessage> onPong = order -> {};
+        private final Order out = Orders.filled();
+        private final Order in = new Order();
+        private final Consumer<Order> onPong = order -> {};
 
         OrderPinger(final ShmRegistry registry, final BytesPublisher ping, final PeerWatch watch)
         {
@@ -145,8 +146,8 @@ public final class ShmLinkChronicleTransport extends NamedTransport
         private final ShmRegistry registry;
         private final BytesSubscriber ping;
         private final BytesPublisher pong;
-        private final OrderMessage order = new OrderMessage();
-        private final Consumer<OrderMessage> echo = this::echo;
+        private final Order order = new Order();
+        private final Consumer<Order> echo = this::echo;
 
         OrderEcho(final ShmRegistry registry, final BytesPublisher pong)
         {
@@ -171,7 +172,7 @@ public final class ShmLinkChronicleTransport extends NamedTransport
             }
         }
 
-        private void echo(final OrderMessage received)
+        private void echo(final Order received)
         {
             final long result = pong.offer(received);
             if (result <= 0)
