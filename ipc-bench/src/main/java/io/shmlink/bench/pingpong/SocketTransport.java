@@ -5,8 +5,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -19,6 +17,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -173,20 +172,6 @@ public final class SocketTransport extends NamedTransport
     /** A pinger over any blocking byte channel: a JDK socket here, a ShmLink socket in {@link ShmSocketTransport}. */
     static final class SocketPinger implements Pinger
     {
-        private static final VarHandle CALLS;
-
-        static
-        {
-            try
-            {
-                CALLS = MethodHandles.lookup().findVarHandle(SocketPinger.class, "calls", long.class);
-            }
-            catch (final ReflectiveOperationException ex)
-            {
-                throw new ExceptionInInitializerError(ex);
-            }
-        }
-
         private final String name;
         private final ByteChannel channel;
         private final ByteBuffer out;
@@ -197,7 +182,7 @@ public final class SocketTransport extends NamedTransport
         private Payload payload;
         private final Thread watchdog;
         /** Odd while a call is under way; written opaque (a plain store on x86), read by the watchdog. */
-        private long calls;
+        private final AtomicLong calls = new AtomicLong();
         private volatile String stuck;
         private volatile boolean closed;
 
@@ -258,18 +243,18 @@ public final class SocketTransport extends NamedTransport
 
         private void enter()
         {
-            CALLS.setOpaque(this, calls + 1);
+            calls.setOpaque(calls.getPlain() + 1);
         }
 
         private void leave()
         {
-            CALLS.setOpaque(this, calls + 1);
+            calls.setOpaque(calls.getPlain() + 1);
         }
 
         /** Within a long call (a burst): still odd, but changed, so the watchdog sees it move. */
         private void progress()
         {
-            CALLS.setOpaque(this, calls + 2);
+            calls.setOpaque(calls.getPlain() + 2);
         }
 
         private void send()
@@ -330,7 +315,7 @@ public final class SocketTransport extends NamedTransport
             while (!closed)
             {
                 LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
-                final long now = (long)CALLS.getOpaque(this);
+                final long now = calls.getOpaque();
                 unchanged = (now & 1) != 0 && now == seen ? unchanged + 1 : 0;
                 seen = now;
                 if (unchanged >= STUCK_SECONDS && !closed)
