@@ -7,7 +7,6 @@ import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
@@ -33,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Two registries in one JVM linked by an outbound and an inbound bridge over UDP on 127.0.0.1.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AeronBridgeTest
 {
     private static final int STREAM = 7;

@@ -6,14 +6,12 @@ import io.shmlink.shm.ShmPublisher;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 import static io.shmlink.aeron.AeronBridgeTest.awaitTrue;
 import static io.shmlink.aeron.AeronBridgeTest.offer;
@@ -26,7 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * still reads as itself, with its own channel and counts. The bridges share an external driver, as several bridges
  * with {@code --aeron-dir} do, and send over IPC to a subscription of the test's own.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BridgeCountersTest
 {
     /** A 64 KiB term, and an alias that makes the URI longer than any label. */

@@ -94,7 +94,6 @@ class CrossProcessBridgeTest
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void aBridgeLeftOpenDoesNotKeepItsJvmAlive() throws Exception
     {
         final ChildJvm child = flow.start(List.of(), "unclosed", UnclosedBridgeMain.class, flow.dirB().toString(),

@@ -9,14 +9,12 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 import static io.shmlink.aeron.AeronBridgeTest.awaitTrue;
 import static io.shmlink.aeron.AeronBridgeTest.offer;
@@ -28,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * the label's text. Here the labels of a bridge whose channel name is as long as names get are cut, after the
  * bridge made them, inside that name and then to nothing.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CutCounterLabelsTest
 {
     private static final String LONGEST_NAME = "a-channel-name-as-long-as-channel-names-may-be-".repeat(2)

@@ -12,7 +12,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteBuffer;
@@ -37,7 +36,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  * bridge's publication fills its window and stays full ({@link #bridgeIsHeldBack()}) with a message in the bridge's
  * hand, until the test polls.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HeldBackBridgeTest
 {
     private static final String FAR_SIDE = "aeron:ipc?term-length=64k";

@@ -5,7 +5,6 @@ import io.shmlink.shm.ShmPublisher;
 import io.shmlink.shm.ShmSubscriber;
 import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
@@ -24,7 +23,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * One outbound bridge, UDP multicast on the loopback interface, two inbound bridges in two registries: each
  * receives every message in order, once. Skipped, saying why, where the kernel does not loop multicast back.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class MulticastBridgeTest
 {
     private static final String GROUP = "224.0.1.133";

@@ -6,7 +6,6 @@ import io.shmlink.shm.testing.ChildJvm;
 import io.shmlink.shm.testing.PidNamespace;
 import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
@@ -15,7 +14,6 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,7 +25,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * dead, judged as ShmLink judges a channel's parties: a reused pid does not keep it, and a live bridge in another
  * PID namespace (a container sharing the directory) does.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StaleDriverDirectoriesTest
 {
     @RegisterExtension

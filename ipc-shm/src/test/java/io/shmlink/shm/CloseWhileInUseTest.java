@@ -8,7 +8,6 @@ import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
@@ -25,7 +24,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * A subscriber or publisher closed by one thread while another is inside {@code poll}, {@code offer} or a claim:
  * nothing the busy thread still does reaches a successor's messages.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CloseWhileInUseTest
 {
     private static final ChannelConfig CONFIG = new ChannelConfig(ChannelMode.MPSC, 4096, 256);

@@ -8,7 +8,6 @@ import io.shmlink.shm.testing.ClaimAndHaltMain;
 import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
@@ -20,7 +19,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * A publisher that dies mid-claim and whose slot is then taken, used and left by others before the subscriber
  * comes to the claim: the claim must not be held for good, though nobody can name its claimer by then.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DeadPredecessorClaimTest
 {
     @RegisterExtension

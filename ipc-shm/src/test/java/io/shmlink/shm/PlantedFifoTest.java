@@ -12,7 +12,6 @@ import io.shmlink.shm.testing.SegmentEditor;
 import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
@@ -38,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * Each call runs in a thread given a deadline; one still blocked then is released (the FIFO opened for writing)
  * and the test fails.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PlantedFifoTest
 {
     private static final long DEADLINE_MS = 10_000;

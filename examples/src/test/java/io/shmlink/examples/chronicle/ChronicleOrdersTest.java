@@ -3,7 +3,6 @@ package io.shmlink.examples.chronicle;
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
@@ -16,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /**
  * The docs/CHRONICLE.md example, publisher and subscriber on two threads of this JVM instead of two processes.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ChronicleOrdersTest
 {
     @RegisterExtension

@@ -7,7 +7,6 @@ import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.ShmSubscriber;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
@@ -29,7 +28,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code shmlink bridge out} and {@code bridge in}, each in its own JVM, link two registry directories over UDP on
  * 127.0.0.1; SIGTERM (what Ctrl-C amounts to) closes each through its shutdown hook.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BridgeCommandTest
 {
     @RegisterExtension

@@ -1,7 +1,6 @@
 package io.shmlink.bench.pingpong;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Page faults by thread: a thread that touches fresh memory is named with its faults.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ThreadFaultsTest
 {
     @Test

@@ -4,7 +4,6 @@ import io.shmlink.shm.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +17,6 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * The liveness thread outlives whatever a party's tick throws.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LivenessMonitorTest
 {
     private LogCapture log;

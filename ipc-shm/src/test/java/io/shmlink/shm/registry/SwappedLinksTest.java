@@ -5,7 +5,6 @@ import io.shmlink.shm.testing.TempRegistry;
 import io.shmlink.shm.wait.DoorbellAddress;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
@@ -25,7 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * staging directory ({@code .bell.<token>.<n>.bind}) holds is removed, but a link put in its place, even while the
  * cleanup is between looking at the directory and listing it, never leads the cleanup to another directory's files.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SwappedLinksTest
 {
     private static final long SWAPPING_NANOS = TimeUnit.SECONDS.toNanos(3);

@@ -6,7 +6,6 @@ import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.InMemorySegments;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,7 +17,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * consumes. Regression test for the kill soak's finding: a restarted publisher JVM read the tail, then the head,
  * found the head (moved on meanwhile) ahead of the tail it had read, and called a healthy channel corrupt.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PublisherAttachTest
 {
     private static final int CAPACITY = 4096;

@@ -3,7 +3,6 @@ package io.shmlink.shm.socket;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.shm.testing.TempRegistry;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
@@ -27,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@code java.net.Socket} semantics within one JVM: refusals, timeouts, half-close, partial reads, chunking of
  * large writes, the ByteChannel view, and a registry directory left empty.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ShmSocketTest
 {
     @RegisterExtension
