@@ -10,7 +10,6 @@ import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
@@ -30,7 +29,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * first touch; a file truncated under live mappings by another process is a {@link CorruptChannelException} at the
  * next send or poll, not a JVM crash.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FileSpaceTest
 {
     @RegisterExtension
@@ -129,7 +127,6 @@ class FileSpaceTest
     }
 
     @Test
-    @Timeout(60)
     void theLivenessThreadTicksOnBesideATruncatedChannel() throws Exception
     {
         try (ShmRegistry registry = ShmRegistry.open(shm.directory()))
