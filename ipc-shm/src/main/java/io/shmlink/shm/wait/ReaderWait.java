@@ -18,26 +18,38 @@ import java.time.Duration;
  * A sleeping subscriber also wakes every {@link #maxSleepNanos()} on its own. The publisher does not fence
  * between its commit and its look at the wait state (that fence would cost every offer), so in a rare race it
  * can miss a subscriber that is just falling asleep; that bound caps what such a race costs.
+ *
+ * @param spinNanos     nanoseconds to spin once the ring is empty; {@link Long#MAX_VALUE} spins for ever.
+ * @param yieldNanos    nanoseconds to yield after spinning, before sleeping.
+ * @param maxSleepNanos the longest single sleep on the doorbell, at least 1 ms.
  */
-public final class ReaderWait
+public record ReaderWait(long spinNanos, long yieldNanos, long maxSleepNanos)
 {
     private static final long DEFAULT_SPIN_NANOS = 100_000;
     private static final long DEFAULT_YIELD_NANOS = 0;
     private static final long DEFAULT_MAX_SLEEP_NANOS = 10_000_000;
+    private static final long MIN_MAX_SLEEP_NANOS = 1_000_000;
 
     private static final ReaderWait DEFAULT = new ReaderWait(DEFAULT_SPIN_NANOS, DEFAULT_YIELD_NANOS,
         DEFAULT_MAX_SLEEP_NANOS);
     private static final ReaderWait BUSY_SPIN = new ReaderWait(Long.MAX_VALUE, 0, DEFAULT_MAX_SLEEP_NANOS);
 
-    private final long spinNanos;
-    private final long yieldNanos;
-    private final long maxSleepNanos;
-
-    private ReaderWait(final long spinNanos, final long yieldNanos, final long maxSleepNanos)
+    /**
+     * Checks the phases.
+     *
+     * @throws IllegalArgumentException if a phase is negative or the longest sleep under 1 ms.
+     */
+    public ReaderWait
     {
-        this.spinNanos = spinNanos;
-        this.yieldNanos = yieldNanos;
-        this.maxSleepNanos = maxSleepNanos;
+        if (spinNanos < 0 || yieldNanos < 0)
+        {
+            throw new IllegalArgumentException("spin and yield must be >= 0: " + spinNanos + " ns, " + yieldNanos +
+                " ns");
+        }
+        if (maxSleepNanos < MIN_MAX_SLEEP_NANOS)
+        {
+            throw new IllegalArgumentException("maxSleep must be >= 1 ms: " + maxSleepNanos + " ns");
+        }
     }
 
     /**
@@ -68,13 +80,10 @@ public final class ReaderWait
      * @param spin  how long to spin once the ring is empty.
      * @param yield how long to yield after spinning, before sleeping.
      * @return the policy.
+     * @throws IllegalArgumentException if either is negative.
      */
     public static ReaderWait of(final Duration spin, final Duration yield)
     {
-        if (spin.isNegative() || yield.isNegative())
-        {
-            throw new IllegalArgumentException("spin and yield must be >= 0: " + spin + ", " + yield);
-        }
         return new ReaderWait(saturatedNanos(spin), saturatedNanos(yield), DEFAULT_MAX_SLEEP_NANOS);
     }
 
@@ -84,13 +93,10 @@ public final class ReaderWait
      *
      * @param maxSleep the longest single sleep on the doorbell, at least 1 ms.
      * @return the new policy.
+     * @throws IllegalArgumentException if it is under 1 ms.
      */
     public ReaderWait withMaxSleep(final Duration maxSleep)
     {
-        if (maxSleep.toMillis() < 1)
-        {
-            throw new IllegalArgumentException("maxSleep must be >= 1 ms: " + maxSleep);
-        }
         return new ReaderWait(spinNanos, yieldNanos, saturatedNanos(maxSleep));
     }
 
@@ -104,30 +110,6 @@ public final class ReaderWait
         {
             return Long.MAX_VALUE;
         }
-    }
-
-    /**
-     * @return nanoseconds to spin once the ring is empty.
-     */
-    public long spinNanos()
-    {
-        return spinNanos;
-    }
-
-    /**
-     * @return nanoseconds to yield after spinning.
-     */
-    public long yieldNanos()
-    {
-        return yieldNanos;
-    }
-
-    /**
-     * @return the longest single sleep on the doorbell.
-     */
-    public long maxSleepNanos()
-    {
-        return maxSleepNanos;
     }
 
     /**

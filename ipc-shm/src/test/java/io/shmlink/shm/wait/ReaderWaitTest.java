@@ -1,0 +1,52 @@
+package io.shmlink.shm.wait;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * A wait policy is a value whose phases are checked however it is made, and which tells a waiter its phase.
+ */
+class ReaderWaitTest
+{
+    @Test
+    void aPolicyMadeFromDurationsHasThoseDurationsInNanosecondsAndTheDefaultLongestSleep()
+    {
+        final ReaderWait wait = ReaderWait.of(Duration.ofNanos(5_000), Duration.ofNanos(7_000));
+
+        assertEquals(new ReaderWait(5_000, 7_000, ReaderWait.blocking().maxSleepNanos()), wait);
+        assertEquals(3_000_000, wait.withMaxSleep(Duration.ofMillis(3)).maxSleepNanos());
+    }
+
+    @Test
+    void aNegativePhaseIsRefusedHoweverThePolicyIsMade()
+    {
+        assertThrows(IllegalArgumentException.class, () -> new ReaderWait(-1, 0, 1_000_000));
+        assertThrows(IllegalArgumentException.class, () -> new ReaderWait(0, -1, 1_000_000));
+        assertThrows(IllegalArgumentException.class, () -> ReaderWait.of(Duration.ofNanos(-1), Duration.ZERO));
+    }
+
+    @Test
+    void aLongestSleepUnderOneMillisecondIsRefused()
+    {
+        assertThrows(IllegalArgumentException.class, () -> new ReaderWait(0, 0, 999_999));
+        assertThrows(IllegalArgumentException.class, () -> ReaderWait.blocking().withMaxSleep(Duration.ZERO));
+        assertEquals(Long.MAX_VALUE,
+            ReaderWait.blocking().withMaxSleep(Duration.ofSeconds(Long.MAX_VALUE)).maxSleepNanos());
+    }
+
+    @Test
+    void aWaiterSpinsThenYieldsThenSleeps()
+    {
+        final ReaderWait wait = new ReaderWait(100, 50, 1_000_000);
+
+        assertEquals(WaitPhase.SPIN, wait.phase(99));
+        assertEquals(WaitPhase.YIELD, wait.phase(100));
+        assertEquals(WaitPhase.YIELD, wait.phase(149));
+        assertEquals(WaitPhase.SLEEP, wait.phase(150));
+        assertEquals(WaitPhase.SPIN, ReaderWait.busySpin().phase(Long.MAX_VALUE - 1));
+    }
+}
