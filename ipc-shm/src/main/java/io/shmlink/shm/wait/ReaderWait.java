@@ -108,7 +108,7 @@ public record ReaderWait(long spinNanos, long yieldNanos, long maxSleepNanos)
         }
         catch (final ArithmeticException tooLong)
         {
-            return Long.MAX_VALUE;
+            return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
     }
 

@@ -27,6 +27,9 @@ class ReaderWaitTest
         assertThrows(IllegalArgumentException.class, () -> new ReaderWait(-1, 0, 1_000_000));
         assertThrows(IllegalArgumentException.class, () -> new ReaderWait(0, -1, 1_000_000));
         assertThrows(IllegalArgumentException.class, () -> ReaderWait.of(Duration.ofNanos(-1), Duration.ZERO));
+        // too long for a long in nanoseconds: it must not saturate to spinning for ever
+        assertThrows(IllegalArgumentException.class,
+            () -> ReaderWait.of(Duration.ofSeconds(Long.MIN_VALUE), Duration.ZERO));
     }
 
     @Test
