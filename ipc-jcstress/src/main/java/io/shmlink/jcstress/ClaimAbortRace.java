@@ -11,8 +11,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 /**
  * The race that {@link SpscClaimAbortTest} and {@link MpscClaimAbortTest} run on a channel of their mode: a
  * publisher claims a 24-byte message (a one-line record, 64 bytes), fills it, aborts it (64 bytes of padding),
- * then offers a marker, while the subscriber polls. Outcomes: (aborted copies the poll delivered, plus 100 if any
- * was torn; markers it delivered; markers a later drain delivered; aborted or torn copies the drain delivered).
+ * then offers a marker, while the subscriber polls. The aborted record is never handed over, not even half-filled;
+ * the marker arrives once. Outcomes: (aborted copies the poll delivered, plus 100 if any was torn; markers it
+ * delivered; markers a later drain delivered; aborted or torn copies the drain delivered).
  */
 @Outcome(id = "0, 1, 0, 0", expect = ACCEPTABLE, desc = "poll skipped the aborted claim and delivered the marker")
 @Outcome(id = "0, 0, 1, 0", expect = ACCEPTABLE, desc = "poll came early; the marker arrives later")

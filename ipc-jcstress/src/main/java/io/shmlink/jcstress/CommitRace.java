@@ -2,8 +2,12 @@ package io.shmlink.jcstress;
 
 import io.shmlink.api.BufferClaim;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.infra.results.IIII_Result;
 import org.openjdk.jcstress.infra.results.III_Result;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * The race of {@link SpscCommitTest} (an {@code offer}) and {@link MpscClaimCommitTest} (a claim filled in place and
@@ -16,6 +20,32 @@ final class CommitRace extends ChannelRace
 {
     private static final int LENGTH = 24;
     private final UnsafeBuffer message = Rings.message(LENGTH, Rings.VALUE);
+
+    /** The outcomes of {@link SpscCommitTest}: an {@code offer} and a poll, three results. */
+    @Outcome(id = "0, 0, 1", expect = ACCEPTABLE, desc = "poll ran before the commit; the next poll delivers it")
+    @Outcome(id = "1, 1, 0", expect = ACCEPTABLE, desc = "poll saw the committed record, every byte")
+    @Outcome(expect = FORBIDDEN, desc = "torn payload, duplicate or loss")
+    static final class Offered
+    {
+        private Offered()
+        {
+        }
+    }
+
+    /**
+     * The outcomes of {@link MpscClaimCommitTest}: a claim committed in place and a poll, four results. The
+     * subscriber marks what it consumed free for the next lap (the free word at each record boundary, see
+     * {@link Rings#dirty}).
+     */
+    @Outcome(id = "0, 0, 1, 0", expect = ACCEPTABLE, desc = "poll ran before the commit; the next poll delivers it")
+    @Outcome(id = "1, 1, 0, 0", expect = ACCEPTABLE, desc = "poll saw the committed record, every byte")
+    @Outcome(expect = FORBIDDEN, desc = "torn payload, duplicate, loss, or consumed space not marked free")
+    static final class ClaimedAndCommitted
+    {
+        private ClaimedAndCommitted()
+        {
+        }
+    }
 
     CommitRace(final boolean mpsc)
     {

@@ -23,8 +23,11 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * The race of a fan-out publisher with its slowest subscriber (issue 19's gating): the ring holds fifteen 256-byte
  * records that one subscriber has read and the other, the slow one, has not. The publisher tries one more record,
  * which fits only once the slow subscriber has let go of its first record (the record plus the word after it that
- * the publisher zeroes or finds marked). The slow subscriber reads its backlog meanwhile. It must receive all
- * fifteen intact, whatever the publisher did; the sixteenth arrives intact or not at all.
+ * the publisher zeroes or finds marked; on MPMC the cleaning publisher marks the released space free first). The
+ * slow subscriber reads its backlog meanwhile. It must receive all fifteen intact, whatever the publisher did; the
+ * sixteenth arrives intact or not at all. Run on SPMC by {@link SpmcGatingTest} and on MPMC by
+ * {@link MpmcGatingTest}. Outcomes: (backlog records the slow subscriber's first poll delivered intact, records
+ * delivered intact in all and -1 if any was torn, whether the publisher's record went in).
  */
 @Outcome(id = "15, 15, 0", expect = ACCEPTABLE, desc = "the publisher found the ring full: back-pressured")
 @Outcome(id = "15, 16, 1", expect = ACCEPTABLE_INTERESTING,

@@ -15,7 +15,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * The set-up, the other actors and the arbiter that {@link MpscLateCommitLapTest} and {@link MpscLateAbortLapTest}
  * share: A claimed a one-line record (an 8-byte message, 64 bytes) at position 0 and held it past the timeout, the
  * subscriber skipped it (holding its space), and B filled the rest of the ring with one-line records, all of them
- * delivered. Each test only chooses how A lets go.
+ * delivered. In the race, A lets go at last, B offers C (which fits only where A's record was, a lap later), and the
+ * subscriber looks at the held claim again. B's claim succeeds only after the subscriber saw A let go, so A's late
+ * store lands on its own record: C arrives intact, once, or B is back-pressured. Each test only chooses how A lets
+ * go.
  */
 @Outcome(id = "0, 0, 0, 1", expect = ACCEPTABLE, desc = "B back-pressured: A's space was still held")
 @Outcome(id = "1, 1, 0, 1", expect = ACCEPTABLE_INTERESTING, desc = "A let go, the space was released, C arrived")

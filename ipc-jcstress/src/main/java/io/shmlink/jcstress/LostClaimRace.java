@@ -15,7 +15,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * recovery racing a late commit. Before the race, A claimed and filled a record without committing it, B sent a
  * message after it (on SPSC through the one writer), and the subscriber saw the stall at time 0 (on MPSC twice). In
  * the race, A commits while the subscriber, at time 1 (past its 1 ns claim timeout), skips the stalled claim and
- * polls. Outcomes as {@link #drain} reports them.
+ * polls. Either A's commit came first and A arrives, or the skip came first and A is counted lost; B always
+ * arrives, once, intact. Outcomes as {@link #drain} reports them.
  */
 @Outcome(id = "1, 1, 0, 0", expect = ACCEPTABLE, desc = "A committed before the timeout struck: delivered")
 @Outcome(id = "0, 1, 1, 0", expect = ACCEPTABLE_INTERESTING,

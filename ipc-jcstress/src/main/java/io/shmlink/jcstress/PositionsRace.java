@@ -14,8 +14,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * The race that {@link SpscPositionsTest} and {@link MpscPositionsTest} run on a channel of their mode with one
  * publisher: it sends two one-line records (8-byte messages, 64 bytes each: {@link RecordDescriptor#ALIGNMENT})
  * across the end of the ring, the first in its last line and the second at index 0, and reads the head before and
- * after; the subscriber reads the tail before and after polling twice. Outcomes, relative to the start: (tail
- * before, tail after or -1 if the subscriber passed it, head before, head after), each 0, 64 or 128.
+ * after; the subscriber reads the tail before and after polling twice. Head and tail only grow (on MPSC only with
+ * one publisher, as here: with several, the tail is a hint that may go back), so each pair must be non-decreasing,
+ * and the subscriber never gets ahead of the tail it saw last. Outcomes, relative to the start: (tail before, tail
+ * after or -1 if the subscriber passed it, head before, head after), each 0, 64 or 128.
  */
 @Outcome(id = "(0, (0|64|128)|64, (64|128)|128, 128), " +
     "(0, (0|64|128)|64, (64|128)|128, 128)", expect = ACCEPTABLE,

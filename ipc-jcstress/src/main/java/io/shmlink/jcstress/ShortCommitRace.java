@@ -12,8 +12,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * The race that {@link SpscShortCommitTest} and {@link MpscShortCommitTest} run on a channel of their mode: a
  * publisher claims 64 bytes (a 128-byte record: two lines), fills them, commits only the first 16
  * ({@code BufferClaim.commit(int)}: a one-line record, and a 64-byte padding record over the second line), then
- * offers a marker, while the subscriber polls. Outcomes: (state of the message and of the marker in the poll, -1
- * for the marker if it came without the message; their states in a later drain).
+ * offers a marker, while the subscriber polls. The short message arrives whole and once, the padding over the rest
+ * of the claim is read past (never delivered, never read as a header before it was written), and the marker
+ * follows it. Outcomes: (state of the message and of the marker in the poll, -1 for the marker if it came without
+ * the message; their states in a later drain).
  */
 @Outcome(id = "1, 1, 0, 0", expect = ACCEPTABLE, desc = "poll saw both")
 @Outcome(id = "1, 0, 0, 1", expect = ACCEPTABLE, desc = "poll saw the short message; the marker came later")
