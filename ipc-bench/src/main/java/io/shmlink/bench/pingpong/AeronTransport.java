@@ -168,13 +168,9 @@ public final class AeronTransport extends NamedTransport
             this.index = index;
             while (true)
             {
-                if (ping.poll(echoAssembler, FRAGMENT_LIMIT) == 0)
+                if (ping.poll(echoAssembler, FRAGMENT_LIMIT) == 0 && !control.idle(index))
                 {
-                    if (!control.isActive(index))
-                    {
-                        return;
-                    }
-                    Thread.onSpinWait();
+                    return;
                 }
             }
         }
@@ -193,13 +189,9 @@ public final class AeronTransport extends NamedTransport
             burstSink = BurstSink.inMode(burstSink, messageLength, mode);
             while (true)
             {
-                if (ping.poll(sinkAssembler, ShmLinkTransport.SINK_BATCH) == 0)
+                if (ping.poll(sinkAssembler, ShmLinkTransport.SINK_BATCH) == 0 && !control.idle(index))
                 {
-                    if (!control.isActive(index))
-                    {
-                        return;
-                    }
-                    Thread.onSpinWait();
+                    return;
                 }
             }
         }
@@ -225,11 +217,10 @@ public final class AeronTransport extends NamedTransport
                 {
                     throw refused("pong", result);
                 }
-                if (!control.isActive(index))
+                if (!control.idle(index))
                 {
                     return;
                 }
-                Thread.onSpinWait();
             }
         }
 

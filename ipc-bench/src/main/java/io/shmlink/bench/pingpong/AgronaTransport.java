@@ -180,13 +180,9 @@ public final class AgronaTransport extends NamedTransport
         {
             while (true)
             {
-                if (ping.read(this, 1) == 0)
+                if (ping.read(this, 1) == 0 && !control.idle(index))
                 {
-                    if (!control.isActive(index))
-                    {
-                        return;
-                    }
-                    Thread.onSpinWait();
+                    return;
                 }
             }
         }
@@ -207,13 +203,9 @@ public final class AgronaTransport extends NamedTransport
             burstSink = BurstSink.inMode(burstSink, messageLength, mode);
             while (true)
             {
-                if (ping.read(sinkHandler, ShmLinkTransport.SINK_BATCH) == 0)
+                if (ping.read(sinkHandler, ShmLinkTransport.SINK_BATCH) == 0 && !control.idle(index))
                 {
-                    if (!control.isActive(index))
-                    {
-                        return;
-                    }
-                    Thread.onSpinWait();
+                    return;
                 }
             }
         }

@@ -275,11 +275,10 @@ public final class ChronicleTransport extends NamedTransport
                         continue;
                     }
                 }
-                if (!control.isActive(index))
+                if (!control.idle(index))
                 {
                     return;
                 }
-                Thread.onSpinWait();
             }
         }
 
@@ -309,11 +308,10 @@ public final class ChronicleTransport extends NamedTransport
                         continue;
                     }
                 }
-                if (!control.isActive(index))
+                if (!control.idle(index))
                 {
                     return;
                 }
-                Thread.onSpinWait();
             }
         }
 
@@ -415,11 +413,10 @@ public final class ChronicleTransport extends NamedTransport
                         continue;
                     }
                 }
-                if (!control.isActive(index))
+                if (!control.idle(index))
                 {
                     return;
                 }
-                Thread.onSpinWait();
             }
         }
 

@@ -121,6 +121,22 @@ public final class EchoControl implements AutoCloseable
     }
 
     /**
+     * Child, in a spinning echo loop that found no ping: spins once if the parent still wants the transport served.
+     *
+     * @param index the transport the loop serves.
+     * @return false if the loop ends: the parent no longer wants it served.
+     */
+    public boolean idle(final int index)
+    {
+        if (!isActive(index))
+        {
+            return false;
+        }
+        Thread.onSpinWait();
+        return true;
+    }
+
+    /**
      * Child: reports that it now serves a transport.
      *
      * @param index the transport's index.

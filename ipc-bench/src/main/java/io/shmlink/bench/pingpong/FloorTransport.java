@@ -238,11 +238,10 @@ public final class FloorTransport extends NamedTransport
                 final long produced = ring.getLongAcquire(PRODUCER_OFFSET);
                 if (produced == consumed)
                 {
-                    if (!control.isActive(index))
+                    if (!control.idle(index))
                     {
                         return;
                     }
-                    Thread.onSpinWait();
                     continue;
                 }
                 while (consumed < produced)
@@ -271,13 +270,9 @@ public final class FloorTransport extends NamedTransport
                 {
                     line.putLongRelease(VALUE_OFFSET, value + 1);
                 }
-                else
+                else if (!control.idle(index))
                 {
-                    if (!control.isActive(index))
-                    {
-                        return;
-                    }
-                    Thread.onSpinWait();
+                    return;
                 }
             }
         }

@@ -161,13 +161,9 @@ public final class ShmLinkChronicleTransport extends NamedTransport
         {
             while (true)
             {
-                if (ping.poll(order, echo, 1) == 0)
+                if (ping.poll(order, echo, 1) == 0 && !control.idle(index))
                 {
-                    if (!control.isActive(index))
-                    {
-                        return;
-                    }
-                    Thread.onSpinWait();
+                    return;
                 }
             }
         }
