@@ -1,5 +1,7 @@
 package io.shmlink.shm;
 
+import io.shmlink.shm.ring.VarHandles;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
@@ -24,19 +26,7 @@ final class PollGuard
     /** How long a close from another thread sleeps between looks at a poll in progress. */
     private static final long CLOSE_WAIT_NANOS = 100_000;
 
-    private static final VarHandle STATE;
-
-    static
-    {
-        try
-        {
-            STATE = MethodHandles.lookup().findVarHandle(PollGuard.class, "state", int.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
+    private static final VarHandle STATE = VarHandles.field(MethodHandles.lookup(), "state", int.class);
 
     private final String channelName;
 

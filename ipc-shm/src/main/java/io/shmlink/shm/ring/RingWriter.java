@@ -72,19 +72,7 @@ public abstract sealed class RingWriter implements BufferClaim.Completer
      */
     long headCache;
 
-    private static final VarHandle HEAD_CACHE;
-
-    static
-    {
-        try
-        {
-            HEAD_CACHE = MethodHandles.lookup().findVarHandle(RingWriter.class, "headCache", long.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
+    private static final VarHandle HEAD_CACHE = VarHandles.field(MethodHandles.lookup(), "headCache", long.class);
 
     /**
      * Whether this writer's last send was refused for lack of space: the next refusal then continues that episode
