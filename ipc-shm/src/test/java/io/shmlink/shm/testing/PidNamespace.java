@@ -16,6 +16,13 @@ public final class PidNamespace
     /** The launcher every child is started under. */
     public static final List<String> UNSHARE = List.of("unshare", "--pid", "--fork", "--mount-proc", "--kill-child");
 
+    /**
+     * The JVM options of every child in a namespace: no performance-data file. HotSpot names that file
+     * {@code /tmp/hsperfdata_<user>/<pid>}, and every such child is pid 1 in a {@code /tmp} shared with the others:
+     * a child started while another still holds {@code .../1} prints a warning as its first line of output.
+     */
+    public static final List<String> JVM_OPTIONS = List.of("-XX:-UsePerfData");
+
     private PidNamespace()
     {
     }
@@ -66,7 +73,7 @@ public final class PidNamespace
      */
     public static ChildJvm start(final Class<?> main, final String... args) throws IOException
     {
-        return ChildJvm.startUnder(UNSHARE, List.of(), main, args);
+        return ChildJvm.startUnder(UNSHARE, JVM_OPTIONS, main, args);
     }
 
     /**
