@@ -1,6 +1,7 @@
 package io.shmlink.shm.liveness;
 
 import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelInfo;
 import io.shmlink.api.Publisher;
 import io.shmlink.api.ShmLinkException;
 import io.shmlink.api.Subscriber;
@@ -63,6 +64,28 @@ class PidNamespaceLivenessTest
                 "the slot of a live subscriber in another namespace was taken");
             assertTrue(ex.getMessage().contains("already has a live subscriber: pid 1;"), ex.getMessage());
             assertTrue(shm.registry().lookup(CHANNEL).orElseThrow().subscriber().alive());
+        }
+    }
+
+    /**
+     * Each child is pid 1 of its namespace, so a child started while another still lives (as the next test's may be,
+     * just after this one's close) must not meet that one's files: its first line is still its own.
+     */
+    @Test
+    void aPublisherInOneMorePidNamespaceAttachesWhileTheSubscriberInItsOwnLives() throws Exception
+    {
+        try (ChildJvm subscriber =
+            PidNamespace.start(AttachAndWaitMain.class, shm.directory().toString(), CHANNEL, "subscriber"))
+        {
+            assertEquals("ATTACHED", subscriber.readLine());
+            try (ChildJvm publisher =
+                PidNamespace.start(AttachAndWaitMain.class, shm.directory().toString(), CHANNEL, "publisher"))
+            {
+                assertEquals("ATTACHED", publisher.readLine(), "the publisher's first line");
+                final ChannelInfo info = shm.registry().lookup(CHANNEL).orElseThrow();
+                assertEquals(1, info.publishers().size());
+                assertTrue(info.subscriber().alive());
+            }
         }
     }
 
