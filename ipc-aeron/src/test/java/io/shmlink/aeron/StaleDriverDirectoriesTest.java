@@ -55,7 +55,7 @@ class StaleDriverDirectoriesTest
         final String unavailable = PidNamespace.unavailableBecause();
         assumeTrue(unavailable == null, () -> "no PID namespace for a child JVM: " + unavailable);
         // this JVM opens no registry on the directory: the cleaner must look at its alive files by itself
-        try (ChildJvm bridge = ChildJvm.startUnder(PidNamespace.UNSHARE, PidNamespace.JVM_OPTIONS, BridgeMain.class,
+        try (ChildJvm bridge = PidNamespace.start(BridgeMain.class,
             "in", shm.directory().toString(), "dst", TestMessages.udp(TestMessages.freeUdpPort()), "5"))
         {
             final Path driver = Path.of(bridge.awaitLine("BRIDGE UP ").substring("BRIDGE UP ".length()));
