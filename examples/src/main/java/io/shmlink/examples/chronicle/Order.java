@@ -66,7 +66,10 @@ public final class Order implements BytesMarshallable
     /** Buy or sell; {@link Side#BUY} until set. */
     public Side side = Side.BUY;
 
-    /** The instrument's symbol, written as 8-bit characters; read into this same builder, allocating nothing. */
+    /**
+     * The instrument's symbol, written as 8-bit characters (one above 255 is sent as {@code '?'}); read into this
+     * same builder, allocating nothing.
+     */
     public final StringBuilder symbol = new StringBuilder(16);
 
     @Override
@@ -76,7 +79,9 @@ public final class Order implements BytesMarshallable
         bytes.writeLong(timestampNanos).writeLong(parentOrderId);
         bytes.writeDouble(price).writeDouble(quantity).writeDouble(limitPrice).writeDouble(filledQuantity);
         bytes.writeByte((byte)side.ordinal());
-        bytes.write8bit(symbol);
+        // write8bit's format (a stop-bit length, then a byte per char), which read8bit reads; write8bit itself
+        // sends a StringBuilder char by char through its generic CharSequence path (docs/CHRONICLE.md, "Measured")
+        bytes.writeStopBit(symbol.length()).append8bit(symbol);
     }
 
     @Override

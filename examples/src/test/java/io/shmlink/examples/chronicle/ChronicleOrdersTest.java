@@ -2,6 +2,7 @@ package io.shmlink.examples.chronicle;
 
 import io.shmlink.shm.ShmRegistry;
 import io.shmlink.shm.testing.TempRegistry;
+import net.openhft.chronicle.bytes.Bytes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,6 +39,28 @@ class ChronicleOrdersTest
         final IllegalStateException ex = assertThrows(IllegalStateException.class,
             () -> OrderSubscriber.receive(registry, "quiet", 1, Duration.ofMillis(100)));
         assertEquals("nothing for 0 s after 0 orders", ex.getMessage());
+    }
+
+    @Test
+    void anOrderCarriesItsSymbolInWrite8bitsFormatAndReadsBackWhole()
+    {
+        final Order sent = new Order();
+        sent.orderId = 7;
+        sent.side = Order.Side.SELL;
+        sent.symbol.append("EURUSD");
+        final Bytes<byte[]> written = Bytes.allocateElasticOnHeap(128);
+        sent.writeMarshallable(written);
+
+        final Bytes<byte[]> expected = Bytes.allocateElasticOnHeap(128);
+        expected.writeLong(7).writeLong(0).writeLong(0).writeLong(0).writeLong(0).writeLong(0);
+        expected.writeDouble(0).writeDouble(0).writeDouble(0).writeDouble(0);
+        expected.writeByte((byte)Order.Side.SELL.ordinal()).write8bit("EURUSD");
+        assertEquals(expected.toHexString(), written.toHexString());
+
+        final Order received = new Order();
+        received.symbol.append("stale");
+        received.readMarshallable(written);
+        assertEquals("7 SELL EURUSD", received.orderId + " " + received.side + " " + received.symbol);
     }
 
     private static double expectedNotional(final int count)
