@@ -7,6 +7,9 @@ import io.shmlink.chronicle.BytesHandler;
 import io.shmlink.chronicle.BytesPublisher;
 import io.shmlink.chronicle.BytesSubscriber;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.PointerBytesStore;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -29,7 +32,8 @@ import java.util.function.Consumer;
  * SPSC channel, one thread offering then polling as in {@link SpscBenchmark}: {@code offerPoll} writes the DTO
  * straight into a claimed record ({@link BytesPublisher}) and reads it back with {@code readMarshallable} into a
  * reused DTO; {@code offerPollView} hands the subscriber's reused {@code Bytes} view to a handler that reads one
- * field. Run with {@code -prof gc}: {@code gc.alloc.rate.norm} is the bytes allocated per offer + poll.
+ * field; {@code marshalOnly} writes and reads the DTO with no channel, the share that is Chronicle's. Run with
+ * {@code -prof gc}: {@code gc.alloc.rate.norm} is the bytes allocated per offer + poll.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -40,6 +44,9 @@ import java.util.function.Consumer;
     "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED"})
 public class ChronicleBytesBenchmark
 {
+    /** Room for the DTO in {@code marshalOnly}. */
+    private static final int SCRATCH_LENGTH = 256;
+
     /**
      * A channel with a {@link BytesPublisher} and a {@link BytesSubscriber} over it, and the DTOs.
      */
@@ -54,6 +61,12 @@ public class ChronicleBytesBenchmark
         long checksum;
         final Consumer<Order> onOrder = order -> checksum += order.orderId;
         final BytesHandler onBytes = this::onBytes;
+        /** Off-heap memory outside any ring, and a writing and a reading view over it, for {@code marshalOnly}. */
+        final UnsafeBuffer scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(SCRATCH_LENGTH, 64));
+        final PointerBytesStore writeStore = new PointerBytesStore();
+        final Bytes<Void> writeView = writeStore.bytesForWrite();
+        final PointerBytesStore readStore = new PointerBytesStore();
+        final Bytes<Void> readView = readStore.bytesForRead();
 
         private void onBytes(final Bytes<?> bytes)
         {
@@ -71,6 +84,8 @@ public class ChronicleBytesBenchmark
             channel = new JmhChannels.ShmLinkChannel(ChannelConfig.spsc(JmhChannels.CAPACITY), 1, 1);
             publisher = new BytesPublisher(channel.publisher(0));
             subscriber = new BytesSubscriber(channel.subscriber(0));
+            writeView.singleThreadedCheckDisabled(true);
+            readView.singleThreadedCheckDisabled(true);
         }
 
         /**
@@ -117,6 +132,29 @@ public class ChronicleBytesBenchmark
             throw new IllegalStateException("poll did not return the message just offered");
         }
         return s.checksum;
+    }
+
+    /**
+     * The DTO's own cost, with no channel: writes it through a view over off-heap memory, as {@link BytesPublisher}
+     * writes into a claim, and reads it back through another, as {@link BytesSubscriber} reads a record.
+     * {@code offerPoll} less this is what the channel adds.
+     *
+     * @param s the views.
+     * @return the order id read back, for JMH to consume.
+     */
+    @Benchmark
+    public long marshalOnly(final ChannelState s)
+    {
+        s.out.orderId++;
+        s.writeStore.set(s.scratch.addressOffset(), SCRATCH_LENGTH);
+        s.writeView.clear();
+        s.out.writeMarshallable(s.writeView);
+        final long length = s.writeView.writePosition();
+        s.readStore.set(s.scratch.addressOffset(), length);
+        s.readView.clear();
+        s.readView.readPositionRemaining(0, length);
+        s.in.readMarshallable(s.readView);
+        return s.in.orderId;
     }
 
     private static void offer(final ChannelState s)
