@@ -37,6 +37,19 @@ class PayloadTest
     }
 
     @Test
+    void aFillThatWouldLeaveItsBufferIsRefusedBeforeItWritesAByte()
+    {
+        final int length = 4099;
+        final Payload payload = new Payload(length);
+        final UnsafeBuffer tooShort = new UnsafeBuffer(new byte[length + 23]);
+        assertThrows(IndexOutOfBoundsException.class, () -> payload.fill(tooShort, 24, 1, false));
+        for (int i = 0; i < tooShort.capacity(); i++)
+        {
+            assertEquals(0, tooShort.getByte(i), "byte " + i + " written");
+        }
+    }
+
+    @Test
     void everyLineOfAMessageChangesFromOneMessageToTheNext()
     {
         final int length = 4096;
