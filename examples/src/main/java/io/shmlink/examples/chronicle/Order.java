@@ -67,8 +67,8 @@ public final class Order implements BytesMarshallable
     public Side side = Side.BUY;
 
     /**
-     * The instrument's symbol, written as 8-bit characters (one above 255 is sent as {@code '?'}); read into this
-     * same builder, allocating nothing.
+     * The instrument's symbol, written as 8-bit characters (one above 255 fails the write); read into this same
+     * builder, allocating nothing.
      */
     public final StringBuilder symbol = new StringBuilder(16);
 
@@ -79,9 +79,31 @@ public final class Order implements BytesMarshallable
         bytes.writeLong(timestampNanos).writeLong(parentOrderId);
         bytes.writeDouble(price).writeDouble(quantity).writeDouble(limitPrice).writeDouble(filledQuantity);
         bytes.writeByte((byte)side.ordinal());
-        // write8bit's format (a stop-bit length, then a byte per char), which read8bit reads; write8bit itself
-        // sends a StringBuilder char by char through its generic CharSequence path (docs/CHRONICLE.md, "Measured")
-        bytes.writeStopBit(symbol.length()).append8bit(symbol);
+        writeSymbol(bytes);
+    }
+
+    /**
+     * write8bit's format (a stop-bit length, then a byte per char), which read8bit reads, in one pass that also
+     * refuses a char above 255 as write8bit does (after writing it: a publisher aborts the claim of a write that
+     * throws). write8bit itself sends a StringBuilder through its generic CharSequence path, and append8bit sends
+     * such a char as a question mark (docs/CHRONICLE.md, "Measured").
+     */
+    private void writeSymbol(final BytesOut<?> bytes)
+    {
+        final int length = symbol.length();
+        bytes.writeStopBit(length);
+        int allChars = 0;
+        for (int i = 0; i < length; i++)
+        {
+            final char c = symbol.charAt(i);
+            allChars |= c;
+            bytes.writeByte((byte)c);
+        }
+        if (allChars > 0xFF)
+        {
+            throw new IllegalArgumentException("symbol " + symbol + " has a char that does not fit the 8 bits it " +
+                "is sent in");
+        }
     }
 
     @Override

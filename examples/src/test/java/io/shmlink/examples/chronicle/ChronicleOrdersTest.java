@@ -44,23 +44,48 @@ class ChronicleOrdersTest
     @Test
     void anOrderCarriesItsSymbolInWrite8bitsFormatAndReadsBackWhole()
     {
+        for (final int length : new int[] {0, 6, 127, 128, 300})
+        {
+            final String symbol = latin1(length);
+            final Order sent = new Order();
+            sent.orderId = 7;
+            sent.side = Order.Side.SELL;
+            sent.symbol.append(symbol);
+            final Bytes<byte[]> written = Bytes.allocateElasticOnHeap(512);
+            sent.writeMarshallable(written);
+
+            final Bytes<byte[]> expected = Bytes.allocateElasticOnHeap(512);
+            expected.writeLong(7).writeLong(0).writeLong(0).writeLong(0).writeLong(0).writeLong(0);
+            expected.writeDouble(0).writeDouble(0).writeDouble(0).writeDouble(0);
+            expected.writeByte((byte)Order.Side.SELL.ordinal()).write8bit(symbol);
+            assertEquals(expected.toHexString(), written.toHexString(), "symbol of " + length);
+
+            final Order received = new Order();
+            received.symbol.append("stale");
+            received.readMarshallable(written);
+            assertEquals("7 SELL " + symbol, received.orderId + " " + received.side + " " + received.symbol);
+        }
+    }
+
+    @Test
+    void aSymbolCharThatDoesNotFitEightBitsFailsTheWrite()
+    {
         final Order sent = new Order();
-        sent.orderId = 7;
-        sent.side = Order.Side.SELL;
-        sent.symbol.append("EURUSD");
-        final Bytes<byte[]> written = Bytes.allocateElasticOnHeap(128);
-        sent.writeMarshallable(written);
+        sent.symbol.append("EUR\u20ac");
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> sent.writeMarshallable(Bytes.allocateElasticOnHeap(128)));
+        assertEquals("symbol EUR\u20ac has a char that does not fit the 8 bits it is sent in", ex.getMessage());
+    }
 
-        final Bytes<byte[]> expected = Bytes.allocateElasticOnHeap(128);
-        expected.writeLong(7).writeLong(0).writeLong(0).writeLong(0).writeLong(0).writeLong(0);
-        expected.writeDouble(0).writeDouble(0).writeDouble(0).writeDouble(0);
-        expected.writeByte((byte)Order.Side.SELL.ordinal()).write8bit("EURUSD");
-        assertEquals(expected.toHexString(), written.toHexString());
-
-        final Order received = new Order();
-        received.symbol.append("stale");
-        received.readMarshallable(written);
-        assertEquals("7 SELL EURUSD", received.orderId + " " + received.side + " " + received.symbol);
+    /** Every Latin-1 char above the control range in turn, {@code length} of them. */
+    private static String latin1(final int length)
+    {
+        final StringBuilder text = new StringBuilder(length);
+        for (int i = 0; i < length; i++)
+        {
+            text.append((char)(0x20 + i % (0x100 - 0x20)));
+        }
+        return text.toString();
     }
 
     private static double expectedNotional(final int count)
