@@ -1,5 +1,6 @@
 package io.shmlink.bench.pingpong;
 
+import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PayloadTest
 {
     private static final int[] LENGTHS = {48, 63, 64, 65, 100, 4096, 4099, 65536};
+    /** Bytes before and after a filled message that must stay zero. */
+    private static final int GUARD = 24;
 
     @Test
     void theSendersExpectedChecksumIsTheFoldOfWhatItSendsByOfferAndByClaim()
@@ -19,18 +22,27 @@ class PayloadTest
         for (final int length : LENGTHS)
         {
             final Payload payload = new Payload(length);
-            final UnsafeBuffer claimed = new UnsafeBuffer(new byte[length + 24]);
-            for (long sequence = 1; sequence < 40; sequence++)
+            final UnsafeBuffer onHeap = new UnsafeBuffer(new byte[GUARD + length + GUARD]);
+            final UnsafeBuffer offHeap = new UnsafeBuffer(BufferUtil.allocateDirectAligned(GUARD + length + GUARD, 64));
+            for (final UnsafeBuffer claimed : new UnsafeBuffer[] {onHeap, offHeap})
             {
-                final boolean last = sequence % 7 == 0;
-                final long expected = payload.expected(sequence, last);
-                assertEquals(expected, Payload.fold(payload.stamp(sequence, last), 0, length), "offer " + length);
-                payload.fill(claimed, 24, sequence, last);
-                assertEquals(expected, Payload.fold(claimed, 24, length), "claim " + length);
-                for (int i = 0; i < length; i++)
+                for (long sequence = 1; sequence < 40; sequence++)
                 {
-                    assertEquals(payload.stamp(sequence, last).getByte(i), claimed.getByte(24 + i),
-                        "offer and claim write the same message, byte " + i + " of " + length);
+                    final boolean last = sequence % 7 == 0;
+                    final long expected = payload.expected(sequence, last);
+                    assertEquals(expected, Payload.fold(payload.stamp(sequence, last), 0, length), "offer " + length);
+                    payload.fill(claimed, GUARD, sequence, last);
+                    assertEquals(expected, Payload.fold(claimed, GUARD, length), "claim " + length);
+                    for (int i = 0; i < length; i++)
+                    {
+                        assertEquals(payload.stamp(sequence, last).getByte(i), claimed.getByte(GUARD + i),
+                            "offer and claim write the same message, byte " + i + " of " + length);
+                    }
+                }
+                for (int i = 0; i < GUARD; i++)
+                {
+                    assertEquals(0, claimed.getByte(i), "byte " + i + " before the message written");
+                    assertEquals(0, claimed.getByte(GUARD + length + i), "byte " + i + " after the message written");
                 }
             }
         }
