@@ -33,7 +33,8 @@ import java.util.function.Consumer;
  * straight into a claimed record ({@link BytesPublisher}) and reads it back with {@code readMarshallable} into a
  * reused DTO; {@code offerPollView} hands the subscriber's reused {@code Bytes} view to a handler that reads one
  * field; {@code marshalOnly} writes and reads the DTO with no channel, the share that is Chronicle's. Run with
- * {@code -prof gc}: {@code gc.alloc.rate.norm} is the bytes allocated per offer + poll.
+ * {@code -prof gc}: {@code gc.alloc.rate.norm} is the bytes allocated per offer + poll (per write + read in
+ * {@code marshalOnly}).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
