@@ -30,12 +30,13 @@ class PayloadTest
                 {
                     final boolean last = sequence % 7 == 0;
                     final long expected = payload.expected(sequence, last);
-                    assertEquals(expected, Payload.fold(payload.stamp(sequence, last), 0, length), "offer " + length);
+                    final UnsafeBuffer offered = payload.stamp(sequence, last);
+                    assertEquals(expected, Payload.fold(offered, 0, length), "offer " + length);
                     payload.fill(claimed, GUARD, sequence, last);
                     assertEquals(expected, Payload.fold(claimed, GUARD, length), "claim " + length);
                     for (int i = 0; i < length; i++)
                     {
-                        assertEquals(payload.stamp(sequence, last).getByte(i), claimed.getByte(GUARD + i),
+                        assertEquals(offered.getByte(i), claimed.getByte(GUARD + i),
                             "offer and claim write the same message, byte " + i + " of " + length);
                     }
                 }
