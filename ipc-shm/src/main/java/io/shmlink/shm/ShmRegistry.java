@@ -533,8 +533,8 @@ public final class ShmRegistry implements ChannelRegistry
 
     /**
      * {@inheritDoc} A channel is stale when its creator and every party it recorded are dead and it has been idle
-     * longer than {@link Options#staleGrace(Duration)}; one that nobody ever attached to when its creator is dead
-     * and it is older than {@link Options#unattachedGrace(Duration)}.
+     * for {@link Options#staleGrace(Duration)} or longer; one that nobody ever attached to when its creator is dead
+     * and it is at least {@link Options#unattachedGrace(Duration)} old.
      */
     @Override
     public int cleanStale()

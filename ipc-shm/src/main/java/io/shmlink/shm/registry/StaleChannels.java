@@ -31,7 +31,7 @@ import static io.shmlink.shm.segment.SegmentDescriptor.*;
 /**
  * Finds what dead processes left in a registry directory: temporary files of creations killed half-way, doorbell
  * sockets and alive files of dead processes, and channels whose every recorded party is dead and that have been
- * idle longer than a grace period. Liveness of other processes is judged as {@link ProcessToken#isAlive(long)}
+ * idle for a grace period. Liveness of other processes is judged as {@link ProcessToken#isAlive(long)}
  * does, so a registry must be open on the directory in this JVM for those of other PID namespaces to be seen.
  * A channel nobody ever attached to was made ahead of its users and has a grace of its own, longer by default.
  */
@@ -57,9 +57,9 @@ public final class StaleChannels
 
     /**
      * Finds, and unless told not to removes, stale channels and creation debris. A channel is stale when its
-     * creator and every party it recorded are dead and it has been idle longer than {@code grace}; a channel no
-     * party ever attached to (made ahead of its users) only once its creator is dead and it is older than
-     * {@code unattachedGrace}.
+     * creator and every party it recorded are dead and it has been idle for {@code grace} or longer; a channel no
+     * party ever attached to (made ahead of its users) only once its creator is dead and it is at least
+     * {@code unattachedGrace} old.
      *
      * @param directory       the registry directory.
      * @param grace           how long a channel whose parties are all dead must have been idle.
@@ -71,7 +71,7 @@ public final class StaleChannels
     public static List<Path> clean(
         final Path directory, final Duration grace, final Duration unattachedGrace, final boolean dryRun)
     {
-        return clean(directory, grace, unattachedGrace, true, dryRun);
+        return clean(directory, grace, unattachedGrace, true, dryRun, System.currentTimeMillis());
     }
 
     /**
@@ -83,14 +83,19 @@ public final class StaleChannels
      */
     public static int cleanDebris(final Path directory)
     {
-        return clean(directory, Duration.ZERO, Duration.ZERO, false, false).size();
+        return clean(directory, Duration.ZERO, Duration.ZERO, false, false, System.currentTimeMillis()).size();
     }
 
-    private static List<Path> clean(final Path directory, final Duration grace, final Duration unattachedGrace,
-        final boolean channels, final boolean dryRun)
+    /**
+     * {@link #clean(Path, Duration, Duration, boolean)} as of a given time: a channel idle for exactly the grace is
+     * stale, so that a grace of zero removes one whose last party left in the very millisecond of the cleanup.
+     *
+     * @param now the wall-clock time, in the milliseconds heartbeats are written in.
+     */
+    static List<Path> clean(final Path directory, final Duration grace, final Duration unattachedGrace,
+        final boolean channels, final boolean dryRun, final long now)
     {
         final List<Path> removed = new ArrayList<>();
-        final long now = System.currentTimeMillis();
         final long idleBefore = now - grace.toMillis();
         final long unattachedBefore = now - unattachedGrace.toMillis();
         final List<Path> paths = new ArrayList<>();
@@ -243,7 +248,7 @@ public final class StaleChannels
         }
         final long creator = header.getLong(CREATOR_PID_OFFSET);
         final boolean creatorAlive = ProcessHandle.of(creator).map(ProcessHandle::isAlive).orElse(false);
-        return !creatorAlive && (everAttached ? lastActivity < idleBefore : created < unattachedBefore);
+        return !creatorAlive && (everAttached ? lastActivity <= idleBefore : created <= unattachedBefore);
     }
 
     /**
