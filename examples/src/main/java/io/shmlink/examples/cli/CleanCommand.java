@@ -17,8 +17,8 @@ import java.util.List;
  * {@code shmlink clean}: removes what dead processes left behind, naming each file.
  */
 @Command(name = "clean", description = {
-    "Removes channels whose creator and parties are all dead and that have been idle longer than --grace, " +
-        "channels nobody ever attached to once their creator is dead and they are older than " +
+    "Removes channels whose creator and parties are all dead and that have been idle for --grace or longer, " +
+        "channels nobody ever attached to once their creator is dead and they are at least as old as " +
         "--unattached-grace (a channel made ahead of its users is not debris), the temporary files of " +
         "creations that were killed half-way, the doorbell sockets and alive files of dead processes, and the " +
         "media driver directories (.aeron-TOKEN-N) of dead bridges.",
