@@ -23,9 +23,6 @@ final class FanOutSubscriber extends ShmSubscriber
     /** Set once a poll found this subscriber evicted; every later poll throws it again. */
     private volatile SubscriberEvictedException evicted;
 
-    /** Orders the liveness tick's writes into the slot before the slot is given back after an eviction. */
-    private final Object slotLock = new Object();
-
     /**
      * @param attachment the slot the attach took; its doorbell word was zeroed by the attach.
      */
@@ -142,9 +139,7 @@ final class FanOutSubscriber extends ShmSubscriber
     @Override
     boolean tickSlot()
     {
-        synchronized (slotLock)
-        {
-            return evicted == null && super.tickSlot(); // else the slot is not this subscriber's any more
-        }
+        // the caller holds slotLock, which an eviction heard takes to give the slot back
+        return evicted == null && super.tickSlot(); // else the slot is not this subscriber's any more
     }
 }

@@ -60,6 +60,14 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
     /** Marks polls in progress, for a close from another thread to wait for; holds the closed flag. */
     private final PollGuard guard;
 
+    /**
+     * Held by the liveness tick while it writes into this subscriber's slot (heartbeat, counters), and by whatever
+     * gives the slot back (a close; a fan-out eviction heard): a tick that began before a close from another thread
+     * writes either before the slot is given back or, seeing the close, not at all, so it never writes into a slot
+     * a successor took. Package-private for the test that holds it to stop a tick half-way.
+     */
+    final Object slotLock = new Object();
+
     /** Taken by the one close() from another thread than the poller that does the closing. */
     private final AtomicBoolean closing = new AtomicBoolean();
 
@@ -492,21 +500,24 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
     private void releaseSlot()
     {
         // truncated: nothing of the segment is touched; a slot no longer this subscriber's: neither is that
-        final boolean touchSlot = !segment.isTruncated() && ownsSlot();
-        if (touchSlot)
-        {
-            reader.publishCounters();
-        }
         registry.detached(this);
-        if (doorbell != null)
+        synchronized (slotLock)
         {
+            final boolean touchSlot = !segment.isTruncated() && ownsSlot();
             if (touchSlot)
             {
-                buffer.putIntVolatile(doorbellOffset, 0);
+                reader.publishCounters();
             }
-            doorbell.close();
+            if (doorbell != null)
+            {
+                if (touchSlot)
+                {
+                    buffer.putIntVolatile(doorbellOffset, 0);
+                }
+                doorbell.close();
+            }
+            detachSlot();
         }
-        detachSlot();
     }
 
     /**
@@ -537,9 +548,13 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
         {
             return;
         }
-        if (!tickSlot())
+        synchronized (slotLock)
         {
-            return; // evicted: the subscriber has nothing left to watch
+            // again under the lock: a close that began after the look above may have given the slot back since
+            if (guard.isClosed() || !tickSlot())
+            {
+                return; // closed, or evicted: the subscriber has nothing left to watch
+            }
         }
         for (int slot = 0; slot < MAX_PUBLISHERS; slot++)
         {

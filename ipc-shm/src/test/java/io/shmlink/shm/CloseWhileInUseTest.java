@@ -4,11 +4,16 @@ import io.shmlink.api.BufferClaim;
 import io.shmlink.api.ChannelConfig;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.api.Publisher;
+import io.shmlink.shm.segment.FanOutDescriptor;
+import io.shmlink.shm.segment.SegmentDescriptor;
+import io.shmlink.shm.testing.SegmentEditor;
 import io.shmlink.shm.testing.TempRegistry;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -210,6 +215,53 @@ class CloseWhileInUseTest
         assertTrue(seen.subList(0, (int)sent).stream().allMatch(value -> value == 0xB), seen.toString());
         assertEquals(0xCL, seen.get(seen.size() - 1));
         assertEquals(1, subscriber.lostClaims());
+    }
+
+    /**
+     * The liveness thread may begin a tick of a subscriber just before another thread closes it. Once the close
+     * has given the slot back, where a successor's heartbeat and counters may already be, that tick writes nothing.
+     * The test holds the subscriber's slot lock to stop a tick between its first look at the close and its writes.
+     */
+    @ParameterizedTest
+    @EnumSource(value = ChannelMode.class, names = {"MPSC", "SPMC"})
+    void aLivenessTickBegunBeforeACloseWritesNothingIntoTheSlotItGaveBack(final ChannelMode mode) throws Exception
+    {
+        final String name = mode.isFanOut() ? "fan" : "chan";
+        if (mode.isFanOut())
+        {
+            shm.registry().create(name, new ChannelConfig(mode, CONFIG.capacity(), CONFIG.maxMessageLength(), 1));
+        }
+        final ShmSubscriber subscriber = shm.registry().subscriber(name);
+        final int slot = mode.isFanOut() ? FanOutDescriptor.slotOffset(CONFIG.capacity(), 0) : 0;
+        final int heartbeat = slot + (mode.isFanOut() ?
+            FanOutDescriptor.SLOT_HEARTBEAT_OFFSET : SegmentDescriptor.SUBSCRIBER_HEARTBEAT_OFFSET);
+        final int messages = slot + (mode.isFanOut() ?
+            FanOutDescriptor.SLOT_MESSAGES_OFFSET : SegmentDescriptor.MESSAGES_CONSUMED_OFFSET);
+        final long successors = 0x5EC0DL;
+        final Thread tick = new Thread(subscriber::onLivenessTick, "a tick begun before the close");
+        synchronized (subscriber.slotLock)
+        {
+            tick.start();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (tick.getState() != Thread.State.BLOCKED)
+            {
+                assertTrue(tick.isAlive() && System.nanoTime() < deadline, "the tick waits for the slot");
+                Thread.onSpinWait();
+            }
+            subscriber.close();
+            SegmentEditor.edit(shm.directory().resolve(name), b ->
+            {
+                b.putLong(heartbeat, successors); // the slot is another subscriber's now
+                b.putLong(messages, successors);
+            });
+        }
+        tick.join();
+
+        SegmentEditor.edit(shm.directory().resolve(name), b ->
+        {
+            assertEquals(successors, b.getLong(heartbeat), "heartbeat");
+            assertEquals(successors, b.getLong(messages), "messages consumed");
+        });
     }
 
     private static void await(final CountDownLatch latch)
