@@ -257,8 +257,11 @@ public abstract sealed class ShmPublisher implements Publisher, Party permits Qu
     /**
      * Refreshes this publisher's heartbeat now. The registry's liveness thread does so every 100 ms anyway; call
      * this where that thread is not wanted or to prove progress from the publishing thread itself.
+     * <p>
+     * Under this publisher's lock, which {@link #close()} holds while it gives the slot back: a heartbeat begun
+     * before a close from another thread lands before the slot is given back or not at all, never in a successor's.
      */
-    public void keepAlive()
+    public synchronized void keepAlive()
     {
         if (!closed)
         {

@@ -242,12 +242,7 @@ class CloseWhileInUseTest
         synchronized (subscriber.slotLock)
         {
             tick.start();
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (tick.getState() != Thread.State.BLOCKED)
-            {
-                assertTrue(tick.isAlive() && System.nanoTime() < deadline, "the tick waits for the slot");
-                Thread.onSpinWait();
-            }
+            awaitBlocked(tick);
             subscriber.close();
             SegmentEditor.edit(shm.directory().resolve(name), b ->
             {
@@ -262,6 +257,37 @@ class CloseWhileInUseTest
             assertEquals(successors, b.getLong(heartbeat), "heartbeat");
             assertEquals(successors, b.getLong(messages), "messages consumed");
         });
+    }
+
+    /** As for a subscriber's tick: a publisher's heartbeat begun before its close never lands in a successor's slot. */
+    @Test
+    void aHeartbeatBegunBeforeAPublishersCloseWritesNothingIntoTheSlotItGaveBack() throws Exception
+    {
+        final ShmPublisher publisher = shm.registry().publisher("chan");
+        final int heartbeat = SegmentDescriptor.publisherSlotOffset(0) + SegmentDescriptor.SLOT_HEARTBEAT_OFFSET;
+        final long successors = 0x5EC0DL;
+        final Thread tick = new Thread(publisher::keepAlive, "a heartbeat begun before the close");
+        synchronized (publisher)
+        {
+            tick.start();
+            awaitBlocked(tick);
+            publisher.close();
+            SegmentEditor.edit(shm.directory().resolve("chan"), b -> b.putLong(heartbeat, successors));
+        }
+        tick.join();
+
+        SegmentEditor.edit(shm.directory().resolve("chan"),
+            b -> assertEquals(successors, b.getLong(heartbeat), "the only publisher's slot is the first"));
+    }
+
+    private static void awaitBlocked(final Thread thread)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (thread.getState() != Thread.State.BLOCKED)
+        {
+            assertTrue(thread.isAlive() && System.nanoTime() < deadline, "the tick waits for the slot's lock");
+            Thread.onSpinWait();
+        }
     }
 
     private static void await(final CountDownLatch latch)
