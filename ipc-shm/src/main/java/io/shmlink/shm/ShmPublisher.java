@@ -94,6 +94,14 @@ public abstract sealed class ShmPublisher implements Publisher, Party permits Qu
     volatile boolean closed;
 
     /**
+     * Held by {@link #keepAlive()} while it writes the slot's heartbeat, and by {@link #close()} while it gives the
+     * slot back: a heartbeat begun before a close from another thread lands before the slot is given back or, seeing
+     * the close, not at all, never in a successor's slot. Private, so that no caller's lock on this publisher can
+     * hold up the liveness thread. Package-private for the test that holds it to stop a heartbeat half-way.
+     */
+    final Object slotLock = new Object();
+
+    /**
      * The subscriber token with which the last send found this publisher free to send: while the segment still
      * holds it, a send checks nothing else (one load of the segment and one of this field, instead of the closed
      * flag, the dead token and three comparisons). {@link #close} and a liveness verdict against that token reset
@@ -257,16 +265,16 @@ public abstract sealed class ShmPublisher implements Publisher, Party permits Qu
     /**
      * Refreshes this publisher's heartbeat now. The registry's liveness thread does so every 100 ms anyway; call
      * this where that thread is not wanted or to prove progress from the publishing thread itself.
-     * <p>
-     * Under this publisher's lock, which {@link #close()} holds while it gives the slot back: a heartbeat begun
-     * before a close from another thread lands before the slot is given back or not at all, never in a successor's.
      */
-    public synchronized void keepAlive()
+    public void keepAlive()
     {
-        if (!closed)
+        synchronized (slotLock)
         {
-            PartySlots.heartbeat(
-                buffer, SegmentDescriptor.publisherSlotOffset(PartySlots.slotOf(session)) + SLOT_HEARTBEAT_OFFSET);
+            if (!closed)
+            {
+                PartySlots.heartbeat(
+                    buffer, SegmentDescriptor.publisherSlotOffset(PartySlots.slotOf(session)) + SLOT_HEARTBEAT_OFFSET);
+            }
         }
     }
 
@@ -294,7 +302,10 @@ public abstract sealed class ShmPublisher implements Publisher, Party permits Qu
             closed = true;
             connectedToken = NO_TOKEN;
             registry.detached(this);
-            PartySlots.detachPublisher(segment, session);
+            synchronized (slotLock)
+            {
+                PartySlots.detachPublisher(segment, session);
+            }
             ringer.close();
         }
     }

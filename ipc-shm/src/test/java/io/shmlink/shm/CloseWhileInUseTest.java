@@ -2,6 +2,7 @@ package io.shmlink.shm;
 
 import io.shmlink.api.BufferClaim;
 import io.shmlink.api.ChannelConfig;
+import io.shmlink.api.ChannelInfo;
 import io.shmlink.api.ChannelMode;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.segment.FanOutDescriptor;
@@ -267,7 +268,7 @@ class CloseWhileInUseTest
         final int heartbeat = SegmentDescriptor.publisherSlotOffset(0) + SegmentDescriptor.SLOT_HEARTBEAT_OFFSET;
         final long successors = 0x5EC0DL;
         final Thread tick = new Thread(publisher::keepAlive, "a heartbeat begun before the close");
-        synchronized (publisher)
+        synchronized (publisher.slotLock)
         {
             tick.start();
             awaitBlocked(tick);
@@ -280,12 +281,59 @@ class CloseWhileInUseTest
             b -> assertEquals(successors, b.getLong(heartbeat), "the only publisher's slot is the first"));
     }
 
+    /**
+     * The other half of the tick's guarantee: a close from another thread gives the slot back only under the lock the
+     * tick writes under, so a tick holding it finishes its writes first.
+     */
+    @ParameterizedTest
+    @EnumSource(value = ChannelMode.class, names = {"MPSC", "SPMC"})
+    void aCloseFromAnotherThreadGivesTheSlotBackOnlyUnderTheTicksLock(final ChannelMode mode) throws Exception
+    {
+        final String name = mode.isFanOut() ? "fan" : "chan";
+        if (mode.isFanOut())
+        {
+            shm.registry().create(name, new ChannelConfig(mode, CONFIG.capacity(), CONFIG.maxMessageLength(), 1));
+        }
+        final ShmSubscriber subscriber = shm.registry().subscriber(name);
+        final Thread closer = new Thread(subscriber::close, "closer");
+        synchronized (subscriber.slotLock)
+        {
+            closer.start();
+            awaitBlocked(closer);
+            assertEquals(1, attachedSubscribers(name), "the slot is still held while a tick may write it");
+        }
+        closer.join();
+        assertEquals(0, attachedSubscribers(name));
+    }
+
+    /** As for a subscriber: a publisher's close gives its slot back only under the lock its heartbeat writes under. */
+    @Test
+    void aPublishersCloseFromAnotherThreadGivesTheSlotBackOnlyUnderTheHeartbeatsLock() throws Exception
+    {
+        final ShmPublisher publisher = shm.registry().publisher("chan");
+        final Thread closer = new Thread(publisher::close, "closer");
+        synchronized (publisher.slotLock)
+        {
+            closer.start();
+            awaitBlocked(closer);
+            assertEquals(1, shm.registry().lookup("chan").orElseThrow().publishers().size());
+        }
+        closer.join();
+        assertEquals(0, shm.registry().lookup("chan").orElseThrow().publishers().size());
+    }
+
+    private int attachedSubscribers(final String name)
+    {
+        final ChannelInfo info = shm.registry().lookup(name).orElseThrow();
+        return info.mode().isFanOut() ? info.subscribers().size() : info.subscriber() == null ? 0 : 1;
+    }
+
     private static void awaitBlocked(final Thread thread)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (thread.getState() != Thread.State.BLOCKED)
         {
-            assertTrue(thread.isAlive() && System.nanoTime() < deadline, "the tick waits for the slot's lock");
+            assertTrue(thread.isAlive() && System.nanoTime() < deadline, "the thread waits for the slot's lock");
             Thread.onSpinWait();
         }
     }
