@@ -24,6 +24,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -56,6 +57,8 @@ public final class Doorbell implements AutoCloseable
     private final Consumer<SelectionKey> onReady = this::onReady;
     private SelectionKey[] rung = new SelectionKey[4];
     private int rungCount;
+    /** Set by the first {@link #close()}, so that no later or concurrent one walks a selector being closed. */
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Doorbell(final Path path, final int number, final ServerSocketChannel server, final Selector selector)
     {
@@ -241,11 +244,14 @@ public final class Doorbell implements AutoCloseable
         rungCount = 0;
     }
 
-    /** Closes the doorbell and wakes a thread awaiting it; later calls do nothing. */
+    /**
+     * Closes the doorbell and wakes a thread awaiting it; later calls do nothing. Two threads may call it at once (a
+     * close from another thread wakes a poll whose handler closed the subscriber too): only the first closes.
+     */
     @Override
     public void close()
     {
-        if (!selector.isOpen())
+        if (!closed.compareAndSet(false, true))
         {
             return;
         }

@@ -25,6 +25,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -262,6 +263,43 @@ class BlockingPollTest
             {
                 bell.close();
             }
+        }
+    }
+
+    /**
+     * A subscriber's doorbell can be closed by two threads at once: a close from another thread wakes the poll,
+     * while that poll's own handler closed the subscriber and the poll gives the slot back. Neither close throws,
+     * and the socket goes.
+     */
+    @Test
+    void aDoorbellClosedByTwoThreadsAtOnceClosesOnceAndNeitherThrows() throws Exception
+    {
+        for (int round = 0; round < 1000; round++)
+        {
+            final Doorbell bell = Doorbell.openOrNull(shm.directory(), ProcessToken.SELF, FileAccess.OWNER_ONLY);
+            assertNotNull(bell);
+            final CyclicBarrier start = new CyclicBarrier(2);
+            final CompletableFuture<Void> other = CompletableFuture.runAsync(() ->
+            {
+                awaitQuietly(start);
+                bell.close();
+            });
+            awaitQuietly(start);
+            bell.close();
+            other.get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(), doorbellFiles(), "round " + round);
+        }
+    }
+
+    private static void awaitQuietly(final CyclicBarrier barrier)
+    {
+        try
+        {
+            barrier.await(10, TimeUnit.SECONDS);
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
         }
     }
 
