@@ -40,7 +40,8 @@ import static io.shmlink.shm.segment.QuietCleanup.deleteQuietly;
  * without a helper thread. A FIFO blocks its opener until the other end opens, and JDK 17 has no Unix-domain
  * datagrams. Publishers keep their connection, so a wake-up after the first costs one {@code write}.
  * <p>
- * Used by one thread, the subscriber's; {@link #close()} may come from another only once that thread is done.
+ * Used by one thread, the subscriber's, but for {@link #close()}: any thread may call it, at any time and more than
+ * once at once, and it wakes that thread if it is blocked in {@link #await(long)}.
  */
 public final class Doorbell implements AutoCloseable
 {
