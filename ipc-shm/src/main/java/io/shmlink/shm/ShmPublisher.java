@@ -96,8 +96,9 @@ public abstract sealed class ShmPublisher implements Publisher, Party permits Qu
     /**
      * Held by {@link #keepAlive()} while it writes the slot's heartbeat, and by {@link #close()} while it gives the
      * slot back: a heartbeat begun before a close from another thread lands before the slot is given back or, seeing
-     * the close, not at all, never in a successor's slot. Private, so that no caller's lock on this publisher can
-     * hold up the liveness thread. Package-private for the test that holds it to stop a heartbeat half-way.
+     * the close, not at all, never in a successor's slot. Not the publisher itself, so that no caller's lock on the
+     * publisher can hold up the liveness thread. Package-private for the test that holds it to stop a heartbeat
+     * half-way.
      */
     final Object slotLock = new Object();
 

@@ -499,10 +499,10 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
 
     private void releaseSlot()
     {
-        // truncated: nothing of the segment is touched; a slot no longer this subscriber's: neither is that
         registry.detached(this);
         synchronized (slotLock)
         {
+            // truncated: nothing of the segment is touched; a slot no longer this subscriber's: neither is that
             final boolean touchSlot = !segment.isTruncated() && ownsSlot();
             if (touchSlot)
             {
