@@ -23,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -227,11 +228,7 @@ class CloseWhileInUseTest
     @EnumSource(value = ChannelMode.class, names = {"MPSC", "SPMC"})
     void aLivenessTickBegunBeforeACloseWritesNothingIntoTheSlotItGaveBack(final ChannelMode mode) throws Exception
     {
-        final String name = mode.isFanOut() ? "fan" : "chan";
-        if (mode.isFanOut())
-        {
-            shm.registry().create(name, new ChannelConfig(mode, CONFIG.capacity(), CONFIG.maxMessageLength(), 1));
-        }
+        final String name = channelOf(mode);
         final ShmSubscriber subscriber = shm.registry().subscriber(name);
         final int slot = mode.isFanOut() ? FanOutDescriptor.slotOffset(CONFIG.capacity(), 0) : 0;
         final int heartbeat = slot + (mode.isFanOut() ?
@@ -239,19 +236,11 @@ class CloseWhileInUseTest
         final int messages = slot + (mode.isFanOut() ?
             FanOutDescriptor.SLOT_MESSAGES_OFFSET : SegmentDescriptor.MESSAGES_CONSUMED_OFFSET);
         final long successors = 0x5EC0DL;
-        final Thread tick = new Thread(subscriber::onLivenessTick, "a tick begun before the close");
-        synchronized (subscriber.slotLock)
+        tickStoppedAcrossClose(subscriber.slotLock, subscriber::onLivenessTick, subscriber::close, name, b ->
         {
-            tick.start();
-            awaitBlocked(tick);
-            subscriber.close();
-            SegmentEditor.edit(shm.directory().resolve(name), b ->
-            {
-                b.putLong(heartbeat, successors); // the slot is another subscriber's now
-                b.putLong(messages, successors);
-            });
-        }
-        tick.join();
+            b.putLong(heartbeat, successors); // the slot is another subscriber's now
+            b.putLong(messages, successors);
+        });
 
         SegmentEditor.edit(shm.directory().resolve(name), b ->
         {
@@ -267,15 +256,8 @@ class CloseWhileInUseTest
         final ShmPublisher publisher = shm.registry().publisher("chan");
         final int heartbeat = SegmentDescriptor.publisherSlotOffset(0) + SegmentDescriptor.SLOT_HEARTBEAT_OFFSET;
         final long successors = 0x5EC0DL;
-        final Thread tick = new Thread(publisher::keepAlive, "a heartbeat begun before the close");
-        synchronized (publisher.slotLock)
-        {
-            tick.start();
-            awaitBlocked(tick);
-            publisher.close();
-            SegmentEditor.edit(shm.directory().resolve("chan"), b -> b.putLong(heartbeat, successors));
-        }
-        tick.join();
+        tickStoppedAcrossClose(publisher.slotLock, publisher::keepAlive, publisher::close, "chan",
+            b -> b.putLong(heartbeat, successors));
 
         SegmentEditor.edit(shm.directory().resolve("chan"),
             b -> assertEquals(successors, b.getLong(heartbeat), "the only publisher's slot is the first"));
@@ -289,11 +271,7 @@ class CloseWhileInUseTest
     @EnumSource(value = ChannelMode.class, names = {"MPSC", "SPMC"})
     void aCloseFromAnotherThreadGivesTheSlotBackOnlyUnderTheTicksLock(final ChannelMode mode) throws Exception
     {
-        final String name = mode.isFanOut() ? "fan" : "chan";
-        if (mode.isFanOut())
-        {
-            shm.registry().create(name, new ChannelConfig(mode, CONFIG.capacity(), CONFIG.maxMessageLength(), 1));
-        }
+        final String name = channelOf(mode);
         final ShmSubscriber subscriber = shm.registry().subscriber(name);
         final Thread closer = new Thread(subscriber::close, "closer");
         synchronized (subscriber.slotLock)
@@ -320,6 +298,36 @@ class CloseWhileInUseTest
         }
         closer.join();
         assertEquals(0, shm.registry().lookup("chan").orElseThrow().publishers().size());
+    }
+
+    /**
+     * Starts a tick while holding the lock it writes under, so that it stops there after its first look at the close;
+     * closes and lets a successor write into the slot while still holding the lock; then lets the tick go and waits
+     * for it.
+     */
+    private void tickStoppedAcrossClose(final Object lock, final Runnable tick, final Runnable close,
+        final String channel, final Consumer<UnsafeBuffer> successor) throws InterruptedException
+    {
+        final Thread ticking = new Thread(tick, "a tick begun before the close");
+        synchronized (lock)
+        {
+            ticking.start();
+            awaitBlocked(ticking);
+            close.run();
+            SegmentEditor.edit(shm.directory().resolve(channel), successor);
+        }
+        ticking.join();
+    }
+
+    /** The class's MPSC channel, or a fan-out channel of the same shape made now. */
+    private String channelOf(final ChannelMode mode)
+    {
+        if (!mode.isFanOut())
+        {
+            return "chan";
+        }
+        shm.registry().create("fan", new ChannelConfig(mode, CONFIG.capacity(), CONFIG.maxMessageLength(), 1));
+        return "fan";
     }
 
     private int attachedSubscribers(final String name)
