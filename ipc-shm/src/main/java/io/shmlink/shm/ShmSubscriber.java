@@ -544,13 +544,9 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
     @Override
     public final void onLivenessTick()
     {
-        if (guard.isClosed())
-        {
-            return;
-        }
         synchronized (slotLock)
         {
-            // again under the lock: a close that began after the look above may have given the slot back since
+            // under the lock, which a close takes to give the slot back: closed, the slot may be a successor's
             if (guard.isClosed() || !tickSlot())
             {
                 return; // closed, or evicted: the subscriber has nothing left to watch
