@@ -138,10 +138,7 @@ class CloseWhileInUseTest
         inHandler.await();
         final Thread closer = new Thread(first::close);
         closer.start();
-        while (closer.getState() != Thread.State.TIMED_WAITING && closer.isAlive())
-        {
-            Thread.onSpinWait(); // until the other close waits for the poll
-        }
+        awaitState(closer, Thread.State.TIMED_WAITING, "the other close waits for the poll");
         closerWaits.countDown();
 
         poller.join(10_000);
@@ -222,7 +219,7 @@ class CloseWhileInUseTest
     /**
      * The liveness thread may begin a tick of a subscriber just before another thread closes it. Once the close
      * has given the slot back, where a successor's heartbeat and counters may already be, that tick writes nothing.
-     * The test holds the subscriber's slot lock to stop a tick between its first look at the close and its writes.
+     * The test holds the subscriber's slot lock to stop a tick on its way to the slot.
      */
     @ParameterizedTest
     @EnumSource(value = ChannelMode.class, names = {"MPSC", "SPMC"})
@@ -301,7 +298,7 @@ class CloseWhileInUseTest
     }
 
     /**
-     * Starts a tick while holding the lock it writes under, so that it stops there after its first look at the close;
+     * Starts a tick while holding the lock it writes under, so that it stops there, on its way to the slot;
      * closes and lets a successor write into the slot while still holding the lock; then lets the tick go and waits
      * for it.
      */
@@ -338,10 +335,15 @@ class CloseWhileInUseTest
 
     private static void awaitBlocked(final Thread thread)
     {
+        awaitState(thread, Thread.State.BLOCKED, "the thread waits for the slot's lock");
+    }
+
+    private static void awaitState(final Thread thread, final Thread.State state, final String what)
+    {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (thread.getState() != Thread.State.BLOCKED)
+        while (thread.getState() != state)
         {
-            assertTrue(thread.isAlive() && System.nanoTime() < deadline, "the thread waits for the slot's lock");
+            assertTrue(thread.isAlive() && System.nanoTime() < deadline, what);
             Thread.onSpinWait();
         }
     }
