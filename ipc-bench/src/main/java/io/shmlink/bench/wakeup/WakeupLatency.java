@@ -33,6 +33,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>Wake-up latency: the parent waits {@code --gap} (default 1 ms, well past the 100 us of spinning),
  *   stamps {@code System.nanoTime()} (one clock for all processes on Linux) into a message and sends
  *   it; the child's handler computes the delay on arrival and sends it back, off the clock.</li>
+ *   <li>CPU per message on that paced stream: the child's CPU time over each reader's phase ({@link ProcessCpu},
+ *   every thread), divided by the messages of the phase; what a reader costs on a stream slower than its spin.</li>
  *   <li>Idle CPU: the child's process CPU time over {@code --idle} seconds (default 5) in which both readers are
  *   blocked, liveness thread included, as a share of one core.</li>
  * </ul>
@@ -103,37 +105,53 @@ public final class WakeupLatency
                 final Histogram shm = new Histogram(3);
                 final Histogram socket = new Histogram(3);
                 final double[] ratios = new double[rounds];
-                measure(ping, pong, uds, gapNanos, Math.max(200, count / 5), new Histogram(3), new Histogram(3));
+                final double[] cpuRatios = new double[rounds];
+                final long[] cpuNanos = new long[2];
+                final long pid = child.pid();
+                shmPhase(ping, pong, gapNanos, Math.max(200, count / 5), new Histogram(3), pid);
+                udsPhase(uds, gapNanos, Math.max(200, count / 5), new Histogram(3), pid);
                 for (int round = 0; round < rounds; round++)
                 {
                     final Histogram shmRound = new Histogram(3);
                     final Histogram udsRound = new Histogram(3);
-                    measure(ping, pong, uds, gapNanos, count, round % 2 == 0 ? shmRound : null, udsRound);
-                    if (round % 2 == 1)
+                    final long shmCpu;
+                    final long udsCpu;
+                    if (round % 2 == 0)
                     {
-                        measure(ping, pong, uds, gapNanos, count, shmRound, null);
+                        shmCpu = shmPhase(ping, pong, gapNanos, count, shmRound, pid);
+                        udsCpu = udsPhase(uds, gapNanos, count, udsRound, pid);
+                    }
+                    else
+                    {
+                        udsCpu = udsPhase(uds, gapNanos, count, udsRound, pid);
+                        shmCpu = shmPhase(ping, pong, gapNanos, count, shmRound, pid);
                     }
                     shm.add(shmRound);
                     socket.add(udsRound);
                     ratios[round] = (double)shmRound.getValueAtPercentile(50) / udsRound.getValueAtPercentile(50);
+                    cpuNanos[0] += shmCpu;
+                    cpuNanos[1] += udsCpu;
+                    cpuRatios[round] = (double)shmCpu / Math.max(1, udsCpu);
                 }
                 final double cpu = idleCpuShare(child.pid(), idleSeconds);
                 report(shm, socket, ratios, gapNanos, cpu, idleSeconds);
+                reportPacedCpu(cpuNanos, (long)rounds * count, cpuRatios, gapNanos);
             }
         }
     }
 
     /**
-     * One round: {@code count} wake-ups of the shm reader (if its histogram is given), then of the socket reader
-     * (if given), so that across rounds each goes first half the time.
+     * {@code count} wake-ups of the shm reader, a message every {@code gapNanos}.
+     *
+     * @return the CPU time the reader's JVM spent meanwhile, every thread, in nanoseconds.
      */
-    private static void measure(final Publisher ping, final Subscriber pong, final SocketChannel uds,
-        final long gapNanos, final int count, final Histogram shm, final Histogram socket) throws IOException
+    private static long shmPhase(final Publisher ping, final Subscriber pong, final long gapNanos, final int count,
+        final Histogram shm, final long pid)
     {
         final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
-        final ByteBuffer udsMessage = ByteBuffer.allocateDirect(8);
         final long[] reply = new long[1];
-        for (int i = 0; shm != null && i < count; i++)
+        final long cpuBefore = ProcessCpu.nanos(pid);
+        for (int i = 0; i < count; i++)
         {
             LockSupport.parkNanos(gapNanos);
             final long sent = System.nanoTime();
@@ -152,7 +170,20 @@ public final class WakeupLatency
             }
             shm.recordValue(reply[0]);
         }
-        for (int i = 0; socket != null && i < count; i++)
+        return ProcessCpu.nanos(pid) - cpuBefore;
+    }
+
+    /**
+     * {@code count} wake-ups of the socket reader, a message every {@code gapNanos}.
+     *
+     * @return the CPU time the reader's JVM spent meanwhile, every thread, in nanoseconds.
+     */
+    private static long udsPhase(final SocketChannel uds, final long gapNanos, final int count,
+        final Histogram socket, final long pid) throws IOException
+    {
+        final ByteBuffer udsMessage = ByteBuffer.allocateDirect(8);
+        final long cpuBefore = ProcessCpu.nanos(pid);
+        for (int i = 0; i < count; i++)
         {
             LockSupport.parkNanos(gapNanos);
             udsMessage.clear();
@@ -171,6 +202,7 @@ public final class WakeupLatency
             }
             socket.recordValue(udsMessage.getLong(0));
         }
+        return ProcessCpu.nanos(pid) - cpuBefore;
     }
 
     private static double idleCpuShare(final long pid, final int seconds)
@@ -201,6 +233,17 @@ public final class WakeupLatency
             "idle reader JVM (shm subscriber asleep + uds reader blocked + liveness thread): %.3f%% of a core" +
                 " over %d s%n",
             idleCpu * 100, idleSeconds);
+    }
+
+    private static void reportPacedCpu(final long[] cpuNanos, final long messages, final double[] ratios,
+        final long gapNanos)
+    {
+        final Summary ratio = Summary.of(ratios);
+        System.out.printf(Locale.ROOT, "reader JVM CPU per message, a message every %d us (every thread, from " +
+            "/proc/<pid>/task/*/schedstat): shmlink %.1f us, uds %.1f us%n", gapNanos / 1000,
+            cpuNanos[0] / 1000.0 / messages, cpuNanos[1] / 1000.0 / messages);
+        System.out.printf(Locale.ROOT, "shmlink CPU / uds CPU, median of %d rounds: %.2f [%.2f..%.2f]%n",
+            ratios.length, ratio.median(), ratio.min(), ratio.max());
     }
 
     private static void row(final String name, final Histogram h)
