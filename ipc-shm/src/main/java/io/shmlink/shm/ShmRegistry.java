@@ -110,7 +110,7 @@ public final class ShmRegistry implements ChannelRegistry
         /**
          * How subscribers wait in a blocking poll; each subscriber may change its own.
          *
-         * @param wait default {@link ReaderWait#blocking()}: spin 100 us, then sleep on a doorbell.
+         * @param wait default {@link ReaderWait#blocking()}: spin up to 100 us, then sleep on a doorbell.
          * @return this.
          */
         public Options readerWait(final ReaderWait wait)

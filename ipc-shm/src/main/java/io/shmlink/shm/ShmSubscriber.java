@@ -14,6 +14,7 @@ import io.shmlink.shm.segment.ChannelSegment;
 import io.shmlink.shm.segment.LastLostClaim;
 import io.shmlink.shm.wait.Doorbell;
 import io.shmlink.shm.wait.ReaderWait;
+import io.shmlink.shm.wait.SpinBudget;
 import io.shmlink.shm.wait.WaitPhase;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -35,7 +36,8 @@ import static io.shmlink.shm.segment.SegmentDescriptor.SUBSCRIBER_TOKEN_OFFSET;
  * <p>
  * The blocking {@link #poll(MessageHandler, int, long, TimeUnit)} waits as its {@link ReaderWait} says: spin,
  * yield, then sleep on a {@link Doorbell} that publishers ring only when this subscriber has announced in the
- * segment that it sleeps.
+ * segment that it sleeps. It spins less than the policy's spin while its waits outlast that spin
+ * ({@link SpinBudget}): a spin that never catches a message only burns a core before the wake-up.
  * <p>
  * One subclass per kind of channel, so that neither pays for the other's checks on the hot path:
  * {@link QueueSubscriber} (SPSC, MPSC: the one subscriber, in the header) and {@link FanOutSubscriber} (SPMC, MPMC:
@@ -54,7 +56,8 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
     final UnsafeBuffer buffer;
     final RingReader reader;
     final StallDetector stalls;
-    private ReaderWait wait;
+    /** How long the blocking poll spins, adapted to how its waits end (polling thread only). */
+    private SpinBudget spin;
     private volatile Doorbell doorbell;
     private boolean doorbellUnavailable;
     /** Marks polls in progress, for a close from another thread to wait for; holds the closed flag. */
@@ -98,7 +101,7 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
         this.registry = registry;
         this.segment = segment;
         this.buffer = segment.buffer();
-        this.wait = wait;
+        this.spin = new SpinBudget(wait);
         this.guard = new PollGuard(segment.name());
         this.reader = reader;
         this.heartbeatOffset = heartbeatOffset;
@@ -150,18 +153,19 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
 
     private int awaitMessages(final MessageHandler handler, final int messageLimit, final long timeoutNanos)
     {
-        final ReaderWait wait = this.wait;
+        final SpinBudget spin = this.spin;
         final long start = System.nanoTime();
+        long waited = 0;
+        int messages = 0;
         while (!guard.isClosed())
         {
-            final long waited = System.nanoTime() - start;
+            waited = System.nanoTime() - start;
             final long remaining = timeoutNanos - waited;
             if (remaining <= 0)
             {
-                return 0;
+                break;
             }
-            final WaitPhase phase = wait.phase(waited);
-            final int messages;
+            final WaitPhase phase = spin.phase(waited);
             if (phase == WaitPhase.SPIN)
             {
                 Thread.onSpinWait();
@@ -174,18 +178,24 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
             }
             else if (Thread.currentThread().isInterrupted())
             {
-                return 0; // a selector returns at once for an interrupted thread: sleeping would spin
+                break; // a selector returns at once for an interrupted thread: sleeping would spin
             }
             else
             {
-                messages = sleepThenPoll(handler, messageLimit, Math.min(remaining, wait.maxSleepNanos()));
+                messages = sleepThenPoll(handler, messageLimit,
+                    Math.min(remaining, spin.policy().maxSleepNanos()));
             }
             if (messages > 0)
             {
-                return messages;
+                if (phase != WaitPhase.SPIN)
+                {
+                    waited = System.nanoTime() - start; // a spin's look is timed closely enough by its start
+                }
+                break;
             }
         }
-        return 0;
+        spin.onWaitEnded(waited, messages > 0);
+        return messages;
     }
 
     /**
@@ -251,13 +261,23 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
     }
 
     /**
+     * How long the next blocking poll spins before it sleeps, for tests.
+     *
+     * @return nanoseconds: the policy's spin, or less after waits that outlasted it.
+     */
+    long spinNanos()
+    {
+        return spin.spinNanos();
+    }
+
+    /**
      * How the blocking poll waits.
      *
      * @return the policy; the registry's {@link ShmRegistry.Options#readerWait} unless changed here.
      */
     public ReaderWait readerWait()
     {
-        return wait;
+        return spin.policy();
     }
 
     /**
@@ -268,7 +288,7 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
      */
     public ShmSubscriber readerWait(final ReaderWait wait)
     {
-        this.wait = Objects.requireNonNull(wait, "wait");
+        this.spin = new SpinBudget(Objects.requireNonNull(wait, "wait"));
         return this;
     }
 

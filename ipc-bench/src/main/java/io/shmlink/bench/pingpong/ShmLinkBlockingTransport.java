@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@link ShmLinkTransport}'s two SPSC channels, with every reader waiting as an application that does not own a core
  * would: by ShmLink's blocking poll ({@link Subscriber#poll(MessageHandler, int, long, TimeUnit)}) with the registry's
- * default {@link ReaderWait#blocking()}: spin (100 us) once the ring is empty, then sleep on the
+ * default {@link ReaderWait#blocking()}: spin (up to 100 us) once the ring is empty, then sleep on the
  * subscriber's doorbell, which the next offer rings. The sink and the echo wait so on {@code ping}, the pinger on
  * {@code pong} for each echo and each burst's acknowledgement. What a socket's blocking {@code read} does, in
  * shared memory.
@@ -49,10 +49,11 @@ public final class ShmLinkBlockingTransport extends NamedTransport
     @Override
     public String describe(final LinkSpec link)
     {
-        return "two ShmLink SPSC channels of " + link.ringCapacity() / 1024 + " KiB, offer + blocking poll: readers " +
-            "spin " + ReaderWait.blocking().spinNanos() / 1000 + " us, then sleep on the doorbell the next offer " +
-            "rings (16 B allocated per wake-up where the descriptor is above 127); a full ring is waited out by " +
-            "Agrona's backoff (spin, yield, park " + MIN_PARK_NANOS / 1000 + ".." + MAX_PARK_NANOS / 1000 + " us)";
+        return "two ShmLink SPSC channels of " + link.ringCapacity() / 1024 + " KiB, offer + blocking poll: " +
+            "readers spin up to " + ReaderWait.blocking().spinNanos() / 1000 + " us, then sleep on the doorbell the " +
+            "next offer rings (16 B allocated per wake-up where the descriptor is above 127); a full ring is waited " +
+            "out by Agrona's backoff (spin, yield, park " + MIN_PARK_NANOS / 1000 + ".." + MAX_PARK_NANOS / 1000 +
+            " us)";
     }
 
     @Override

@@ -30,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  * on its doorbell (default {@link io.shmlink.shm.wait.ReaderWait}), against a thread of the same JVM blocked in a
  * Unix-domain socket read, in interleaved rounds.
  * <ul>
- *   <li>Wake-up latency: the parent waits {@code --gap} (default 1 ms, well past the 100 us of spinning),
+ *   <li>Wake-up latency: the parent waits {@code --gap} (default 1 ms, well past the 100 us of spinning at most),
  *   stamps {@code System.nanoTime()} (one clock for all processes on Linux) into a message and sends
  *   it; the child's handler computes the delay on arrival and sends it back, off the clock.</li>
  *   <li>CPU per message on that paced stream: the child's CPU time over each reader's phase ({@link ProcessCpu},

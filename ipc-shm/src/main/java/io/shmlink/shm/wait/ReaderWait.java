@@ -3,8 +3,11 @@ package io.shmlink.shm.wait;
 import java.time.Duration;
 
 /**
- * How a subscriber waits in a blocking poll once the ring is empty: it spins for {@link #spinNanos()}, then yields
- * the CPU for {@link #yieldNanos()}, then sleeps on its doorbell until a publisher rings it or the timeout passes.
+ * How a subscriber waits in a blocking poll once the ring is empty: it spins for up to {@link #spinNanos()}, then
+ * yields the CPU for {@link #yieldNanos()}, then sleeps on its doorbell until a publisher rings it or the timeout
+ * passes. Each subscriber spins less while its waits outlast the spin, and the whole spin again once messages come
+ * within it ({@link SpinBudget}): on a stream paced slower than the spin, spinning only burns a core before the
+ * wake-up.
  * <p>
  * Spinning answers in tens of nanoseconds and costs a whole core; a doorbell costs nothing while idle and answers
  * in tens of microseconds (a kernel wake-up). The default spins briefly, enough to catch the next message of a
@@ -19,7 +22,7 @@ import java.time.Duration;
  * between its commit and its look at the wait state (that fence would cost every offer), so in a rare race it
  * can miss a subscriber that is just falling asleep; that bound caps what such a race costs.
  *
- * @param spinNanos     nanoseconds to spin once the ring is empty; {@link Long#MAX_VALUE} spins for ever.
+ * @param spinNanos     the most nanoseconds to spin once the ring is empty; {@link Long#MAX_VALUE} spins for ever.
  * @param yieldNanos    nanoseconds to yield after spinning, before sleeping.
  * @param maxSleepNanos the longest single sleep on the doorbell, at least 1 ms.
  */
@@ -53,7 +56,7 @@ public record ReaderWait(long spinNanos, long yieldNanos, long maxSleepNanos)
     }
 
     /**
-     * The default: spin 100 us, then sleep on the doorbell. A kernel wake-up costs 10 to 40 us on a VM; a peer
+     * The default: spin up to 100 us, then sleep on the doorbell. A kernel wake-up costs 10 to 40 us on a VM; a peer
      * that answers within the spin (a request/response exchange) is caught without one, so two such peers stay
      * in the spin phase instead of settling into two wake-ups per round trip.
      *
