@@ -58,6 +58,12 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
     final StallDetector stalls;
     /** How long the blocking poll spins, adapted to how its waits end (polling thread only). */
     private SpinBudget spin;
+
+    /**
+     * {@link System#nanoTime()} of the last look at the ring after a yield or a sleep, before its handler ran: when a
+     * wait that found a message ended, for {@link SpinBudget} (polling thread only).
+     */
+    private long lookedAtNanos;
     private volatile Doorbell doorbell;
     private boolean doorbellUnavailable;
     /** Marks polls in progress, for a close from another thread to wait for; holds the closed flag. */
@@ -174,6 +180,7 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
             else if (phase == WaitPhase.YIELD)
             {
                 Thread.yield();
+                lookedAtNanos = System.nanoTime();
                 messages = pollOnce(handler, messageLimit);
             }
             else if (Thread.currentThread().isInterrupted())
@@ -189,7 +196,7 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
             {
                 if (phase != WaitPhase.SPIN)
                 {
-                    waited = System.nanoTime() - start; // a spin's look is timed closely enough by its start
+                    waited = lookedAtNanos - start; // a spin's look is timed closely enough by its start
                 }
                 break;
             }
@@ -209,12 +216,14 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
         {
             LockSupport.parkNanos(Math.min(nanos, FALLBACK_PARK_NANOS));
             checkStalls();
+            lookedAtNanos = System.nanoTime();
             return pollOnce(handler, messageLimit);
         }
         bell.clearRings();
         announceSleep();
         try
         {
+            lookedAtNanos = System.nanoTime();
             final int messages = pollOnce(handler, messageLimit);
             if (messages > 0)
             {
@@ -232,6 +241,7 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
         }
         // a sleeper polls too rarely for the poll's own count of empty polls to look for stalls in good time
         checkStalls();
+        lookedAtNanos = System.nanoTime();
         return pollOnce(handler, messageLimit);
     }
 
@@ -281,7 +291,8 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
     }
 
     /**
-     * Changes how the blocking poll waits, e.g. to {@link ReaderWait#busySpin()} on a dedicated core.
+     * Changes how the blocking poll waits, e.g. to {@link ReaderWait#busySpin()} on a dedicated core. Call it from
+     * the polling thread, or before the polls begin.
      *
      * @param wait the policy.
      * @return this.

@@ -115,21 +115,6 @@ public record ReaderWait(long spinNanos, long yieldNanos, long maxSleepNanos)
         }
     }
 
-    /**
-     * The phase a waiter is in after waiting this long.
-     *
-     * @param waitedNanos time since the ring was found empty.
-     * @return spin, then yield, then sleep.
-     */
-    public WaitPhase phase(final long waitedNanos)
-    {
-        if (waitedNanos < spinNanos)
-        {
-            return WaitPhase.SPIN;
-        }
-        return waitedNanos - spinNanos < yieldNanos ? WaitPhase.YIELD : WaitPhase.SLEEP;
-    }
-
     @Override
     public String toString()
     {

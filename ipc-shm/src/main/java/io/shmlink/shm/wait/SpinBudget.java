@@ -2,17 +2,24 @@ package io.shmlink.shm.wait;
 
 /**
  * How long one subscriber's blocking poll spins before it yields and sleeps: its {@link ReaderWait}'s spin at most,
- * halved by each wait that outlasts that spin, doubled back by each message found within it; a busy spin never
- * changes. A spin pays only when a message comes while it lasts (docs/DESIGN.md, "The doorbell"). Used by the
- * polling thread only.
+ * halved by each wait that outlasts that spin and a wake-up's allowance, doubled back by each message found within
+ * them; a busy spin never changes. A spin pays only when a message comes while it lasts (docs/DESIGN.md, "The
+ * doorbell"). Used by the polling thread only.
  */
 public final class SpinBudget
 {
     /** Below this a spin is not worth its first look: the budget goes to none. */
     static final long MIN_NANOS = 1_000;
 
-    /** What a budget of none grows back to at first: this fraction of the policy's spin. */
+    /** What a budget of none grows back to at first: this fraction of the policy's spin, and at least MIN_NANOS. */
     private static final int REGROWTH_DIVISOR = 16;
+
+    /**
+     * How much longer than the policy's spin a wait may last and still count as one that spin would have caught, at
+     * least: a sleeper looks a wake-up after its message came, tens of microseconds on a VM. Half the policy's spin
+     * if that is more.
+     */
+    static final long WAKE_ALLOWANCE_NANOS = 50_000;
 
     private final ReaderWait wait;
     private long spinNanos;
@@ -60,26 +67,28 @@ public final class SpinBudget
     }
 
     /**
-     * Learns from a wait that ended: one longer than the policy's spin halves the budget, to none below
-     * {@value #MIN_NANOS} ns; a message within the policy's spin doubles it, from none to a sixteenth of the policy's
-     * spin, up to that spin; a wait that ended within the policy's spin without a message (a short timeout, a close)
-     * says nothing.
+     * Learns from a wait that ended. One longer than the policy's spin by more than the wake-up allowance (the larger
+     * of {@value #WAKE_ALLOWANCE_NANOS} ns and half the policy's spin) halves the budget, to none below
+     * {@value #MIN_NANOS} ns. A message within that doubles it, from none to a sixteenth of the policy's spin (at
+     * least {@value #MIN_NANOS} ns), up to the policy's spin. A wait that ended within it without a message (a short
+     * timeout, a close) says nothing.
      *
-     * @param waitedNanos time from finding the ring empty to the end of the wait.
+     * @param waitedNanos time from finding the ring empty to the look that found the message, or to the end of a
+     *                    wait without one.
      * @param message     whether the wait ended with a message (else a timeout, a close or an interrupt).
      */
     public void onWaitEnded(final long waitedNanos, final boolean message)
     {
         final long policySpin = wait.spinNanos();
-        if (waitedNanos > policySpin)
+        // as a difference, so that a spin of Long.MAX_VALUE (busy spin) cannot overflow
+        if (waitedNanos - policySpin > Math.max(WAKE_ALLOWANCE_NANOS, policySpin / 2))
         {
             spinNanos = spinNanos / 2 < MIN_NANOS ? 0 : spinNanos / 2;
         }
         else if (message)
         {
-            // written so that a spin of Long.MAX_VALUE (busy spin) cannot overflow
             spinNanos = spinNanos >= policySpin / 2 ? policySpin :
-                Math.max(2 * spinNanos, policySpin / REGROWTH_DIVISOR);
+                Math.min(policySpin, Math.max(2 * spinNanos, Math.max(policySpin / REGROWTH_DIVISOR, MIN_NANOS)));
         }
     }
 }

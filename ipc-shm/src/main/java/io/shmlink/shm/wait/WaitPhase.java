@@ -1,7 +1,7 @@
 package io.shmlink.shm.wait;
 
 /**
- * What a blocking poll does next, by how long it has found the ring empty ({@link ReaderWait#phase(long)}).
+ * What a blocking poll does next, by how long it has found the ring empty ({@link SpinBudget#phase(long)}).
  */
 public enum WaitPhase
 {

@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * A wait policy is a value whose phases are checked however it is made, and which tells a waiter its phase.
+ * A wait policy is a value whose phases are checked however it is made ({@code SpinBudgetTest}: how a waiter
+ * goes through them).
  */
 class ReaderWaitTest
 {
@@ -39,17 +40,5 @@ class ReaderWaitTest
         assertThrows(IllegalArgumentException.class, () -> ReaderWait.blocking().withMaxSleep(Duration.ZERO));
         assertEquals(Long.MAX_VALUE,
             ReaderWait.blocking().withMaxSleep(Duration.ofSeconds(Long.MAX_VALUE)).maxSleepNanos());
-    }
-
-    @Test
-    void aWaiterSpinsThenYieldsThenSleeps()
-    {
-        final ReaderWait wait = new ReaderWait(100, 50, 1_000_000);
-
-        assertEquals(WaitPhase.SPIN, wait.phase(99));
-        assertEquals(WaitPhase.YIELD, wait.phase(100));
-        assertEquals(WaitPhase.YIELD, wait.phase(149));
-        assertEquals(WaitPhase.SLEEP, wait.phase(150));
-        assertEquals(WaitPhase.SPIN, ReaderWait.busySpin().phase(Long.MAX_VALUE - 1));
     }
 }

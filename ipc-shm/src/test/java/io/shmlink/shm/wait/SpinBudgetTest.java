@@ -40,13 +40,49 @@ class SpinBudgetTest
     }
 
     @Test
-    void aTimeoutLongerThanTheSpinHalvesItToo()
+    void aTimeoutLongerThanTheSpinAndTheWakeUpAllowanceHalvesItToo()
     {
         final SpinBudget budget = new SpinBudget(POLICY);
 
-        budget.onWaitEnded(SPIN + 1, false);
+        budget.onWaitEnded(SPIN + SPIN / 2 + 1, false);
 
         assertEquals(SPIN / 2, budget.spinNanos());
+    }
+
+    @Test
+    void aMessageFoundAWakeUpAfterTheSpinStillGrowsIt()
+    {
+        final SpinBudget budget = new SpinBudget(POLICY);
+        budget.onWaitEnded(1_000_000, true);
+
+        budget.onWaitEnded(SPIN + SPIN / 2, true);
+
+        assertEquals(SPIN, budget.spinNanos(), "a reply at 80 us, looked at a 28 us wake-up later: a spin's catch");
+    }
+
+    @Test
+    void aWaitWithinTheWakeUpAllowanceWithoutAMessageSaysNothing()
+    {
+        final SpinBudget budget = new SpinBudget(POLICY);
+
+        budget.onWaitEnded(SPIN + SPIN / 2, false);
+
+        assertEquals(SPIN, budget.spinNanos());
+    }
+
+    @Test
+    void aShortSpinAllowsAWholeWakeUpAndGrowsBackToAtLeastTheSmallestSpin()
+    {
+        final SpinBudget budget = new SpinBudget(new ReaderWait(10_000, 0, 10_000_000));
+        for (int i = 0; i < 4; i++)
+        {
+            budget.onWaitEnded(1_000_000, true);
+        }
+        assertEquals(0, budget.spinNanos());
+
+        budget.onWaitEnded(10_000 + SpinBudget.WAKE_ALLOWANCE_NANOS, true);
+
+        assertEquals(SpinBudget.MIN_NANOS, budget.spinNanos(), "a sixteenth of 10 us is under the smallest spin");
     }
 
     @Test
