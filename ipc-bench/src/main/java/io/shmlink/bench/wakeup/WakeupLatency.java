@@ -33,8 +33,10 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>Wake-up latency: the parent waits {@code --gap} (default 1 ms, well past the 100 us of spinning at most),
  *   stamps {@code System.nanoTime()} (one clock for all processes on Linux) into a message and sends
  *   it; the child's handler computes the delay on arrival and sends it back, off the clock.</li>
- *   <li>CPU per message on that paced stream: the child's CPU time over each reader's phase ({@link ProcessCpu},
- *   every thread), divided by the messages of the phase; what a reader costs on a stream slower than its spin.</li>
+ *   <li>CPU per message on that paced stream: the CPU time over each reader's phase ({@link ProcessCpu}) of the
+ *   child's thread that reads, and of the whole child (its liveness thread, and the idle reader's own wake-ups: the
+ *   shm reader wakes every 10 ms during the socket's phase), divided by the messages of the phase; what a reader
+ *   costs on a stream slower than its spin.</li>
  *   <li>Idle CPU: the child's process CPU time over {@code --idle} seconds (default 5) in which both readers are
  *   blocked, liveness thread included, as a share of one core.</li>
  * </ul>
@@ -44,6 +46,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class WakeupLatency
 {
+    /** The child's thread that reads the shm channel: its CPU time is read by this name. */
+    private static final String SHM_READER = "shm-reader";
+
+    /** The child's thread that reads the socket. */
+    private static final String UDS_READER = "uds-reader";
+
     /** What an offer that rings the doorbell costs the publisher. */
     private static final Histogram OFFER_COST = new Histogram(3);
 
@@ -105,8 +113,10 @@ public final class WakeupLatency
                 final Histogram shm = new Histogram(3);
                 final Histogram socket = new Histogram(3);
                 final double[] ratios = new double[rounds];
-                final double[] cpuRatios = new double[rounds];
-                final long[] cpuNanos = new long[2];
+                final double[] threadRatios = new double[rounds];
+                final double[] processRatios = new double[rounds];
+                PhaseCpu shmCpu = new PhaseCpu(0, 0);
+                PhaseCpu udsCpu = new PhaseCpu(0, 0);
                 final long pid = child.pid();
                 shmPhase(ping, pong, gapNanos, Math.max(200, count / 5), new Histogram(3), pid);
                 udsPhase(uds, gapNanos, Math.max(200, count / 5), new Histogram(3), pid);
@@ -114,28 +124,30 @@ public final class WakeupLatency
                 {
                     final Histogram shmRound = new Histogram(3);
                     final Histogram udsRound = new Histogram(3);
-                    final long shmCpu;
-                    final long udsCpu;
+                    final PhaseCpu shmRoundCpu;
+                    final PhaseCpu udsRoundCpu;
                     if (round % 2 == 0)
                     {
-                        shmCpu = shmPhase(ping, pong, gapNanos, count, shmRound, pid);
-                        udsCpu = udsPhase(uds, gapNanos, count, udsRound, pid);
+                        shmRoundCpu = shmPhase(ping, pong, gapNanos, count, shmRound, pid);
+                        udsRoundCpu = udsPhase(uds, gapNanos, count, udsRound, pid);
                     }
                     else
                     {
-                        udsCpu = udsPhase(uds, gapNanos, count, udsRound, pid);
-                        shmCpu = shmPhase(ping, pong, gapNanos, count, shmRound, pid);
+                        udsRoundCpu = udsPhase(uds, gapNanos, count, udsRound, pid);
+                        shmRoundCpu = shmPhase(ping, pong, gapNanos, count, shmRound, pid);
                     }
                     shm.add(shmRound);
                     socket.add(udsRound);
                     ratios[round] = (double)shmRound.getValueAtPercentile(50) / udsRound.getValueAtPercentile(50);
-                    cpuNanos[0] += shmCpu;
-                    cpuNanos[1] += udsCpu;
-                    cpuRatios[round] = (double)shmCpu / Math.max(1, udsCpu);
+                    shmCpu = shmCpu.plus(shmRoundCpu);
+                    udsCpu = udsCpu.plus(udsRoundCpu);
+                    threadRatios[round] = (double)shmRoundCpu.threadNanos() / Math.max(1, udsRoundCpu.threadNanos());
+                    processRatios[round] =
+                        (double)shmRoundCpu.processNanos() / Math.max(1, udsRoundCpu.processNanos());
                 }
                 final double cpu = idleCpuShare(child.pid(), idleSeconds);
                 report(shm, socket, ratios, gapNanos, cpu, idleSeconds);
-                reportPacedCpu(cpuNanos, (long)rounds * count, cpuRatios, gapNanos);
+                reportPacedCpu(shmCpu, udsCpu, (long)rounds * count, threadRatios, processRatios, gapNanos);
             }
         }
     }
@@ -143,14 +155,14 @@ public final class WakeupLatency
     /**
      * {@code count} wake-ups of the shm reader, a message every {@code gapNanos}.
      *
-     * @return the CPU time the reader's JVM spent meanwhile, every thread, in nanoseconds.
+     * @return the CPU time the reader's JVM and its reading thread spent meanwhile.
      */
-    private static long shmPhase(final Publisher ping, final Subscriber pong, final long gapNanos, final int count,
+    private static PhaseCpu shmPhase(final Publisher ping, final Subscriber pong, final long gapNanos, final int count,
         final Histogram shm, final long pid)
     {
         final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
         final long[] reply = new long[1];
-        final long cpuBefore = ProcessCpu.nanos(pid);
+        final PhaseCpu cpuBefore = PhaseCpu.of(pid, SHM_READER);
         for (int i = 0; i < count; i++)
         {
             LockSupport.parkNanos(gapNanos);
@@ -170,19 +182,19 @@ public final class WakeupLatency
             }
             shm.recordValue(reply[0]);
         }
-        return ProcessCpu.nanos(pid) - cpuBefore;
+        return PhaseCpu.of(pid, SHM_READER).minus(cpuBefore);
     }
 
     /**
      * {@code count} wake-ups of the socket reader, a message every {@code gapNanos}.
      *
-     * @return the CPU time the reader's JVM spent meanwhile, every thread, in nanoseconds.
+     * @return the CPU time the reader's JVM and its reading thread spent meanwhile.
      */
-    private static long udsPhase(final SocketChannel uds, final long gapNanos, final int count,
+    private static PhaseCpu udsPhase(final SocketChannel uds, final long gapNanos, final int count,
         final Histogram socket, final long pid) throws IOException
     {
         final ByteBuffer udsMessage = ByteBuffer.allocateDirect(8);
-        final long cpuBefore = ProcessCpu.nanos(pid);
+        final PhaseCpu cpuBefore = PhaseCpu.of(pid, UDS_READER);
         for (int i = 0; i < count; i++)
         {
             LockSupport.parkNanos(gapNanos);
@@ -202,7 +214,7 @@ public final class WakeupLatency
             }
             socket.recordValue(udsMessage.getLong(0));
         }
-        return ProcessCpu.nanos(pid) - cpuBefore;
+        return PhaseCpu.of(pid, UDS_READER).minus(cpuBefore);
     }
 
     private static double idleCpuShare(final long pid, final int seconds)
@@ -235,15 +247,19 @@ public final class WakeupLatency
             idleCpu * 100, idleSeconds);
     }
 
-    private static void reportPacedCpu(final long[] cpuNanos, final long messages, final double[] ratios,
-        final long gapNanos)
+    private static void reportPacedCpu(final PhaseCpu shm, final PhaseCpu uds, final long messages,
+        final double[] threadRatios, final double[] processRatios, final long gapNanos)
     {
-        final Summary ratio = Summary.of(ratios);
-        System.out.printf(Locale.ROOT, "reader JVM CPU per message, a message every %d us (every thread, from " +
-            "/proc/<pid>/task/*/schedstat): shmlink %.1f us, uds %.1f us%n", gapNanos / 1000,
-            cpuNanos[0] / 1000.0 / messages, cpuNanos[1] / 1000.0 / messages);
-        System.out.printf(Locale.ROOT, "shmlink CPU / uds CPU, median of %d rounds: %.2f [%.2f..%.2f]%n",
-            ratios.length, ratio.median(), ratio.min(), ratio.max());
+        final Summary thread = Summary.of(threadRatios);
+        final Summary process = Summary.of(processRatios);
+        System.out.printf(Locale.ROOT, "CPU per message, a message every %d us (/proc/<pid>/task/*/schedstat; ratio:" +
+            " shmlink / uds, median of %d rounds)%n", gapNanos / 1000, threadRatios.length);
+        System.out.printf(Locale.ROOT, "  reading thread: shmlink %.1f us, uds %.1f us; ratio %.2f [%.2f..%.2f]%n",
+            shm.threadNanos() / 1000.0 / messages, uds.threadNanos() / 1000.0 / messages, thread.median(),
+            thread.min(), thread.max());
+        System.out.printf(Locale.ROOT, "  reader JVM, every thread (liveness, the idle reader's own wake-ups): " +
+            "shmlink %.1f us, uds %.1f us; ratio %.2f [%.2f..%.2f]%n", shm.processNanos() / 1000.0 / messages,
+            uds.processNanos() / 1000.0 / messages, process.median(), process.min(), process.max());
     }
 
     private static void row(final String name, final Histogram h)
@@ -259,16 +275,22 @@ public final class WakeupLatency
         final Subscriber ping = registry.subscriber("ping");
         final Publisher pong = registry.publisher("pong");
         final SocketChannel uds = SocketChannel.open(UnixDomainSocketAddress.of(directory.resolve("uds.sock")));
-        final Thread socketReader = new Thread(() -> echoDelays(uds), "uds-reader");
+        final Thread socketReader = new Thread(() -> echoDelays(uds), UDS_READER);
         socketReader.setDaemon(true);
         socketReader.start();
-        final UnsafeBuffer reply = new UnsafeBuffer(new byte[8]);
-        final MessageHandler handler =
-            (buffer, offset, length) -> reply.putLong(0, System.nanoTime() - buffer.getLong(offset));
+        final Thread shmReader = new Thread(() -> echoDelays(ping, pong), SHM_READER);
+        shmReader.start();
         // The watcher blocks in a read of standard input: nothing runs, nothing allocates, until the parent goes.
         ChildJvm.exitWithParent();
         System.out.println("READY");
         System.out.flush();
+    }
+
+    private static void echoDelays(final Subscriber ping, final Publisher pong)
+    {
+        final UnsafeBuffer reply = new UnsafeBuffer(new byte[8]);
+        final MessageHandler handler =
+            (buffer, offset, length) -> reply.putLong(0, System.nanoTime() - buffer.getLong(offset));
         while (true)
         {
             if (ping.poll(handler, 1, 1, TimeUnit.SECONDS) == 1)
@@ -307,6 +329,30 @@ public final class WakeupLatency
         catch (final IOException ex)
         {
             System.exit(0);
+        }
+    }
+
+    /**
+     * CPU time over a phase, or read at one moment: the whole child's, and its reading thread's.
+     *
+     * @param processNanos every thread of the child.
+     * @param threadNanos  the reading thread.
+     */
+    private record PhaseCpu(long processNanos, long threadNanos)
+    {
+        static PhaseCpu of(final long pid, final String thread)
+        {
+            return new PhaseCpu(ProcessCpu.nanos(pid), ProcessCpu.threadNanos(pid, thread));
+        }
+
+        PhaseCpu minus(final PhaseCpu before)
+        {
+            return new PhaseCpu(processNanos - before.processNanos, threadNanos - before.threadNanos);
+        }
+
+        PhaseCpu plus(final PhaseCpu other)
+        {
+            return new PhaseCpu(processNanos + other.processNanos, threadNanos + other.threadNanos);
         }
     }
 }
