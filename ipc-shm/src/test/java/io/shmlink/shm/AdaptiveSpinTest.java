@@ -5,6 +5,7 @@ import io.shmlink.api.MessageHandler;
 import io.shmlink.api.Publisher;
 import io.shmlink.shm.testing.TempRegistry;
 import io.shmlink.shm.wait.ReaderWait;
+import io.shmlink.shm.wait.SpinBudget;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,12 +36,9 @@ class AdaptiveSpinTest
         final ShmSubscriber subscriber = shm.registry().subscriber("paced");
         assertEquals(ReaderWait.blocking().spinNanos(), subscriber.spinNanos());
 
-        for (int i = 0; i < 7; i++)
-        {
-            assertEquals(0, subscriber.poll(IGNORE, 1, 2, TimeUnit.MILLISECONDS));
-        }
+        timeOut(subscriber, 7 * SpinBudget.LONG_WAITS_TO_HALVE);
 
-        assertEquals(0, subscriber.spinNanos(), "seven waits of 2 ms halved a 100 us spin to nothing");
+        assertEquals(0, subscriber.spinNanos(), "seven rows of 2 ms waits halved a 100 us spin to nothing");
     }
 
     @Test
@@ -49,7 +47,7 @@ class AdaptiveSpinTest
         shm.registry().create("ready", ChannelConfig.spsc(64 * 1024));
         final ShmSubscriber subscriber = shm.registry().subscriber("ready");
         final Publisher publisher = shm.registry().publisher("ready");
-        subscriber.poll(IGNORE, 1, 2, TimeUnit.MILLISECONDS);
+        timeOut(subscriber, SpinBudget.LONG_WAITS_TO_HALVE);
         assertTrue(publisher.offer(new UnsafeBuffer(new byte[8]), 0, 8) > 0);
 
         assertEquals(1, subscriber.poll(IGNORE, 1, 1, TimeUnit.SECONDS));
@@ -62,11 +60,19 @@ class AdaptiveSpinTest
     {
         shm.registry().create("reset", ChannelConfig.spsc(64 * 1024));
         final ShmSubscriber subscriber = shm.registry().subscriber("reset");
-        subscriber.poll(IGNORE, 1, 2, TimeUnit.MILLISECONDS);
+        timeOut(subscriber, SpinBudget.LONG_WAITS_TO_HALVE);
         assertEquals(ReaderWait.blocking().spinNanos() / 2, subscriber.spinNanos());
 
         subscriber.readerWait(ReaderWait.blocking());
 
         assertEquals(ReaderWait.blocking().spinNanos(), subscriber.spinNanos());
+    }
+
+    private static void timeOut(final ShmSubscriber subscriber, final int polls)
+    {
+        for (int i = 0; i < polls; i++)
+        {
+            assertEquals(0, subscriber.poll(IGNORE, 1, 2, TimeUnit.MILLISECONDS));
+        }
     }
 }
