@@ -60,8 +60,8 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
     private SpinBudget spin;
 
     /**
-     * {@link System#nanoTime()} of the last look at the ring after a yield or a sleep, before its handler ran: when a
-     * wait that found a message ended, for {@link SpinBudget} (polling thread only).
+     * {@link System#nanoTime()} of the last look at the ring in a sleep, before its handler ran: when a wait that found
+     * a message there ended, for {@link SpinBudget} (polling thread only).
      */
     private long lookedAtNanos;
     private volatile Doorbell doorbell;
@@ -180,7 +180,6 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
             else if (phase == WaitPhase.YIELD)
             {
                 Thread.yield();
-                lookedAtNanos = System.nanoTime();
                 messages = pollOnce(handler, messageLimit);
             }
             else if (Thread.currentThread().isInterrupted())
@@ -194,9 +193,11 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
             }
             if (messages > 0)
             {
-                if (phase != WaitPhase.SPIN)
+                if (phase == WaitPhase.SLEEP)
                 {
-                    waited = lookedAtNanos - start; // a spin's look is timed closely enough by its start
+                    // the look after the wake-up: a spin's or a yield's is timed by its start, as the message may
+                    // have come at any time in a yield that lasted a time slice
+                    waited = lookedAtNanos - start;
                 }
                 break;
             }

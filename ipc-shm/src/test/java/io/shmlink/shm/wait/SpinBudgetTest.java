@@ -77,7 +77,24 @@ class SpinBudgetTest
 
         budget.onWaitEnded(SPIN + SPIN / 2, true);
 
-        assertEquals(SPIN, budget.spinNanos(), "a reply at 80 us, looked at a 28 us wake-up later: a spin's catch");
+        assertEquals(SPIN, budget.spinNanos(), "a reply at 100 us, looked at a 50 us wake-up later: a spin's catch");
+    }
+
+    @Test
+    void theAllowanceIsHalfALongSpin()
+    {
+        final SpinBudget budget = new SpinBudget(new ReaderWait(4 * SpinBudget.WAKE_ALLOWANCE_NANOS, 0, 10_000_000));
+        final long spin = budget.spinNanos();
+        longWaits(budget, LONG_WAITS_TO_HALVE, true);
+
+        budget.onWaitEnded(spin + spin / 2, true);
+        assertEquals(spin, budget.spinNanos(), "200 us and 100 us more: still a catch");
+        for (int i = 0; i < LONG_WAITS_TO_HALVE; i++)
+        {
+            budget.onWaitEnded(spin + spin / 2 + 1, true);
+        }
+
+        assertEquals(spin / 2, budget.spinNanos(), "past it, a row of long waits");
     }
 
     @Test
