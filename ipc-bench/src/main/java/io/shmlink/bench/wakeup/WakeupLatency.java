@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -269,17 +270,29 @@ public final class WakeupLatency
             h.getTotalCount());
     }
 
-    private static void child(final Path directory, final ReaderWait wait) throws IOException
+    private static void child(final Path directory, final ReaderWait wait) throws IOException, InterruptedException
     {
         final ShmRegistry registry = ShmRegistry.open(directory, new ShmRegistry.Options().readerWait(wait));
         final Subscriber ping = registry.subscriber("ping");
         final Publisher pong = registry.publisher("pong");
         final SocketChannel uds = SocketChannel.open(UnixDomainSocketAddress.of(directory.resolve("uds.sock")));
-        final Thread socketReader = new Thread(() -> echoDelays(uds), UDS_READER);
+        // Each reader counts down once it runs: by then the JVM has given the kernel its name, which the parent's
+        // CPU reads look it up by.
+        final CountDownLatch running = new CountDownLatch(2);
+        final Thread socketReader = new Thread(() ->
+        {
+            running.countDown();
+            echoDelays(uds);
+        }, UDS_READER);
         socketReader.setDaemon(true);
         socketReader.start();
-        final Thread shmReader = new Thread(() -> echoDelays(ping, pong), SHM_READER);
+        final Thread shmReader = new Thread(() ->
+        {
+            running.countDown();
+            echoDelays(ping, pong);
+        }, SHM_READER);
         shmReader.start();
+        running.await();
         // The watcher blocks in a read of standard input: nothing runs, nothing allocates, until the parent goes.
         ChildJvm.exitWithParent();
         System.out.println("READY");
