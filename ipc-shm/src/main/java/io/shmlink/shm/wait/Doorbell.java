@@ -166,15 +166,28 @@ public final class Doorbell implements AutoCloseable
      */
     public void await(final long timeoutNanos)
     {
-        final long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos + 999_999));
         try
         {
-            selector.select(onReady, millis);
+            selector.select(onReady, selectMillis(timeoutNanos));
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("doorbell " + path + " failed", ex);
         }
+    }
+
+    /**
+     * A timeout in the selector's unit, rounded up so that a wait never ends early, and at least 1 ms (0 would
+     * block for ever). Rounded without overflow: a timeout near {@link Long#MAX_VALUE} (a sleep bound of
+     * {@code withMaxSleep(Duration.ofSeconds(Long.MAX_VALUE))}) stays the longest wait, not 1 ms.
+     *
+     * @param timeoutNanos the longest wait.
+     * @return milliseconds to pass to {@code select}.
+     */
+    static long selectMillis(final long timeoutNanos)
+    {
+        final long millis = TimeUnit.NANOSECONDS.toMillis(timeoutNanos);
+        return Math.max(1, timeoutNanos % 1_000_000 == 0 ? millis : millis + 1);
     }
 
     private void onReady(final SelectionKey key)
