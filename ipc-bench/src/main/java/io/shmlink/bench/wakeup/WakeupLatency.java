@@ -116,8 +116,8 @@ public final class WakeupLatency
                 final double[] ratios = new double[rounds];
                 final double[] threadRatios = new double[rounds];
                 final double[] processRatios = new double[rounds];
-                PhaseCpu shmCpu = new PhaseCpu(0, 0);
-                PhaseCpu udsCpu = new PhaseCpu(0, 0);
+                ProcessCpu shmCpu = new ProcessCpu(0, 0);
+                ProcessCpu udsCpu = new ProcessCpu(0, 0);
                 final long pid = child.pid();
                 shmPhase(ping, pong, gapNanos, Math.max(200, count / 5), new Histogram(3), pid);
                 udsPhase(uds, gapNanos, Math.max(200, count / 5), new Histogram(3), pid);
@@ -125,8 +125,8 @@ public final class WakeupLatency
                 {
                     final Histogram shmRound = new Histogram(3);
                     final Histogram udsRound = new Histogram(3);
-                    final PhaseCpu shmRoundCpu;
-                    final PhaseCpu udsRoundCpu;
+                    final ProcessCpu shmRoundCpu;
+                    final ProcessCpu udsRoundCpu;
                     if (round % 2 == 0)
                     {
                         shmRoundCpu = shmPhase(ping, pong, gapNanos, count, shmRound, pid);
@@ -158,12 +158,12 @@ public final class WakeupLatency
      *
      * @return the CPU time the reader's JVM and its reading thread spent meanwhile.
      */
-    private static PhaseCpu shmPhase(final Publisher ping, final Subscriber pong, final long gapNanos, final int count,
-        final Histogram shm, final long pid)
+    private static ProcessCpu shmPhase(final Publisher ping, final Subscriber pong, final long gapNanos,
+        final int count, final Histogram shm, final long pid)
     {
         final UnsafeBuffer message = new UnsafeBuffer(new byte[8]);
         final long[] reply = new long[1];
-        final PhaseCpu cpuBefore = PhaseCpu.of(pid, SHM_READER);
+        final ProcessCpu cpuBefore = ProcessCpu.read(pid, SHM_READER);
         for (int i = 0; i < count; i++)
         {
             LockSupport.parkNanos(gapNanos);
@@ -183,7 +183,7 @@ public final class WakeupLatency
             }
             shm.recordValue(reply[0]);
         }
-        return PhaseCpu.of(pid, SHM_READER).minus(cpuBefore);
+        return ProcessCpu.read(pid, SHM_READER).minus(cpuBefore);
     }
 
     /**
@@ -191,11 +191,11 @@ public final class WakeupLatency
      *
      * @return the CPU time the reader's JVM and its reading thread spent meanwhile.
      */
-    private static PhaseCpu udsPhase(final SocketChannel uds, final long gapNanos, final int count,
+    private static ProcessCpu udsPhase(final SocketChannel uds, final long gapNanos, final int count,
         final Histogram socket, final long pid) throws IOException
     {
         final ByteBuffer udsMessage = ByteBuffer.allocateDirect(8);
-        final PhaseCpu cpuBefore = PhaseCpu.of(pid, UDS_READER);
+        final ProcessCpu cpuBefore = ProcessCpu.read(pid, UDS_READER);
         for (int i = 0; i < count; i++)
         {
             LockSupport.parkNanos(gapNanos);
@@ -215,7 +215,7 @@ public final class WakeupLatency
             }
             socket.recordValue(udsMessage.getLong(0));
         }
-        return PhaseCpu.of(pid, UDS_READER).minus(cpuBefore);
+        return ProcessCpu.read(pid, UDS_READER).minus(cpuBefore);
     }
 
     private static double idleCpuShare(final long pid, final int seconds)
@@ -248,7 +248,7 @@ public final class WakeupLatency
             idleCpu * 100, idleSeconds);
     }
 
-    private static void reportPacedCpu(final PhaseCpu shm, final PhaseCpu uds, final long messages,
+    private static void reportPacedCpu(final ProcessCpu shm, final ProcessCpu uds, final long messages,
         final double[] threadRatios, final double[] processRatios, final long gapNanos)
     {
         final Summary thread = Summary.of(threadRatios);
@@ -342,30 +342,6 @@ public final class WakeupLatency
         catch (final IOException ex)
         {
             System.exit(0);
-        }
-    }
-
-    /**
-     * CPU time over a phase, or read at one moment: the whole child's, and its reading thread's.
-     *
-     * @param processNanos every thread of the child.
-     * @param threadNanos  the reading thread.
-     */
-    private record PhaseCpu(long processNanos, long threadNanos)
-    {
-        static PhaseCpu of(final long pid, final String thread)
-        {
-            return new PhaseCpu(ProcessCpu.nanos(pid), ProcessCpu.threadNanos(pid, thread));
-        }
-
-        PhaseCpu minus(final PhaseCpu before)
-        {
-            return new PhaseCpu(processNanos - before.processNanos, threadNanos - before.threadNanos);
-        }
-
-        PhaseCpu plus(final PhaseCpu other)
-        {
-            return new PhaseCpu(processNanos + other.processNanos, threadNanos + other.threadNanos);
         }
     }
 }
