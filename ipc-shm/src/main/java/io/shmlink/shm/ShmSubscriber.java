@@ -217,15 +217,13 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
         {
             LockSupport.parkNanos(Math.min(nanos, FALLBACK_PARK_NANOS));
             checkStalls();
-            lookedAtNanos = System.nanoTime();
-            return pollOnce(handler, messageLimit);
+            return timedPollOnce(handler, messageLimit);
         }
         bell.clearRings();
         announceSleep();
         try
         {
-            lookedAtNanos = System.nanoTime();
-            final int messages = pollOnce(handler, messageLimit);
+            final int messages = timedPollOnce(handler, messageLimit);
             if (messages > 0)
             {
                 return messages;
@@ -242,6 +240,12 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
         }
         // a sleeper polls too rarely for the poll's own count of empty polls to look for stalls in good time
         checkStalls();
+        return timedPollOnce(handler, messageLimit);
+    }
+
+    /** {@link #pollOnce} in a sleep, its start noted in {@link #lookedAtNanos} before any handler runs. */
+    private int timedPollOnce(final MessageHandler handler, final int messageLimit)
+    {
         lookedAtNanos = System.nanoTime();
         return pollOnce(handler, messageLimit);
     }
