@@ -165,7 +165,10 @@ public final class SegmentDescriptor
      */
     public static final int READ_POSITION_OFFSET;
 
-    /** Counted by the subscriber when it releases a batch; written with the head, read by statistics. */
+    /**
+     * Counted by the subscriber when it releases a batch, written on its liveness ticks and at its close, read by
+     * statistics.
+     */
     public static final int MESSAGES_CONSUMED_OFFSET;
 
     /** Payload bytes the subscriber consumed, counted and written with {@link #MESSAGES_CONSUMED_OFFSET}. */
