@@ -104,6 +104,12 @@ public final class AeronFanOutTransport extends FanOutTransport
     }
 
     @Override
+    int sideSinkBatch(final LinkSpec link)
+    {
+        return AeronTransport.SINK_FRAGMENT_LIMIT;
+    }
+
+    @Override
     SideReader openSide(final LinkSpec link, final int role, final MessageHandler handler)
     {
         return Transport.openOn(AeronDriver.connect(link), aeron ->

@@ -36,6 +36,13 @@ public final class AeronTransport extends NamedTransport
     static final int PONG_STREAM = 1002;
     private static final int FRAGMENT_LIMIT = 1;
 
+    /**
+     * Fragments per poll of the sink in a throughput run. Aeron's subscriber position moves when a poll returns, as
+     * a ring's head does, but the publication may run half a term ahead of it (at least 1 MiB), more than this many
+     * fragments, so the limit does not hold the publisher up.
+     */
+    static final int SINK_FRAGMENT_LIMIT = 256;
+
     private MediaDriver driver;
 
     /** Needed by {@link Transports}. */
@@ -189,7 +196,7 @@ public final class AeronTransport extends NamedTransport
             burstSink = BurstSink.inMode(burstSink, messageLength, mode);
             while (true)
             {
-                if (ping.poll(sinkAssembler, ShmLinkTransport.SINK_BATCH) == 0 && !control.idle(index))
+                if (ping.poll(sinkAssembler, SINK_FRAGMENT_LIMIT) == 0 && !control.idle(index))
                 {
                     return;
                 }

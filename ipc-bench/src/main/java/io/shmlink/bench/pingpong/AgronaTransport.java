@@ -34,7 +34,8 @@ public final class AgronaTransport extends NamedTransport
     @Override
     public String describe(final LinkSpec link)
     {
-        return "two Agrona OneToOneRingBuffers of " + link.ringCapacity() / 1024 + " KiB over /dev/shm files";
+        return "two Agrona OneToOneRingBuffers of " + link.ringCapacity() / 1024 + " KiB over /dev/shm files" +
+            (link.throughput() ? ", the sink reading up to " + link.sinkBatch() + " messages a call" : "");
     }
 
     @Override
@@ -54,7 +55,7 @@ public final class AgronaTransport extends NamedTransport
     @Override
     public Echo openEcho(final LinkSpec link)
     {
-        return new AgronaEcho(map(link, PING), map(link, PONG), link.messageLength());
+        return new AgronaEcho(map(link, PING), map(link, PONG), link);
     }
 
     private static MappedFile map(final LinkSpec link, final String name)
@@ -164,15 +165,17 @@ public final class AgronaTransport extends NamedTransport
         private final RingBuffer pong;
         private final MessageHandler sinkHandler = this::count;
         private final int messageLength;
+        private final int sinkBatch;
         private BurstSink burstSink;
 
-        AgronaEcho(final MappedFile pingFile, final MappedFile pongFile, final int messageLength)
+        AgronaEcho(final MappedFile pingFile, final MappedFile pongFile, final LinkSpec link)
         {
             this.pingFile = pingFile;
             this.pongFile = pongFile;
             this.ping = new OneToOneRingBuffer(pingFile.buffer());
             this.pong = new OneToOneRingBuffer(pongFile.buffer());
-            this.messageLength = messageLength;
+            this.messageLength = link.messageLength();
+            this.sinkBatch = link.sinkBatch();
         }
 
         @Override
@@ -203,7 +206,7 @@ public final class AgronaTransport extends NamedTransport
             burstSink = BurstSink.inMode(burstSink, messageLength, mode);
             while (true)
             {
-                if (ping.read(sinkHandler, ShmLinkTransport.SINK_BATCH) == 0 && !control.idle(index))
+                if (ping.read(sinkHandler, sinkBatch) == 0 && !control.idle(index))
                 {
                     return;
                 }

@@ -19,7 +19,7 @@ import java.util.List;
  * <ul>
  *   <li>Ping-pong ({@code echo}): takes one message per poll, as the echo does; checks its length and that its
  *   sequence number follows the previous one, and folds every byte of it ({@link Payload#fold}).</li>
- *   <li>Throughput ({@code sink}): takes up to {@value FanOutTransport#SINK_BATCH} per poll and consumes each as the
+ *   <li>Throughput ({@code sink}): takes up to {@link FanOutTransport#sideSinkBatch} per poll and consumes each as the
  *   echo child's sink does ({@link BurstSink}, in the {@link SinkMode} the word names, {@link EchoMain#sinkMode},
  *   re-read at the first message of each poll so that a measured burst is read in its mode), and acknowledges
  *   every burst on its own return channel.</li>
@@ -72,7 +72,7 @@ public final class FanOutSubscriberMain
         final LinkSpec link = new LinkSpec(directory, Integer.parseInt(args[2]), args[3].equals(EchoMain.SINK),
             Integer.parseInt(args[4]));
         final EchoControl control = EchoControl.open(directory.resolveSibling(EchoMain.CONTROL_FILE));
-        final Side side = new Side(role, link, control, FanOutTransport.sidesYield());
+        final Side side = new Side(role, link, fanOut.sideSinkBatch(link), control, FanOutTransport.sidesYield());
         final FanOutTransport.SideReader reader = fanOut.openSide(link, role, side);
         side.reader = reader;
         ChildJvm.watchParent("fan-out subscriber", "read loop", Thread.currentThread(), () -> stopping = true);
@@ -101,6 +101,7 @@ public final class FanOutSubscriberMain
         private final int index;
         private final boolean yield;
         private final boolean sinking;
+        private final int sinkBatch;
         private final BurstSink burstSink;
         private FanOutTransport.SideReader reader;
         private boolean checkMode;
@@ -108,7 +109,7 @@ public final class FanOutSubscriberMain
         private long lastSequence;
         private long checksum;
 
-        Side(final int role, final LinkSpec link, final EchoControl control, final boolean yield)
+        Side(final int role, final LinkSpec link, final int sinkBatch, final EchoControl control, final boolean yield)
         {
             this.role = role;
             this.messageLength = link.messageLength();
@@ -116,6 +117,7 @@ public final class FanOutSubscriberMain
             this.index = link.index();
             this.yield = yield;
             this.sinking = link.throughput();
+            this.sinkBatch = sinkBatch;
             // Made on the thread that sinks: its fault counter is this thread's.
             this.burstSink = sinking ? new BurstSink(messageLength) : null;
         }
@@ -187,7 +189,7 @@ public final class FanOutSubscriberMain
             while (true)
             {
                 checkMode = true;
-                if (reader.poll(FanOutTransport.SINK_BATCH) == 0)
+                if (reader.poll(sinkBatch) == 0)
                 {
                     if (EchoMain.sinkMode(control.requested(), index) == null || stopping)
                     {
@@ -202,7 +204,7 @@ public final class FanOutSubscriberMain
         private void drain()
         {
             checkMode = sinking;
-            while (reader.poll(FanOutTransport.SINK_BATCH) > 0)
+            while (reader.poll(sinkBatch) > 0)
             {
                 checkMode = sinking;
             }

@@ -40,8 +40,6 @@ public abstract class FanOutTransport extends NamedTransport
     /** System property of the parent: how side subscribers wait after an empty poll, {@code spin} or {@code yield}. */
     public static final String SIDE_IDLE_PROPERTY = "pingpong.fanout.sideIdle";
 
-    /** Messages per poll of a side subscriber in throughput mode: the echo's {@link ShmLinkTransport#SINK_BATCH}. */
-    static final int SINK_BATCH = ShmLinkTransport.SINK_BATCH;
 
     private final int subscribers;
 
@@ -120,6 +118,18 @@ public abstract class FanOutTransport extends NamedTransport
      * @throws IOException if that fails.
      */
     abstract SideReader openSide(LinkSpec link, int role, MessageHandler handler) throws IOException;
+
+    /**
+     * The {@code limit} of each {@link SideReader#poll} of a side subscriber in throughput mode: by default the echo's
+     * ({@link LinkSpec#sinkBatch()}).
+     *
+     * @param link as given to {@link #openSide}.
+     * @return messages (fragments, for Aeron) per poll.
+     */
+    int sideSinkBatch(final LinkSpec link)
+    {
+        return link.sinkBatch();
+    }
 
     /**
      * Starts the side subscribers' JVMs, which attach before they say they are ready (the echo child's subscriber

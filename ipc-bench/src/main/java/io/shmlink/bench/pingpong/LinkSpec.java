@@ -32,6 +32,9 @@ public record LinkSpec(Path directory, int messageLength, boolean throughput, in
      */
     public static final int MIN_RING_CAPACITY = 64 * 1024;
 
+    /** A throughput sink's poll takes at most this fraction of the ring ({@link #sinkBatch()}). */
+    static final int SINK_POLLS_PER_RING = 8;
+
     /**
      * Validates the message length.
      *
@@ -55,5 +58,19 @@ public record LinkSpec(Path directory, int messageLength, boolean throughput, in
     public int ringCapacity()
     {
         return Math.max(MIN_RING_CAPACITY, BitUtil.findNextPositivePowerOfTwo(messageLength + 64) * 8);
+    }
+
+    /**
+     * Messages per poll of a ring's sink in a throughput run (ShmLink's and Agrona's): as many as fill an eighth of
+     * the ring, at least one. Their readers hand space back when a poll returns, so a poll that may take the whole
+     * ring keeps the publisher of a full ring waiting until all of it is read, where the floor's sink hands back
+     * each message; an eighth lets the publisher write while the sink reads. It is the poll
+     * {@code docs/OPERATIONS.md} advises for a saturated stream.
+     *
+     * @return the {@code messageLimit} of each of the sink's polls.
+     */
+    public int sinkBatch()
+    {
+        return Math.max(1, ringCapacity() / SINK_POLLS_PER_RING / messageLength);
     }
 }

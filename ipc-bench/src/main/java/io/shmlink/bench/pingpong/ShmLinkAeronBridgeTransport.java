@@ -122,7 +122,7 @@ public final class ShmLinkAeronBridgeTransport extends UdpDriverTransport
                     final AeronBridge outbound = AeronBridge.outbound(registry, ShmLinkTransport.PONG,
                         AeronUdp.publicationChannel(link, ports[AeronUdp.PONG]), AeronTransport.PONG_STREAM, options);
                     return Transport.openOn(outbound, out ->
-                        new BridgedEcho(registry, link.messageLength(), in, out, echoDriver));
+                        new BridgedEcho(registry, link, in, out, echoDriver));
                 });
             }));
     }
@@ -169,10 +169,10 @@ public final class ShmLinkAeronBridgeTransport extends UdpDriverTransport
         private final AeronBridge outbound;
         private final MediaDriver driver;
 
-        BridgedEcho(final ShmRegistry registry, final int messageLength, final AeronBridge inbound,
+        BridgedEcho(final ShmRegistry registry, final LinkSpec link, final AeronBridge inbound,
             final AeronBridge outbound, final MediaDriver driver)
         {
-            super(registry, messageLength);
+            super(registry, link);
             this.inbound = inbound;
             this.outbound = outbound;
             this.driver = driver;

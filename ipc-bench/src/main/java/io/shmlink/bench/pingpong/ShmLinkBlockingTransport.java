@@ -77,7 +77,7 @@ public final class ShmLinkBlockingTransport extends NamedTransport
     public Echo openEcho(final LinkSpec link)
     {
         return Transport.openOn(ShmRegistry.open(link.directory()), registry ->
-            new BlockingEcho(registry, link.messageLength()));
+            new BlockingEcho(registry, link));
     }
 
     /**
@@ -128,9 +128,9 @@ public final class ShmLinkBlockingTransport extends NamedTransport
      */
     private static final class BlockingEcho extends ShmLinkTransport.ShmLinkEcho
     {
-        BlockingEcho(final ShmRegistry registry, final int messageLength)
+        BlockingEcho(final ShmRegistry registry, final LinkSpec link)
         {
-            super(registry, messageLength);
+            super(registry, link);
         }
 
         @Override

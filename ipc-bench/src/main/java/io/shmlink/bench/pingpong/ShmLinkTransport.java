@@ -19,7 +19,7 @@ import org.agrona.DirectBuffer;
  * and fails the run rather than being retried. In throughput mode the sender does fill the ping ring, and waits out
  * {@link Publisher#BACK_PRESSURED}; any other refusal still fails the run. It sends by {@code offer} from a source
  * buffer or by {@code tryClaim}, writing the message in place ({@link SendMode}); the sink polls up to
- * {@value #SINK_BATCH} messages at a time and reads each in place or copies it out first ({@link BurstSink}).
+ * {@link LinkSpec#sinkBatch()} messages at a time and reads each in place or copies it out first ({@link BurstSink}).
  */
 public final class ShmLinkTransport extends NamedTransport
 {
@@ -27,9 +27,6 @@ public final class ShmLinkTransport extends NamedTransport
     static final String PING = "ping";
     /** The channel of pongs and acknowledgements; {@link ShmLinkFanOutTransport}'s too. */
     static final String PONG = "pong";
-
-    /** Messages per poll in throughput mode: a batch, as a streaming subscriber would take them. */
-    static final int SINK_BATCH = 256;
 
     private final ChannelMode mode;
 
@@ -47,7 +44,8 @@ public final class ShmLinkTransport extends NamedTransport
     @Override
     public String describe(final LinkSpec link)
     {
-        return "two ShmLink " + mode + " channels of " + link.ringCapacity() / 1024 + " KiB, offer + poll";
+        return "two ShmLink " + mode + " channels of " + link.ringCapacity() / 1024 + " KiB, offer + poll" +
+            (link.throughput() ? ", the sink polling up to " + link.sinkBatch() + " messages at a time" : "");
     }
 
     @Override
@@ -111,7 +109,7 @@ public final class ShmLinkTransport extends NamedTransport
     static Echo echo(final LinkSpec link)
     {
         return Transport.openOn(ShmRegistry.open(link.directory()), registry ->
-            new ShmLinkEcho(registry, link.messageLength()));
+            new ShmLinkEcho(registry, link));
     }
 
     static IllegalStateException refused(final String channel, final long result)
@@ -131,14 +129,16 @@ public final class ShmLinkTransport extends NamedTransport
         private final Publisher pong;
         private final MessageHandler sinkHandler = this::count;
         private final int messageLength;
+        private final int sinkBatch;
         private BurstSink burstSink;
 
-        ShmLinkEcho(final ShmRegistry registry, final int messageLength)
+        ShmLinkEcho(final ShmRegistry registry, final LinkSpec link)
         {
             this.registry = registry;
             this.ping = registry.subscriber(PING);
             this.pong = registry.publisher(PONG);
-            this.messageLength = messageLength;
+            this.messageLength = link.messageLength();
+            this.sinkBatch = link.sinkBatch();
         }
 
         @Override
@@ -191,7 +191,7 @@ public final class ShmLinkTransport extends NamedTransport
             burstSink = BurstSink.inMode(burstSink, messageLength, mode);
             while (true)
             {
-                if (pollPing(sinkHandler, SINK_BATCH) == 0)
+                if (pollPing(sinkHandler, sinkBatch) == 0)
                 {
                     if (!control.isActive(index))
                     {
