@@ -16,6 +16,8 @@ import io.shmlink.shm.wait.Doorbell;
 import io.shmlink.shm.wait.ReaderWait;
 import io.shmlink.shm.wait.SpinBudget;
 import io.shmlink.shm.wait.WaitPhase;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.channels.ClosedSelectorException;
@@ -59,9 +61,12 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
     /** How long the blocking poll spins, adapted to how its waits end (polling thread only). */
     private SpinBudget spin;
 
+    /** Times the blocking poll's waits: {@link SystemNanoClock}, or a test's clock (polling thread only). */
+    private NanoClock clock = SystemNanoClock.INSTANCE;
+
     /**
-     * {@link System#nanoTime()} of the last look at the ring in a sleep, before its handler ran: when a wait that found
-     * a message there ended, for {@link SpinBudget} (polling thread only).
+     * {@link #clock}'s time of the last look at the ring in a sleep, before its handler ran: when a wait that found a
+     * message there ended, for {@link SpinBudget} (polling thread only).
      */
     private long lookedAtNanos;
     private volatile Doorbell doorbell;
@@ -160,12 +165,13 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
     private int awaitMessages(final MessageHandler handler, final int messageLimit, final long timeoutNanos)
     {
         final SpinBudget spin = this.spin;
-        final long start = System.nanoTime();
+        final NanoClock clock = this.clock;
+        final long start = clock.nanoTime();
         long waited = 0;
         int messages = 0;
         while (!guard.isClosed())
         {
-            waited = System.nanoTime() - start;
+            waited = clock.nanoTime() - start;
             final long remaining = timeoutNanos - waited;
             if (remaining <= 0)
             {
@@ -246,7 +252,7 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
     /** {@link #pollOnce} in a sleep, its start noted in {@link #lookedAtNanos} before any handler runs. */
     private int timedPollOnce(final MessageHandler handler, final int messageLimit)
     {
-        lookedAtNanos = System.nanoTime();
+        lookedAtNanos = clock.nanoTime();
         return pollOnce(handler, messageLimit);
     }
 
@@ -283,6 +289,17 @@ public abstract sealed class ShmSubscriber implements Subscriber, Party permits 
     long spinNanos()
     {
         return spin.spinNanos();
+    }
+
+    /**
+     * Replaces the clock that times the blocking poll's waits, so that a test can say how long a wait and a handler
+     * took; call it from the polling thread, between polls.
+     *
+     * @param clock read at each step of a wait.
+     */
+    void nanoClock(final NanoClock clock)
+    {
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
