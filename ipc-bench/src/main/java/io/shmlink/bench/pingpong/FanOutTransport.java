@@ -40,7 +40,6 @@ public abstract class FanOutTransport extends NamedTransport
     /** System property of the parent: how side subscribers wait after an empty poll, {@code spin} or {@code yield}. */
     public static final String SIDE_IDLE_PROPERTY = "pingpong.fanout.sideIdle";
 
-
     private final int subscribers;
 
     /**
