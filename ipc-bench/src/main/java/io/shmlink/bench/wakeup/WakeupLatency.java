@@ -146,7 +146,7 @@ public final class WakeupLatency
                     processRatios[round] =
                         (double)shmRoundCpu.processNanos() / Math.max(1, udsRoundCpu.processNanos());
                 }
-                final double cpu = idleCpuShare(child.pid(), idleSeconds);
+                final double cpu = idleCpuShare(pid, idleSeconds);
                 report(shm, socket, ratios, gapNanos, cpu, idleSeconds);
                 reportPacedCpu(shmCpu, udsCpu, (long)rounds * count, threadRatios, processRatios, gapNanos);
             }
